@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/laborx/laborx/internal/devdb"
+	"github.com/laborx/laborx/internal/postgres"
+)
+
+// dbFlags are the flags of every command that needs the database.
+type dbFlags struct {
+	dataDir     string
+	databaseURL string
+}
+
+func (f *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dataDir, "data-dir", env("LABORX_DATA_DIR", "./.laborx"),
+		"directory for the embedded PostgreSQL cluster, demo keys and operator keys (LABORX_DATA_DIR)")
+	fs.StringVar(&f.databaseURL, "database-url", env("LABORX_DATABASE_URL", ""),
+		"PostgreSQL URL; empty starts the embedded cluster under <data-dir>/pg (LABORX_DATABASE_URL)")
+}
+
+// database is an open connection string and what must be stopped when done.
+type database struct {
+	URL     string
+	cluster *devdb.Cluster
+}
+
+// openDatabase returns the configured database, or starts the embedded cluster.
+func (f *dbFlags) open(ctx context.Context, logger *slog.Logger) (*database, error) {
+	if f.databaseURL != "" {
+		return &database{URL: f.databaseURL}, nil
+	}
+	cluster, err := devdb.Start(ctx, devdb.Options{Dir: filepath.Join(f.dataDir, "pg"), Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("embedded PostgreSQL: %w", err)
+	}
+	if err := cluster.EnsureDatabase(ctx, "laborx"); err != nil {
+		_ = cluster.Stop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return &database{URL: cluster.DSN("laborx"), cluster: cluster}, nil
+}
+
+// Close stops the embedded cluster, if this process started one.
+func (d *database) Close(ctx context.Context) error {
+	if d.cluster == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return d.cluster.Stop(ctx)
+}
+
+// migrateUp applies every pending migration.
+func migrateUp(ctx context.Context, url string, logger *slog.Logger) error {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer pool.Close()
+	m, err := postgres.NewMigrator(stdlib.OpenDBFromPool(pool), nil)
+	if err != nil {
+		return err
+	}
+	results, err := m.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	for _, r := range results {
+		logger.Info("migrated", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
+	}
+	return nil
+}

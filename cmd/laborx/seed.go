@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/laborx/laborx/internal/demo"
+	"github.com/laborx/laborx/internal/postgres"
+)
+
+func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("seed", "seed --demo [--data-dir DIR] [--database-url URL]", stderr)
+	var db dbFlags
+	db.register(fs)
+	withDemo := fs.Bool("demo", false, "load the demo centers, keys and data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*withDemo {
+		return errors.New("give --demo")
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	database, err := db.open(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer database.Close(ctx)
+	if err := migrateUp(ctx, database.URL, logger); err != nil {
+		return err
+	}
+	store, err := postgres.Open(ctx, database.URL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := demo.EnsureOperatorKeys(db.dataDir); err != nil {
+		return err
+	}
+	if err := demo.Seed(ctx, store, db.dataDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo data loaded; keys under %s\n", db.dataDir)
+	return nil
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/laborx/laborx/internal/app"
+	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/demo"
+	"github.com/laborx/laborx/internal/server"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "serve [--dev] [--demo] [--data-dir DIR] [--addr HOST:PORT] [--no-migrate]", stderr)
+	var db dbFlags
+	db.register(fs)
+	addr := fs.String("addr", env("LABORX_ADDR", "127.0.0.1:8080"), "listen address (LABORX_ADDR)")
+	dev := fs.Bool("dev", envBool("LABORX_DEV"), "serve GraphiQL at / and allow introspection (LABORX_DEV)")
+	withDemo := fs.Bool("demo", envBool("LABORX_DEMO"), "load the demo centers and data, print demo tokens (LABORX_DEMO)")
+	noMigrate := fs.Bool("no-migrate", envBool("LABORX_NO_MIGRATE"), "do not apply pending migrations at start (LABORX_NO_MIGRATE)")
+	jwksPath := fs.String("operator-jwks", env("LABORX_OPERATOR_JWKS", ""),
+		"JWKS file of operator public keys (LABORX_OPERATOR_JWKS; default <data-dir>/operator/jwks.json if present)")
+	audience := fs.String("audience", env("LABORX_AUDIENCE", auth.DefaultAudience), "required aud claim of tokens (LABORX_AUDIENCE)")
+	logLevel := fs.String("log-level", env("LABORX_LOG_LEVEL", "info"), "debug, info, warn or error (LABORX_LOG_LEVEL)")
+	rateLimit := fs.Float64("rate-limit", envFloat("LABORX_RATE_LIMIT", server.DefaultConfig().RateLimit),
+		"sustained requests per second per caller, 0 for none (LABORX_RATE_LIMIT)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	database, err := db.open(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := database.Close(ctx); err != nil {
+			logger.Error("stop embedded PostgreSQL", "err", err)
+		}
+	}()
+	if !*noMigrate {
+		if err := migrateUp(ctx, database.URL, logger); err != nil {
+			return err
+		}
+	}
+	operators, err := operatorKeys(db.dataDir, *jwksPath, *withDemo)
+	if err != nil {
+		return err
+	}
+	cfg := server.DefaultConfig()
+	cfg.Dev = *dev
+	cfg.RateLimit = *rateLimit
+	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *withDemo {
+		if err := demo.Seed(ctx, a.DB, db.dataDir); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Large enough that an oversized Authorization header reaches the verifier and
+		// gets a GraphQL UNAUTHENTICATED answer instead of a bare 431.
+		MaxHeaderBytes: 2 << 20,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	url := "http://" + ln.Addr().String()
+	logger.Info("serving", "graphql", url+"/graphql", "graphiql", *dev)
+	if *withDemo {
+		if err := printDemoBanner(stdout, db.dataDir, url, *dev, operators != nil); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "laborx serving GraphQL at %s/graphql\n", url)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// operatorKeys loads the operator JWKS: the given file, else the data dir's (created
+// with --demo), else none, which refuses every operator token.
+func operatorKeys(dataDir, path string, withDemo bool) (*auth.KeySet, error) {
+	if path != "" {
+		return auth.LoadJWKS(path)
+	}
+	if withDemo {
+		return demo.EnsureOperatorKeys(dataDir)
+	}
+	if _, err := os.Stat(demo.OperatorJWKSPath(dataDir)); err == nil {
+		return auth.LoadJWKS(demo.OperatorJWKSPath(dataDir))
+	}
+	return nil, nil
+}
+
+func printDemoBanner(w io.Writer, dataDir, url string, dev, operator bool) error {
+	fmt.Fprintf(w, "\nlaborx demo exchange is up.\n  GraphQL:  %s/graphql\n", url)
+	if dev {
+		fmt.Fprintf(w, "  GraphiQL: %s/  (paste a token below as the header {\"Authorization\": \"Bearer <token>\"})\n", url)
+	}
+	fmt.Fprintf(w, "\nDemo tokens (valid 1 hour; mint more with `laborx token mint --data-dir %s --center TNG --roles publisher`):\n", dataDir)
+	for _, c := range demo.Centers {
+		tok, err := demo.Token(dataDir, c.Code, "demo-staff", []string{"publisher", "coordinator"}, time.Hour)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\n  %s (%s) publisher+coordinator:\n  %s\n", c.Code, c.Name, tok)
+	}
+	tok, err := demo.Token(dataDir, "TNG", "demo-dashboard", []string{"viewer"}, time.Hour)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n  TNG viewer (dashboards):\n  %s\n", tok)
+	if operator {
+		tok, err := demo.OperatorToken(dataDir, "demo-operator", time.Hour)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\n  operator:\n  %s\n", tok)
+	}
+	fmt.Fprintf(w, "\nTry:\n  curl -s %s/graphql -H 'Content-Type: application/json' \\\n"+
+		"    -H \"Authorization: Bearer $TOKEN\" -d '{\"query\":\"{ viewer { center { code name } roles } }\"}'\n\n", url)
+	return nil
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
+}
+
+func envFloat(name string, def float64) float64 {
+	if f, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
+		return f
+	}
+	return def
+}

@@ -1,0 +1,77 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/laborx/laborx/graph/model"
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// userErrors sorts a service error into what a mutation payload reports. Validation and
+// business-rule failures become userErrors; refusals of access (FORBIDDEN, NOT_FOUND)
+// are reported in errors[] as well, where GitHub-style clients look for them; anything
+// else is a top-level error (UNAUTHENTICATED, or INTERNAL with nothing leaked).
+func userErrors(ctx context.Context, err error) ([]*exchange.Error, error) {
+	if err == nil {
+		return []*exchange.Error{}, nil
+	}
+	if exchange.ErrorCode(err) == exchange.CodeUnauthenticated {
+		return nil, err
+	}
+	errs := exchange.AsErrors(err)
+	if errs == nil {
+		return nil, err
+	}
+	for _, e := range errs {
+		if e.Code == exchange.CodeForbidden || e.Code == exchange.CodeNotFound {
+			graphql.AddError(ctx, e)
+		}
+	}
+	return errs, nil
+}
+
+// pageArgs validates connection arguments and notes whether the client selected
+// totalCount, which costs a count query.
+func pageArgs(ctx context.Context, first *int, after *string) (exchange.PageArgs, error) {
+	withTotal := slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
+	return exchange.CheckPageArgs(first, after, withTotal)
+}
+
+func pageInfo[T any](p *exchange.Page[T]) *model.PageInfo {
+	pi := &model.PageInfo{HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPrevious}
+	if n := len(p.Cursors); n > 0 {
+		pi.StartCursor, pi.EndCursor = &p.Cursors[0], &p.Cursors[n-1]
+	}
+	return pi
+}
+
+// edges maps a page's items to connection edges.
+func edges[T, E any](p *exchange.Page[T], edge func(cursor string, node T) E) []E {
+	out := make([]E, len(p.Items))
+	for i, item := range p.Items {
+		out[i] = edge(p.Cursors[i], item)
+	}
+	return out
+}
+
+// province looks a province up in the reference data; the codes come from the database,
+// whose foreign keys guarantee they exist.
+func (r *Resolver) province(code string) (*exchange.Province, error) {
+	p, ok := r.Catalog.Province(code)
+	if !ok {
+		return nil, fmt.Errorf("province %q missing from the catalog", code)
+	}
+	return p, nil
+}
+
+func (r *Resolver) occupation(code string) (*exchange.Occupation, error) {
+	o, ok := r.Catalog.Occupation(code)
+	if !ok {
+		return nil, fmt.Errorf("occupation %q missing from the catalog", code)
+	}
+	return o, nil
+}

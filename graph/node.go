@@ -1,0 +1,24 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/laborx/laborx/graph/model"
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// node resolves a global ID through the service that owns its type; each service
+// applies the caller's rights, so an object the caller may not see is NOT_FOUND.
+func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
+	kind, key, err := exchange.ParseGlobalID(id)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case exchange.KindCenter:
+		return r.CenterService.Center(ctx, key)
+	case exchange.KindCenterKey:
+		return r.CenterService.CenterKey(ctx, key)
+	}
+	return nil, exchange.Errorf(exchange.CodeNotFound, "no object has ID %q", id)
+}

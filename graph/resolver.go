@@ -1,0 +1,25 @@
+// Package graph is the GraphQL layer: the gqlgen output and thin resolvers that decode
+// arguments, call one service in internal/, and map the result.
+package graph
+
+//go:generate go run github.com/99designs/gqlgen generate
+
+import (
+	"context"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// Resolver is the dependency-injection root for every resolver; gqlgen never
+// regenerates this file.
+type Resolver struct {
+	Catalog       *exchange.Catalog
+	Refdata       RefdataSearch
+	CenterService exchange.CenterService
+}
+
+// RefdataSearch is the one reference-data lookup that needs the database: title search
+// that ignores diacritics.
+type RefdataSearch interface {
+	SearchOccupations(ctx context.Context, level *int, search string) ([]*exchange.Occupation, error)
+}

@@ -1,0 +1,60 @@
+package exchange
+
+import (
+	"encoding/base64"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Kind names the type a global ID refers to.
+type Kind string
+
+// Kinds of objects reachable through node(id:).
+const (
+	KindCenter          Kind = "Center"
+	KindCenterKey       Kind = "CenterKey"
+	KindLaborDemand     Kind = "LaborDemand"
+	KindLaborSupply     Kind = "LaborSupply"
+	KindAgreement       Kind = "Agreement"
+	KindReferral        Kind = "Referral"
+	KindWorker          Kind = "Worker"
+	KindExchangeSession Kind = "ExchangeSession"
+)
+
+// GlobalID encodes a type and key as an opaque ID. Clients must not parse it; the
+// encoding (base64url of "Kind:uuid") is an implementation detail.
+func GlobalID(k Kind, id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(string(k) + ":" + id.String()))
+}
+
+// ParseGlobalID decodes a global ID. A malformed ID reads as NOT_FOUND, like an ID
+// that names nothing, so probing reveals nothing.
+func ParseGlobalID(s string) (Kind, uuid.UUID, error) {
+	notFound := Errorf(CodeNotFound, "no object has ID %q", s)
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return "", uuid.Nil, notFound
+	}
+	kind, key, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return "", uuid.Nil, notFound
+	}
+	id, err := uuid.Parse(key)
+	if err != nil {
+		return "", uuid.Nil, notFound
+	}
+	return Kind(kind), id, nil
+}
+
+// ParseGlobalIDOf decodes a global ID that must be of kind k.
+func ParseGlobalIDOf(k Kind, s string) (uuid.UUID, error) {
+	kind, id, err := ParseGlobalID(s)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if kind != k {
+		return uuid.Nil, Errorf(CodeNotFound, "no %s has ID %q", k, s)
+	}
+	return id, nil
+}

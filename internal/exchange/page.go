@@ -1,0 +1,41 @@
+package exchange
+
+// Page sizes for connections (DESIGN §3).
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// PageArgs asks for one page of a keyset-paginated list.
+type PageArgs struct {
+	First int
+	// After is the opaque cursor of the last item of the previous page.
+	After string
+	// WithTotal asks for the total count too; it costs a second query, so only when the
+	// client selected `totalCount`.
+	WithTotal bool
+}
+
+// CheckPageArgs applies the default and refuses sizes outside 1..100.
+func CheckPageArgs(first *int, after *string, withTotal bool) (PageArgs, error) {
+	a := PageArgs{First: DefaultPageSize, WithTotal: withTotal}
+	if first != nil {
+		if *first < 1 || *first > MaxPageSize {
+			return a, FieldErrorf([]string{"first"}, CodeBadUserInput, "first must be between 1 and %d", MaxPageSize)
+		}
+		a.First = *first
+	}
+	if after != nil {
+		a.After = *after
+	}
+	return a, nil
+}
+
+// Page is one page of a list, each item with its cursor.
+type Page[T any] struct {
+	Items       []T
+	Cursors     []string
+	HasNextPage bool
+	HasPrevious bool
+	TotalCount  int
+}

@@ -1,0 +1,57 @@
+// Package loader batches the lookups behind nested GraphQL fields: one loader set per
+// request, created by middleware and read with For(ctx), so a page of 50 postings asks
+// for its centers in one query, not 50.
+package loader
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// Fetchers are the batch queries behind the loaders; each returns the rows it found
+// keyed by id, and applies the caller's rights from ctx.
+type Fetchers struct {
+	Centers func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error)
+}
+
+// Loaders is one request's set of loaders.
+type Loaders struct {
+	Center *dataloadgen.Loader[uuid.UUID, *exchange.Center]
+}
+
+// wait is how long a loader collects keys before it runs its batch: long enough for
+// sibling resolvers to ask, short against a request's latency.
+const wait = 500 * time.Microsecond
+
+// New creates a fresh set of loaders for one request.
+func New(f Fetchers) *Loaders {
+	return &Loaders{
+		Center: dataloadgen.NewMappedLoader(f.Centers, dataloadgen.WithWait(wait)),
+	}
+}
+
+type ctxKey struct{}
+
+// Middleware gives each request its own loaders, so nothing cached outlives the request
+// or leaks between callers.
+func Middleware(f Fetchers, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), New(f))))
+	})
+}
+
+// NewContext returns ctx carrying loaders.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// For returns the request's loaders.
+func For(ctx context.Context) *Loaders {
+	return ctx.Value(ctxKey{}).(*Loaders)
+}

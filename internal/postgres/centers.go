@@ -1,0 +1,473 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// CenterService implements exchange.CenterService.
+type CenterService struct{ db *DB }
+
+// NewCenterService returns the center directory service.
+func NewCenterService(db *DB) *CenterService { return &CenterService{db: db} }
+
+var _ exchange.CenterService = (*CenterService)(nil)
+
+const centerColumns = `id, code, name, province_code, email, phone, status, created_at, updated_at, version`
+
+var centerCodePattern = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
+
+func getCenter(ctx context.Context, q DBTX, where string, arg any, lock bool) (*exchange.Center, error) {
+	sql := `SELECT ` + centerColumns + ` FROM centers WHERE ` + where
+	if lock {
+		sql += ` FOR UPDATE`
+	}
+	rows, _ := q.Query(ctx, sql, arg)
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Center])
+	if err != nil {
+		return nil, translate(err)
+	}
+	return c, nil
+}
+
+// Center returns a center by id. The directory is public to every authenticated caller.
+func (s *CenterService) Center(ctx context.Context, id uuid.UUID) (*exchange.Center, error) {
+	if _, err := caller(ctx); err != nil {
+		return nil, err
+	}
+	return getCenter(ctx, s.db.Pool, `id = $1`, id, false)
+}
+
+// CenterByCode returns a center by its code.
+func (s *CenterService) CenterByCode(ctx context.Context, code string) (*exchange.Center, error) {
+	if _, err := caller(ctx); err != nil {
+		return nil, err
+	}
+	c, err := getCenter(ctx, s.db.Pool, `code = $1`, strings.ToUpper(strings.TrimSpace(code)), false)
+	if exchange.ErrorCode(err) == exchange.CodeNotFound {
+		return nil, exchange.Errorf(exchange.CodeNotFound, "no center has code %q", code)
+	}
+	return c, err
+}
+
+// CentersByIDs loads centers for a dataloader; missing ids are simply absent.
+func (s *CenterService) CentersByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error) {
+	rows, _ := s.db.Pool.Query(ctx, `SELECT `+centerColumns+` FROM centers WHERE id = ANY($1)`, ids)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Center])
+	if err != nil {
+		return nil, fmt.Errorf("load centers: %w", err)
+	}
+	out := make(map[uuid.UUID]*exchange.Center, len(list))
+	for _, c := range list {
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
+// Centers lists the directory ordered by code.
+func (s *CenterService) Centers(ctx context.Context, f exchange.CenterFilter, page exchange.PageArgs) (*exchange.Page[*exchange.Center], error) {
+	if _, err := caller(ctx); err != nil {
+		return nil, err
+	}
+	var after string
+	if _, err := decodeCursor(page.After, &after); err != nil {
+		return nil, err
+	}
+	provinces := s.currentProvinceCodes(f.ProvinceCodes)
+	statuses := make([]string, len(f.Statuses))
+	for i, st := range f.Statuses {
+		statuses[i] = string(st)
+	}
+	const where = `($1::text[] IS NULL OR province_code = ANY($1)) AND (cardinality($2::text[]) = 0 OR status = ANY($2))`
+	rows, _ := s.db.Pool.Query(ctx, `SELECT `+centerColumns+` FROM centers
+		WHERE `+where+` AND code > $3 ORDER BY code LIMIT $4`, provinces, statuses, after, page.First+1)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Center])
+	if err != nil {
+		return nil, fmt.Errorf("list centers: %w", err)
+	}
+	p := pageOf(list, page.First, func(c *exchange.Center) string { return encodeCursor(c.Code) })
+	p.HasPrevious = after != ""
+	if page.WithTotal {
+		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM centers WHERE `+where, provinces, statuses).
+			Scan(&p.TotalCount); err != nil {
+			return nil, fmt.Errorf("count centers: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// currentProvinceCodes maps filter codes to current provinces (06 Bắc Kạn → 19 Thái
+// Nguyên) and keeps the original codes too, so records from before 2025 are found.
+// nil means no filter.
+func (s *CenterService) currentProvinceCodes(codes []string) []string {
+	return expandProvinceCodes(s.db.Catalog, codes)
+}
+
+func expandProvinceCodes(cat *exchange.Catalog, codes []string) []string {
+	if codes == nil {
+		return nil
+	}
+	out := []string{}
+	for _, c := range codes {
+		out = append(out, c)
+		if p, ok := cat.CurrentProvince(c); ok && p.Code != c {
+			out = append(out, p.Code)
+		}
+	}
+	return out
+}
+
+func (s *CenterService) validateCenter(errs *exchange.Errors, name, provinceCode, email, phone *string) {
+	if name != nil {
+		if n := strings.TrimSpace(*name); n == "" || len([]rune(n)) > 200 {
+			errs.Add([]string{"input", "name"}, exchange.CodeInvalid, "name must be 1 to 200 characters")
+		}
+	}
+	if provinceCode != nil {
+		if err := s.db.Catalog.CheckPostingProvince([]string{"input", "provinceCode"}, *provinceCode); err != nil {
+			*errs = append(*errs, err.(*exchange.Error))
+		}
+	}
+	if email != nil && *email != "" {
+		if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || len(*email) > 254 {
+			errs.Add([]string{"input", "email"}, exchange.CodeInvalid, "email is not an e-mail address")
+		}
+	}
+	if phone != nil && *phone != "" && len(*phone) > 32 {
+		errs.Add([]string{"input", "phone"}, exchange.CodeTooLong, "phone is longer than 32 characters")
+	}
+}
+
+// RegisterCenter adds a center to the exchange.
+func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.RegisterCenterInput) (*exchange.Center, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: only the national operator registers centers.
+	if err := p.Require(exchange.RoleOperator); err != nil {
+		return nil, err
+	}
+	in.Code = strings.TrimSpace(in.Code)
+	var errs exchange.Errors
+	if !centerCodePattern.MatchString(in.Code) {
+		errs.Add([]string{"input", "code"}, exchange.CodeInvalid, "code must be 2 to 16 characters of A-Z, 0-9 and -")
+	}
+	s.validateCenter(&errs, &in.Name, &in.ProvinceCode, in.Email, in.Phone)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	var id uuid.UUID
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "registerCenter", in, func() (uuid.UUID, error) {
+			var id uuid.UUID
+			err := tx.QueryRow(ctx, `
+				INSERT INTO centers (code, name, province_code, email, phone, created_at, updated_at)
+				VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, $6) RETURNING id`,
+				in.Code, strings.TrimSpace(in.Name), in.ProvinceCode, in.Email, in.Phone, tx.now).Scan(&id)
+			if err != nil {
+				return uuid.Nil, err
+			}
+			return id, tx.centerChanged(ctx, id, "CREATED")
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getCenter(ctx, s.db.Pool, `id = $1`, id, false)
+}
+
+// centerChanged audits and publishes a change to a center's record.
+func (tx *Tx) centerChanged(ctx context.Context, id uuid.UUID, action string) error {
+	c, err := getCenter(ctx, tx, `id = $1`, id, false)
+	if err != nil {
+		return err
+	}
+	if err := tx.audit(ctx, "center."+strings.ToLower(action), exchange.KindCenter, id, map[string]any{"code": c.Code}); err != nil {
+		return err
+	}
+	_, err = tx.publish(ctx, exchange.Change{
+		EntityKind: exchange.KindCenter, EntityID: id, Action: action, Audience: exchange.AudienceAll,
+	}, map[string]any{"code": c.Code, "name": c.Name, "provinceCode": c.ProvinceCode, "status": c.Status, "version": c.Version})
+	return err
+}
+
+// lockCenterForUpdate loads a center by code for an operator's change and checks the
+// expected version.
+func (tx *Tx) lockCenterForUpdate(ctx context.Context, code string, expectedVersion *int) (*exchange.Center, error) {
+	c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(code)), true)
+	if exchange.ErrorCode(err) == exchange.CodeNotFound {
+		return nil, exchange.FieldErrorf([]string{"input", "centerCode"}, exchange.CodeNotFound, "no center has code %q", code)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion(expectedVersion, c.Version); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func checkVersion(expected *int, actual int) error {
+	if expected != nil && *expected != actual {
+		return exchange.FieldErrorf([]string{"input", "expectedVersion"}, exchange.CodeVersionConflict,
+			"the object is at version %d, not %d: reload and retry", actual, *expected)
+	}
+	return nil
+}
+
+// UpdateCenter changes a center's details.
+func (s *CenterService) UpdateCenter(ctx context.Context, in exchange.UpdateCenterInput) (*exchange.Center, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: only the national operator edits the directory.
+	if err := p.Require(exchange.RoleOperator); err != nil {
+		return nil, err
+	}
+	var errs exchange.Errors
+	s.validateCenter(&errs, in.Name, in.ProvinceCode, in.Email, in.Phone)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	var c *exchange.Center
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		c, err = tx.lockCenterForUpdate(ctx, in.CenterCode, in.ExpectedVersion)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE centers SET name = coalesce($2, name), province_code = coalesce($3, province_code),
+			email = coalesce(NULLIF($4, ''), CASE WHEN $4 = '' THEN NULL ELSE email END),
+			phone = coalesce(NULLIF($5, ''), CASE WHEN $5 = '' THEN NULL ELSE phone END),
+			updated_at = $6, version = version + 1 WHERE id = $1`,
+			c.ID, trimPtr(in.Name), in.ProvinceCode, in.Email, in.Phone, tx.now)
+		if err != nil {
+			return fmt.Errorf("update center: %w", err)
+		}
+		return tx.centerChanged(ctx, c.ID, "UPDATED")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getCenter(ctx, s.db.Pool, `id = $1`, c.ID, false)
+}
+
+func trimPtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	t := strings.TrimSpace(*s)
+	return &t
+}
+
+// SuspendCenter suspends a center: verification refuses its tokens from the next
+// request on, because every request reads the center's status with its key.
+func (s *CenterService) SuspendCenter(ctx context.Context, in exchange.SuspendCenterInput) (*exchange.Center, error) {
+	if strings.TrimSpace(in.Reason) == "" {
+		return nil, exchange.FieldErrorf([]string{"input", "reason"}, exchange.CodeRequired, "a reason is required")
+	}
+	return s.setStatus(ctx, in.CenterCode, in.ExpectedVersion, exchange.CenterSuspended, &in.Reason)
+}
+
+// ReinstateCenter makes a suspended center active again.
+func (s *CenterService) ReinstateCenter(ctx context.Context, in exchange.ReinstateCenterInput) (*exchange.Center, error) {
+	return s.setStatus(ctx, in.CenterCode, in.ExpectedVersion, exchange.CenterActive, nil)
+}
+
+func (s *CenterService) setStatus(ctx context.Context, code string, expectedVersion *int, status exchange.CenterStatus, reason *string) (*exchange.Center, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: only the national operator suspends or reinstates centers.
+	if err := p.Require(exchange.RoleOperator); err != nil {
+		return nil, err
+	}
+	var c *exchange.Center
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		c, err = tx.lockCenterForUpdate(ctx, code, expectedVersion)
+		if err != nil {
+			return err
+		}
+		if c.Status == status {
+			return exchange.Errorf(exchange.CodeInvalidTransition, "center %s is already %s", c.Code, status)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE centers SET status = $2, suspended_reason = $3, updated_at = $4,
+			version = version + 1 WHERE id = $1`, c.ID, status, reason, tx.now); err != nil {
+			return fmt.Errorf("set center status: %w", err)
+		}
+		return tx.centerChanged(ctx, c.ID, string(status))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getCenter(ctx, s.db.Pool, `id = $1`, c.ID, false)
+}
+
+const keyColumns = `k.id, k.kid, k.center_id, c.code AS center_code, c.status AS center_status, k.alg,
+	k.public_key_pem, k.created_at, k.not_after, k.revoked_at, k.version`
+
+func getKey(ctx context.Context, q DBTX, where string, arg any) (*exchange.CenterKey, error) {
+	rows, _ := q.Query(ctx, `SELECT `+keyColumns+` FROM center_keys k JOIN centers c ON c.id = k.center_id WHERE `+where, arg)
+	k, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.CenterKey])
+	if err != nil {
+		return nil, translate(err)
+	}
+	return k, nil
+}
+
+// CenterKeyByKID implements exchange.KeyLookup for token verification. It runs on every
+// request, so revocations and suspensions take effect at once on every instance.
+func (s *CenterService) CenterKeyByKID(ctx context.Context, kid string) (*exchange.CenterKey, error) {
+	return getKey(ctx, s.db.Pool, `k.kid = $1`, kid)
+}
+
+// canSeeKeys reports whether the caller may see a center's keys: the center itself and
+// operators.
+func canSeeKeys(p *exchange.Principal, centerID uuid.UUID) bool {
+	return p.IsOperator() || p.CenterID == centerID
+}
+
+// CenterKey returns a key by id.
+func (s *CenterService) CenterKey(ctx context.Context, id uuid.UUID) (*exchange.CenterKey, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k, err := getKey(ctx, s.db.Pool, `k.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	// authz: a key is visible to its own center and operators only.
+	if !canSeeKeys(p, k.CenterID) {
+		return nil, exchange.Errorf(exchange.CodeNotFound, "not found")
+	}
+	return k, nil
+}
+
+// CenterKeys lists a center's keys, newest first; empty for callers who may not see them.
+func (s *CenterService) CenterKeys(ctx context.Context, centerID uuid.UUID) ([]*exchange.CenterKey, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: a key is visible to its own center and operators only.
+	if !canSeeKeys(p, centerID) {
+		return []*exchange.CenterKey{}, nil
+	}
+	rows, _ := s.db.Pool.Query(ctx, `SELECT `+keyColumns+` FROM center_keys k JOIN centers c ON c.id = k.center_id
+		WHERE k.center_id = $1 ORDER BY k.created_at DESC, k.kid`, centerID)
+	keys, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.CenterKey])
+	if err != nil {
+		return nil, fmt.Errorf("list keys: %w", err)
+	}
+	return keys, nil
+}
+
+var kidPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// AddCenterKey registers a public key for a center's tokens.
+func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterKeyInput) (*exchange.CenterKey, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: only the national operator registers keys.
+	if err := p.Require(exchange.RoleOperator); err != nil {
+		return nil, err
+	}
+	var errs exchange.Errors
+	if !kidPattern.MatchString(in.Kid) {
+		errs.Add([]string{"input", "kid"}, exchange.CodeInvalid, "kid must be 1 to 128 characters of A-Z a-z 0-9 . _ : -")
+	}
+	alg := in.Alg
+	if alg == "Ed25519" { // RFC 9864's name for the same algorithm
+		alg = exchange.AlgEdDSA
+	}
+	if _, err := auth.ParsePublicKeyPEM(in.PublicKeyPem, alg); err != nil {
+		e := exchange.FieldErrorf([]string{"input", "publicKeyPem"}, exchange.CodeInvalidKey, "%s", exchange.ErrorMessage(err))
+		if exchange.ErrorCode(err) == exchange.CodeInternal {
+			e.Message = "the public key is not a PEM-encoded key of the given algorithm"
+		}
+		errs = append(errs, e)
+	}
+	if in.NotAfter != nil && !in.NotAfter.After(s.db.Now()) {
+		errs.Add([]string{"input", "notAfter"}, exchange.CodeOutOfRange, "notAfter must be in the future")
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	var id uuid.UUID
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(in.CenterCode)), false)
+		if err != nil {
+			return exchange.FieldErrorf([]string{"input", "centerCode"}, exchange.CodeUnknownCenter, "no center has code %q", in.CenterCode)
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO center_keys (kid, center_id, alg, public_key_pem, created_at, not_after, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $5) RETURNING id`,
+			in.Kid, c.ID, alg, strings.TrimSpace(in.PublicKeyPem), tx.now, in.NotAfter).Scan(&id); err != nil {
+			return err
+		}
+		return tx.keyChanged(ctx, id, c.ID, in.Kid, "KEY_ADDED")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getKey(ctx, s.db.Pool, `k.id = $1`, id)
+}
+
+func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid, action string) error {
+	if err := tx.audit(ctx, "center."+strings.ToLower(action), exchange.KindCenterKey, keyID, map[string]any{"kid": kid}); err != nil {
+		return err
+	}
+	_, err := tx.publish(ctx, exchange.Change{
+		EntityKind: exchange.KindCenterKey, EntityID: keyID, Action: action,
+		Audience: exchange.AudienceCenters, AudienceCenterIDs: []uuid.UUID{centerID},
+	}, map[string]any{"kid": kid})
+	return err
+}
+
+// RevokeCenterKey revokes a key; tokens it signed are refused from the next request on.
+func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeCenterKeyInput) (*exchange.CenterKey, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: only the national operator revokes keys.
+	if err := p.Require(exchange.RoleOperator); err != nil {
+		return nil, err
+	}
+	var k *exchange.CenterKey
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		k, err = getKey(ctx, tx, `k.kid = $1`, in.Kid)
+		if exchange.ErrorCode(err) == exchange.CodeNotFound {
+			return exchange.FieldErrorf([]string{"input", "kid"}, exchange.CodeNotFound, "no key has kid %q", in.Kid)
+		}
+		if err != nil {
+			return err
+		}
+		if k.RevokedAt != nil {
+			return exchange.FieldErrorf([]string{"input", "kid"}, exchange.CodeInvalidTransition, "key %q is already revoked", in.Kid)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE center_keys SET revoked_at = $2, updated_at = $2, version = version + 1 WHERE id = $1`,
+			k.ID, tx.now); err != nil {
+			return fmt.Errorf("revoke key: %w", err)
+		}
+		return tx.keyChanged(ctx, k.ID, k.CenterID, k.KID, "KEY_REVOKED")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getKey(ctx, s.db.Pool, `k.id = $1`, k.ID)
+}

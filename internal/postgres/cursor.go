@@ -1,0 +1,68 @@
+package postgres
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// Cursors are the sort key of the last row seen, JSON-encoded and base64url'd: keyset
+// pagination continues strictly after it, so pages stay stable under inserts.
+
+func encodeCursor(key ...any) string {
+	b, _ := json.Marshal(key)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor fills dst from an opaque cursor; an empty cursor leaves dst untouched and
+// reports false.
+func decodeCursor(s string, dst ...any) (bool, error) {
+	if s == "" {
+		return false, nil
+	}
+	bad := exchange.FieldErrorf([]string{"after"}, exchange.CodeBadUserInput, "after is not a cursor from this list")
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return false, bad
+	}
+	var parts []json.RawMessage
+	if err := json.Unmarshal(raw, &parts); err != nil || len(parts) != len(dst) {
+		return false, bad
+	}
+	for i, p := range parts {
+		if err := json.Unmarshal(p, dst[i]); err != nil {
+			return false, bad
+		}
+	}
+	return true, nil
+}
+
+// likeContains builds a LIKE pattern that matches s anywhere, with LIKE's wildcards in s
+// taken literally (use with ESCAPE '\').
+func likeContains(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// likePrefix is likeContains for a prefix match.
+func likePrefix(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s) + "%"
+}
+
+// pageOf trims the limit+1 rows a query fetched to one page and computes cursors.
+func pageOf[T any](rows []T, first int, cursor func(T) string) *exchange.Page[T] {
+	p := &exchange.Page[T]{}
+	if len(rows) > first {
+		rows = rows[:first]
+		p.HasNextPage = true
+	}
+	p.Items = rows
+	p.Cursors = make([]string, len(rows))
+	for i, r := range rows {
+		p.Cursors[i] = cursor(r)
+	}
+	return p
+}

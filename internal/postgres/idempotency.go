@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// idempotent runs create at most once per (caller's center, key). The first request
+// inserts the key row; a concurrent duplicate blocks on that row's unique index until
+// the first commits, then finds it and gets the first result. When the first
+// transaction fails the row goes with it, and the duplicate runs create itself.
+//
+// input must not include the key itself; it is hashed to tell a retry (same input)
+// from a reuse (IDEMPOTENCY_KEY_REUSED).
+func (tx *Tx) idempotent(ctx context.Context, key *string, operation string, input any,
+	create func() (uuid.UUID, error)) (id uuid.UUID, replayed bool, err error) {
+	if key == nil {
+		id, err := create()
+		return id, false, err
+	}
+	k := strings.TrimSpace(*key)
+	if k == "" || len(k) > 255 {
+		return uuid.Nil, false, exchange.FieldErrorf([]string{"input", "idempotencyKey"}, exchange.CodeInvalid,
+			"idempotencyKey must be 1 to 255 characters")
+	}
+	body, err := json.Marshal(input)
+	if err != nil {
+		return uuid.Nil, false, fmt.Errorf("hash input: %w", err)
+	}
+	sum := sha256.Sum256(append([]byte(operation+"\x00"), body...))
+	scope := "operator"
+	if tx.caller != nil && tx.caller.CenterID != uuid.Nil {
+		scope = tx.caller.CenterID.String()
+	}
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO idempotency_keys (scope, key, operation, request_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, scope, k, operation, sum[:], tx.now)
+	if err != nil {
+		return uuid.Nil, false, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		var prevHash []byte
+		var prevID *uuid.UUID
+		err := tx.QueryRow(ctx, `SELECT request_hash, result_id FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+			scope, k).Scan(&prevHash, &prevID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return uuid.Nil, false, fmt.Errorf("idempotency key vanished under a concurrent request")
+		}
+		if err != nil {
+			return uuid.Nil, false, fmt.Errorf("read idempotency key: %w", err)
+		}
+		if string(prevHash) != string(sum[:]) || prevID == nil {
+			return uuid.Nil, false, exchange.FieldErrorf([]string{"input", "idempotencyKey"}, exchange.CodeIdempotencyKeyReused,
+				"idempotencyKey %q was already used with a different input", k)
+		}
+		return *prevID, true, nil
+	}
+	id, err = create()
+	if err != nil {
+		return uuid.Nil, false, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET result_id = $3 WHERE scope = $1 AND key = $2`,
+		scope, k, id); err != nil {
+		return uuid.Nil, false, fmt.Errorf("record idempotency result: %w", err)
+	}
+	return id, false, nil
+}

@@ -1,0 +1,24 @@
+package server
+
+import (
+	"github.com/laborx/laborx/graph"
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// complexity makes list fields cost their page size times their children, so a client
+// cannot ask for 100 × 100 × 100 nested rows in one request.
+func complexity() graph.ComplexityRoot {
+	var c graph.ComplexityRoot
+	c.Query.Centers = func(child int, _ *exchange.CenterFilter, first *int, _ *string) int {
+		return page(first) * child
+	}
+	return c
+}
+
+// page is the number of items a connection field returns at most.
+func page(first *int) int {
+	if first == nil || *first < 1 {
+		return 20
+	}
+	return *first
+}

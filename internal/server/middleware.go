@@ -1,0 +1,122 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// requestContext gives each request an id (the client's X-Request-Id if sane), logs it
+// as one JSON line with its caller's center, and records its metrics.
+func requestContext(logger *slog.Logger, m *metrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		info := &requestInfo{}
+		ctx := exchange.WithRequestID(r.Context(), id)
+		ctx = withRequestInfo(ctx, info)
+		next.ServeHTTP(rec, r.WithContext(ctx))
+
+		elapsed := time.Since(start)
+		route := routeOf(r.URL.Path)
+		m.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+		m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
+		if route == "other" || route == "/metrics" || route == "/healthz" {
+			return
+		}
+		logger.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000,
+			"center", info.center, "subject", info.subject)
+	})
+}
+
+func routeOf(path string) string {
+	switch path {
+	case "/graphql", "/healthz", "/readyz", "/metrics", "/":
+		return path
+	}
+	return "other"
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// statusRecorder remembers the status for logs and metrics; it passes Hijack through
+// so websocket upgrades still work.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// authenticate verifies the bearer token of every GraphQL request before any resolver
+// runs; a refused request gets 401 with a GraphQL error body and no data. Websocket
+// upgrades carry their token in connection_init instead and are verified there.
+func authenticate(v *auth.Verifier, limiter *rateLimiter, m *metrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebsocket(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			writeError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GraphQL is served over POST and websocket")
+			return
+		}
+		p, err := v.VerifyHeader(r.Context(), r.Header.Get("Authorization"))
+		if err != nil {
+			m.authFailures.Inc()
+			writeError(w, http.StatusUnauthorized, exchange.ErrorCode(err), exchange.ErrorMessage(err))
+			return
+		}
+		if info := requestInfoFrom(r.Context()); info != nil {
+			info.center, info.subject = p.CenterCode, p.Subject
+			if p.IsOperator() {
+				info.center = "operator"
+			}
+		}
+		if !limiter.allow(p) {
+			m.rateLimited.Inc()
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusTooManyRequests, exchange.CodeRateLimited, "too many requests: slow down and retry")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), p)))
+	})
+}
+
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// writeError answers with a GraphQL-shaped error body, so clients parse every refusal
+// the same way.
+func writeError(w http.ResponseWriter, status int, code exchange.Code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+	})
+}

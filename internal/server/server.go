@@ -1,0 +1,146 @@
+// Package server wires laborx's HTTP surface: the GraphQL handler with its limits,
+// authentication, per-request loaders, logging, metrics, health and readiness.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/laborx/laborx/graph"
+	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/loader"
+)
+
+// Config holds the HTTP-level settings.
+type Config struct {
+	// Dev serves GraphiQL at / and allows introspection.
+	Dev bool
+	// MaxBodyBytes bounds a request body; bulk CSV imports are the largest requests.
+	MaxBodyBytes int64
+	// ComplexityLimit bounds a query's cost; list fields cost their page size.
+	ComplexityLimit int
+	// RateLimit is each caller's sustained requests per second; Burst its bucket size.
+	RateLimit float64
+	Burst     int
+}
+
+// DefaultConfig returns production defaults.
+func DefaultConfig() Config {
+	return Config{MaxBodyBytes: 32 << 20, ComplexityLimit: 20000, RateLimit: 50, Burst: 200}
+}
+
+// Deps are the parts the server is built from.
+type Deps struct {
+	Resolver *graph.Resolver
+	Verifier *auth.Verifier
+	Loaders  loader.Fetchers
+	// Ready reports whether the database is reachable and migrations are current.
+	Ready    func(ctx context.Context) error
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+}
+
+// New returns the HTTP handler for the whole service.
+func New(cfg Config, d Deps) http.Handler {
+	m := newMetrics(d.Registry)
+	gql := newGraphQL(cfg, d, m)
+	limiter := newRateLimiter(cfg.RateLimit, cfg.Burst)
+
+	mux := http.NewServeMux()
+	api := authenticate(d.Verifier, limiter, m, loader.Middleware(d.Loaders, gql))
+	mux.Handle("/graphql", http.MaxBytesHandler(api, cfg.MaxBodyBytes))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.Ready(ctx); err != nil {
+			d.Logger.WarnContext(ctx, "not ready", "err", err)
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
+	if cfg.Dev {
+		mux.Handle("GET /{$}", playground.Handler("laborx", "/graphql"))
+	}
+	return requestContext(d.Logger, m, mux)
+}
+
+func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver, Complexity: complexity()})
+	srv := handler.New(es)
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 10 * time.Second,
+		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			p, err := d.Verifier.VerifyHeader(ctx, payload.Authorization())
+			if err != nil {
+				return ctx, nil, err
+			}
+			return auth.NewContext(ctx, p), nil, nil
+		},
+	})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	if cfg.Dev {
+		srv.Use(extension.Introspection{})
+	}
+	srv.SetDisableSuggestion(true)
+	srv.SetParserTokenLimit(15000)
+	srv.SetErrorPresenter(presentError(d.Logger, m))
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		d.Logger.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", exchange.RequestID(ctx))
+		return errors.New("internal error")
+	})
+	return srv
+}
+
+// presentError gives every error an extensions.code and hides internals: an error that
+// is not an application error is logged with the request id and reported as INTERNAL.
+func presentError(logger *slog.Logger, m *metrics) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		if gerr.Extensions == nil {
+			gerr.Extensions = map[string]any{}
+		}
+		var appErr *exchange.Error
+		switch {
+		case errors.As(err, &appErr):
+			gerr.Message = appErr.Message
+			gerr.Extensions["code"] = string(appErr.Code)
+		case gerr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED":
+			gerr.Extensions["code"] = "QUERY_TOO_COMPLEX"
+		case gerr.Extensions["code"] != nil:
+			// Parse and validation errors keep gqlgen's codes (GRAPHQL_PARSE_FAILED,
+			// GRAPHQL_VALIDATION_FAILED): the query itself is malformed.
+		case gerr.Path == nil:
+			gerr.Extensions["code"] = string(exchange.CodeBadUserInput)
+		default:
+			logger.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String(),
+				"request_id", exchange.RequestID(ctx))
+			gerr.Message = "internal error"
+			gerr.Extensions["code"] = string(exchange.CodeInternal)
+		}
+		m.graphqlErrors.WithLabelValues(gerr.Extensions["code"].(string)).Inc()
+		return gerr
+	}
+}
