@@ -1,0 +1,34 @@
+package pgtest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/peterldowns/pgtestdb"
+
+	"github.com/laborx/laborx/internal/postgres"
+)
+
+// Laborx migrates a template database with laborx's own goose migrations; pgtestdb
+// clones fresh test databases from it and rebuilds it when the migrations change.
+// (pgtestdb's goose submodule is not available here, and its Migrator interface is
+// two methods.)
+var Laborx pgtestdb.Migrator = laborxMigrator{}
+
+type laborxMigrator struct{}
+
+func (laborxMigrator) Hash() (string, error) {
+	return postgres.MigrationsHash()
+}
+
+func (laborxMigrator) Migrate(ctx context.Context, db *sql.DB, _ pgtestdb.Config) error {
+	m, err := postgres.NewMigrator(db, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Up(ctx); err != nil {
+		return fmt.Errorf("migrate template: %w", err)
+	}
+	return nil
+}
