@@ -78,14 +78,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		// Large enough that an oversized Authorization header reaches the verifier and
-		// gets a GraphQL UNAUTHENTICATED answer instead of a bare 431.
-		MaxHeaderBytes: 2 << 20,
-		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := server.NewHTTPServer(a.Handler, logger)
 	url := "http://" + ln.Addr().String()
 	logger.Info("serving", "graphql", url+"/graphql", "graphiql", *dev)
 	if *withDemo {

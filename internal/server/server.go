@@ -144,3 +144,16 @@ func presentError(logger *slog.Logger, m *metrics) graphql.ErrorPresenterFunc {
 		return gerr
 	}
 }
+
+// NewHTTPServer returns the http.Server settings `laborx serve` runs the handler with.
+func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// Large enough that an oversized Authorization header reaches the verifier and
+		// gets a GraphQL UNAUTHENTICATED answer instead of a bare 431.
+		MaxHeaderBytes: 2 << 20,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
