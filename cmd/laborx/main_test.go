@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while serve writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeDemo runs the program as a user would: `serve --demo` on its embedded
+// PostgreSQL, then a token from `token mint` answers a query, then SIGINT-style
+// cancellation shuts everything down, and a second start finds the data again.
+func TestServeDemo(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	url, stop := startServe(t, dataDir)
+
+	var tok bytes.Buffer
+	if err := run(context.Background(), []string{"token", "mint", "--data-dir", dataDir, "--center", "HPG", "--roles", "publisher,coordinator"}, &tok, io.Discard); err != nil {
+		t.Fatalf("token mint: %v", err)
+	}
+	got := query(t, url, strings.TrimSpace(tok.String()), `{ viewer { center { code province { name } } roles } }`)
+	if !strings.Contains(got, `"code":"HPG"`) || !strings.Contains(got, `"Hải Phòng"`) || !strings.Contains(got, `"COORDINATOR"`) {
+		t.Errorf("viewer = %s", got)
+	}
+	var op bytes.Buffer
+	if err := run(context.Background(), []string{"token", "mint", "--data-dir", dataDir, "--operator"}, &op, io.Discard); err != nil {
+		t.Fatalf("token mint --operator: %v", err)
+	}
+	got = query(t, url, strings.TrimSpace(op.String()), `{ centers { totalCount } }`)
+	if !strings.Contains(got, `"totalCount":5`) {
+		t.Errorf("centers = %s, want the 5 demo centers", got)
+	}
+
+	// Stopped and started again on the same data dir, the exchange still knows its
+	// centers and keys: the token minted before works.
+	stop()
+	url, _ = startServe(t, dataDir)
+	got = query(t, url, strings.TrimSpace(tok.String()), `{ viewer { center { code } } centers { totalCount } }`)
+	if !strings.Contains(got, `"code":"HPG"`) || !strings.Contains(got, `"totalCount":5`) {
+		t.Errorf("after restart: %s", got)
+	}
+}
+
+// startServe runs `laborx serve --demo` until stop is called (or the test ends) and
+// returns its URL.
+func startServe(t *testing.T, dataDir string) (url string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan struct{})
+	var runErr error
+	go func() {
+		defer close(done)
+		runErr = run(ctx, []string{"serve", "--demo", "--dev", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, out, io.Discard)
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+				if runErr != nil {
+					t.Errorf("serve returned %v after shutdown", runErr)
+				}
+			case <-time.After(60 * time.Second):
+				t.Error("serve did not shut down within 60s")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	re := regexp.MustCompile(`GraphQL:\s+(http://\S+)/graphql`)
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			// The banner also carries ready-to-paste tokens.
+			if !strings.Contains(out.String(), "TNG (") || !strings.Contains(out.String(), "operator:") {
+				t.Errorf("banner lacks demo tokens:\n%s", out.String())
+			}
+			return m[1], stop
+		}
+		select {
+		case <-done:
+			t.Fatalf("serve exited early: %v\n%s", runErr, out.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not print its address:\n%s", out.String())
+	return "", stop
+}
+
+func query(t *testing.T, url, token, q string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": q})
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	for _, args := range [][]string{
+		{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"center", "--help"}, {"center", "add", "--help"},
+		{"center", "add-key", "--help"}, {"token", "mint", "--help"}, {"operator", "--help"}, {"seed", "--help"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, &out, &errOut)
+		if err != nil && !strings.Contains(err.Error(), "help") {
+			t.Errorf("laborx %v: %v", args, err)
+		}
+		if out.Len()+errOut.Len() == 0 {
+			t.Errorf("laborx %v printed nothing", args)
+		}
+	}
+}
