@@ -6,7 +6,9 @@ package graph
 
 import (
 	"context"
+	"log/slog"
 
+	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -16,6 +18,10 @@ type Resolver struct {
 	Catalog       *exchange.Catalog
 	Refdata       RefdataSearch
 	CenterService exchange.CenterService
+	ChangeFeed    exchange.ChangeFeed
+	// Hub wakes subscriptions when changes are committed on any instance.
+	Hub    *events.Hub
+	Logger *slog.Logger
 }
 
 // RefdataSearch is the one reference-data lookup that needs the database: title search

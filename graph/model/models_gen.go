@@ -22,6 +22,17 @@ type CenterEdge struct {
 	Node   *exchange.Center `json:"node"`
 }
 
+type ChangeConnection struct {
+	Edges      []*ChangeEdge `json:"edges"`
+	PageInfo   *PageInfo     `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+type ChangeEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *exchange.Change `json:"node"`
+}
+
 type Mutation struct {
 }
 
@@ -49,6 +60,9 @@ type ReinstateCenterPayload struct {
 type RevokeCenterKeyPayload struct {
 	CenterKey  *exchange.CenterKey `json:"centerKey,omitempty"`
 	UserErrors []*exchange.Error   `json:"userErrors"`
+}
+
+type Subscription struct {
 }
 
 type SuspendCenterPayload struct {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/laborx/laborx/graph"
 	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/loader"
 	"github.com/laborx/laborx/internal/postgres"
 	"github.com/laborx/laborx/internal/server"
@@ -38,6 +40,9 @@ type App struct {
 	Migrator *goose.Provider
 	Handler  http.Handler
 	Centers  *postgres.CenterService
+
+	stopListening context.CancelFunc
+	listening     chan struct{}
 }
 
 // New connects to the database and builds the handler. Migrations must be current (run
@@ -56,14 +61,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	centers := postgres.NewCenterService(db)
+	hub := events.NewHub()
 	resolver := &graph.Resolver{
 		Catalog:       db.Catalog,
 		Refdata:       db,
 		CenterService: centers,
+		ChangeFeed:    postgres.NewChangeService(db),
+		Hub:           hub,
+		Logger:        cfg.Logger,
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a := &App{DB: db, Migrator: migrator, Centers: centers}
+	a := &App{DB: db, Migrator: migrator, Centers: centers, listening: make(chan struct{})}
 	a.Handler = server.New(cfg.Server, server.Deps{
 		Resolver: resolver,
 		Verifier: auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience),
@@ -72,6 +81,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Logger:   cfg.Logger,
 		Registry: reg,
 	})
+	// One dedicated connection per instance LISTENs for changes committed anywhere.
+	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopListening = stop
+	go func() {
+		defer close(a.listening)
+		connect := func(ctx context.Context) (*pgx.Conn, error) {
+			return pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
+		}
+		_ = hub.Listen(listenCtx, postgres.ChangesChannel, connect, cfg.Logger)
+	}()
 	return a, nil
 }
 
@@ -90,7 +109,10 @@ func (a *App) ready(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the database pool.
+// Close stops listening for changes and releases the database pool. Open
+// subscriptions end with their connections.
 func (a *App) Close() {
+	a.stopListening()
+	<-a.listening
 	a.DB.Close()
 }

@@ -249,7 +249,7 @@ func principal(c *tokenClaims, center *exchange.CenterKey, kid string, now time.
 	}
 	if center == nil {
 		// Operator keys only ever sign operator tokens, whatever roles they list.
-		return &exchange.Principal{Subject: c.Subject, Roles: []exchange.Role{exchange.RoleOperator}, KeyID: kid}, nil
+		return &exchange.Principal{Subject: c.Subject, Roles: []exchange.Role{exchange.RoleOperator}, KeyID: kid, ExpiresAt: c.ExpiresAt.Time}, nil
 	}
 	roles, err := centerRoles(c.Roles)
 	if err != nil {
@@ -261,6 +261,7 @@ func principal(c *tokenClaims, center *exchange.CenterKey, kid string, now time.
 		Subject:    c.Subject,
 		Roles:      roles,
 		KeyID:      kid,
+		ExpiresAt:  c.ExpiresAt.Time,
 	}, nil
 }
 

@@ -1,7 +1,10 @@
 package exchange
 
 import (
+	"context"
+	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,4 +37,29 @@ type Change struct {
 	OwnerCenterID     *uuid.UUID      `db:"owner_center_id"`
 	Payload           json.RawMessage `db:"payload"`
 	OccurredAt        time.Time       `db:"occurred_at"`
+}
+
+// ChangeFeed reads the outbox as the caller in ctx may see it.
+type ChangeFeed interface {
+	Changes(ctx context.Context, page PageArgs) (*Page[*Change], error)
+	ChangesAfter(ctx context.Context, after int64, limit int) ([]*Change, error)
+	LatestSequence(ctx context.Context) (int64, error)
+}
+
+// ChangeCursor is the feed cursor after a sequence number.
+func ChangeCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(seq, 10)))
+}
+
+// ParseChangeCursor reads a feed cursor; "" is the start of the feed.
+func ParseChangeCursor(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	seq, perr := strconv.ParseInt(string(b), 10, 64)
+	if err != nil || perr != nil || seq < 0 {
+		return 0, FieldErrorf([]string{"after"}, CodeBadUserInput, "after is not a change feed cursor")
+	}
+	return seq, nil
 }

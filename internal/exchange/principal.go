@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -45,6 +46,9 @@ type Principal struct {
 	Roles      []Role
 	// KeyID is the kid of the key that signed the token, for the audit trail.
 	KeyID string
+	// ExpiresAt is when the token stops being valid; long-lived connections
+	// (subscriptions) end then.
+	ExpiresAt time.Time
 }
 
 // IsOperator reports whether the caller is the national operator.

@@ -5,6 +5,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -92,8 +93,16 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			p, err := d.Verifier.VerifyHeader(ctx, payload.Authorization())
 			if err != nil {
+				// graphql-transport-ws closes an unauthorised connection with 4403; the
+				// reason carries the code and why, as errors[] would over HTTP.
+				ctx = transport.WithWebsocketCloseCode(ctx, 4403)
+				ctx = transport.AppendCloseReason(ctx, fmt.Sprintf("%s: %s", exchange.ErrorCode(err), exchange.ErrorMessage(err)))
 				return ctx, nil, err
 			}
+			// The connection lives no longer than its token: the client reconnects with a
+			// fresh one, which is verified again (revocation, suspension, expiry).
+			ctx, cancel := context.WithDeadline(ctx, p.ExpiresAt.Add(auth.Leeway))
+			context.AfterFunc(ctx, cancel) // release the timer when the connection ends first
 			return auth.NewContext(ctx, p), nil, nil
 		},
 	})

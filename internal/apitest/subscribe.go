@@ -1,0 +1,121 @@
+package apitest
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+)
+
+// Subscription is one graphql-transport-ws subscription, read as a client would.
+type Subscription struct {
+	conn *websocket.Conn
+	ctx  context.Context
+}
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// Dial opens a graphql-transport-ws connection and sends connection_init with the
+// token. It returns the connection's first answer: connection_ack, or the close error
+// when the server refuses the token.
+func Dial(t testing.TB, baseURL, token string) (*websocket.Conn, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	url := "ws" + strings.TrimPrefix(baseURL, "http") + "/graphql"
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	init, _ := json.Marshal(map[string]string{"authorization": "Bearer " + token})
+	if err := wsjson.Write(ctx, conn, wsMessage{Type: "connection_init", Payload: init}); err != nil {
+		t.Fatalf("connection_init: %v", err)
+	}
+	var ack wsMessage
+	if err := wsjson.Read(ctx, conn, &ack); err != nil {
+		return nil, err
+	}
+	if ack.Type != "connection_ack" {
+		t.Fatalf("got %s, want connection_ack: %s", ack.Type, ack.Payload)
+	}
+	return conn, nil
+}
+
+// Subscribe starts a subscription on a new connection.
+func Subscribe(t testing.TB, baseURL, token, query string, vars map[string]any) *Subscription {
+	t.Helper()
+	conn, err := Dial(t, baseURL, token)
+	if err != nil {
+		t.Fatalf("connection refused: %v", err)
+	}
+	payload, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	if err := wsjson.Write(ctx, conn, wsMessage{ID: "1", Type: "subscribe", Payload: payload}); err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	return &Subscription{conn: conn, ctx: ctx}
+}
+
+// Next waits for the next event and returns its data. It fails the test on an error
+// message or when nothing arrives within the wait.
+func (s *Subscription) Next(t testing.TB, wait time.Duration) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, wait)
+	defer cancel()
+	for {
+		var m wsMessage
+		if err := wsjson.Read(ctx, s.conn, &m); err != nil {
+			t.Fatalf("waiting for an event: %v", err)
+		}
+		switch m.Type {
+		case "ping":
+			_ = wsjson.Write(ctx, s.conn, wsMessage{Type: "pong"})
+			continue
+		case "next":
+			var p struct {
+				Data   map[string]any `json:"data"`
+				Errors []Error        `json:"errors"`
+			}
+			if err := json.Unmarshal(m.Payload, &p); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Errors) > 0 {
+				t.Fatalf("event with errors: %s", m.Payload)
+			}
+			return p.Data
+		default:
+			t.Fatalf("unexpected %s message: %s", m.Type, m.Payload)
+		}
+	}
+}
+
+// Silent checks that no event arrives within the wait (events the subscriber may not
+// see must not be delivered). It is a negative check, so pair it with a positive one
+// that proves delivery works in the same test.
+func (s *Subscription) Silent(t testing.TB, wait time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, wait)
+	defer cancel()
+	var m wsMessage
+	for {
+		err := wsjson.Read(ctx, s.conn, &m)
+		if err != nil {
+			return
+		}
+		if m.Type == "ping" {
+			_ = wsjson.Write(ctx, s.conn, wsMessage{Type: "pong"})
+			continue
+		}
+		t.Fatalf("expected no event, got %s: %s", m.Type, m.Payload)
+	}
+}

@@ -1,0 +1,75 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// ChangeService reads the outbox as the change feed.
+type ChangeService struct{ db *DB }
+
+// NewChangeService returns the change feed service.
+func NewChangeService(db *DB) *ChangeService { return &ChangeService{db: db} }
+
+const changeColumns = `sequence, entity_kind, entity_id, action, actor_center_id, actor_subject,
+	audience, audience_center_ids, owner_center_id, payload, occurred_at`
+
+// changeVisible is the feed's authorization rule as SQL over the changes table: $1 is
+// the caller's center id, $2 whether the caller is an operator.
+// authz: every change carries its audience; this predicate is the only way the feed
+// and subscriptions read it.
+const changeVisible = `($2 OR audience = 'ALL' OR $1 = ANY(audience_center_ids)
+	OR (audience = 'PARTNERS' AND are_partners(owner_center_id, $1, current_date)))`
+
+// ChangesAfter returns up to limit changes after the sequence that the caller may see,
+// in sequence order.
+func (s *ChangeService) ChangesAfter(ctx context.Context, after int64, limit int) ([]*exchange.Change, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := s.db.Pool.Query(ctx, `SELECT `+changeColumns+` FROM changes
+		WHERE sequence > $3 AND `+changeVisible+` ORDER BY sequence LIMIT $4`,
+		p.CenterID, p.IsOperator(), after, limit)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Change])
+	if err != nil {
+		return nil, fmt.Errorf("read changes: %w", err)
+	}
+	return list, nil
+}
+
+// Changes pages through the feed; the cursor is the sequence of the last change seen.
+func (s *ChangeService) Changes(ctx context.Context, page exchange.PageArgs) (*exchange.Page[*exchange.Change], error) {
+	after, err := exchange.ParseChangeCursor(page.After)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.ChangesAfter(ctx, after, page.First+1)
+	if err != nil {
+		return nil, err
+	}
+	p := pageOf(list, page.First, func(c *exchange.Change) string { return exchange.ChangeCursor(c.Sequence) })
+	p.HasPrevious = after > 0
+	if page.WithTotal {
+		pr, _ := caller(ctx)
+		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM changes WHERE `+changeVisible,
+			pr.CenterID, pr.IsOperator()).Scan(&p.TotalCount); err != nil {
+			return nil, fmt.Errorf("count changes: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// LatestSequence is the newest committed sequence, where a subscription for new events
+// starts.
+func (s *ChangeService) LatestSequence(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.db.Pool.QueryRow(ctx, `SELECT last FROM change_sequence`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("latest sequence: %w", err)
+	}
+	return seq, nil
+}
