@@ -55,6 +55,16 @@ func TestServeDemo(t *testing.T) {
 	if !strings.Contains(got, `"totalCount":5`) {
 		t.Errorf("centers = %s, want the 5 demo centers", got)
 	}
+	var bench bytes.Buffer
+	if err := run(context.Background(), []string{"bench", "--data-dir", dataDir, "--url", url, "--duration", "1s", "--concurrency", "2"}, &bench, io.Discard); err != nil {
+		t.Fatalf("bench: %v", err)
+	}
+	if !strings.Contains(bench.String(), "errors=0") || strings.Contains(bench.String(), "requests=0 ") {
+		t.Errorf("bench against the demo server:\n%s", bench.String())
+	}
+	if err := run(context.Background(), []string{"bench", "--data-dir", dataDir, "--url", "http://192.0.2.1:8080"}, io.Discard, io.Discard); err == nil {
+		t.Error("bench accepted a non-loopback target")
+	}
 
 	// Stopped and started again on the same data dir, the exchange still knows its
 	// centers and keys: the token minted before works.
@@ -76,7 +86,7 @@ func startServe(t *testing.T, dataDir string) (url string, stop func()) {
 	var runErr error
 	go func() {
 		defer close(done)
-		runErr = run(ctx, []string{"serve", "--demo", "--dev", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, out, io.Discard)
+		runErr = run(ctx, []string{"serve", "--demo", "--dev", "--data-dir", dataDir, "--addr", "127.0.0.1:0", "--rate-limit", "0"}, out, io.Discard)
 	}()
 	var once sync.Once
 	stop = func() {
@@ -131,7 +141,7 @@ func query(t *testing.T, url, token, q string) string {
 func TestEveryCommandHasHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"center", "--help"}, {"center", "add", "--help"},
-		{"center", "add-key", "--help"}, {"token", "mint", "--help"}, {"operator", "--help"}, {"seed", "--help"},
+		{"center", "add-key", "--help"}, {"token", "mint", "--help"}, {"operator", "--help"}, {"seed", "--help"}, {"bench", "--help"},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), args, &out, &errOut)

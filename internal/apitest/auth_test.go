@@ -15,6 +15,7 @@ import (
 
 	"github.com/laborx/laborx/internal/apitest"
 	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/server"
 )
 
 const viewerQuery = `{ viewer { center { code } subject roles } }`
@@ -191,4 +192,25 @@ func TestOperatorToken(t *testing.T) {
 	if roles := r.Get("viewer.roles").([]any); len(roles) != 1 || roles[0] != "OPERATOR" {
 		t.Errorf("operator roles = %v", roles)
 	}
+}
+
+func TestRateLimitPerCaller(t *testing.T) {
+	cfg := server.DefaultConfig()
+	cfg.RateLimit, cfg.Burst = 0.001, 4 // buckets of 4 that refill too slowly to matter
+	e := apitest.NewWith(t, apitest.Options{Server: &cfg})
+	tng := e.AddCenter(t, "TNG", "19") // the operator spends 2 of its own bucket on each
+	hpg := e.AddCenter(t, "HPG", "31")
+	tok := tng.Token(t, "viewer")
+	for i := range 4 {
+		r := e.Do(t, tok, viewerQuery, nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("request %d: status %d, want 200", i+1, r.Status)
+		}
+	}
+	r := e.Do(t, tok, viewerQuery, nil)
+	if r.Status != http.StatusTooManyRequests || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "RATE_LIMITED" || r.Data != nil {
+		t.Errorf("5th request: status %d %s, want 429 RATE_LIMITED", r.Status, r.Raw)
+	}
+	// Another center has its own bucket.
+	e.Do(t, hpg.Token(t, "viewer"), viewerQuery, nil).NoErrors(t)
 }
