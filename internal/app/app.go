@@ -57,9 +57,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	centers := postgres.NewCenterService(db)
 	resolver := &graph.Resolver{
-		Catalog:       db.Catalog,
-		Refdata:       db,
-		CenterService: centers,
+		Catalog:          db.Catalog,
+		Refdata:          db,
+		CenterService:    centers,
+		AgreementService: postgres.NewAgreementService(db),
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -12,6 +12,9 @@ func complexity() graph.ComplexityRoot {
 	c.Query.Centers = func(child int, _ *exchange.CenterFilter, first *int, _ *string) int {
 		return page(first) * child
 	}
+	c.Query.Agreements = func(child int, _ *exchange.AgreementFilter, first *int, _ *string) int {
+		return page(first) * child
+	}
 	return c
 }
 
