@@ -249,6 +249,17 @@ func (tx *Tx) lockAgreement(ctx context.Context, globalID string) (*lockedAgreem
 	if err != nil {
 		return &lockedAgreement{}, nil
 	}
+	// Lock first, then read: a statement that joins other tables while it waits for the
+	// lock would recheck the joins against its old snapshot and lose the row when a
+	// concurrent revise moved current_revision. The next statement sees that commit.
+	var locked uuid.UUID
+	err = tx.QueryRow(ctx, `SELECT id FROM agreements WHERE id = $1 FOR UPDATE`, id).Scan(&locked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &lockedAgreement{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock agreement: %w", err)
+	}
 	rows, _ := tx.Query(ctx, `
 		SELECT a.id, a.status, a.current_revision, a.version, op.code AS original_proposer, cp.code AS current_proposer,
 			ARRAY(SELECT c.code FROM agreement_parties p JOIN centers c ON c.id = p.center_id
@@ -261,12 +272,8 @@ func (tx *Tx) lockAgreement(ctx context.Context, globalID string) (*lockedAgreem
 		JOIN centers op ON op.id = a.proposer_center_id
 		JOIN agreement_revisions r ON r.agreement_id = a.id AND r.number = a.current_revision
 		JOIN centers cp ON cp.id = r.proposed_by_center_id
-		WHERE a.id = $1
-		FOR UPDATE OF a`, id)
+		WHERE a.id = $1`, id)
 	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[lockedAgreement])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return &lockedAgreement{}, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("lock agreement: %w", err)
 	}

@@ -111,8 +111,10 @@ CREATE INDEX agreement_events_agreement ON agreement_events (agreement_id, id);
 
 -- The real partner rule: a center is its own partner, and two centers are partners on
 -- a day when a SIGNED agreement has both as parties and the day is within its validity.
--- A single-statement SQL function, so the planner inlines it and walks
--- agreement_parties_center, the parties primary key and agreements_signed_validity.
+-- The EXISTS starts from a's parties (agreement_parties_center), probes b in the same
+-- agreement (the parties primary key) and checks the agreement through
+-- agreements_signed_validity (or the primary key): index lookups only, a few rows per
+-- call, however many postings a visibility query checks.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION are_partners(a uuid, b uuid, on_day date) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
