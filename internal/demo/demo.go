@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/laborx/laborx/internal/auth"
@@ -53,7 +54,7 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 			return err
 		}
 	}
-	return nil
+	return seedAgreements(ctx, db)
 }
 
 // ensureCenterKey makes sure the center's demo key file exists and its public half is
@@ -71,7 +72,8 @@ func ensureCenterKey(ctx context.Context, centers *postgres.CenterService, dataD
 	kid := KIDOf(path)
 	existing, err := centers.CenterKeyByKID(ctx, kid)
 	switch {
-	case err == nil && existing.PublicKeyPEM == string(pub) && existing.RevokedAt == nil:
+	// The store keeps the PEM trimmed (AddCenterKey), the file ends in a newline.
+	case err == nil && existing.PublicKeyPEM == strings.TrimSpace(string(pub)) && existing.RevokedAt == nil:
 		return nil
 	case err == nil:
 		return fmt.Errorf("demo key %s is registered with another public key; delete %s or the database to start over", KIDOf(path), path)

@@ -34,7 +34,7 @@ func TestParseTermsJSON_RoundTrip(t *testing.T) {
 }
 
 func TestToday(t *testing.T) {
-	// 23:30 in Hà Nội on 1 March is still 28 February in UTC, the store's day.
+	// 05:30 in Hà Nội on 1 March is still 28 February in UTC, the store's day.
 	hanoi := time.FixedZone("ICT", 7*3600)
 	if got := exchange.Today(time.Date(2026, 3, 1, 5, 30, 0, 0, hanoi)); !got.Equal(date("2026-02-28")) {
 		t.Fatalf("Today = %s", got)
