@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,7 +104,10 @@ func (s *AgreementService) Agreements(ctx context.Context, f exchange.AgreementF
 	}
 	parties := make([]string, 0, len(f.PartyCenterCodes))
 	for _, c := range f.PartyCenterCodes {
-		parties = append(parties, strings.ToUpper(strings.TrimSpace(c)))
+		// Listed once each: the query compares the number of matching parties with it.
+		if c = strings.ToUpper(strings.TrimSpace(c)); !slices.Contains(parties, c) {
+			parties = append(parties, c)
+		}
 	}
 	var activeOn *time.Time
 	if f.ActiveOn != nil {
