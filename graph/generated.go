@@ -32,6 +32,12 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Agreement() AgreementResolver
+	AgreementComment() AgreementCommentResolver
+	AgreementEvent() AgreementEventResolver
+	AgreementQuotaLine() AgreementQuotaLineResolver
+	AgreementRevision() AgreementRevisionResolver
+	AgreementSignature() AgreementSignatureResolver
 	Center() CenterResolver
 	CenterKey() CenterKeyResolver
 	Change() ChangeResolver
@@ -39,6 +45,7 @@ type ResolverRoot interface {
 	Occupation() OccupationResolver
 	Province() ProvinceResolver
 	Query() QueryResolver
+	QuotaLine() QuotaLineResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
@@ -50,6 +57,93 @@ type ComplexityRoot struct {
 	AddCenterKeyPayload struct {
 		CenterKey  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Agreement struct {
+		Comments        func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CurrentRevision func(childComplexity int) int
+		Events          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IsActive        func(childComplexity int) int
+		Parties         func(childComplexity int) int
+		Proposer        func(childComplexity int) int
+		QuotaLines      func(childComplexity int) int
+		Revisions       func(childComplexity int) int
+		Signatures      func(childComplexity int) int
+		Status          func(childComplexity int) int
+		StatusReason    func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		ValidFrom       func(childComplexity int) int
+		ValidUntil      func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	AgreementComment struct {
+		AuthorSubject func(childComplexity int) int
+		Center        func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Revision      func(childComplexity int) int
+		Text          func(childComplexity int) int
+	}
+
+	AgreementConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AgreementEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AgreementEvent struct {
+		Action       func(childComplexity int) int
+		ActorCenter  func(childComplexity int) int
+		ActorSubject func(childComplexity int) int
+		At           func(childComplexity int) int
+		From         func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Revision     func(childComplexity int) int
+		To           func(childComplexity int) int
+	}
+
+	AgreementQuotaLine struct {
+		From       func(childComplexity int) int
+		Hired      func(childComplexity int) int
+		Occupation func(childComplexity int) int
+		Referred   func(childComplexity int) int
+		To         func(childComplexity int) int
+		Workers    func(childComplexity int) int
+	}
+
+	AgreementRevision struct {
+		CreatedAt         func(childComplexity int) int
+		Note              func(childComplexity int) int
+		Number            func(childComplexity int) int
+		ProposedBy        func(childComplexity int) int
+		ProposedBySubject func(childComplexity int) int
+		Terms             func(childComplexity int) int
+		TermsHash         func(childComplexity int) int
+	}
+
+	AgreementSignature struct {
+		Center        func(childComplexity int) int
+		Revision      func(childComplexity int) int
+		SignedAt      func(childComplexity int) int
+		SignerSubject func(childComplexity int) int
+		TermsHash     func(childComplexity int) int
+	}
+
+	AgreementTerms struct {
+		Notes            func(childComplexity int) int
+		Quotas           func(childComplexity int) int
+		Responsibilities func(childComplexity int) int
+		SupportPolicy    func(childComplexity int) int
+		ValidFrom        func(childComplexity int) int
+		ValidUntil       func(childComplexity int) int
 	}
 
 	Center struct {
@@ -111,13 +205,26 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CommentOnAgreementPayload struct {
+		Agreement  func(childComplexity int) int
+		Comment    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AddCenterKey    func(childComplexity int, input exchange.AddCenterKeyInput) int
-		RegisterCenter  func(childComplexity int, input exchange.RegisterCenterInput) int
-		ReinstateCenter func(childComplexity int, input exchange.ReinstateCenterInput) int
-		RevokeCenterKey func(childComplexity int, input exchange.RevokeCenterKeyInput) int
-		SuspendCenter   func(childComplexity int, input exchange.SuspendCenterInput) int
-		UpdateCenter    func(childComplexity int, input exchange.UpdateCenterInput) int
+		AddCenterKey       func(childComplexity int, input exchange.AddCenterKeyInput) int
+		CommentOnAgreement func(childComplexity int, input exchange.CommentOnAgreementInput) int
+		ProposeAgreement   func(childComplexity int, input exchange.ProposeAgreementInput) int
+		RegisterCenter     func(childComplexity int, input exchange.RegisterCenterInput) int
+		ReinstateCenter    func(childComplexity int, input exchange.ReinstateCenterInput) int
+		RejectAgreement    func(childComplexity int, input exchange.RejectAgreementInput) int
+		ReviseAgreement    func(childComplexity int, input exchange.ReviseAgreementInput) int
+		RevokeCenterKey    func(childComplexity int, input exchange.RevokeCenterKeyInput) int
+		SignAgreement      func(childComplexity int, input exchange.SignAgreementInput) int
+		SuspendCenter      func(childComplexity int, input exchange.SuspendCenterInput) int
+		TerminateAgreement func(childComplexity int, input exchange.TerminateAgreementInput) int
+		UpdateCenter       func(childComplexity int, input exchange.UpdateCenterInput) int
+		WithdrawAgreement  func(childComplexity int, input exchange.WithdrawAgreementInput) int
 	}
 
 	Occupation struct {
@@ -136,6 +243,11 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	ProposeAgreementPayload struct {
+		Agreement  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Province struct {
 		Code        func(childComplexity int) int
 		DissolvedOn func(childComplexity int) int
@@ -149,6 +261,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Agreements  func(childComplexity int, filter *exchange.AgreementFilter, first *int, after *string) int
 		Center      func(childComplexity int, code string) int
 		Centers     func(childComplexity int, filter *exchange.CenterFilter, first *int, after *string) int
 		Changes     func(childComplexity int, after *string, first *int) int
@@ -161,6 +274,14 @@ type ComplexityRoot struct {
 		Viewer      func(childComplexity int) int
 	}
 
+	QuotaLine struct {
+		FromCenterCode func(childComplexity int) int
+		Occupation     func(childComplexity int) int
+		OccupationCode func(childComplexity int) int
+		ToCenterCode   func(childComplexity int) int
+		Workers        func(childComplexity int) int
+	}
+
 	RegisterCenterPayload struct {
 		Center     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -171,8 +292,28 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	RejectAgreementPayload struct {
+		Agreement  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Responsibility struct {
+		CenterCode func(childComplexity int) int
+		Text       func(childComplexity int) int
+	}
+
+	ReviseAgreementPayload struct {
+		Agreement  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RevokeCenterKeyPayload struct {
 		CenterKey  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SignAgreementPayload struct {
+		Agreement  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -182,6 +323,11 @@ type ComplexityRoot struct {
 
 	SuspendCenterPayload struct {
 		Center     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	TerminateAgreementPayload struct {
+		Agreement  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -201,12 +347,46 @@ type ComplexityRoot struct {
 		Roles   func(childComplexity int) int
 		Subject func(childComplexity int) int
 	}
+
+	WithdrawAgreementPayload struct {
+		Agreement  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type AgreementResolver interface {
+	ID(ctx context.Context, obj *exchange.Agreement) (string, error)
+
+	Parties(ctx context.Context, obj *exchange.Agreement) ([]*exchange.Center, error)
+	Proposer(ctx context.Context, obj *exchange.Agreement) (*exchange.Center, error)
+	CurrentRevision(ctx context.Context, obj *exchange.Agreement) (*exchange.AgreementRevision, error)
+	Revisions(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementRevision, error)
+	Signatures(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementSignature, error)
+	Events(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementEvent, error)
+	Comments(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementCommentEntry, error)
+	QuotaLines(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementQuotaLine, error)
+}
+type AgreementCommentResolver interface {
+	Center(ctx context.Context, obj *exchange.AgreementCommentEntry) (*exchange.Center, error)
+}
+type AgreementEventResolver interface {
+	ActorCenter(ctx context.Context, obj *exchange.AgreementEvent) (*exchange.Center, error)
+}
+type AgreementQuotaLineResolver interface {
+	Occupation(ctx context.Context, obj *exchange.AgreementQuotaLine) (*exchange.Occupation, error)
+	From(ctx context.Context, obj *exchange.AgreementQuotaLine) (*exchange.Center, error)
+	To(ctx context.Context, obj *exchange.AgreementQuotaLine) (*exchange.Center, error)
+}
+type AgreementRevisionResolver interface {
+	ProposedBy(ctx context.Context, obj *exchange.AgreementRevision) (*exchange.Center, error)
+}
+type AgreementSignatureResolver interface {
+	Center(ctx context.Context, obj *exchange.AgreementSignature) (*exchange.Center, error)
+}
 type CenterResolver interface {
 	ID(ctx context.Context, obj *exchange.Center) (string, error)
 
@@ -229,6 +409,13 @@ type ChangeResolver interface {
 	ActorCenter(ctx context.Context, obj *exchange.Change) (*exchange.Center, error)
 }
 type MutationResolver interface {
+	ProposeAgreement(ctx context.Context, input exchange.ProposeAgreementInput) (*model.ProposeAgreementPayload, error)
+	ReviseAgreement(ctx context.Context, input exchange.ReviseAgreementInput) (*model.ReviseAgreementPayload, error)
+	CommentOnAgreement(ctx context.Context, input exchange.CommentOnAgreementInput) (*model.CommentOnAgreementPayload, error)
+	SignAgreement(ctx context.Context, input exchange.SignAgreementInput) (*model.SignAgreementPayload, error)
+	RejectAgreement(ctx context.Context, input exchange.RejectAgreementInput) (*model.RejectAgreementPayload, error)
+	WithdrawAgreement(ctx context.Context, input exchange.WithdrawAgreementInput) (*model.WithdrawAgreementPayload, error)
+	TerminateAgreement(ctx context.Context, input exchange.TerminateAgreementInput) (*model.TerminateAgreementPayload, error)
 	RegisterCenter(ctx context.Context, input exchange.RegisterCenterInput) (*model.RegisterCenterPayload, error)
 	UpdateCenter(ctx context.Context, input exchange.UpdateCenterInput) (*model.UpdateCenterPayload, error)
 	SuspendCenter(ctx context.Context, input exchange.SuspendCenterInput) (*model.SuspendCenterPayload, error)
@@ -248,6 +435,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Viewer(ctx context.Context) (*exchange.Principal, error)
+	Agreements(ctx context.Context, filter *exchange.AgreementFilter, first *int, after *string) (*model.AgreementConnection, error)
 	Centers(ctx context.Context, filter *exchange.CenterFilter, first *int, after *string) (*model.CenterConnection, error)
 	Center(ctx context.Context, code string) (*exchange.Center, error)
 	Changes(ctx context.Context, after *string, first *int) (*model.ChangeConnection, error)
@@ -255,6 +443,9 @@ type QueryResolver interface {
 	Province(ctx context.Context, code string) (*exchange.Province, error)
 	Occupations(ctx context.Context, level *int, search *string) ([]*exchange.Occupation, error)
 	Occupation(ctx context.Context, code string) (*exchange.Occupation, error)
+}
+type QuotaLineResolver interface {
+	Occupation(ctx context.Context, obj *exchange.QuotaLine) (*exchange.Occupation, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error)
@@ -293,6 +484,375 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AddCenterKeyPayload.UserErrors(childComplexity), true
+
+	case "Agreement.comments":
+		if e.ComplexityRoot.Agreement.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Comments(childComplexity), true
+	case "Agreement.createdAt":
+		if e.ComplexityRoot.Agreement.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.CreatedAt(childComplexity), true
+	case "Agreement.currentRevision":
+		if e.ComplexityRoot.Agreement.CurrentRevision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.CurrentRevision(childComplexity), true
+	case "Agreement.events":
+		if e.ComplexityRoot.Agreement.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Events(childComplexity), true
+	case "Agreement.id":
+		if e.ComplexityRoot.Agreement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ID(childComplexity), true
+	case "Agreement.isActive":
+		if e.ComplexityRoot.Agreement.IsActive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.IsActive(childComplexity), true
+	case "Agreement.parties":
+		if e.ComplexityRoot.Agreement.Parties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Parties(childComplexity), true
+	case "Agreement.proposer":
+		if e.ComplexityRoot.Agreement.Proposer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Proposer(childComplexity), true
+	case "Agreement.quotaLines":
+		if e.ComplexityRoot.Agreement.QuotaLines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.QuotaLines(childComplexity), true
+	case "Agreement.revisions":
+		if e.ComplexityRoot.Agreement.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Revisions(childComplexity), true
+	case "Agreement.signatures":
+		if e.ComplexityRoot.Agreement.Signatures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Signatures(childComplexity), true
+	case "Agreement.status":
+		if e.ComplexityRoot.Agreement.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Status(childComplexity), true
+	case "Agreement.statusReason":
+		if e.ComplexityRoot.Agreement.StatusReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.StatusReason(childComplexity), true
+	case "Agreement.title":
+		if e.ComplexityRoot.Agreement.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Title(childComplexity), true
+	case "Agreement.updatedAt":
+		if e.ComplexityRoot.Agreement.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.UpdatedAt(childComplexity), true
+	case "Agreement.validFrom":
+		if e.ComplexityRoot.Agreement.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ValidFrom(childComplexity), true
+	case "Agreement.validUntil":
+		if e.ComplexityRoot.Agreement.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ValidUntil(childComplexity), true
+	case "Agreement.version":
+		if e.ComplexityRoot.Agreement.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Version(childComplexity), true
+
+	case "AgreementComment.authorSubject":
+		if e.ComplexityRoot.AgreementComment.AuthorSubject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementComment.AuthorSubject(childComplexity), true
+	case "AgreementComment.center":
+		if e.ComplexityRoot.AgreementComment.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementComment.Center(childComplexity), true
+	case "AgreementComment.createdAt":
+		if e.ComplexityRoot.AgreementComment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementComment.CreatedAt(childComplexity), true
+	case "AgreementComment.revision":
+		if e.ComplexityRoot.AgreementComment.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementComment.Revision(childComplexity), true
+	case "AgreementComment.text":
+		if e.ComplexityRoot.AgreementComment.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementComment.Text(childComplexity), true
+
+	case "AgreementConnection.edges":
+		if e.ComplexityRoot.AgreementConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.Edges(childComplexity), true
+	case "AgreementConnection.pageInfo":
+		if e.ComplexityRoot.AgreementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.PageInfo(childComplexity), true
+	case "AgreementConnection.totalCount":
+		if e.ComplexityRoot.AgreementConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.TotalCount(childComplexity), true
+
+	case "AgreementEdge.cursor":
+		if e.ComplexityRoot.AgreementEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEdge.Cursor(childComplexity), true
+	case "AgreementEdge.node":
+		if e.ComplexityRoot.AgreementEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEdge.Node(childComplexity), true
+
+	case "AgreementEvent.action":
+		if e.ComplexityRoot.AgreementEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEvent.Action(childComplexity), true
+	case "AgreementEvent.actorCenter":
+		if e.ComplexityRoot.AgreementEvent.ActorCenter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEvent.ActorCenter(childComplexity), true
+	case "AgreementEvent.actorSubject":
+		if e.ComplexityRoot.AgreementEvent.ActorSubject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEvent.ActorSubject(childComplexity), true
+	case "AgreementEvent.at":
+		if e.ComplexityRoot.AgreementEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEvent.At(childComplexity), true
+	case "AgreementEvent.from":
+		if e.ComplexityRoot.AgreementEvent.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEvent.From(childComplexity), true
+	case "AgreementEvent.note":
+		if e.ComplexityRoot.AgreementEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEvent.Note(childComplexity), true
+	case "AgreementEvent.revision":
+		if e.ComplexityRoot.AgreementEvent.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEvent.Revision(childComplexity), true
+	case "AgreementEvent.to":
+		if e.ComplexityRoot.AgreementEvent.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementEvent.To(childComplexity), true
+
+	case "AgreementQuotaLine.from":
+		if e.ComplexityRoot.AgreementQuotaLine.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementQuotaLine.From(childComplexity), true
+	case "AgreementQuotaLine.hired":
+		if e.ComplexityRoot.AgreementQuotaLine.Hired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementQuotaLine.Hired(childComplexity), true
+	case "AgreementQuotaLine.occupation":
+		if e.ComplexityRoot.AgreementQuotaLine.Occupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementQuotaLine.Occupation(childComplexity), true
+	case "AgreementQuotaLine.referred":
+		if e.ComplexityRoot.AgreementQuotaLine.Referred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementQuotaLine.Referred(childComplexity), true
+	case "AgreementQuotaLine.to":
+		if e.ComplexityRoot.AgreementQuotaLine.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementQuotaLine.To(childComplexity), true
+	case "AgreementQuotaLine.workers":
+		if e.ComplexityRoot.AgreementQuotaLine.Workers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementQuotaLine.Workers(childComplexity), true
+
+	case "AgreementRevision.createdAt":
+		if e.ComplexityRoot.AgreementRevision.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementRevision.CreatedAt(childComplexity), true
+	case "AgreementRevision.note":
+		if e.ComplexityRoot.AgreementRevision.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementRevision.Note(childComplexity), true
+	case "AgreementRevision.number":
+		if e.ComplexityRoot.AgreementRevision.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementRevision.Number(childComplexity), true
+	case "AgreementRevision.proposedBy":
+		if e.ComplexityRoot.AgreementRevision.ProposedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementRevision.ProposedBy(childComplexity), true
+	case "AgreementRevision.proposedBySubject":
+		if e.ComplexityRoot.AgreementRevision.ProposedBySubject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementRevision.ProposedBySubject(childComplexity), true
+	case "AgreementRevision.terms":
+		if e.ComplexityRoot.AgreementRevision.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementRevision.Terms(childComplexity), true
+	case "AgreementRevision.termsHash":
+		if e.ComplexityRoot.AgreementRevision.TermsHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementRevision.TermsHash(childComplexity), true
+
+	case "AgreementSignature.center":
+		if e.ComplexityRoot.AgreementSignature.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.Center(childComplexity), true
+	case "AgreementSignature.revision":
+		if e.ComplexityRoot.AgreementSignature.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.Revision(childComplexity), true
+	case "AgreementSignature.signedAt":
+		if e.ComplexityRoot.AgreementSignature.SignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.SignedAt(childComplexity), true
+	case "AgreementSignature.signerSubject":
+		if e.ComplexityRoot.AgreementSignature.SignerSubject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.SignerSubject(childComplexity), true
+	case "AgreementSignature.termsHash":
+		if e.ComplexityRoot.AgreementSignature.TermsHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.TermsHash(childComplexity), true
+
+	case "AgreementTerms.notes":
+		if e.ComplexityRoot.AgreementTerms.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementTerms.Notes(childComplexity), true
+	case "AgreementTerms.quotas":
+		if e.ComplexityRoot.AgreementTerms.Quotas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementTerms.Quotas(childComplexity), true
+	case "AgreementTerms.responsibilities":
+		if e.ComplexityRoot.AgreementTerms.Responsibilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementTerms.Responsibilities(childComplexity), true
+	case "AgreementTerms.supportPolicy":
+		if e.ComplexityRoot.AgreementTerms.SupportPolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementTerms.SupportPolicy(childComplexity), true
+	case "AgreementTerms.validFrom":
+		if e.ComplexityRoot.AgreementTerms.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementTerms.ValidFrom(childComplexity), true
+	case "AgreementTerms.validUntil":
+		if e.ComplexityRoot.AgreementTerms.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementTerms.ValidUntil(childComplexity), true
 
 	case "Center.code":
 		if e.ComplexityRoot.Center.Code == nil {
@@ -529,6 +1089,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
+	case "CommentOnAgreementPayload.agreement":
+		if e.ComplexityRoot.CommentOnAgreementPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentOnAgreementPayload.Agreement(childComplexity), true
+	case "CommentOnAgreementPayload.comment":
+		if e.ComplexityRoot.CommentOnAgreementPayload.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentOnAgreementPayload.Comment(childComplexity), true
+	case "CommentOnAgreementPayload.userErrors":
+		if e.ComplexityRoot.CommentOnAgreementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentOnAgreementPayload.UserErrors(childComplexity), true
+
 	case "Mutation.addCenterKey":
 		if e.ComplexityRoot.Mutation.AddCenterKey == nil {
 			break
@@ -540,6 +1119,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCenterKey(childComplexity, args["input"].(exchange.AddCenterKeyInput)), true
+	case "Mutation.commentOnAgreement":
+		if e.ComplexityRoot.Mutation.CommentOnAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_commentOnAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CommentOnAgreement(childComplexity, args["input"].(exchange.CommentOnAgreementInput)), true
+	case "Mutation.proposeAgreement":
+		if e.ComplexityRoot.Mutation.ProposeAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeAgreement(childComplexity, args["input"].(exchange.ProposeAgreementInput)), true
 	case "Mutation.registerCenter":
 		if e.ComplexityRoot.Mutation.RegisterCenter == nil {
 			break
@@ -562,6 +1163,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReinstateCenter(childComplexity, args["input"].(exchange.ReinstateCenterInput)), true
+	case "Mutation.rejectAgreement":
+		if e.ComplexityRoot.Mutation.RejectAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectAgreement(childComplexity, args["input"].(exchange.RejectAgreementInput)), true
+	case "Mutation.reviseAgreement":
+		if e.ComplexityRoot.Mutation.ReviseAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviseAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviseAgreement(childComplexity, args["input"].(exchange.ReviseAgreementInput)), true
 	case "Mutation.revokeCenterKey":
 		if e.ComplexityRoot.Mutation.RevokeCenterKey == nil {
 			break
@@ -573,6 +1196,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeCenterKey(childComplexity, args["input"].(exchange.RevokeCenterKeyInput)), true
+	case "Mutation.signAgreement":
+		if e.ComplexityRoot.Mutation.SignAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignAgreement(childComplexity, args["input"].(exchange.SignAgreementInput)), true
 	case "Mutation.suspendCenter":
 		if e.ComplexityRoot.Mutation.SuspendCenter == nil {
 			break
@@ -584,6 +1218,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SuspendCenter(childComplexity, args["input"].(exchange.SuspendCenterInput)), true
+	case "Mutation.terminateAgreement":
+		if e.ComplexityRoot.Mutation.TerminateAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_terminateAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TerminateAgreement(childComplexity, args["input"].(exchange.TerminateAgreementInput)), true
 	case "Mutation.updateCenter":
 		if e.ComplexityRoot.Mutation.UpdateCenter == nil {
 			break
@@ -595,6 +1240,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCenter(childComplexity, args["input"].(exchange.UpdateCenterInput)), true
+	case "Mutation.withdrawAgreement":
+		if e.ComplexityRoot.Mutation.WithdrawAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawAgreement(childComplexity, args["input"].(exchange.WithdrawAgreementInput)), true
 
 	case "Occupation.children":
 		if e.ComplexityRoot.Occupation.Children == nil {
@@ -658,6 +1314,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "ProposeAgreementPayload.agreement":
+		if e.ComplexityRoot.ProposeAgreementPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposeAgreementPayload.Agreement(childComplexity), true
+	case "ProposeAgreementPayload.userErrors":
+		if e.ComplexityRoot.ProposeAgreementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposeAgreementPayload.UserErrors(childComplexity), true
+
 	case "Province.code":
 		if e.ComplexityRoot.Province.Code == nil {
 			break
@@ -713,6 +1382,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Province.Successor(childComplexity), true
 
+	case "Query.agreements":
+		if e.ComplexityRoot.Query.Agreements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_agreements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Agreements(childComplexity, args["filter"].(*exchange.AgreementFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.center":
 		if e.ComplexityRoot.Query.Center == nil {
 			break
@@ -820,6 +1500,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "QuotaLine.fromCenterCode":
+		if e.ComplexityRoot.QuotaLine.FromCenterCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaLine.FromCenterCode(childComplexity), true
+	case "QuotaLine.occupation":
+		if e.ComplexityRoot.QuotaLine.Occupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaLine.Occupation(childComplexity), true
+	case "QuotaLine.occupationCode":
+		if e.ComplexityRoot.QuotaLine.OccupationCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaLine.OccupationCode(childComplexity), true
+	case "QuotaLine.toCenterCode":
+		if e.ComplexityRoot.QuotaLine.ToCenterCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaLine.ToCenterCode(childComplexity), true
+	case "QuotaLine.workers":
+		if e.ComplexityRoot.QuotaLine.Workers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaLine.Workers(childComplexity), true
+
 	case "RegisterCenterPayload.center":
 		if e.ComplexityRoot.RegisterCenterPayload.Center == nil {
 			break
@@ -846,6 +1557,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReinstateCenterPayload.UserErrors(childComplexity), true
 
+	case "RejectAgreementPayload.agreement":
+		if e.ComplexityRoot.RejectAgreementPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectAgreementPayload.Agreement(childComplexity), true
+	case "RejectAgreementPayload.userErrors":
+		if e.ComplexityRoot.RejectAgreementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectAgreementPayload.UserErrors(childComplexity), true
+
+	case "Responsibility.centerCode":
+		if e.ComplexityRoot.Responsibility.CenterCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.CenterCode(childComplexity), true
+	case "Responsibility.text":
+		if e.ComplexityRoot.Responsibility.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.Text(childComplexity), true
+
+	case "ReviseAgreementPayload.agreement":
+		if e.ComplexityRoot.ReviseAgreementPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviseAgreementPayload.Agreement(childComplexity), true
+	case "ReviseAgreementPayload.userErrors":
+		if e.ComplexityRoot.ReviseAgreementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviseAgreementPayload.UserErrors(childComplexity), true
+
 	case "RevokeCenterKeyPayload.centerKey":
 		if e.ComplexityRoot.RevokeCenterKeyPayload.CenterKey == nil {
 			break
@@ -858,6 +1608,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeCenterKeyPayload.UserErrors(childComplexity), true
+
+	case "SignAgreementPayload.agreement":
+		if e.ComplexityRoot.SignAgreementPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignAgreementPayload.Agreement(childComplexity), true
+	case "SignAgreementPayload.userErrors":
+		if e.ComplexityRoot.SignAgreementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignAgreementPayload.UserErrors(childComplexity), true
 
 	case "Subscription.changes":
 		if e.ComplexityRoot.Subscription.Changes == nil {
@@ -883,6 +1646,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SuspendCenterPayload.UserErrors(childComplexity), true
+
+	case "TerminateAgreementPayload.agreement":
+		if e.ComplexityRoot.TerminateAgreementPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerminateAgreementPayload.Agreement(childComplexity), true
+	case "TerminateAgreementPayload.userErrors":
+		if e.ComplexityRoot.TerminateAgreementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerminateAgreementPayload.UserErrors(childComplexity), true
 
 	case "UpdateCenterPayload.center":
 		if e.ComplexityRoot.UpdateCenterPayload.Center == nil {
@@ -935,6 +1711,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Subject(childComplexity), true
 
+	case "WithdrawAgreementPayload.agreement":
+		if e.ComplexityRoot.WithdrawAgreementPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawAgreementPayload.Agreement(childComplexity), true
+	case "WithdrawAgreementPayload.userErrors":
+		if e.ComplexityRoot.WithdrawAgreementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawAgreementPayload.UserErrors(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -945,12 +1734,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddCenterKeyInput", ec.unmarshalInputAddCenterKeyInput),
+			graphql.NewInputUnmarshaler("AgreementFilter", ec.unmarshalInputAgreementFilter),
+			graphql.NewInputUnmarshaler("AgreementTermsInput", ec.unmarshalInputAgreementTermsInput),
 			graphql.NewInputUnmarshaler("CenterFilter", ec.unmarshalInputCenterFilter),
+			graphql.NewInputUnmarshaler("CommentOnAgreementInput", ec.unmarshalInputCommentOnAgreementInput),
+			graphql.NewInputUnmarshaler("ProposeAgreementInput", ec.unmarshalInputProposeAgreementInput),
+			graphql.NewInputUnmarshaler("QuotaLineInput", ec.unmarshalInputQuotaLineInput),
 			graphql.NewInputUnmarshaler("RegisterCenterInput", ec.unmarshalInputRegisterCenterInput),
 			graphql.NewInputUnmarshaler("ReinstateCenterInput", ec.unmarshalInputReinstateCenterInput),
+			graphql.NewInputUnmarshaler("RejectAgreementInput", ec.unmarshalInputRejectAgreementInput),
+			graphql.NewInputUnmarshaler("ResponsibilityInput", ec.unmarshalInputResponsibilityInput),
+			graphql.NewInputUnmarshaler("ReviseAgreementInput", ec.unmarshalInputReviseAgreementInput),
 			graphql.NewInputUnmarshaler("RevokeCenterKeyInput", ec.unmarshalInputRevokeCenterKeyInput),
+			graphql.NewInputUnmarshaler("SignAgreementInput", ec.unmarshalInputSignAgreementInput),
 			graphql.NewInputUnmarshaler("SuspendCenterInput", ec.unmarshalInputSuspendCenterInput),
+			graphql.NewInputUnmarshaler("TerminateAgreementInput", ec.unmarshalInputTerminateAgreementInput),
 			graphql.NewInputUnmarshaler("UpdateCenterInput", ec.unmarshalInputUpdateCenterInput),
+			graphql.NewInputUnmarshaler("WithdrawAgreementInput", ec.unmarshalInputWithdrawAgreementInput),
 		)
 	}
 	first := true
@@ -1044,6 +1844,287 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/agreement.graphqls", Input: `enum AgreementStatus {
+  "Revision 1 is on the table."
+  PROPOSED
+  "A party made a counter-offer (a later revision)."
+  NEGOTIATING
+  "Every party signed the current revision."
+  SIGNED
+  REJECTED
+  WITHDRAWN
+  TERMINATED
+}
+
+enum AgreementAction {
+  PROPOSE
+  REVISE
+  COMMENT
+  SIGN
+  REJECT
+  WITHDRAW
+  TERMINATE
+}
+
+"""
+A cooperation agreement between two or more centers: who supplies how many workers of
+which occupation to whom, for which period. Only its parties and operators see it; for
+everyone else it does not exist (NOT_FOUND).
+"""
+type Agreement implements Node {
+  id: ID!
+  title: String!
+  status: AgreementStatus!
+  "The parties, the proposer first."
+  parties: [Center!]!
+  "The center that proposed revision 1."
+  proposer: Center!
+  currentRevision: AgreementRevision!
+  "Every revision, oldest first."
+  revisions: [AgreementRevision!]!
+  "Signatures of the current revision (a revision voids earlier signatures)."
+  signatures: [AgreementSignature!]!
+  "Everything that happened, oldest first."
+  events: [AgreementEvent!]!
+  "Comments of the parties, oldest first."
+  comments: [AgreementComment!]!
+  "Quota lines of the current terms and what referrals under the agreement used of them."
+  quotaLines: [AgreementQuotaLine!]!
+  "validFrom of the current terms."
+  validFrom: Date!
+  "validUntil of the current terms."
+  validUntil: Date!
+  "SIGNED and today (UTC) within the validity period, both ends included."
+  isActive: Boolean!
+  "The reason given to reject, withdraw or terminate."
+  statusReason: String
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  version: Int!
+}
+
+type AgreementRevision {
+  number: Int!
+  terms: AgreementTerms!
+  "Lowercase hex SHA-256 of the terms in canonical JSON; what signatures sign."
+  termsHash: String!
+  proposedBy: Center!
+  proposedBySubject: String!
+  note: String
+  createdAt: DateTime!
+}
+
+type AgreementTerms {
+  validFrom: Date!
+  validUntil: Date!
+  quotas: [QuotaLine!]!
+  responsibilities: [Responsibility!]!
+  supportPolicy: String!
+  notes: String!
+}
+
+"A quota as negotiated in the terms (centers by code, as hashed)."
+type QuotaLine {
+  occupationCode: String!
+  occupation: Occupation!
+  workers: Int!
+  fromCenterCode: String!
+  toCenterCode: String!
+}
+
+type Responsibility {
+  centerCode: String!
+  text: String!
+}
+
+type AgreementSignature {
+  center: Center!
+  signerSubject: String!
+  revision: Int!
+  termsHash: String!
+  signedAt: DateTime!
+}
+
+type AgreementEvent {
+  action: AgreementAction!
+  "The status before the action; null for PROPOSE."
+  from: AgreementStatus
+  "The status after the action (unchanged for COMMENT)."
+  to: AgreementStatus!
+  actorCenter: Center!
+  actorSubject: String!
+  "The current revision after the action."
+  revision: Int!
+  "The comment, reason or revision note."
+  note: String
+  at: DateTime!
+}
+
+type AgreementComment {
+  center: Center!
+  authorSubject: String!
+  "The revision that was current when the comment was made."
+  revision: Int!
+  text: String!
+  createdAt: DateTime!
+}
+
+"""
+A quota line of the current terms with its consumption: ` + "`" + `referred` + "`" + ` counts referrals
+made under the agreement, ` + "`" + `hired` + "`" + ` those hired; ` + "`" + `hired` + "`" + ` never exceeds ` + "`" + `workers` + "`" + `.
+"""
+type AgreementQuotaLine {
+  occupation: Occupation!
+  from: Center!
+  to: Center!
+  workers: Int!
+  referred: Int!
+  hired: Int!
+}
+
+type AgreementEdge {
+  cursor: String!
+  node: Agreement!
+}
+
+type AgreementConnection {
+  edges: [AgreementEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input AgreementFilter {
+  statuses: [AgreementStatus!]
+  "Every listed center must be a party."
+  partyCenterCodes: [String!]
+  "SIGNED agreements valid on this day."
+  activeOn: Date
+}
+
+extend type Query {
+  "Agreements the caller's center is party to (all of them for operators), newest first."
+  agreements(filter: AgreementFilter, first: Int = 20, after: String): AgreementConnection!
+}
+
+input ProposeAgreementInput {
+  idempotencyKey: String
+  title: String!
+  "The other parties; the proposer's own center is added when not listed."
+  partyCenterCodes: [String!]!
+  terms: AgreementTermsInput!
+}
+
+input AgreementTermsInput {
+  validFrom: Date!
+  validUntil: Date!
+  quotas: [QuotaLineInput!]!
+  responsibilities: [ResponsibilityInput!]
+  supportPolicy: String
+  notes: String
+}
+
+input QuotaLineInput {
+  "A 4-digit ISCO-08 unit group."
+  occupationCode: String!
+  workers: Int!
+  fromCenterCode: String!
+  toCenterCode: String!
+}
+
+input ResponsibilityInput {
+  centerCode: String!
+  text: String!
+}
+
+input ReviseAgreementInput {
+  agreementId: ID!
+  terms: AgreementTermsInput!
+  note: String
+  expectedVersion: Int
+}
+
+input CommentOnAgreementInput {
+  agreementId: ID!
+  text: String!
+}
+
+input SignAgreementInput {
+  agreementId: ID!
+  "The revision signed; it must be the current one (else STALE_REVISION)."
+  revision: Int!
+}
+
+input RejectAgreementInput {
+  agreementId: ID!
+  reason: String!
+  expectedVersion: Int
+}
+
+input WithdrawAgreementInput {
+  agreementId: ID!
+  reason: String
+  expectedVersion: Int
+}
+
+input TerminateAgreementInput {
+  agreementId: ID!
+  reason: String!
+  expectedVersion: Int
+}
+
+type ProposeAgreementPayload {
+  agreement: Agreement
+  userErrors: [UserError!]!
+}
+
+type ReviseAgreementPayload {
+  agreement: Agreement
+  userErrors: [UserError!]!
+}
+
+type CommentOnAgreementPayload {
+  agreement: Agreement
+  comment: AgreementComment
+  userErrors: [UserError!]!
+}
+
+type SignAgreementPayload {
+  agreement: Agreement
+  userErrors: [UserError!]!
+}
+
+type RejectAgreementPayload {
+  agreement: Agreement
+  userErrors: [UserError!]!
+}
+
+type WithdrawAgreementPayload {
+  agreement: Agreement
+  userErrors: [UserError!]!
+}
+
+type TerminateAgreementPayload {
+  agreement: Agreement
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Coordinator of a party. Creates revision 1; status PROPOSED."
+  proposeAgreement(input: ProposeAgreementInput!): ProposeAgreementPayload!
+  "Coordinator of a party. A counter-offer: a new revision that voids every signature."
+  reviseAgreement(input: ReviseAgreementInput!): ReviseAgreementPayload!
+  "Any publisher or coordinator of a party, until the agreement ends."
+  commentOnAgreement(input: CommentOnAgreementInput!): CommentOnAgreementPayload!
+  "Coordinator of a party, once per revision; SIGNED when every party signed the current revision."
+  signAgreement(input: SignAgreementInput!): SignAgreementPayload!
+  "Coordinator of a party other than the proposer of the current revision."
+  rejectAgreement(input: RejectAgreementInput!): RejectAgreementPayload!
+  "Coordinator of the original proposer."
+  withdrawAgreement(input: WithdrawAgreementInput!): WithdrawAgreementPayload!
+  "Coordinator of a party; only a SIGNED agreement."
+  terminateAgreement(input: TerminateAgreementInput!): TerminateAgreementPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/center.graphqls", Input: `"The authenticated caller: a center's user, or the national operator."
 type Viewer {
   "The caller's center; null for operators."
@@ -1392,6 +2473,180 @@ func (ec *executionContext) childFields_AddCenterKeyPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type AddCenterKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Agreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Agreement_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Agreement_title(ctx, field)
+	case "status":
+		return ec.fieldContext_Agreement_status(ctx, field)
+	case "parties":
+		return ec.fieldContext_Agreement_parties(ctx, field)
+	case "proposer":
+		return ec.fieldContext_Agreement_proposer(ctx, field)
+	case "currentRevision":
+		return ec.fieldContext_Agreement_currentRevision(ctx, field)
+	case "revisions":
+		return ec.fieldContext_Agreement_revisions(ctx, field)
+	case "signatures":
+		return ec.fieldContext_Agreement_signatures(ctx, field)
+	case "events":
+		return ec.fieldContext_Agreement_events(ctx, field)
+	case "comments":
+		return ec.fieldContext_Agreement_comments(ctx, field)
+	case "quotaLines":
+		return ec.fieldContext_Agreement_quotaLines(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Agreement_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Agreement_validUntil(ctx, field)
+	case "isActive":
+		return ec.fieldContext_Agreement_isActive(ctx, field)
+	case "statusReason":
+		return ec.fieldContext_Agreement_statusReason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Agreement_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Agreement_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Agreement_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Agreement", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementComment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_AgreementComment_center(ctx, field)
+	case "authorSubject":
+		return ec.fieldContext_AgreementComment_authorSubject(ctx, field)
+	case "revision":
+		return ec.fieldContext_AgreementComment_revision(ctx, field)
+	case "text":
+		return ec.fieldContext_AgreementComment_text(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AgreementComment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementComment", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AgreementConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AgreementConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AgreementEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AgreementEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_AgreementEvent_action(ctx, field)
+	case "from":
+		return ec.fieldContext_AgreementEvent_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AgreementEvent_to(ctx, field)
+	case "actorCenter":
+		return ec.fieldContext_AgreementEvent_actorCenter(ctx, field)
+	case "actorSubject":
+		return ec.fieldContext_AgreementEvent_actorSubject(ctx, field)
+	case "revision":
+		return ec.fieldContext_AgreementEvent_revision(ctx, field)
+	case "note":
+		return ec.fieldContext_AgreementEvent_note(ctx, field)
+	case "at":
+		return ec.fieldContext_AgreementEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementQuotaLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "occupation":
+		return ec.fieldContext_AgreementQuotaLine_occupation(ctx, field)
+	case "from":
+		return ec.fieldContext_AgreementQuotaLine_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AgreementQuotaLine_to(ctx, field)
+	case "workers":
+		return ec.fieldContext_AgreementQuotaLine_workers(ctx, field)
+	case "referred":
+		return ec.fieldContext_AgreementQuotaLine_referred(ctx, field)
+	case "hired":
+		return ec.fieldContext_AgreementQuotaLine_hired(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementQuotaLine", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_AgreementRevision_number(ctx, field)
+	case "terms":
+		return ec.fieldContext_AgreementRevision_terms(ctx, field)
+	case "termsHash":
+		return ec.fieldContext_AgreementRevision_termsHash(ctx, field)
+	case "proposedBy":
+		return ec.fieldContext_AgreementRevision_proposedBy(ctx, field)
+	case "proposedBySubject":
+		return ec.fieldContext_AgreementRevision_proposedBySubject(ctx, field)
+	case "note":
+		return ec.fieldContext_AgreementRevision_note(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AgreementRevision_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementRevision", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementSignature(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_AgreementSignature_center(ctx, field)
+	case "signerSubject":
+		return ec.fieldContext_AgreementSignature_signerSubject(ctx, field)
+	case "revision":
+		return ec.fieldContext_AgreementSignature_revision(ctx, field)
+	case "termsHash":
+		return ec.fieldContext_AgreementSignature_termsHash(ctx, field)
+	case "signedAt":
+		return ec.fieldContext_AgreementSignature_signedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementSignature", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementTerms(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "validFrom":
+		return ec.fieldContext_AgreementTerms_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_AgreementTerms_validUntil(ctx, field)
+	case "quotas":
+		return ec.fieldContext_AgreementTerms_quotas(ctx, field)
+	case "responsibilities":
+		return ec.fieldContext_AgreementTerms_responsibilities(ctx, field)
+	case "supportPolicy":
+		return ec.fieldContext_AgreementTerms_supportPolicy(ctx, field)
+	case "notes":
+		return ec.fieldContext_AgreementTerms_notes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementTerms", field.Name)
+}
+
 func (ec *executionContext) childFields_Center(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1510,6 +2765,18 @@ func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CommentOnAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_CommentOnAgreementPayload_agreement(ctx, field)
+	case "comment":
+		return ec.fieldContext_CommentOnAgreementPayload_comment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CommentOnAgreementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentOnAgreementPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Occupation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -1542,6 +2809,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_ProposeAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_ProposeAgreementPayload_agreement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProposeAgreementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProposeAgreementPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Province(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -1566,6 +2843,22 @@ func (ec *executionContext) childFields_Province(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Province", field.Name)
 }
 
+func (ec *executionContext) childFields_QuotaLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "occupationCode":
+		return ec.fieldContext_QuotaLine_occupationCode(ctx, field)
+	case "occupation":
+		return ec.fieldContext_QuotaLine_occupation(ctx, field)
+	case "workers":
+		return ec.fieldContext_QuotaLine_workers(ctx, field)
+	case "fromCenterCode":
+		return ec.fieldContext_QuotaLine_fromCenterCode(ctx, field)
+	case "toCenterCode":
+		return ec.fieldContext_QuotaLine_toCenterCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuotaLine", field.Name)
+}
+
 func (ec *executionContext) childFields_RegisterCenterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "center":
@@ -1586,6 +2879,36 @@ func (ec *executionContext) childFields_ReinstateCenterPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type ReinstateCenterPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RejectAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_RejectAgreementPayload_agreement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RejectAgreementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RejectAgreementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Responsibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "centerCode":
+		return ec.fieldContext_Responsibility_centerCode(ctx, field)
+	case "text":
+		return ec.fieldContext_Responsibility_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Responsibility", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviseAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_ReviseAgreementPayload_agreement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReviseAgreementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviseAgreementPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokeCenterKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "centerKey":
@@ -1596,6 +2919,16 @@ func (ec *executionContext) childFields_RevokeCenterKeyPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type RevokeCenterKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SignAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_SignAgreementPayload_agreement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SignAgreementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignAgreementPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SuspendCenterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "center":
@@ -1604,6 +2937,16 @@ func (ec *executionContext) childFields_SuspendCenterPayload(ctx context.Context
 		return ec.fieldContext_SuspendCenterPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SuspendCenterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TerminateAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_TerminateAgreementPayload_agreement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TerminateAgreementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TerminateAgreementPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateCenterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1638,6 +2981,16 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WithdrawAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_WithdrawAgreementPayload_agreement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WithdrawAgreementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WithdrawAgreementPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1770,6 +3123,34 @@ func (ec *executionContext) field_Mutation_addCenterKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_commentOnAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.CommentOnAgreementInput, error) {
+			return ec.unmarshalNCommentOnAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCommentOnAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_proposeAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.ProposeAgreementInput, error) {
+			return ec.unmarshalNProposeAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProposeAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerCenter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1798,12 +3179,54 @@ func (ec *executionContext) field_Mutation_reinstateCenter_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rejectAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.RejectAgreementInput, error) {
+			return ec.unmarshalNRejectAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRejectAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviseAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.ReviseAgreementInput, error) {
+			return ec.unmarshalNReviseAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReviseAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeCenterKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.RevokeCenterKeyInput, error) {
 			return ec.unmarshalNRevokeCenterKeyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRevokeCenterKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.SignAgreementInput, error) {
+			return ec.unmarshalNSignAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSignAgreementInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1826,12 +3249,40 @@ func (ec *executionContext) field_Mutation_suspendCenter_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_terminateAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.TerminateAgreementInput, error) {
+			return ec.unmarshalNTerminateAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐTerminateAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateCenter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.UpdateCenterInput, error) {
 			return ec.unmarshalNUpdateCenterInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateCenterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.WithdrawAgreementInput, error) {
+			return ec.unmarshalNWithdrawAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWithdrawAgreementInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1851,6 +3302,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_agreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*exchange.AgreementFilter, error) {
+			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -2162,6 +3643,1575 @@ func (ec *executionContext) fieldContext_AddCenterKeyPayload_userErrors(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Agreement_title(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_status(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.AgreementStatus) graphql.Marshaler {
+			return ec.marshalNAgreementStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "AgreementStatus")
+}
+
+func (ec *executionContext) _Agreement_parties(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_parties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Parties(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_parties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_proposer(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_proposer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Proposer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_proposer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_currentRevision(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_currentRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().CurrentRevision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.AgreementRevision) graphql.Marshaler {
+			return ec.marshalNAgreementRevision2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_currentRevision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_revisions(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Revisions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.AgreementRevision) graphql.Marshaler {
+			return ec.marshalNAgreementRevision2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_signatures(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_signatures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Signatures(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.AgreementSignature) graphql.Marshaler {
+			return ec.marshalNAgreementSignature2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementSignatureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_signatures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementSignature(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_events(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.AgreementEvent) graphql.Marshaler {
+			return ec.marshalNAgreementEvent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_comments(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().Comments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.AgreementCommentEntry) graphql.Marshaler {
+			return ec.marshalNAgreementComment2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementCommentEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementComment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_quotaLines(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_quotaLines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().QuotaLines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.AgreementQuotaLine) graphql.Marshaler {
+			return ec.marshalNAgreementQuotaLine2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementQuotaLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_quotaLines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementQuotaLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_validFrom(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Agreement_validUntil(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Agreement_isActive(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_isActive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsActive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_isActive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Agreement_statusReason(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_statusReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_statusReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Agreement_updatedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Agreement_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementComment_center(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementComment_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgreementComment().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementComment_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementComment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementComment_authorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementComment_authorSubject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorSubject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementComment_authorSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementComment_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementComment_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementComment_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementComment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementComment_text(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementComment_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementComment_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementComment_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementComment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementComment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementComment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AgreementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AgreementEdge) graphql.Marshaler {
+			return ec.marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAgreementEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementEvent_action(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.AgreementAction) graphql.Marshaler {
+			return ec.marshalNAgreementAction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "AgreementAction")
+}
+
+func (ec *executionContext) _AgreementEvent_from(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEvent_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.AgreementStatus) graphql.Marshaler {
+			return ec.marshalOAgreementStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "AgreementStatus")
+}
+
+func (ec *executionContext) _AgreementEvent_to(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEvent_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.AgreementStatus) graphql.Marshaler {
+			return ec.marshalNAgreementStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "AgreementStatus")
+}
+
+func (ec *executionContext) _AgreementEvent_actorCenter(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEvent_actorCenter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgreementEvent().ActorCenter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEvent_actorCenter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementEvent_actorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEvent_actorSubject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorSubject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEvent_actorSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementEvent_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEvent_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEvent_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementEvent_note(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementEvent_at(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AgreementQuotaLine_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementQuotaLine_occupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgreementQuotaLine().Occupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementQuotaLine_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementQuotaLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementQuotaLine_from(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementQuotaLine_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgreementQuotaLine().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementQuotaLine_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementQuotaLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementQuotaLine_to(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementQuotaLine_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgreementQuotaLine().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementQuotaLine_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementQuotaLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementQuotaLine_workers(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementQuotaLine_workers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Workers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementQuotaLine_workers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementQuotaLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementQuotaLine_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementQuotaLine_referred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementQuotaLine_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementQuotaLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementQuotaLine_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementQuotaLine_hired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementQuotaLine_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementQuotaLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementRevision_number(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementRevision_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementRevision_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementRevision_terms(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementRevision_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Terms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.AgreementTerms) graphql.Marshaler {
+			return ec.marshalNAgreementTerms2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementTerms(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementRevision_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementTerms(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementRevision_termsHash(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementRevision_termsHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermsHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementRevision_termsHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementRevision_proposedBy(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementRevision_proposedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgreementRevision().ProposedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementRevision_proposedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementRevision_proposedBySubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementRevision_proposedBySubject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedBySubject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementRevision_proposedBySubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementRevision_note(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementRevision_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementRevision_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementRevision_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementRevision_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementRevision_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AgreementSignature_center(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgreementSignature().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementSignature",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementSignature_signerSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_signerSubject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignerSubject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_signerSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementSignature_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementSignature_termsHash(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_termsHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermsHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_termsHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementSignature_signedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_signedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_signedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AgreementTerms_validFrom(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementTerms_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementTerms_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AgreementTerms_validUntil(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementTerms_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementTerms_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AgreementTerms_quotas(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementTerms_quotas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quotas, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []exchange.QuotaLine) graphql.Marshaler {
+			return ec.marshalNQuotaLine2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementTerms_quotas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementTerms",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuotaLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementTerms_responsibilities(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementTerms_responsibilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responsibilities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []exchange.Responsibility) graphql.Marshaler {
+			return ec.marshalNResponsibility2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibilityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementTerms_responsibilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementTerms",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Responsibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementTerms_supportPolicy(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementTerms_supportPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupportPolicy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementTerms_supportPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementTerms_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementTerms_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementTerms_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "String")
 }
 
 func (ec *executionContext) _Center_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
@@ -3128,6 +6178,410 @@ func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _CommentOnAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.CommentOnAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentOnAgreementPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentOnAgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentOnAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommentOnAgreementPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.CommentOnAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentOnAgreementPayload_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.AgreementCommentEntry) graphql.Marshaler {
+			return ec.marshalOAgreementComment2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementCommentEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentOnAgreementPayload_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentOnAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementComment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommentOnAgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CommentOnAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentOnAgreementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentOnAgreementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentOnAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_proposeAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposeAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposeAgreement(ctx, fc.Args["input"].(exchange.ProposeAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProposeAgreementPayload) graphql.Marshaler {
+			return ec.marshalNProposeAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐProposeAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposeAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposeAgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposeAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviseAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviseAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviseAgreement(ctx, fc.Args["input"].(exchange.ReviseAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReviseAgreementPayload) graphql.Marshaler {
+			return ec.marshalNReviseAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReviseAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviseAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviseAgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviseAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_commentOnAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_commentOnAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CommentOnAgreement(ctx, fc.Args["input"].(exchange.CommentOnAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommentOnAgreementPayload) graphql.Marshaler {
+			return ec.marshalNCommentOnAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐCommentOnAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_commentOnAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentOnAgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_commentOnAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignAgreement(ctx, fc.Args["input"].(exchange.SignAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SignAgreementPayload) graphql.Marshaler {
+			return ec.marshalNSignAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐSignAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignAgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectAgreement(ctx, fc.Args["input"].(exchange.RejectAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RejectAgreementPayload) graphql.Marshaler {
+			return ec.marshalNRejectAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐRejectAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RejectAgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawAgreement(ctx, fc.Args["input"].(exchange.WithdrawAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WithdrawAgreementPayload) graphql.Marshaler {
+			return ec.marshalNWithdrawAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐWithdrawAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WithdrawAgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_terminateAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_terminateAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TerminateAgreement(ctx, fc.Args["input"].(exchange.TerminateAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TerminateAgreementPayload) graphql.Marshaler {
+			return ec.marshalNTerminateAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐTerminateAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_terminateAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TerminateAgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_terminateAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_registerCenter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3640,6 +7094,70 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _ProposeAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.ProposeAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposeAgreementPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProposeAgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposeAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProposeAgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ProposeAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposeAgreementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposeAgreementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposeAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Province_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3981,6 +7499,50 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Viewer(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_agreements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Agreements(ctx, fc.Args["filter"].(*exchange.AgreementFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
+			return ec.marshalNAgreementConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAgreementConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_agreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4369,6 +7931,130 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _QuotaLine_occupationCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaLine_occupationCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccupationCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaLine_occupationCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuotaLine_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaLine_occupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuotaLine().Occupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaLine_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuotaLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuotaLine_workers(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaLine_workers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Workers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaLine_workers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuotaLine_fromCenterCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaLine_fromCenterCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromCenterCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaLine_fromCenterCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuotaLine_toCenterCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaLine_toCenterCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToCenterCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaLine_toCenterCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "String")
+}
+
 func (ec *executionContext) _RegisterCenterPayload_center(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCenterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4497,6 +8183,180 @@ func (ec *executionContext) fieldContext_ReinstateCenterPayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _RejectAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.RejectAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectAgreementPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RejectAgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RejectAgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RejectAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectAgreementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectAgreementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Responsibility_centerCode(ctx context.Context, field graphql.CollectedField, obj *exchange.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_centerCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CenterCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_centerCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "String")
+}
+
+func (ec *executionContext) _Responsibility_text(ctx context.Context, field graphql.CollectedField, obj *exchange.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviseAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.ReviseAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviseAgreementPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviseAgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviseAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviseAgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReviseAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviseAgreementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviseAgreementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviseAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevokeCenterKeyPayload_centerKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeCenterKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4551,6 +8411,70 @@ func (ec *executionContext) _RevokeCenterKeyPayload_userErrors(ctx context.Conte
 func (ec *executionContext) fieldContext_RevokeCenterKeyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevokeCenterKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.SignAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignAgreementPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignAgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignAgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignAgreementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignAgreementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignAgreementPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -4659,6 +8583,70 @@ func (ec *executionContext) _SuspendCenterPayload_userErrors(ctx context.Context
 func (ec *executionContext) fieldContext_SuspendCenterPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SuspendCenterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TerminateAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.TerminateAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerminateAgreementPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TerminateAgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TerminateAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TerminateAgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TerminateAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerminateAgreementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TerminateAgreementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TerminateAgreementPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -4878,6 +8866,70 @@ func (ec *executionContext) _Viewer_roles(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Viewer_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Role")
+}
+
+func (ec *executionContext) _WithdrawAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.WithdrawAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawAgreementPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawAgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WithdrawAgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WithdrawAgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawAgreementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawAgreementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawAgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -6023,6 +10075,139 @@ func UnmarshalAddCenterKeyInput(ctx context.Context, raw any) (exchange.AddCente
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAgreementFilter(ctx context.Context, obj any) (exchange.AgreementFilter, error) {
+	var it exchange.AgreementFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"statuses", "partyCenterCodes", "activeOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOAgreementStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "partyCenterCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partyCenterCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartyCenterCodes = data
+		case "activeOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActiveOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgreementFilter unmarshals raw into the AgreementFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgreementFilter(ctx context.Context, raw any) (exchange.AgreementFilter, error) {
+	var out exchange.AgreementFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAgreementTermsInput(ctx context.Context, obj any) (exchange.AgreementTerms, error) {
+	var it exchange.AgreementTerms
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"validFrom", "validUntil", "quotas", "responsibilities", "supportPolicy", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "quotas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quotas"))
+			data, err := ec.unmarshalNQuotaLineInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLineᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quotas = data
+		case "responsibilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsibilities"))
+			data, err := ec.unmarshalOResponsibilityInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibilityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Responsibilities = data
+		case "supportPolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supportPolicy"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupportPolicy = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgreementTermsInput unmarshals raw into the AgreementTermsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgreementTermsInput(ctx context.Context, raw any) (exchange.AgreementTerms, error) {
+	var out exchange.AgreementTerms
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementTermsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCenterFilter(ctx context.Context, obj any) (exchange.CenterFilter, error) {
 	var it exchange.CenterFilter
 	if obj == nil {
@@ -6069,6 +10254,181 @@ func (ec *executionContext) unmarshalInputCenterFilter(ctx context.Context, obj 
 func UnmarshalCenterFilter(ctx context.Context, raw any) (exchange.CenterFilter, error) {
 	var out exchange.CenterFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CenterFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommentOnAgreementInput(ctx context.Context, obj any) (exchange.CommentOnAgreementInput, error) {
+	var it exchange.CommentOnAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommentOnAgreementInput unmarshals raw into the CommentOnAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommentOnAgreementInput(ctx context.Context, raw any) (exchange.CommentOnAgreementInput, error) {
+	var out exchange.CommentOnAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommentOnAgreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProposeAgreementInput(ctx context.Context, obj any) (exchange.ProposeAgreementInput, error) {
+	var it exchange.ProposeAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "title", "partyCenterCodes", "terms"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "partyCenterCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partyCenterCodes"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartyCenterCodes = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalNAgreementTermsInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementTerms(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposeAgreementInput unmarshals raw into the ProposeAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposeAgreementInput(ctx context.Context, raw any) (exchange.ProposeAgreementInput, error) {
+	var out exchange.ProposeAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposeAgreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuotaLineInput(ctx context.Context, obj any) (exchange.QuotaLine, error) {
+	var it exchange.QuotaLine
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"occupationCode", "workers", "fromCenterCode", "toCenterCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "occupationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupationCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccupationCode = data
+		case "workers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workers"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Workers = data
+		case "fromCenterCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromCenterCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromCenterCode = data
+		case "toCenterCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toCenterCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToCenterCode = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuotaLineInput unmarshals raw into the QuotaLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuotaLineInput(ctx context.Context, raw any) (exchange.QuotaLine, error) {
+	var out exchange.QuotaLine
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuotaLineInput", raw, &out)
 	return out, err
 }
 
@@ -6198,6 +10558,174 @@ func UnmarshalReinstateCenterInput(ctx context.Context, raw any) (exchange.Reins
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRejectAgreementInput(ctx context.Context, obj any) (exchange.RejectAgreementInput, error) {
+	var it exchange.RejectAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRejectAgreementInput unmarshals raw into the RejectAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRejectAgreementInput(ctx context.Context, raw any) (exchange.RejectAgreementInput, error) {
+	var out exchange.RejectAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RejectAgreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResponsibilityInput(ctx context.Context, obj any) (exchange.Responsibility, error) {
+	var it exchange.Responsibility
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"centerCode", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "centerCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("centerCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CenterCode = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResponsibilityInput unmarshals raw into the ResponsibilityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResponsibilityInput(ctx context.Context, raw any) (exchange.Responsibility, error) {
+	var out exchange.Responsibility
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResponsibilityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReviseAgreementInput(ctx context.Context, obj any) (exchange.ReviseAgreementInput, error) {
+	var it exchange.ReviseAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "terms", "note", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalNAgreementTermsInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementTerms(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReviseAgreementInput unmarshals raw into the ReviseAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReviseAgreementInput(ctx context.Context, raw any) (exchange.ReviseAgreementInput, error) {
+	var out exchange.ReviseAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviseAgreementInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRevokeCenterKeyInput(ctx context.Context, obj any) (exchange.RevokeCenterKeyInput, error) {
 	var it exchange.RevokeCenterKeyInput
 	if obj == nil {
@@ -6237,6 +10765,55 @@ func (ec *executionContext) unmarshalInputRevokeCenterKeyInput(ctx context.Conte
 func UnmarshalRevokeCenterKeyInput(ctx context.Context, raw any) (exchange.RevokeCenterKeyInput, error) {
 	var out exchange.RevokeCenterKeyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeCenterKeyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignAgreementInput(ctx context.Context, obj any) (exchange.SignAgreementInput, error) {
+	var it exchange.SignAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "revision"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignAgreementInput unmarshals raw into the SignAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignAgreementInput(ctx context.Context, raw any) (exchange.SignAgreementInput, error) {
+	var out exchange.SignAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignAgreementInput", raw, &out)
 	return out, err
 }
 
@@ -6293,6 +10870,62 @@ func (ec *executionContext) unmarshalInputSuspendCenterInput(ctx context.Context
 func UnmarshalSuspendCenterInput(ctx context.Context, raw any) (exchange.SuspendCenterInput, error) {
 	var out exchange.SuspendCenterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SuspendCenterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTerminateAgreementInput(ctx context.Context, obj any) (exchange.TerminateAgreementInput, error) {
+	var it exchange.TerminateAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTerminateAgreementInput unmarshals raw into the TerminateAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTerminateAgreementInput(ctx context.Context, raw any) (exchange.TerminateAgreementInput, error) {
+	var out exchange.TerminateAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TerminateAgreementInput", raw, &out)
 	return out, err
 }
 
@@ -6373,6 +11006,62 @@ func UnmarshalUpdateCenterInput(ctx context.Context, raw any) (exchange.UpdateCe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWithdrawAgreementInput(ctx context.Context, obj any) (exchange.WithdrawAgreementInput, error) {
+	var it exchange.WithdrawAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawAgreementInput unmarshals raw into the WithdrawAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawAgreementInput(ctx context.Context, raw any) (exchange.WithdrawAgreementInput, error) {
+	var out exchange.WithdrawAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawAgreementInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -6395,6 +11084,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Center(ctx, sel, obj)
+	case exchange.Agreement:
+		return ec._Agreement(ctx, sel, &obj)
+	case *exchange.Agreement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Agreement(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -6426,6 +11122,574 @@ func (ec *executionContext) _AddCenterKeyPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._AddCenterKeyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementImplementors = []string{"Agreement", "Node"}
+
+func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet, obj *exchange.Agreement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Agreement")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Agreement_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Agreement_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parties":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_parties(ctx, field, obj)
+				})
+		case "proposer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_proposer(ctx, field, obj)
+				})
+		case "currentRevision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_currentRevision(ctx, field, obj)
+				})
+		case "revisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_revisions(ctx, field, obj)
+				})
+		case "signatures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_signatures(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_events(ctx, field, obj)
+				})
+		case "comments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_comments(ctx, field, obj)
+				})
+		case "quotaLines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_quotaLines(ctx, field, obj)
+				})
+		case "validFrom":
+			out.Values[i] = ec._Agreement_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._Agreement_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isActive":
+			out.Values[i] = ec._Agreement_isActive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusReason":
+			out.Values[i] = ec._Agreement_statusReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Agreement_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Agreement_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Agreement_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementCommentImplementors = []string{"AgreementComment"}
+
+func (ec *executionContext) _AgreementComment(ctx context.Context, sel ast.SelectionSet, obj *exchange.AgreementCommentEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementCommentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementComment")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgreementComment_center(ctx, field, obj)
+				})
+		case "authorSubject":
+			out.Values[i] = ec._AgreementComment_authorSubject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._AgreementComment_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "text":
+			out.Values[i] = ec._AgreementComment_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._AgreementComment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementConnectionImplementors = []string{"AgreementConnection"}
+
+func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementConnection")
+		case "edges":
+			out.Values[i] = ec._AgreementConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AgreementConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AgreementConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementEdgeImplementors = []string{"AgreementEdge"}
+
+func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementEdge")
+		case "cursor":
+			out.Values[i] = ec._AgreementEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AgreementEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementEventImplementors = []string{"AgreementEvent"}
+
+func (ec *executionContext) _AgreementEvent(ctx context.Context, sel ast.SelectionSet, obj *exchange.AgreementEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementEvent")
+		case "action":
+			out.Values[i] = ec._AgreementEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._AgreementEvent_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._AgreementEvent_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorCenter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgreementEvent_actorCenter(ctx, field, obj)
+				})
+		case "actorSubject":
+			out.Values[i] = ec._AgreementEvent_actorSubject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._AgreementEvent_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._AgreementEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._AgreementEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementQuotaLineImplementors = []string{"AgreementQuotaLine"}
+
+func (ec *executionContext) _AgreementQuotaLine(ctx context.Context, sel ast.SelectionSet, obj *exchange.AgreementQuotaLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementQuotaLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementQuotaLine")
+		case "occupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgreementQuotaLine_occupation(ctx, field, obj)
+				})
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgreementQuotaLine_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgreementQuotaLine_to(ctx, field, obj)
+				})
+		case "workers":
+			out.Values[i] = ec._AgreementQuotaLine_workers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referred":
+			out.Values[i] = ec._AgreementQuotaLine_referred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hired":
+			out.Values[i] = ec._AgreementQuotaLine_hired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementRevisionImplementors = []string{"AgreementRevision"}
+
+func (ec *executionContext) _AgreementRevision(ctx context.Context, sel ast.SelectionSet, obj *exchange.AgreementRevision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementRevisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementRevision")
+		case "number":
+			out.Values[i] = ec._AgreementRevision_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "terms":
+			out.Values[i] = ec._AgreementRevision_terms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "termsHash":
+			out.Values[i] = ec._AgreementRevision_termsHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "proposedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgreementRevision_proposedBy(ctx, field, obj)
+				})
+		case "proposedBySubject":
+			out.Values[i] = ec._AgreementRevision_proposedBySubject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._AgreementRevision_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._AgreementRevision_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementSignatureImplementors = []string{"AgreementSignature"}
+
+func (ec *executionContext) _AgreementSignature(ctx context.Context, sel ast.SelectionSet, obj *exchange.AgreementSignature) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementSignatureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementSignature")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgreementSignature_center(ctx, field, obj)
+				})
+		case "signerSubject":
+			out.Values[i] = ec._AgreementSignature_signerSubject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._AgreementSignature_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "termsHash":
+			out.Values[i] = ec._AgreementSignature_termsHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signedAt":
+			out.Values[i] = ec._AgreementSignature_signedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementTermsImplementors = []string{"AgreementTerms"}
+
+func (ec *executionContext) _AgreementTerms(ctx context.Context, sel ast.SelectionSet, obj *exchange.AgreementTerms) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementTermsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementTerms")
+		case "validFrom":
+			out.Values[i] = ec._AgreementTerms_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validUntil":
+			out.Values[i] = ec._AgreementTerms_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quotas":
+			out.Values[i] = ec._AgreementTerms_quotas(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responsibilities":
+			out.Values[i] = ec._AgreementTerms_responsibilities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "supportPolicy":
+			out.Values[i] = ec._AgreementTerms_supportPolicy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._AgreementTerms_notes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6842,6 +12106,49 @@ func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var commentOnAgreementPayloadImplementors = []string{"CommentOnAgreementPayload"}
+
+func (ec *executionContext) _CommentOnAgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CommentOnAgreementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentOnAgreementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommentOnAgreementPayload")
+		case "agreement":
+			out.Values[i] = ec._CommentOnAgreementPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "comment":
+			out.Values[i] = ec._CommentOnAgreementPayload_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CommentOnAgreementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -6861,6 +12168,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "proposeAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposeAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviseAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviseAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commentOnAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_commentOnAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "terminateAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_terminateAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "registerCenter":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerCenter(ctx, field)
@@ -7028,6 +12384,44 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var proposeAgreementPayloadImplementors = []string{"ProposeAgreementPayload"}
+
+func (ec *executionContext) _ProposeAgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProposeAgreementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, proposeAgreementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProposeAgreementPayload")
+		case "agreement":
+			out.Values[i] = ec._ProposeAgreementPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProposeAgreementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var provinceImplementors = []string{"Province"}
 
 func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet, obj *exchange.Province) graphql.Marshaler {
@@ -7140,6 +12534,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
 				})
+		case "agreements":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_agreements(ctx, field)
+				})
 		case "centers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -7193,6 +12593,60 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quotaLineImplementors = []string{"QuotaLine"}
+
+func (ec *executionContext) _QuotaLine(ctx context.Context, sel ast.SelectionSet, obj *exchange.QuotaLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quotaLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuotaLine")
+		case "occupationCode":
+			out.Values[i] = ec._QuotaLine_occupationCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuotaLine_occupation(ctx, field, obj)
+				})
+		case "workers":
+			out.Values[i] = ec._QuotaLine_workers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromCenterCode":
+			out.Values[i] = ec._QuotaLine_fromCenterCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toCenterCode":
+			out.Values[i] = ec._QuotaLine_toCenterCode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -7289,6 +12743,120 @@ func (ec *executionContext) _ReinstateCenterPayload(ctx context.Context, sel ast
 	return out
 }
 
+var rejectAgreementPayloadImplementors = []string{"RejectAgreementPayload"}
+
+func (ec *executionContext) _RejectAgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RejectAgreementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rejectAgreementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RejectAgreementPayload")
+		case "agreement":
+			out.Values[i] = ec._RejectAgreementPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RejectAgreementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var responsibilityImplementors = []string{"Responsibility"}
+
+func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.SelectionSet, obj *exchange.Responsibility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Responsibility")
+		case "centerCode":
+			out.Values[i] = ec._Responsibility_centerCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._Responsibility_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviseAgreementPayloadImplementors = []string{"ReviseAgreementPayload"}
+
+func (ec *executionContext) _ReviseAgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReviseAgreementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviseAgreementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviseAgreementPayload")
+		case "agreement":
+			out.Values[i] = ec._ReviseAgreementPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReviseAgreementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var revokeCenterKeyPayloadImplementors = []string{"RevokeCenterKeyPayload"}
 
 func (ec *executionContext) _RevokeCenterKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeCenterKeyPayload) graphql.Marshaler {
@@ -7307,6 +12875,44 @@ func (ec *executionContext) _RevokeCenterKeyPayload(ctx context.Context, sel ast
 			}
 		case "userErrors":
 			out.Values[i] = ec._RevokeCenterKeyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signAgreementPayloadImplementors = []string{"SignAgreementPayload"}
+
+func (ec *executionContext) _SignAgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignAgreementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signAgreementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignAgreementPayload")
+		case "agreement":
+			out.Values[i] = ec._SignAgreementPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SignAgreementPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7365,6 +12971,44 @@ func (ec *executionContext) _SuspendCenterPayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._SuspendCenterPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var terminateAgreementPayloadImplementors = []string{"TerminateAgreementPayload"}
+
+func (ec *executionContext) _TerminateAgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TerminateAgreementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, terminateAgreementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TerminateAgreementPayload")
+		case "agreement":
+			out.Values[i] = ec._TerminateAgreementPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TerminateAgreementPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7492,6 +13136,44 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Viewer_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var withdrawAgreementPayloadImplementors = []string{"WithdrawAgreementPayload"}
+
+func (ec *executionContext) _WithdrawAgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WithdrawAgreementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, withdrawAgreementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WithdrawAgreementPayload")
+		case "agreement":
+			out.Values[i] = ec._WithdrawAgreementPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WithdrawAgreementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7885,6 +13567,205 @@ func (ec *executionContext) marshalNAddCenterKeyPayload2ᚖgithubᚗcomᚋlaborx
 	return ec._AddCenterKeyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Agreement!")
+		return graphql.Null
+	}
+	return ec._Agreement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAgreementAction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementAction(ctx context.Context, v any) (exchange.AgreementAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.AgreementAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgreementAction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementAction(ctx context.Context, sel ast.SelectionSet, v exchange.AgreementAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AgreementAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNAgreementComment2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementCommentEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.AgreementCommentEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementComment2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementCommentEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgreementComment2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementCommentEntry(ctx context.Context, sel ast.SelectionSet, v *exchange.AgreementCommentEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementComment!")
+		return graphql.Null
+	}
+	return ec._AgreementComment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgreementConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAgreementConnection(ctx context.Context, sel ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementConnection!")
+		return graphql.Null
+	}
+	return ec._AgreementConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAgreementEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AgreementEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAgreementEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgreementEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAgreementEdge(ctx context.Context, sel ast.SelectionSet, v *model.AgreementEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementEdge!")
+		return graphql.Null
+	}
+	return ec._AgreementEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgreementEvent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.AgreementEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementEvent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgreementEvent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementEvent(ctx context.Context, sel ast.SelectionSet, v *exchange.AgreementEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementEvent!")
+		return graphql.Null
+	}
+	return ec._AgreementEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgreementQuotaLine2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementQuotaLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.AgreementQuotaLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementQuotaLine2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementQuotaLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgreementQuotaLine2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementQuotaLine(ctx context.Context, sel ast.SelectionSet, v *exchange.AgreementQuotaLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementQuotaLine!")
+		return graphql.Null
+	}
+	return ec._AgreementQuotaLine(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgreementRevision2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.AgreementRevision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementRevision2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgreementRevision2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementRevision(ctx context.Context, sel ast.SelectionSet, v *exchange.AgreementRevision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementRevision!")
+		return graphql.Null
+	}
+	return ec._AgreementRevision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgreementSignature2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementSignatureᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.AgreementSignature) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementSignature2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementSignature(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgreementSignature2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementSignature(ctx context.Context, sel ast.SelectionSet, v *exchange.AgreementSignature) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementSignature!")
+		return graphql.Null
+	}
+	return ec._AgreementSignature(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAgreementStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx context.Context, v any) (exchange.AgreementStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.AgreementStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgreementStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx context.Context, sel ast.SelectionSet, v exchange.AgreementStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AgreementStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNAgreementTerms2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementTerms(ctx context.Context, sel ast.SelectionSet, v exchange.AgreementTerms) graphql.Marshaler {
+	return ec._AgreementTerms(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNAgreementTermsInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementTerms(ctx context.Context, v any) (exchange.AgreementTerms, error) {
+	res, err := ec.unmarshalInputAgreementTermsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7897,6 +13778,22 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCenter2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenterᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Center) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx context.Context, sel ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
@@ -8016,6 +13913,33 @@ func (ec *executionContext) marshalNChangeEdge2ᚖgithubᚗcomᚋlaborxᚋlaborx
 		return graphql.Null
 	}
 	return ec._ChangeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommentOnAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCommentOnAgreementInput(ctx context.Context, v any) (exchange.CommentOnAgreementInput, error) {
+	res, err := ec.unmarshalInputCommentOnAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommentOnAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐCommentOnAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *model.CommentOnAgreementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommentOnAgreementPayload!")
+		return graphql.Null
+	}
+	return ec._CommentOnAgreementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -8163,6 +14087,19 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋlaborxᚋlaborx�
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProposeAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProposeAgreementInput(ctx context.Context, v any) (exchange.ProposeAgreementInput, error) {
+	res, err := ec.unmarshalInputProposeAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProposeAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐProposeAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProposeAgreementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProposeAgreementPayload!")
+		return graphql.Null
+	}
+	return ec._ProposeAgreementPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProvince2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvinceᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Province) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -8185,6 +14122,45 @@ func (ec *executionContext) marshalNProvince2ᚖgithubᚗcomᚋlaborxᚋlaborx�
 		return graphql.Null
 	}
 	return ec._Province(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuotaLine2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLine(ctx context.Context, sel ast.SelectionSet, v exchange.QuotaLine) graphql.Marshaler {
+	return ec._QuotaLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQuotaLine2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLineᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.QuotaLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuotaLine2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNQuotaLineInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLine(ctx context.Context, v any) (exchange.QuotaLine, error) {
+	res, err := ec.unmarshalInputQuotaLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuotaLineInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLineᚄ(ctx context.Context, v any) ([]exchange.QuotaLine, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.QuotaLine, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuotaLineInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLine(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalNRegisterCenterInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRegisterCenterInput(ctx context.Context, v any) (exchange.RegisterCenterInput, error) {
@@ -8211,6 +14187,57 @@ func (ec *executionContext) marshalNReinstateCenterPayload2ᚖgithubᚗcomᚋlab
 		return graphql.Null
 	}
 	return ec._ReinstateCenterPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRejectAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRejectAgreementInput(ctx context.Context, v any) (exchange.RejectAgreementInput, error) {
+	res, err := ec.unmarshalInputRejectAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRejectAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐRejectAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *model.RejectAgreementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RejectAgreementPayload!")
+		return graphql.Null
+	}
+	return ec._RejectAgreementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResponsibility2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibility(ctx context.Context, sel ast.SelectionSet, v exchange.Responsibility) graphql.Marshaler {
+	return ec._Responsibility(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNResponsibility2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibilityᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.Responsibility) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResponsibility2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibility(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNResponsibilityInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibility(ctx context.Context, v any) (exchange.Responsibility, error) {
+	res, err := ec.unmarshalInputResponsibilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReviseAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReviseAgreementInput(ctx context.Context, v any) (exchange.ReviseAgreementInput, error) {
+	res, err := ec.unmarshalInputReviseAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviseAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReviseAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReviseAgreementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviseAgreementPayload!")
+		return graphql.Null
+	}
+	return ec._ReviseAgreementPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRevokeCenterKeyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRevokeCenterKeyInput(ctx context.Context, v any) (exchange.RevokeCenterKeyInput, error) {
@@ -8271,6 +14298,19 @@ func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋint
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSignAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSignAgreementInput(ctx context.Context, v any) (exchange.SignAgreementInput, error) {
+	res, err := ec.unmarshalInputSignAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐSignAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *model.SignAgreementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignAgreementPayload!")
+		return graphql.Null
+	}
+	return ec._SignAgreementPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8285,6 +14325,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNSuspendCenterInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSuspendCenterInput(ctx context.Context, v any) (exchange.SuspendCenterInput, error) {
 	res, err := ec.unmarshalInputSuspendCenterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8296,6 +14365,19 @@ func (ec *executionContext) marshalNSuspendCenterPayload2ᚖgithubᚗcomᚋlabor
 		return graphql.Null
 	}
 	return ec._SuspendCenterPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTerminateAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐTerminateAgreementInput(ctx context.Context, v any) (exchange.TerminateAgreementInput, error) {
+	res, err := ec.unmarshalInputTerminateAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTerminateAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐTerminateAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *model.TerminateAgreementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TerminateAgreementPayload!")
+		return graphql.Null
+	}
+	return ec._TerminateAgreementPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateCenterInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateCenterInput(ctx context.Context, v any) (exchange.UpdateCenterInput, error) {
@@ -8356,6 +14438,19 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋi
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWithdrawAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWithdrawAgreementInput(ctx context.Context, v any) (exchange.WithdrawAgreementInput, error) {
+	res, err := ec.unmarshalInputWithdrawAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWithdrawAgreementPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐWithdrawAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *model.WithdrawAgreementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WithdrawAgreementPayload!")
+		return graphql.Null
+	}
+	return ec._WithdrawAgreementPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -8497,6 +14592,83 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
+	return res
+}
+
+func (ec *executionContext) marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Agreement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAgreementComment2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementCommentEntry(ctx context.Context, sel ast.SelectionSet, v *exchange.AgreementCommentEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AgreementComment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAgreementFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementFilter(ctx context.Context, v any) (*exchange.AgreementFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAgreementFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAgreementStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatusᚄ(ctx context.Context, v any) ([]exchange.AgreementStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.AgreementStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAgreementStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.AgreementStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreementStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAgreementStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx context.Context, v any) (*exchange.AgreementStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.AgreementStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAgreementStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx context.Context, sel ast.SelectionSet, v *exchange.AgreementStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 
@@ -8661,6 +14833,35 @@ func (ec *executionContext) marshalOProvince2ᚖgithubᚗcomᚋlaborxᚋlaborx�
 		return graphql.Null
 	}
 	return ec._Province(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOResponsibilityInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibilityᚄ(ctx context.Context, v any) ([]exchange.Responsibility, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.Responsibility, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNResponsibilityInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibility(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -20,8 +20,9 @@ type Resolver struct {
 	CenterService exchange.CenterService
 	ChangeFeed    exchange.ChangeFeed
 	// Hub wakes subscriptions when changes are committed on any instance.
-	Hub    *events.Hub
-	Logger *slog.Logger
+	Hub              *events.Hub
+	Logger           *slog.Logger
+	AgreementService exchange.AgreementService
 }
 
 // RefdataSearch is the one reference-data lookup that needs the database: title search

@@ -11,6 +11,17 @@ type AddCenterKeyPayload struct {
 	UserErrors []*exchange.Error   `json:"userErrors"`
 }
 
+type AgreementConnection struct {
+	Edges      []*AgreementEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type AgreementEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *exchange.Agreement `json:"node"`
+}
+
 type CenterConnection struct {
 	Edges      []*CenterEdge `json:"edges"`
 	PageInfo   *PageInfo     `json:"pageInfo"`
@@ -33,6 +44,12 @@ type ChangeEdge struct {
 	Node   *exchange.Change `json:"node"`
 }
 
+type CommentOnAgreementPayload struct {
+	Agreement  *exchange.Agreement             `json:"agreement,omitempty"`
+	Comment    *exchange.AgreementCommentEntry `json:"comment,omitempty"`
+	UserErrors []*exchange.Error               `json:"userErrors"`
+}
+
 type Mutation struct {
 }
 
@@ -42,6 +59,11 @@ type PageInfo struct {
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
 	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+type ProposeAgreementPayload struct {
+	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
+	UserErrors []*exchange.Error   `json:"userErrors"`
 }
 
 type Query struct {
@@ -57,8 +79,23 @@ type ReinstateCenterPayload struct {
 	UserErrors []*exchange.Error `json:"userErrors"`
 }
 
+type RejectAgreementPayload struct {
+	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
+	UserErrors []*exchange.Error   `json:"userErrors"`
+}
+
+type ReviseAgreementPayload struct {
+	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
+	UserErrors []*exchange.Error   `json:"userErrors"`
+}
+
 type RevokeCenterKeyPayload struct {
 	CenterKey  *exchange.CenterKey `json:"centerKey,omitempty"`
+	UserErrors []*exchange.Error   `json:"userErrors"`
+}
+
+type SignAgreementPayload struct {
+	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
 	UserErrors []*exchange.Error   `json:"userErrors"`
 }
 
@@ -70,7 +107,17 @@ type SuspendCenterPayload struct {
 	UserErrors []*exchange.Error `json:"userErrors"`
 }
 
+type TerminateAgreementPayload struct {
+	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
+	UserErrors []*exchange.Error   `json:"userErrors"`
+}
+
 type UpdateCenterPayload struct {
 	Center     *exchange.Center  `json:"center,omitempty"`
 	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
+type WithdrawAgreementPayload struct {
+	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
+	UserErrors []*exchange.Error   `json:"userErrors"`
 }

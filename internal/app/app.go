@@ -63,12 +63,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	centers := postgres.NewCenterService(db)
 	hub := events.NewHub()
 	resolver := &graph.Resolver{
-		Catalog:       db.Catalog,
-		Refdata:       db,
-		CenterService: centers,
-		ChangeFeed:    postgres.NewChangeService(db),
-		Hub:           hub,
-		Logger:        cfg.Logger,
+		Catalog:          db.Catalog,
+		Refdata:          db,
+		CenterService:    centers,
+		ChangeFeed:       postgres.NewChangeService(db),
+		Hub:              hub,
+		Logger:           cfg.Logger,
+		AgreementService: postgres.NewAgreementService(db),
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

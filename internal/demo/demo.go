@@ -54,7 +54,7 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 			return err
 		}
 	}
-	return nil
+	return seedAgreements(ctx, db)
 }
 
 // ensureCenterKey makes sure the center's demo key file exists and its public half is

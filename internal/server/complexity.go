@@ -15,6 +15,9 @@ func complexity() graph.ComplexityRoot {
 	c.Query.Changes = func(child int, _ *string, first *int) int {
 		return page(first) * child
 	}
+	c.Query.Agreements = func(child int, _ *exchange.AgreementFilter, first *int, _ *string) int {
+		return page(first) * child
+	}
 	return c
 }
 

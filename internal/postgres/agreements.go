@@ -1,0 +1,733 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// AgreementService implements exchange.AgreementService.
+type AgreementService struct{ db *DB }
+
+// NewAgreementService returns the agreement negotiation service.
+func NewAgreementService(db *DB) *AgreementService { return &AgreementService{db: db} }
+
+var _ exchange.AgreementService = (*AgreementService)(nil)
+
+const (
+	maxAgreementTitleChars = 300
+	maxAgreementNoteChars  = 4000
+)
+
+const agreementColumns = `a.id, a.title, a.status, a.proposer_center_id,
+	ARRAY(SELECT p.center_id FROM agreement_parties p WHERE p.agreement_id = a.id ORDER BY p.position) AS party_center_ids,
+	a.current_revision, a.valid_from, a.valid_until, a.status_reason, a.created_at, a.updated_at, a.version`
+
+// seesAgreement is the visibility rule in SQL: $me is the caller's center id, NULL for
+// operators, who see every agreement.
+func seesAgreement(agreementIDExpr, meParam string) string {
+	return `(` + meParam + `::uuid IS NULL OR EXISTS (SELECT 1 FROM agreement_parties vp
+		WHERE vp.agreement_id = ` + agreementIDExpr + ` AND vp.center_id = ` + meParam + `))`
+}
+
+// viewerCenter returns the id the visibility rule filters by: nil for operators.
+func viewerCenter(p *exchange.Principal) *uuid.UUID {
+	if p.IsOperator() {
+		return nil
+	}
+	id := p.CenterID
+	return &id
+}
+
+func (s *AgreementService) today() time.Time { return exchange.Today(s.db.Now()) }
+
+func collectAgreements(rows pgx.Rows, today time.Time) ([]*exchange.Agreement, error) {
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Agreement])
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range list {
+		a.IsActive = exchange.IsActive(a.Status, a.ValidFrom, a.ValidUntil, today)
+	}
+	return list, nil
+}
+
+// getAgreement reads an agreement the caller may see; NOT_FOUND otherwise.
+func getAgreement(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.UUID, today time.Time) (*exchange.Agreement, error) {
+	// authz: only parties and operators see an agreement.
+	rows, _ := q.Query(ctx, `SELECT `+agreementColumns+` FROM agreements a WHERE a.id = $1 AND `+seesAgreement("a.id", "$2"),
+		id, viewerCenter(p))
+	list, err := collectAgreements(rows, today)
+	if err != nil {
+		return nil, fmt.Errorf("read agreement: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, exchange.Errorf(exchange.CodeNotFound, "no Agreement has ID %q", exchange.GlobalID(exchange.KindAgreement, id))
+	}
+	return list[0], nil
+}
+
+// Agreement returns an agreement by id.
+func (s *AgreementService) Agreement(ctx context.Context, id uuid.UUID) (*exchange.Agreement, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return getAgreement(ctx, s.db.Pool, p, id, s.today())
+}
+
+// Agreements lists the agreements the caller sees, newest first.
+func (s *AgreementService) Agreements(ctx context.Context, f exchange.AgreementFilter, page exchange.PageArgs) (*exchange.Page[*exchange.Agreement], error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var afterAt time.Time
+	var afterID uuid.UUID
+	hasAfter, err := decodeCursor(page.After, &afterAt, &afterID)
+	if err != nil {
+		return nil, err
+	}
+	statuses := make([]string, len(f.Statuses))
+	for i, st := range f.Statuses {
+		statuses[i] = string(st)
+	}
+	parties := make([]string, 0, len(f.PartyCenterCodes))
+	for _, c := range f.PartyCenterCodes {
+		// Listed once each: the query compares the number of matching parties with it.
+		if c = strings.ToUpper(strings.TrimSpace(c)); !slices.Contains(parties, c) {
+			parties = append(parties, c)
+		}
+	}
+	var activeOn *time.Time
+	if f.ActiveOn != nil {
+		d := exchange.Today(*f.ActiveOn)
+		activeOn = &d
+	}
+	// authz: only parties and operators see an agreement.
+	where := seesAgreement("a.id", "$1") + `
+		AND (cardinality($2::text[]) = 0 OR a.status = ANY($2))
+		AND (SELECT count(*) FROM agreement_parties fp JOIN centers fc ON fc.id = fp.center_id
+			WHERE fp.agreement_id = a.id AND fc.code = ANY($3)) = cardinality($3::text[])
+		AND ($4::date IS NULL OR (a.status = 'SIGNED' AND a.valid_from <= $4 AND $4 <= a.valid_until))`
+	args := []any{viewerCenter(p), statuses, parties, activeOn}
+	rows, _ := s.db.Pool.Query(ctx, `SELECT `+agreementColumns+` FROM agreements a WHERE `+where+`
+		AND (NOT $5 OR (a.created_at, a.id) < ($6, $7)) ORDER BY a.created_at DESC, a.id DESC LIMIT $8`,
+		append(args, hasAfter, afterAt, afterID, page.First+1)...)
+	list, err := collectAgreements(rows, s.today())
+	if err != nil {
+		return nil, fmt.Errorf("list agreements: %w", err)
+	}
+	pg := pageOf(list, page.First, func(a *exchange.Agreement) string { return encodeCursor(a.CreatedAt, a.ID) })
+	pg.HasPrevious = hasAfter
+	if page.WithTotal {
+		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM agreements a WHERE `+where, args...).Scan(&pg.TotalCount); err != nil {
+			return nil, fmt.Errorf("count agreements: %w", err)
+		}
+	}
+	return pg, nil
+}
+
+// listOf runs a query over one agreement's rows, returning nothing when the caller may
+// not see the agreement.
+func listOf[T any](ctx context.Context, s *AgreementService, agreementID uuid.UUID, sql, orderBy string) ([]*T, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: only parties and operators see an agreement and what belongs to it.
+	rows, _ := s.db.Pool.Query(ctx, sql+` AND `+seesAgreement("$1", "$2")+` ORDER BY `+orderBy, agreementID, viewerCenter(p))
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+	if err != nil {
+		return nil, fmt.Errorf("read agreement details: %w", err)
+	}
+	return list, nil
+}
+
+// The queries behind the nested lists of an Agreement.
+const (
+	revisionsSQL = `SELECT agreement_id, number, terms, terms_hash, proposed_by_center_id, proposed_by_subject, note, created_at
+		FROM agreement_revisions WHERE agreement_id = $1`
+	signaturesSQL = `SELECT s.agreement_id, s.center_id, s.signer_subject, s.revision, s.terms_hash, s.signed_at
+		FROM agreement_signatures s JOIN agreement_parties pp ON pp.agreement_id = s.agreement_id AND pp.center_id = s.center_id
+		WHERE s.agreement_id = $1`
+	eventsSQL = `SELECT agreement_id, action, from_status, to_status, actor_center_id, actor_subject, revision, note, at
+		FROM agreement_events WHERE agreement_id = $1`
+	commentsSQL = `SELECT id, agreement_id, center_id, author_subject, revision, text, created_at
+		FROM agreement_comments WHERE agreement_id = $1`
+	quotaLinesSQL = `SELECT q.agreement_id, q.revision, q.occupation_code, q.from_center_id, q.to_center_id, q.workers,
+		q.referred_count, q.hired_count
+		FROM agreement_quota_lines q JOIN agreements qa ON qa.id = q.agreement_id AND q.revision = qa.current_revision
+		JOIN centers fc ON fc.id = q.from_center_id JOIN centers tc ON tc.id = q.to_center_id
+		WHERE q.agreement_id = $1`
+)
+
+// AgreementRevisions returns every revision, oldest first.
+func (s *AgreementService) AgreementRevisions(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementRevision, error) {
+	list, err := listOf[exchange.AgreementRevision](ctx, s, agreementID, revisionsSQL, `number`)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range list {
+		if r.Terms, err = exchange.ParseTermsJSON(r.TermsJSON); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// AgreementRevision returns one revision.
+func (s *AgreementService) AgreementRevision(ctx context.Context, agreementID uuid.UUID, number int) (*exchange.AgreementRevision, error) {
+	list, err := s.AgreementRevisions(ctx, agreementID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range list {
+		if r.Number == number {
+			return r, nil
+		}
+	}
+	return nil, exchange.Errorf(exchange.CodeNotFound, "agreement has no revision %d", number)
+}
+
+// AgreementSignatures returns the signatures of the current revision, in party order.
+func (s *AgreementService) AgreementSignatures(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementSignature, error) {
+	return listOf[exchange.AgreementSignature](ctx, s, agreementID, signaturesSQL, `pp.position`)
+}
+
+// AgreementEvents returns the agreement's history, oldest first.
+func (s *AgreementService) AgreementEvents(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementEvent, error) {
+	return listOf[exchange.AgreementEvent](ctx, s, agreementID, eventsSQL, `id`)
+}
+
+// AgreementComments returns the comments, oldest first.
+func (s *AgreementService) AgreementComments(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementCommentEntry, error) {
+	return listOf[exchange.AgreementCommentEntry](ctx, s, agreementID, commentsSQL, `created_at, id`)
+}
+
+// AgreementQuotaLines returns the quota lines of the current terms with their use.
+func (s *AgreementService) AgreementQuotaLines(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementQuotaLine, error) {
+	return listOf[exchange.AgreementQuotaLine](ctx, s, agreementID, quotaLinesSQL, `fc.code, tc.code, q.occupation_code`)
+}
+
+// lockedAgreement is an agreement locked for an action, with what DecideAgreement needs.
+type lockedAgreement struct {
+	ID                   uuid.UUID                `db:"id"`
+	Status               exchange.AgreementStatus `db:"status"`
+	CurrentRevision      int                      `db:"current_revision"`
+	Version              int                      `db:"version"`
+	OriginalProposerCode string                   `db:"original_proposer"`
+	CurrentProposerCode  string                   `db:"current_proposer"`
+	PartyCodes           []string                 `db:"party_codes"`
+	PartyIDs             []uuid.UUID              `db:"party_ids"`
+	SignedCurrent        []string                 `db:"signed_current"`
+	TermsHash            string                   `db:"terms_hash"`
+}
+
+func (a *lockedAgreement) state() exchange.AgreementState {
+	return exchange.AgreementState{
+		Status:               a.Status,
+		CurrentRevision:      a.CurrentRevision,
+		CurrentProposerCode:  a.CurrentProposerCode,
+		OriginalProposerCode: a.OriginalProposerCode,
+		PartyCodes:           a.PartyCodes,
+		SignedCurrent:        a.SignedCurrent,
+	}
+}
+
+// lockAgreement locks the agreement row for the rest of the transaction, so actions on
+// one agreement run one after the other. A missing agreement has the empty status,
+// which DecideAgreement refuses as NOT_FOUND.
+func (tx *Tx) lockAgreement(ctx context.Context, globalID string) (*lockedAgreement, error) {
+	id, err := exchange.ParseGlobalIDOf(exchange.KindAgreement, globalID)
+	if err != nil {
+		return &lockedAgreement{}, nil
+	}
+	// Lock first, then read: a statement that joins other tables while it waits for the
+	// lock would recheck the joins against its old snapshot and lose the row when a
+	// concurrent revise moved current_revision. The next statement sees that commit.
+	var locked uuid.UUID
+	err = tx.QueryRow(ctx, `SELECT id FROM agreements WHERE id = $1 FOR UPDATE`, id).Scan(&locked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &lockedAgreement{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock agreement: %w", err)
+	}
+	rows, _ := tx.Query(ctx, `
+		SELECT a.id, a.status, a.current_revision, a.version, op.code AS original_proposer, cp.code AS current_proposer,
+			ARRAY(SELECT c.code FROM agreement_parties p JOIN centers c ON c.id = p.center_id
+				WHERE p.agreement_id = a.id ORDER BY p.position) AS party_codes,
+			ARRAY(SELECT p.center_id FROM agreement_parties p WHERE p.agreement_id = a.id ORDER BY p.position) AS party_ids,
+			ARRAY(SELECT c.code FROM agreement_signatures s JOIN centers c ON c.id = s.center_id
+				WHERE s.agreement_id = a.id AND s.revision = a.current_revision ORDER BY c.code) AS signed_current,
+			r.terms_hash
+		FROM agreements a
+		JOIN centers op ON op.id = a.proposer_center_id
+		JOIN agreement_revisions r ON r.agreement_id = a.id AND r.number = a.current_revision
+		JOIN centers cp ON cp.id = r.proposed_by_center_id
+		WHERE a.id = $1`, id)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[lockedAgreement])
+	if err != nil {
+		return nil, fmt.Errorf("lock agreement: %w", err)
+	}
+	return a, nil
+}
+
+// decide locks the agreement and applies the lifecycle rules for the caller's action.
+func (tx *Tx) decideAgreement(ctx context.Context, globalID string, action exchange.AgreementAction, revision int,
+	expectedVersion *int) (*lockedAgreement, exchange.AgreementStatus, error) {
+	a, err := tx.lockAgreement(ctx, globalID)
+	if err != nil {
+		return nil, "", err
+	}
+	next, err := exchange.DecideAgreement(a.state(), tx.caller, action, revision)
+	if err != nil {
+		if exchange.ErrorCode(err) == exchange.CodeNotFound {
+			return nil, "", exchange.FieldErrorf([]string{"input", "agreementId"}, exchange.CodeNotFound,
+				"no Agreement has ID %q", globalID)
+		}
+		return nil, "", err
+	}
+	if err := checkVersion(expectedVersion, a.Version); err != nil {
+		return nil, "", err
+	}
+	return a, next, nil
+}
+
+// agreementChanged records an action: the event, the audit entry and, last, the change
+// for the feed, addressed to the parties only. The payload holds no personal data.
+func (tx *Tx) agreementChanged(ctx context.Context, id uuid.UUID, action exchange.AgreementAction,
+	from *exchange.AgreementStatus, to exchange.AgreementStatus, revision int, note *string, partyIDs []uuid.UUID) error {
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO agreement_events (agreement_id, action, from_status, to_status, actor_center_id, actor_subject, revision, note, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		id, action, from, to, tx.caller.CenterID, tx.caller.Subject, revision, note, tx.now); err != nil {
+		return fmt.Errorf("agreement event: %w", err)
+	}
+	var version int
+	var termsHash string
+	if err := tx.QueryRow(ctx, `SELECT a.version, r.terms_hash FROM agreements a
+		JOIN agreement_revisions r ON r.agreement_id = a.id AND r.number = a.current_revision WHERE a.id = $1`, id).
+		Scan(&version, &termsHash); err != nil {
+		return fmt.Errorf("agreement change: %w", err)
+	}
+	details := map[string]any{"status": to, "revision": revision, "termsHash": termsHash}
+	if err := tx.audit(ctx, "agreement."+strings.ToLower(string(action)), exchange.KindAgreement, id, details); err != nil {
+		return err
+	}
+	_, err := tx.publish(ctx, exchange.Change{
+		EntityKind: exchange.KindAgreement, EntityID: id, Action: string(action),
+		Audience: exchange.AudienceCenters, AudienceCenterIDs: partyIDs,
+	}, map[string]any{
+		"action": action, "status": to, "revision": revision, "termsHash": termsHash, "version": version,
+		"actorCenterCode": tx.caller.CenterCode,
+	})
+	return err
+}
+
+// centerIDsByCode resolves center codes; unknown codes are UNKNOWN_CENTER at field(i).
+func (tx *Tx) centerIDsByCode(ctx context.Context, codes []string, field func(i int) []string) (map[string]uuid.UUID, error) {
+	rows, _ := tx.Query(ctx, `SELECT code, id FROM centers WHERE code = ANY($1)`, codes)
+	ids := map[string]uuid.UUID{}
+	var code string
+	var id uuid.UUID
+	if _, err := pgx.ForEachRow(rows, []any{&code, &id}, func() error { ids[code] = id; return nil }); err != nil {
+		return nil, fmt.Errorf("resolve centers: %w", err)
+	}
+	var errs exchange.Errors
+	for i, c := range codes {
+		if _, ok := ids[c]; !ok {
+			errs.Add(field(i), exchange.CodeUnknownCenter, "no center has code %q", c)
+		}
+	}
+	return ids, errs.Err()
+}
+
+// insertRevision stores a revision of the terms with its quota lines.
+func (tx *Tx) insertRevision(ctx context.Context, agreementID uuid.UUID, number int, terms exchange.AgreementTerms,
+	note *string, centers map[string]uuid.UUID) error {
+	c := terms.Canonical()
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO agreement_revisions (agreement_id, number, terms, terms_hash, proposed_by_center_id, proposed_by_subject, note, created_at)
+		VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)`,
+		agreementID, number, string(c.CanonicalJSON()), c.Hash(), tx.caller.CenterID, tx.caller.Subject, note, tx.now); err != nil {
+		return fmt.Errorf("insert revision: %w", err)
+	}
+	for _, q := range c.Quotas {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO agreement_quota_lines (agreement_id, revision, occupation_code, from_center_id, to_center_id, workers)
+			VALUES ($1, $2, $3, $4, $5, $6)`,
+			agreementID, number, q.OccupationCode, centers[q.FromCenterCode], centers[q.ToCenterCode], q.Workers); err != nil {
+			return fmt.Errorf("insert quota line: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *AgreementService) occupationExists(code string) bool {
+	_, ok := s.db.Catalog.Occupation(code)
+	return ok
+}
+
+func validateAgreementText(errs *exchange.Errors, field []string, s string, maxChars int, required bool) {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
+	case required && n == 0:
+		errs.Add(field, exchange.CodeRequired, "%s is required", field[len(field)-1])
+	case n > maxChars:
+		errs.Add(field, exchange.CodeTooLong, "at most %d characters, got %d", maxChars, n)
+	}
+}
+
+// trimmedOrNil returns the trimmed text, nil when it is blank.
+func trimmedOrNil(s *string) *string {
+	if s == nil || strings.TrimSpace(*s) == "" {
+		return nil
+	}
+	t := strings.TrimSpace(*s)
+	return &t
+}
+
+// ProposeAgreement creates an agreement and its revision 1.
+func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.ProposeAgreementInput) (*exchange.Agreement, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parties := exchange.AgreementParties(p.CenterCode, in.PartyCenterCodes)
+	// authz: a coordinator proposes agreements its own center is party to; operators never.
+	if _, err := exchange.DecideAgreement(exchange.AgreementState{PartyCodes: parties}, p, exchange.AgreementPropose, 0); err != nil {
+		return nil, err
+	}
+	var errs exchange.Errors
+	validateAgreementText(&errs, []string{"input", "title"}, in.Title, maxAgreementTitleChars, true)
+	if err := exchange.ValidateParties(p.CenterCode, in.PartyCenterCodes); err != nil {
+		errs = append(errs, exchange.AsErrors(err)...)
+	} else if err := exchange.ValidateTerms(in.Terms, parties, s.occupationExists); err != nil {
+		errs = append(errs, exchange.AsErrors(err)...)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	terms := in.Terms.Canonical()
+	// The idempotency hash covers the canonical input, so a retry that lists the same
+	// parties or quotas in another order is the same request.
+	hashed := struct {
+		Title   string   `json:"title"`
+		Parties []string `json:"parties"`
+		Terms   string   `json:"terms"`
+	}{strings.TrimSpace(in.Title), parties, string(terms.CanonicalJSON())}
+	var id uuid.UUID
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "proposeAgreement", hashed, func() (uuid.UUID, error) {
+			// Codes in input order map to input positions; the proposer (added first when
+			// missing from the list) always exists.
+			centers, err := tx.centerIDsByCode(ctx, parties, func(i int) []string {
+				return []string{"input", "partyCenterCodes", strconv.Itoa(partyInputIndex(parties[i], in.PartyCenterCodes))}
+			})
+			if err != nil {
+				return uuid.Nil, err
+			}
+			var id uuid.UUID
+			if err := tx.QueryRow(ctx, `
+				INSERT INTO agreements (title, status, proposer_center_id, current_revision, valid_from, valid_until, created_at, updated_at)
+				VALUES ($1, $2, $3, 1, $4, $5, $6, $6) RETURNING id`,
+				strings.TrimSpace(in.Title), exchange.AgreementProposed, p.CenterID, terms.ValidFrom, terms.ValidUntil, tx.now).Scan(&id); err != nil {
+				return uuid.Nil, err
+			}
+			partyIDs := make([]uuid.UUID, len(parties))
+			for i, code := range parties {
+				partyIDs[i] = centers[code]
+				if _, err := tx.Exec(ctx, `INSERT INTO agreement_parties (agreement_id, center_id, position) VALUES ($1, $2, $3)`,
+					id, centers[code], i); err != nil {
+					return uuid.Nil, fmt.Errorf("insert party: %w", err)
+				}
+			}
+			if err := tx.insertRevision(ctx, id, 1, terms, nil, centers); err != nil {
+				return uuid.Nil, err
+			}
+			return id, tx.agreementChanged(ctx, id, exchange.AgreementPropose, nil, exchange.AgreementProposed, 1, nil, partyIDs)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getAgreement(ctx, s.db.Pool, p, id, s.today())
+}
+
+// partyInputIndex is the position of code in the user's list (the proposer, when it
+// was added implicitly, is reported at 0).
+func partyInputIndex(code string, input []string) int {
+	for i, c := range input {
+		if strings.ToUpper(strings.TrimSpace(c)) == code {
+			return i
+		}
+	}
+	return 0
+}
+
+// ReviseAgreement makes a counter-offer: revision n+1, signatures voided, NEGOTIATING.
+func (s *AgreementService) ReviseAgreement(ctx context.Context, in exchange.ReviseAgreementInput) (*exchange.Agreement, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var id uuid.UUID
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		// authz: DecideAgreement (coordinator of a party).
+		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementRevise, 0, in.ExpectedVersion)
+		if err != nil {
+			return err
+		}
+		id = a.ID
+		var errs exchange.Errors
+		if err := exchange.ValidateTerms(in.Terms, a.PartyCodes, s.occupationExists); err != nil {
+			errs = append(errs, exchange.AsErrors(err)...)
+		}
+		if in.Note != nil {
+			validateAgreementText(&errs, []string{"input", "note"}, *in.Note, maxAgreementNoteChars, false)
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		centers := make(map[string]uuid.UUID, len(a.PartyCodes))
+		for i, code := range a.PartyCodes {
+			centers[code] = a.PartyIDs[i]
+		}
+		terms := in.Terms.Canonical()
+		number := a.CurrentRevision + 1
+		note := trimmedOrNil(in.Note)
+		if err := tx.insertRevision(ctx, a.ID, number, terms, note, centers); err != nil {
+			return err
+		}
+		// A counter-offer voids every signature: they named the previous revision.
+		if _, err := tx.Exec(ctx, `DELETE FROM agreement_signatures WHERE agreement_id = $1`, a.ID); err != nil {
+			return fmt.Errorf("void signatures: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE agreements SET status = $2, current_revision = $3, valid_from = $4, valid_until = $5,
+			updated_at = $6, version = version + 1 WHERE id = $1`,
+			a.ID, next, number, terms.ValidFrom, terms.ValidUntil, tx.now); err != nil {
+			return fmt.Errorf("revise agreement: %w", err)
+		}
+		return tx.agreementChanged(ctx, a.ID, exchange.AgreementRevise, &a.Status, next, number, note, a.PartyIDs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getAgreement(ctx, s.db.Pool, p, id, s.today())
+}
+
+// CommentOnAgreement adds a party member's comment; the agreement itself is unchanged.
+func (s *AgreementService) CommentOnAgreement(ctx context.Context, in exchange.CommentOnAgreementInput) (*exchange.Agreement, *exchange.AgreementCommentEntry, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var c *exchange.AgreementCommentEntry
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		// authz: DecideAgreement (publisher or coordinator of a party).
+		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementComment, 0, nil)
+		if err != nil {
+			return err
+		}
+		var errs exchange.Errors
+		validateAgreementText(&errs, []string{"input", "text"}, in.Text, maxAgreementNoteChars, true)
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		text := strings.TrimSpace(in.Text)
+		rows, _ := tx.Query(ctx, `
+			INSERT INTO agreement_comments (agreement_id, center_id, author_subject, revision, text, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			RETURNING id, agreement_id, center_id, author_subject, revision, text, created_at`,
+			a.ID, p.CenterID, p.Subject, a.CurrentRevision, text, tx.now)
+		c, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.AgreementCommentEntry])
+		if err != nil {
+			return fmt.Errorf("insert comment: %w", err)
+		}
+		return tx.agreementChanged(ctx, a.ID, exchange.AgreementComment, &a.Status, next, a.CurrentRevision, &text, a.PartyIDs)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := getAgreement(ctx, s.db.Pool, p, c.AgreementID, s.today())
+	return a, c, err
+}
+
+// SignAgreement signs the current revision for the caller's center; the last party's
+// signature makes the agreement SIGNED.
+func (s *AgreementService) SignAgreement(ctx context.Context, in exchange.SignAgreementInput) (*exchange.Agreement, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var id uuid.UUID
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		// authz: DecideAgreement (coordinator of a party, once per revision).
+		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementSign, in.Revision, nil)
+		if err != nil {
+			var e *exchange.Error
+			if errors.As(err, &e) && (e.Code == exchange.CodeStaleRevision || e.Code == exchange.CodeAlreadySigned) {
+				e.Field = []string{"input", "revision"}
+			}
+			return err
+		}
+		id = a.ID
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO agreement_signatures (agreement_id, revision, center_id, signer_subject, terms_hash, signed_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, a.CurrentRevision, p.CenterID, p.Subject, a.TermsHash, tx.now); err != nil {
+			return fmt.Errorf("sign agreement: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE agreements SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1`,
+			a.ID, next, tx.now); err != nil {
+			return fmt.Errorf("sign agreement: %w", err)
+		}
+		return tx.agreementChanged(ctx, a.ID, exchange.AgreementSign, &a.Status, next, a.CurrentRevision, nil, a.PartyIDs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getAgreement(ctx, s.db.Pool, p, id, s.today())
+}
+
+// RejectAgreement refuses the current revision and ends the negotiation.
+func (s *AgreementService) RejectAgreement(ctx context.Context, in exchange.RejectAgreementInput) (*exchange.Agreement, error) {
+	return s.end(ctx, in.AgreementID, exchange.AgreementReject, &in.Reason, true, in.ExpectedVersion)
+}
+
+// WithdrawAgreement ends the negotiation by the original proposer.
+func (s *AgreementService) WithdrawAgreement(ctx context.Context, in exchange.WithdrawAgreementInput) (*exchange.Agreement, error) {
+	return s.end(ctx, in.AgreementID, exchange.AgreementWithdraw, in.Reason, false, in.ExpectedVersion)
+}
+
+// TerminateAgreement ends a signed agreement.
+func (s *AgreementService) TerminateAgreement(ctx context.Context, in exchange.TerminateAgreementInput) (*exchange.Agreement, error) {
+	return s.end(ctx, in.AgreementID, exchange.AgreementTerminate, &in.Reason, true, in.ExpectedVersion)
+}
+
+// end moves an agreement to a terminal status with a reason.
+func (s *AgreementService) end(ctx context.Context, globalID string, action exchange.AgreementAction, reason *string,
+	reasonRequired bool, expectedVersion *int) (*exchange.Agreement, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var id uuid.UUID
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		// authz: DecideAgreement (which party's coordinator may end it, and when).
+		a, next, err := tx.decideAgreement(ctx, globalID, action, 0, expectedVersion)
+		if err != nil {
+			return err
+		}
+		id = a.ID
+		var errs exchange.Errors
+		if reason != nil || reasonRequired {
+			r := ""
+			if reason != nil {
+				r = *reason
+			}
+			validateAgreementText(&errs, []string{"input", "reason"}, r, maxAgreementNoteChars, reasonRequired)
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		note := trimmedOrNil(reason)
+		if _, err := tx.Exec(ctx, `UPDATE agreements SET status = $2, status_reason = $3, updated_at = $4, version = version + 1
+			WHERE id = $1`, a.ID, next, note, tx.now); err != nil {
+			return fmt.Errorf("%s agreement: %w", strings.ToLower(string(action)), err)
+		}
+		return tx.agreementChanged(ctx, a.ID, action, &a.Status, next, a.CurrentRevision, note, a.PartyIDs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getAgreement(ctx, s.db.Pool, p, id, s.today())
+}
+
+// quotaLineUpdate is the one conditional UPDATE behind consumeQuota and
+// countQuotaReferral: the line of the agreement's current revision while the agreement
+// is SIGNED and today is within its validity. consumeQuota adds the cap.
+const quotaLineUpdate = `
+	UPDATE agreement_quota_lines q SET %s = q.%s + 1
+	FROM agreements a
+	WHERE a.id = $1 AND q.agreement_id = a.id AND q.revision = a.current_revision
+		AND a.status = 'SIGNED' AND a.valid_from <= $5::date AND $5::date <= a.valid_until
+		AND q.occupation_code = $2 AND q.from_center_id = $3 AND q.to_center_id = $4 %s`
+
+// consumeQuota counts one hire against the agreement's quota line for the occupation
+// from one center to another. The increment and the check are one UPDATE, so parallel
+// hires never pass the line's workers (QUOTA_EXCEEDED once it is used up).
+func (tx *Tx) consumeQuota(ctx context.Context, agreementID uuid.UUID, occupationCode string, fromCenterID, toCenterID uuid.UUID) error {
+	tag, err := tx.Exec(ctx, fmt.Sprintf(quotaLineUpdate, "hired_count", "hired_count", `AND q.hired_count < q.workers`),
+		agreementID, occupationCode, fromCenterID, toCenterID, exchange.Today(tx.now))
+	if err != nil {
+		return fmt.Errorf("consume quota: %w", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if err := tx.explainQuotaMiss(ctx, agreementID, occupationCode, fromCenterID, toCenterID); err != nil {
+		return err
+	}
+	return exchange.FieldErrorf([]string{"input", "agreementId"}, exchange.CodeQuotaExceeded,
+		"the agreement's quota of occupation %s for this direction is used up", occupationCode)
+}
+
+// countQuotaReferral counts one referral made under the agreement against its quota
+// line. Referrals are not capped: only hires are.
+func (tx *Tx) countQuotaReferral(ctx context.Context, agreementID uuid.UUID, occupationCode string, fromCenterID, toCenterID uuid.UUID) error {
+	tag, err := tx.Exec(ctx, fmt.Sprintf(quotaLineUpdate, "referred_count", "referred_count", ``),
+		agreementID, occupationCode, fromCenterID, toCenterID, exchange.Today(tx.now))
+	if err != nil {
+		return fmt.Errorf("count quota referral: %w", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if err := tx.explainQuotaMiss(ctx, agreementID, occupationCode, fromCenterID, toCenterID); err != nil {
+		return err
+	}
+	return fmt.Errorf("count quota referral: quota line vanished")
+}
+
+// explainQuotaMiss says why no quota line was updated when the reason is not a full
+// line: the agreement is not active, or it has no line for that occupation and
+// direction. It returns nil when the line exists on an active agreement.
+func (tx *Tx) explainQuotaMiss(ctx context.Context, agreementID uuid.UUID, occupationCode string, fromCenterID, toCenterID uuid.UUID) error {
+	field := []string{"input", "agreementId"}
+	var status exchange.AgreementStatus
+	var validFrom, validUntil time.Time
+	var hasLine bool
+	err := tx.QueryRow(ctx, `SELECT a.status, a.valid_from, a.valid_until,
+			EXISTS (SELECT 1 FROM agreement_quota_lines q WHERE q.agreement_id = a.id AND q.revision = a.current_revision
+				AND q.occupation_code = $2 AND q.from_center_id = $3 AND q.to_center_id = $4)
+		FROM agreements a WHERE a.id = $1`, agreementID, occupationCode, fromCenterID, toCenterID).
+		Scan(&status, &validFrom, &validUntil, &hasLine)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return exchange.FieldErrorf(field, exchange.CodeNotFound, "no such agreement")
+	}
+	if err != nil {
+		return fmt.Errorf("read quota line: %w", err)
+	}
+	if !exchange.IsActive(status, validFrom, validUntil, tx.now) {
+		return exchange.FieldErrorf(field, exchange.CodeInvalid,
+			"the agreement is not active (it is %s, valid %s to %s)", status,
+			validFrom.Format(time.DateOnly), validUntil.Format(time.DateOnly))
+	}
+	if !hasLine {
+		return exchange.FieldErrorf(field, exchange.CodeInvalid,
+			"the agreement has no quota line for occupation %s in this direction", occupationCode)
+	}
+	return nil
+}
