@@ -138,6 +138,8 @@ func (r *Resolver) CenterKey() CenterKeyResolver { return &centerKeyResolver{r} 
 // Viewer returns ViewerResolver implementation.
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
-type centerResolver struct{ *Resolver }
-type centerKeyResolver struct{ *Resolver }
-type viewerResolver struct{ *Resolver }
+type (
+	centerResolver    struct{ *Resolver }
+	centerKeyResolver struct{ *Resolver }
+	viewerResolver    struct{ *Resolver }
+)

@@ -13,9 +13,10 @@ import (
 // Resolver is the dependency-injection root for every resolver; gqlgen never
 // regenerates this file.
 type Resolver struct {
-	Catalog       *exchange.Catalog
-	Refdata       RefdataSearch
-	CenterService exchange.CenterService
+	Catalog         *exchange.Catalog
+	Refdata         RefdataSearch
+	CenterService   exchange.CenterService
+	ReferralService exchange.ReferralService
 }
 
 // RefdataSearch is the one reference-data lookup that needs the database: title search

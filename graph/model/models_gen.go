@@ -22,6 +22,12 @@ type CenterEdge struct {
 	Node   *exchange.Center `json:"node"`
 }
 
+type EraseWorkerPayload struct {
+	// The erased worker; it is not visible any more.
+	ErasedWorkerID *string           `json:"erasedWorkerId,omitempty"`
+	UserErrors     []*exchange.Error `json:"userErrors"`
+}
+
 type Mutation struct {
 }
 
@@ -34,6 +40,22 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+type ReferWorkerPayload struct {
+	Referral   *exchange.Referral `json:"referral,omitempty"`
+	UserErrors []*exchange.Error  `json:"userErrors"`
+}
+
+type ReferralConnection struct {
+	Edges      []*ReferralEdge `json:"edges"`
+	PageInfo   *PageInfo       `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+type ReferralEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *exchange.Referral `json:"node"`
 }
 
 type RegisterCenterPayload struct {
@@ -58,5 +80,15 @@ type SuspendCenterPayload struct {
 
 type UpdateCenterPayload struct {
 	Center     *exchange.Center  `json:"center,omitempty"`
+	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
+type UpdateReferralStatusPayload struct {
+	Referral   *exchange.Referral `json:"referral,omitempty"`
+	UserErrors []*exchange.Error  `json:"userErrors"`
+}
+
+type WithdrawConsentPayload struct {
+	Worker     *exchange.Worker  `json:"worker,omitempty"`
 	UserErrors []*exchange.Error `json:"userErrors"`
 }
