@@ -41,7 +41,9 @@ func (r *queryResolver) Referrals(ctx context.Context, filter *exchange.Referral
 		return nil, err
 	}
 	return &model.ReferralConnection{
-		Edges:      edges(p, func(c string, n *exchange.Referral) *model.ReferralEdge { return &model.ReferralEdge{Cursor: c, Node: n} }),
+		Edges: edges(p, func(c string, n *exchange.Referral) *model.ReferralEdge {
+			return &model.ReferralEdge{Cursor: c, Node: n}
+		}),
 		PageInfo:   pageInfo(p),
 		TotalCount: p.TotalCount,
 	}, nil
