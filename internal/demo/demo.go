@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/laborx/laborx/internal/auth"
@@ -53,6 +54,9 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 			return err
 		}
 	}
+	if err := seedReferrals(ctx, db); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -71,7 +75,7 @@ func ensureCenterKey(ctx context.Context, centers *postgres.CenterService, dataD
 	kid := KIDOf(path)
 	existing, err := centers.CenterKeyByKID(ctx, kid)
 	switch {
-	case err == nil && existing.PublicKeyPEM == string(pub) && existing.RevokedAt == nil:
+	case err == nil && existing.PublicKeyPEM == strings.TrimSpace(string(pub)) && existing.RevokedAt == nil:
 		return nil
 	case err == nil:
 		return fmt.Errorf("demo key %s is registered with another public key; delete %s or the database to start over", KIDOf(path), path)
