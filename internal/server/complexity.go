@@ -12,6 +12,9 @@ func complexity() graph.ComplexityRoot {
 	c.Query.Centers = func(child int, _ *exchange.CenterFilter, first *int, _ *string) int {
 		return page(first) * child
 	}
+	c.Query.Referrals = func(child int, _ *exchange.ReferralFilter, first *int, _ *string) int {
+		return page(first) * child
+	}
 	return c
 }
 
