@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/laborx/laborx/internal/apitest"
-	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/pii"
 )
 
@@ -117,16 +115,13 @@ func TestReferWorker(t *testing.T) {
 
 	// The sealed national ID opens with the env's key, bound to the worker's id.
 	pool := dbPool(t, e)
-	var id, enc []byte
-	if err := pool.QueryRow(context.Background(), `SELECT id::text::bytea, national_id_enc FROM workers WHERE registered_by =
-		(SELECT id FROM centers WHERE code = 'TNG')`).Scan(&id, &enc); err != nil {
+	var uid [16]byte
+	var enc []byte
+	if err := pool.QueryRow(context.Background(), `SELECT id, national_id_enc FROM workers
+		WHERE registered_by = (SELECT id FROM centers WHERE code = 'TNG')`).Scan(&uid, &enc); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := pii.New(e.PIIKey)
-	var uid [16]byte
-	if err := pool.QueryRow(context.Background(), `SELECT id FROM workers WHERE registered_by = (SELECT id FROM centers WHERE code = 'TNG')`).Scan(&uid); err != nil {
-		t.Fatal(err)
-	}
 	if got, err := p.Open(enc, uid[:]); err != nil || got != "001090012345" {
 		t.Errorf("national_id_enc opens to %q, %v", got, err)
 	}
@@ -536,6 +531,3 @@ func findInDatabase(t *testing.T, pool *pgxpool.Pool, s string) []string {
 	}
 	return found
 }
-
-var _ = strings.Contains
-var _ = exchange.KindWorker
