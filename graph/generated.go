@@ -46,8 +46,11 @@ type ResolverRoot interface {
 	Province() ProvinceResolver
 	Query() QueryResolver
 	QuotaLine() QuotaLineResolver
+	Referral() ReferralResolver
+	ReferralEvent() ReferralEventResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
+	Worker() WorkerResolver
 }
 
 type DirectiveRoot struct {
@@ -211,20 +214,29 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	EraseWorkerPayload struct {
+		ErasedWorkerID func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AddCenterKey       func(childComplexity int, input exchange.AddCenterKeyInput) int
-		CommentOnAgreement func(childComplexity int, input exchange.CommentOnAgreementInput) int
-		ProposeAgreement   func(childComplexity int, input exchange.ProposeAgreementInput) int
-		RegisterCenter     func(childComplexity int, input exchange.RegisterCenterInput) int
-		ReinstateCenter    func(childComplexity int, input exchange.ReinstateCenterInput) int
-		RejectAgreement    func(childComplexity int, input exchange.RejectAgreementInput) int
-		ReviseAgreement    func(childComplexity int, input exchange.ReviseAgreementInput) int
-		RevokeCenterKey    func(childComplexity int, input exchange.RevokeCenterKeyInput) int
-		SignAgreement      func(childComplexity int, input exchange.SignAgreementInput) int
-		SuspendCenter      func(childComplexity int, input exchange.SuspendCenterInput) int
-		TerminateAgreement func(childComplexity int, input exchange.TerminateAgreementInput) int
-		UpdateCenter       func(childComplexity int, input exchange.UpdateCenterInput) int
-		WithdrawAgreement  func(childComplexity int, input exchange.WithdrawAgreementInput) int
+		AddCenterKey         func(childComplexity int, input exchange.AddCenterKeyInput) int
+		CommentOnAgreement   func(childComplexity int, input exchange.CommentOnAgreementInput) int
+		EraseWorker          func(childComplexity int, input exchange.EraseWorkerInput) int
+		ProposeAgreement     func(childComplexity int, input exchange.ProposeAgreementInput) int
+		ReferWorker          func(childComplexity int, input exchange.ReferWorkerInput) int
+		RegisterCenter       func(childComplexity int, input exchange.RegisterCenterInput) int
+		ReinstateCenter      func(childComplexity int, input exchange.ReinstateCenterInput) int
+		RejectAgreement      func(childComplexity int, input exchange.RejectAgreementInput) int
+		ReviseAgreement      func(childComplexity int, input exchange.ReviseAgreementInput) int
+		RevokeCenterKey      func(childComplexity int, input exchange.RevokeCenterKeyInput) int
+		SignAgreement        func(childComplexity int, input exchange.SignAgreementInput) int
+		SuspendCenter        func(childComplexity int, input exchange.SuspendCenterInput) int
+		TerminateAgreement   func(childComplexity int, input exchange.TerminateAgreementInput) int
+		UpdateCenter         func(childComplexity int, input exchange.UpdateCenterInput) int
+		UpdateReferralStatus func(childComplexity int, input exchange.UpdateReferralStatusInput) int
+		WithdrawAgreement    func(childComplexity int, input exchange.WithdrawAgreementInput) int
+		WithdrawConsent      func(childComplexity int, input exchange.WithdrawConsentInput) int
 	}
 
 	Occupation struct {
@@ -271,6 +283,7 @@ type ComplexityRoot struct {
 		Occupations func(childComplexity int, level *int, search *string) int
 		Province    func(childComplexity int, code string) int
 		Provinces   func(childComplexity int, includeLegacy *bool) int
+		Referrals   func(childComplexity int, filter *exchange.ReferralFilter, first *int, after *string) int
 		Viewer      func(childComplexity int) int
 	}
 
@@ -280,6 +293,47 @@ type ComplexityRoot struct {
 		OccupationCode func(childComplexity int) int
 		ToCenterCode   func(childComplexity int) int
 		Workers        func(childComplexity int) int
+	}
+
+	ReferWorkerPayload struct {
+		Referral   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Referral struct {
+		CreatedAt    func(childComplexity int) int
+		Destination  func(childComplexity int) int
+		Events       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Occupation   func(childComplexity int) int
+		Origin       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		Version      func(childComplexity int) int
+		Worker       func(childComplexity int) int
+		WorkerErased func(childComplexity int) int
+	}
+
+	ReferralConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReferralEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReferralEvent struct {
+		Action       func(childComplexity int) int
+		ActorCenter  func(childComplexity int) int
+		ActorSubject func(childComplexity int) int
+		At           func(childComplexity int) int
+		From         func(childComplexity int) int
+		Note         func(childComplexity int) int
+		RecordedAt   func(childComplexity int) int
+		To           func(childComplexity int) int
 	}
 
 	RegisterCenterPayload struct {
@@ -336,6 +390,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateReferralStatusPayload struct {
+		Referral   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	UserError struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -351,6 +410,31 @@ type ComplexityRoot struct {
 	WithdrawAgreementPayload struct {
 		Agreement  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	WithdrawConsentPayload struct {
+		UserErrors func(childComplexity int) int
+		Worker     func(childComplexity int) int
+	}
+
+	Worker struct {
+		ConsentAt          func(childComplexity int) int
+		ConsentGiven       func(childComplexity int) int
+		ConsentPurpose     func(childComplexity int) int
+		ConsentWithdrawnAt func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		DateOfBirth        func(childComplexity int) int
+		EducationLevel     func(childComplexity int) int
+		FullName           func(childComplexity int) int
+		Gender             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		NationalIDMasked   func(childComplexity int) int
+		Occupation         func(childComplexity int) int
+		Phone              func(childComplexity int) int
+		RegisteredBy       func(childComplexity int) int
+		Skills             func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 }
 
@@ -422,6 +506,10 @@ type MutationResolver interface {
 	ReinstateCenter(ctx context.Context, input exchange.ReinstateCenterInput) (*model.ReinstateCenterPayload, error)
 	AddCenterKey(ctx context.Context, input exchange.AddCenterKeyInput) (*model.AddCenterKeyPayload, error)
 	RevokeCenterKey(ctx context.Context, input exchange.RevokeCenterKeyInput) (*model.RevokeCenterKeyPayload, error)
+	ReferWorker(ctx context.Context, input exchange.ReferWorkerInput) (*model.ReferWorkerPayload, error)
+	UpdateReferralStatus(ctx context.Context, input exchange.UpdateReferralStatusInput) (*model.UpdateReferralStatusPayload, error)
+	EraseWorker(ctx context.Context, input exchange.EraseWorkerInput) (*model.EraseWorkerPayload, error)
+	WithdrawConsent(ctx context.Context, input exchange.WithdrawConsentInput) (*model.WithdrawConsentPayload, error)
 }
 type OccupationResolver interface {
 	Parent(ctx context.Context, obj *exchange.Occupation) (*exchange.Occupation, error)
@@ -443,15 +531,36 @@ type QueryResolver interface {
 	Province(ctx context.Context, code string) (*exchange.Province, error)
 	Occupations(ctx context.Context, level *int, search *string) ([]*exchange.Occupation, error)
 	Occupation(ctx context.Context, code string) (*exchange.Occupation, error)
+	Referrals(ctx context.Context, filter *exchange.ReferralFilter, first *int, after *string) (*model.ReferralConnection, error)
 }
 type QuotaLineResolver interface {
 	Occupation(ctx context.Context, obj *exchange.QuotaLine) (*exchange.Occupation, error)
+}
+type ReferralResolver interface {
+	ID(ctx context.Context, obj *exchange.Referral) (string, error)
+	Worker(ctx context.Context, obj *exchange.Referral) (*exchange.Worker, error)
+
+	Origin(ctx context.Context, obj *exchange.Referral) (*exchange.Center, error)
+	Destination(ctx context.Context, obj *exchange.Referral) (*exchange.Center, error)
+	Occupation(ctx context.Context, obj *exchange.Referral) (*exchange.Occupation, error)
+
+	Events(ctx context.Context, obj *exchange.Referral) ([]*exchange.ReferralEvent, error)
+}
+type ReferralEventResolver interface {
+	ActorCenter(ctx context.Context, obj *exchange.ReferralEvent) (*exchange.Center, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error)
 }
 type ViewerResolver interface {
 	Center(ctx context.Context, obj *exchange.Principal) (*exchange.Center, error)
+}
+type WorkerResolver interface {
+	ID(ctx context.Context, obj *exchange.Worker) (string, error)
+
+	Occupation(ctx context.Context, obj *exchange.Worker) (*exchange.Occupation, error)
+
+	RegisteredBy(ctx context.Context, obj *exchange.Worker) (*exchange.Center, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1108,6 +1217,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommentOnAgreementPayload.UserErrors(childComplexity), true
 
+	case "EraseWorkerPayload.erasedWorkerId":
+		if e.ComplexityRoot.EraseWorkerPayload.ErasedWorkerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EraseWorkerPayload.ErasedWorkerID(childComplexity), true
+	case "EraseWorkerPayload.userErrors":
+		if e.ComplexityRoot.EraseWorkerPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EraseWorkerPayload.UserErrors(childComplexity), true
+
 	case "Mutation.addCenterKey":
 		if e.ComplexityRoot.Mutation.AddCenterKey == nil {
 			break
@@ -1130,6 +1252,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CommentOnAgreement(childComplexity, args["input"].(exchange.CommentOnAgreementInput)), true
+	case "Mutation.eraseWorker":
+		if e.ComplexityRoot.Mutation.EraseWorker == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_eraseWorker_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EraseWorker(childComplexity, args["input"].(exchange.EraseWorkerInput)), true
 	case "Mutation.proposeAgreement":
 		if e.ComplexityRoot.Mutation.ProposeAgreement == nil {
 			break
@@ -1141,6 +1274,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProposeAgreement(childComplexity, args["input"].(exchange.ProposeAgreementInput)), true
+	case "Mutation.referWorker":
+		if e.ComplexityRoot.Mutation.ReferWorker == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_referWorker_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReferWorker(childComplexity, args["input"].(exchange.ReferWorkerInput)), true
 	case "Mutation.registerCenter":
 		if e.ComplexityRoot.Mutation.RegisterCenter == nil {
 			break
@@ -1240,6 +1384,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCenter(childComplexity, args["input"].(exchange.UpdateCenterInput)), true
+	case "Mutation.updateReferralStatus":
+		if e.ComplexityRoot.Mutation.UpdateReferralStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateReferralStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateReferralStatus(childComplexity, args["input"].(exchange.UpdateReferralStatusInput)), true
 	case "Mutation.withdrawAgreement":
 		if e.ComplexityRoot.Mutation.WithdrawAgreement == nil {
 			break
@@ -1251,6 +1406,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawAgreement(childComplexity, args["input"].(exchange.WithdrawAgreementInput)), true
+	case "Mutation.withdrawConsent":
+		if e.ComplexityRoot.Mutation.WithdrawConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["input"].(exchange.WithdrawConsentInput)), true
 
 	case "Occupation.children":
 		if e.ComplexityRoot.Occupation.Children == nil {
@@ -1493,6 +1659,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Provinces(childComplexity, args["includeLegacy"].(*bool)), true
+	case "Query.referrals":
+		if e.ComplexityRoot.Query.Referrals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referrals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Referrals(childComplexity, args["filter"].(*exchange.ReferralFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -1530,6 +1707,167 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuotaLine.Workers(childComplexity), true
+
+	case "ReferWorkerPayload.referral":
+		if e.ComplexityRoot.ReferWorkerPayload.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferWorkerPayload.Referral(childComplexity), true
+	case "ReferWorkerPayload.userErrors":
+		if e.ComplexityRoot.ReferWorkerPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferWorkerPayload.UserErrors(childComplexity), true
+
+	case "Referral.createdAt":
+		if e.ComplexityRoot.Referral.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.CreatedAt(childComplexity), true
+	case "Referral.destination":
+		if e.ComplexityRoot.Referral.Destination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Destination(childComplexity), true
+	case "Referral.events":
+		if e.ComplexityRoot.Referral.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Events(childComplexity), true
+	case "Referral.id":
+		if e.ComplexityRoot.Referral.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ID(childComplexity), true
+	case "Referral.occupation":
+		if e.ComplexityRoot.Referral.Occupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Occupation(childComplexity), true
+	case "Referral.origin":
+		if e.ComplexityRoot.Referral.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Origin(childComplexity), true
+	case "Referral.status":
+		if e.ComplexityRoot.Referral.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Status(childComplexity), true
+	case "Referral.updatedAt":
+		if e.ComplexityRoot.Referral.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.UpdatedAt(childComplexity), true
+	case "Referral.version":
+		if e.ComplexityRoot.Referral.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Version(childComplexity), true
+	case "Referral.worker":
+		if e.ComplexityRoot.Referral.Worker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Worker(childComplexity), true
+	case "Referral.workerErased":
+		if e.ComplexityRoot.Referral.WorkerErased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.WorkerErased(childComplexity), true
+
+	case "ReferralConnection.edges":
+		if e.ComplexityRoot.ReferralConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.Edges(childComplexity), true
+	case "ReferralConnection.pageInfo":
+		if e.ComplexityRoot.ReferralConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.PageInfo(childComplexity), true
+	case "ReferralConnection.totalCount":
+		if e.ComplexityRoot.ReferralConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.TotalCount(childComplexity), true
+
+	case "ReferralEdge.cursor":
+		if e.ComplexityRoot.ReferralEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEdge.Cursor(childComplexity), true
+	case "ReferralEdge.node":
+		if e.ComplexityRoot.ReferralEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEdge.Node(childComplexity), true
+
+	case "ReferralEvent.action":
+		if e.ComplexityRoot.ReferralEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Action(childComplexity), true
+	case "ReferralEvent.actorCenter":
+		if e.ComplexityRoot.ReferralEvent.ActorCenter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.ActorCenter(childComplexity), true
+	case "ReferralEvent.actorSubject":
+		if e.ComplexityRoot.ReferralEvent.ActorSubject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.ActorSubject(childComplexity), true
+	case "ReferralEvent.at":
+		if e.ComplexityRoot.ReferralEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.At(childComplexity), true
+	case "ReferralEvent.from":
+		if e.ComplexityRoot.ReferralEvent.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.From(childComplexity), true
+	case "ReferralEvent.note":
+		if e.ComplexityRoot.ReferralEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Note(childComplexity), true
+	case "ReferralEvent.recordedAt":
+		if e.ComplexityRoot.ReferralEvent.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.RecordedAt(childComplexity), true
+	case "ReferralEvent.to":
+		if e.ComplexityRoot.ReferralEvent.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.To(childComplexity), true
 
 	case "RegisterCenterPayload.center":
 		if e.ComplexityRoot.RegisterCenterPayload.Center == nil {
@@ -1673,6 +2011,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateCenterPayload.UserErrors(childComplexity), true
 
+	case "UpdateReferralStatusPayload.referral":
+		if e.ComplexityRoot.UpdateReferralStatusPayload.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateReferralStatusPayload.Referral(childComplexity), true
+	case "UpdateReferralStatusPayload.userErrors":
+		if e.ComplexityRoot.UpdateReferralStatusPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateReferralStatusPayload.UserErrors(childComplexity), true
+
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
 			break
@@ -1724,6 +2075,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WithdrawAgreementPayload.UserErrors(childComplexity), true
 
+	case "WithdrawConsentPayload.userErrors":
+		if e.ComplexityRoot.WithdrawConsentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawConsentPayload.UserErrors(childComplexity), true
+	case "WithdrawConsentPayload.worker":
+		if e.ComplexityRoot.WithdrawConsentPayload.Worker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawConsentPayload.Worker(childComplexity), true
+
+	case "Worker.consentAt":
+		if e.ComplexityRoot.Worker.ConsentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.ConsentAt(childComplexity), true
+	case "Worker.consentGiven":
+		if e.ComplexityRoot.Worker.ConsentGiven == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.ConsentGiven(childComplexity), true
+	case "Worker.consentPurpose":
+		if e.ComplexityRoot.Worker.ConsentPurpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.ConsentPurpose(childComplexity), true
+	case "Worker.consentWithdrawnAt":
+		if e.ComplexityRoot.Worker.ConsentWithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.ConsentWithdrawnAt(childComplexity), true
+	case "Worker.createdAt":
+		if e.ComplexityRoot.Worker.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.CreatedAt(childComplexity), true
+	case "Worker.dateOfBirth":
+		if e.ComplexityRoot.Worker.DateOfBirth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.DateOfBirth(childComplexity), true
+	case "Worker.educationLevel":
+		if e.ComplexityRoot.Worker.EducationLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.EducationLevel(childComplexity), true
+	case "Worker.fullName":
+		if e.ComplexityRoot.Worker.FullName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.FullName(childComplexity), true
+	case "Worker.gender":
+		if e.ComplexityRoot.Worker.Gender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.Gender(childComplexity), true
+	case "Worker.id":
+		if e.ComplexityRoot.Worker.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.ID(childComplexity), true
+	case "Worker.nationalIdMasked":
+		if e.ComplexityRoot.Worker.NationalIDMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.NationalIDMasked(childComplexity), true
+	case "Worker.occupation":
+		if e.ComplexityRoot.Worker.Occupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.Occupation(childComplexity), true
+	case "Worker.phone":
+		if e.ComplexityRoot.Worker.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.Phone(childComplexity), true
+	case "Worker.registeredBy":
+		if e.ComplexityRoot.Worker.RegisteredBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.RegisteredBy(childComplexity), true
+	case "Worker.skills":
+		if e.ComplexityRoot.Worker.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.Skills(childComplexity), true
+	case "Worker.updatedAt":
+		if e.ComplexityRoot.Worker.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.UpdatedAt(childComplexity), true
+	case "Worker.version":
+		if e.ComplexityRoot.Worker.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.Version(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1738,8 +2205,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AgreementTermsInput", ec.unmarshalInputAgreementTermsInput),
 			graphql.NewInputUnmarshaler("CenterFilter", ec.unmarshalInputCenterFilter),
 			graphql.NewInputUnmarshaler("CommentOnAgreementInput", ec.unmarshalInputCommentOnAgreementInput),
+			graphql.NewInputUnmarshaler("ConsentInput", ec.unmarshalInputConsentInput),
+			graphql.NewInputUnmarshaler("EraseWorkerInput", ec.unmarshalInputEraseWorkerInput),
 			graphql.NewInputUnmarshaler("ProposeAgreementInput", ec.unmarshalInputProposeAgreementInput),
 			graphql.NewInputUnmarshaler("QuotaLineInput", ec.unmarshalInputQuotaLineInput),
+			graphql.NewInputUnmarshaler("ReferWorkerInput", ec.unmarshalInputReferWorkerInput),
+			graphql.NewInputUnmarshaler("ReferralFilter", ec.unmarshalInputReferralFilter),
 			graphql.NewInputUnmarshaler("RegisterCenterInput", ec.unmarshalInputRegisterCenterInput),
 			graphql.NewInputUnmarshaler("ReinstateCenterInput", ec.unmarshalInputReinstateCenterInput),
 			graphql.NewInputUnmarshaler("RejectAgreementInput", ec.unmarshalInputRejectAgreementInput),
@@ -1750,7 +2221,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SuspendCenterInput", ec.unmarshalInputSuspendCenterInput),
 			graphql.NewInputUnmarshaler("TerminateAgreementInput", ec.unmarshalInputTerminateAgreementInput),
 			graphql.NewInputUnmarshaler("UpdateCenterInput", ec.unmarshalInputUpdateCenterInput),
+			graphql.NewInputUnmarshaler("UpdateReferralStatusInput", ec.unmarshalInputUpdateReferralStatusInput),
 			graphql.NewInputUnmarshaler("WithdrawAgreementInput", ec.unmarshalInputWithdrawAgreementInput),
+			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
+			graphql.NewInputUnmarshaler("WorkerInput", ec.unmarshalInputWorkerInput),
 		)
 	}
 	first := true
@@ -2456,6 +2930,249 @@ extend type Query {
   occupation(code: String!): Occupation
 }
 `, BuiltIn: false},
+	{Name: "../schema/referral.graphqls", Input: `enum ReferralStatus {
+  REFERRED
+  ACKNOWLEDGED
+  INTERVIEW_SCHEDULED
+  HIRED
+  NOT_HIRED
+  WITHDRAWN
+  EMPLOYED
+  LEFT_JOB
+}
+
+"""
+The actions of updateReferralStatus (DESIGN §2):
+ACKNOWLEDGE, SCHEDULE_INTERVIEW, MARK_HIRED and MARK_NOT_HIRED by the destination;
+WITHDRAW by the origin before HIRED; CONFIRM_EMPLOYMENT and MARK_LEFT by either.
+"""
+enum ReferralAction {
+  ACKNOWLEDGE
+  SCHEDULE_INTERVIEW
+  MARK_HIRED
+  MARK_NOT_HIRED
+  WITHDRAW
+  CONFIRM_EMPLOYMENT
+  MARK_LEFT
+}
+
+"""
+A worker referred from the origin center to a destination center. Visible to the two
+centers only.
+"""
+type Referral implements Node {
+  id: ID!
+  "Null when the caller may not see the worker's personal data, or it was erased."
+  worker: Worker
+  "True once the origin erased the worker's personal data."
+  workerErased: Boolean!
+  origin: Center!
+  destination: Center!
+  occupation: Occupation!
+  status: ReferralStatus!
+  "Oldest first; the first event is the referral itself."
+  events: [ReferralEvent!]!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  version: Int!
+}
+
+type ReferralEvent {
+  "Null for the referral's creation."
+  from: ReferralStatus
+  to: ReferralStatus!
+  "Null for the referral's creation."
+  action: ReferralAction
+  actorCenter: Center
+  actorSubject: String!
+  note: String
+  "When it happened, as the actor reported it."
+  at: DateTime!
+  "When it was recorded."
+  recordedAt: DateTime!
+}
+
+type ReferralEdge {
+  cursor: String!
+  node: Referral!
+}
+
+type ReferralConnection {
+  edges: [ReferralEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+enum ReferralDirection {
+  "Referrals to the caller's center."
+  IN
+  "Referrals from the caller's center."
+  OUT
+}
+
+input ReferralFilter {
+  direction: ReferralDirection
+  statuses: [ReferralStatus!]
+  "Codes of the center at the other end."
+  centerCodes: [String!]
+  "A prefix: \"72\" matches every code under sub-major group 72."
+  occupationCode: String
+  "Inclusive."
+  createdFrom: DateTime
+  "Exclusive."
+  createdTo: DateTime
+}
+
+extend type Query {
+  "The caller's center's referrals, in and out, newest first. Not for operators."
+  referrals(filter: ReferralFilter, first: Int = 20, after: String): ReferralConnection!
+}
+
+input ReferWorkerInput {
+  idempotencyKey: String
+  worker: WorkerInput!
+  destinationCenterCode: String!
+  demandId: ID
+  agreementId: ID
+  note: String
+}
+
+type ReferWorkerPayload {
+  referral: Referral
+  userErrors: [UserError!]!
+}
+
+input UpdateReferralStatusInput {
+  referralId: ID!
+  action: ReferralAction!
+  note: String
+  "When it happened; defaults to now, may not be in the future nor before the last event."
+  at: DateTime
+  expectedVersion: Int
+}
+
+type UpdateReferralStatusPayload {
+  referral: Referral
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Publisher of the origin center. Registers the worker, or reuses the center's record of
+  the worker with the same national ID, and refers them to another center.
+  """
+  referWorker(input: ReferWorkerInput!): ReferWorkerPayload!
+  updateReferralStatus(input: UpdateReferralStatusInput!): UpdateReferralStatusPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/worker.graphqls", Input: `enum Gender {
+  FEMALE
+  MALE
+  OTHER
+}
+
+"Highest level of education completed, in the Vietnamese system."
+enum EducationLevel {
+  NONE
+  PRIMARY
+  LOWER_SECONDARY
+  UPPER_SECONDARY
+  "Sơ cấp nghề."
+  VOCATIONAL_ELEMENTARY
+  "Trung cấp."
+  VOCATIONAL_INTERMEDIATE
+  "Cao đẳng."
+  COLLEGE
+  UNIVERSITY
+  POSTGRADUATE
+}
+
+"""
+A referred worker: the only personal data in laborx. Visible only to publishers and
+coordinators of the registering center and of the destination centers of the worker's
+referrals; anyone else gets NOT_FOUND. Every read is written to the audit trail. An
+erased worker is visible to nobody.
+"""
+type Worker implements Node {
+  id: ID!
+  fullName: String!
+  dateOfBirth: Date!
+  gender: Gender
+  "E.164, e.g. +84912345678."
+  phone: String
+  "The national ID (CCCD) with all but the last 4 digits hidden: ********1234."
+  nationalIdMasked: String!
+  occupation: Occupation!
+  skills: [String!]!
+  educationLevel: EducationLevel
+  consentGiven: Boolean!
+  consentAt: DateTime
+  consentPurpose: String
+  consentWithdrawnAt: DateTime
+  registeredBy: Center!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  version: Int!
+}
+
+input WorkerInput {
+  fullName: String!
+  "The worker must be 15 to 70 years old."
+  dateOfBirth: Date!
+  gender: Gender
+  "A Vietnamese mobile or landline number, in any usual spelling."
+  phone: String
+  "Citizen identity card (CCCD): 12 digits. Stored only encrypted and as a keyed hash."
+  nationalId: String!
+  "A level-4 (unit group) occupation code."
+  occupationCode: String!
+  skills: [String!]
+  educationLevel: EducationLevel
+  consent: ConsentInput!
+}
+
+input ConsentInput {
+  "Must be true: referring a worker without consent is CONSENT_REQUIRED."
+  given: Boolean!
+  purpose: String
+}
+
+input EraseWorkerInput {
+  workerId: ID!
+  reason: String
+  expectedVersion: Int
+}
+
+type EraseWorkerPayload {
+  "The erased worker; it is not visible any more."
+  erasedWorkerId: ID
+  userErrors: [UserError!]!
+}
+
+input WithdrawConsentInput {
+  workerId: ID!
+  expectedVersion: Int
+}
+
+type WithdrawConsentPayload {
+  worker: Worker
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Registering center only. Removes the worker's personal data (name, date of birth,
+  gender, phone, national ID, skills, education, and the notes of their referral events);
+  the referrals and their events remain, anonymous, for statistics.
+  """
+  eraseWorker(input: EraseWorkerInput!): EraseWorkerPayload!
+  """
+  Registering center only. The worker may not be referred again (CONSENT_REQUIRED);
+  referrals already under way continue.
+  """
+  withdrawConsent(input: WithdrawConsentInput!): WithdrawConsentPayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2777,6 +3494,16 @@ func (ec *executionContext) childFields_CommentOnAgreementPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type CommentOnAgreementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_EraseWorkerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "erasedWorkerId":
+		return ec.fieldContext_EraseWorkerPayload_erasedWorkerId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EraseWorkerPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EraseWorkerPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Occupation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -2857,6 +3584,88 @@ func (ec *executionContext) childFields_QuotaLine(ctx context.Context, field gra
 		return ec.fieldContext_QuotaLine_toCenterCode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QuotaLine", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferWorkerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "referral":
+		return ec.fieldContext_ReferWorkerPayload_referral(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReferWorkerPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferWorkerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Referral(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Referral_id(ctx, field)
+	case "worker":
+		return ec.fieldContext_Referral_worker(ctx, field)
+	case "workerErased":
+		return ec.fieldContext_Referral_workerErased(ctx, field)
+	case "origin":
+		return ec.fieldContext_Referral_origin(ctx, field)
+	case "destination":
+		return ec.fieldContext_Referral_destination(ctx, field)
+	case "occupation":
+		return ec.fieldContext_Referral_occupation(ctx, field)
+	case "status":
+		return ec.fieldContext_Referral_status(ctx, field)
+	case "events":
+		return ec.fieldContext_Referral_events(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Referral_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Referral_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Referral_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReferralConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReferralEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReferralEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ReferralEvent_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ReferralEvent_to(ctx, field)
+	case "action":
+		return ec.fieldContext_ReferralEvent_action(ctx, field)
+	case "actorCenter":
+		return ec.fieldContext_ReferralEvent_actorCenter(ctx, field)
+	case "actorSubject":
+		return ec.fieldContext_ReferralEvent_actorSubject(ctx, field)
+	case "note":
+		return ec.fieldContext_ReferralEvent_note(ctx, field)
+	case "at":
+		return ec.fieldContext_ReferralEvent_at(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_ReferralEvent_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_RegisterCenterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2959,6 +3768,16 @@ func (ec *executionContext) childFields_UpdateCenterPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type UpdateCenterPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateReferralStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "referral":
+		return ec.fieldContext_UpdateReferralStatusPayload_referral(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateReferralStatusPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateReferralStatusPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -2991,6 +3810,56 @@ func (ec *executionContext) childFields_WithdrawAgreementPayload(ctx context.Con
 		return ec.fieldContext_WithdrawAgreementPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WithdrawAgreementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WithdrawConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "worker":
+		return ec.fieldContext_WithdrawConsentPayload_worker(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WithdrawConsentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WithdrawConsentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Worker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Worker_id(ctx, field)
+	case "fullName":
+		return ec.fieldContext_Worker_fullName(ctx, field)
+	case "dateOfBirth":
+		return ec.fieldContext_Worker_dateOfBirth(ctx, field)
+	case "gender":
+		return ec.fieldContext_Worker_gender(ctx, field)
+	case "phone":
+		return ec.fieldContext_Worker_phone(ctx, field)
+	case "nationalIdMasked":
+		return ec.fieldContext_Worker_nationalIdMasked(ctx, field)
+	case "occupation":
+		return ec.fieldContext_Worker_occupation(ctx, field)
+	case "skills":
+		return ec.fieldContext_Worker_skills(ctx, field)
+	case "educationLevel":
+		return ec.fieldContext_Worker_educationLevel(ctx, field)
+	case "consentGiven":
+		return ec.fieldContext_Worker_consentGiven(ctx, field)
+	case "consentAt":
+		return ec.fieldContext_Worker_consentAt(ctx, field)
+	case "consentPurpose":
+		return ec.fieldContext_Worker_consentPurpose(ctx, field)
+	case "consentWithdrawnAt":
+		return ec.fieldContext_Worker_consentWithdrawnAt(ctx, field)
+	case "registeredBy":
+		return ec.fieldContext_Worker_registeredBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Worker_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Worker_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Worker_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Worker", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3137,12 +4006,40 @@ func (ec *executionContext) field_Mutation_commentOnAgreement_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_eraseWorker_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.EraseWorkerInput, error) {
+			return ec.unmarshalNEraseWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEraseWorkerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_proposeAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.ProposeAgreementInput, error) {
 			return ec.unmarshalNProposeAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProposeAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_referWorker_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.ReferWorkerInput, error) {
+			return ec.unmarshalNReferWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferWorkerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3277,12 +4174,40 @@ func (ec *executionContext) field_Mutation_updateCenter_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateReferralStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.UpdateReferralStatusInput, error) {
+			return ec.unmarshalNUpdateReferralStatusInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateReferralStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_withdrawAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.WithdrawAgreementInput, error) {
 			return ec.unmarshalNWithdrawAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWithdrawAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.WithdrawConsentInput, error) {
+			return ec.unmarshalNWithdrawConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWithdrawConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3490,6 +4415,36 @@ func (ec *executionContext) field_Query_provinces_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["includeLegacy"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_referrals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*exchange.ReferralFilter, error) {
+			return ec.unmarshalOReferralFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -6274,6 +7229,61 @@ func (ec *executionContext) fieldContext_CommentOnAgreementPayload_userErrors(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _EraseWorkerPayload_erasedWorkerId(ctx context.Context, field graphql.CollectedField, obj *model.EraseWorkerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EraseWorkerPayload_erasedWorkerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErasedWorkerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EraseWorkerPayload_erasedWorkerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EraseWorkerPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EraseWorkerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EraseWorkerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EraseWorkerPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EraseWorkerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EraseWorkerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_proposeAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6840,6 +7850,182 @@ func (ec *executionContext) fieldContext_Mutation_revokeCenterKey(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeCenterKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_referWorker(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_referWorker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReferWorker(ctx, fc.Args["input"].(exchange.ReferWorkerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferWorkerPayload) graphql.Marshaler {
+			return ec.marshalNReferWorkerPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReferWorkerPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_referWorker(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferWorkerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_referWorker_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateReferralStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateReferralStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateReferralStatus(ctx, fc.Args["input"].(exchange.UpdateReferralStatusInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateReferralStatusPayload) graphql.Marshaler {
+			return ec.marshalNUpdateReferralStatusPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateReferralStatusPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateReferralStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateReferralStatusPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateReferralStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_eraseWorker(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_eraseWorker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EraseWorker(ctx, fc.Args["input"].(exchange.EraseWorkerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EraseWorkerPayload) graphql.Marshaler {
+			return ec.marshalNEraseWorkerPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐEraseWorkerPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_eraseWorker(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EraseWorkerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_eraseWorker_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawConsent(ctx, fc.Args["input"].(exchange.WithdrawConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WithdrawConsentPayload) graphql.Marshaler {
+			return ec.marshalNWithdrawConsentPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐWithdrawConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WithdrawConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7855,6 +9041,50 @@ func (ec *executionContext) fieldContext_Query_occupation(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_referrals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Referrals(ctx, fc.Args["filter"].(*exchange.ReferralFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferralConnection) graphql.Marshaler {
+			return ec.marshalNReferralConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReferralConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referrals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referrals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8053,6 +9283,703 @@ func (ec *executionContext) _QuotaLine_toCenterCode(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_QuotaLine_toCenterCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferWorkerPayload_referral(ctx context.Context, field graphql.CollectedField, obj *model.ReferWorkerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferWorkerPayload_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referral, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferral(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferWorkerPayload_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferWorkerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferWorkerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReferWorkerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferWorkerPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferWorkerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferWorkerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Referral_worker(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_worker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Worker(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
+			return ec.marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_worker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Worker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_workerErased(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_workerErased(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkerErased, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_workerErased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Referral_origin(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Origin(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_destination(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_destination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Destination(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_destination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_occupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Occupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.ReferralStatus) graphql.Marshaler {
+			return ec.marshalNReferralStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ReferralStatus")
+}
+
+func (ec *executionContext) _Referral_events(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.ReferralEvent) graphql.Marshaler {
+			return ec.marshalNReferralEvent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Referral_updatedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Referral_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReferralEdge) graphql.Marshaler {
+			return ec.marshalNReferralEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReferralEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReferralEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ReferralEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralEvent_from(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ReferralStatus) graphql.Marshaler {
+			return ec.marshalOReferralStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "ReferralStatus")
+}
+
+func (ec *executionContext) _ReferralEvent_to(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.ReferralStatus) graphql.Marshaler {
+			return ec.marshalNReferralStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "ReferralStatus")
+}
+
+func (ec *executionContext) _ReferralEvent_action(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ReferralAction) graphql.Marshaler {
+			return ec.marshalOReferralAction2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "ReferralAction")
+}
+
+func (ec *executionContext) _ReferralEvent_actorCenter(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_actorCenter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralEvent().ActorCenter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalOCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_actorCenter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralEvent_actorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_actorSubject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorSubject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_actorSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralEvent_note(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralEvent_at(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReferralEvent_recordedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _RegisterCenterPayload_center(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCenterPayload) (ret graphql.Marshaler) {
@@ -8721,6 +10648,70 @@ func (ec *executionContext) fieldContext_UpdateCenterPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateReferralStatusPayload_referral(ctx context.Context, field graphql.CollectedField, obj *model.UpdateReferralStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateReferralStatusPayload_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referral, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferral(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateReferralStatusPayload_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateReferralStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateReferralStatusPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateReferralStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateReferralStatusPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateReferralStatusPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateReferralStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *exchange.Error) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8930,6 +10921,479 @@ func (ec *executionContext) fieldContext_WithdrawAgreementPayload_userErrors(_ c
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WithdrawConsentPayload_worker(ctx context.Context, field graphql.CollectedField, obj *model.WithdrawConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawConsentPayload_worker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Worker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
+			return ec.marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawConsentPayload_worker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Worker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WithdrawConsentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WithdrawConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawConsentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawConsentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Worker_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Worker().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Worker_fullName(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_fullName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FullName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "String")
+}
+
+func (ec *executionContext) _Worker_dateOfBirth(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_dateOfBirth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DateOfBirth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_dateOfBirth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Worker_gender(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_gender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gender, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Gender) graphql.Marshaler {
+			return ec.marshalOGender2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGender(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "Gender")
+}
+
+func (ec *executionContext) _Worker_phone(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "String")
+}
+
+func (ec *executionContext) _Worker_nationalIdMasked(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_nationalIdMasked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NationalIDMasked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_nationalIdMasked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "String")
+}
+
+func (ec *executionContext) _Worker_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_occupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Worker().Occupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Worker",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Worker_skills(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "String")
+}
+
+func (ec *executionContext) _Worker_educationLevel(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_educationLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EducationLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.EducationLevel) graphql.Marshaler {
+			return ec.marshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_educationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "EducationLevel")
+}
+
+func (ec *executionContext) _Worker_consentGiven(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_consentGiven(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentGiven, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_consentGiven(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Worker_consentAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_consentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_consentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Worker_consentPurpose(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_consentPurpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentPurpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_consentPurpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "String")
+}
+
+func (ec *executionContext) _Worker_consentWithdrawnAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_consentWithdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentWithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_consentWithdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Worker_registeredBy(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_registeredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Worker().RegisteredBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_registeredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Worker",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Worker_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Worker_updatedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Worker_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Worker", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -10306,6 +12770,111 @@ func UnmarshalCommentOnAgreementInput(ctx context.Context, raw any) (exchange.Co
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj any) (exchange.ConsentInput, error) {
+	var it exchange.ConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"given", "purpose"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "given":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("given"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Given = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConsentInput unmarshals raw into the ConsentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConsentInput(ctx context.Context, raw any) (exchange.ConsentInput, error) {
+	var out exchange.ConsentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConsentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEraseWorkerInput(ctx context.Context, obj any) (exchange.EraseWorkerInput, error) {
+	var it exchange.EraseWorkerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workerId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEraseWorkerInput unmarshals raw into the EraseWorkerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEraseWorkerInput(ctx context.Context, raw any) (exchange.EraseWorkerInput, error) {
+	var out exchange.EraseWorkerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EraseWorkerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProposeAgreementInput(ctx context.Context, obj any) (exchange.ProposeAgreementInput, error) {
 	var it exchange.ProposeAgreementInput
 	if obj == nil {
@@ -10429,6 +12998,160 @@ func (ec *executionContext) unmarshalInputQuotaLineInput(ctx context.Context, ob
 func UnmarshalQuotaLineInput(ctx context.Context, raw any) (exchange.QuotaLine, error) {
 	var out exchange.QuotaLine
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuotaLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, obj any) (exchange.ReferWorkerInput, error) {
+	var it exchange.ReferWorkerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "worker", "destinationCenterCode", "demandId", "agreementId", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "worker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("worker"))
+			data, err := ec.unmarshalNWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Worker = data
+		case "destinationCenterCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationCenterCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationCenterCode = data
+		case "demandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("demandId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DemandID = data
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferWorkerInput unmarshals raw into the ReferWorkerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferWorkerInput(ctx context.Context, raw any) (exchange.ReferWorkerInput, error) {
+	var out exchange.ReferWorkerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferWorkerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralFilter(ctx context.Context, obj any) (exchange.ReferralFilter, error) {
+	var it exchange.ReferralFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"direction", "statuses", "centerCodes", "occupationCode", "createdFrom", "createdTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOReferralDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOReferralStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "centerCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("centerCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CenterCodes = data
+		case "occupationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupationCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccupationCode = data
+		case "createdFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedFrom = data
+		case "createdTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralFilter unmarshals raw into the ReferralFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralFilter(ctx context.Context, raw any) (exchange.ReferralFilter, error) {
+	var out exchange.ReferralFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralFilter", raw, &out)
 	return out, err
 }
 
@@ -11006,6 +13729,76 @@ func UnmarshalUpdateCenterInput(ctx context.Context, raw any) (exchange.UpdateCe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateReferralStatusInput(ctx context.Context, obj any) (exchange.UpdateReferralStatusInput, error) {
+	var it exchange.UpdateReferralStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"referralId", "action", "note", "at", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "referralId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referralId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferralID = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNReferralAction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateReferralStatusInput unmarshals raw into the UpdateReferralStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateReferralStatusInput(ctx context.Context, raw any) (exchange.UpdateReferralStatusInput, error) {
+	var out exchange.UpdateReferralStatusInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateReferralStatusInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWithdrawAgreementInput(ctx context.Context, obj any) (exchange.WithdrawAgreementInput, error) {
 	var it exchange.WithdrawAgreementInput
 	if obj == nil {
@@ -11062,6 +13855,153 @@ func UnmarshalWithdrawAgreementInput(ctx context.Context, raw any) (exchange.Wit
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWithdrawConsentInput(ctx context.Context, obj any) (exchange.WithdrawConsentInput, error) {
+	var it exchange.WithdrawConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workerId", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawConsentInput unmarshals raw into the WithdrawConsentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawConsentInput(ctx context.Context, raw any) (exchange.WithdrawConsentInput, error) {
+	var out exchange.WithdrawConsentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawConsentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWorkerInput(ctx context.Context, obj any) (exchange.WorkerInput, error) {
+	var it exchange.WorkerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fullName", "dateOfBirth", "gender", "phone", "nationalId", "occupationCode", "skills", "educationLevel", "consent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "dateOfBirth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateOfBirth"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateOfBirth = data
+		case "gender":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gender"))
+			data, err := ec.unmarshalOGender2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGender(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gender = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "nationalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nationalId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NationalID = data
+		case "occupationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupationCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccupationCode = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		case "educationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationLevel"))
+			data, err := ec.unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationLevel = data
+		case "consent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consent"))
+			data, err := ec.unmarshalNConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Consent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWorkerInput unmarshals raw into the WorkerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWorkerInput(ctx context.Context, raw any) (exchange.WorkerInput, error) {
+	var out exchange.WorkerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WorkerInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -11070,6 +14010,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case exchange.Worker:
+		return ec._Worker(ctx, sel, &obj)
+	case *exchange.Worker:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Worker(ctx, sel, obj)
+	case exchange.Referral:
+		return ec._Referral(ctx, sel, &obj)
+	case *exchange.Referral:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Referral(ctx, sel, obj)
 	case exchange.CenterKey:
 		return ec._CenterKey(ctx, sel, &obj)
 	case *exchange.CenterKey:
@@ -12149,6 +15103,44 @@ func (ec *executionContext) _CommentOnAgreementPayload(ctx context.Context, sel 
 	return out
 }
 
+var eraseWorkerPayloadImplementors = []string{"EraseWorkerPayload"}
+
+func (ec *executionContext) _EraseWorkerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EraseWorkerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eraseWorkerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EraseWorkerPayload")
+		case "erasedWorkerId":
+			out.Values[i] = ec._EraseWorkerPayload_erasedWorkerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EraseWorkerPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -12255,6 +15247,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeCenterKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeCenterKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referWorker":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_referWorker(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateReferralStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateReferralStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eraseWorker":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_eraseWorker(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawConsent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -12582,6 +15602,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_occupation(ctx, field)
 				})
+		case "referrals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_referrals(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -12647,6 +15673,283 @@ func (ec *executionContext) _QuotaLine(ctx context.Context, sel ast.SelectionSet
 			}
 		case "toCenterCode":
 			out.Values[i] = ec._QuotaLine_toCenterCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referWorkerPayloadImplementors = []string{"ReferWorkerPayload"}
+
+func (ec *executionContext) _ReferWorkerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReferWorkerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referWorkerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferWorkerPayload")
+		case "referral":
+			out.Values[i] = ec._ReferWorkerPayload_referral(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReferWorkerPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralImplementors = []string{"Referral", "Node"}
+
+func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet, obj *exchange.Referral) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Referral")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_id(ctx, field, obj)
+				})
+		case "worker":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_worker(ctx, field, obj)
+				})
+		case "workerErased":
+			out.Values[i] = ec._Referral_workerErased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "origin":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_origin(ctx, field, obj)
+				})
+		case "destination":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_destination(ctx, field, obj)
+				})
+		case "occupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_occupation(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._Referral_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_events(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Referral_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Referral_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Referral_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralConnectionImplementors = []string{"ReferralConnection"}
+
+func (ec *executionContext) _ReferralConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralConnection")
+		case "edges":
+			out.Values[i] = ec._ReferralConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReferralConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReferralConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralEdgeImplementors = []string{"ReferralEdge"}
+
+func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReferralEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralEdge")
+		case "cursor":
+			out.Values[i] = ec._ReferralEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReferralEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralEventImplementors = []string{"ReferralEvent"}
+
+func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.SelectionSet, obj *exchange.ReferralEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralEvent")
+		case "from":
+			out.Values[i] = ec._ReferralEvent_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._ReferralEvent_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._ReferralEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorCenter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralEvent_actorCenter(ctx, field, obj)
+				})
+		case "actorSubject":
+			out.Values[i] = ec._ReferralEvent_actorSubject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._ReferralEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ReferralEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._ReferralEvent_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -13067,6 +16370,44 @@ func (ec *executionContext) _UpdateCenterPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var updateReferralStatusPayloadImplementors = []string{"UpdateReferralStatusPayload"}
+
+func (ec *executionContext) _UpdateReferralStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateReferralStatusPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateReferralStatusPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateReferralStatusPayload")
+		case "referral":
+			out.Values[i] = ec._UpdateReferralStatusPayload_referral(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateReferralStatusPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userErrorImplementors = []string{"UserError"}
 
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *exchange.Error) graphql.Marshaler {
@@ -13174,6 +16515,160 @@ func (ec *executionContext) _WithdrawAgreementPayload(ctx context.Context, sel a
 			out.Values[i] = ec._WithdrawAgreementPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var withdrawConsentPayloadImplementors = []string{"WithdrawConsentPayload"}
+
+func (ec *executionContext) _WithdrawConsentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WithdrawConsentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, withdrawConsentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WithdrawConsentPayload")
+		case "worker":
+			out.Values[i] = ec._WithdrawConsentPayload_worker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WithdrawConsentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workerImplementors = []string{"Worker", "Node"}
+
+func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, obj *exchange.Worker) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Worker")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Worker_id(ctx, field, obj)
+				})
+		case "fullName":
+			out.Values[i] = ec._Worker_fullName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dateOfBirth":
+			out.Values[i] = ec._Worker_dateOfBirth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gender":
+			out.Values[i] = ec._Worker_gender(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Worker_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nationalIdMasked":
+			out.Values[i] = ec._Worker_nationalIdMasked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Worker_occupation(ctx, field, obj)
+				})
+		case "skills":
+			out.Values[i] = ec._Worker_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "educationLevel":
+			out.Values[i] = ec._Worker_educationLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consentGiven":
+			out.Values[i] = ec._Worker_consentGiven(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consentAt":
+			out.Values[i] = ec._Worker_consentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consentPurpose":
+			out.Values[i] = ec._Worker_consentPurpose(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consentWithdrawnAt":
+			out.Values[i] = ec._Worker_consentWithdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registeredBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Worker_registeredBy(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Worker_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Worker_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Worker_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13928,6 +17423,11 @@ func (ec *executionContext) marshalNCommentOnAgreementPayload2ᚖgithubᚗcomᚋ
 	return ec._CommentOnAgreementPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentInput(ctx context.Context, v any) (exchange.ConsentInput, error) {
+	res, err := ec.unmarshalInputConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13954,6 +17454,19 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNEraseWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEraseWorkerInput(ctx context.Context, v any) (exchange.EraseWorkerInput, error) {
+	res, err := ec.unmarshalInputEraseWorkerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEraseWorkerPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐEraseWorkerPayload(ctx context.Context, sel ast.SelectionSet, v *model.EraseWorkerPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EraseWorkerPayload!")
+		return graphql.Null
+	}
+	return ec._EraseWorkerPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -14161,6 +17674,113 @@ func (ec *executionContext) unmarshalNQuotaLineInput2ᚕgithubᚗcomᚋlaborxᚋ
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalNReferWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferWorkerInput(ctx context.Context, v any) (exchange.ReferWorkerInput, error) {
+	res, err := ec.unmarshalInputReferWorkerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferWorkerPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReferWorkerPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReferWorkerPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferWorkerPayload!")
+		return graphql.Null
+	}
+	return ec._ReferWorkerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferral2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferral(ctx context.Context, sel ast.SelectionSet, v *exchange.Referral) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Referral!")
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReferralAction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralAction(ctx context.Context, v any) (exchange.ReferralAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ReferralAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralAction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralAction(ctx context.Context, sel ast.SelectionSet, v exchange.ReferralAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReferralAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNReferralConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReferralConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReferralConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralConnection!")
+		return graphql.Null
+	}
+	return ec._ReferralConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReferralEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReferralEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReferralEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReferralEdge(ctx context.Context, sel ast.SelectionSet, v *model.ReferralEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralEdge!")
+		return graphql.Null
+	}
+	return ec._ReferralEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralEvent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.ReferralEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralEvent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralEvent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralEvent(ctx context.Context, sel ast.SelectionSet, v *exchange.ReferralEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralEvent!")
+		return graphql.Null
+	}
+	return ec._ReferralEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReferralStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx context.Context, v any) (exchange.ReferralStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ReferralStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx context.Context, sel ast.SelectionSet, v exchange.ReferralStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReferralStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNRegisterCenterInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRegisterCenterInput(ctx context.Context, v any) (exchange.RegisterCenterInput, error) {
@@ -14393,6 +18013,19 @@ func (ec *executionContext) marshalNUpdateCenterPayload2ᚖgithubᚗcomᚋlaborx
 	return ec._UpdateCenterPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateReferralStatusInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateReferralStatusInput(ctx context.Context, v any) (exchange.UpdateReferralStatusInput, error) {
+	res, err := ec.unmarshalInputUpdateReferralStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateReferralStatusPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateReferralStatusPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateReferralStatusPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateReferralStatusPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateReferralStatusPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14451,6 +18084,24 @@ func (ec *executionContext) marshalNWithdrawAgreementPayload2ᚖgithubᚗcomᚋl
 		return graphql.Null
 	}
 	return ec._WithdrawAgreementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWithdrawConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWithdrawConsentInput(ctx context.Context, v any) (exchange.WithdrawConsentInput, error) {
+	res, err := ec.unmarshalInputWithdrawConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWithdrawConsentPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐWithdrawConsentPayload(ctx context.Context, sel ast.SelectionSet, v *model.WithdrawConsentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WithdrawConsentPayload!")
+		return graphql.Null
+	}
+	return ec._WithdrawConsentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (exchange.WorkerInput, error) {
+	res, err := ec.unmarshalInputWorkerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -14796,6 +18447,62 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx context.Context, v any) (*exchange.EducationLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.EducationLevel(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx context.Context, sel ast.SelectionSet, v *exchange.EducationLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOGender2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGender(ctx context.Context, v any) (*exchange.Gender, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.Gender(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGender2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGender(ctx context.Context, sel ast.SelectionSet, v *exchange.Gender) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -14833,6 +18540,114 @@ func (ec *executionContext) marshalOProvince2ᚖgithubᚗcomᚋlaborxᚋlaborx�
 		return graphql.Null
 	}
 	return ec._Province(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReferral2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferral(ctx context.Context, sel ast.SelectionSet, v *exchange.Referral) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReferralAction2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralAction(ctx context.Context, v any) (*exchange.ReferralAction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ReferralAction(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReferralAction2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralAction(ctx context.Context, sel ast.SelectionSet, v *exchange.ReferralAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOReferralDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralDirection(ctx context.Context, v any) (*exchange.ReferralDirection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ReferralDirection(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReferralDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralDirection(ctx context.Context, sel ast.SelectionSet, v *exchange.ReferralDirection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOReferralFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralFilter(ctx context.Context, v any) (*exchange.ReferralFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReferralFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReferralStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatusᚄ(ctx context.Context, v any) ([]exchange.ReferralStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.ReferralStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReferralStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReferralStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.ReferralStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReferralStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx context.Context, v any) (*exchange.ReferralStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ReferralStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReferralStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx context.Context, sel ast.SelectionSet, v *exchange.ReferralStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOResponsibilityInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibilityᚄ(ctx context.Context, v any) ([]exchange.Responsibility, error) {
@@ -14915,6 +18730,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx context.Context, sel ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Worker(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -21,6 +21,10 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		return r.CenterService.CenterKey(ctx, key)
 	case exchange.KindAgreement:
 		return r.AgreementService.Agreement(ctx, key)
+	case exchange.KindReferral:
+		return r.ReferralService.Referral(ctx, key)
+	case exchange.KindWorker:
+		return r.worker(ctx, key)
 	}
 	return nil, exchange.Errorf(exchange.CodeNotFound, "no object has ID %q", id)
 }

@@ -15,14 +15,15 @@ import (
 // Resolver is the dependency-injection root for every resolver; gqlgen never
 // regenerates this file.
 type Resolver struct {
-	Catalog       *exchange.Catalog
-	Refdata       RefdataSearch
-	CenterService exchange.CenterService
-	ChangeFeed    exchange.ChangeFeed
-	// Hub wakes subscriptions when changes are committed on any instance.
-	Hub              *events.Hub
-	Logger           *slog.Logger
+	Catalog          *exchange.Catalog
+	Refdata          RefdataSearch
+	CenterService    exchange.CenterService
 	AgreementService exchange.AgreementService
+	ReferralService  exchange.ReferralService
+	ChangeFeed       exchange.ChangeFeed
+	// Hub wakes subscriptions when changes are committed on any instance.
+	Hub    *events.Hub
+	Logger *slog.Logger
 }
 
 // RefdataSearch is the one reference-data lookup that needs the database: title search

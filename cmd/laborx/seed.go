@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"github.com/laborx/laborx/internal/demo"
+	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/postgres"
 )
 
@@ -16,11 +17,17 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var db dbFlags
 	db.register(fs)
 	withDemo := fs.Bool("demo", false, "load the demo centers, keys and data")
+	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),
+		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; default <data-dir>/pii.key)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if !*withDemo {
 		return errors.New("give --demo")
+	}
+	key, err := piiKey(*piiKeyValue, db.dataDir, true)
+	if err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	database, err := db.open(ctx, logger)
@@ -36,6 +43,9 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer store.Close()
+	if store.PII, err = pii.New(key); err != nil {
+		return err
+	}
 	if _, err := demo.EnsureOperatorKeys(db.dataDir); err != nil {
 		return err
 	}

@@ -32,7 +32,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", env("LABORX_LOG_LEVEL", "info"), "debug, info, warn or error (LABORX_LOG_LEVEL)")
 	rateLimit := fs.Float64("rate-limit", envFloat("LABORX_RATE_LIMIT", server.DefaultConfig().RateLimit),
 		"sustained requests per second per caller, 0 for none (LABORX_RATE_LIMIT)")
+	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),
+		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/pii.key)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	piiKeyBytes, err := piiKey(*piiKeyValue, db.dataDir, *withDemo)
+	if err != nil {
 		return err
 	}
 
@@ -63,7 +69,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := server.DefaultConfig()
 	cfg.Dev = *dev
 	cfg.RateLimit = *rateLimit
-	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger})
+	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
+		PIIKey: piiKeyBytes})
 	if err != nil {
 		return err
 	}

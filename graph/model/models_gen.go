@@ -50,6 +50,12 @@ type CommentOnAgreementPayload struct {
 	UserErrors []*exchange.Error               `json:"userErrors"`
 }
 
+type EraseWorkerPayload struct {
+	// The erased worker; it is not visible any more.
+	ErasedWorkerID *string           `json:"erasedWorkerId,omitempty"`
+	UserErrors     []*exchange.Error `json:"userErrors"`
+}
+
 type Mutation struct {
 }
 
@@ -67,6 +73,22 @@ type ProposeAgreementPayload struct {
 }
 
 type Query struct {
+}
+
+type ReferWorkerPayload struct {
+	Referral   *exchange.Referral `json:"referral,omitempty"`
+	UserErrors []*exchange.Error  `json:"userErrors"`
+}
+
+type ReferralConnection struct {
+	Edges      []*ReferralEdge `json:"edges"`
+	PageInfo   *PageInfo       `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+type ReferralEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *exchange.Referral `json:"node"`
 }
 
 type RegisterCenterPayload struct {
@@ -117,7 +139,17 @@ type UpdateCenterPayload struct {
 	UserErrors []*exchange.Error `json:"userErrors"`
 }
 
+type UpdateReferralStatusPayload struct {
+	Referral   *exchange.Referral `json:"referral,omitempty"`
+	UserErrors []*exchange.Error  `json:"userErrors"`
+}
+
 type WithdrawAgreementPayload struct {
 	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
 	UserErrors []*exchange.Error   `json:"userErrors"`
+}
+
+type WithdrawConsentPayload struct {
+	Worker     *exchange.Worker  `json:"worker,omitempty"`
+	UserErrors []*exchange.Error `json:"userErrors"`
 }

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,12 +22,15 @@ import (
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/pgtest"
+	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/server"
 )
 
 // Env is one exchange under test: a fresh database and one or more servers on it.
 type Env struct {
-	DSN      string
+	DSN string
+	// PIIKey is the random key this env's instances protect national IDs with.
+	PIIKey   []byte
 	App      *app.App
 	Server   *httptest.Server
 	operator crypto.Signer
@@ -38,6 +42,8 @@ type Options struct {
 	// Server overrides the HTTP settings; zero means server.DefaultConfig with rate
 	// limiting off.
 	Server *server.Config
+	// Logger receives the instance's logs; nil discards them.
+	Logger *slog.Logger
 }
 
 // New starts an exchange on a fresh database.
@@ -62,7 +68,11 @@ func NewWith(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{DSN: pgtest.NewDSN(t, pgtest.Laborx), operator: op, keys: keys}
+	piiKey := make([]byte, pii.KeySize)
+	if _, err := rand.Read(piiKey); err != nil {
+		t.Fatal(err)
+	}
+	e := &Env{DSN: pgtest.NewDSN(t, pgtest.Laborx), operator: op, keys: keys, PIIKey: piiKey}
 	e.App, e.Server = e.NewInstance(t, o)
 	return e
 }
@@ -76,7 +86,8 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 	if o.Server != nil {
 		cfg = *o.Server
 	}
-	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg})
+	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg,
+		Logger: o.Logger, PIIKey: e.PIIKey})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/loader"
+	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/postgres"
 	"github.com/laborx/laborx/internal/server"
 )
@@ -32,14 +33,17 @@ type Config struct {
 	Audience     string
 	Server       server.Config
 	Logger       *slog.Logger
+	// PIIKey is the 32-byte master key that encrypts and hashes workers' national IDs.
+	PIIKey []byte
 }
 
 // App is one running instance.
 type App struct {
-	DB       *postgres.DB
-	Migrator *goose.Provider
-	Handler  http.Handler
-	Centers  *postgres.CenterService
+	DB        *postgres.DB
+	Migrator  *goose.Provider
+	Handler   http.Handler
+	Centers   *postgres.CenterService
+	Referrals *postgres.ReferralService
 
 	stopListening context.CancelFunc
 	listening     chan struct{}
@@ -60,24 +64,31 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.PII, err = pii.New(cfg.PIIKey); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("PII key (LABORX_PII_KEY): %w", err)
+	}
+	referrals := postgres.NewReferralService(db)
 	centers := postgres.NewCenterService(db)
 	hub := events.NewHub()
 	resolver := &graph.Resolver{
 		Catalog:          db.Catalog,
 		Refdata:          db,
 		CenterService:    centers,
+		AgreementService: postgres.NewAgreementService(db),
+		ReferralService:  referrals,
 		ChangeFeed:       postgres.NewChangeService(db),
 		Hub:              hub,
 		Logger:           cfg.Logger,
-		AgreementService: postgres.NewAgreementService(db),
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a := &App{DB: db, Migrator: migrator, Centers: centers, listening: make(chan struct{})}
+	a := &App{DB: db, Migrator: migrator, Centers: centers, Referrals: referrals, listening: make(chan struct{})}
 	a.Handler = server.New(cfg.Server, server.Deps{
 		Resolver: resolver,
 		Verifier: auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience),
-		Loaders:  loader.Fetchers{Centers: centers.CentersByIDs},
+		Loaders: loader.Fetchers{Centers: centers.CentersByIDs,
+			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents},
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,

@@ -8,6 +8,7 @@ import (
 	"github.com/laborx/laborx/internal/demo"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/pgtest"
+	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/postgres"
 )
 
@@ -19,6 +20,17 @@ func TestSeedAgreements(t *testing.T) {
 	ctx := context.Background()
 	db, err := postgres.New(ctx, pgtest.NewPool(t, pgtest.Laborx))
 	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := pii.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := pii.ParseKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.PII, err = pii.New(raw); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

@@ -54,7 +54,10 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 			return err
 		}
 	}
-	return seedAgreements(ctx, db)
+	if err := seedAgreements(ctx, db); err != nil {
+		return err
+	}
+	return seedReferrals(ctx, db)
 }
 
 // ensureCenterKey makes sure the center's demo key file exists and its public half is

@@ -1,8 +1,10 @@
 package exchange
 
 import (
+	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -153,4 +155,96 @@ func DecideReferral(from ReferralStatus, a ReferralAction, side ReferralSide, ac
 
 func referralVerb(a ReferralAction) string {
 	return strings.ToLower(strings.ReplaceAll(string(a), "_", " "))
+}
+
+// Referral follows one worker from the origin center to a destination center's
+// province until hired, confirmed in work, or back home.
+type Referral struct {
+	ID                  uuid.UUID      `db:"id"`
+	WorkerID            uuid.UUID      `db:"worker_id"`
+	OriginCenterID      uuid.UUID      `db:"origin_center_id"`
+	DestinationCenterID uuid.UUID      `db:"destination_center_id"`
+	OccupationCode      string         `db:"occupation_code"`
+	DemandID            *uuid.UUID     `db:"demand_id"`
+	AgreementID         *uuid.UUID     `db:"agreement_id"`
+	Status              ReferralStatus `db:"status"`
+	// WorkerErased is true once the origin erased the worker's personal data; the
+	// referral and its events remain, anonymous, for statistics.
+	WorkerErased bool      `db:"worker_erased"`
+	CreatedAt    time.Time `db:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at"`
+	Version      int       `db:"version"`
+}
+
+// ReferralEvent is one step of a referral's history. The first event (the referral's
+// creation) has no From and no Action.
+type ReferralEvent struct {
+	ID            int64           `db:"id"`
+	ReferralID    uuid.UUID       `db:"referral_id"`
+	From          *ReferralStatus `db:"from_status"`
+	To            ReferralStatus  `db:"to_status"`
+	Action        *ReferralAction `db:"action"`
+	ActorCenterID *uuid.UUID      `db:"actor_center_id"`
+	ActorSubject  string          `db:"actor_subject"`
+	Note          *string         `db:"note"`
+	// At is when it happened, as the actor reports it; RecordedAt when it was recorded.
+	At         time.Time `db:"at"`
+	RecordedAt time.Time `db:"recorded_at"`
+}
+
+// ReferWorkerInput registers (or reuses) a worker and refers them to another center.
+type ReferWorkerInput struct {
+	IdempotencyKey        *string `json:"-"`
+	Worker                WorkerInput
+	DestinationCenterCode string
+	DemandID              *string
+	AgreementID           *string
+	Note                  *string
+}
+
+// UpdateReferralStatusInput moves a referral along (DESIGN §2).
+type UpdateReferralStatusInput struct {
+	ReferralID      string
+	Action          ReferralAction
+	Note            *string
+	At              *time.Time
+	ExpectedVersion *int
+}
+
+// ReferralDirection selects referrals by the caller's end: IN (to the caller's center)
+// or OUT (from it).
+type ReferralDirection string
+
+const (
+	ReferralIn  ReferralDirection = "IN"
+	ReferralOut ReferralDirection = "OUT"
+)
+
+// ReferralFilter narrows the caller's referrals. CenterCodes names the center at the
+// other end; OccupationCode is a prefix; CreatedFrom is inclusive, CreatedTo exclusive.
+type ReferralFilter struct {
+	Direction      *ReferralDirection
+	Statuses       []ReferralStatus
+	CenterCodes    []string
+	OccupationCode *string
+	CreatedFrom    *time.Time
+	CreatedTo      *time.Time
+}
+
+// ReferralService refers workers and moves referrals along. Every method takes the
+// caller from ctx: referrals are visible to their two centers only, workers' personal
+// data to the registering center and the destinations of their referrals.
+type ReferralService interface {
+	ReferWorker(ctx context.Context, in ReferWorkerInput) (*Referral, error)
+	UpdateReferralStatus(ctx context.Context, in UpdateReferralStatusInput) (*Referral, error)
+	Referral(ctx context.Context, id uuid.UUID) (*Referral, error)
+	Referrals(ctx context.Context, f ReferralFilter, page PageArgs) (*Page[*Referral], error)
+	// EraseWorker returns the erased worker's id.
+	EraseWorker(ctx context.Context, in EraseWorkerInput) (uuid.UUID, error)
+	WithdrawConsent(ctx context.Context, in WithdrawConsentInput) (uuid.UUID, error)
+	// Workers loads workers the caller may see and audits the read: each WorkerRead
+	// names a worker and the fields the client asked for. Others are absent.
+	Workers(ctx context.Context, reads []WorkerRead) (map[WorkerRead]*Worker, error)
+	// ReferralEvents loads the events of referrals the caller may see, oldest first.
+	ReferralEvents(ctx context.Context, referralIDs []uuid.UUID) (map[uuid.UUID][]*ReferralEvent, error)
 }

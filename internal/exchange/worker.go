@@ -1,9 +1,12 @@
 package exchange
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Validation of a worker's personal data (DESIGN §5). Each function takes the path of
@@ -121,4 +124,172 @@ func ValidateWorkingAge(field []string, dob, today time.Time) error {
 			MinWorkingAge, MaxWorkingAge, age)
 	}
 	return nil
+}
+
+// Gender as the worker declares it.
+type Gender string
+
+const (
+	GenderFemale Gender = "FEMALE"
+	GenderMale   Gender = "MALE"
+	GenderOther  Gender = "OTHER"
+)
+
+// EducationLevel is the highest level completed, in the Vietnamese system.
+type EducationLevel string
+
+const (
+	EducationNone           EducationLevel = "NONE"
+	EducationPrimary        EducationLevel = "PRIMARY"
+	EducationLowerSecondary EducationLevel = "LOWER_SECONDARY"
+	EducationUpperSecondary EducationLevel = "UPPER_SECONDARY"
+	EducationVocational     EducationLevel = "VOCATIONAL_ELEMENTARY"
+	EducationIntermediate   EducationLevel = "VOCATIONAL_INTERMEDIATE"
+	EducationCollege        EducationLevel = "COLLEGE"
+	EducationUniversity     EducationLevel = "UNIVERSITY"
+	EducationPostgraduate   EducationLevel = "POSTGRADUATE"
+)
+
+// Worker is a referred person: the only personal data in laborx (DESIGN §5). The
+// national ID itself never leaves the store; only its mask does.
+type Worker struct {
+	ID                 uuid.UUID       `db:"id"`
+	RegisteredByID     uuid.UUID       `db:"registered_by"`
+	FullName           string          `db:"full_name"`
+	DateOfBirth        time.Time       `db:"date_of_birth"`
+	Gender             *Gender         `db:"gender"`
+	Phone              *string         `db:"phone"`
+	NationalIDMasked   string          `db:"national_id_masked"`
+	OccupationCode     string          `db:"occupation_code"`
+	Skills             []string        `db:"skills"`
+	EducationLevel     *EducationLevel `db:"education_level"`
+	ConsentGiven       bool            `db:"consent_given"`
+	ConsentAt          *time.Time      `db:"consent_at"`
+	ConsentPurpose     *string         `db:"consent_purpose"`
+	ConsentWithdrawnAt *time.Time      `db:"consent_withdrawn_at"`
+	CreatedAt          time.Time       `db:"created_at"`
+	UpdatedAt          time.Time       `db:"updated_at"`
+	Version            int             `db:"version"`
+}
+
+// WorkerRead asks for one worker's record on behalf of a client; Fields lists the
+// GraphQL fields selected (comma-separated, sorted) so the audit entry of the read can
+// say what was seen. It is a loader key, hence a comparable struct.
+type WorkerRead struct {
+	ID     uuid.UUID
+	Fields string
+}
+
+// WorkerInput is a worker's personal data as the origin center records it.
+type WorkerInput struct {
+	FullName       string
+	DateOfBirth    time.Time
+	Gender         *Gender
+	Phone          *string
+	NationalID     string
+	OccupationCode string
+	Skills         []string
+	EducationLevel *EducationLevel
+	Consent        ConsentInput
+}
+
+// ConsentInput records the worker's consent to the processing of their data.
+type ConsentInput struct {
+	Given   bool
+	Purpose *string
+}
+
+// EraseWorkerInput removes a worker's personal data (origin center only).
+type EraseWorkerInput struct {
+	WorkerID        string
+	Reason          *string
+	ExpectedVersion *int
+}
+
+// WithdrawConsentInput records that the worker withdrew consent: no new referrals.
+type WithdrawConsentInput struct {
+	WorkerID        string
+	ExpectedVersion *int
+}
+
+// vietnam is the exchange's civil time zone: ages are counted on Vietnamese dates.
+var vietnam = time.FixedZone("ICT", 7*60*60)
+
+// Limits of free-text worker fields.
+const (
+	MaxFullNameLength  = 200
+	MaxSkills          = 30
+	MaxSkillLength     = 100
+	MaxConsentPurpose  = 500
+	MaxReferralNoteLen = 2000
+)
+
+// NormalizedWorker is a WorkerInput checked and put in canonical form.
+type NormalizedWorker struct {
+	WorkerInput
+	// NationalID is the 12 digits; Phone is E.164 or nil.
+	NationalID string
+	Phone      *string
+}
+
+// Last4 is what the mask shows of the national ID.
+func (w *NormalizedWorker) Last4() string { return w.NationalID[len(w.NationalID)-4:] }
+
+// NormalizeWorkerInput checks a worker's data as referWorker receives it at field (e.g.
+// ["input", "worker"]) on the instant now, and collects every failure. Error messages
+// never repeat the national ID.
+func NormalizeWorkerInput(field []string, in WorkerInput, now time.Time, cat *Catalog) (*NormalizedWorker, error) {
+	at := func(name ...string) []string { return append(slices.Clone(field), name...) }
+	var errs Errors
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err.(*Error))
+		}
+	}
+	out := &NormalizedWorker{WorkerInput: in}
+	out.FullName = strings.Join(strings.Fields(in.FullName), " ")
+	switch n := len([]rune(out.FullName)); {
+	case n == 0:
+		errs.Add(at("fullName"), CodeRequired, "full name is required")
+	case n > MaxFullNameLength:
+		errs.Add(at("fullName"), CodeTooLong, "full name is longer than %d characters", MaxFullNameLength)
+	}
+	add(ValidateWorkingAge(at("dateOfBirth"), in.DateOfBirth, now.In(vietnam)))
+	id, err := NormalizeNationalID(at("nationalId"), in.NationalID)
+	add(err)
+	out.NationalID = id
+	if in.Phone != nil && strings.TrimSpace(*in.Phone) != "" {
+		phone, err := NormalizeVietnamPhone(at("phone"), *in.Phone)
+		add(err)
+		out.Phone = &phone
+	}
+	if cat != nil {
+		add(cat.CheckUnitOccupation(at("occupationCode"), in.OccupationCode))
+	}
+	out.OccupationCode = strings.TrimSpace(in.OccupationCode)
+	if len(in.Skills) > MaxSkills {
+		errs.Add(at("skills"), CodeOutOfRange, "at most %d skills", MaxSkills)
+	}
+	out.Skills = []string{}
+	for _, s := range in.Skills {
+		s = strings.Join(strings.Fields(s), " ")
+		switch {
+		case s == "" || slices.Contains(out.Skills, s):
+			continue
+		case len([]rune(s)) > MaxSkillLength:
+			errs.Add(at("skills"), CodeTooLong, "a skill is longer than %d characters", MaxSkillLength)
+		}
+		out.Skills = append(out.Skills, s)
+	}
+	if !in.Consent.Given {
+		errs.Add(at("consent", "given"), CodeConsentRequired,
+			"the worker's consent to the processing of their data is required to refer them")
+	}
+	if in.Consent.Purpose != nil && len([]rune(*in.Consent.Purpose)) > MaxConsentPurpose {
+		errs.Add(at("consent", "purpose"), CodeTooLong, "consent purpose is longer than %d characters", MaxConsentPurpose)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

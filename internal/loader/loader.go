@@ -18,11 +18,16 @@ import (
 // keyed by id, and applies the caller's rights from ctx.
 type Fetchers struct {
 	Centers func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error)
+	// Workers also writes the audit entries of the reads.
+	Workers        func(ctx context.Context, reads []exchange.WorkerRead) (map[exchange.WorkerRead]*exchange.Worker, error)
+	ReferralEvents func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error)
 }
 
 // Loaders is one request's set of loaders.
 type Loaders struct {
-	Center *dataloadgen.Loader[uuid.UUID, *exchange.Center]
+	Center         *dataloadgen.Loader[uuid.UUID, *exchange.Center]
+	Worker         *dataloadgen.Loader[exchange.WorkerRead, *exchange.Worker]
+	ReferralEvents *dataloadgen.Loader[uuid.UUID, []*exchange.ReferralEvent]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -32,7 +37,9 @@ const wait = 500 * time.Microsecond
 // New creates a fresh set of loaders for one request.
 func New(f Fetchers) *Loaders {
 	return &Loaders{
-		Center: dataloadgen.NewMappedLoader(f.Centers, dataloadgen.WithWait(wait)),
+		Center:         dataloadgen.NewMappedLoader(f.Centers, dataloadgen.WithWait(wait)),
+		Worker:         dataloadgen.NewMappedLoader(f.Workers, dataloadgen.WithWait(wait)),
+		ReferralEvents: dataloadgen.NewMappedLoader(f.ReferralEvents, dataloadgen.WithWait(wait)),
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/pii"
 )
 
 // DBTX is what query helpers need: satisfied by the pool and by a transaction.
@@ -31,6 +32,8 @@ type DB struct {
 	Catalog *exchange.Catalog
 	// Now is the clock; tests replace it to control time.
 	Now func() time.Time
+	// PII encrypts and hashes workers' national IDs; referrals need it.
+	PII *pii.Protector
 }
 
 // Open connects to dsn and loads the reference data catalog. Migrations must be current.

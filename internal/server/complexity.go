@@ -18,6 +18,9 @@ func complexity() graph.ComplexityRoot {
 	c.Query.Agreements = func(child int, _ *exchange.AgreementFilter, first *int, _ *string) int {
 		return page(first) * child
 	}
+	c.Query.Referrals = func(child int, _ *exchange.ReferralFilter, first *int, _ *string) int {
+		return page(first) * child
+	}
 	return c
 }
 

@@ -1,0 +1,66 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/loader"
+)
+
+// worker loads a worker through the request's loader, whose fetcher checks the caller's
+// rights and audits the read with the fields the client selected here. A worker the
+// caller may not see is NOT_FOUND.
+// under names the subfield that holds the worker when the current field does not
+// (a mutation payload's "worker").
+func (r *Resolver) worker(ctx context.Context, id uuid.UUID, under ...string) (*exchange.Worker, error) {
+	w, err := loader.For(ctx).Worker.Load(ctx, exchange.WorkerRead{ID: id, Fields: selectedFields(ctx, under...)})
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, exchange.Errorf(exchange.CodeNotFound, "no worker has this ID")
+	}
+	return w, err
+}
+
+// selectedFields lists the fields selected under the current field (or under its
+// subfield path), sorted and comma-separated, for the audit trail of personal data reads.
+func selectedFields(ctx context.Context, path ...string) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return ""
+	}
+	op := graphql.GetOperationContext(ctx)
+	sel := fc.Field.Selections
+	for _, name := range path {
+		var next ast.SelectionSet
+		for _, f := range graphql.CollectFields(op, sel, nil) {
+			if f.Name == name {
+				next = append(next, f.Selections...)
+			}
+		}
+		sel = next
+	}
+	var fields []string
+	for _, f := range graphql.CollectFields(op, sel, nil) {
+		if f.Name != "__typename" && !slices.Contains(fields, f.Name) {
+			fields = append(fields, f.Name)
+		}
+	}
+	slices.Sort(fields)
+	return strings.Join(fields, ",")
+}
+
+// referralEvents loads a referral's history through the request's loader.
+func (r *Resolver) referralEvents(ctx context.Context, id uuid.UUID) ([]*exchange.ReferralEvent, error) {
+	events, err := loader.For(ctx).ReferralEvents.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return []*exchange.ReferralEvent{}, nil
+	}
+	return events, err
+}

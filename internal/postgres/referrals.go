@@ -1,0 +1,435 @@
+package postgres
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// ReferralService implements exchange.ReferralService.
+type ReferralService struct{ db *DB }
+
+// NewReferralService returns the referral service; db.PII must be set.
+func NewReferralService(db *DB) *ReferralService { return &ReferralService{db: db} }
+
+var _ exchange.ReferralService = (*ReferralService)(nil)
+
+const referralColumns = `r.id, r.worker_id, r.origin_center_id, r.destination_center_id, r.occupation_code,
+	r.demand_id, r.agreement_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased,
+	r.created_at, r.updated_at, r.version`
+
+const referralFrom = ` FROM referrals r JOIN workers w ON w.id = r.worker_id `
+
+func referralNotFound() error {
+	return exchange.Errorf(exchange.CodeNotFound, "no referral has this ID")
+}
+
+func getReferral(ctx context.Context, q DBTX, id uuid.UUID, lock bool) (*exchange.Referral, error) {
+	sql := `SELECT ` + referralColumns + referralFrom + `WHERE r.id = $1`
+	if lock {
+		sql += ` FOR UPDATE OF r`
+	}
+	rows, _ := q.Query(ctx, sql, id)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Referral])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, referralNotFound()
+	}
+	return r, err
+}
+
+// canSeeReferral: a referral is visible to its two centers, in any role; operators and
+// third centers see referral statistics only.
+func canSeeReferral(p *exchange.Principal, r *exchange.Referral) bool {
+	return exchange.SideOf(p.CenterID, r.OriginCenterID, r.DestinationCenterID) != exchange.SideNone
+}
+
+// Referral returns a referral the caller may see.
+func (s *ReferralService) Referral(ctx context.Context, id uuid.UUID) (*exchange.Referral, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := getReferral(ctx, s.db.Pool, id, false)
+	if err != nil {
+		return nil, err
+	}
+	// authz: only the origin and destination centers see a referral.
+	if !canSeeReferral(p, r) {
+		return nil, referralNotFound()
+	}
+	return r, nil
+}
+
+// Referrals lists the caller's center's referrals, newest first.
+func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilter, page exchange.PageArgs) (*exchange.Page[*exchange.Referral], error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: referrals are listed for a center's own staff; operators read statistics.
+	if p.CenterID == uuid.Nil {
+		return nil, exchange.Errorf(exchange.CodeForbidden, "operators see referral statistics, not referrals")
+	}
+	var afterAt *time.Time
+	var afterID uuid.UUID
+	if ok, err := decodeCursor(page.After, &afterAt, &afterID); err != nil {
+		return nil, err
+	} else if !ok {
+		afterAt = nil
+	}
+	var direction *string
+	if f.Direction != nil {
+		d := string(*f.Direction)
+		direction = &d
+	}
+	statuses := make([]string, len(f.Statuses))
+	for i, st := range f.Statuses {
+		statuses[i] = string(st)
+	}
+	var centers []string
+	if f.CenterCodes != nil {
+		centers = make([]string, len(f.CenterCodes))
+		for i, c := range f.CenterCodes {
+			centers[i] = strings.ToUpper(strings.TrimSpace(c))
+		}
+	}
+	var occupation *string
+	if f.OccupationCode != nil && strings.TrimSpace(*f.OccupationCode) != "" {
+		o := likePrefix(strings.TrimSpace(*f.OccupationCode))
+		occupation = &o
+	}
+	// The caller's center is $1; the other end of a referral is the counterpart.
+	const where = `
+		(($2::text IS NULL AND (r.origin_center_id = $1 OR r.destination_center_id = $1))
+		  OR ($2 = 'OUT' AND r.origin_center_id = $1) OR ($2 = 'IN' AND r.destination_center_id = $1))
+		AND (cardinality($3::text[]) = 0 OR r.status = ANY($3))
+		AND ($4::text[] IS NULL OR (CASE WHEN r.origin_center_id = $1 THEN r.destination_center_id
+		                                 ELSE r.origin_center_id END) IN (SELECT id FROM centers WHERE code = ANY($4)))
+		AND ($5::text IS NULL OR r.occupation_code LIKE $5 ESCAPE '\')
+		AND ($6::timestamptz IS NULL OR r.created_at >= $6)
+		AND ($7::timestamptz IS NULL OR r.created_at < $7)`
+	args := []any{p.CenterID, direction, statuses, centers, occupation, f.CreatedFrom, f.CreatedTo}
+	rows, _ := s.db.Pool.Query(ctx, `SELECT `+referralColumns+referralFrom+`WHERE `+where+`
+		AND ($8::timestamptz IS NULL OR (r.created_at, r.id) < ($8, $9))
+		ORDER BY r.created_at DESC, r.id DESC LIMIT $10`, append(args, afterAt, afterID, page.First+1)...)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Referral])
+	if err != nil {
+		return nil, fmt.Errorf("list referrals: %w", err)
+	}
+	pg := pageOf(list, page.First, func(r *exchange.Referral) string { return encodeCursor(r.CreatedAt, r.ID) })
+	pg.HasPrevious = afterAt != nil
+	if page.WithTotal {
+		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*)`+referralFrom+`WHERE `+where, args...).
+			Scan(&pg.TotalCount); err != nil {
+			return nil, fmt.Errorf("count referrals: %w", err)
+		}
+	}
+	return pg, nil
+}
+
+// ReferWorker registers the worker (or reuses the origin center's record of the same
+// person) and creates the referral, in one transaction.
+func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWorkerInput) (*exchange.Referral, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: a center's publishers (coordinators too) refer its workers; operators have
+	// no center to refer from.
+	if p.CenterID == uuid.Nil {
+		return nil, exchange.Errorf(exchange.CodeForbidden, "operators may not refer workers")
+	}
+	if err := p.Require(exchange.RolePublisher); err != nil {
+		return nil, err
+	}
+	if s.db.PII == nil {
+		return nil, errors.New("refer worker: no PII key configured")
+	}
+	var errs exchange.Errors
+	w, err := exchange.NormalizeWorkerInput([]string{"input", "worker"}, in.Worker, s.db.Now(), s.db.Catalog)
+	errs = append(errs, exchange.AsErrors(err)...)
+	if err := checkNote([]string{"input", "note"}, in.Note); err != nil {
+		errs = append(errs, err.(*exchange.Error))
+	}
+	var id uuid.UUID
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		dest, err := tx.destinationCenter(ctx, in.DestinationCenterCode)
+		errs = append(errs, exchange.AsErrors(err)...)
+		errs = append(errs, exchange.AsErrors(tx.checkReferralLinks(ctx, in.DemandID, in.AgreementID))...)
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		hash := s.db.PII.Hash(w.NationalID)
+		// The idempotency fingerprint holds the keyed hash, not the national ID.
+		fingerprint := in
+		fingerprint.Worker.NationalID = hex.EncodeToString(hash)
+		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "referWorker", fingerprint, func() (uuid.UUID, error) {
+			workerID, err := tx.upsertWorker(ctx, s.db, w, hash)
+			if err != nil {
+				return uuid.Nil, err
+			}
+			var id uuid.UUID
+			if err := tx.QueryRow(ctx, `INSERT INTO referrals (worker_id, origin_center_id, destination_center_id,
+				occupation_code, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+				workerID, p.CenterID, dest.ID, w.OccupationCode, tx.now).Scan(&id); err != nil {
+				return uuid.Nil, fmt.Errorf("insert referral: %w", err)
+			}
+			if err := tx.referralEvent(ctx, id, nil, exchange.ReferralReferred, nil, in.Note, tx.now); err != nil {
+				return uuid.Nil, err
+			}
+			return id, tx.referralChanged(ctx, id, "REFERRED")
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getReferral(ctx, s.db.Pool, id, false)
+}
+
+func checkNote(field []string, note *string) error {
+	if note != nil && len([]rune(*note)) > exchange.MaxReferralNoteLen {
+		return exchange.FieldErrorf(field, exchange.CodeTooLong, "note is longer than %d characters", exchange.MaxReferralNoteLen)
+	}
+	return nil
+}
+
+// destinationCenter checks the center a worker is referred to: an active center other
+// than the caller's.
+func (tx *Tx) destinationCenter(ctx context.Context, code string) (*exchange.Center, error) {
+	field := []string{"input", "destinationCenterCode"}
+	c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(code)), false)
+	switch {
+	case exchange.ErrorCode(err) == exchange.CodeNotFound:
+		return nil, exchange.FieldErrorf(field, exchange.CodeUnknownCenter, "no center has code %q", code)
+	case err != nil:
+		return nil, err
+	case c.Status != exchange.CenterActive:
+		return nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "center %s is %s and cannot receive referrals", c.Code, c.Status)
+	case c.ID == tx.caller.CenterID:
+		return nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "a center cannot refer a worker to itself")
+	}
+	return c, nil
+}
+
+// checkReferralLinks checks the demand and agreement a referral names. Linking arrives
+// with the marketplace and agreements: the demand must be open and owned by the
+// destination, the agreement active with both centers as parties.
+func (tx *Tx) checkReferralLinks(ctx context.Context, demandID, agreementID *string) error {
+	var errs exchange.Errors
+	if demandID != nil {
+		errs.Add([]string{"input", "demandId"}, exchange.CodeInvalid, "linking referrals to demands/agreements is not available yet")
+	}
+	if agreementID != nil {
+		errs.Add([]string{"input", "agreementId"}, exchange.CodeInvalid, "linking referrals to demands/agreements is not available yet")
+	}
+	return errs.Err()
+}
+
+// consumeHire records a hire against the referral's demand (filledCount, DEMAND_FILLED)
+// and agreement quota line (QUOTA_EXCEEDED). It runs in the transaction that moves the
+// referral to HIRED, so the limits hold under any concurrency. A hire is never given
+// back (see exchange.ReferralAction.CountsAsHire).
+func (tx *Tx) consumeHire(ctx context.Context, r *exchange.Referral) error {
+	if r.DemandID == nil && r.AgreementID == nil {
+		return nil
+	}
+	// checkReferralLinks refuses links until demands and agreements exist, so no
+	// referral can have one yet.
+	return fmt.Errorf("consume hire of referral %s: linked referrals are not supported yet", r.ID)
+}
+
+// upsertWorker inserts the worker, or refreshes the center's existing record of the
+// same person (same national ID hash). A worker who withdrew consent is not refreshed:
+// they may not be referred again.
+func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWorker, hash []byte) (uuid.UUID, error) {
+	newID := uuid.New()
+	// Bound to the row's id, a sealed ID copied onto another row does not open there.
+	sealed, err := db.PII.Seal(w.NationalID, newID[:])
+	if err != nil {
+		return uuid.Nil, err
+	}
+	var id uuid.UUID
+	err = tx.QueryRow(ctx, `
+		INSERT INTO workers (id, registered_by, full_name, date_of_birth, gender, phone, national_id_enc,
+			national_id_hmac, national_id_last4, occupation_code, skills, education_level, consent_given,
+			consent_at, consent_purpose, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true, $13, $14, $13, $13)
+		ON CONFLICT ON CONSTRAINT workers_national_id_key DO UPDATE SET
+			full_name = EXCLUDED.full_name, date_of_birth = EXCLUDED.date_of_birth,
+			gender = coalesce(EXCLUDED.gender, workers.gender), phone = coalesce(EXCLUDED.phone, workers.phone),
+			occupation_code = EXCLUDED.occupation_code,
+			skills = CASE WHEN cardinality(EXCLUDED.skills) > 0 THEN EXCLUDED.skills ELSE workers.skills END,
+			education_level = coalesce(EXCLUDED.education_level, workers.education_level),
+			consent_at = EXCLUDED.consent_at, consent_purpose = EXCLUDED.consent_purpose,
+			updated_at = EXCLUDED.updated_at, version = workers.version + 1
+		WHERE workers.consent_withdrawn_at IS NULL
+		RETURNING id`,
+		newID, tx.caller.CenterID, w.FullName, w.DateOfBirth, w.Gender, w.Phone, sealed, hash, w.Last4(),
+		w.OccupationCode, w.Skills, w.EducationLevel, tx.now, w.Consent.Purpose).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, exchange.FieldErrorf([]string{"input", "worker", "consent", "given"}, exchange.CodeConsentRequired,
+			"this worker withdrew their consent and may not be referred again")
+	}
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("upsert worker: %w", err)
+	}
+	return id, nil
+}
+
+// referralEvent appends a step to a referral's history.
+func (tx *Tx) referralEvent(ctx context.Context, referralID uuid.UUID, from *exchange.ReferralStatus, to exchange.ReferralStatus,
+	action *exchange.ReferralAction, note *string, at time.Time) error {
+	var actorCenter *uuid.UUID
+	if tx.caller.CenterID != uuid.Nil {
+		actorCenter = &tx.caller.CenterID
+	}
+	if note != nil && strings.TrimSpace(*note) == "" {
+		note = nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO referral_events (referral_id, from_status, to_status, action, actor_center_id,
+		actor_subject, note, at, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		referralID, from, to, action, actorCenter, tx.caller.Subject, note, at, tx.now)
+	if err != nil {
+		return fmt.Errorf("insert referral event: %w", err)
+	}
+	return nil
+}
+
+// referralChanged audits and publishes a referral's change to its two centers. The
+// payload carries no personal data: the worker appears by opaque ID only.
+func (tx *Tx) referralChanged(ctx context.Context, id uuid.UUID, action string) error {
+	r, err := getReferral(ctx, tx, id, false)
+	if err != nil {
+		return err
+	}
+	payload := map[string]any{
+		"referralId":          exchange.GlobalID(exchange.KindReferral, r.ID),
+		"status":              r.Status,
+		"occupationCode":      r.OccupationCode,
+		"originCenterId":      exchange.GlobalID(exchange.KindCenter, r.OriginCenterID),
+		"destinationCenterId": exchange.GlobalID(exchange.KindCenter, r.DestinationCenterID),
+		"version":             r.Version,
+	}
+	if err := tx.audit(ctx, "referral."+strings.ToLower(action), exchange.KindReferral, id, map[string]any{
+		"workerId": exchange.GlobalID(exchange.KindWorker, r.WorkerID), "status": r.Status, "version": r.Version,
+	}); err != nil {
+		return err
+	}
+	origin := r.OriginCenterID
+	_, err = tx.publish(ctx, exchange.Change{
+		EntityKind: exchange.KindReferral, EntityID: id, Action: action, OwnerCenterID: &origin,
+		Audience: exchange.AudienceCenters, AudienceCenterIDs: []uuid.UUID{r.OriginCenterID, r.DestinationCenterID},
+	}, payload)
+	return err
+}
+
+// UpdateReferralStatus applies an action of the DESIGN §2 table and records it as an event.
+func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.UpdateReferralStatusInput) (*exchange.Referral, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := exchange.ParseGlobalIDOf(exchange.KindReferral, in.ReferralID)
+	if err != nil {
+		return nil, referralNotFound()
+	}
+	if err := checkNote([]string{"input", "note"}, in.Note); err != nil {
+		return nil, err
+	}
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		r, err := getReferral(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		side := exchange.SideOf(p.CenterID, r.OriginCenterID, r.DestinationCenterID)
+		// authz: DecideReferral says who may take which action from which status.
+		to, decision := exchange.DecideReferral(r.Status, in.Action, side, p)
+		switch exchange.ErrorCode(decision) {
+		case exchange.CodeUnauthenticated, exchange.CodeForbidden, exchange.CodeNotFound:
+			return decision
+		}
+		if err := checkVersion(in.ExpectedVersion, r.Version); err != nil {
+			return err
+		}
+		if decision != nil {
+			return decision
+		}
+		at, err := tx.eventTime(ctx, r.ID, in.At)
+		if err != nil {
+			return err
+		}
+		if in.Action.CountsAsHire() {
+			if err := tx.consumeHire(ctx, r); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE referrals SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1`,
+			r.ID, to, tx.now); err != nil {
+			return fmt.Errorf("update referral: %w", err)
+		}
+		from, action := r.Status, in.Action
+		if err := tx.referralEvent(ctx, r.ID, &from, to, &action, in.Note, at); err != nil {
+			return err
+		}
+		return tx.referralChanged(ctx, r.ID, string(in.Action))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getReferral(ctx, s.db.Pool, id, false)
+}
+
+// eventTime checks when the actor says a step happened: by default now, never in the
+// future, never before the referral's previous step.
+func (tx *Tx) eventTime(ctx context.Context, referralID uuid.UUID, at *time.Time) (time.Time, error) {
+	if at == nil {
+		return tx.now, nil
+	}
+	field := []string{"input", "at"}
+	if at.After(tx.now) {
+		return time.Time{}, exchange.FieldErrorf(field, exchange.CodeOutOfRange, "at is in the future")
+	}
+	var last time.Time
+	if err := tx.QueryRow(ctx, `SELECT max(at) FROM referral_events WHERE referral_id = $1`, referralID).Scan(&last); err != nil {
+		return time.Time{}, fmt.Errorf("last referral event: %w", err)
+	}
+	if at.Before(last) {
+		return time.Time{}, exchange.FieldErrorf(field, exchange.CodeOutOfRange,
+			"at is before the referral's previous step (%s)", last.UTC().Format(time.RFC3339))
+	}
+	return at.UTC(), nil
+}
+
+const eventColumns = `e.id, e.referral_id, e.from_status, e.to_status, e.action, e.actor_center_id, e.actor_subject,
+	e.note, e.at, e.recorded_at`
+
+// ReferralEvents loads the history of referrals the caller may see, for a dataloader.
+func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: only the two centers of a referral see its events (operators match neither).
+	rows, _ := s.db.Pool.Query(ctx, `SELECT `+eventColumns+` FROM referral_events e
+		JOIN referrals r ON r.id = e.referral_id
+		WHERE e.referral_id = ANY($1) AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
+		ORDER BY e.referral_id, e.id`, ids, p.CenterID)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.ReferralEvent])
+	if err != nil {
+		return nil, fmt.Errorf("load referral events: %w", err)
+	}
+	out := make(map[uuid.UUID][]*exchange.ReferralEvent, len(ids))
+	for _, e := range list {
+		out[e.ReferralID] = append(out[e.ReferralID], e)
+	}
+	return out, nil
+}

@@ -1,0 +1,207 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// Workers' personal data (DESIGN §5). The national ID is decrypted nowhere in the API:
+// the mask comes from the stored last four digits.
+
+const workerColumns = `w.id, w.registered_by, w.full_name, w.date_of_birth, w.gender, w.phone,
+	repeat('*', 8) || w.national_id_last4 AS national_id_masked, w.occupation_code,
+	coalesce(w.skills, '{}') AS skills, w.education_level, w.consent_given, w.consent_at, w.consent_purpose,
+	w.consent_withdrawn_at, w.created_at, w.updated_at, w.version`
+
+// workerVisibleTo is the one rule for who sees a worker's personal data ($2 is the
+// caller's center): the registering center and the destinations of the worker's
+// referrals, and never once erased. The caller's role is checked before.
+const workerVisibleTo = `w.erased_at IS NULL AND (w.registered_by = $2
+	OR EXISTS (SELECT 1 FROM referrals vr WHERE vr.worker_id = w.id AND vr.destination_center_id = $2))`
+
+// mayReadPersonalData: viewers and operators see aggregates only.
+func mayReadPersonalData(p *exchange.Principal) bool {
+	return p.CenterID != uuid.Nil && p.Has(exchange.RolePublisher)
+}
+
+func workerNotFound() error {
+	return exchange.Errorf(exchange.CodeNotFound, "no worker has this ID")
+}
+
+// Workers loads the workers the caller may see and writes one audit entry per worker
+// read, naming the fields the client selected and the request id; all entries of a
+// batch go in one statement, in the same transaction as the read.
+func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRead) (map[exchange.WorkerRead]*exchange.Worker, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[exchange.WorkerRead]*exchange.Worker, len(reads))
+	// authz: personal data only for publishers and coordinators of a center.
+	if !mayReadPersonalData(p) {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, 0, len(reads))
+	for _, r := range reads {
+		ids = append(ids, r.ID)
+	}
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		// authz: workerVisibleTo.
+		rows, _ := tx.Query(ctx, `SELECT `+workerColumns+` FROM workers w WHERE w.id = ANY($1) AND `+workerVisibleTo,
+			ids, p.CenterID)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Worker])
+		if err != nil {
+			return fmt.Errorf("load workers: %w", err)
+		}
+		byID := make(map[uuid.UUID]*exchange.Worker, len(list))
+		for _, w := range list {
+			byID[w.ID] = w
+		}
+		var readIDs []uuid.UUID
+		var readFields []string
+		for _, r := range reads {
+			if w, ok := byID[r.ID]; ok {
+				out[r] = w
+				readIDs = append(readIDs, r.ID)
+				readFields = append(readFields, r.Fields)
+			}
+		}
+		if len(readIDs) == 0 {
+			return nil
+		}
+		return tx.auditWorkerReads(ctx, readIDs, readFields)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// auditWorkerReads writes one "worker.read" entry per worker, in one statement.
+func (tx *Tx) auditWorkerReads(ctx context.Context, ids []uuid.UUID, fields []string) error {
+	p := tx.caller
+	roles := make([]string, 0, len(p.Roles))
+	for _, r := range p.Roles {
+		roles = append(roles, string(r))
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO audit_entries (at, center_id, center_code, subject, roles, action, entity_kind, entity_id, details, request_id)
+		SELECT $1, $2, $3, $4, $5, 'worker.read', 'Worker', u.id,
+			jsonb_build_object('fields', string_to_array(u.fields, ',')), NULLIF($6, '')
+		FROM unnest($7::uuid[], $8::text[]) AS u(id, fields)`,
+		tx.now, p.CenterID, p.CenterCode, p.Subject, roles, exchange.RequestID(ctx), ids, fields)
+	if err != nil {
+		return fmt.Errorf("audit worker reads: %w", err)
+	}
+	return nil
+}
+
+// lockWorkerForOrigin loads a worker for a change only its registering center may make:
+// NOT_FOUND for whoever may not see it, FORBIDDEN for a destination center.
+func (tx *Tx) lockWorkerForOrigin(ctx context.Context, globalID string, expectedVersion *int, verb string) (uuid.UUID, error) {
+	p := tx.caller
+	id, err := exchange.ParseGlobalIDOf(exchange.KindWorker, globalID)
+	// authz: who may not see the worker learns nothing, not even that it exists.
+	if err != nil || !mayReadPersonalData(p) {
+		return uuid.Nil, workerNotFound()
+	}
+	var registeredBy uuid.UUID
+	var version int
+	err = tx.QueryRow(ctx, `SELECT w.registered_by, w.version FROM workers w WHERE w.id = $1 AND `+workerVisibleTo+`
+		FOR UPDATE OF w`, id, p.CenterID).Scan(&registeredBy, &version)
+	if err != nil {
+		return uuid.Nil, workerNotFound()
+	}
+	// authz: only the registering center erases or records a withdrawal of consent.
+	if registeredBy != p.CenterID {
+		return uuid.Nil, exchange.Errorf(exchange.CodeForbidden, "only the center that registered the worker may %s", verb)
+	}
+	if err := checkVersion(expectedVersion, version); err != nil {
+		return uuid.Nil, err
+	}
+	return id, nil
+}
+
+// EraseWorker removes the worker's personal data and the free-text notes of their
+// referrals' events; the referrals and events stay, anonymous, for statistics.
+func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWorkerInput) (uuid.UUID, error) {
+	if _, err := caller(ctx); err != nil {
+		return uuid.Nil, err
+	}
+	if in.Reason != nil && len([]rune(*in.Reason)) > 500 {
+		return uuid.Nil, exchange.FieldErrorf([]string{"input", "reason"}, exchange.CodeTooLong, "reason is longer than 500 characters")
+	}
+	var id uuid.UUID
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if id, err = tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "erase them"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE workers SET full_name = NULL, date_of_birth = NULL, gender = NULL, phone = NULL,
+			national_id_enc = NULL, national_id_hmac = NULL, national_id_last4 = NULL, skills = NULL,
+			education_level = NULL, erased_at = $2, updated_at = $2, version = version + 1 WHERE id = $1`, id, tx.now); err != nil {
+			return fmt.Errorf("erase worker: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE referral_events SET note = NULL
+			WHERE referral_id IN (SELECT id FROM referrals WHERE worker_id = $1) AND note IS NOT NULL`, id); err != nil {
+			return fmt.Errorf("erase referral notes: %w", err)
+		}
+		details := map[string]any{}
+		if in.Reason != nil {
+			details["reason"] = strings.TrimSpace(*in.Reason)
+		}
+		return tx.workerChanged(ctx, id, "ERASED", details)
+	})
+	return id, err
+}
+
+// WithdrawConsent records that the worker withdrew consent: they may not be referred
+// again; referrals under way continue.
+func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.WithdrawConsentInput) (uuid.UUID, error) {
+	if _, err := caller(ctx); err != nil {
+		return uuid.Nil, err
+	}
+	var id uuid.UUID
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if id, err = tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "record a withdrawal of consent"); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE workers SET consent_given = false, consent_withdrawn_at = $2, updated_at = $2,
+			version = version + 1 WHERE id = $1 AND consent_withdrawn_at IS NULL`, id, tx.now)
+		if err != nil {
+			return fmt.Errorf("withdraw consent: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return exchange.FieldErrorf([]string{"input", "workerId"}, exchange.CodeInvalidTransition, "the worker already withdrew consent")
+		}
+		return tx.workerChanged(ctx, id, "CONSENT_WITHDRAWN", nil)
+	})
+	return id, err
+}
+
+// workerChanged audits a change to a worker and tells the centers that see the worker;
+// the change carries the worker's opaque ID and nothing personal.
+func (tx *Tx) workerChanged(ctx context.Context, id uuid.UUID, action string, details map[string]any) error {
+	if err := tx.audit(ctx, "worker."+strings.ToLower(action), exchange.KindWorker, id, details); err != nil {
+		return err
+	}
+	rows, _ := tx.Query(ctx, `SELECT registered_by FROM workers WHERE id = $1
+		UNION SELECT destination_center_id FROM referrals WHERE worker_id = $1`, id)
+	centers, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return fmt.Errorf("worker's centers: %w", err)
+	}
+	owner := tx.caller.CenterID
+	_, err = tx.publish(ctx, exchange.Change{
+		EntityKind: exchange.KindWorker, EntityID: id, Action: action, OwnerCenterID: &owner,
+		Audience: exchange.AudienceCenters, AudienceCenterIDs: centers,
+	}, map[string]any{"workerId": exchange.GlobalID(exchange.KindWorker, id)})
+	return err
+}
