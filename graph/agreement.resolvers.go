@@ -169,6 +169,11 @@ func (r *quotaLineResolver) Occupation(ctx context.Context, obj *exchange.QuotaL
 	return r.occupation(obj.OccupationCode)
 }
 
+// AgreementUpdated is the resolver for the agreementUpdated field.
+func (r *subscriptionResolver) AgreementUpdated(ctx context.Context, agreementID *string) (<-chan *exchange.Agreement, error) {
+	return followKind(ctx, r.Resolver, exchange.KindAgreement, agreementID, r.AgreementService.Agreement)
+}
+
 // Agreement returns AgreementResolver implementation.
 func (r *Resolver) Agreement() AgreementResolver { return &agreementResolver{r} }
 

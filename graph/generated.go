@@ -372,7 +372,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		Changes func(childComplexity int, after *string) int
+		AgreementUpdated func(childComplexity int, agreementID *string) int
+		Changes          func(childComplexity int, after *string) int
+		ReferralUpdated  func(childComplexity int, referralID *string) int
 	}
 
 	SuspendCenterPayload struct {
@@ -551,6 +553,8 @@ type ReferralEventResolver interface {
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error)
+	AgreementUpdated(ctx context.Context, agreementID *string) (<-chan *exchange.Agreement, error)
+	ReferralUpdated(ctx context.Context, referralID *string) (<-chan *exchange.Referral, error)
 }
 type ViewerResolver interface {
 	Center(ctx context.Context, obj *exchange.Principal) (*exchange.Center, error)
@@ -1960,6 +1964,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignAgreementPayload.UserErrors(childComplexity), true
 
+	case "Subscription.agreementUpdated":
+		if e.ComplexityRoot.Subscription.AgreementUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_agreementUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AgreementUpdated(childComplexity, args["agreementId"].(*string)), true
 	case "Subscription.changes":
 		if e.ComplexityRoot.Subscription.Changes == nil {
 			break
@@ -1971,6 +1986,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["after"].(*string)), true
+	case "Subscription.referralUpdated":
+		if e.ComplexityRoot.Subscription.ReferralUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_referralUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReferralUpdated(childComplexity, args["referralId"].(*string)), true
 
 	case "SuspendCenterPayload.center":
 		if e.ComplexityRoot.SuspendCenterPayload.Center == nil {
@@ -2598,6 +2624,14 @@ extend type Mutation {
   "Coordinator of a party; only a SIGNED agreement."
   terminateAgreement(input: TerminateAgreementInput!): TerminateAgreementPayload!
 }
+
+extend type Subscription {
+  """
+  Streams an agreement each time it changes (proposed, revised, commented, signed,
+  rejected, withdrawn, terminated), to its parties only. With agreementId, only that one.
+  """
+  agreementUpdated(agreementId: ID): Agreement!
+}
 `, BuiltIn: false},
 	{Name: "../schema/center.graphqls", Input: `"The authenticated caller: a center's user, or the national operator."
 type Viewer {
@@ -3063,6 +3097,14 @@ extend type Mutation {
   """
   referWorker(input: ReferWorkerInput!): ReferWorkerPayload!
   updateReferralStatus(input: UpdateReferralStatusInput!): UpdateReferralStatusPayload!
+}
+
+extend type Subscription {
+  """
+  Streams a referral each time it changes, to its origin and destination centers only.
+  With referralId, only that one.
+  """
+  referralUpdated(referralId: ID): Referral!
 }
 `, BuiltIn: false},
 	{Name: "../schema/worker.graphqls", Input: `enum Gender {
@@ -4448,6 +4490,20 @@ func (ec *executionContext) field_Query_referrals_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_agreementUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "agreementId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agreementId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4459,6 +4515,20 @@ func (ec *executionContext) field_Subscription_changes_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_referralUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "referralId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["referralId"] = arg0
 	return args, nil
 }
 
@@ -10456,6 +10526,94 @@ func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_agreementUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_agreementUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().AgreementUpdated(ctx, fc.Args["agreementId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_agreementUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_agreementUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_referralUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_referralUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReferralUpdated(ctx, fc.Args["referralId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_referralUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_referralUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SuspendCenterPayload_center(ctx context.Context, field graphql.CollectedField, obj *model.SuspendCenterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16251,6 +16409,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "changes":
 		return ec._Subscription_changes(ctx, fields[0])
+	case "agreementUpdated":
+		return ec._Subscription_agreementUpdated(ctx, fields[0])
+	case "referralUpdated":
+		return ec._Subscription_referralUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

@@ -91,6 +91,11 @@ func (r *referralEventResolver) ActorCenter(ctx context.Context, obj *exchange.R
 	return loader.For(ctx).Center.Load(ctx, *obj.ActorCenterID)
 }
 
+// ReferralUpdated is the resolver for the referralUpdated field.
+func (r *subscriptionResolver) ReferralUpdated(ctx context.Context, referralID *string) (<-chan *exchange.Referral, error) {
+	return followKind(ctx, r.Resolver, exchange.KindReferral, referralID, r.ReferralService.Referral)
+}
+
 // Referral returns ReferralResolver implementation.
 func (r *Resolver) Referral() ReferralResolver { return &referralResolver{r} }
 

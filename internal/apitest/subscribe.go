@@ -119,3 +119,45 @@ func (s *Subscription) Silent(t testing.TB, wait time.Duration) {
 		t.Fatalf("expected no event, got %s: %s", m.Type, m.Payload)
 	}
 }
+
+// SubscribeOnce starts a subscription that the server is expected to refuse and
+// returns the refusal as a Response (gqlgen sends a resolver's refusal as a "next"
+// message with errors and null data, a malformed one as "error").
+func SubscribeOnce(t testing.TB, baseURL, token, query string, vars map[string]any) *Response {
+	t.Helper()
+	s := Subscribe(t, baseURL, token, query, vars)
+	ctx, cancel := context.WithTimeout(s.ctx, 20*time.Second)
+	defer cancel()
+	for {
+		var m wsMessage
+		if err := wsjson.Read(ctx, s.conn, &m); err != nil {
+			t.Fatalf("waiting for the refusal: %v", err)
+		}
+		switch m.Type {
+		case "ping":
+			_ = wsjson.Write(ctx, s.conn, wsMessage{Type: "pong"})
+		case "error":
+			r := &Response{Raw: m.Payload}
+			if err := json.Unmarshal(m.Payload, &r.Errors); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		case "next":
+			r := &Response{Raw: m.Payload}
+			var p struct {
+				Data   map[string]any `json:"data"`
+				Errors []Error        `json:"errors"`
+			}
+			if err := json.Unmarshal(m.Payload, &p); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Errors) == 0 {
+				t.Fatalf("got an event, want a refusal: %s", m.Payload)
+			}
+			r.Data, r.Errors = p.Data, p.Errors
+			return r
+		default:
+			t.Fatalf("got %s, want error: %s", m.Type, m.Payload)
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// followKind streams the objects of one kind as they change: it follows the change
+// feed from now on, keeps the changes of that kind (and id, when given), and loads each
+// object through its service, so the caller's rights apply exactly as for node(id:).
+// Objects the caller may no longer see are skipped.
+func followKind[T any](ctx context.Context, r *Resolver, kind exchange.Kind, onlyID *string,
+	load func(ctx context.Context, id uuid.UUID) (*T, error)) (<-chan *T, error) {
+	var only uuid.UUID
+	if onlyID != nil {
+		id, err := exchange.ParseGlobalIDOf(kind, *onlyID)
+		if err != nil {
+			return nil, err
+		}
+		// authz: subscribing to one object needs the right to see it now.
+		if _, err := load(ctx, id); err != nil {
+			return nil, err
+		}
+		only = id
+	}
+	from, err := r.ChangeFeed.LatestSequence(ctx)
+	if err != nil {
+		return nil, err
+	}
+	changes := r.Hub.Follow(ctx, from, r.ChangeFeed.ChangesAfter, r.Logger)
+	out := make(chan *T)
+	go func() {
+		defer close(out)
+		for ch := range changes {
+			if ch.EntityKind != kind || (only != uuid.Nil && ch.EntityID != only) {
+				continue
+			}
+			obj, err := load(ctx, ch.EntityID)
+			if err != nil {
+				continue
+			}
+			select {
+			case out <- obj:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}

@@ -1,0 +1,73 @@
+package apitest_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/laborx/laborx/internal/apitest"
+)
+
+// TestReferralUpdatedReachesBothEndsOnly subscribes on a second instance: the origin and
+// the destination receive each transition; a third center subscribed alongside gets
+// nothing, and cannot subscribe to the referral by id.
+func TestReferralUpdatedReachesBothEndsOnly(t *testing.T) {
+	f := newReferralFixture(t, apitest.Options{})
+	_, second := f.e.NewInstance(t, apitest.Options{})
+	const sub = `subscription { referralUpdated { id status origin { code } worker { nationalIdMasked } } }`
+	atOrigin := apitest.Subscribe(t, second.URL, f.tng.Token(t, "viewer"), sub, nil)
+	atDest := apitest.Subscribe(t, second.URL, f.dest, sub, nil)
+	third := apitest.Subscribe(t, second.URL, f.bnh.Token(t, "coordinator"), sub, nil)
+
+	id, _ := refer(t, f.e, f.origin, referInput("001090012345", "HPG"))
+	for name, s := range map[string]*apitest.Subscription{"origin": atOrigin, "destination": atDest} {
+		ev := s.Next(t, 20*time.Second)["referralUpdated"].(map[string]any)
+		if ev["id"] != id || ev["status"] != "REFERRED" {
+			t.Errorf("%s got %v, want the new referral", name, ev)
+		}
+	}
+	act(t, f.e, f.dest, id, "ACKNOWLEDGE").NoErrors(t)
+	ev := atDest.Next(t, 20*time.Second)["referralUpdated"].(map[string]any)
+	if ev["status"] != "ACKNOWLEDGED" || ev["worker"].(map[string]any)["nationalIdMasked"] != "********2345" {
+		t.Errorf("destination got %v", ev)
+	}
+	// The origin's viewer sees the referral but not the worker.
+	ev = atOrigin.Next(t, 20*time.Second)["referralUpdated"].(map[string]any)
+	if ev["status"] != "REFERRED" && ev["status"] != "ACKNOWLEDGED" || ev["worker"] != nil {
+		t.Errorf("origin viewer got %v, want the referral without its worker", ev)
+	}
+	third.Silent(t, 2*time.Second)
+
+	r := apitest.SubscribeOnce(t, second.URL, f.bnh.Token(t, "coordinator"),
+		`subscription($id: ID) { referralUpdated(referralId: $id) { id } }`, map[string]any{"id": id})
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "NOT_FOUND" {
+		t.Errorf("third center subscribing to the referral: %s, want NOT_FOUND", r.Raw)
+	}
+}
+
+// TestAgreementUpdatedReachesPartiesOnly: both parties follow a negotiation live; a
+// fourth center subscribed at the same time receives nothing of it.
+func TestAgreementUpdatedReachesPartiesOnly(t *testing.T) {
+	e := apitest.New(t)
+	tng, hpg, hni := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "HNI", "01")
+	const sub = `subscription { agreementUpdated { id status currentRevision { number } } }`
+	atHPG := apitest.Subscribe(t, e.Server.URL, hpg.Token(t, "viewer"), sub, nil)
+	outsider := apitest.Subscribe(t, e.Server.URL, hni.Token(t, "coordinator"), sub, nil)
+
+	r := e.Do(t, tng.Token(t, "coordinator"), proposeAgreement, in("title", "Cung ứng lao động",
+		"partyCenterCodes", []string{"HPG"}, "terms", terms(quota("8153", 10, "TNG", "HPG"))))
+	r.NoErrors(t)
+	id := r.String(t, "proposeAgreement.agreement.id")
+	ev := atHPG.Next(t, 20*time.Second)["agreementUpdated"].(map[string]any)
+	if ev["id"] != id || ev["status"] != "PROPOSED" {
+		t.Fatalf("HPG got %v, want the proposal", ev)
+	}
+	e.Do(t, hpg.Token(t, "coordinator"), signAgreement, in("agreementId", id, "revision", 1)).NoErrors(t)
+	e.Do(t, tng.Token(t, "coordinator"), signAgreement, in("agreementId", id, "revision", 1)).NoErrors(t)
+	// Two signatures, two events; the second shows the agreement SIGNED.
+	atHPG.Next(t, 20*time.Second)
+	ev = atHPG.Next(t, 20*time.Second)["agreementUpdated"].(map[string]any)
+	if ev["status"] != "SIGNED" {
+		t.Errorf("HPG's last event = %v, want SIGNED", ev)
+	}
+	outsider.Silent(t, 2*time.Second)
+}
