@@ -7,6 +7,8 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -16,6 +18,9 @@ type Resolver struct {
 	Catalog       *exchange.Catalog
 	Refdata       RefdataSearch
 	CenterService exchange.CenterService
+	Market        exchange.MarketService
+	// CentersByIDs batch-loads centers, to prime the Center loader for a page of postings.
+	CentersByIDs func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error)
 }
 
 // RefdataSearch is the one reference-data lookup that needs the database: title search

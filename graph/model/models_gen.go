@@ -22,6 +22,43 @@ type CenterEdge struct {
 	Node   *exchange.Center `json:"node"`
 }
 
+type CloseLaborDemandPayload struct {
+	LaborDemand *exchange.LaborDemand `json:"laborDemand,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
+}
+
+type ImportPayload struct {
+	// Rows written.
+	CreatedCount int `json:"createdCount"`
+	// Data rows read (the header excluded).
+	RowCount  int                        `json:"rowCount"`
+	RowErrors []*exchange.ImportRowError `json:"rowErrors"`
+	// Failures of the request as a whole (roles, a header without a required column, ...).
+	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
+type LaborDemandConnection struct {
+	Edges      []*LaborDemandEdge `json:"edges"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+type LaborDemandEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *exchange.LaborDemand `json:"node"`
+}
+
+type LaborSupplyConnection struct {
+	Edges      []*LaborSupplyEdge `json:"edges"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+type LaborSupplyEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *exchange.LaborSupply `json:"node"`
+}
+
 type Mutation struct {
 }
 
@@ -31,6 +68,16 @@ type PageInfo struct {
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
 	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+type PublishLaborDemandPayload struct {
+	LaborDemand *exchange.LaborDemand `json:"laborDemand,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
+}
+
+type PublishLaborSupplyPayload struct {
+	LaborSupply *exchange.LaborSupply `json:"laborSupply,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
 }
 
 type Query struct {
@@ -59,4 +106,19 @@ type SuspendCenterPayload struct {
 type UpdateCenterPayload struct {
 	Center     *exchange.Center  `json:"center,omitempty"`
 	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
+type UpdateLaborDemandPayload struct {
+	LaborDemand *exchange.LaborDemand `json:"laborDemand,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
+}
+
+type UpdateLaborSupplyPayload struct {
+	LaborSupply *exchange.LaborSupply `json:"laborSupply,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
+}
+
+type WithdrawLaborSupplyPayload struct {
+	LaborSupply *exchange.LaborSupply `json:"laborSupply,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
 }

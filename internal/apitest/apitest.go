@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/laborx/laborx/internal/app"
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
@@ -37,6 +39,8 @@ type Options struct {
 	// Server overrides the HTTP settings; zero means server.DefaultConfig with rate
 	// limiting off.
 	Server *server.Config
+	// QueryTracer sees every SQL statement of the instance (to count them).
+	QueryTracer pgx.QueryTracer
 }
 
 // New starts an exchange on a fresh database.
@@ -75,7 +79,7 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 	if o.Server != nil {
 		cfg = *o.Server
 	}
-	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg})
+	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg, QueryTracer: o.QueryTracer})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,8 @@ type Config struct {
 	Audience     string
 	Server       server.Config
 	Logger       *slog.Logger
+	// QueryTracer, when set, sees every SQL statement (tests count them).
+	QueryTracer pgx.QueryTracer
 }
 
 // App is one running instance.
@@ -46,7 +49,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	db, err := postgres.OpenTraced(ctx, cfg.DatabaseURL, cfg.QueryTracer)
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +63,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Catalog:       db.Catalog,
 		Refdata:       db,
 		CenterService: centers,
+		Market:        postgres.NewMarketService(db),
+		CentersByIDs:  centers.CentersByIDs,
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
