@@ -2103,7 +2103,7 @@ Narrows a demand search; every given condition must hold. ` + "`" + `occupationC
 ("72" matches every unit group under sub-major group 72). ` + "`" + `provinceCodes` + "`" + ` match the work
 province; a dissolved province's code also finds its successor ("06" Bắc Kạn finds
 postings in "19" Thái Nguyên). ` + "`" + `wageAtLeast` + "`" + ` keeps demands whose best offered wage
-(wageMax, else wageMin) is at least that many VND. ` + "`" + `text` + "`" + ` matches every word of it in the
+(wageMax, else wageMin) is at least that many VND. ` + "`" + `text` + "`" + ` matches as a phrase (ignoring extra spaces) in the
 title, employer, description, address, benefits, occupation titles and province name,
 ignoring case and Vietnamese diacritics ("may cong nghiep" finds "May công nghiệp").
 """
@@ -2403,7 +2403,7 @@ type LaborSupplyConnection {
 """
 Narrows a supply search. ` + "`" + `occupationCode` + "`" + ` is a prefix. ` + "`" + `provinceCodes` + "`" + ` match the owning
 center's province or an accepted destination (a supply accepting anywhere matches every
-province); a dissolved code also finds its successor. ` + "`" + `text` + "`" + ` matches every word in the
+province); a dissolved code also finds its successor. ` + "`" + `text` + "`" + ` matches as a phrase in the
 notes, occupation titles and province names, ignoring case and diacritics.
 """
 input LaborSupplyFilter {

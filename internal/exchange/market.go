@@ -384,7 +384,7 @@ type LaborDemandFilter struct {
 	CenterCodes   []string
 	Statuses      []DemandStatus
 	WageAtLeast   *int64
-	// Text matches every word, ignoring case and diacritics.
+	// Text matches as a phrase, ignoring case and diacritics.
 	Text *string
 }
 
@@ -548,10 +548,11 @@ func ValidateDemand(cat *Catalog, now time.Time, d *DemandDraft, rules DemandRul
 		errs.Add(in("requirements", "skillLevel"), CodeInvalid, "unknown skill level %q", *r.SkillLevel)
 	}
 	checkText(&errs, in("benefits", "note"), d.Benefits.Note, MaxNoteLen)
-	if !rules.Expiry {
-	} else if !d.ExpiresAt.After(now) {
+	switch {
+	case !rules.Expiry:
+	case !d.ExpiresAt.After(now):
 		errs.Add(in("expiresAt"), CodeOutOfRange, "expiresAt must be in the future")
-	} else if d.ExpiresAt.Sub(now) > MaxDemandLifetime {
+	case d.ExpiresAt.Sub(now) > MaxDemandLifetime:
 		errs.Add(in("expiresAt"), CodeOutOfRange, "expiresAt must be within a year")
 	}
 	if d.StartDate != nil && d.StartDate.After(Day(d.ExpiresAt).AddDate(1, 0, 0)) {

@@ -69,19 +69,21 @@ func demandVisibility(w *sqlWhere, p *exchange.Principal, now time.Time) {
 		me, me, w.arg(exchange.Day(now)))
 }
 
-// textWords splits a search text into LIKE patterns, one per word, each matched against
-// the folded search text (so "Bac Kan" finds "Bắc Kạn").
+// textWords matches a search text as a phrase (spaces normalised) against the folded
+// search text, so "Bac Kan" finds "Bắc Kạn" and "tho han" finds "Thợ hàn" but not
+// "Thợ vận hành".
 func textWords(w *sqlWhere, column string, text *string) {
 	if text == nil {
 		return
 	}
-	words := strings.Fields(*text)
-	if len(words) > 8 {
-		words = words[:8]
+	phrase := strings.Join(strings.Fields(*text), " ")
+	if phrase == "" {
+		return
 	}
-	for _, word := range words {
-		w.add(`%s LIKE fold(%s) ESCAPE '\'`, column, w.arg(likeContains(word)))
+	if len([]rune(phrase)) > 200 {
+		phrase = string([]rune(phrase)[:200])
 	}
+	w.add(`%s LIKE fold(%s) ESCAPE '\'`, column, w.arg(likeContains(phrase)))
 }
 
 func upperAll(codes []string) []string {
