@@ -24,6 +24,7 @@ Commands:
   token      mint: sign a token with a center's (or the operator's) private key
   operator   init: create the operator key pair and JWKS for development
   seed       --demo: load the demo centers, keys and data
+  import     supply | demand FILE --center CODE: publish postings from a CSV file
 
 Run "laborx <command> --help" for a command's flags. Flags also read LABORX_*
 environment variables (LABORX_DATABASE_URL, LABORX_ADDR, LABORX_DATA_DIR, ...).
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runOperator(ctx, rest, stdout, stderr)
 	case "seed":
 		return runSeed(ctx, rest, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

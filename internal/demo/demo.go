@@ -53,7 +53,7 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 			return err
 		}
 	}
-	return nil
+	return SeedMarket(ctx, db)
 }
 
 // ensureCenterKey makes sure the center's demo key file exists and its public half is
