@@ -16,12 +16,12 @@ import (
 
 type demoDemand struct {
 	center, key, employer, taxCode, occupation, title, description, address string
-	quantity                                                                 int
-	wageMin, wageMax                                                         int64
-	province                                                                 string
-	housing, transport, meals                                                bool
-	visibility                                                               exchange.Visibility
-	days                                                                     int
+	quantity                                                                int
+	wageMin, wageMax                                                        int64
+	province                                                                string
+	housing, transport, meals                                               bool
+	visibility                                                              exchange.Visibility
+	days                                                                    int
 }
 
 var demoDemands = []demoDemand{
