@@ -41,6 +41,8 @@ type ResolverRoot interface {
 	Center() CenterResolver
 	CenterKey() CenterKeyResolver
 	Change() ChangeResolver
+	LaborDemand() LaborDemandResolver
+	LaborSupply() LaborSupplyResolver
 	Mutation() MutationResolver
 	Occupation() OccupationResolver
 	Province() ProvinceResolver
@@ -149,6 +151,13 @@ type ComplexityRoot struct {
 		ValidUntil       func(childComplexity int) int
 	}
 
+	Benefits struct {
+		Housing          func(childComplexity int) int
+		Meals            func(childComplexity int) int
+		Note             func(childComplexity int) int
+		TransportSupport func(childComplexity int) int
+	}
+
 	Center struct {
 		Code      func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -208,10 +217,26 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CloseLaborDemandPayload struct {
+		LaborDemand func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	CommentOnAgreementPayload struct {
 		Agreement  func(childComplexity int) int
 		Comment    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	DemandMatch struct {
+		LaborDemand func(childComplexity int) int
+		Reasons     func(childComplexity int) int
+		Score       func(childComplexity int) int
+	}
+
+	Employer struct {
+		Name    func(childComplexity int) int
+		TaxCode func(childComplexity int) int
 	}
 
 	EraseWorkerPayload struct {
@@ -219,11 +244,98 @@ type ComplexityRoot struct {
 		UserErrors     func(childComplexity int) int
 	}
 
+	ImportPayload struct {
+		CreatedCount func(childComplexity int) int
+		RowCount     func(childComplexity int) int
+		RowErrors    func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
+	ImportRowError struct {
+		Code    func(childComplexity int) int
+		Column  func(childComplexity int) int
+		Line    func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	LaborDemand struct {
+		Benefits       func(childComplexity int) int
+		Center         func(childComplexity int) int
+		CloseReason    func(childComplexity int) int
+		ClosedAt       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Description    func(childComplexity int) int
+		Employer       func(childComplexity int) int
+		EmploymentType func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		FilledCount    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Occupation     func(childComplexity int) int
+		OpenPositions  func(childComplexity int) int
+		Quantity       func(childComplexity int) int
+		Requirements   func(childComplexity int) int
+		StartDate      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Title          func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
+		Visibility     func(childComplexity int) int
+		WageMax        func(childComplexity int) int
+		WageMin        func(childComplexity int) int
+		WorkAddress    func(childComplexity int) int
+		WorkProvince   func(childComplexity int) int
+	}
+
+	LaborDemandConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LaborDemandEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LaborSupply struct {
+		AvailableFrom        func(childComplexity int) int
+		AvailableUntil       func(childComplexity int) int
+		Center               func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		DestinationProvinces func(childComplexity int) int
+		ExpectedWageMin      func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Notes                func(childComplexity int) int
+		Occupation           func(childComplexity int) int
+		Quantity             func(childComplexity int) int
+		SkillLevel           func(childComplexity int) int
+		Status               func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		Version              func(childComplexity int) int
+		WithdrawnAt          func(childComplexity int) int
+	}
+
+	LaborSupplyConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LaborSupplyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddCenterKey         func(childComplexity int, input exchange.AddCenterKeyInput) int
+		CloseLaborDemand     func(childComplexity int, input exchange.CloseLaborDemandInput) int
 		CommentOnAgreement   func(childComplexity int, input exchange.CommentOnAgreementInput) int
 		EraseWorker          func(childComplexity int, input exchange.EraseWorkerInput) int
+		ImportLaborDemand    func(childComplexity int, input exchange.ImportInput) int
+		ImportLaborSupply    func(childComplexity int, input exchange.ImportInput) int
 		ProposeAgreement     func(childComplexity int, input exchange.ProposeAgreementInput) int
+		PublishLaborDemand   func(childComplexity int, input exchange.PublishLaborDemandInput) int
+		PublishLaborSupply   func(childComplexity int, input exchange.PublishLaborSupplyInput) int
 		ReferWorker          func(childComplexity int, input exchange.ReferWorkerInput) int
 		RegisterCenter       func(childComplexity int, input exchange.RegisterCenterInput) int
 		ReinstateCenter      func(childComplexity int, input exchange.ReinstateCenterInput) int
@@ -234,9 +346,12 @@ type ComplexityRoot struct {
 		SuspendCenter        func(childComplexity int, input exchange.SuspendCenterInput) int
 		TerminateAgreement   func(childComplexity int, input exchange.TerminateAgreementInput) int
 		UpdateCenter         func(childComplexity int, input exchange.UpdateCenterInput) int
+		UpdateLaborDemand    func(childComplexity int, input exchange.UpdateLaborDemandInput) int
+		UpdateLaborSupply    func(childComplexity int, input exchange.UpdateLaborSupplyInput) int
 		UpdateReferralStatus func(childComplexity int, input exchange.UpdateReferralStatusInput) int
 		WithdrawAgreement    func(childComplexity int, input exchange.WithdrawAgreementInput) int
 		WithdrawConsent      func(childComplexity int, input exchange.WithdrawConsentInput) int
+		WithdrawLaborSupply  func(childComplexity int, input exchange.WithdrawLaborSupplyInput) int
 	}
 
 	Occupation struct {
@@ -272,19 +387,33 @@ type ComplexityRoot struct {
 		Successor   func(childComplexity int) int
 	}
 
+	PublishLaborDemandPayload struct {
+		LaborDemand func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	PublishLaborSupplyPayload struct {
+		LaborSupply func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Query struct {
-		Agreements  func(childComplexity int, filter *exchange.AgreementFilter, first *int, after *string) int
-		Center      func(childComplexity int, code string) int
-		Centers     func(childComplexity int, filter *exchange.CenterFilter, first *int, after *string) int
-		Changes     func(childComplexity int, after *string, first *int) int
-		Node        func(childComplexity int, id string) int
-		Nodes       func(childComplexity int, ids []string) int
-		Occupation  func(childComplexity int, code string) int
-		Occupations func(childComplexity int, level *int, search *string) int
-		Province    func(childComplexity int, code string) int
-		Provinces   func(childComplexity int, includeLegacy *bool) int
-		Referrals   func(childComplexity int, filter *exchange.ReferralFilter, first *int, after *string) int
-		Viewer      func(childComplexity int) int
+		Agreements       func(childComplexity int, filter *exchange.AgreementFilter, first *int, after *string) int
+		Center           func(childComplexity int, code string) int
+		Centers          func(childComplexity int, filter *exchange.CenterFilter, first *int, after *string) int
+		Changes          func(childComplexity int, after *string, first *int) int
+		LaborDemands     func(childComplexity int, filter *exchange.LaborDemandFilter, first *int, after *string, orderBy *exchange.LaborDemandOrder) int
+		LaborSupplies    func(childComplexity int, filter *exchange.LaborSupplyFilter, first *int, after *string, orderBy *exchange.LaborSupplyOrder) int
+		MatchesForDemand func(childComplexity int, demandID string, first *int) int
+		MatchesForSupply func(childComplexity int, supplyID string, first *int) int
+		Node             func(childComplexity int, id string) int
+		Nodes            func(childComplexity int, ids []string) int
+		Occupation       func(childComplexity int, code string) int
+		Occupations      func(childComplexity int, level *int, search *string) int
+		Province         func(childComplexity int, code string) int
+		Provinces        func(childComplexity int, includeLegacy *bool) int
+		Referrals        func(childComplexity int, filter *exchange.ReferralFilter, first *int, after *string) int
+		Viewer           func(childComplexity int) int
 	}
 
 	QuotaLine struct {
@@ -351,6 +480,14 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Requirements struct {
+		EducationLevel  func(childComplexity int) int
+		ExperienceYears func(childComplexity int) int
+		MaxAge          func(childComplexity int) int
+		MinAge          func(childComplexity int) int
+		SkillLevel      func(childComplexity int) int
+	}
+
 	Responsibility struct {
 		CenterCode func(childComplexity int) int
 		Text       func(childComplexity int) int
@@ -377,6 +514,12 @@ type ComplexityRoot struct {
 		ReferralUpdated  func(childComplexity int, referralID *string) int
 	}
 
+	SupplyMatch struct {
+		LaborSupply func(childComplexity int) int
+		Reasons     func(childComplexity int) int
+		Score       func(childComplexity int) int
+	}
+
 	SuspendCenterPayload struct {
 		Center     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -390,6 +533,16 @@ type ComplexityRoot struct {
 	UpdateCenterPayload struct {
 		Center     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	UpdateLaborDemandPayload struct {
+		LaborDemand func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	UpdateLaborSupplyPayload struct {
+		LaborSupply func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	UpdateReferralStatusPayload struct {
@@ -417,6 +570,11 @@ type ComplexityRoot struct {
 	WithdrawConsentPayload struct {
 		UserErrors func(childComplexity int) int
 		Worker     func(childComplexity int) int
+	}
+
+	WithdrawLaborSupplyPayload struct {
+		LaborSupply func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	Worker struct {
@@ -494,6 +652,21 @@ type ChangeResolver interface {
 
 	ActorCenter(ctx context.Context, obj *exchange.Change) (*exchange.Center, error)
 }
+type LaborDemandResolver interface {
+	ID(ctx context.Context, obj *exchange.LaborDemand) (string, error)
+	Center(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Center, error)
+
+	Occupation(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Occupation, error)
+
+	WorkProvince(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Province, error)
+}
+type LaborSupplyResolver interface {
+	ID(ctx context.Context, obj *exchange.LaborSupply) (string, error)
+	Center(ctx context.Context, obj *exchange.LaborSupply) (*exchange.Center, error)
+	Occupation(ctx context.Context, obj *exchange.LaborSupply) (*exchange.Occupation, error)
+
+	DestinationProvinces(ctx context.Context, obj *exchange.LaborSupply) ([]*exchange.Province, error)
+}
 type MutationResolver interface {
 	ProposeAgreement(ctx context.Context, input exchange.ProposeAgreementInput) (*model.ProposeAgreementPayload, error)
 	ReviseAgreement(ctx context.Context, input exchange.ReviseAgreementInput) (*model.ReviseAgreementPayload, error)
@@ -508,8 +681,16 @@ type MutationResolver interface {
 	ReinstateCenter(ctx context.Context, input exchange.ReinstateCenterInput) (*model.ReinstateCenterPayload, error)
 	AddCenterKey(ctx context.Context, input exchange.AddCenterKeyInput) (*model.AddCenterKeyPayload, error)
 	RevokeCenterKey(ctx context.Context, input exchange.RevokeCenterKeyInput) (*model.RevokeCenterKeyPayload, error)
+	PublishLaborDemand(ctx context.Context, input exchange.PublishLaborDemandInput) (*model.PublishLaborDemandPayload, error)
+	UpdateLaborDemand(ctx context.Context, input exchange.UpdateLaborDemandInput) (*model.UpdateLaborDemandPayload, error)
+	CloseLaborDemand(ctx context.Context, input exchange.CloseLaborDemandInput) (*model.CloseLaborDemandPayload, error)
+	ImportLaborDemand(ctx context.Context, input exchange.ImportInput) (*model.ImportPayload, error)
 	ReferWorker(ctx context.Context, input exchange.ReferWorkerInput) (*model.ReferWorkerPayload, error)
 	UpdateReferralStatus(ctx context.Context, input exchange.UpdateReferralStatusInput) (*model.UpdateReferralStatusPayload, error)
+	PublishLaborSupply(ctx context.Context, input exchange.PublishLaborSupplyInput) (*model.PublishLaborSupplyPayload, error)
+	UpdateLaborSupply(ctx context.Context, input exchange.UpdateLaborSupplyInput) (*model.UpdateLaborSupplyPayload, error)
+	WithdrawLaborSupply(ctx context.Context, input exchange.WithdrawLaborSupplyInput) (*model.WithdrawLaborSupplyPayload, error)
+	ImportLaborSupply(ctx context.Context, input exchange.ImportInput) (*model.ImportPayload, error)
 	EraseWorker(ctx context.Context, input exchange.EraseWorkerInput) (*model.EraseWorkerPayload, error)
 	WithdrawConsent(ctx context.Context, input exchange.WithdrawConsentInput) (*model.WithdrawConsentPayload, error)
 }
@@ -529,11 +710,15 @@ type QueryResolver interface {
 	Centers(ctx context.Context, filter *exchange.CenterFilter, first *int, after *string) (*model.CenterConnection, error)
 	Center(ctx context.Context, code string) (*exchange.Center, error)
 	Changes(ctx context.Context, after *string, first *int) (*model.ChangeConnection, error)
+	LaborDemands(ctx context.Context, filter *exchange.LaborDemandFilter, first *int, after *string, orderBy *exchange.LaborDemandOrder) (*model.LaborDemandConnection, error)
+	MatchesForDemand(ctx context.Context, demandID string, first *int) ([]*exchange.SupplyMatch, error)
+	MatchesForSupply(ctx context.Context, supplyID string, first *int) ([]*exchange.DemandMatch, error)
 	Provinces(ctx context.Context, includeLegacy *bool) ([]*exchange.Province, error)
 	Province(ctx context.Context, code string) (*exchange.Province, error)
 	Occupations(ctx context.Context, level *int, search *string) ([]*exchange.Occupation, error)
 	Occupation(ctx context.Context, code string) (*exchange.Occupation, error)
 	Referrals(ctx context.Context, filter *exchange.ReferralFilter, first *int, after *string) (*model.ReferralConnection, error)
+	LaborSupplies(ctx context.Context, filter *exchange.LaborSupplyFilter, first *int, after *string, orderBy *exchange.LaborSupplyOrder) (*model.LaborSupplyConnection, error)
 }
 type QuotaLineResolver interface {
 	Occupation(ctx context.Context, obj *exchange.QuotaLine) (*exchange.Occupation, error)
@@ -967,6 +1152,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementTerms.ValidUntil(childComplexity), true
 
+	case "Benefits.housing":
+		if e.ComplexityRoot.Benefits.Housing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benefits.Housing(childComplexity), true
+	case "Benefits.meals":
+		if e.ComplexityRoot.Benefits.Meals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benefits.Meals(childComplexity), true
+	case "Benefits.note":
+		if e.ComplexityRoot.Benefits.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benefits.Note(childComplexity), true
+	case "Benefits.transportSupport":
+		if e.ComplexityRoot.Benefits.TransportSupport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Benefits.TransportSupport(childComplexity), true
+
 	case "Center.code":
 		if e.ComplexityRoot.Center.Code == nil {
 			break
@@ -1202,6 +1412,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
+	case "CloseLaborDemandPayload.laborDemand":
+		if e.ComplexityRoot.CloseLaborDemandPayload.LaborDemand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloseLaborDemandPayload.LaborDemand(childComplexity), true
+	case "CloseLaborDemandPayload.userErrors":
+		if e.ComplexityRoot.CloseLaborDemandPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloseLaborDemandPayload.UserErrors(childComplexity), true
+
 	case "CommentOnAgreementPayload.agreement":
 		if e.ComplexityRoot.CommentOnAgreementPayload.Agreement == nil {
 			break
@@ -1221,6 +1444,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommentOnAgreementPayload.UserErrors(childComplexity), true
 
+	case "DemandMatch.laborDemand":
+		if e.ComplexityRoot.DemandMatch.LaborDemand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandMatch.LaborDemand(childComplexity), true
+	case "DemandMatch.reasons":
+		if e.ComplexityRoot.DemandMatch.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandMatch.Reasons(childComplexity), true
+	case "DemandMatch.score":
+		if e.ComplexityRoot.DemandMatch.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandMatch.Score(childComplexity), true
+
+	case "Employer.name":
+		if e.ComplexityRoot.Employer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Employer.Name(childComplexity), true
+	case "Employer.taxCode":
+		if e.ComplexityRoot.Employer.TaxCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Employer.TaxCode(childComplexity), true
+
 	case "EraseWorkerPayload.erasedWorkerId":
 		if e.ComplexityRoot.EraseWorkerPayload.ErasedWorkerID == nil {
 			break
@@ -1234,6 +1489,362 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EraseWorkerPayload.UserErrors(childComplexity), true
 
+	case "ImportPayload.createdCount":
+		if e.ComplexityRoot.ImportPayload.CreatedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPayload.CreatedCount(childComplexity), true
+	case "ImportPayload.rowCount":
+		if e.ComplexityRoot.ImportPayload.RowCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPayload.RowCount(childComplexity), true
+	case "ImportPayload.rowErrors":
+		if e.ComplexityRoot.ImportPayload.RowErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPayload.RowErrors(childComplexity), true
+	case "ImportPayload.userErrors":
+		if e.ComplexityRoot.ImportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPayload.UserErrors(childComplexity), true
+
+	case "ImportRowError.code":
+		if e.ComplexityRoot.ImportRowError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Code(childComplexity), true
+	case "ImportRowError.column":
+		if e.ComplexityRoot.ImportRowError.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Column(childComplexity), true
+	case "ImportRowError.line":
+		if e.ComplexityRoot.ImportRowError.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Line(childComplexity), true
+	case "ImportRowError.message":
+		if e.ComplexityRoot.ImportRowError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Message(childComplexity), true
+
+	case "LaborDemand.benefits":
+		if e.ComplexityRoot.LaborDemand.Benefits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Benefits(childComplexity), true
+	case "LaborDemand.center":
+		if e.ComplexityRoot.LaborDemand.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Center(childComplexity), true
+	case "LaborDemand.closeReason":
+		if e.ComplexityRoot.LaborDemand.CloseReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.CloseReason(childComplexity), true
+	case "LaborDemand.closedAt":
+		if e.ComplexityRoot.LaborDemand.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.ClosedAt(childComplexity), true
+	case "LaborDemand.createdAt":
+		if e.ComplexityRoot.LaborDemand.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.CreatedAt(childComplexity), true
+	case "LaborDemand.description":
+		if e.ComplexityRoot.LaborDemand.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Description(childComplexity), true
+	case "LaborDemand.employer":
+		if e.ComplexityRoot.LaborDemand.Employer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Employer(childComplexity), true
+	case "LaborDemand.employmentType":
+		if e.ComplexityRoot.LaborDemand.EmploymentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.EmploymentType(childComplexity), true
+	case "LaborDemand.expiresAt":
+		if e.ComplexityRoot.LaborDemand.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.ExpiresAt(childComplexity), true
+	case "LaborDemand.filledCount":
+		if e.ComplexityRoot.LaborDemand.FilledCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.FilledCount(childComplexity), true
+	case "LaborDemand.id":
+		if e.ComplexityRoot.LaborDemand.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.ID(childComplexity), true
+	case "LaborDemand.occupation":
+		if e.ComplexityRoot.LaborDemand.Occupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Occupation(childComplexity), true
+	case "LaborDemand.openPositions":
+		if e.ComplexityRoot.LaborDemand.OpenPositions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.OpenPositions(childComplexity), true
+	case "LaborDemand.quantity":
+		if e.ComplexityRoot.LaborDemand.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Quantity(childComplexity), true
+	case "LaborDemand.requirements":
+		if e.ComplexityRoot.LaborDemand.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Requirements(childComplexity), true
+	case "LaborDemand.startDate":
+		if e.ComplexityRoot.LaborDemand.StartDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.StartDate(childComplexity), true
+	case "LaborDemand.status":
+		if e.ComplexityRoot.LaborDemand.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Status(childComplexity), true
+	case "LaborDemand.title":
+		if e.ComplexityRoot.LaborDemand.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Title(childComplexity), true
+	case "LaborDemand.updatedAt":
+		if e.ComplexityRoot.LaborDemand.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.UpdatedAt(childComplexity), true
+	case "LaborDemand.version":
+		if e.ComplexityRoot.LaborDemand.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Version(childComplexity), true
+	case "LaborDemand.visibility":
+		if e.ComplexityRoot.LaborDemand.Visibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Visibility(childComplexity), true
+	case "LaborDemand.wageMax":
+		if e.ComplexityRoot.LaborDemand.WageMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.WageMax(childComplexity), true
+	case "LaborDemand.wageMin":
+		if e.ComplexityRoot.LaborDemand.WageMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.WageMin(childComplexity), true
+	case "LaborDemand.workAddress":
+		if e.ComplexityRoot.LaborDemand.WorkAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.WorkAddress(childComplexity), true
+	case "LaborDemand.workProvince":
+		if e.ComplexityRoot.LaborDemand.WorkProvince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.WorkProvince(childComplexity), true
+
+	case "LaborDemandConnection.edges":
+		if e.ComplexityRoot.LaborDemandConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemandConnection.Edges(childComplexity), true
+	case "LaborDemandConnection.pageInfo":
+		if e.ComplexityRoot.LaborDemandConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemandConnection.PageInfo(childComplexity), true
+	case "LaborDemandConnection.totalCount":
+		if e.ComplexityRoot.LaborDemandConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemandConnection.TotalCount(childComplexity), true
+
+	case "LaborDemandEdge.cursor":
+		if e.ComplexityRoot.LaborDemandEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemandEdge.Cursor(childComplexity), true
+	case "LaborDemandEdge.node":
+		if e.ComplexityRoot.LaborDemandEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemandEdge.Node(childComplexity), true
+
+	case "LaborSupply.availableFrom":
+		if e.ComplexityRoot.LaborSupply.AvailableFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.AvailableFrom(childComplexity), true
+	case "LaborSupply.availableUntil":
+		if e.ComplexityRoot.LaborSupply.AvailableUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.AvailableUntil(childComplexity), true
+	case "LaborSupply.center":
+		if e.ComplexityRoot.LaborSupply.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.Center(childComplexity), true
+	case "LaborSupply.createdAt":
+		if e.ComplexityRoot.LaborSupply.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.CreatedAt(childComplexity), true
+	case "LaborSupply.destinationProvinces":
+		if e.ComplexityRoot.LaborSupply.DestinationProvinces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.DestinationProvinces(childComplexity), true
+	case "LaborSupply.expectedWageMin":
+		if e.ComplexityRoot.LaborSupply.ExpectedWageMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.ExpectedWageMin(childComplexity), true
+	case "LaborSupply.id":
+		if e.ComplexityRoot.LaborSupply.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.ID(childComplexity), true
+	case "LaborSupply.notes":
+		if e.ComplexityRoot.LaborSupply.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.Notes(childComplexity), true
+	case "LaborSupply.occupation":
+		if e.ComplexityRoot.LaborSupply.Occupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.Occupation(childComplexity), true
+	case "LaborSupply.quantity":
+		if e.ComplexityRoot.LaborSupply.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.Quantity(childComplexity), true
+	case "LaborSupply.skillLevel":
+		if e.ComplexityRoot.LaborSupply.SkillLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.SkillLevel(childComplexity), true
+	case "LaborSupply.status":
+		if e.ComplexityRoot.LaborSupply.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.Status(childComplexity), true
+	case "LaborSupply.updatedAt":
+		if e.ComplexityRoot.LaborSupply.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.UpdatedAt(childComplexity), true
+	case "LaborSupply.version":
+		if e.ComplexityRoot.LaborSupply.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.Version(childComplexity), true
+	case "LaborSupply.withdrawnAt":
+		if e.ComplexityRoot.LaborSupply.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.WithdrawnAt(childComplexity), true
+
+	case "LaborSupplyConnection.edges":
+		if e.ComplexityRoot.LaborSupplyConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupplyConnection.Edges(childComplexity), true
+	case "LaborSupplyConnection.pageInfo":
+		if e.ComplexityRoot.LaborSupplyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupplyConnection.PageInfo(childComplexity), true
+	case "LaborSupplyConnection.totalCount":
+		if e.ComplexityRoot.LaborSupplyConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupplyConnection.TotalCount(childComplexity), true
+
+	case "LaborSupplyEdge.cursor":
+		if e.ComplexityRoot.LaborSupplyEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupplyEdge.Cursor(childComplexity), true
+	case "LaborSupplyEdge.node":
+		if e.ComplexityRoot.LaborSupplyEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupplyEdge.Node(childComplexity), true
+
 	case "Mutation.addCenterKey":
 		if e.ComplexityRoot.Mutation.AddCenterKey == nil {
 			break
@@ -1245,6 +1856,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCenterKey(childComplexity, args["input"].(exchange.AddCenterKeyInput)), true
+	case "Mutation.closeLaborDemand":
+		if e.ComplexityRoot.Mutation.CloseLaborDemand == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeLaborDemand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseLaborDemand(childComplexity, args["input"].(exchange.CloseLaborDemandInput)), true
 	case "Mutation.commentOnAgreement":
 		if e.ComplexityRoot.Mutation.CommentOnAgreement == nil {
 			break
@@ -1267,6 +1889,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EraseWorker(childComplexity, args["input"].(exchange.EraseWorkerInput)), true
+	case "Mutation.importLaborDemand":
+		if e.ComplexityRoot.Mutation.ImportLaborDemand == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importLaborDemand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportLaborDemand(childComplexity, args["input"].(exchange.ImportInput)), true
+	case "Mutation.importLaborSupply":
+		if e.ComplexityRoot.Mutation.ImportLaborSupply == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importLaborSupply_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportLaborSupply(childComplexity, args["input"].(exchange.ImportInput)), true
 	case "Mutation.proposeAgreement":
 		if e.ComplexityRoot.Mutation.ProposeAgreement == nil {
 			break
@@ -1278,6 +1922,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProposeAgreement(childComplexity, args["input"].(exchange.ProposeAgreementInput)), true
+	case "Mutation.publishLaborDemand":
+		if e.ComplexityRoot.Mutation.PublishLaborDemand == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishLaborDemand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishLaborDemand(childComplexity, args["input"].(exchange.PublishLaborDemandInput)), true
+	case "Mutation.publishLaborSupply":
+		if e.ComplexityRoot.Mutation.PublishLaborSupply == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishLaborSupply_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishLaborSupply(childComplexity, args["input"].(exchange.PublishLaborSupplyInput)), true
 	case "Mutation.referWorker":
 		if e.ComplexityRoot.Mutation.ReferWorker == nil {
 			break
@@ -1388,6 +2054,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCenter(childComplexity, args["input"].(exchange.UpdateCenterInput)), true
+	case "Mutation.updateLaborDemand":
+		if e.ComplexityRoot.Mutation.UpdateLaborDemand == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLaborDemand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLaborDemand(childComplexity, args["input"].(exchange.UpdateLaborDemandInput)), true
+	case "Mutation.updateLaborSupply":
+		if e.ComplexityRoot.Mutation.UpdateLaborSupply == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLaborSupply_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLaborSupply(childComplexity, args["input"].(exchange.UpdateLaborSupplyInput)), true
 	case "Mutation.updateReferralStatus":
 		if e.ComplexityRoot.Mutation.UpdateReferralStatus == nil {
 			break
@@ -1421,6 +2109,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["input"].(exchange.WithdrawConsentInput)), true
+	case "Mutation.withdrawLaborSupply":
+		if e.ComplexityRoot.Mutation.WithdrawLaborSupply == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawLaborSupply_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawLaborSupply(childComplexity, args["input"].(exchange.WithdrawLaborSupplyInput)), true
 
 	case "Occupation.children":
 		if e.ComplexityRoot.Occupation.Children == nil {
@@ -1552,6 +2251,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Province.Successor(childComplexity), true
 
+	case "PublishLaborDemandPayload.laborDemand":
+		if e.ComplexityRoot.PublishLaborDemandPayload.LaborDemand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishLaborDemandPayload.LaborDemand(childComplexity), true
+	case "PublishLaborDemandPayload.userErrors":
+		if e.ComplexityRoot.PublishLaborDemandPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishLaborDemandPayload.UserErrors(childComplexity), true
+
+	case "PublishLaborSupplyPayload.laborSupply":
+		if e.ComplexityRoot.PublishLaborSupplyPayload.LaborSupply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishLaborSupplyPayload.LaborSupply(childComplexity), true
+	case "PublishLaborSupplyPayload.userErrors":
+		if e.ComplexityRoot.PublishLaborSupplyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishLaborSupplyPayload.UserErrors(childComplexity), true
+
 	case "Query.agreements":
 		if e.ComplexityRoot.Query.Agreements == nil {
 			break
@@ -1597,6 +2322,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*string), args["first"].(*int)), true
 
+	case "Query.laborDemands":
+		if e.ComplexityRoot.Query.LaborDemands == nil {
+			break
+		}
+
+		args, err := ec.field_Query_laborDemands_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LaborDemands(childComplexity, args["filter"].(*exchange.LaborDemandFilter), args["first"].(*int), args["after"].(*string), args["orderBy"].(*exchange.LaborDemandOrder)), true
+	case "Query.laborSupplies":
+		if e.ComplexityRoot.Query.LaborSupplies == nil {
+			break
+		}
+
+		args, err := ec.field_Query_laborSupplies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LaborSupplies(childComplexity, args["filter"].(*exchange.LaborSupplyFilter), args["first"].(*int), args["after"].(*string), args["orderBy"].(*exchange.LaborSupplyOrder)), true
+	case "Query.matchesForDemand":
+		if e.ComplexityRoot.Query.MatchesForDemand == nil {
+			break
+		}
+
+		args, err := ec.field_Query_matchesForDemand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MatchesForDemand(childComplexity, args["demandId"].(string), args["first"].(*int)), true
+	case "Query.matchesForSupply":
+		if e.ComplexityRoot.Query.MatchesForSupply == nil {
+			break
+		}
+
+		args, err := ec.field_Query_matchesForSupply_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MatchesForSupply(childComplexity, args["supplyId"].(string), args["first"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1912,6 +2681,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RejectAgreementPayload.UserErrors(childComplexity), true
 
+	case "Requirements.educationLevel":
+		if e.ComplexityRoot.Requirements.EducationLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirements.EducationLevel(childComplexity), true
+	case "Requirements.experienceYears":
+		if e.ComplexityRoot.Requirements.ExperienceYears == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirements.ExperienceYears(childComplexity), true
+	case "Requirements.maxAge":
+		if e.ComplexityRoot.Requirements.MaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirements.MaxAge(childComplexity), true
+	case "Requirements.minAge":
+		if e.ComplexityRoot.Requirements.MinAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirements.MinAge(childComplexity), true
+	case "Requirements.skillLevel":
+		if e.ComplexityRoot.Requirements.SkillLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Requirements.SkillLevel(childComplexity), true
+
 	case "Responsibility.centerCode":
 		if e.ComplexityRoot.Responsibility.CenterCode == nil {
 			break
@@ -1998,6 +2798,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.ReferralUpdated(childComplexity, args["referralId"].(*string)), true
 
+	case "SupplyMatch.laborSupply":
+		if e.ComplexityRoot.SupplyMatch.LaborSupply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyMatch.LaborSupply(childComplexity), true
+	case "SupplyMatch.reasons":
+		if e.ComplexityRoot.SupplyMatch.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyMatch.Reasons(childComplexity), true
+	case "SupplyMatch.score":
+		if e.ComplexityRoot.SupplyMatch.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyMatch.Score(childComplexity), true
+
 	case "SuspendCenterPayload.center":
 		if e.ComplexityRoot.SuspendCenterPayload.Center == nil {
 			break
@@ -2036,6 +2855,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateCenterPayload.UserErrors(childComplexity), true
+
+	case "UpdateLaborDemandPayload.laborDemand":
+		if e.ComplexityRoot.UpdateLaborDemandPayload.LaborDemand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateLaborDemandPayload.LaborDemand(childComplexity), true
+	case "UpdateLaborDemandPayload.userErrors":
+		if e.ComplexityRoot.UpdateLaborDemandPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateLaborDemandPayload.UserErrors(childComplexity), true
+
+	case "UpdateLaborSupplyPayload.laborSupply":
+		if e.ComplexityRoot.UpdateLaborSupplyPayload.LaborSupply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateLaborSupplyPayload.LaborSupply(childComplexity), true
+	case "UpdateLaborSupplyPayload.userErrors":
+		if e.ComplexityRoot.UpdateLaborSupplyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateLaborSupplyPayload.UserErrors(childComplexity), true
 
 	case "UpdateReferralStatusPayload.referral":
 		if e.ComplexityRoot.UpdateReferralStatusPayload.Referral == nil {
@@ -2113,6 +2958,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WithdrawConsentPayload.Worker(childComplexity), true
+
+	case "WithdrawLaborSupplyPayload.laborSupply":
+		if e.ComplexityRoot.WithdrawLaborSupplyPayload.LaborSupply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawLaborSupplyPayload.LaborSupply(childComplexity), true
+	case "WithdrawLaborSupplyPayload.userErrors":
+		if e.ComplexityRoot.WithdrawLaborSupplyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawLaborSupplyPayload.UserErrors(childComplexity), true
 
 	case "Worker.consentAt":
 		if e.ComplexityRoot.Worker.ConsentAt == nil {
@@ -2229,17 +3087,26 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddCenterKeyInput", ec.unmarshalInputAddCenterKeyInput),
 			graphql.NewInputUnmarshaler("AgreementFilter", ec.unmarshalInputAgreementFilter),
 			graphql.NewInputUnmarshaler("AgreementTermsInput", ec.unmarshalInputAgreementTermsInput),
+			graphql.NewInputUnmarshaler("BenefitsInput", ec.unmarshalInputBenefitsInput),
 			graphql.NewInputUnmarshaler("CenterFilter", ec.unmarshalInputCenterFilter),
+			graphql.NewInputUnmarshaler("CloseLaborDemandInput", ec.unmarshalInputCloseLaborDemandInput),
 			graphql.NewInputUnmarshaler("CommentOnAgreementInput", ec.unmarshalInputCommentOnAgreementInput),
 			graphql.NewInputUnmarshaler("ConsentInput", ec.unmarshalInputConsentInput),
+			graphql.NewInputUnmarshaler("EmployerInput", ec.unmarshalInputEmployerInput),
 			graphql.NewInputUnmarshaler("EraseWorkerInput", ec.unmarshalInputEraseWorkerInput),
+			graphql.NewInputUnmarshaler("ImportInput", ec.unmarshalInputImportInput),
+			graphql.NewInputUnmarshaler("LaborDemandFilter", ec.unmarshalInputLaborDemandFilter),
+			graphql.NewInputUnmarshaler("LaborSupplyFilter", ec.unmarshalInputLaborSupplyFilter),
 			graphql.NewInputUnmarshaler("ProposeAgreementInput", ec.unmarshalInputProposeAgreementInput),
+			graphql.NewInputUnmarshaler("PublishLaborDemandInput", ec.unmarshalInputPublishLaborDemandInput),
+			graphql.NewInputUnmarshaler("PublishLaborSupplyInput", ec.unmarshalInputPublishLaborSupplyInput),
 			graphql.NewInputUnmarshaler("QuotaLineInput", ec.unmarshalInputQuotaLineInput),
 			graphql.NewInputUnmarshaler("ReferWorkerInput", ec.unmarshalInputReferWorkerInput),
 			graphql.NewInputUnmarshaler("ReferralFilter", ec.unmarshalInputReferralFilter),
 			graphql.NewInputUnmarshaler("RegisterCenterInput", ec.unmarshalInputRegisterCenterInput),
 			graphql.NewInputUnmarshaler("ReinstateCenterInput", ec.unmarshalInputReinstateCenterInput),
 			graphql.NewInputUnmarshaler("RejectAgreementInput", ec.unmarshalInputRejectAgreementInput),
+			graphql.NewInputUnmarshaler("RequirementsInput", ec.unmarshalInputRequirementsInput),
 			graphql.NewInputUnmarshaler("ResponsibilityInput", ec.unmarshalInputResponsibilityInput),
 			graphql.NewInputUnmarshaler("ReviseAgreementInput", ec.unmarshalInputReviseAgreementInput),
 			graphql.NewInputUnmarshaler("RevokeCenterKeyInput", ec.unmarshalInputRevokeCenterKeyInput),
@@ -2247,9 +3114,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SuspendCenterInput", ec.unmarshalInputSuspendCenterInput),
 			graphql.NewInputUnmarshaler("TerminateAgreementInput", ec.unmarshalInputTerminateAgreementInput),
 			graphql.NewInputUnmarshaler("UpdateCenterInput", ec.unmarshalInputUpdateCenterInput),
+			graphql.NewInputUnmarshaler("UpdateLaborDemandInput", ec.unmarshalInputUpdateLaborDemandInput),
+			graphql.NewInputUnmarshaler("UpdateLaborSupplyInput", ec.unmarshalInputUpdateLaborSupplyInput),
 			graphql.NewInputUnmarshaler("UpdateReferralStatusInput", ec.unmarshalInputUpdateReferralStatusInput),
 			graphql.NewInputUnmarshaler("WithdrawAgreementInput", ec.unmarshalInputWithdrawAgreementInput),
 			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
+			graphql.NewInputUnmarshaler("WithdrawLaborSupplyInput", ec.unmarshalInputWithdrawLaborSupplyInput),
 			graphql.NewInputUnmarshaler("WorkerInput", ec.unmarshalInputWorkerInput),
 		)
 	}
@@ -2920,6 +3790,320 @@ type Query {
 
 type Mutation
 `, BuiltIn: false},
+	{Name: "../schema/demand.graphqls", Input: `"""
+Derived, never set directly: CLOSED when the owner closed it, FILLED when filledCount
+reaches quantity, EXPIRED once expiresAt has passed, OPEN otherwise (in that precedence).
+"""
+enum DemandStatus {
+  OPEN
+  FILLED
+  CLOSED
+  EXPIRED
+}
+
+"Who sees a demand."
+enum Visibility {
+  "Every center of the exchange."
+  ALL_PARTNERS
+  "The owning center and centers with an active agreement with it."
+  AGREEMENT_PARTNERS
+}
+
+enum EmploymentType {
+  FULL_TIME
+  PART_TIME
+  SEASONAL
+  FIXED_TERM
+}
+
+enum SkillLevel {
+  UNSKILLED
+  SEMI_SKILLED
+  SKILLED
+  HIGHLY_SKILLED
+}
+
+type Employer {
+  name: String!
+  "Vietnamese tax code: 10 digits, or 10 digits, a dash and 3 digits."
+  taxCode: String
+}
+
+type Requirements {
+  educationLevel: EducationLevel
+  skillLevel: SkillLevel
+  minAge: Int
+  maxAge: Int
+  experienceYears: Int
+}
+
+type Benefits {
+  housing: Boolean!
+  transportSupport: Boolean!
+  meals: Boolean!
+  note: String
+}
+
+"A job order a center publishes for an employer in its province."
+type LaborDemand implements Node {
+  id: ID!
+  "The publishing center."
+  center: Center!
+  employer: Employer!
+  "An ISCO-08 unit group (4 digits)."
+  occupation: Occupation!
+  title: String!
+  description: String
+  quantity: Int!
+  filledCount: Int!
+  "quantity - filledCount."
+  openPositions: Int!
+  "VND per month."
+  wageMin: Int64
+  "VND per month."
+  wageMax: Int64
+  workProvince: Province!
+  workAddress: String
+  employmentType: EmploymentType!
+  requirements: Requirements!
+  benefits: Benefits!
+  startDate: Date
+  expiresAt: DateTime!
+  visibility: Visibility!
+  status: DemandStatus!
+  closedAt: DateTime
+  closeReason: String
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  version: Int!
+}
+
+type LaborDemandEdge {
+  cursor: String!
+  node: LaborDemand!
+}
+
+type LaborDemandConnection {
+  edges: [LaborDemandEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"""
+Narrows a demand search; every given condition must hold. ` + "`" + `occupationCode` + "`" + ` is a prefix
+("72" matches every unit group under sub-major group 72). ` + "`" + `provinceCodes` + "`" + ` match the work
+province; a dissolved province's code also finds its successor ("06" Bắc Kạn finds
+postings in "19" Thái Nguyên). ` + "`" + `wageAtLeast` + "`" + ` keeps demands whose best offered wage
+(wageMax, else wageMin) is at least that many VND. ` + "`" + `text` + "`" + ` matches as a phrase (ignoring extra spaces) in the
+title, employer, description, address, benefits, occupation titles and province name,
+ignoring case and Vietnamese diacritics ("may cong nghiep" finds "May công nghiệp").
+"""
+input LaborDemandFilter {
+  occupationCode: String
+  provinceCodes: [String!]
+  centerCodes: [String!]
+  statuses: [DemandStatus!]
+  wageAtLeast: Int64
+  text: String
+}
+
+enum LaborDemandOrder {
+  "Most recently published first (default)."
+  NEWEST
+  "Best offered wage (wageMax, else wageMin) first; demands without a wage last."
+  WAGE_DESC
+  "Soonest expiresAt first."
+  EXPIRES_SOON
+}
+
+input EmployerInput {
+  "1–200 characters."
+  name: String!
+  taxCode: String
+}
+
+input RequirementsInput {
+  educationLevel: EducationLevel
+  skillLevel: SkillLevel
+  "15–70."
+  minAge: Int
+  "15–70, at least minAge."
+  maxAge: Int
+  "0–50."
+  experienceYears: Int
+}
+
+input BenefitsInput {
+  housing: Boolean
+  transportSupport: Boolean
+  meals: Boolean
+  "Up to 2000 characters."
+  note: String
+}
+
+"""
+Publishes a job order. Rules (each failure a userError): occupationCode a 4-digit unit
+group (UNKNOWN_OCCUPATION); workProvinceCode a current province (UNKNOWN_PROVINCE, or
+PROVINCE_DISSOLVED naming the successor); quantity 1–100000 (OUT_OF_RANGE); wages 0–1e9
+VND and wageMin ≤ wageMax (INVALID); expiresAt in the future and within a year
+(OUT_OF_RANGE); title 1–200, description ≤ 5000, workAddress ≤ 500 characters (REQUIRED,
+TOO_LONG).
+"""
+input PublishLaborDemandInput {
+  idempotencyKey: String
+  employer: EmployerInput!
+  occupationCode: String!
+  title: String!
+  description: String
+  quantity: Int!
+  wageMin: Int64
+  wageMax: Int64
+  workProvinceCode: String!
+  workAddress: String
+  employmentType: EmploymentType!
+  requirements: RequirementsInput
+  benefits: BenefitsInput
+  startDate: Date
+  expiresAt: DateTime!
+  visibility: Visibility = ALL_PARTNERS
+}
+
+type PublishLaborDemandPayload {
+  laborDemand: LaborDemand
+  userErrors: [UserError!]!
+}
+
+"""
+Changes a demand that is not CLOSED; omitted fields stay. The occupation and work
+province cannot change. quantity may not drop below filledCount. Extending expiresAt
+reopens an EXPIRED demand.
+"""
+input UpdateLaborDemandInput {
+  laborDemandId: ID!
+  employer: EmployerInput
+  title: String
+  description: String
+  quantity: Int
+  wageMin: Int64
+  wageMax: Int64
+  workAddress: String
+  employmentType: EmploymentType
+  requirements: RequirementsInput
+  benefits: BenefitsInput
+  startDate: Date
+  expiresAt: DateTime
+  visibility: Visibility
+  expectedVersion: Int
+}
+
+type UpdateLaborDemandPayload {
+  laborDemand: LaborDemand
+  userErrors: [UserError!]!
+}
+
+input CloseLaborDemandInput {
+  laborDemandId: ID!
+  reason: String
+  expectedVersion: Int
+}
+
+type CloseLaborDemandPayload {
+  laborDemand: LaborDemand
+  userErrors: [UserError!]!
+}
+
+"""
+A bulk import: CSV text (RFC 4180, UTF-8, comma-separated) with a header row naming the
+columns, in any order. Without ` + "`" + `partial` + "`" + ` (the default) a file with any bad row writes
+nothing; with ` + "`" + `partial: true` + "`" + ` the good rows are written and the bad ones reported.
+At most 100000 rows.
+"""
+input ImportInput {
+  csv: String!
+  partial: Boolean = false
+}
+
+"One bad value of an imported file."
+type ImportRowError {
+  "1-based line of the file; the header is line 1."
+  line: Int!
+  "The column at fault (empty for the row as a whole)."
+  column: String!
+  code: UserErrorCode!
+  message: String!
+}
+
+type ImportPayload {
+  "Rows written."
+  createdCount: Int!
+  "Data rows read (the header excluded)."
+  rowCount: Int!
+  rowErrors: [ImportRowError!]!
+  "Failures of the request as a whole (roles, a header without a required column, ...)."
+  userErrors: [UserError!]!
+}
+
+extend type Query {
+  """
+  Demands the caller may see: ALL_PARTNERS demands of every center, and AGREEMENT_PARTNERS
+  demands of the caller's own center and of centers with an active agreement with it.
+  Keyset-paginated.
+  """
+  laborDemands(filter: LaborDemandFilter, first: Int = 20, after: String, orderBy: LaborDemandOrder = NEWEST): LaborDemandConnection!
+}
+
+extend type Mutation {
+  "Publisher or coordinator of a center."
+  publishLaborDemand(input: PublishLaborDemandInput!): PublishLaborDemandPayload!
+  "The owning center's publishers and coordinators; anyone else gets NOT_FOUND."
+  updateLaborDemand(input: UpdateLaborDemandInput!): UpdateLaborDemandPayload!
+  "The owning center's publishers and coordinators. Closing a CLOSED demand is INVALID_TRANSITION."
+  closeLaborDemand(input: CloseLaborDemandInput!): CloseLaborDemandPayload!
+  """
+  Publishes many demands from CSV. Columns (header names; * required):
+  employer_name*, employer_tax_code, occupation_code*, title*, description, quantity*,
+  wage_min, wage_max, work_province_code*, work_address, employment_type* (FULL_TIME,
+  PART_TIME, SEASONAL, FIXED_TERM), start_date (YYYY-MM-DD), expires_at* (RFC 3339, or
+  YYYY-MM-DD meaning the end of that day UTC), visibility (ALL_PARTNERS default, or
+  AGREEMENT_PARTNERS), housing, transport_support, meals (true/false), benefits_note.
+  """
+  importLaborDemand(input: ImportInput!): ImportPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/match.graphqls", Input: `"""
+A supply ranked for a demand. ` + "`" + `score` + "`" + ` (0–1) is the sum of these weights, and ` + "`" + `reasons` + "`" + `
+lists each that holds, in this order:
+- occupation (the best one only): OCCUPATION_EXACT 0.40 (same unit group),
+  OCCUPATION_MINOR_GROUP 0.25 (same 3-digit group), OCCUPATION_SUB_MAJOR_GROUP 0.10
+  (same 2-digit group); candidates outside the sub-major group are not matches;
+- DESTINATION_ACCEPTED 0.20: the supply accepts any province or the demand's work province;
+- WAGE_MEETS_EXPECTATION 0.15: the supply states no expected wage, or the demand's best
+  wage (wageMax, else wageMin) is at least it;
+- DATES_OVERLAP 0.15: availableFrom..availableUntil overlaps the demand's
+  startDate (else publication day)..expiresAt;
+- AGREEMENT_COVERS 0.10: the two centers differ and have an active agreement.
+Only OPEN demands and supplies take part. Ordered by score, then id: deterministic.
+"""
+type SupplyMatch {
+  laborSupply: LaborSupply!
+  score: Float!
+  reasons: [String!]!
+}
+
+"A demand ranked for a supply; the score and reasons are those of SupplyMatch."
+type DemandMatch {
+  laborDemand: LaborDemand!
+  score: Float!
+  reasons: [String!]!
+}
+
+extend type Query {
+  "Open supplies ranked for a demand the caller may see (NOT_FOUND otherwise). first ≤ 100."
+  matchesForDemand(demandId: ID!, first: Int = 20): [SupplyMatch!]!
+  "Open demands the caller may see, ranked for a supply. first ≤ 100."
+  matchesForSupply(supplyId: ID!, first: Int = 20): [DemandMatch!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/refdata.graphqls", Input: `"""
 A province by its official 2-digit code. 34 are current since the 1 July 2025
 reorganisation; 29 were dissolved that day, each into a successor. Records from before
@@ -3105,6 +4289,145 @@ extend type Subscription {
   With referralId, only that one.
   """
   referralUpdated(referralId: ID): Referral!
+}
+`, BuiltIn: false},
+	{Name: "../schema/supply.graphqls", Input: `"""
+Derived: WITHDRAWN when the owner withdrew it; EXHAUSTED when quantity is 0 or
+availableUntil is before today; OPEN otherwise.
+"""
+enum SupplyStatus {
+  OPEN
+  EXHAUSTED
+  WITHDRAWN
+}
+
+"Workers of one occupation a center has ready to move. Counts only: no personal data."
+type LaborSupply implements Node {
+  id: ID!
+  center: Center!
+  occupation: Occupation!
+  skillLevel: SkillLevel
+  "Workers still available."
+  quantity: Int!
+  availableFrom: Date!
+  availableUntil: Date
+  "Provinces the workers accept to move to; empty means anywhere."
+  destinationProvinces: [Province!]!
+  "VND per month."
+  expectedWageMin: Int64
+  notes: String
+  status: SupplyStatus!
+  withdrawnAt: DateTime
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  version: Int!
+}
+
+type LaborSupplyEdge {
+  cursor: String!
+  node: LaborSupply!
+}
+
+type LaborSupplyConnection {
+  edges: [LaborSupplyEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"""
+Narrows a supply search. ` + "`" + `occupationCode` + "`" + ` is a prefix. ` + "`" + `provinceCodes` + "`" + ` match the owning
+center's province or an accepted destination (a supply accepting anywhere matches every
+province); a dissolved code also finds its successor. ` + "`" + `text` + "`" + ` matches as a phrase in the
+notes, occupation titles and province names, ignoring case and diacritics.
+"""
+input LaborSupplyFilter {
+  occupationCode: String
+  provinceCodes: [String!]
+  centerCodes: [String!]
+  statuses: [SupplyStatus!]
+  text: String
+}
+
+enum LaborSupplyOrder {
+  "Most recently published first (default)."
+  NEWEST
+  "Earliest availableFrom first."
+  AVAILABLE_FROM
+}
+
+"""
+Publishes supply. occupationCode a 4-digit unit group; quantity 1–100000;
+availableUntil not before availableFrom nor today; destinationProvinceCodes current
+provinces (PROVINCE_DISSOLVED names the successor), none twice; notes ≤ 2000 characters.
+"""
+input PublishLaborSupplyInput {
+  idempotencyKey: String
+  occupationCode: String!
+  skillLevel: SkillLevel
+  quantity: Int!
+  availableFrom: Date!
+  availableUntil: Date
+  destinationProvinceCodes: [String!]
+  expectedWageMin: Int64
+  notes: String
+}
+
+type PublishLaborSupplyPayload {
+  laborSupply: LaborSupply
+  userErrors: [UserError!]!
+}
+
+"""
+Changes a supply that is not WITHDRAWN; omitted fields stay. quantity 0 means every
+worker is placed (EXHAUSTED). destinationProvinceCodes replaces the list ([] = anywhere).
+"""
+input UpdateLaborSupplyInput {
+  laborSupplyId: ID!
+  skillLevel: SkillLevel
+  quantity: Int
+  availableFrom: Date
+  availableUntil: Date
+  destinationProvinceCodes: [String!]
+  expectedWageMin: Int64
+  notes: String
+  expectedVersion: Int
+}
+
+type UpdateLaborSupplyPayload {
+  laborSupply: LaborSupply
+  userErrors: [UserError!]!
+}
+
+input WithdrawLaborSupplyInput {
+  laborSupplyId: ID!
+  reason: String
+  expectedVersion: Int
+}
+
+type WithdrawLaborSupplyPayload {
+  laborSupply: LaborSupply
+  userErrors: [UserError!]!
+}
+
+extend type Query {
+  "Supply of every center (supply is counts only and visible to all). Keyset-paginated."
+  laborSupplies(filter: LaborSupplyFilter, first: Int = 20, after: String, orderBy: LaborSupplyOrder = NEWEST): LaborSupplyConnection!
+}
+
+extend type Mutation {
+  "Publisher or coordinator of a center."
+  publishLaborSupply(input: PublishLaborSupplyInput!): PublishLaborSupplyPayload!
+  "The owning center's publishers and coordinators; anyone else gets NOT_FOUND."
+  updateLaborSupply(input: UpdateLaborSupplyInput!): UpdateLaborSupplyPayload!
+  "The owning center's publishers and coordinators. Withdrawing twice is INVALID_TRANSITION."
+  withdrawLaborSupply(input: WithdrawLaborSupplyInput!): WithdrawLaborSupplyPayload!
+  """
+  Publishes many supplies from CSV. Columns (header names; * required):
+  occupation_code*, skill_level (UNSKILLED, SEMI_SKILLED, SKILLED, HIGHLY_SKILLED),
+  quantity*, available_from* (YYYY-MM-DD), available_until, destination_province_codes
+  (codes separated by ';' or spaces; empty = anywhere), expected_wage_min, notes.
+  """
+  importLaborSupply(input: ImportInput!): ImportPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/worker.graphqls", Input: `enum Gender {
@@ -3406,6 +4729,20 @@ func (ec *executionContext) childFields_AgreementTerms(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AgreementTerms", field.Name)
 }
 
+func (ec *executionContext) childFields_Benefits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "housing":
+		return ec.fieldContext_Benefits_housing(ctx, field)
+	case "transportSupport":
+		return ec.fieldContext_Benefits_transportSupport(ctx, field)
+	case "meals":
+		return ec.fieldContext_Benefits_meals(ctx, field)
+	case "note":
+		return ec.fieldContext_Benefits_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Benefits", field.Name)
+}
+
 func (ec *executionContext) childFields_Center(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3524,6 +4861,16 @@ func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CloseLaborDemandPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "laborDemand":
+		return ec.fieldContext_CloseLaborDemandPayload_laborDemand(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CloseLaborDemandPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CloseLaborDemandPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CommentOnAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "agreement":
@@ -3536,6 +4883,28 @@ func (ec *executionContext) childFields_CommentOnAgreementPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type CommentOnAgreementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DemandMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "laborDemand":
+		return ec.fieldContext_DemandMatch_laborDemand(ctx, field)
+	case "score":
+		return ec.fieldContext_DemandMatch_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_DemandMatch_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DemandMatch", field.Name)
+}
+
+func (ec *executionContext) childFields_Employer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Employer_name(ctx, field)
+	case "taxCode":
+		return ec.fieldContext_Employer_taxCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Employer", field.Name)
+}
+
 func (ec *executionContext) childFields_EraseWorkerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "erasedWorkerId":
@@ -3544,6 +4913,170 @@ func (ec *executionContext) childFields_EraseWorkerPayload(ctx context.Context, 
 		return ec.fieldContext_EraseWorkerPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EraseWorkerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "createdCount":
+		return ec.fieldContext_ImportPayload_createdCount(ctx, field)
+	case "rowCount":
+		return ec.fieldContext_ImportPayload_rowCount(ctx, field)
+	case "rowErrors":
+		return ec.fieldContext_ImportPayload_rowErrors(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ImportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportRowError_line(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportRowError_column(ctx, field)
+	case "code":
+		return ec.fieldContext_ImportRowError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportRowError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
+}
+
+func (ec *executionContext) childFields_LaborDemand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LaborDemand_id(ctx, field)
+	case "center":
+		return ec.fieldContext_LaborDemand_center(ctx, field)
+	case "employer":
+		return ec.fieldContext_LaborDemand_employer(ctx, field)
+	case "occupation":
+		return ec.fieldContext_LaborDemand_occupation(ctx, field)
+	case "title":
+		return ec.fieldContext_LaborDemand_title(ctx, field)
+	case "description":
+		return ec.fieldContext_LaborDemand_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LaborDemand_quantity(ctx, field)
+	case "filledCount":
+		return ec.fieldContext_LaborDemand_filledCount(ctx, field)
+	case "openPositions":
+		return ec.fieldContext_LaborDemand_openPositions(ctx, field)
+	case "wageMin":
+		return ec.fieldContext_LaborDemand_wageMin(ctx, field)
+	case "wageMax":
+		return ec.fieldContext_LaborDemand_wageMax(ctx, field)
+	case "workProvince":
+		return ec.fieldContext_LaborDemand_workProvince(ctx, field)
+	case "workAddress":
+		return ec.fieldContext_LaborDemand_workAddress(ctx, field)
+	case "employmentType":
+		return ec.fieldContext_LaborDemand_employmentType(ctx, field)
+	case "requirements":
+		return ec.fieldContext_LaborDemand_requirements(ctx, field)
+	case "benefits":
+		return ec.fieldContext_LaborDemand_benefits(ctx, field)
+	case "startDate":
+		return ec.fieldContext_LaborDemand_startDate(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_LaborDemand_expiresAt(ctx, field)
+	case "visibility":
+		return ec.fieldContext_LaborDemand_visibility(ctx, field)
+	case "status":
+		return ec.fieldContext_LaborDemand_status(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_LaborDemand_closedAt(ctx, field)
+	case "closeReason":
+		return ec.fieldContext_LaborDemand_closeReason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LaborDemand_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LaborDemand_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_LaborDemand_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LaborDemand", field.Name)
+}
+
+func (ec *executionContext) childFields_LaborDemandConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LaborDemandConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LaborDemandConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LaborDemandConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LaborDemandConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LaborDemandEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LaborDemandEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LaborDemandEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LaborDemandEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LaborSupply(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LaborSupply_id(ctx, field)
+	case "center":
+		return ec.fieldContext_LaborSupply_center(ctx, field)
+	case "occupation":
+		return ec.fieldContext_LaborSupply_occupation(ctx, field)
+	case "skillLevel":
+		return ec.fieldContext_LaborSupply_skillLevel(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LaborSupply_quantity(ctx, field)
+	case "availableFrom":
+		return ec.fieldContext_LaborSupply_availableFrom(ctx, field)
+	case "availableUntil":
+		return ec.fieldContext_LaborSupply_availableUntil(ctx, field)
+	case "destinationProvinces":
+		return ec.fieldContext_LaborSupply_destinationProvinces(ctx, field)
+	case "expectedWageMin":
+		return ec.fieldContext_LaborSupply_expectedWageMin(ctx, field)
+	case "notes":
+		return ec.fieldContext_LaborSupply_notes(ctx, field)
+	case "status":
+		return ec.fieldContext_LaborSupply_status(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_LaborSupply_withdrawnAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LaborSupply_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LaborSupply_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_LaborSupply_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LaborSupply", field.Name)
+}
+
+func (ec *executionContext) childFields_LaborSupplyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LaborSupplyConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LaborSupplyConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LaborSupplyConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LaborSupplyConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LaborSupplyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LaborSupplyEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LaborSupplyEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LaborSupplyEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Occupation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3610,6 +5143,26 @@ func (ec *executionContext) childFields_Province(ctx context.Context, field grap
 		return ec.fieldContext_Province_formerName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Province", field.Name)
+}
+
+func (ec *executionContext) childFields_PublishLaborDemandPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "laborDemand":
+		return ec.fieldContext_PublishLaborDemandPayload_laborDemand(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PublishLaborDemandPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublishLaborDemandPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PublishLaborSupplyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "laborSupply":
+		return ec.fieldContext_PublishLaborSupplyPayload_laborSupply(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PublishLaborSupplyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublishLaborSupplyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_QuotaLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3740,6 +5293,22 @@ func (ec *executionContext) childFields_RejectAgreementPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type RejectAgreementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Requirements(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "educationLevel":
+		return ec.fieldContext_Requirements_educationLevel(ctx, field)
+	case "skillLevel":
+		return ec.fieldContext_Requirements_skillLevel(ctx, field)
+	case "minAge":
+		return ec.fieldContext_Requirements_minAge(ctx, field)
+	case "maxAge":
+		return ec.fieldContext_Requirements_maxAge(ctx, field)
+	case "experienceYears":
+		return ec.fieldContext_Requirements_experienceYears(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Requirements", field.Name)
+}
+
 func (ec *executionContext) childFields_Responsibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "centerCode":
@@ -3780,6 +5349,18 @@ func (ec *executionContext) childFields_SignAgreementPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type SignAgreementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SupplyMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "laborSupply":
+		return ec.fieldContext_SupplyMatch_laborSupply(ctx, field)
+	case "score":
+		return ec.fieldContext_SupplyMatch_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_SupplyMatch_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplyMatch", field.Name)
+}
+
 func (ec *executionContext) childFields_SuspendCenterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "center":
@@ -3808,6 +5389,26 @@ func (ec *executionContext) childFields_UpdateCenterPayload(ctx context.Context,
 		return ec.fieldContext_UpdateCenterPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateCenterPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateLaborDemandPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "laborDemand":
+		return ec.fieldContext_UpdateLaborDemandPayload_laborDemand(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateLaborDemandPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateLaborDemandPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateLaborSupplyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "laborSupply":
+		return ec.fieldContext_UpdateLaborSupplyPayload_laborSupply(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateLaborSupplyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateLaborSupplyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateReferralStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3862,6 +5463,16 @@ func (ec *executionContext) childFields_WithdrawConsentPayload(ctx context.Conte
 		return ec.fieldContext_WithdrawConsentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WithdrawConsentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WithdrawLaborSupplyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "laborSupply":
+		return ec.fieldContext_WithdrawLaborSupplyPayload_laborSupply(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WithdrawLaborSupplyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WithdrawLaborSupplyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Worker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4034,6 +5645,20 @@ func (ec *executionContext) field_Mutation_addCenterKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_closeLaborDemand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.CloseLaborDemandInput, error) {
+			return ec.unmarshalNCloseLaborDemandInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCloseLaborDemandInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_commentOnAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4062,12 +5687,68 @@ func (ec *executionContext) field_Mutation_eraseWorker_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_importLaborDemand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.ImportInput, error) {
+			return ec.unmarshalNImportInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐImportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importLaborSupply_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.ImportInput, error) {
+			return ec.unmarshalNImportInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐImportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_proposeAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.ProposeAgreementInput, error) {
 			return ec.unmarshalNProposeAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProposeAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishLaborDemand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.PublishLaborDemandInput, error) {
+			return ec.unmarshalNPublishLaborDemandInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPublishLaborDemandInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishLaborSupply_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.PublishLaborSupplyInput, error) {
+			return ec.unmarshalNPublishLaborSupplyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPublishLaborSupplyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4216,6 +5897,34 @@ func (ec *executionContext) field_Mutation_updateCenter_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateLaborDemand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.UpdateLaborDemandInput, error) {
+			return ec.unmarshalNUpdateLaborDemandInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateLaborDemandInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateLaborSupply_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.UpdateLaborSupplyInput, error) {
+			return ec.unmarshalNUpdateLaborSupplyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateLaborSupplyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateReferralStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4250,6 +5959,20 @@ func (ec *executionContext) field_Mutation_withdrawConsent_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.WithdrawConsentInput, error) {
 			return ec.unmarshalNWithdrawConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWithdrawConsentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawLaborSupply_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.WithdrawLaborSupplyInput, error) {
+			return ec.unmarshalNWithdrawLaborSupplyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWithdrawLaborSupplyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4357,6 +6080,126 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_laborDemands_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*exchange.LaborDemandFilter, error) {
+			return ec.unmarshalOLaborDemandFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*exchange.LaborDemandOrder, error) {
+			return ec.unmarshalOLaborDemandOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_laborSupplies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*exchange.LaborSupplyFilter, error) {
+			return ec.unmarshalOLaborSupplyFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupplyFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*exchange.LaborSupplyOrder, error) {
+			return ec.unmarshalOLaborSupplyOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupplyOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_matchesForDemand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "demandId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["demandId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_matchesForSupply_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "supplyId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["supplyId"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -6239,6 +8082,98 @@ func (ec *executionContext) fieldContext_AgreementTerms_notes(_ context.Context,
 	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "String")
 }
 
+func (ec *executionContext) _Benefits_housing(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benefits_housing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Housing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Benefits_housing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Benefits", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Benefits_transportSupport(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benefits_transportSupport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TransportSupport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Benefits_transportSupport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Benefits", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Benefits_meals(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benefits_meals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Benefits_meals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Benefits", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Benefits_note(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Benefits_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Benefits_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Benefits", field, false, false, "String")
+}
+
 func (ec *executionContext) _Center_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7203,6 +9138,70 @@ func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _CloseLaborDemandPayload_laborDemand(ctx context.Context, field graphql.CollectedField, obj *model.CloseLaborDemandPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloseLaborDemandPayload_laborDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LaborDemand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
+			return ec.marshalOLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CloseLaborDemandPayload_laborDemand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloseLaborDemandPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CloseLaborDemandPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CloseLaborDemandPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloseLaborDemandPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CloseLaborDemandPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloseLaborDemandPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommentOnAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.CommentOnAgreementPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7299,6 +9298,130 @@ func (ec *executionContext) fieldContext_CommentOnAgreementPayload_userErrors(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _DemandMatch_laborDemand(ctx context.Context, field graphql.CollectedField, obj *exchange.DemandMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandMatch_laborDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LaborDemand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
+			return ec.marshalNLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DemandMatch_laborDemand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DemandMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DemandMatch_score(ctx context.Context, field graphql.CollectedField, obj *exchange.DemandMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandMatch_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DemandMatch_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DemandMatch", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DemandMatch_reasons(ctx context.Context, field graphql.CollectedField, obj *exchange.DemandMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandMatch_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DemandMatch_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DemandMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _Employer_name(ctx context.Context, field graphql.CollectedField, obj *exchange.Employer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Employer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Employer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Employer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Employer_taxCode(ctx context.Context, field graphql.CollectedField, obj *exchange.Employer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Employer_taxCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Employer_taxCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Employer", field, false, false, "String")
+}
+
 func (ec *executionContext) _EraseWorkerPayload_erasedWorkerId(ctx context.Context, field graphql.CollectedField, obj *model.EraseWorkerPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7349,6 +9472,1493 @@ func (ec *executionContext) fieldContext_EraseWorkerPayload_userErrors(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportPayload_createdCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPayload_createdCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPayload_createdCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportPayload_rowCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPayload_rowCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPayload_rowCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportPayload_rowErrors(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPayload_rowErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.ImportRowError) graphql.Marshaler {
+			return ec.marshalNImportRowError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐImportRowErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPayload_rowErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRowError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRowError_line(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowError_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRowError_column(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRowError_code(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.Code) graphql.Marshaler {
+			return ec.marshalNUserErrorCode2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "UserErrorCode")
+}
+
+func (ec *executionContext) _ImportRowError_message(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _LaborDemand_id(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LaborDemand().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, true, true, "ID")
+}
+
+func (ec *executionContext) _LaborDemand_center(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LaborDemand().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_employer(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_employer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employer(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Employer) graphql.Marshaler {
+			return ec.marshalNEmployer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmployer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_employer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Employer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_occupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LaborDemand().Occupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_title(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
+}
+
+func (ec *executionContext) _LaborDemand_description(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
+}
+
+func (ec *executionContext) _LaborDemand_quantity(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemand_filledCount(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_filledCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FilledCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_filledCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemand_openPositions(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_openPositions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenPositions(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_openPositions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemand_wageMin(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_wageMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WageMin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_wageMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _LaborDemand_wageMax(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_wageMax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WageMax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_wageMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _LaborDemand_workProvince(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_workProvince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LaborDemand().WorkProvince(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_workProvince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_workAddress(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_workAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_workAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
+}
+
+func (ec *executionContext) _LaborDemand_employmentType(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_employmentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmploymentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.EmploymentType) graphql.Marshaler {
+			return ec.marshalNEmploymentType2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmploymentType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_employmentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "EmploymentType")
+}
+
+func (ec *executionContext) _LaborDemand_requirements(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requirements(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Requirements) graphql.Marshaler {
+			return ec.marshalNRequirements2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRequirements(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Requirements(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_benefits(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_benefits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Benefits(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Benefits) graphql.Marshaler {
+			return ec.marshalNBenefits2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefits(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_benefits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Benefits(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_startDate(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_startDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_startDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LaborDemand_expiresAt(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _LaborDemand_visibility(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_visibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Visibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.Visibility) graphql.Marshaler {
+			return ec.marshalNVisibility2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐVisibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Visibility")
+}
+
+func (ec *executionContext) _LaborDemand_status(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.DemandStatus) graphql.Marshaler {
+			return ec.marshalNDemandStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "DemandStatus")
+}
+
+func (ec *executionContext) _LaborDemand_closedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _LaborDemand_closeReason(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_closeReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CloseReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_closeReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
+}
+
+func (ec *executionContext) _LaborDemand_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _LaborDemand_updatedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _LaborDemand_version(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemandConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LaborDemandConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemandConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LaborDemandEdge) graphql.Marshaler {
+			return ec.marshalNLaborDemandEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborDemandEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemandConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemandConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemandEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemandConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LaborDemandConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemandConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemandConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemandConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemandConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LaborDemandConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemandConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemandConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemandConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemandEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LaborDemandEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemandEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemandEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemandEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LaborDemandEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LaborDemandEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemandEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
+			return ec.marshalNLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemandEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemandEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborSupply_id(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LaborSupply().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, true, true, "ID")
+}
+
+func (ec *executionContext) _LaborSupply_center(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LaborSupply().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborSupply",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborSupply_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_occupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LaborSupply().Occupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborSupply",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborSupply_skillLevel(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_skillLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.SkillLevel) graphql.Marshaler {
+			return ec.marshalOSkillLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSkillLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_skillLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "SkillLevel")
+}
+
+func (ec *executionContext) _LaborSupply_quantity(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborSupply_availableFrom(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_availableFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvailableFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_availableFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LaborSupply_availableUntil(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_availableUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvailableUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_availableUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LaborSupply_destinationProvinces(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_destinationProvinces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LaborSupply().DestinationProvinces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_destinationProvinces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborSupply",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborSupply_expectedWageMin(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_expectedWageMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedWageMin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_expectedWageMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _LaborSupply_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "String")
+}
+
+func (ec *executionContext) _LaborSupply_status(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.SupplyStatus) graphql.Marshaler {
+			return ec.marshalNSupplyStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "SupplyStatus")
+}
+
+func (ec *executionContext) _LaborSupply_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _LaborSupply_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _LaborSupply_updatedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _LaborSupply_version(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborSupplyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LaborSupplyConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupplyConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LaborSupplyEdge) graphql.Marshaler {
+			return ec.marshalNLaborSupplyEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborSupplyEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupplyConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborSupplyConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborSupplyEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborSupplyConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LaborSupplyConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupplyConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupplyConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborSupplyConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborSupplyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LaborSupplyConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupplyConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupplyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupplyConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborSupplyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LaborSupplyEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupplyEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupplyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupplyEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LaborSupplyEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LaborSupplyEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupplyEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborSupply) graphql.Marshaler {
+			return ec.marshalNLaborSupply2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupply(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupplyEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborSupplyEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborSupply(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7926,6 +11536,182 @@ func (ec *executionContext) fieldContext_Mutation_revokeCenterKey(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_publishLaborDemand(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishLaborDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishLaborDemand(ctx, fc.Args["input"].(exchange.PublishLaborDemandInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublishLaborDemandPayload) graphql.Marshaler {
+			return ec.marshalNPublishLaborDemandPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPublishLaborDemandPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishLaborDemand(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublishLaborDemandPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishLaborDemand_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLaborDemand(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLaborDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLaborDemand(ctx, fc.Args["input"].(exchange.UpdateLaborDemandInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateLaborDemandPayload) graphql.Marshaler {
+			return ec.marshalNUpdateLaborDemandPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateLaborDemandPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLaborDemand(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateLaborDemandPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLaborDemand_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeLaborDemand(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeLaborDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseLaborDemand(ctx, fc.Args["input"].(exchange.CloseLaborDemandInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CloseLaborDemandPayload) graphql.Marshaler {
+			return ec.marshalNCloseLaborDemandPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐCloseLaborDemandPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeLaborDemand(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CloseLaborDemandPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeLaborDemand_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importLaborDemand(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importLaborDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportLaborDemand(ctx, fc.Args["input"].(exchange.ImportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
+			return ec.marshalNImportPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importLaborDemand(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importLaborDemand_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_referWorker(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8008,6 +11794,182 @@ func (ec *executionContext) fieldContext_Mutation_updateReferralStatus(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateReferralStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishLaborSupply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishLaborSupply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishLaborSupply(ctx, fc.Args["input"].(exchange.PublishLaborSupplyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublishLaborSupplyPayload) graphql.Marshaler {
+			return ec.marshalNPublishLaborSupplyPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPublishLaborSupplyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishLaborSupply(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublishLaborSupplyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishLaborSupply_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLaborSupply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLaborSupply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLaborSupply(ctx, fc.Args["input"].(exchange.UpdateLaborSupplyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateLaborSupplyPayload) graphql.Marshaler {
+			return ec.marshalNUpdateLaborSupplyPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateLaborSupplyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLaborSupply(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateLaborSupplyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLaborSupply_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawLaborSupply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawLaborSupply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawLaborSupply(ctx, fc.Args["input"].(exchange.WithdrawLaborSupplyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WithdrawLaborSupplyPayload) graphql.Marshaler {
+			return ec.marshalNWithdrawLaborSupplyPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐWithdrawLaborSupplyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawLaborSupply(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WithdrawLaborSupplyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawLaborSupply_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importLaborSupply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importLaborSupply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportLaborSupply(ctx, fc.Args["input"].(exchange.ImportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
+			return ec.marshalNImportPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importLaborSupply(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importLaborSupply_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8639,6 +12601,134 @@ func (ec *executionContext) fieldContext_Province_formerName(_ context.Context, 
 	return graphql.NewScalarFieldContext("Province", field, false, false, "String")
 }
 
+func (ec *executionContext) _PublishLaborDemandPayload_laborDemand(ctx context.Context, field graphql.CollectedField, obj *model.PublishLaborDemandPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishLaborDemandPayload_laborDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LaborDemand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
+			return ec.marshalOLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PublishLaborDemandPayload_laborDemand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublishLaborDemandPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PublishLaborDemandPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PublishLaborDemandPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishLaborDemandPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishLaborDemandPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublishLaborDemandPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PublishLaborSupplyPayload_laborSupply(ctx context.Context, field graphql.CollectedField, obj *model.PublishLaborSupplyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishLaborSupplyPayload_laborSupply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LaborSupply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborSupply) graphql.Marshaler {
+			return ec.marshalOLaborSupply2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupply(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PublishLaborSupplyPayload_laborSupply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublishLaborSupplyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborSupply(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PublishLaborSupplyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PublishLaborSupplyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishLaborSupplyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishLaborSupplyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublishLaborSupplyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8935,6 +13025,138 @@ func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_laborDemands(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_laborDemands(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LaborDemands(ctx, fc.Args["filter"].(*exchange.LaborDemandFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["orderBy"].(*exchange.LaborDemandOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LaborDemandConnection) graphql.Marshaler {
+			return ec.marshalNLaborDemandConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborDemandConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_laborDemands(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemandConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_laborDemands_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_matchesForDemand(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_matchesForDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MatchesForDemand(ctx, fc.Args["demandId"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.SupplyMatch) graphql.Marshaler {
+			return ec.marshalNSupplyMatch2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_matchesForDemand(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupplyMatch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_matchesForDemand_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_matchesForSupply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_matchesForSupply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MatchesForSupply(ctx, fc.Args["supplyId"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.DemandMatch) graphql.Marshaler {
+			return ec.marshalNDemandMatch2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_matchesForSupply(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DemandMatch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_matchesForSupply_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_provinces(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9149,6 +13371,50 @@ func (ec *executionContext) fieldContext_Query_referrals(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_referrals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_laborSupplies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_laborSupplies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LaborSupplies(ctx, fc.Args["filter"].(*exchange.LaborSupplyFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["orderBy"].(*exchange.LaborSupplyOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LaborSupplyConnection) graphql.Marshaler {
+			return ec.marshalNLaborSupplyConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborSupplyConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_laborSupplies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborSupplyConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_laborSupplies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10244,6 +14510,121 @@ func (ec *executionContext) fieldContext_RejectAgreementPayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _Requirements_educationLevel(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirements_educationLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EducationLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.EducationLevel) graphql.Marshaler {
+			return ec.marshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Requirements_educationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirements", field, false, false, "EducationLevel")
+}
+
+func (ec *executionContext) _Requirements_skillLevel(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirements_skillLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.SkillLevel) graphql.Marshaler {
+			return ec.marshalOSkillLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSkillLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Requirements_skillLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirements", field, false, false, "SkillLevel")
+}
+
+func (ec *executionContext) _Requirements_minAge(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirements_minAge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinAge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Requirements_minAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirements", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Requirements_maxAge(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirements_maxAge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxAge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Requirements_maxAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirements", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Requirements_experienceYears(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Requirements_experienceYears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExperienceYears, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Requirements_experienceYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Requirements", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Responsibility_centerCode(ctx context.Context, field graphql.CollectedField, obj *exchange.Responsibility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10614,6 +14995,84 @@ func (ec *executionContext) fieldContext_Subscription_referralUpdated(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _SupplyMatch_laborSupply(ctx context.Context, field graphql.CollectedField, obj *exchange.SupplyMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplyMatch_laborSupply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LaborSupply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborSupply) graphql.Marshaler {
+			return ec.marshalNLaborSupply2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupply(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplyMatch_laborSupply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupplyMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborSupply(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupplyMatch_score(ctx context.Context, field graphql.CollectedField, obj *exchange.SupplyMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplyMatch_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplyMatch_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplyMatch", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SupplyMatch_reasons(ctx context.Context, field graphql.CollectedField, obj *exchange.SupplyMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplyMatch_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplyMatch_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplyMatch", field, false, false, "String")
+}
+
 func (ec *executionContext) _SuspendCenterPayload_center(ctx context.Context, field graphql.CollectedField, obj *model.SuspendCenterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10796,6 +15255,134 @@ func (ec *executionContext) _UpdateCenterPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_UpdateCenterPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateCenterPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateLaborDemandPayload_laborDemand(ctx context.Context, field graphql.CollectedField, obj *model.UpdateLaborDemandPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateLaborDemandPayload_laborDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LaborDemand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
+			return ec.marshalOLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateLaborDemandPayload_laborDemand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateLaborDemandPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateLaborDemandPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateLaborDemandPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateLaborDemandPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateLaborDemandPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateLaborDemandPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateLaborSupplyPayload_laborSupply(ctx context.Context, field graphql.CollectedField, obj *model.UpdateLaborSupplyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateLaborSupplyPayload_laborSupply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LaborSupply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborSupply) graphql.Marshaler {
+			return ec.marshalOLaborSupply2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupply(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateLaborSupplyPayload_laborSupply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateLaborSupplyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborSupply(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateLaborSupplyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateLaborSupplyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateLaborSupplyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateLaborSupplyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateLaborSupplyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -11135,6 +15722,70 @@ func (ec *executionContext) _WithdrawConsentPayload_userErrors(ctx context.Conte
 func (ec *executionContext) fieldContext_WithdrawConsentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WithdrawConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WithdrawLaborSupplyPayload_laborSupply(ctx context.Context, field graphql.CollectedField, obj *model.WithdrawLaborSupplyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawLaborSupplyPayload_laborSupply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LaborSupply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborSupply) graphql.Marshaler {
+			return ec.marshalOLaborSupply2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupply(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawLaborSupplyPayload_laborSupply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawLaborSupplyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborSupply(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WithdrawLaborSupplyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WithdrawLaborSupplyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WithdrawLaborSupplyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WithdrawLaborSupplyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WithdrawLaborSupplyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -12830,6 +17481,69 @@ func UnmarshalAgreementTermsInput(ctx context.Context, raw any) (exchange.Agreem
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBenefitsInput(ctx context.Context, obj any) (exchange.BenefitsInput, error) {
+	var it exchange.BenefitsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"housing", "transportSupport", "meals", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "housing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("housing"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Housing = data
+		case "transportSupport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transportSupport"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransportSupport = data
+		case "meals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meals"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Meals = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBenefitsInput unmarshals raw into the BenefitsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBenefitsInput(ctx context.Context, raw any) (exchange.BenefitsInput, error) {
+	var out exchange.BenefitsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BenefitsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCenterFilter(ctx context.Context, obj any) (exchange.CenterFilter, error) {
 	var it exchange.CenterFilter
 	if obj == nil {
@@ -12876,6 +17590,62 @@ func (ec *executionContext) unmarshalInputCenterFilter(ctx context.Context, obj 
 func UnmarshalCenterFilter(ctx context.Context, raw any) (exchange.CenterFilter, error) {
 	var out exchange.CenterFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CenterFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseLaborDemandInput(ctx context.Context, obj any) (exchange.CloseLaborDemandInput, error) {
+	var it exchange.CloseLaborDemandInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"laborDemandId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "laborDemandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("laborDemandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LaborDemandID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseLaborDemandInput unmarshals raw into the CloseLaborDemandInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseLaborDemandInput(ctx context.Context, raw any) (exchange.CloseLaborDemandInput, error) {
+	var out exchange.CloseLaborDemandInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseLaborDemandInput", raw, &out)
 	return out, err
 }
 
@@ -12977,6 +17747,55 @@ func UnmarshalConsentInput(ctx context.Context, raw any) (exchange.ConsentInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEmployerInput(ctx context.Context, obj any) (exchange.EmployerInput, error) {
+	var it exchange.EmployerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "taxCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "taxCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxCode = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEmployerInput unmarshals raw into the EmployerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEmployerInput(ctx context.Context, raw any) (exchange.EmployerInput, error) {
+	var out exchange.EmployerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EmployerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEraseWorkerInput(ctx context.Context, obj any) (exchange.EraseWorkerInput, error) {
 	var it exchange.EraseWorkerInput
 	if obj == nil {
@@ -13030,6 +17849,206 @@ func (ec *executionContext) unmarshalInputEraseWorkerInput(ctx context.Context, 
 func UnmarshalEraseWorkerInput(ctx context.Context, raw any) (exchange.EraseWorkerInput, error) {
 	var out exchange.EraseWorkerInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EraseWorkerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj any) (exchange.ImportInput, error) {
+	var it exchange.ImportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["partial"]; !present {
+		asMap["partial"] = false
+	}
+
+	fieldsInOrder := [...]string{"csv", "partial"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "csv":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("csv"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CSV = data
+		case "partial":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partial"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partial = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportInput unmarshals raw into the ImportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportInput(ctx context.Context, raw any) (exchange.ImportInput, error) {
+	var out exchange.ImportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLaborDemandFilter(ctx context.Context, obj any) (exchange.LaborDemandFilter, error) {
+	var it exchange.LaborDemandFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"occupationCode", "provinceCodes", "centerCodes", "statuses", "wageAtLeast", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "occupationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupationCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccupationCode = data
+		case "provinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceCodes = data
+		case "centerCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("centerCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CenterCodes = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalODemandStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "wageAtLeast":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wageAtLeast"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WageAtLeast = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLaborDemandFilter unmarshals raw into the LaborDemandFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLaborDemandFilter(ctx context.Context, raw any) (exchange.LaborDemandFilter, error) {
+	var out exchange.LaborDemandFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LaborDemandFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLaborSupplyFilter(ctx context.Context, obj any) (exchange.LaborSupplyFilter, error) {
+	var it exchange.LaborSupplyFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"occupationCode", "provinceCodes", "centerCodes", "statuses", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "occupationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupationCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccupationCode = data
+		case "provinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceCodes = data
+		case "centerCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("centerCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CenterCodes = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOSupplyStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLaborSupplyFilter unmarshals raw into the LaborSupplyFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLaborSupplyFilter(ctx context.Context, raw any) (exchange.LaborSupplyFilter, error) {
+	var out exchange.LaborSupplyFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LaborSupplyFilter", raw, &out)
 	return out, err
 }
 
@@ -13093,6 +18112,255 @@ func (ec *executionContext) unmarshalInputProposeAgreementInput(ctx context.Cont
 func UnmarshalProposeAgreementInput(ctx context.Context, raw any) (exchange.ProposeAgreementInput, error) {
 	var out exchange.ProposeAgreementInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposeAgreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPublishLaborDemandInput(ctx context.Context, obj any) (exchange.PublishLaborDemandInput, error) {
+	var it exchange.PublishLaborDemandInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["visibility"]; !present {
+		asMap["visibility"] = "ALL_PARTNERS"
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "employer", "occupationCode", "title", "description", "quantity", "wageMin", "wageMax", "workProvinceCode", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "employer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employer"))
+			data, err := ec.unmarshalNEmployerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmployerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employer = data
+		case "occupationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupationCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccupationCode = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "wageMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wageMin"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WageMin = data
+		case "wageMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wageMax"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WageMax = data
+		case "workProvinceCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workProvinceCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkProvinceCode = data
+		case "workAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workAddress"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkAddress = data
+		case "employmentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employmentType"))
+			data, err := ec.unmarshalNEmploymentType2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmploymentType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmploymentType = data
+		case "requirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requirements"))
+			data, err := ec.unmarshalORequirementsInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRequirementsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Requirements = data
+		case "benefits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefits"))
+			data, err := ec.unmarshalOBenefitsInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Benefits = data
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "visibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
+			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐVisibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Visibility = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublishLaborDemandInput unmarshals raw into the PublishLaborDemandInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublishLaborDemandInput(ctx context.Context, raw any) (exchange.PublishLaborDemandInput, error) {
+	var out exchange.PublishLaborDemandInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishLaborDemandInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPublishLaborSupplyInput(ctx context.Context, obj any) (exchange.PublishLaborSupplyInput, error) {
+	var it exchange.PublishLaborSupplyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "occupationCode", "skillLevel", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "occupationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupationCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccupationCode = data
+		case "skillLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillLevel"))
+			data, err := ec.unmarshalOSkillLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSkillLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillLevel = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "availableFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableFrom"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableFrom = data
+		case "availableUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableUntil = data
+		case "destinationProvinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationProvinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationProvinceCodes = data
+		case "expectedWageMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedWageMin"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedWageMin = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublishLaborSupplyInput unmarshals raw into the PublishLaborSupplyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublishLaborSupplyInput(ctx context.Context, raw any) (exchange.PublishLaborSupplyInput, error) {
+	var out exchange.PublishLaborSupplyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishLaborSupplyInput", raw, &out)
 	return out, err
 }
 
@@ -13495,6 +18763,76 @@ func UnmarshalRejectAgreementInput(ctx context.Context, raw any) (exchange.Rejec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequirementsInput(ctx context.Context, obj any) (exchange.RequirementsInput, error) {
+	var it exchange.RequirementsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"educationLevel", "skillLevel", "minAge", "maxAge", "experienceYears"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "educationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationLevel"))
+			data, err := ec.unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationLevel = data
+		case "skillLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillLevel"))
+			data, err := ec.unmarshalOSkillLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSkillLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillLevel = data
+		case "minAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinAge = data
+		case "maxAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxAge = data
+		case "experienceYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("experienceYears"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExperienceYears = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequirementsInput unmarshals raw into the RequirementsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequirementsInput(ctx context.Context, raw any) (exchange.RequirementsInput, error) {
+	var out exchange.RequirementsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequirementsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputResponsibilityInput(ctx context.Context, obj any) (exchange.Responsibility, error) {
 	var it exchange.Responsibility
 	if obj == nil {
@@ -13887,6 +19225,244 @@ func UnmarshalUpdateCenterInput(ctx context.Context, raw any) (exchange.UpdateCe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateLaborDemandInput(ctx context.Context, obj any) (exchange.UpdateLaborDemandInput, error) {
+	var it exchange.UpdateLaborDemandInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"laborDemandId", "employer", "title", "description", "quantity", "wageMin", "wageMax", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "laborDemandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("laborDemandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LaborDemandID = data
+		case "employer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employer"))
+			data, err := ec.unmarshalOEmployerInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmployerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employer = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "wageMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wageMin"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WageMin = data
+		case "wageMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wageMax"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WageMax = data
+		case "workAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workAddress"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkAddress = data
+		case "employmentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employmentType"))
+			data, err := ec.unmarshalOEmploymentType2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmploymentType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmploymentType = data
+		case "requirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requirements"))
+			data, err := ec.unmarshalORequirementsInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRequirementsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Requirements = data
+		case "benefits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefits"))
+			data, err := ec.unmarshalOBenefitsInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Benefits = data
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "visibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
+			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐVisibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Visibility = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLaborDemandInput unmarshals raw into the UpdateLaborDemandInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLaborDemandInput(ctx context.Context, raw any) (exchange.UpdateLaborDemandInput, error) {
+	var out exchange.UpdateLaborDemandInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLaborDemandInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateLaborSupplyInput(ctx context.Context, obj any) (exchange.UpdateLaborSupplyInput, error) {
+	var it exchange.UpdateLaborSupplyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"laborSupplyId", "skillLevel", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "laborSupplyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("laborSupplyId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LaborSupplyID = data
+		case "skillLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillLevel"))
+			data, err := ec.unmarshalOSkillLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSkillLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillLevel = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "availableFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableFrom"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableFrom = data
+		case "availableUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableUntil = data
+		case "destinationProvinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationProvinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationProvinceCodes = data
+		case "expectedWageMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedWageMin"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedWageMin = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLaborSupplyInput unmarshals raw into the UpdateLaborSupplyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLaborSupplyInput(ctx context.Context, raw any) (exchange.UpdateLaborSupplyInput, error) {
+	var out exchange.UpdateLaborSupplyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLaborSupplyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateReferralStatusInput(ctx context.Context, obj any) (exchange.UpdateReferralStatusInput, error) {
 	var it exchange.UpdateReferralStatusInput
 	if obj == nil {
@@ -14062,6 +19638,62 @@ func UnmarshalWithdrawConsentInput(ctx context.Context, raw any) (exchange.Withd
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWithdrawLaborSupplyInput(ctx context.Context, obj any) (exchange.WithdrawLaborSupplyInput, error) {
+	var it exchange.WithdrawLaborSupplyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"laborSupplyId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "laborSupplyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("laborSupplyId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LaborSupplyID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawLaborSupplyInput unmarshals raw into the WithdrawLaborSupplyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawLaborSupplyInput(ctx context.Context, raw any) (exchange.WithdrawLaborSupplyInput, error) {
+	var out exchange.WithdrawLaborSupplyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawLaborSupplyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWorkerInput(ctx context.Context, obj any) (exchange.WorkerInput, error) {
 	var it exchange.WorkerInput
 	if obj == nil {
@@ -14182,6 +19814,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Referral(ctx, sel, obj)
+	case exchange.LaborSupply:
+		return ec._LaborSupply(ctx, sel, &obj)
+	case *exchange.LaborSupply:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LaborSupply(ctx, sel, obj)
+	case exchange.LaborDemand:
+		return ec._LaborDemand(ctx, sel, &obj)
+	case *exchange.LaborDemand:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LaborDemand(ctx, sel, obj)
 	case exchange.CenterKey:
 		return ec._CenterKey(ctx, sel, &obj)
 	case *exchange.CenterKey:
@@ -14822,6 +20468,54 @@ func (ec *executionContext) _AgreementTerms(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var benefitsImplementors = []string{"Benefits"}
+
+func (ec *executionContext) _Benefits(ctx context.Context, sel ast.SelectionSet, obj *exchange.Benefits) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Benefits")
+		case "housing":
+			out.Values[i] = ec._Benefits_housing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transportSupport":
+			out.Values[i] = ec._Benefits_transportSupport(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meals":
+			out.Values[i] = ec._Benefits_meals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Benefits_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var centerImplementors = []string{"Center", "Node"}
 
 func (ec *executionContext) _Center(ctx context.Context, sel ast.SelectionSet, obj *exchange.Center) graphql.Marshaler {
@@ -15218,6 +20912,44 @@ func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var closeLaborDemandPayloadImplementors = []string{"CloseLaborDemandPayload"}
+
+func (ec *executionContext) _CloseLaborDemandPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CloseLaborDemandPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closeLaborDemandPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CloseLaborDemandPayload")
+		case "laborDemand":
+			out.Values[i] = ec._CloseLaborDemandPayload_laborDemand(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CloseLaborDemandPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commentOnAgreementPayloadImplementors = []string{"CommentOnAgreementPayload"}
 
 func (ec *executionContext) _CommentOnAgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CommentOnAgreementPayload) graphql.Marshaler {
@@ -15261,6 +20993,87 @@ func (ec *executionContext) _CommentOnAgreementPayload(ctx context.Context, sel 
 	return out
 }
 
+var demandMatchImplementors = []string{"DemandMatch"}
+
+func (ec *executionContext) _DemandMatch(ctx context.Context, sel ast.SelectionSet, obj *exchange.DemandMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, demandMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DemandMatch")
+		case "laborDemand":
+			out.Values[i] = ec._DemandMatch_laborDemand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._DemandMatch_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._DemandMatch_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var employerImplementors = []string{"Employer"}
+
+func (ec *executionContext) _Employer(ctx context.Context, sel ast.SelectionSet, obj *exchange.Employer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, employerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Employer")
+		case "name":
+			out.Values[i] = ec._Employer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "taxCode":
+			out.Values[i] = ec._Employer_taxCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eraseWorkerPayloadImplementors = []string{"EraseWorkerPayload"}
 
 func (ec *executionContext) _EraseWorkerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EraseWorkerPayload) graphql.Marshaler {
@@ -15279,6 +21092,528 @@ func (ec *executionContext) _EraseWorkerPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._EraseWorkerPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importPayloadImplementors = []string{"ImportPayload"}
+
+func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportPayload")
+		case "createdCount":
+			out.Values[i] = ec._ImportPayload_createdCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rowCount":
+			out.Values[i] = ec._ImportPayload_rowCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rowErrors":
+			out.Values[i] = ec._ImportPayload_rowErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ImportPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRowErrorImplementors = []string{"ImportRowError"}
+
+func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.SelectionSet, obj *exchange.ImportRowError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRowErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRowError")
+		case "line":
+			out.Values[i] = ec._ImportRowError_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._ImportRowError_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._ImportRowError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ImportRowError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var laborDemandImplementors = []string{"LaborDemand", "Node"}
+
+func (ec *executionContext) _LaborDemand(ctx context.Context, sel ast.SelectionSet, obj *exchange.LaborDemand) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, laborDemandImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LaborDemand")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LaborDemand_id(ctx, field, obj)
+				})
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LaborDemand_center(ctx, field, obj)
+				})
+		case "employer":
+			out.Values[i] = ec._LaborDemand_employer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LaborDemand_occupation(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._LaborDemand_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._LaborDemand_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._LaborDemand_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filledCount":
+			out.Values[i] = ec._LaborDemand_filledCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openPositions":
+			out.Values[i] = ec._LaborDemand_openPositions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "wageMin":
+			out.Values[i] = ec._LaborDemand_wageMin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "wageMax":
+			out.Values[i] = ec._LaborDemand_wageMax(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workProvince":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LaborDemand_workProvince(ctx, field, obj)
+				})
+		case "workAddress":
+			out.Values[i] = ec._LaborDemand_workAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "employmentType":
+			out.Values[i] = ec._LaborDemand_employmentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requirements":
+			out.Values[i] = ec._LaborDemand_requirements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "benefits":
+			out.Values[i] = ec._LaborDemand_benefits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startDate":
+			out.Values[i] = ec._LaborDemand_startDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._LaborDemand_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visibility":
+			out.Values[i] = ec._LaborDemand_visibility(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._LaborDemand_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._LaborDemand_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closeReason":
+			out.Values[i] = ec._LaborDemand_closeReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._LaborDemand_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LaborDemand_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._LaborDemand_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var laborDemandConnectionImplementors = []string{"LaborDemandConnection"}
+
+func (ec *executionContext) _LaborDemandConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LaborDemandConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, laborDemandConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LaborDemandConnection")
+		case "edges":
+			out.Values[i] = ec._LaborDemandConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LaborDemandConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LaborDemandConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var laborDemandEdgeImplementors = []string{"LaborDemandEdge"}
+
+func (ec *executionContext) _LaborDemandEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LaborDemandEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, laborDemandEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LaborDemandEdge")
+		case "cursor":
+			out.Values[i] = ec._LaborDemandEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LaborDemandEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var laborSupplyImplementors = []string{"LaborSupply", "Node"}
+
+func (ec *executionContext) _LaborSupply(ctx context.Context, sel ast.SelectionSet, obj *exchange.LaborSupply) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, laborSupplyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LaborSupply")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LaborSupply_id(ctx, field, obj)
+				})
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LaborSupply_center(ctx, field, obj)
+				})
+		case "occupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LaborSupply_occupation(ctx, field, obj)
+				})
+		case "skillLevel":
+			out.Values[i] = ec._LaborSupply_skillLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._LaborSupply_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "availableFrom":
+			out.Values[i] = ec._LaborSupply_availableFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "availableUntil":
+			out.Values[i] = ec._LaborSupply_availableUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "destinationProvinces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LaborSupply_destinationProvinces(ctx, field, obj)
+				})
+		case "expectedWageMin":
+			out.Values[i] = ec._LaborSupply_expectedWageMin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._LaborSupply_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._LaborSupply_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnAt":
+			out.Values[i] = ec._LaborSupply_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._LaborSupply_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LaborSupply_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._LaborSupply_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var laborSupplyConnectionImplementors = []string{"LaborSupplyConnection"}
+
+func (ec *executionContext) _LaborSupplyConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LaborSupplyConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, laborSupplyConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LaborSupplyConnection")
+		case "edges":
+			out.Values[i] = ec._LaborSupplyConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LaborSupplyConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LaborSupplyConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var laborSupplyEdgeImplementors = []string{"LaborSupplyEdge"}
+
+func (ec *executionContext) _LaborSupplyEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LaborSupplyEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, laborSupplyEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LaborSupplyEdge")
+		case "cursor":
+			out.Values[i] = ec._LaborSupplyEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LaborSupplyEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15409,6 +21744,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "publishLaborDemand":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishLaborDemand(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLaborDemand":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLaborDemand(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeLaborDemand":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeLaborDemand(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importLaborDemand":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importLaborDemand(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "referWorker":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_referWorker(ctx, field)
@@ -15419,6 +21782,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateReferralStatus":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateReferralStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishLaborSupply":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishLaborSupply(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLaborSupply":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLaborSupply(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawLaborSupply":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawLaborSupply(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importLaborSupply":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importLaborSupply(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -15675,6 +22066,82 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var publishLaborDemandPayloadImplementors = []string{"PublishLaborDemandPayload"}
+
+func (ec *executionContext) _PublishLaborDemandPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PublishLaborDemandPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publishLaborDemandPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublishLaborDemandPayload")
+		case "laborDemand":
+			out.Values[i] = ec._PublishLaborDemandPayload_laborDemand(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PublishLaborDemandPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var publishLaborSupplyPayloadImplementors = []string{"PublishLaborSupplyPayload"}
+
+func (ec *executionContext) _PublishLaborSupplyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PublishLaborSupplyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publishLaborSupplyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublishLaborSupplyPayload")
+		case "laborSupply":
+			out.Values[i] = ec._PublishLaborSupplyPayload_laborSupply(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PublishLaborSupplyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -15736,6 +22203,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_changes(ctx, field)
 				})
+		case "laborDemands":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_laborDemands(ctx, field)
+				})
+		case "matchesForDemand":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_matchesForDemand(ctx, field)
+				})
+		case "matchesForSupply":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_matchesForSupply(ctx, field)
+				})
 		case "provinces":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -15765,6 +22250,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_referrals(ctx, field)
+				})
+		case "laborSupplies":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_laborSupplies(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -16242,6 +22733,59 @@ func (ec *executionContext) _RejectAgreementPayload(ctx context.Context, sel ast
 	return out
 }
 
+var requirementsImplementors = []string{"Requirements"}
+
+func (ec *executionContext) _Requirements(ctx context.Context, sel ast.SelectionSet, obj *exchange.Requirements) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requirementsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Requirements")
+		case "educationLevel":
+			out.Values[i] = ec._Requirements_educationLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skillLevel":
+			out.Values[i] = ec._Requirements_skillLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "minAge":
+			out.Values[i] = ec._Requirements_minAge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maxAge":
+			out.Values[i] = ec._Requirements_maxAge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "experienceYears":
+			out.Values[i] = ec._Requirements_experienceYears(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var responsibilityImplementors = []string{"Responsibility"}
 
 func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.SelectionSet, obj *exchange.Responsibility) graphql.Marshaler {
@@ -16418,6 +22962,49 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
+var supplyMatchImplementors = []string{"SupplyMatch"}
+
+func (ec *executionContext) _SupplyMatch(ctx context.Context, sel ast.SelectionSet, obj *exchange.SupplyMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supplyMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupplyMatch")
+		case "laborSupply":
+			out.Values[i] = ec._SupplyMatch_laborSupply(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SupplyMatch_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._SupplyMatch_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var suspendCenterPayloadImplementors = []string{"SuspendCenterPayload"}
 
 func (ec *executionContext) _SuspendCenterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SuspendCenterPayload) graphql.Marshaler {
@@ -16512,6 +23099,82 @@ func (ec *executionContext) _UpdateCenterPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateCenterPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateLaborDemandPayloadImplementors = []string{"UpdateLaborDemandPayload"}
+
+func (ec *executionContext) _UpdateLaborDemandPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateLaborDemandPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateLaborDemandPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateLaborDemandPayload")
+		case "laborDemand":
+			out.Values[i] = ec._UpdateLaborDemandPayload_laborDemand(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateLaborDemandPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateLaborSupplyPayloadImplementors = []string{"UpdateLaborSupplyPayload"}
+
+func (ec *executionContext) _UpdateLaborSupplyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateLaborSupplyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateLaborSupplyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateLaborSupplyPayload")
+		case "laborSupply":
+			out.Values[i] = ec._UpdateLaborSupplyPayload_laborSupply(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateLaborSupplyPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16713,6 +23376,44 @@ func (ec *executionContext) _WithdrawConsentPayload(ctx context.Context, sel ast
 			}
 		case "userErrors":
 			out.Values[i] = ec._WithdrawConsentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var withdrawLaborSupplyPayloadImplementors = []string{"WithdrawLaborSupplyPayload"}
+
+func (ec *executionContext) _WithdrawLaborSupplyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WithdrawLaborSupplyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, withdrawLaborSupplyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WithdrawLaborSupplyPayload")
+		case "laborSupply":
+			out.Values[i] = ec._WithdrawLaborSupplyPayload_laborSupply(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WithdrawLaborSupplyPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17423,6 +24124,14 @@ func (ec *executionContext) unmarshalNAgreementTermsInput2githubᚗcomᚋlaborx�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNBenefits2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefits(ctx context.Context, sel ast.SelectionSet, v *exchange.Benefits) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Benefits!")
+		return graphql.Null
+	}
+	return ec._Benefits(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17572,6 +24281,19 @@ func (ec *executionContext) marshalNChangeEdge2ᚖgithubᚗcomᚋlaborxᚋlaborx
 	return ec._ChangeEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCloseLaborDemandInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCloseLaborDemandInput(ctx context.Context, v any) (exchange.CloseLaborDemandInput, error) {
+	res, err := ec.unmarshalInputCloseLaborDemandInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCloseLaborDemandPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐCloseLaborDemandPayload(ctx context.Context, sel ast.SelectionSet, v *model.CloseLaborDemandPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CloseLaborDemandPayload!")
+		return graphql.Null
+	}
+	return ec._CloseLaborDemandPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCommentOnAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCommentOnAgreementInput(ctx context.Context, v any) (exchange.CommentOnAgreementInput, error) {
 	res, err := ec.unmarshalInputCommentOnAgreementInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17618,6 +24340,73 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) marshalNDemandMatch2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.DemandMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDemandMatch2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandMatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDemandMatch2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandMatch(ctx context.Context, sel ast.SelectionSet, v *exchange.DemandMatch) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DemandMatch!")
+		return graphql.Null
+	}
+	return ec._DemandMatch(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDemandStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatus(ctx context.Context, v any) (exchange.DemandStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.DemandStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDemandStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatus(ctx context.Context, sel ast.SelectionSet, v exchange.DemandStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DemandStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNEmployer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmployer(ctx context.Context, sel ast.SelectionSet, v *exchange.Employer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Employer!")
+		return graphql.Null
+	}
+	return ec._Employer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEmployerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmployerInput(ctx context.Context, v any) (exchange.EmployerInput, error) {
+	res, err := ec.unmarshalInputEmployerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEmploymentType2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmploymentType(ctx context.Context, v any) (exchange.EmploymentType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.EmploymentType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmploymentType2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmploymentType(ctx context.Context, sel ast.SelectionSet, v exchange.EmploymentType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EmploymentType!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNEraseWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEraseWorkerInput(ctx context.Context, v any) (exchange.EraseWorkerInput, error) {
 	res, err := ec.unmarshalInputEraseWorkerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17629,6 +24418,20 @@ func (ec *executionContext) marshalNEraseWorkerPayload2ᚖgithubᚗcomᚋlaborx�
 		return graphql.Null
 	}
 	return ec._EraseWorkerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -17672,6 +24475,43 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNImportInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐImportInput(ctx context.Context, v any) (exchange.ImportInput, error) {
+	res, err := ec.unmarshalInputImportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐImportPayload(ctx context.Context, sel ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportPayload!")
+		return graphql.Null
+	}
+	return ec._ImportPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRowError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐImportRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.ImportRowError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRowError2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐImportRowError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRowError2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐImportRowError(ctx context.Context, sel ast.SelectionSet, v *exchange.ImportRowError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRowError!")
+		return graphql.Null
+	}
+	return ec._ImportRowError(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -17718,6 +24558,86 @@ func (ec *executionContext) marshalNJSON2encodingᚋjsonᚐRawMessage(ctx contex
 		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LaborDemand!")
+		return graphql.Null
+	}
+	return ec._LaborDemand(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLaborDemandConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborDemandConnection(ctx context.Context, sel ast.SelectionSet, v *model.LaborDemandConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LaborDemandConnection!")
+		return graphql.Null
+	}
+	return ec._LaborDemandConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLaborDemandEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborDemandEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LaborDemandEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLaborDemandEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborDemandEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLaborDemandEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborDemandEdge(ctx context.Context, sel ast.SelectionSet, v *model.LaborDemandEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LaborDemandEdge!")
+		return graphql.Null
+	}
+	return ec._LaborDemandEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLaborSupply2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupply(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborSupply) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LaborSupply!")
+		return graphql.Null
+	}
+	return ec._LaborSupply(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLaborSupplyConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborSupplyConnection(ctx context.Context, sel ast.SelectionSet, v *model.LaborSupplyConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LaborSupplyConnection!")
+		return graphql.Null
+	}
+	return ec._LaborSupplyConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLaborSupplyEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborSupplyEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LaborSupplyEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLaborSupplyEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborSupplyEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLaborSupplyEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborSupplyEdge(ctx context.Context, sel ast.SelectionSet, v *model.LaborSupplyEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LaborSupplyEdge!")
+		return graphql.Null
+	}
+	return ec._LaborSupplyEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -17797,6 +24717,32 @@ func (ec *executionContext) marshalNProvince2ᚖgithubᚗcomᚋlaborxᚋlaborx�
 		return graphql.Null
 	}
 	return ec._Province(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPublishLaborDemandInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPublishLaborDemandInput(ctx context.Context, v any) (exchange.PublishLaborDemandInput, error) {
+	res, err := ec.unmarshalInputPublishLaborDemandInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPublishLaborDemandPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPublishLaborDemandPayload(ctx context.Context, sel ast.SelectionSet, v *model.PublishLaborDemandPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PublishLaborDemandPayload!")
+		return graphql.Null
+	}
+	return ec._PublishLaborDemandPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPublishLaborSupplyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPublishLaborSupplyInput(ctx context.Context, v any) (exchange.PublishLaborSupplyInput, error) {
+	res, err := ec.unmarshalInputPublishLaborSupplyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPublishLaborSupplyPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPublishLaborSupplyPayload(ctx context.Context, sel ast.SelectionSet, v *model.PublishLaborSupplyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PublishLaborSupplyPayload!")
+		return graphql.Null
+	}
+	return ec._PublishLaborSupplyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNQuotaLine2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLine(ctx context.Context, sel ast.SelectionSet, v exchange.QuotaLine) graphql.Marshaler {
@@ -17984,6 +24930,14 @@ func (ec *executionContext) marshalNRejectAgreementPayload2ᚖgithubᚗcomᚋlab
 	return ec._RejectAgreementPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRequirements2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRequirements(ctx context.Context, sel ast.SelectionSet, v *exchange.Requirements) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Requirements!")
+		return graphql.Null
+	}
+	return ec._Requirements(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNResponsibility2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibility(ctx context.Context, sel ast.SelectionSet, v exchange.Responsibility) graphql.Marshaler {
 	return ec._Responsibility(ctx, sel, &v)
 }
@@ -18136,6 +25090,45 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNSupplyMatch2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.SupplyMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSupplyMatch2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyMatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSupplyMatch2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyMatch(ctx context.Context, sel ast.SelectionSet, v *exchange.SupplyMatch) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SupplyMatch!")
+		return graphql.Null
+	}
+	return ec._SupplyMatch(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSupplyStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyStatus(ctx context.Context, v any) (exchange.SupplyStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.SupplyStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSupplyStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyStatus(ctx context.Context, sel ast.SelectionSet, v exchange.SupplyStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SupplyStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNSuspendCenterInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSuspendCenterInput(ctx context.Context, v any) (exchange.SuspendCenterInput, error) {
 	res, err := ec.unmarshalInputSuspendCenterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18173,6 +25166,32 @@ func (ec *executionContext) marshalNUpdateCenterPayload2ᚖgithubᚗcomᚋlaborx
 		return graphql.Null
 	}
 	return ec._UpdateCenterPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateLaborDemandInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateLaborDemandInput(ctx context.Context, v any) (exchange.UpdateLaborDemandInput, error) {
+	res, err := ec.unmarshalInputUpdateLaborDemandInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateLaborDemandPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateLaborDemandPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateLaborDemandPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateLaborDemandPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateLaborDemandPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateLaborSupplyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateLaborSupplyInput(ctx context.Context, v any) (exchange.UpdateLaborSupplyInput, error) {
+	res, err := ec.unmarshalInputUpdateLaborSupplyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateLaborSupplyPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateLaborSupplyPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateLaborSupplyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateLaborSupplyPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateLaborSupplyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateReferralStatusInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateReferralStatusInput(ctx context.Context, v any) (exchange.UpdateReferralStatusInput, error) {
@@ -18235,6 +25254,21 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋi
 	return ec._Viewer(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNVisibility2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐVisibility(ctx context.Context, v any) (exchange.Visibility, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.Visibility(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVisibility2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐVisibility(ctx context.Context, sel ast.SelectionSet, v exchange.Visibility) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Visibility!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNWithdrawAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWithdrawAgreementInput(ctx context.Context, v any) (exchange.WithdrawAgreementInput, error) {
 	res, err := ec.unmarshalInputWithdrawAgreementInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18259,6 +25293,19 @@ func (ec *executionContext) marshalNWithdrawConsentPayload2ᚖgithubᚗcomᚋlab
 		return graphql.Null
 	}
 	return ec._WithdrawConsentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWithdrawLaborSupplyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWithdrawLaborSupplyInput(ctx context.Context, v any) (exchange.WithdrawLaborSupplyInput, error) {
+	res, err := ec.unmarshalInputWithdrawLaborSupplyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWithdrawLaborSupplyPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐWithdrawLaborSupplyPayload(ctx context.Context, sel ast.SelectionSet, v *model.WithdrawLaborSupplyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WithdrawLaborSupplyPayload!")
+		return graphql.Null
+	}
+	return ec._WithdrawLaborSupplyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (exchange.WorkerInput, error) {
@@ -18485,6 +25532,14 @@ func (ec *executionContext) marshalOAgreementStatus2ᚖgithubᚗcomᚋlaborxᚋl
 	return res
 }
 
+func (ec *executionContext) unmarshalOBenefitsInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitsInput(ctx context.Context, v any) (*exchange.BenefitsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBenefitsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18609,6 +25664,42 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalODemandStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatusᚄ(ctx context.Context, v any) ([]exchange.DemandStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.DemandStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDemandStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODemandStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.DemandStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDemandStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx context.Context, v any) (*exchange.EducationLevel, error) {
 	if v == nil {
 		return nil, nil
@@ -18619,6 +25710,33 @@ func (ec *executionContext) unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋ
 }
 
 func (ec *executionContext) marshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx context.Context, sel ast.SelectionSet, v *exchange.EducationLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOEmployerInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmployerInput(ctx context.Context, v any) (*exchange.EmployerInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEmployerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEmploymentType2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmploymentType(ctx context.Context, v any) (*exchange.EmploymentType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.EmploymentType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmploymentType2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEmploymentType(ctx context.Context, sel ast.SelectionSet, v *exchange.EmploymentType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -18680,6 +25798,92 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt642ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LaborDemand(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLaborDemandFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandFilter(ctx context.Context, v any) (*exchange.LaborDemandFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLaborDemandFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLaborDemandOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandOrder(ctx context.Context, v any) (*exchange.LaborDemandOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.LaborDemandOrder(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLaborDemandOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandOrder(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborDemandOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOLaborSupply2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupply(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborSupply) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LaborSupply(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLaborSupplyFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupplyFilter(ctx context.Context, v any) (*exchange.LaborSupplyFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLaborSupplyFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLaborSupplyOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupplyOrder(ctx context.Context, v any) (*exchange.LaborSupplyOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.LaborSupplyOrder(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLaborSupplyOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupplyOrder(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborSupplyOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 
@@ -18812,6 +26016,14 @@ func (ec *executionContext) marshalOReferralStatus2ᚖgithubᚗcomᚋlaborxᚋla
 	return res
 }
 
+func (ec *executionContext) unmarshalORequirementsInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRequirementsInput(ctx context.Context, v any) (*exchange.RequirementsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRequirementsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOResponsibilityInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibilityᚄ(ctx context.Context, v any) ([]exchange.Responsibility, error) {
 	if v == nil {
 		return nil, nil
@@ -18827,6 +26039,25 @@ func (ec *executionContext) unmarshalOResponsibilityInput2ᚕgithubᚗcomᚋlabo
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSkillLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSkillLevel(ctx context.Context, v any) (*exchange.SkillLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.SkillLevel(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSkillLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSkillLevel(ctx context.Context, sel ast.SelectionSet, v *exchange.SkillLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
@@ -18891,6 +26122,61 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOSupplyStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyStatusᚄ(ctx context.Context, v any) ([]exchange.SupplyStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.SupplyStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSupplyStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSupplyStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.SupplyStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSupplyStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSupplyStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOVisibility2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐVisibility(ctx context.Context, v any) (*exchange.Visibility, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.Visibility(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVisibility2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐVisibility(ctx context.Context, sel ast.SelectionSet, v *exchange.Visibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

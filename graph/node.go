@@ -25,6 +25,10 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		return r.ReferralService.Referral(ctx, key)
 	case exchange.KindWorker:
 		return r.worker(ctx, key)
+	case exchange.KindLaborDemand:
+		return r.Market.LaborDemand(ctx, key)
+	case exchange.KindLaborSupply:
+		return r.Market.LaborSupply(ctx, key)
 	}
 	return nil, exchange.Errorf(exchange.CodeNotFound, "no object has ID %q", id)
 }

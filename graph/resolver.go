@@ -8,6 +8,8 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/google/uuid"
+
 	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/exchange"
 )
@@ -18,9 +20,12 @@ type Resolver struct {
 	Catalog          *exchange.Catalog
 	Refdata          RefdataSearch
 	CenterService    exchange.CenterService
+	Market           exchange.MarketService
 	AgreementService exchange.AgreementService
 	ReferralService  exchange.ReferralService
 	ChangeFeed       exchange.ChangeFeed
+	// CentersByIDs batch-loads centers, to prime the Center loader for a page of postings.
+	CentersByIDs func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error)
 	// Hub wakes subscriptions when changes are committed on any instance.
 	Hub    *events.Hub
 	Logger *slog.Logger

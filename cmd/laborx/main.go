@@ -25,6 +25,7 @@ Commands:
   operator   init: create the operator key pair and JWKS for development
   seed       --demo: load the demo centers, keys and data
   bench      load a local server with a request mix and report throughput and latency
+  import     supply | demand FILE --center CODE: publish postings from a CSV file
 
 Run "laborx <command> --help" for a command's flags. Flags also read LABORX_*
 environment variables (LABORX_DATABASE_URL, LABORX_ADDR, LABORX_DATA_DIR, ...).
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSeed(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -44,6 +44,11 @@ type ChangeEdge struct {
 	Node   *exchange.Change `json:"node"`
 }
 
+type CloseLaborDemandPayload struct {
+	LaborDemand *exchange.LaborDemand `json:"laborDemand,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
+}
+
 type CommentOnAgreementPayload struct {
 	Agreement  *exchange.Agreement             `json:"agreement,omitempty"`
 	Comment    *exchange.AgreementCommentEntry `json:"comment,omitempty"`
@@ -54,6 +59,38 @@ type EraseWorkerPayload struct {
 	// The erased worker; it is not visible any more.
 	ErasedWorkerID *string           `json:"erasedWorkerId,omitempty"`
 	UserErrors     []*exchange.Error `json:"userErrors"`
+}
+
+type ImportPayload struct {
+	// Rows written.
+	CreatedCount int `json:"createdCount"`
+	// Data rows read (the header excluded).
+	RowCount  int                        `json:"rowCount"`
+	RowErrors []*exchange.ImportRowError `json:"rowErrors"`
+	// Failures of the request as a whole (roles, a header without a required column, ...).
+	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
+type LaborDemandConnection struct {
+	Edges      []*LaborDemandEdge `json:"edges"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+type LaborDemandEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *exchange.LaborDemand `json:"node"`
+}
+
+type LaborSupplyConnection struct {
+	Edges      []*LaborSupplyEdge `json:"edges"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+type LaborSupplyEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *exchange.LaborSupply `json:"node"`
 }
 
 type Mutation struct {
@@ -70,6 +107,16 @@ type PageInfo struct {
 type ProposeAgreementPayload struct {
 	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
 	UserErrors []*exchange.Error   `json:"userErrors"`
+}
+
+type PublishLaborDemandPayload struct {
+	LaborDemand *exchange.LaborDemand `json:"laborDemand,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
+}
+
+type PublishLaborSupplyPayload struct {
+	LaborSupply *exchange.LaborSupply `json:"laborSupply,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
 }
 
 type Query struct {
@@ -139,6 +186,16 @@ type UpdateCenterPayload struct {
 	UserErrors []*exchange.Error `json:"userErrors"`
 }
 
+type UpdateLaborDemandPayload struct {
+	LaborDemand *exchange.LaborDemand `json:"laborDemand,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
+}
+
+type UpdateLaborSupplyPayload struct {
+	LaborSupply *exchange.LaborSupply `json:"laborSupply,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
+}
+
 type UpdateReferralStatusPayload struct {
 	Referral   *exchange.Referral `json:"referral,omitempty"`
 	UserErrors []*exchange.Error  `json:"userErrors"`
@@ -152,4 +209,9 @@ type WithdrawAgreementPayload struct {
 type WithdrawConsentPayload struct {
 	Worker     *exchange.Worker  `json:"worker,omitempty"`
 	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
+type WithdrawLaborSupplyPayload struct {
+	LaborSupply *exchange.LaborSupply `json:"laborSupply,omitempty"`
+	UserErrors  []*exchange.Error     `json:"userErrors"`
 }

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/laborx/laborx/internal/app"
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
@@ -44,6 +46,8 @@ type Options struct {
 	Server *server.Config
 	// Logger receives the instance's logs; nil discards them.
 	Logger *slog.Logger
+	// QueryTracer sees every SQL statement of the instance (to count them).
+	QueryTracer pgx.QueryTracer
 }
 
 // New starts an exchange on a fresh database.
@@ -87,7 +91,7 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 		cfg = *o.Server
 	}
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg,
-		Logger: o.Logger, PIIKey: e.PIIKey})
+		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}

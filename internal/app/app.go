@@ -35,6 +35,8 @@ type Config struct {
 	Logger       *slog.Logger
 	// PIIKey is the 32-byte master key that encrypts and hashes workers' national IDs.
 	PIIKey []byte
+	// QueryTracer, when set, sees every SQL statement (tests count them).
+	QueryTracer pgx.QueryTracer
 }
 
 // App is one running instance.
@@ -55,7 +57,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	db, err := postgres.OpenTraced(ctx, cfg.DatabaseURL, cfg.QueryTracer)
 	if err != nil {
 		return nil, err
 	}
@@ -75,9 +77,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Catalog:          db.Catalog,
 		Refdata:          db,
 		CenterService:    centers,
+		Market:           postgres.NewMarketService(db),
 		AgreementService: postgres.NewAgreementService(db),
 		ReferralService:  referrals,
 		ChangeFeed:       postgres.NewChangeService(db),
+		CentersByIDs:     centers.CentersByIDs,
 		Hub:              hub,
 		Logger:           cfg.Logger,
 	}

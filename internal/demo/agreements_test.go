@@ -2,37 +2,18 @@ package demo_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/laborx/laborx/internal/demo"
 	"github.com/laborx/laborx/internal/exchange"
-	"github.com/laborx/laborx/internal/pgtest"
-	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/postgres"
 )
-
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // TestSeedAgreements: the demo has a signed TNG–HPG agreement and one under negotiation
 // between HNI and HYN, and seeding twice changes nothing.
 func TestSeedAgreements(t *testing.T) {
 	ctx := context.Background()
-	db, err := postgres.New(ctx, pgtest.NewPool(t, pgtest.Laborx))
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := pii.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := pii.ParseKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if db.PII, err = pii.New(raw); err != nil {
-		t.Fatal(err)
-	}
+	db := newDB(t)
 	dir := t.TempDir()
 	for range 2 {
 		if err := demo.Seed(ctx, db, dir); err != nil {

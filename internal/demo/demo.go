@@ -54,6 +54,9 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 			return err
 		}
 	}
+	if err := SeedMarket(ctx, db); err != nil {
+		return err
+	}
 	if err := seedAgreements(ctx, db); err != nil {
 		return err
 	}

@@ -38,9 +38,17 @@ type DB struct {
 
 // Open connects to dsn and loads the reference data catalog. Migrations must be current.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenTraced(ctx, dsn, nil)
+}
+
+// OpenTraced is Open with a tracer that sees every statement (nil for none).
+func OpenTraced(ctx context.Context, dsn string, tracer pgx.QueryTracer) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	if tracer != nil {
+		cfg.ConnConfig.Tracer = tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -21,6 +21,14 @@ func complexity() graph.ComplexityRoot {
 	c.Query.Referrals = func(child int, _ *exchange.ReferralFilter, first *int, _ *string) int {
 		return page(first) * child
 	}
+	c.Query.LaborDemands = func(child int, _ *exchange.LaborDemandFilter, first *int, _ *string, _ *exchange.LaborDemandOrder) int {
+		return page(first) * child
+	}
+	c.Query.LaborSupplies = func(child int, _ *exchange.LaborSupplyFilter, first *int, _ *string, _ *exchange.LaborSupplyOrder) int {
+		return page(first) * child
+	}
+	c.Query.MatchesForDemand = func(child int, _ string, first *int) int { return page(first) * child }
+	c.Query.MatchesForSupply = func(child int, _ string, first *int) int { return page(first) * child }
 	return c
 }
 

@@ -1,0 +1,27 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/laborx/laborx/internal/demo"
+)
+
+func TestSeedMarketTwice(t *testing.T) {
+	ctx := context.Background()
+	db := newDB(t)
+	if err := demo.Seed(ctx, db, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.SeedMarket(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var demands, supplies int
+	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM labor_demands), (SELECT count(*) FROM labor_supplies)`).
+		Scan(&demands, &supplies); err != nil {
+		t.Fatal(err)
+	}
+	if demands != 6 || supplies != 4 {
+		t.Errorf("after two seeds: %d demands and %d supplies, want 6 and 4", demands, supplies)
+	}
+}

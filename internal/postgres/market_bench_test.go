@@ -1,0 +1,192 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/postgres"
+)
+
+// Benchmarks over a realistically sized market, loaded through the import path:
+//
+//	go test -run '^$' -bench . -benchtime 200x ./internal/postgres/
+
+var benchTitles = []string{"Công nhân may công nghiệp", "Lắp ráp linh kiện điện tử", "Thợ hàn kết cấu", "Công nhân đóng gói",
+	"Thợ vận hành máy CNC", "Nhân viên kho", "Lái xe nâng", "Công nhân chế biến thủy sản", "Thợ điện công nghiệp", "Phụ bếp"}
+
+// marketCSV generates n demand or supply rows over the unit groups and current provinces.
+func marketCSV(db *postgres.DB, kind string, n int, seed uint64) string {
+	r := rand.New(rand.NewPCG(seed, 7))
+	var occ []string
+	for _, o := range db.Catalog.Occupations() {
+		if o.Level == 4 && (o.Code[0] == '7' || o.Code[0] == '8' || o.Code[0] == '9' || r.IntN(4) == 0) {
+			occ = append(occ, o.Code)
+		}
+	}
+	var prov []string
+	for _, p := range db.Catalog.Provinces(false) {
+		prov = append(prov, p.Code)
+	}
+	today := time.Now().UTC()
+	var b strings.Builder
+	if kind == "demand" {
+		b.WriteString("employer_name,occupation_code,title,description,quantity,wage_min,wage_max,work_province_code,employment_type,expires_at,visibility\n")
+		for i := range n {
+			wmin := int64(5_000_000 + r.IntN(10)*500_000)
+			vis := "ALL_PARTNERS"
+			if r.IntN(5) == 0 {
+				vis = "AGREEMENT_PARTNERS"
+			}
+			fmt.Fprintf(&b, "Công ty %d,%s,%s,Tuyển gấp đợt %d,%d,%d,%d,%s,FULL_TIME,%s,%s\n", i%997, occ[r.IntN(len(occ))],
+				benchTitles[r.IntN(len(benchTitles))], i, 1+r.IntN(200), wmin, wmin+int64(r.IntN(6))*500_000,
+				prov[r.IntN(len(prov))], today.AddDate(0, 0, 1+r.IntN(120)).Format(time.DateOnly), vis)
+		}
+		return b.String()
+	}
+	b.WriteString("occupation_code,quantity,available_from,available_until,destination_province_codes,expected_wage_min,notes\n")
+	for i := range n {
+		var dests []string
+		for range r.IntN(4) {
+			dests = append(dests, prov[r.IntN(len(prov))])
+		}
+		dests = uniq(dests)
+		from := today.AddDate(0, 0, r.IntN(60))
+		fmt.Fprintf(&b, "%s,%d,%s,%s,%s,%d,Lao động đợt %d\n", occ[r.IntN(len(occ))], 1+r.IntN(80), from.Format(time.DateOnly),
+			from.AddDate(0, 0, 30+r.IntN(200)).Format(time.DateOnly), strings.Join(dests, ";"),
+			5_000_000+r.IntN(10)*500_000, i)
+	}
+	return b.String()
+}
+
+func uniq(s []string) []string {
+	seen := map[string]bool{}
+	out := s[:0]
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// loadMarket fills a fresh database with 5 centers and n demands and n supplies.
+func loadMarket(b *testing.B, n int) (*postgres.DB, *postgres.MarketService, []context.Context) {
+	db, market, ctx0 := newMarket(b)
+	ctxs := []context.Context{ctx0}
+	op := auth.NewContext(context.Background(), &exchange.Principal{Subject: "bench", Roles: []exchange.Role{exchange.RoleOperator}})
+	for _, c := range []struct{ code, prov string }{{"TNG", "19"}, {"BNH", "24"}, {"HYN", "33"}, {"HNI", "01"}} {
+		cc, err := postgres.NewCenterService(db).RegisterCenter(op, exchange.RegisterCenterInput{Code: c.code, Name: "Trung tâm " + c.code, ProvinceCode: c.prov})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctxs = append(ctxs, auth.NewContext(context.Background(), &exchange.Principal{CenterID: cc.ID, CenterCode: cc.Code,
+			Subject: "bench", Roles: []exchange.Role{exchange.RolePublisher}}))
+	}
+	start := time.Now()
+	for i, ctx := range ctxs {
+		for _, kind := range []string{"demand", "supply"} {
+			csv := marketCSV(db, kind, n/len(ctxs), uint64(i))
+			imp := market.ImportSupplyCSV
+			if kind == "demand" {
+				imp = market.ImportDemandCSV
+			}
+			res, err := imp(ctx, strings.NewReader(csv), false, nil)
+			if err != nil || len(res.Errors) > 0 {
+				b.Fatalf("load %s: %v %v", kind, err, res.Errors[:min(3, len(res.Errors))])
+			}
+		}
+	}
+	if _, err := db.Pool.Exec(context.Background(), `ANALYZE labor_demands; ANALYZE labor_supplies`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded %d demands and %d supplies in %s", n, n, time.Since(start).Round(time.Millisecond))
+	return db, market, ctxs
+}
+
+func BenchmarkMarket(b *testing.B) {
+	const n = 20000
+	db, market, ctxs := loadMarket(b, n)
+	ctx := ctxs[1] // TNG
+	first := func(k int) exchange.PageArgs { return exchange.PageArgs{First: k} }
+	s := func(v string) *string { return &v }
+	wage := int64(8_000_000)
+	for _, c := range []struct {
+		name  string
+		f     exchange.LaborDemandFilter
+		order exchange.LaborDemandOrder
+		total bool
+	}{
+		{"laborDemands/newest", exchange.LaborDemandFilter{}, "", false},
+		{"laborDemands/newest+totalCount", exchange.LaborDemandFilter{}, "", true},
+		{"laborDemands/filtered", exchange.LaborDemandFilter{OccupationCode: s("81"), ProvinceCodes: []string{"31", "06"},
+			Statuses: []exchange.DemandStatus{exchange.DemandOpen}, WageAtLeast: &wage}, "", true},
+		{"laborDemands/wage", exchange.LaborDemandFilter{Statuses: []exchange.DemandStatus{exchange.DemandOpen}}, exchange.DemandOrderWageDesc, false},
+		{"laborDemands/text", exchange.LaborDemandFilter{Text: s("may cong nghiep")}, "", false},
+		{"laborDemands/text+totalCount", exchange.LaborDemandFilter{Text: s("cong ty 42")}, "", true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			page := first(20)
+			page.WithTotal = c.total
+			for b.Loop() {
+				if _, err := market.LaborDemands(ctx, c.f, c.order, page); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	var demandIDs, supplyIDs []uuid.UUID
+	rows, _ := db.Pool.Query(context.Background(), `SELECT id FROM labor_demands WHERE visibility = 'ALL_PARTNERS' ORDER BY id LIMIT 200`)
+	for rows.Next() {
+		var id uuid.UUID
+		_ = rows.Scan(&id)
+		demandIDs = append(demandIDs, id)
+	}
+	rows, _ = db.Pool.Query(context.Background(), `SELECT id FROM labor_supplies ORDER BY id LIMIT 200`)
+	for rows.Next() {
+		var id uuid.UUID
+		_ = rows.Scan(&id)
+		supplyIDs = append(supplyIDs, id)
+	}
+	b.Run("matchesForDemand", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := market.MatchesForDemand(ctx, demandIDs[i%len(demandIDs)], 20); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("matchesForSupply", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := market.MatchesForSupply(ctx, supplyIDs[i%len(supplyIDs)], 20); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkImportSupply100k imports a 100,000-row supply file per iteration:
+//
+//	go test -run '^$' -bench ImportSupply100k -benchtime 1x ./internal/postgres/
+func BenchmarkImportSupply100k(b *testing.B) {
+	db, market, ctx := newMarket(b)
+	csv := marketCSV(db, "supply", 100000, 1)
+	b.SetBytes(int64(len(csv)))
+	for b.Loop() {
+		res, err := market.ImportSupplyCSV(ctx, strings.NewReader(csv), false, nil)
+		if err != nil || res.CreatedCount != 100000 {
+			b.Fatalf("import: %v, %d created", err, res.CreatedCount)
+		}
+	}
+}
