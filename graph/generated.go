@@ -430,7 +430,9 @@ type ComplexityRoot struct {
 	}
 
 	Referral struct {
+		Agreement    func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
+		Demand       func(childComplexity int) int
 		Destination  func(childComplexity int) int
 		Events       func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -730,6 +732,8 @@ type ReferralResolver interface {
 	Origin(ctx context.Context, obj *exchange.Referral) (*exchange.Center, error)
 	Destination(ctx context.Context, obj *exchange.Referral) (*exchange.Center, error)
 	Occupation(ctx context.Context, obj *exchange.Referral) (*exchange.Occupation, error)
+	Demand(ctx context.Context, obj *exchange.Referral) (*exchange.LaborDemand, error)
+	Agreement(ctx context.Context, obj *exchange.Referral) (*exchange.Agreement, error)
 
 	Events(ctx context.Context, obj *exchange.Referral) ([]*exchange.ReferralEvent, error)
 }
@@ -2494,12 +2498,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReferWorkerPayload.UserErrors(childComplexity), true
 
+	case "Referral.agreement":
+		if e.ComplexityRoot.Referral.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Agreement(childComplexity), true
 	case "Referral.createdAt":
 		if e.ComplexityRoot.Referral.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Referral.CreatedAt(childComplexity), true
+	case "Referral.demand":
+		if e.ComplexityRoot.Referral.Demand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Demand(childComplexity), true
 	case "Referral.destination":
 		if e.ComplexityRoot.Referral.Destination == nil {
 			break
@@ -4187,6 +4203,17 @@ type Referral implements Node {
   origin: Center!
   destination: Center!
   occupation: Occupation!
+  """
+  The posted demand the worker was referred to, if any. Hiring fills one of its
+  positions; null also when the caller may no longer see the demand.
+  """
+  demand: LaborDemand
+  """
+  The agreement the referral is made under, if any. Hiring counts against its quota
+  line for the occupation from origin to destination; null for callers who are not
+  parties.
+  """
+  agreement: Agreement
   status: ReferralStatus!
   "Oldest first; the first event is the referral itself."
   events: [ReferralEvent!]!
@@ -5205,6 +5232,10 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_destination(ctx, field)
 	case "occupation":
 		return ec.fieldContext_Referral_occupation(ctx, field)
+	case "demand":
+		return ec.fieldContext_Referral_demand(ctx, field)
+	case "agreement":
+		return ec.fieldContext_Referral_agreement(ctx, field)
 	case "status":
 		return ec.fieldContext_Referral_status(ctx, field)
 	case "events":
@@ -13859,6 +13890,70 @@ func (ec *executionContext) fieldContext_Referral_occupation(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Referral_demand(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_demand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Demand(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
+			return ec.marshalOLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_demand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_agreement(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Agreement(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22425,6 +22520,18 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Referral_occupation(ctx, field, obj)
+				})
+		case "demand":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_demand(ctx, field, obj)
+				})
+		case "agreement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_agreement(ctx, field, obj)
 				})
 		case "status":
 			out.Values[i] = ec._Referral_status(ctx, field, obj)

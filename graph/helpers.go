@@ -2,10 +2,12 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
 
 	"github.com/laborx/laborx/graph/model"
 	"github.com/laborx/laborx/internal/exchange"
@@ -74,4 +76,13 @@ func (r *Resolver) occupation(code string) (*exchange.Occupation, error) {
 		return nil, fmt.Errorf("occupation %q missing from the catalog", code)
 	}
 	return o, nil
+}
+
+// hidden turns a linked object the caller may not see (absent from a batch load) into
+// null: the link exists, but revealing whether it does is not the caller's to know.
+func hidden[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	return v, err
 }

@@ -78,6 +78,22 @@ func (r *referralResolver) Occupation(ctx context.Context, obj *exchange.Referra
 	return r.occupation(obj.OccupationCode)
 }
 
+// Demand is the resolver for the demand field.
+func (r *referralResolver) Demand(ctx context.Context, obj *exchange.Referral) (*exchange.LaborDemand, error) {
+	if obj.DemandID == nil {
+		return nil, nil
+	}
+	return hidden(loader.For(ctx).LaborDemand.Load(ctx, *obj.DemandID))
+}
+
+// Agreement is the resolver for the agreement field.
+func (r *referralResolver) Agreement(ctx context.Context, obj *exchange.Referral) (*exchange.Agreement, error) {
+	if obj.AgreementID == nil {
+		return nil, nil
+	}
+	return hidden(loader.For(ctx).Agreement.Load(ctx, *obj.AgreementID))
+}
+
 // Events is the resolver for the events field.
 func (r *referralResolver) Events(ctx context.Context, obj *exchange.Referral) ([]*exchange.ReferralEvent, error) {
 	return r.referralEvents(ctx, obj.ID)

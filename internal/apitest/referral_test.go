@@ -146,8 +146,8 @@ func TestReferWorkerValidation(t *testing.T) {
 		{"noConsent", func(_, w map[string]any) { w["consent"] = map[string]any{"given": false} }, "", []string{"CONSENT_REQUIRED"}},
 		{"toItself", func(in, _ map[string]any) { in["destinationCenterCode"] = "TNG" }, "", []string{"INVALID"}},
 		{"unknownCenter", func(in, _ map[string]any) { in["destinationCenterCode"] = "XXX" }, "", []string{"UNKNOWN_CENTER"}},
-		{"demandLink", func(in, _ map[string]any) { in["demandId"] = "RGVtYW5k" }, "", []string{"INVALID"}},
-		{"agreementLink", func(in, _ map[string]any) { in["agreementId"] = "QWdyZWVtZW50" }, "", []string{"INVALID"}},
+		{"unknown demand", func(in, _ map[string]any) { in["demandId"] = "RGVtYW5k" }, "", []string{"NOT_FOUND"}},
+		{"unknown agreement", func(in, _ map[string]any) { in["agreementId"] = "QWdyZWVtZW50" }, "", []string{"NOT_FOUND"}},
 		{"several", func(in, w map[string]any) {
 			w["nationalId"] = "1"
 			w["consent"] = map[string]any{"given": false}

@@ -73,12 +73,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	referrals := postgres.NewReferralService(db)
 	centers := postgres.NewCenterService(db)
 	hub := events.NewHub()
+	market, agreements := postgres.NewMarketService(db), postgres.NewAgreementService(db)
 	resolver := &graph.Resolver{
 		Catalog:          db.Catalog,
 		Refdata:          db,
 		CenterService:    centers,
-		Market:           postgres.NewMarketService(db),
-		AgreementService: postgres.NewAgreementService(db),
+		Market:           market,
+		AgreementService: agreements,
 		ReferralService:  referrals,
 		ChangeFeed:       postgres.NewChangeService(db),
 		CentersByIDs:     centers.CentersByIDs,
@@ -92,7 +93,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Resolver: resolver,
 		Verifier: auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience),
 		Loaders: loader.Fetchers{Centers: centers.CentersByIDs,
-			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents},
+			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents,
+			LaborDemands: market.LaborDemandsByIDs, Agreements: agreements.AgreementsByIDs},
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,

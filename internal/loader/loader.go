@@ -21,6 +21,8 @@ type Fetchers struct {
 	// Workers also writes the audit entries of the reads.
 	Workers        func(ctx context.Context, reads []exchange.WorkerRead) (map[exchange.WorkerRead]*exchange.Worker, error)
 	ReferralEvents func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error)
+	LaborDemands   func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.LaborDemand, error)
+	Agreements     func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Agreement, error)
 }
 
 // Loaders is one request's set of loaders.
@@ -28,6 +30,8 @@ type Loaders struct {
 	Center         *dataloadgen.Loader[uuid.UUID, *exchange.Center]
 	Worker         *dataloadgen.Loader[exchange.WorkerRead, *exchange.Worker]
 	ReferralEvents *dataloadgen.Loader[uuid.UUID, []*exchange.ReferralEvent]
+	LaborDemand    *dataloadgen.Loader[uuid.UUID, *exchange.LaborDemand]
+	Agreement      *dataloadgen.Loader[uuid.UUID, *exchange.Agreement]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -40,6 +44,8 @@ func New(f Fetchers) *Loaders {
 		Center:         dataloadgen.NewMappedLoader(f.Centers, dataloadgen.WithWait(wait)),
 		Worker:         dataloadgen.NewMappedLoader(f.Workers, dataloadgen.WithWait(wait)),
 		ReferralEvents: dataloadgen.NewMappedLoader(f.ReferralEvents, dataloadgen.WithWait(wait)),
+		LaborDemand:    dataloadgen.NewMappedLoader(f.LaborDemands, dataloadgen.WithWait(wait)),
+		Agreement:      dataloadgen.NewMappedLoader(f.Agreements, dataloadgen.WithWait(wait)),
 	}
 }
 

@@ -216,7 +216,11 @@ func (s *MarketService) LaborDemand(ctx context.Context, id uuid.UUID) (*exchang
 }
 
 func (s *MarketService) visibleDemand(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.UUID) (*exchange.LaborDemand, error) {
-	now := s.db.Now().UTC()
+	return visibleDemand(ctx, q, p, id, s.db.Now().UTC())
+}
+
+// visibleDemand loads a demand if p may see it, NOT_FOUND otherwise.
+func visibleDemand(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.UUID, now time.Time) (*exchange.LaborDemand, error) {
 	w := &sqlWhere{}
 	w.add(`d.id = %s`, w.arg(id))
 	demandVisibility(w, p, now)

@@ -163,7 +163,17 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		dest, err := tx.destinationCenter(ctx, in.DestinationCenterCode)
 		errs = append(errs, exchange.AsErrors(err)...)
-		errs = append(errs, exchange.AsErrors(tx.checkReferralLinks(ctx, in.DemandID, in.AgreementID))...)
+		if err != nil && exchange.AsErrors(err) == nil {
+			return err
+		}
+		var links referralLinks
+		if dest != nil && w != nil {
+			links, err = tx.checkReferralLinks(ctx, dest, w.OccupationCode, in.DemandID, in.AgreementID)
+			errs = append(errs, exchange.AsErrors(err)...)
+			if err != nil && exchange.AsErrors(err) == nil {
+				return err
+			}
+		}
 		if err := errs.Err(); err != nil {
 			return err
 		}
@@ -178,9 +188,15 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 			}
 			var id uuid.UUID
 			if err := tx.QueryRow(ctx, `INSERT INTO referrals (worker_id, origin_center_id, destination_center_id,
-				occupation_code, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
-				workerID, p.CenterID, dest.ID, w.OccupationCode, tx.now).Scan(&id); err != nil {
+				occupation_code, demand_id, agreement_id, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+				workerID, p.CenterID, dest.ID, w.OccupationCode, links.demandID, links.agreementID, tx.now).Scan(&id); err != nil {
 				return uuid.Nil, fmt.Errorf("insert referral: %w", err)
+			}
+			if links.agreementID != nil {
+				if err := tx.countQuotaReferral(ctx, *links.agreementID, w.OccupationCode, p.CenterID, dest.ID); err != nil {
+					return uuid.Nil, err
+				}
 			}
 			if err := tx.referralEvent(ctx, id, nil, exchange.ReferralReferred, nil, in.Note, tx.now); err != nil {
 				return uuid.Nil, err
@@ -220,31 +236,126 @@ func (tx *Tx) destinationCenter(ctx context.Context, code string) (*exchange.Cen
 	return c, nil
 }
 
-// checkReferralLinks checks the demand and agreement a referral names. Linking arrives
-// with the marketplace and agreements: the demand must be open and owned by the
-// destination, the agreement active with both centers as parties.
-func (tx *Tx) checkReferralLinks(ctx context.Context, demandID, agreementID *string) error {
-	var errs exchange.Errors
-	if demandID != nil {
-		errs.Add([]string{"input", "demandId"}, exchange.CodeInvalid, "linking referrals to demands/agreements is not available yet")
-	}
-	if agreementID != nil {
-		errs.Add([]string{"input", "agreementId"}, exchange.CodeInvalid, "linking referrals to demands/agreements is not available yet")
-	}
-	return errs.Err()
+// referralLinks are the demand and the agreement a new referral is made under.
+type referralLinks struct {
+	demandID, agreementID *uuid.UUID
 }
 
-// consumeHire records a hire against the referral's demand (filledCount, DEMAND_FILLED)
-// and agreement quota line (QUOTA_EXCEEDED). It runs in the transaction that moves the
-// referral to HIRED, so the limits hold under any concurrency. A hire is never given
-// back (see exchange.ReferralAction.CountsAsHire).
-func (tx *Tx) consumeHire(ctx context.Context, r *exchange.Referral) error {
-	if r.DemandID == nil && r.AgreementID == nil {
-		return nil
+// checkReferralLinks checks the demand and agreement a referral names: the demand must
+// be visible to the origin, owned by the destination and open; the agreement must have
+// both centers as parties, be active today and have a quota line for the worker's
+// occupation from the origin to the destination.
+func (tx *Tx) checkReferralLinks(ctx context.Context, dest *exchange.Center, occupation string, demandID, agreementID *string) (referralLinks, error) {
+	var links referralLinks
+	var errs exchange.Errors
+	if demandID != nil {
+		id, err := tx.referralDemand(ctx, dest, *demandID)
+		if exchange.AsErrors(err) == nil && err != nil {
+			return links, err
+		}
+		if err != nil {
+			errs = append(errs, exchange.AsErrors(err)...)
+		} else {
+			links.demandID = &id
+		}
 	}
-	// checkReferralLinks refuses links until demands and agreements exist, so no
-	// referral can have one yet.
-	return fmt.Errorf("consume hire of referral %s: linked referrals are not supported yet", r.ID)
+	if agreementID != nil {
+		id, err := tx.referralAgreement(ctx, dest, occupation, *agreementID)
+		if exchange.AsErrors(err) == nil && err != nil {
+			return links, err
+		}
+		if err != nil {
+			errs = append(errs, exchange.AsErrors(err)...)
+		} else {
+			links.agreementID = &id
+		}
+	}
+	return links, errs.Err()
+}
+
+func (tx *Tx) referralDemand(ctx context.Context, dest *exchange.Center, gid string) (uuid.UUID, error) {
+	field := []string{"input", "demandId"}
+	id, err := parseID(exchange.KindLaborDemand, "demandId", gid)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	// authz: the origin may refer only to a demand it can see.
+	d, err := visibleDemand(ctx, tx, tx.caller, id, tx.now)
+	switch {
+	case exchange.ErrorCode(err) == exchange.CodeNotFound:
+		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeNotFound, "no such labor demand")
+	case err != nil:
+		return uuid.Nil, err
+	case d.CenterID != dest.ID:
+		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "the demand is not posted by the destination center %s", dest.Code)
+	case d.Status == exchange.DemandFilled:
+		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeDemandFilled, "the demand has no open position left")
+	case d.Status != exchange.DemandOpen:
+		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "the demand is %s", d.Status)
+	}
+	return id, nil
+}
+
+func (tx *Tx) referralAgreement(ctx context.Context, dest *exchange.Center, occupation, gid string) (uuid.UUID, error) {
+	field := []string{"input", "agreementId"}
+	id, err := parseID(exchange.KindAgreement, "agreementId", gid)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	var originIsParty, destIsParty bool
+	if err := tx.QueryRow(ctx, `SELECT
+			EXISTS (SELECT 1 FROM agreement_parties WHERE agreement_id = $1 AND center_id = $2),
+			EXISTS (SELECT 1 FROM agreement_parties WHERE agreement_id = $1 AND center_id = $3)`,
+		id, tx.caller.CenterID, dest.ID).Scan(&originIsParty, &destIsParty); err != nil {
+		return uuid.Nil, fmt.Errorf("check agreement parties: %w", err)
+	}
+	// authz: only parties see an agreement; for anyone else it does not exist.
+	if !originIsParty {
+		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeNotFound, "no such agreement")
+	}
+	if !destIsParty {
+		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "the destination center %s is not a party to the agreement", dest.Code)
+	}
+	if err := tx.explainQuotaMiss(ctx, id, occupation, tx.caller.CenterID, dest.ID); err != nil {
+		return uuid.Nil, err
+	}
+	return id, nil
+}
+
+// consumeHire records a hire against the referral's agreement quota line
+// (QUOTA_EXCEEDED) and demand (filledCount, DEMAND_FILLED). It runs in the transaction
+// that moves the referral to HIRED, so the limits hold under any concurrency; each is
+// one conditional UPDATE backed by a CHECK constraint. A hire is never given back (see
+// exchange.ReferralAction.CountsAsHire).
+//
+// Lock order: referral row, quota line, demand row, then the outbox sequence (which
+// fillDemandPosition takes when it publishes). Every transaction that takes more than
+// one of these takes them in this order, so concurrent hires cannot deadlock.
+func (tx *Tx) consumeHire(ctx context.Context, r *exchange.Referral) error {
+	field := []string{"input", "action"}
+	if r.AgreementID != nil {
+		if err := tx.consumeQuota(ctx, *r.AgreementID, r.OccupationCode, r.OriginCenterID, r.DestinationCenterID); err != nil {
+			return refield(err, field)
+		}
+	}
+	if r.DemandID != nil {
+		if _, err := tx.fillDemandPosition(ctx, *r.DemandID); err != nil {
+			return refield(err, field)
+		}
+	}
+	return nil
+}
+
+// refield points an application error at another input field: the limits checked when
+// hiring were named by fields of another mutation.
+func refield(err error, field []string) error {
+	var e *exchange.Error
+	if errors.As(err, &e) {
+		c := *e
+		c.Field = field
+		return &c
+	}
+	return err
 }
 
 // upsertWorker inserts the worker, or refreshes the center's existing record of the
