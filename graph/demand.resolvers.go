@@ -83,6 +83,20 @@ func (r *queryResolver) LaborDemands(ctx context.Context, filter *exchange.Labor
 	}, nil
 }
 
+// LaborDemandPublished is the resolver for the laborDemandPublished field.
+func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter *exchange.LaborDemandFilter) (<-chan *exchange.LaborDemand, error) {
+	var f exchange.LaborDemandFilter
+	if filter != nil {
+		f = *filter
+	}
+	published := func(ch *exchange.Change) bool {
+		return ch.EntityKind == exchange.KindLaborDemand && ch.Action == "PUBLISHED"
+	}
+	return follow(ctx, r.Resolver, published, func(ctx context.Context, id uuid.UUID) (*exchange.LaborDemand, error) {
+		return r.Market.LaborDemandMatching(ctx, id, f)
+	})
+}
+
 // LaborDemand returns LaborDemandResolver implementation.
 func (r *Resolver) LaborDemand() LaborDemandResolver { return &laborDemandResolver{r} }
 

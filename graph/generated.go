@@ -511,9 +511,10 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		AgreementUpdated func(childComplexity int, agreementID *string) int
-		Changes          func(childComplexity int, after *string) int
-		ReferralUpdated  func(childComplexity int, referralID *string) int
+		AgreementUpdated     func(childComplexity int, agreementID *string) int
+		Changes              func(childComplexity int, after *string) int
+		LaborDemandPublished func(childComplexity int, filter *exchange.LaborDemandFilter) int
+		ReferralUpdated      func(childComplexity int, referralID *string) int
 	}
 
 	SupplyMatch struct {
@@ -743,6 +744,7 @@ type ReferralEventResolver interface {
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error)
 	AgreementUpdated(ctx context.Context, agreementID *string) (<-chan *exchange.Agreement, error)
+	LaborDemandPublished(ctx context.Context, filter *exchange.LaborDemandFilter) (<-chan *exchange.LaborDemand, error)
 	ReferralUpdated(ctx context.Context, referralID *string) (<-chan *exchange.Referral, error)
 }
 type ViewerResolver interface {
@@ -2802,6 +2804,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["after"].(*string)), true
+	case "Subscription.laborDemandPublished":
+		if e.ComplexityRoot.Subscription.LaborDemandPublished == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_laborDemandPublished_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LaborDemandPublished(childComplexity, args["filter"].(*exchange.LaborDemandFilter)), true
 	case "Subscription.referralUpdated":
 		if e.ComplexityRoot.Subscription.ReferralUpdated == nil {
 			break
@@ -4084,6 +4097,15 @@ extend type Mutation {
   AGREEMENT_PARTNERS), housing, transport_support, meals (true/false), benefits_note.
   """
   importLaborDemand(input: ImportInput!): ImportPayload!
+}
+
+extend type Subscription {
+  """
+  Streams each labor demand published from now on (through the API or an import) that
+  the caller may see and that matches the filter, with the same meaning as the
+  laborDemands filter. Events from every instance arrive.
+  """
+  laborDemandPublished(filter: LaborDemandFilter): LaborDemand!
 }
 `, BuiltIn: false},
 	{Name: "../schema/match.graphqls", Input: `"""
@@ -6389,6 +6411,20 @@ func (ec *executionContext) field_Subscription_changes_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_laborDemandPublished_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*exchange.LaborDemandFilter, error) {
+			return ec.unmarshalOLaborDemandFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -15046,6 +15082,50 @@ func (ec *executionContext) fieldContext_Subscription_agreementUpdated(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_laborDemandPublished(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_laborDemandPublished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LaborDemandPublished(ctx, fc.Args["filter"].(*exchange.LaborDemandFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
+			return ec.marshalNLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_laborDemandPublished(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemand(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_laborDemandPublished_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_referralUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -23062,6 +23142,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_changes(ctx, fields[0])
 	case "agreementUpdated":
 		return ec._Subscription_agreementUpdated(ctx, fields[0])
+	case "laborDemandPublished":
+		return ec._Subscription_laborDemandPublished(ctx, fields[0])
 	case "referralUpdated":
 		return ec._Subscription_referralUpdated(ctx, fields[0])
 	default:

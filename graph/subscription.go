@@ -26,6 +26,15 @@ func followKind[T any](ctx context.Context, r *Resolver, kind exchange.Kind, onl
 		}
 		only = id
 	}
+	return follow(ctx, r, func(ch *exchange.Change) bool {
+		return ch.EntityKind == kind && (only == uuid.Nil || ch.EntityID == only)
+	}, load)
+}
+
+// follow streams, from now on, the objects of the changes keep selects, loaded with
+// the caller's rights; an object load refuses (not visible, not matching) is skipped.
+func follow[T any](ctx context.Context, r *Resolver, keep func(*exchange.Change) bool,
+	load func(ctx context.Context, id uuid.UUID) (*T, error)) (<-chan *T, error) {
 	from, err := r.ChangeFeed.LatestSequence(ctx)
 	if err != nil {
 		return nil, err
@@ -35,7 +44,7 @@ func followKind[T any](ctx context.Context, r *Resolver, kind exchange.Kind, onl
 	go func() {
 		defer close(out)
 		for ch := range changes {
-			if ch.EntityKind != kind || (only != uuid.Nil && ch.EntityID != only) {
+			if !keep(ch) {
 				continue
 			}
 			obj, err := load(ctx, ch.EntityID)

@@ -71,3 +71,37 @@ func TestAgreementUpdatedReachesPartiesOnly(t *testing.T) {
 	}
 	outsider.Silent(t, 2*time.Second)
 }
+
+// TestLaborDemandPublishedAcrossInstances: a subscriber on one instance receives the
+// demands published through another, filtered like the laborDemands query, and never a
+// partner-only demand of a center it has no agreement with.
+func TestLaborDemandPublishedAcrossInstances(t *testing.T) {
+	e := apitest.New(t)
+	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
+	_, second := e.NewInstance(t, apitest.Options{})
+	const sub = `subscription($f: LaborDemandFilter) { laborDemandPublished(filter: $f) { id title occupation { code } center { code } } }`
+	sewing := apitest.Subscribe(t, second.URL, tng.Token(t, "viewer"), sub, map[string]any{"f": map[string]any{"occupationCode": "81", "text": "may cong nghiep"}})
+	all := apitest.Subscribe(t, second.URL, tng.Token(t, "viewer"), sub, nil)
+
+	hp := hpg.Token(t, "publisher")
+	mustPublishDemand(t, e, hp, map[string]any{"occupationCode": "8212", "title": "Lắp ráp linh kiện điện tử"})
+	partnerOnly := mustPublishDemand(t, e, hp, map[string]any{"title": "May công nghiệp (đối tác)", "visibility": "AGREEMENT_PARTNERS"})
+	sewingID := mustPublishDemand(t, e, hp, map[string]any{"title": "Công nhân may công nghiệp"})
+
+	ev := all.Next(t, 20*time.Second)["laborDemandPublished"].(map[string]any)
+	if ev["title"] != "Lắp ráp linh kiện điện tử" || ev["center"].(map[string]any)["code"] != "HPG" {
+		t.Errorf("first event = %v", ev)
+	}
+	ev = all.Next(t, 20*time.Second)["laborDemandPublished"].(map[string]any)
+	if ev["id"] == partnerOnly {
+		t.Fatal("TNG received HPG's partner-only demand without an agreement")
+	}
+	if ev["id"] != sewingID {
+		t.Errorf("second event = %v, want the sewing demand", ev)
+	}
+	ev = sewing.Next(t, 20*time.Second)["laborDemandPublished"].(map[string]any)
+	if ev["id"] != sewingID {
+		t.Errorf("filtered subscription got %v, want only the sewing demand (8153, 'may công nghiệp')", ev)
+	}
+	sewing.Silent(t, time.Second)
+}

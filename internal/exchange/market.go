@@ -404,6 +404,7 @@ type DemandMatch struct {
 type MarketService interface {
 	LaborDemand(ctx context.Context, id uuid.UUID) (*LaborDemand, error)
 	LaborDemands(ctx context.Context, f LaborDemandFilter, order LaborDemandOrder, page PageArgs) (*Page[*LaborDemand], error)
+	LaborDemandMatching(ctx context.Context, id uuid.UUID, f LaborDemandFilter) (*LaborDemand, error)
 	PublishLaborDemand(ctx context.Context, in PublishLaborDemandInput) (*LaborDemand, error)
 	UpdateLaborDemand(ctx context.Context, in UpdateLaborDemandInput) (*LaborDemand, error)
 	CloseLaborDemand(ctx context.Context, in CloseLaborDemandInput) (*LaborDemand, error)

@@ -504,3 +504,24 @@ func (tx *Tx) fillDemandPosition(ctx context.Context, demandID uuid.UUID) (*exch
 	}
 	return d, nil
 }
+
+// LaborDemandMatching returns the demand if the caller may see it and it matches the
+// filter, NOT_FOUND otherwise. Subscriptions use it so that a filter means exactly what
+// it means for the laborDemands query.
+func (s *MarketService) LaborDemandMatching(ctx context.Context, id uuid.UUID, f exchange.LaborDemandFilter) (*exchange.LaborDemand, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now().UTC()
+	w := &sqlWhere{}
+	w.add(`d.id = %s`, w.arg(id))
+	s.demandFilter(w, p, f, now)
+	rows, _ := s.db.Pool.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
+	if err != nil {
+		return nil, translate(err)
+	}
+	d.SetStatus(now)
+	return d, nil
+}
