@@ -149,12 +149,9 @@ func (s *CenterService) validateCenter(errs *exchange.Errors, name, provinceCode
 
 // RegisterCenter adds a center to the exchange.
 func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.RegisterCenterInput) (*exchange.Center, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// authz: only the national operator registers centers.
-	if err := p.Require(exchange.RoleOperator); err != nil {
+	_, err := callerWithRole(ctx, exchange.RoleOperator)
+	if err != nil {
 		return nil, err
 	}
 	in.Code = strings.TrimSpace(in.Code)
@@ -228,12 +225,9 @@ func checkVersion(expected *int, actual int) error {
 
 // UpdateCenter changes a center's details.
 func (s *CenterService) UpdateCenter(ctx context.Context, in exchange.UpdateCenterInput) (*exchange.Center, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// authz: only the national operator edits the directory.
-	if err := p.Require(exchange.RoleOperator); err != nil {
+	_, err := callerWithRole(ctx, exchange.RoleOperator)
+	if err != nil {
 		return nil, err
 	}
 	var errs exchange.Errors
@@ -286,12 +280,9 @@ func (s *CenterService) ReinstateCenter(ctx context.Context, in exchange.Reinsta
 }
 
 func (s *CenterService) setStatus(ctx context.Context, code string, expectedVersion *int, status exchange.CenterStatus, reason *string) (*exchange.Center, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// authz: only the national operator suspends or reinstates centers.
-	if err := p.Require(exchange.RoleOperator); err != nil {
+	_, err := callerWithRole(ctx, exchange.RoleOperator)
+	if err != nil {
 		return nil, err
 	}
 	var c *exchange.Center
@@ -379,12 +370,9 @@ var kidPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // AddCenterKey registers a public key for a center's tokens.
 func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterKeyInput) (*exchange.CenterKey, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// authz: only the national operator registers keys.
-	if err := p.Require(exchange.RoleOperator); err != nil {
+	_, err := callerWithRole(ctx, exchange.RoleOperator)
+	if err != nil {
 		return nil, err
 	}
 	var errs exchange.Errors
@@ -440,12 +428,9 @@ func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid, ac
 
 // RevokeCenterKey revokes a key; tokens it signed are refused from the next request on.
 func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeCenterKeyInput) (*exchange.CenterKey, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// authz: only the national operator revokes keys.
-	if err := p.Require(exchange.RoleOperator); err != nil {
+	_, err := callerWithRole(ctx, exchange.RoleOperator)
+	if err != nil {
 		return nil, err
 	}
 	var k *exchange.CenterKey

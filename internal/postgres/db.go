@@ -108,6 +108,19 @@ func caller(ctx context.Context) (*exchange.Principal, error) {
 	return p, nil
 }
 
+// callerWithRole returns the caller if it holds role r (or a role that implies it);
+// the call sites say which rule it enforces with an `// authz:` comment.
+func callerWithRole(ctx context.Context, r exchange.Role) (*exchange.Principal, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Require(r); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // translate maps database errors to application errors in one place; anything it does
 // not recognise stays as it is and reaches clients as INTERNAL.
 func translate(err error) error {
