@@ -24,6 +24,15 @@ var benchQueries = map[string]string{
 	"viewer":  `{ viewer { center { code name province { name } } roles } }`,
 	"centers": `{ centers(first: 20) { totalCount edges { node { code name province { name successor { name } } } } } }`,
 	"changes": `{ changes(first: 100) { edges { cursor node { sequence entityType action } } } }`,
+	"demands": `{ laborDemands(first: 20, filter: {statuses: [OPEN]}) { totalCount edges { node { title quantity openPositions
+		wageMin wageMax center { name province { name } } occupation { titleVi parent { titleVi } } workProvince { name } } } } }`,
+	"search": `{ laborDemands(first: 20, filter: {text: "may cong nghiep", provinceCodes: ["30", "31"]}) { edges { node { title center { code } } } } }`,
+	"supplies": `{ laborSupplies(first: 20) { totalCount edges { node { quantity availableFrom occupation { titleVi } center { name }
+		destinationProvinces { name } } } } }`,
+	"referrals": `{ referrals(first: 20) { totalCount edges { node { status origin { code } destination { code }
+		occupation { titleVi } worker { fullName nationalIdMasked } events { to at } } } } }`,
+	"agreements": `{ agreements(first: 10) { edges { node { title status isActive parties { code }
+		quotaLines { occupation { code } workers referred hired } signatures { center { code } } } } } }`,
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -143,6 +143,11 @@ func presentError(logger *slog.Logger, m *metrics) graphql.ErrorPresenterFunc {
 			// GRAPHQL_VALIDATION_FAILED): the query itself is malformed.
 		case gerr.Path == nil:
 			gerr.Extensions["code"] = string(exchange.CodeBadUserInput)
+		case ctx.Err() != nil:
+			// The client went away (or its subscription's token expired): nothing failed.
+			logger.DebugContext(ctx, "request ended early", "err", err, "request_id", exchange.RequestID(ctx))
+			gerr.Message = "request cancelled"
+			gerr.Extensions["code"] = string(exchange.CodeInternal)
 		default:
 			logger.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String(),
 				"request_id", exchange.RequestID(ctx))
