@@ -170,8 +170,8 @@ func (r *quotaLineResolver) Occupation(ctx context.Context, obj *exchange.QuotaL
 }
 
 // AgreementUpdated is the resolver for the agreementUpdated field.
-func (r *subscriptionResolver) AgreementUpdated(ctx context.Context, agreementID *string) (<-chan *exchange.Agreement, error) {
-	return followKind(ctx, r.Resolver, exchange.KindAgreement, agreementID, r.AgreementService.Agreement)
+func (r *subscriptionResolver) AgreementUpdated(ctx context.Context, agreementID *string, after *string) (<-chan *exchange.Agreement, error) {
+	return followKind(ctx, r.Resolver, exchange.KindAgreement, agreementID, after, r.AgreementService.Agreement)
 }
 
 // Agreement returns AgreementResolver implementation.

@@ -84,7 +84,7 @@ func (r *queryResolver) LaborDemands(ctx context.Context, filter *exchange.Labor
 }
 
 // LaborDemandPublished is the resolver for the laborDemandPublished field.
-func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter *exchange.LaborDemandFilter) (<-chan *exchange.LaborDemand, error) {
+func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter *exchange.LaborDemandFilter, after *string) (<-chan *exchange.LaborDemand, error) {
 	var f exchange.LaborDemandFilter
 	if filter != nil {
 		f = *filter
@@ -92,7 +92,7 @@ func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter 
 	published := func(ch *exchange.Change) bool {
 		return ch.EntityKind == exchange.KindLaborDemand && ch.Action == "PUBLISHED"
 	}
-	return follow(ctx, r.Resolver, published, func(ctx context.Context, id uuid.UUID) (*exchange.LaborDemand, error) {
+	return follow(ctx, r.Resolver, after, published, func(ctx context.Context, id uuid.UUID) (*exchange.LaborDemand, error) {
 		return r.Market.LaborDemandMatching(ctx, id, f)
 	})
 }

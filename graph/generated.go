@@ -511,10 +511,10 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		AgreementUpdated     func(childComplexity int, agreementID *string) int
+		AgreementUpdated     func(childComplexity int, agreementID *string, after *string) int
 		Changes              func(childComplexity int, after *string) int
-		LaborDemandPublished func(childComplexity int, filter *exchange.LaborDemandFilter) int
-		ReferralUpdated      func(childComplexity int, referralID *string) int
+		LaborDemandPublished func(childComplexity int, filter *exchange.LaborDemandFilter, after *string) int
+		ReferralUpdated      func(childComplexity int, referralID *string, after *string) int
 	}
 
 	SupplyMatch struct {
@@ -743,9 +743,9 @@ type ReferralEventResolver interface {
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error)
-	AgreementUpdated(ctx context.Context, agreementID *string) (<-chan *exchange.Agreement, error)
-	LaborDemandPublished(ctx context.Context, filter *exchange.LaborDemandFilter) (<-chan *exchange.LaborDemand, error)
-	ReferralUpdated(ctx context.Context, referralID *string) (<-chan *exchange.Referral, error)
+	AgreementUpdated(ctx context.Context, agreementID *string, after *string) (<-chan *exchange.Agreement, error)
+	LaborDemandPublished(ctx context.Context, filter *exchange.LaborDemandFilter, after *string) (<-chan *exchange.LaborDemand, error)
+	ReferralUpdated(ctx context.Context, referralID *string, after *string) (<-chan *exchange.Referral, error)
 }
 type ViewerResolver interface {
 	Center(ctx context.Context, obj *exchange.Principal) (*exchange.Center, error)
@@ -2792,7 +2792,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.AgreementUpdated(childComplexity, args["agreementId"].(*string)), true
+		return e.ComplexityRoot.Subscription.AgreementUpdated(childComplexity, args["agreementId"].(*string), args["after"].(*string)), true
 	case "Subscription.changes":
 		if e.ComplexityRoot.Subscription.Changes == nil {
 			break
@@ -2814,7 +2814,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.LaborDemandPublished(childComplexity, args["filter"].(*exchange.LaborDemandFilter)), true
+		return e.ComplexityRoot.Subscription.LaborDemandPublished(childComplexity, args["filter"].(*exchange.LaborDemandFilter), args["after"].(*string)), true
 	case "Subscription.referralUpdated":
 		if e.ComplexityRoot.Subscription.ReferralUpdated == nil {
 			break
@@ -2825,7 +2825,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.ReferralUpdated(childComplexity, args["referralId"].(*string)), true
+		return e.ComplexityRoot.Subscription.ReferralUpdated(childComplexity, args["referralId"].(*string), args["after"].(*string)), true
 
 	case "SupplyMatch.laborSupply":
 		if e.ComplexityRoot.SupplyMatch.LaborSupply == nil {
@@ -3528,8 +3528,9 @@ extend type Subscription {
   """
   Streams an agreement each time it changes (proposed, revised, commented, signed,
   rejected, withdrawn, terminated), to its parties only. With agreementId, only that one.
+  With after (a change-feed cursor), it first replays what changed since then.
   """
-  agreementUpdated(agreementId: ID): Agreement!
+  agreementUpdated(agreementId: ID, after: String): Agreement!
 }
 `, BuiltIn: false},
 	{Name: "../schema/center.graphqls", Input: `"The authenticated caller: a center's user, or the national operator."
@@ -4103,9 +4104,10 @@ extend type Subscription {
   """
   Streams each labor demand published from now on (through the API or an import) that
   the caller may see and that matches the filter, with the same meaning as the
-  laborDemands filter. Events from every instance arrive.
+  laborDemands filter. Events from every instance arrive. With after (a change-feed
+  cursor), it first replays what was published since then.
   """
-  laborDemandPublished(filter: LaborDemandFilter): LaborDemand!
+  laborDemandPublished(filter: LaborDemandFilter, after: String): LaborDemand!
 }
 `, BuiltIn: false},
 	{Name: "../schema/match.graphqls", Input: `"""
@@ -4335,9 +4337,10 @@ extend type Mutation {
 extend type Subscription {
   """
   Streams a referral each time it changes, to its origin and destination centers only.
-  With referralId, only that one.
+  With referralId, only that one. With after (a change-feed cursor), it first replays
+  what changed since then.
   """
-  referralUpdated(referralId: ID): Referral!
+  referralUpdated(referralId: ID, after: String): Referral!
 }
 `, BuiltIn: false},
 	{Name: "../schema/supply.graphqls", Input: `"""
@@ -6397,6 +6400,14 @@ func (ec *executionContext) field_Subscription_agreementUpdated_args(ctx context
 		return nil, err
 	}
 	args["agreementId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6425,6 +6436,14 @@ func (ec *executionContext) field_Subscription_laborDemandPublished_args(ctx con
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6439,6 +6458,14 @@ func (ec *executionContext) field_Subscription_referralUpdated_args(ctx context.
 		return nil, err
 	}
 	args["referralId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -15048,7 +15075,7 @@ func (ec *executionContext) _Subscription_agreementUpdated(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().AgreementUpdated(ctx, fc.Args["agreementId"].(*string))
+			return ec.Resolvers.Subscription().AgreementUpdated(ctx, fc.Args["agreementId"].(*string), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
@@ -15092,7 +15119,7 @@ func (ec *executionContext) _Subscription_laborDemandPublished(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().LaborDemandPublished(ctx, fc.Args["filter"].(*exchange.LaborDemandFilter))
+			return ec.Resolvers.Subscription().LaborDemandPublished(ctx, fc.Args["filter"].(*exchange.LaborDemandFilter), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
@@ -15136,7 +15163,7 @@ func (ec *executionContext) _Subscription_referralUpdated(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().ReferralUpdated(ctx, fc.Args["referralId"].(*string))
+			return ec.Resolvers.Subscription().ReferralUpdated(ctx, fc.Args["referralId"].(*string), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Referral) graphql.Marshaler {

@@ -108,8 +108,8 @@ func (r *referralEventResolver) ActorCenter(ctx context.Context, obj *exchange.R
 }
 
 // ReferralUpdated is the resolver for the referralUpdated field.
-func (r *subscriptionResolver) ReferralUpdated(ctx context.Context, referralID *string) (<-chan *exchange.Referral, error) {
-	return followKind(ctx, r.Resolver, exchange.KindReferral, referralID, r.ReferralService.Referral)
+func (r *subscriptionResolver) ReferralUpdated(ctx context.Context, referralID *string, after *string) (<-chan *exchange.Referral, error) {
+	return followKind(ctx, r.Resolver, exchange.KindReferral, referralID, after, r.ReferralService.Referral)
 }
 
 // Referral returns ReferralResolver implementation.

@@ -12,7 +12,7 @@ import (
 // feed from now on, keeps the changes of that kind (and id, when given), and loads each
 // object through its service, so the caller's rights apply exactly as for node(id:).
 // Objects the caller may no longer see are skipped.
-func followKind[T any](ctx context.Context, r *Resolver, kind exchange.Kind, onlyID *string,
+func followKind[T any](ctx context.Context, r *Resolver, kind exchange.Kind, onlyID, after *string,
 	load func(ctx context.Context, id uuid.UUID) (*T, error)) (<-chan *T, error) {
 	var only uuid.UUID
 	if onlyID != nil {
@@ -26,16 +26,24 @@ func followKind[T any](ctx context.Context, r *Resolver, kind exchange.Kind, onl
 		}
 		only = id
 	}
-	return follow(ctx, r, func(ch *exchange.Change) bool {
+	return follow(ctx, r, after, func(ch *exchange.Change) bool {
 		return ch.EntityKind == kind && (only == uuid.Nil || ch.EntityID == only)
 	}, load)
 }
 
-// follow streams, from now on, the objects of the changes keep selects, loaded with
-// the caller's rights; an object load refuses (not visible, not matching) is skipped.
-func follow[T any](ctx context.Context, r *Resolver, keep func(*exchange.Change) bool,
+// follow streams the objects of the changes keep selects, loaded with the caller's
+// rights; an object load refuses (not visible, not matching) is skipped. It starts
+// after the change-feed cursor when one is given, so a client that reconnects misses
+// nothing, and from now otherwise.
+func follow[T any](ctx context.Context, r *Resolver, after *string, keep func(*exchange.Change) bool,
 	load func(ctx context.Context, id uuid.UUID) (*T, error)) (<-chan *T, error) {
-	from, err := r.ChangeFeed.LatestSequence(ctx)
+	var from int64
+	var err error
+	if after != nil {
+		from, err = exchange.ParseChangeCursor(*after)
+	} else {
+		from, err = r.ChangeFeed.LatestSequence(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}

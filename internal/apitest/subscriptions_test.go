@@ -1,10 +1,13 @@
 package apitest_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/laborx/laborx/internal/apitest"
+	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/postgres"
 )
 
 // TestReferralUpdatedReachesBothEndsOnly subscribes on a second instance: the origin and
@@ -13,10 +16,13 @@ import (
 func TestReferralUpdatedReachesBothEndsOnly(t *testing.T) {
 	f := newReferralFixture(t, apitest.Options{})
 	_, second := f.e.NewInstance(t, apitest.Options{})
-	const sub = `subscription { referralUpdated { id status origin { code } worker { nationalIdMasked } } }`
-	atOrigin := apitest.Subscribe(t, second.URL, f.tng.Token(t, "viewer"), sub, nil)
-	atDest := apitest.Subscribe(t, second.URL, f.dest, sub, nil)
-	third := apitest.Subscribe(t, second.URL, f.bnh.Token(t, "coordinator"), sub, nil)
+	const sub = `subscription($after: String) { referralUpdated(after: $after) { id status origin { code } worker { nationalIdMasked } } }`
+	// Subscriptions start at the current feed cursor, so nothing committed between the
+	// subscribe message and the server taking it up is missed.
+	now := map[string]any{"after": feedCursor(t, f.e)}
+	atOrigin := apitest.Subscribe(t, second.URL, f.tng.Token(t, "viewer"), sub, now)
+	atDest := apitest.Subscribe(t, second.URL, f.dest, sub, now)
+	third := apitest.Subscribe(t, second.URL, f.bnh.Token(t, "coordinator"), sub, now)
 
 	id, _ := refer(t, f.e, f.origin, referInput("001090012345", "HPG"))
 	for name, s := range map[string]*apitest.Subscription{"origin": atOrigin, "destination": atDest} {
@@ -49,9 +55,10 @@ func TestReferralUpdatedReachesBothEndsOnly(t *testing.T) {
 func TestAgreementUpdatedReachesPartiesOnly(t *testing.T) {
 	e := apitest.New(t)
 	tng, hpg, hni := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "HNI", "01")
-	const sub = `subscription { agreementUpdated { id status currentRevision { number } } }`
-	atHPG := apitest.Subscribe(t, e.Server.URL, hpg.Token(t, "viewer"), sub, nil)
-	outsider := apitest.Subscribe(t, e.Server.URL, hni.Token(t, "coordinator"), sub, nil)
+	const sub = `subscription($after: String) { agreementUpdated(after: $after) { id status currentRevision { number } } }`
+	now := map[string]any{"after": feedCursor(t, e)}
+	atHPG := apitest.Subscribe(t, e.Server.URL, hpg.Token(t, "viewer"), sub, now)
+	outsider := apitest.Subscribe(t, e.Server.URL, hni.Token(t, "coordinator"), sub, now)
 
 	r := e.Do(t, tng.Token(t, "coordinator"), proposeAgreement, in("title", "Cung ứng lao động",
 		"partyCenterCodes", []string{"HPG"}, "terms", terms(quota("8153", 10, "TNG", "HPG"))))
@@ -79,9 +86,12 @@ func TestLaborDemandPublishedAcrossInstances(t *testing.T) {
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	_, second := e.NewInstance(t, apitest.Options{})
-	const sub = `subscription($f: LaborDemandFilter) { laborDemandPublished(filter: $f) { id title occupation { code } center { code } } }`
-	sewing := apitest.Subscribe(t, second.URL, tng.Token(t, "viewer"), sub, map[string]any{"f": map[string]any{"occupationCode": "81", "text": "may cong nghiep"}})
-	all := apitest.Subscribe(t, second.URL, tng.Token(t, "viewer"), sub, nil)
+	const sub = `subscription($f: LaborDemandFilter, $after: String) { laborDemandPublished(filter: $f, after: $after) {
+		id title occupation { code } center { code } } }`
+	now := feedCursor(t, e)
+	sewing := apitest.Subscribe(t, second.URL, tng.Token(t, "viewer"), sub,
+		map[string]any{"f": map[string]any{"occupationCode": "81", "text": "may cong nghiep"}, "after": now})
+	all := apitest.Subscribe(t, second.URL, tng.Token(t, "viewer"), sub, map[string]any{"after": now})
 
 	hp := hpg.Token(t, "publisher")
 	mustPublishDemand(t, e, hp, map[string]any{"occupationCode": "8212", "title": "Lắp ráp linh kiện điện tử"})
@@ -104,4 +114,14 @@ func TestLaborDemandPublishedAcrossInstances(t *testing.T) {
 		t.Errorf("filtered subscription got %v, want only the sewing demand (8153, 'may công nghiệp')", ev)
 	}
 	sewing.Silent(t, time.Second)
+}
+
+// feedCursor is the change-feed cursor after the newest committed change.
+func feedCursor(t *testing.T, e *apitest.Env) string {
+	t.Helper()
+	seq, err := postgres.NewChangeService(e.App.DB).LatestSequence(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exchange.ChangeCursor(seq)
 }
