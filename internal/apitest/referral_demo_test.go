@@ -11,6 +11,8 @@ import (
 
 func TestDemoReferrals(t *testing.T) {
 	e := apitest.New(t)
+	// The demo agreement is for 2026: seed on a day it is in force, whenever the test runs.
+	e.App.DB.Now = func() time.Time { return time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC) }
 	dir := t.TempDir()
 	for range 2 { // idempotent
 		if err := demo.Seed(context.Background(), e.App.DB, dir); err != nil {
@@ -33,10 +35,26 @@ func TestDemoReferrals(t *testing.T) {
 	if len(counts) != 8 {
 		t.Errorf("demo referrals by status: %v, want all 8 statuses", counts)
 	}
-	for s, n := range counts {
-		if n != 5 {
-			t.Errorf("%d demo referrals are %s, want 5", n, s)
+	// Five in each status, plus eight sewing workers for HPG's garment demand under the
+	// TNG–HPG agreement: three hired, two employed, one at interview, two referred.
+	want := map[string]int{"REFERRED": 7, "ACKNOWLEDGED": 5, "INTERVIEW_SCHEDULED": 6, "HIRED": 8,
+		"NOT_HIRED": 5, "WITHDRAWN": 5, "EMPLOYED": 7, "LEFT_JOB": 5}
+	for s, n := range want {
+		if counts[s] != n {
+			t.Errorf("%d demo referrals are %s, want %d", counts[s], s, n)
 		}
+	}
+	// The five hires under the agreement fill the demand and the quota line.
+	var filled, hired int
+	if err := dbPool(t, e).QueryRow(context.Background(), `SELECT
+			(SELECT filled_count FROM labor_demands WHERE title = 'Công nhân may công nghiệp' AND occupation_code = '8153'
+				AND center_id = (SELECT id FROM centers WHERE code = 'HPG')),
+			(SELECT coalesce(sum(hired_count), 0) FROM agreement_quota_lines WHERE occupation_code = '8153')`).
+		Scan(&filled, &hired); err != nil {
+		t.Fatal(err)
+	}
+	if filled != 5 || hired != 5 {
+		t.Errorf("HPG's sewing demand has %d filled, the TNG–HPG 8153 quota %d hired; want 5 and 5", filled, hired)
 	}
 	tok, err := demo.Token(dir, "HPG", "demo-staff", []string{"publisher"}, 10*time.Minute)
 	if err != nil {

@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
@@ -90,7 +89,7 @@ func SeedMarket(ctx context.Context, db *postgres.DB) error {
 	centers := postgres.NewCenterService(db)
 	market := postgres.NewMarketService(db)
 	opCtx := OperatorContext(ctx, "demo-seed")
-	today := exchange.Day(time.Now())
+	today := exchange.Day(db.Now())
 	for _, d := range demoDemands {
 		cctx, err := centerContext(opCtx, centers, d.center)
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/postgres"
@@ -60,57 +62,129 @@ func seedReferrals(ctx context.Context, db *postgres.DB) error {
 		p := ids[code]
 		return auth.NewContext(ctx, &p)
 	}
-	now := db.Now()
+	seed := func(r demoReferral) error { return r.seed(ctx, svc, ids, as, db.Now()) }
 	for i := 1; i <= demoReferrals; i++ {
 		origin := Centers[i%len(Centers)].Code
 		dest := Centers[(i+1+i/len(Centers))%len(Centers)].Code
 		if dest == origin {
 			dest = Centers[(i+1)%len(Centers)].Code
 		}
-		gender := exchange.GenderMale
-		name := fmt.Sprintf("Nguyễn Văn Mẫu %02d", i)
-		if i%2 == 0 {
-			gender, name = exchange.GenderFemale, fmt.Sprintf("Trần Thị Mẫu %02d", i)
+		if err := seed(demoReferral{n: i, origin: origin, dest: dest, occupation: demoOccupations[i%len(demoOccupations)],
+			status: demoStatuses[i%len(demoStatuses)]}); err != nil {
+			return err
 		}
-		phone := fmt.Sprintf("09000000%02d", i)
-		purpose := "giới thiệu việc làm liên tỉnh (dữ liệu mẫu)"
-		key := fmt.Sprintf("demo-referral-%02d", i)
-		note := "Hồ sơ mẫu để trình diễn"
-		ref, err := svc.ReferWorker(as(origin), exchange.ReferWorkerInput{
-			IdempotencyKey: &key, DestinationCenterCode: dest, Note: &note,
-			Worker: exchange.WorkerInput{
-				FullName: name, DateOfBirth: time.Date(now.Year()-20-i%30, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC),
-				Gender: &gender, Phone: &phone, NationalID: fmt.Sprintf("0010000000%02d", i),
-				OccupationCode: demoOccupations[i%len(demoOccupations)], Skills: []string{"kỹ năng mẫu"},
-				Consent: exchange.ConsentInput{Given: true, Purpose: &purpose},
-			},
-		})
+	}
+	// Sewing workers from Thái Nguyên for Hải Phòng's garment demand, under the TNG–HPG
+	// agreement while it is in force: hires fill the demand and the quota line.
+	demandID, err := seededID(ctx, db, "demo-demand-hpg-1")
+	if err != nil {
+		return err
+	}
+	agreementID, err := seededID(ctx, db, "demo-agreement-TNG-HPG-2026")
+	if err != nil {
+		return err
+	}
+	if ok, err := agreementActive(ctx, db, agreementID); err != nil {
+		return err
+	} else if !ok {
+		agreementID = ""
+	}
+	linked := []exchange.ReferralStatus{exchange.ReferralHired, exchange.ReferralHired, exchange.ReferralHired,
+		exchange.ReferralEmployed, exchange.ReferralEmployed, exchange.ReferralInterviewScheduled,
+		exchange.ReferralReferred, exchange.ReferralReferred}
+	for i, status := range linked {
+		if err := seed(demoReferral{n: 100 + i + 1, origin: "TNG", dest: "HPG", occupation: "8153", status: status,
+			demandID: demandID, agreementID: agreementID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seededID is the id an idempotent demo call created, found through its key.
+func seededID(ctx context.Context, db *postgres.DB, key string) (string, error) {
+	var kind exchange.Kind
+	var id uuid.UUID
+	err := db.Pool.QueryRow(ctx, `SELECT CASE operation WHEN 'publishLaborDemand' THEN 'LaborDemand' ELSE 'Agreement' END,
+		result_id FROM idempotency_keys WHERE key = $1 AND result_id IS NOT NULL`, key).Scan(&kind, &id)
+	if err != nil {
+		return "", fmt.Errorf("demo %s: %w", key, err)
+	}
+	return exchange.GlobalID(kind, id), nil
+}
+
+func agreementActive(ctx context.Context, db *postgres.DB, gid string) (bool, error) {
+	_, id, err := exchange.ParseGlobalID(gid)
+	if err != nil {
+		return false, err
+	}
+	var ok bool
+	err = db.Pool.QueryRow(ctx, `SELECT status = 'SIGNED' AND $2::date BETWEEN valid_from AND valid_until
+		FROM agreements WHERE id = $1`, id, exchange.Today(db.Now())).Scan(&ok)
+	return ok, err
+}
+
+// demoReferral is one synthetic referral and the status it is brought to.
+type demoReferral struct {
+	n                     int
+	origin, dest          string
+	occupation            string
+	status                exchange.ReferralStatus
+	demandID, agreementID string
+}
+
+func (d demoReferral) seed(ctx context.Context, svc *postgres.ReferralService, ids map[string]exchange.Principal,
+	as func(string) context.Context, now time.Time) error {
+	i := d.n
+	gender := exchange.GenderMale
+	name := fmt.Sprintf("Nguyễn Văn Mẫu %02d", i)
+	if i%2 == 0 {
+		gender, name = exchange.GenderFemale, fmt.Sprintf("Trần Thị Mẫu %02d", i)
+	}
+	phone := fmt.Sprintf("0900000%03d", i)
+	purpose := "giới thiệu việc làm liên tỉnh (dữ liệu mẫu)"
+	key := fmt.Sprintf("demo-referral-%02d", i)
+	note := "Hồ sơ mẫu để trình diễn"
+	in := exchange.ReferWorkerInput{
+		IdempotencyKey: &key, DestinationCenterCode: d.dest, Note: &note,
+		Worker: exchange.WorkerInput{
+			FullName: name, DateOfBirth: time.Date(now.Year()-20-i%30, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC),
+			Gender: &gender, Phone: &phone, NationalID: fmt.Sprintf("001000000%03d", i),
+			OccupationCode: d.occupation, Skills: []string{"kỹ năng mẫu"},
+			Consent: exchange.ConsentInput{Given: true, Purpose: &purpose},
+		},
+	}
+	if d.demandID != "" {
+		in.DemandID = &d.demandID
+	}
+	if d.agreementID != "" {
+		in.AgreementID = &d.agreementID
+	}
+	ref, err := svc.ReferWorker(as(d.origin), in)
+	if err != nil {
+		return fmt.Errorf("demo referral %d: %w", i, err)
+	}
+	// Take the steps from wherever the referral stands on its path.
+	status := exchange.ReferralReferred
+	for _, step := range demoPath[d.status] {
+		to, err := exchange.DecideReferral(status, step.action, sideOf(step.byOrigin), &exchange.Principal{
+			CenterID: ids[d.origin].CenterID, Roles: []exchange.Role{exchange.RolePublisher}})
 		if err != nil {
 			return fmt.Errorf("demo referral %d: %w", i, err)
 		}
-		// Take the steps from wherever the referral stands on its path.
-		path := demoPath[demoStatuses[i%len(demoStatuses)]]
-		status := exchange.ReferralReferred
-		for _, step := range path {
-			to, err := exchange.DecideReferral(status, step.action, sideOf(step.byOrigin), &exchange.Principal{
-				CenterID: ids[origin].CenterID, Roles: []exchange.Role{exchange.RolePublisher}})
+		if ref.Status == status {
+			by := d.dest
+			if step.byOrigin {
+				by = d.origin
+			}
+			ref, err = svc.UpdateReferralStatus(as(by), exchange.UpdateReferralStatusInput{
+				ReferralID: exchange.GlobalID(exchange.KindReferral, ref.ID), Action: step.action,
+			})
 			if err != nil {
-				return fmt.Errorf("demo referral %d: %w", i, err)
+				return fmt.Errorf("demo referral %d %s: %w", i, step.action, err)
 			}
-			if ref.Status == status {
-				by := dest
-				if step.byOrigin {
-					by = origin
-				}
-				ref, err = svc.UpdateReferralStatus(as(by), exchange.UpdateReferralStatusInput{
-					ReferralID: exchange.GlobalID(exchange.KindReferral, ref.ID), Action: step.action,
-				})
-				if err != nil {
-					return fmt.Errorf("demo referral %d %s: %w", i, step.action, err)
-				}
-			}
-			status = to
 		}
+		status = to
 	}
 	return nil
 }
