@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Agreement() AgreementResolver
 	AgreementComment() AgreementCommentResolver
 	AgreementEvent() AgreementEventResolver
+	AgreementFulfillment() AgreementFulfillmentResolver
 	AgreementQuotaLine() AgreementQuotaLineResolver
 	AgreementRevision() AgreementRevisionResolver
 	AgreementSignature() AgreementSignatureResolver
@@ -43,13 +44,18 @@ type ResolverRoot interface {
 	Change() ChangeResolver
 	LaborDemand() LaborDemandResolver
 	LaborSupply() LaborSupplyResolver
+	MarketBalance() MarketBalanceResolver
 	Mutation() MutationResolver
 	Occupation() OccupationResolver
 	Province() ProvinceResolver
 	Query() QueryResolver
+	QuotaFulfillment() QuotaFulfillmentResolver
 	QuotaLine() QuotaLineResolver
 	Referral() ReferralResolver
 	ReferralEvent() ReferralEventResolver
+	ReferralFlow() ReferralFlowResolver
+	ReferralFunnel() ReferralFunnelResolver
+	Stats() StatsResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 	Worker() WorkerResolver
@@ -113,6 +119,15 @@ type ComplexityRoot struct {
 		Note         func(childComplexity int) int
 		Revision     func(childComplexity int) int
 		To           func(childComplexity int) int
+	}
+
+	AgreementFulfillment struct {
+		Agreement func(childComplexity int) int
+		Hired     func(childComplexity int) int
+		Lines     func(childComplexity int) int
+		Quota     func(childComplexity int) int
+		Referred  func(childComplexity int) int
+		Revision  func(childComplexity int) int
 	}
 
 	AgreementQuotaLine struct {
@@ -326,6 +341,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MarketBalance struct {
+		DemandPositions func(childComplexity int) int
+		DemandPostings  func(childComplexity int) int
+		Occupation      func(childComplexity int) int
+		Province        func(childComplexity int) int
+		Shortage        func(childComplexity int) int
+		SupplyPostings  func(childComplexity int) int
+		SupplyWorkers   func(childComplexity int) int
+	}
+
+	MonthlyValue struct {
+		Month func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddCenterKey         func(childComplexity int, input exchange.AddCenterKeyInput) int
 		CloseLaborDemand     func(childComplexity int, input exchange.CloseLaborDemandInput) int
@@ -413,7 +443,19 @@ type ComplexityRoot struct {
 		Province         func(childComplexity int, code string) int
 		Provinces        func(childComplexity int, includeLegacy *bool) int
 		Referrals        func(childComplexity int, filter *exchange.ReferralFilter, first *int, after *string) int
+		Stats            func(childComplexity int) int
 		Viewer           func(childComplexity int) int
+	}
+
+	QuotaFulfillment struct {
+		From       func(childComplexity int) int
+		Hired      func(childComplexity int) int
+		HiredRate  func(childComplexity int) int
+		Occupation func(childComplexity int) int
+		Quota      func(childComplexity int) int
+		Referred   func(childComplexity int) int
+		Remaining  func(childComplexity int) int
+		To         func(childComplexity int) int
 	}
 
 	QuotaLine struct {
@@ -467,6 +509,37 @@ type ComplexityRoot struct {
 		To           func(childComplexity int) int
 	}
 
+	ReferralFlow struct {
+		Acknowledged       func(childComplexity int) int
+		Destination        func(childComplexity int) int
+		Employed           func(childComplexity int) int
+		Hired              func(childComplexity int) int
+		InterviewScheduled func(childComplexity int) int
+		LeftJob            func(childComplexity int) int
+		NotHired           func(childComplexity int) int
+		Origin             func(childComplexity int) int
+		Referred           func(childComplexity int) int
+		Total              func(childComplexity int) int
+		Withdrawn          func(childComplexity int) int
+	}
+
+	ReferralFunnel struct {
+		Acknowledged     func(childComplexity int) int
+		AcknowledgedRate func(childComplexity int) int
+		Center           func(childComplexity int) int
+		Employed         func(childComplexity int) int
+		EmployedRate     func(childComplexity int) int
+		From             func(childComplexity int) int
+		Hired            func(childComplexity int) int
+		HiredRate        func(childComplexity int) int
+		Interviewed      func(childComplexity int) int
+		InterviewedRate  func(childComplexity int) int
+		MedianDaysToHire func(childComplexity int) int
+		OverallHireRate  func(childComplexity int) int
+		Referred         func(childComplexity int) int
+		To               func(childComplexity int) int
+	}
+
 	RegisterCenterPayload struct {
 		Center     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -508,6 +581,14 @@ type ComplexityRoot struct {
 	SignAgreementPayload struct {
 		Agreement  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Stats struct {
+		AgreementFulfillment func(childComplexity int, agreementID string) int
+		MarketBalance        func(childComplexity int, provinceCode *string, occupationLevel *int) int
+		Monthly              func(childComplexity int, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) int
+		ReferralFlows        func(childComplexity int, from *time.Time, to *time.Time) int
+		ReferralFunnel       func(childComplexity int, centerCode *string, direction *exchange.ReferralDirection, from *time.Time, to *time.Time) int
 	}
 
 	Subscription struct {
@@ -623,6 +704,9 @@ type AgreementCommentResolver interface {
 type AgreementEventResolver interface {
 	ActorCenter(ctx context.Context, obj *exchange.AgreementEvent) (*exchange.Center, error)
 }
+type AgreementFulfillmentResolver interface {
+	Agreement(ctx context.Context, obj *exchange.AgreementFulfillment) (*exchange.Agreement, error)
+}
 type AgreementQuotaLineResolver interface {
 	Occupation(ctx context.Context, obj *exchange.AgreementQuotaLine) (*exchange.Occupation, error)
 	From(ctx context.Context, obj *exchange.AgreementQuotaLine) (*exchange.Center, error)
@@ -669,6 +753,10 @@ type LaborSupplyResolver interface {
 	Occupation(ctx context.Context, obj *exchange.LaborSupply) (*exchange.Occupation, error)
 
 	DestinationProvinces(ctx context.Context, obj *exchange.LaborSupply) ([]*exchange.Province, error)
+}
+type MarketBalanceResolver interface {
+	Province(ctx context.Context, obj *exchange.MarketBalance) (*exchange.Province, error)
+	Occupation(ctx context.Context, obj *exchange.MarketBalance) (*exchange.Occupation, error)
 }
 type MutationResolver interface {
 	ProposeAgreement(ctx context.Context, input exchange.ProposeAgreementInput) (*model.ProposeAgreementPayload, error)
@@ -721,7 +809,13 @@ type QueryResolver interface {
 	Occupations(ctx context.Context, level *int, search *string) ([]*exchange.Occupation, error)
 	Occupation(ctx context.Context, code string) (*exchange.Occupation, error)
 	Referrals(ctx context.Context, filter *exchange.ReferralFilter, first *int, after *string) (*model.ReferralConnection, error)
+	Stats(ctx context.Context) (*exchange.Stats, error)
 	LaborSupplies(ctx context.Context, filter *exchange.LaborSupplyFilter, first *int, after *string, orderBy *exchange.LaborSupplyOrder) (*model.LaborSupplyConnection, error)
+}
+type QuotaFulfillmentResolver interface {
+	Occupation(ctx context.Context, obj *exchange.QuotaFulfillment) (*exchange.Occupation, error)
+	From(ctx context.Context, obj *exchange.QuotaFulfillment) (*exchange.Center, error)
+	To(ctx context.Context, obj *exchange.QuotaFulfillment) (*exchange.Center, error)
 }
 type QuotaLineResolver interface {
 	Occupation(ctx context.Context, obj *exchange.QuotaLine) (*exchange.Occupation, error)
@@ -740,6 +834,20 @@ type ReferralResolver interface {
 }
 type ReferralEventResolver interface {
 	ActorCenter(ctx context.Context, obj *exchange.ReferralEvent) (*exchange.Center, error)
+}
+type ReferralFlowResolver interface {
+	Origin(ctx context.Context, obj *exchange.ReferralFlow) (*exchange.Province, error)
+	Destination(ctx context.Context, obj *exchange.ReferralFlow) (*exchange.Province, error)
+}
+type ReferralFunnelResolver interface {
+	Center(ctx context.Context, obj *exchange.ReferralFunnel) (*exchange.Center, error)
+}
+type StatsResolver interface {
+	MarketBalance(ctx context.Context, obj *exchange.Stats, provinceCode *string, occupationLevel *int) ([]*exchange.MarketBalance, error)
+	ReferralFlows(ctx context.Context, obj *exchange.Stats, from *time.Time, to *time.Time) ([]*exchange.ReferralFlow, error)
+	ReferralFunnel(ctx context.Context, obj *exchange.Stats, centerCode *string, direction *exchange.ReferralDirection, from *time.Time, to *time.Time) (*exchange.ReferralFunnel, error)
+	AgreementFulfillment(ctx context.Context, obj *exchange.Stats, agreementID string) (*exchange.AgreementFulfillment, error)
+	Monthly(ctx context.Context, obj *exchange.Stats, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) ([]*exchange.MonthlyValue, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error)
@@ -1009,6 +1117,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgreementEvent.To(childComplexity), true
+
+	case "AgreementFulfillment.agreement":
+		if e.ComplexityRoot.AgreementFulfillment.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementFulfillment.Agreement(childComplexity), true
+	case "AgreementFulfillment.hired":
+		if e.ComplexityRoot.AgreementFulfillment.Hired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementFulfillment.Hired(childComplexity), true
+	case "AgreementFulfillment.lines":
+		if e.ComplexityRoot.AgreementFulfillment.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementFulfillment.Lines(childComplexity), true
+	case "AgreementFulfillment.quota":
+		if e.ComplexityRoot.AgreementFulfillment.Quota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementFulfillment.Quota(childComplexity), true
+	case "AgreementFulfillment.referred":
+		if e.ComplexityRoot.AgreementFulfillment.Referred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementFulfillment.Referred(childComplexity), true
+	case "AgreementFulfillment.revision":
+		if e.ComplexityRoot.AgreementFulfillment.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementFulfillment.Revision(childComplexity), true
 
 	case "AgreementQuotaLine.from":
 		if e.ComplexityRoot.AgreementQuotaLine.From == nil {
@@ -1851,6 +1996,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LaborSupplyEdge.Node(childComplexity), true
 
+	case "MarketBalance.demandPositions":
+		if e.ComplexityRoot.MarketBalance.DemandPositions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketBalance.DemandPositions(childComplexity), true
+	case "MarketBalance.demandPostings":
+		if e.ComplexityRoot.MarketBalance.DemandPostings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketBalance.DemandPostings(childComplexity), true
+	case "MarketBalance.occupation":
+		if e.ComplexityRoot.MarketBalance.Occupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketBalance.Occupation(childComplexity), true
+	case "MarketBalance.province":
+		if e.ComplexityRoot.MarketBalance.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketBalance.Province(childComplexity), true
+	case "MarketBalance.shortage":
+		if e.ComplexityRoot.MarketBalance.Shortage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketBalance.Shortage(childComplexity), true
+	case "MarketBalance.supplyPostings":
+		if e.ComplexityRoot.MarketBalance.SupplyPostings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketBalance.SupplyPostings(childComplexity), true
+	case "MarketBalance.supplyWorkers":
+		if e.ComplexityRoot.MarketBalance.SupplyWorkers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketBalance.SupplyWorkers(childComplexity), true
+
+	case "MonthlyValue.month":
+		if e.ComplexityRoot.MonthlyValue.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthlyValue.Month(childComplexity), true
+	case "MonthlyValue.value":
+		if e.ComplexityRoot.MonthlyValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthlyValue.Value(childComplexity), true
+
 	case "Mutation.addCenterKey":
 		if e.ComplexityRoot.Mutation.AddCenterKey == nil {
 			break
@@ -2449,12 +2650,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Referrals(childComplexity, args["filter"].(*exchange.ReferralFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.stats":
+		if e.ComplexityRoot.Query.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Stats(childComplexity), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "QuotaFulfillment.from":
+		if e.ComplexityRoot.QuotaFulfillment.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaFulfillment.From(childComplexity), true
+	case "QuotaFulfillment.hired":
+		if e.ComplexityRoot.QuotaFulfillment.Hired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaFulfillment.Hired(childComplexity), true
+	case "QuotaFulfillment.hiredRate":
+		if e.ComplexityRoot.QuotaFulfillment.HiredRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaFulfillment.HiredRate(childComplexity), true
+	case "QuotaFulfillment.occupation":
+		if e.ComplexityRoot.QuotaFulfillment.Occupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaFulfillment.Occupation(childComplexity), true
+	case "QuotaFulfillment.quota":
+		if e.ComplexityRoot.QuotaFulfillment.Quota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaFulfillment.Quota(childComplexity), true
+	case "QuotaFulfillment.referred":
+		if e.ComplexityRoot.QuotaFulfillment.Referred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaFulfillment.Referred(childComplexity), true
+	case "QuotaFulfillment.remaining":
+		if e.ComplexityRoot.QuotaFulfillment.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaFulfillment.Remaining(childComplexity), true
+	case "QuotaFulfillment.to":
+		if e.ComplexityRoot.QuotaFulfillment.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaFulfillment.To(childComplexity), true
 
 	case "QuotaLine.fromCenterCode":
 		if e.ComplexityRoot.QuotaLine.FromCenterCode == nil {
@@ -2660,6 +2916,158 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReferralEvent.To(childComplexity), true
 
+	case "ReferralFlow.acknowledged":
+		if e.ComplexityRoot.ReferralFlow.Acknowledged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.Acknowledged(childComplexity), true
+	case "ReferralFlow.destination":
+		if e.ComplexityRoot.ReferralFlow.Destination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.Destination(childComplexity), true
+	case "ReferralFlow.employed":
+		if e.ComplexityRoot.ReferralFlow.Employed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.Employed(childComplexity), true
+	case "ReferralFlow.hired":
+		if e.ComplexityRoot.ReferralFlow.Hired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.Hired(childComplexity), true
+	case "ReferralFlow.interviewScheduled":
+		if e.ComplexityRoot.ReferralFlow.InterviewScheduled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.InterviewScheduled(childComplexity), true
+	case "ReferralFlow.leftJob":
+		if e.ComplexityRoot.ReferralFlow.LeftJob == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.LeftJob(childComplexity), true
+	case "ReferralFlow.notHired":
+		if e.ComplexityRoot.ReferralFlow.NotHired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.NotHired(childComplexity), true
+	case "ReferralFlow.origin":
+		if e.ComplexityRoot.ReferralFlow.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.Origin(childComplexity), true
+	case "ReferralFlow.referred":
+		if e.ComplexityRoot.ReferralFlow.Referred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.Referred(childComplexity), true
+	case "ReferralFlow.total":
+		if e.ComplexityRoot.ReferralFlow.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.Total(childComplexity), true
+	case "ReferralFlow.withdrawn":
+		if e.ComplexityRoot.ReferralFlow.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFlow.Withdrawn(childComplexity), true
+
+	case "ReferralFunnel.acknowledged":
+		if e.ComplexityRoot.ReferralFunnel.Acknowledged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.Acknowledged(childComplexity), true
+	case "ReferralFunnel.acknowledgedRate":
+		if e.ComplexityRoot.ReferralFunnel.AcknowledgedRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.AcknowledgedRate(childComplexity), true
+	case "ReferralFunnel.center":
+		if e.ComplexityRoot.ReferralFunnel.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.Center(childComplexity), true
+	case "ReferralFunnel.employed":
+		if e.ComplexityRoot.ReferralFunnel.Employed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.Employed(childComplexity), true
+	case "ReferralFunnel.employedRate":
+		if e.ComplexityRoot.ReferralFunnel.EmployedRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.EmployedRate(childComplexity), true
+	case "ReferralFunnel.from":
+		if e.ComplexityRoot.ReferralFunnel.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.From(childComplexity), true
+	case "ReferralFunnel.hired":
+		if e.ComplexityRoot.ReferralFunnel.Hired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.Hired(childComplexity), true
+	case "ReferralFunnel.hiredRate":
+		if e.ComplexityRoot.ReferralFunnel.HiredRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.HiredRate(childComplexity), true
+	case "ReferralFunnel.interviewed":
+		if e.ComplexityRoot.ReferralFunnel.Interviewed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.Interviewed(childComplexity), true
+	case "ReferralFunnel.interviewedRate":
+		if e.ComplexityRoot.ReferralFunnel.InterviewedRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.InterviewedRate(childComplexity), true
+	case "ReferralFunnel.medianDaysToHire":
+		if e.ComplexityRoot.ReferralFunnel.MedianDaysToHire == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.MedianDaysToHire(childComplexity), true
+	case "ReferralFunnel.overallHireRate":
+		if e.ComplexityRoot.ReferralFunnel.OverallHireRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.OverallHireRate(childComplexity), true
+	case "ReferralFunnel.referred":
+		if e.ComplexityRoot.ReferralFunnel.Referred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.Referred(childComplexity), true
+	case "ReferralFunnel.to":
+		if e.ComplexityRoot.ReferralFunnel.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralFunnel.To(childComplexity), true
+
 	case "RegisterCenterPayload.center":
 		if e.ComplexityRoot.RegisterCenterPayload.Center == nil {
 			break
@@ -2781,6 +3189,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignAgreementPayload.UserErrors(childComplexity), true
+
+	case "Stats.agreementFulfillment":
+		if e.ComplexityRoot.Stats.AgreementFulfillment == nil {
+			break
+		}
+
+		args, err := ec.field_Stats_agreementFulfillment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stats.AgreementFulfillment(childComplexity, args["agreementId"].(string)), true
+	case "Stats.marketBalance":
+		if e.ComplexityRoot.Stats.MarketBalance == nil {
+			break
+		}
+
+		args, err := ec.field_Stats_marketBalance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stats.MarketBalance(childComplexity, args["provinceCode"].(*string), args["occupationLevel"].(*int)), true
+	case "Stats.monthly":
+		if e.ComplexityRoot.Stats.Monthly == nil {
+			break
+		}
+
+		args, err := ec.field_Stats_monthly_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stats.Monthly(childComplexity, args["metric"].(exchange.StatsMetric), args["from"].(time.Time), args["to"].(time.Time), args["centerCode"].(*string), args["direction"].(*exchange.ReferralDirection)), true
+	case "Stats.referralFlows":
+		if e.ComplexityRoot.Stats.ReferralFlows == nil {
+			break
+		}
+
+		args, err := ec.field_Stats_referralFlows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stats.ReferralFlows(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Stats.referralFunnel":
+		if e.ComplexityRoot.Stats.ReferralFunnel == nil {
+			break
+		}
+
+		args, err := ec.field_Stats_referralFunnel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stats.ReferralFunnel(childComplexity, args["centerCode"].(*string), args["direction"].(*exchange.ReferralDirection), args["from"].(*time.Time), args["to"].(*time.Time)), true
 
 	case "Subscription.agreementUpdated":
 		if e.ComplexityRoot.Subscription.AgreementUpdated == nil {
@@ -4343,6 +4807,161 @@ extend type Subscription {
   referralUpdated(referralId: ID, after: String): Referral!
 }
 `, BuiltIn: false},
+	{Name: "../schema/stats.graphqls", Input: `"""
+Dashboard statistics (DESIGN §6): aggregates only, never personal data. National figures
+are open to every authenticated caller with a role; figures of one center (` + "`" + `centerCode` + "`" + `)
+to that center's own users and to operators, FORBIDDEN to other centers. Served from the
+read replica when one is configured, so they may lag the primary by its replication delay.
+Dates are UTC calendar dates, ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` both included.
+"""
+type Stats {
+  """
+  Open demand positions (quantity - filledCount of OPEN, unexpired demands, by work
+  province) against available supply (quantity of OPEN supply, counted in the province
+  of the center that published it, where the workers are, so each worker counts once
+  and national totals add up), per current province and occupation group at
+  ` + "`" + `occupationLevel` + "`" + ` (1 major … 4 unit group). Cells with neither are left out. A
+  dissolved province code (06 Bắc Kạn) stands for its successor (19 Thái Nguyên), and
+  records of dissolved provinces count in their successor. Ordered by province code,
+  then occupation code. Includes AGREEMENT_PARTNERS demands: counts reveal no posting.
+  """
+  marketBalance(provinceCode: String, occupationLevel: Int = 2): [MarketBalance!]!
+  """
+  Referrals made between ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + `, grouped by the (current) province of the
+  origin center and of the destination center, counted by their status now.
+  """
+  referralFlows(from: Date, to: Date): [ReferralFlow!]!
+  """
+  The cohort of referrals made between ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` (of one center, at the given end
+  or either, or of the whole exchange), counted by the furthest stage each reached
+  according to its history: a stage includes every later one (a worker hired without a
+  recorded interview counts as interviewed), so rates between stages are at most 1.
+  """
+  referralFunnel(centerCode: String, direction: ReferralDirection, from: Date, to: Date): ReferralFunnel!
+  """
+  The quota lines of the agreement's current revision with the referrals and hires
+  counted against them. null with NOT_FOUND unless the caller's center is a party or
+  the caller is an operator, exactly as ` + "`" + `node` + "`" + `.
+  """
+  agreementFulfillment(agreementId: ID!): AgreementFulfillment
+  """
+  One value per calendar month (UTC) from ` + "`" + `from` + "`" + `'s month to ` + "`" + `to` + "`" + `'s, zero months
+  included, at most 120. Events are counted when they happen between ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + `.
+  With ` + "`" + `centerCode` + "`" + `: demands and supply the center published, referrals (and their
+  hires and confirmations) at the center's given end or either, agreements it is a
+  party to.
+  """
+  monthly(metric: StatsMetric!, from: Date!, to: Date!, centerCode: String, direction: ReferralDirection): [MonthlyValue!]!
+}
+
+type MarketBalance {
+  province: Province!
+  occupation: Occupation!
+  "Open positions of open, unexpired demands."
+  demandPositions: Int!
+  "Open demands behind demandPositions."
+  demandPostings: Int!
+  "Workers of open supply published by centers of the province."
+  supplyWorkers: Int!
+  "Open supply postings behind supplyWorkers."
+  supplyPostings: Int!
+  "demandPositions - supplyWorkers; negative is a surplus of workers."
+  shortage: Int!
+}
+
+type ReferralFlow {
+  origin: Province!
+  destination: Province!
+  total: Int!
+  referred: Int!
+  acknowledged: Int!
+  interviewScheduled: Int!
+  hired: Int!
+  notHired: Int!
+  withdrawn: Int!
+  employed: Int!
+  leftJob: Int!
+}
+
+type ReferralFunnel {
+  "The center whose referrals these are; null for the whole exchange."
+  center: Center
+  from: Date
+  to: Date
+  referred: Int!
+  "Reached ACKNOWLEDGED or a later stage."
+  acknowledged: Int!
+  "Reached INTERVIEW_SCHEDULED or a later stage."
+  interviewed: Int!
+  "Reached HIRED (EMPLOYED and LEFT_JOB come after it)."
+  hired: Int!
+  "Reached EMPLOYED."
+  employed: Int!
+  "acknowledged / referred; null when referred is 0."
+  acknowledgedRate: Float
+  "interviewed / acknowledged."
+  interviewedRate: Float
+  "hired / interviewed."
+  hiredRate: Float
+  "employed / hired."
+  employedRate: Float
+  "hired / referred."
+  overallHireRate: Float
+  "Median time from referral to the HIRED step, in days; null when nobody was hired."
+  medianDaysToHire: Float
+}
+
+type AgreementFulfillment {
+  agreement: Agreement!
+  "The current revision, whose quota lines these are."
+  revision: Int!
+  lines: [QuotaFulfillment!]!
+  "Sum of the lines' quotas (workers)."
+  quota: Int!
+  referred: Int!
+  hired: Int!
+}
+
+type QuotaFulfillment {
+  occupation: Occupation!
+  from: Center!
+  to: Center!
+  "Workers agreed."
+  quota: Int!
+  referred: Int!
+  hired: Int!
+  "quota - hired."
+  remaining: Int!
+  "hired / quota."
+  hiredRate: Float!
+}
+
+enum StatsMetric {
+  "Sum of the quantity of demands published."
+  DEMAND_POSITIONS_PUBLISHED
+  "Sum of the quantity of supply published (as it stands now)."
+  SUPPLY_WORKERS_PUBLISHED
+  "Referrals made."
+  REFERRALS
+  "Referrals marked HIRED, by the time of that step."
+  HIRES
+  "Referrals confirmed EMPLOYED, by the time of that step."
+  EMPLOYMENTS_CONFIRMED
+  "Agreements that became SIGNED (every party signed)."
+  AGREEMENTS_SIGNED
+}
+
+type MonthlyValue {
+  "YYYY-MM"
+  month: String!
+  value: Int!
+}
+
+extend type Query {
+  "Dashboard statistics: aggregates, no personal data."
+  stats: Stats!
+}
+`, BuiltIn: false},
 	{Name: "../schema/supply.graphqls", Input: `"""
 Derived: WITHDRAWN when the owner withdrew it; EXHAUSTED when quantity is 0 or
 availableUntil is before today; OPEN otherwise.
@@ -4707,6 +5326,24 @@ func (ec *executionContext) childFields_AgreementEvent(ctx context.Context, fiel
 		return ec.fieldContext_AgreementEvent_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgreementEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementFulfillment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_AgreementFulfillment_agreement(ctx, field)
+	case "revision":
+		return ec.fieldContext_AgreementFulfillment_revision(ctx, field)
+	case "lines":
+		return ec.fieldContext_AgreementFulfillment_lines(ctx, field)
+	case "quota":
+		return ec.fieldContext_AgreementFulfillment_quota(ctx, field)
+	case "referred":
+		return ec.fieldContext_AgreementFulfillment_referred(ctx, field)
+	case "hired":
+		return ec.fieldContext_AgreementFulfillment_hired(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementFulfillment", field.Name)
 }
 
 func (ec *executionContext) childFields_AgreementQuotaLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5131,6 +5768,36 @@ func (ec *executionContext) childFields_LaborSupplyEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type LaborSupplyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MarketBalance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_MarketBalance_province(ctx, field)
+	case "occupation":
+		return ec.fieldContext_MarketBalance_occupation(ctx, field)
+	case "demandPositions":
+		return ec.fieldContext_MarketBalance_demandPositions(ctx, field)
+	case "demandPostings":
+		return ec.fieldContext_MarketBalance_demandPostings(ctx, field)
+	case "supplyWorkers":
+		return ec.fieldContext_MarketBalance_supplyWorkers(ctx, field)
+	case "supplyPostings":
+		return ec.fieldContext_MarketBalance_supplyPostings(ctx, field)
+	case "shortage":
+		return ec.fieldContext_MarketBalance_shortage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarketBalance", field.Name)
+}
+
+func (ec *executionContext) childFields_MonthlyValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_MonthlyValue_month(ctx, field)
+	case "value":
+		return ec.fieldContext_MonthlyValue_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MonthlyValue", field.Name)
+}
+
 func (ec *executionContext) childFields_Occupation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -5215,6 +5882,28 @@ func (ec *executionContext) childFields_PublishLaborSupplyPayload(ctx context.Co
 		return ec.fieldContext_PublishLaborSupplyPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PublishLaborSupplyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_QuotaFulfillment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "occupation":
+		return ec.fieldContext_QuotaFulfillment_occupation(ctx, field)
+	case "from":
+		return ec.fieldContext_QuotaFulfillment_from(ctx, field)
+	case "to":
+		return ec.fieldContext_QuotaFulfillment_to(ctx, field)
+	case "quota":
+		return ec.fieldContext_QuotaFulfillment_quota(ctx, field)
+	case "referred":
+		return ec.fieldContext_QuotaFulfillment_referred(ctx, field)
+	case "hired":
+		return ec.fieldContext_QuotaFulfillment_hired(ctx, field)
+	case "remaining":
+		return ec.fieldContext_QuotaFulfillment_remaining(ctx, field)
+	case "hiredRate":
+		return ec.fieldContext_QuotaFulfillment_hiredRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuotaFulfillment", field.Name)
 }
 
 func (ec *executionContext) childFields_QuotaLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5319,6 +6008,68 @@ func (ec *executionContext) childFields_ReferralEvent(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ReferralEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_ReferralFlow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "origin":
+		return ec.fieldContext_ReferralFlow_origin(ctx, field)
+	case "destination":
+		return ec.fieldContext_ReferralFlow_destination(ctx, field)
+	case "total":
+		return ec.fieldContext_ReferralFlow_total(ctx, field)
+	case "referred":
+		return ec.fieldContext_ReferralFlow_referred(ctx, field)
+	case "acknowledged":
+		return ec.fieldContext_ReferralFlow_acknowledged(ctx, field)
+	case "interviewScheduled":
+		return ec.fieldContext_ReferralFlow_interviewScheduled(ctx, field)
+	case "hired":
+		return ec.fieldContext_ReferralFlow_hired(ctx, field)
+	case "notHired":
+		return ec.fieldContext_ReferralFlow_notHired(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_ReferralFlow_withdrawn(ctx, field)
+	case "employed":
+		return ec.fieldContext_ReferralFlow_employed(ctx, field)
+	case "leftJob":
+		return ec.fieldContext_ReferralFlow_leftJob(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralFlow", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralFunnel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_ReferralFunnel_center(ctx, field)
+	case "from":
+		return ec.fieldContext_ReferralFunnel_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ReferralFunnel_to(ctx, field)
+	case "referred":
+		return ec.fieldContext_ReferralFunnel_referred(ctx, field)
+	case "acknowledged":
+		return ec.fieldContext_ReferralFunnel_acknowledged(ctx, field)
+	case "interviewed":
+		return ec.fieldContext_ReferralFunnel_interviewed(ctx, field)
+	case "hired":
+		return ec.fieldContext_ReferralFunnel_hired(ctx, field)
+	case "employed":
+		return ec.fieldContext_ReferralFunnel_employed(ctx, field)
+	case "acknowledgedRate":
+		return ec.fieldContext_ReferralFunnel_acknowledgedRate(ctx, field)
+	case "interviewedRate":
+		return ec.fieldContext_ReferralFunnel_interviewedRate(ctx, field)
+	case "hiredRate":
+		return ec.fieldContext_ReferralFunnel_hiredRate(ctx, field)
+	case "employedRate":
+		return ec.fieldContext_ReferralFunnel_employedRate(ctx, field)
+	case "overallHireRate":
+		return ec.fieldContext_ReferralFunnel_overallHireRate(ctx, field)
+	case "medianDaysToHire":
+		return ec.fieldContext_ReferralFunnel_medianDaysToHire(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralFunnel", field.Name)
+}
+
 func (ec *executionContext) childFields_RegisterCenterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "center":
@@ -5403,6 +6154,22 @@ func (ec *executionContext) childFields_SignAgreementPayload(ctx context.Context
 		return ec.fieldContext_SignAgreementPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignAgreementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "marketBalance":
+		return ec.fieldContext_Stats_marketBalance(ctx, field)
+	case "referralFlows":
+		return ec.fieldContext_Stats_referralFlows(ctx, field)
+	case "referralFunnel":
+		return ec.fieldContext_Stats_referralFunnel(ctx, field)
+	case "agreementFulfillment":
+		return ec.fieldContext_Stats_agreementFulfillment(ctx, field)
+	case "monthly":
+		return ec.fieldContext_Stats_monthly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Stats", field.Name)
 }
 
 func (ec *executionContext) childFields_SupplyMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6386,6 +7153,148 @@ func (ec *executionContext) field_Query_referrals_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Stats_agreementFulfillment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "agreementId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agreementId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Stats_marketBalance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "provinceCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provinceCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "occupationLevel",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["occupationLevel"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Stats_monthly_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (exchange.StatsMetric, error) {
+			return ec.unmarshalNStatsMetric2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐStatsMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "centerCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["centerCode"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*exchange.ReferralDirection, error) {
+			return ec.unmarshalOReferralDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Stats_referralFlows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Stats_referralFunnel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "centerCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["centerCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*exchange.ReferralDirection, error) {
+			return ec.unmarshalOReferralDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
 	return args, nil
 }
 
@@ -7550,6 +8459,162 @@ func (ec *executionContext) _AgreementEvent_at(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_AgreementEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AgreementFulfillment_agreement(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementFulfillment_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgreementFulfillment().Agreement(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementFulfillment_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementFulfillment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementFulfillment_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementFulfillment_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementFulfillment_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementFulfillment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementFulfillment_lines(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementFulfillment_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.QuotaFulfillment) graphql.Marshaler {
+			return ec.marshalNQuotaFulfillment2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaFulfillmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementFulfillment_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementFulfillment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuotaFulfillment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementFulfillment_quota(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementFulfillment_quota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementFulfillment_quota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementFulfillment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementFulfillment_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementFulfillment_referred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementFulfillment_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementFulfillment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementFulfillment_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementFulfillment_hired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementFulfillment_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementFulfillment", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AgreementQuotaLine_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
@@ -11058,6 +12123,231 @@ func (ec *executionContext) fieldContext_LaborSupplyEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _MarketBalance_province(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketBalance_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MarketBalance().Province(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketBalance_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketBalance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketBalance_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketBalance_occupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MarketBalance().Occupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketBalance_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketBalance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketBalance_demandPositions(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketBalance_demandPositions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DemandPositions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketBalance_demandPositions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarketBalance_demandPostings(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketBalance_demandPostings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DemandPostings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketBalance_demandPostings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarketBalance_supplyWorkers(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketBalance_supplyWorkers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupplyWorkers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketBalance_supplyWorkers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarketBalance_supplyPostings(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketBalance_supplyPostings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupplyPostings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketBalance_supplyPostings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarketBalance_shortage(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketBalance_shortage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shortage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketBalance_shortage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MonthlyValue_month(ctx context.Context, field graphql.CollectedField, obj *exchange.MonthlyValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthlyValue_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthlyValue_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthlyValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _MonthlyValue_value(ctx context.Context, field graphql.CollectedField, obj *exchange.MonthlyValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthlyValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthlyValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthlyValue", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Mutation_proposeAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13471,6 +14761,38 @@ func (ec *executionContext) fieldContext_Query_referrals(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_stats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Stats(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Stats) graphql.Marshaler {
+			return ec.marshalNStats2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_laborSupplies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13589,6 +14911,217 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _QuotaFulfillment_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaFulfillment_occupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuotaFulfillment().Occupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaFulfillment_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuotaFulfillment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuotaFulfillment_from(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaFulfillment_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuotaFulfillment().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaFulfillment_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuotaFulfillment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuotaFulfillment_to(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaFulfillment_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QuotaFulfillment().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaFulfillment_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuotaFulfillment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuotaFulfillment_quota(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaFulfillment_quota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaFulfillment_quota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuotaFulfillment_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaFulfillment_referred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaFulfillment_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuotaFulfillment_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaFulfillment_hired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaFulfillment_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuotaFulfillment_remaining(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaFulfillment_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaFulfillment_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuotaFulfillment_hiredRate(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaFulfillment_hiredRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HiredRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaFulfillment_hiredRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Float")
 }
 
 func (ec *executionContext) _QuotaLine_occupationCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
@@ -14476,6 +16009,608 @@ func (ec *executionContext) fieldContext_ReferralEvent_recordedAt(_ context.Cont
 	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _ReferralFlow_origin(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralFlow().Origin(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralFlow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralFlow_destination(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_destination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralFlow().Destination(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_destination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralFlow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralFlow_total(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFlow_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_referred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFlow_acknowledged(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_acknowledged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acknowledged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFlow_interviewScheduled(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_interviewScheduled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterviewScheduled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_interviewScheduled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFlow_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_hired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFlow_notHired(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_notHired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotHired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_notHired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFlow_withdrawn(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFlow_employed(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_employed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_employed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFlow_leftJob(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFlow_leftJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftJob, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFlow_leftJob(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFunnel_center(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReferralFunnel().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalOCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralFunnel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralFunnel_from(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReferralFunnel_to(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReferralFunnel_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_referred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFunnel_acknowledged(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_acknowledged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acknowledged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFunnel_interviewed(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_interviewed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interviewed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_interviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFunnel_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_hired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFunnel_employed(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_employed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_employed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralFunnel_acknowledgedRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_acknowledgedRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_acknowledgedRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReferralFunnel_interviewedRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_interviewedRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterviewedRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_interviewedRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReferralFunnel_hiredRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_hiredRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HiredRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_hiredRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReferralFunnel_employedRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_employedRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmployedRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_employedRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReferralFunnel_overallHireRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_overallHireRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverallHireRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_overallHireRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReferralFunnel_medianDaysToHire(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralFunnel_medianDaysToHire(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianDaysToHire, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralFunnel_medianDaysToHire(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
+}
+
 func (ec *executionContext) _RegisterCenterPayload_center(ctx context.Context, field graphql.CollectedField, obj *model.RegisterCenterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15017,6 +17152,226 @@ func (ec *executionContext) fieldContext_SignAgreementPayload_userErrors(_ conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_marketBalance(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_marketBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stats().MarketBalance(ctx, obj, fc.Args["provinceCode"].(*string), fc.Args["occupationLevel"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.MarketBalance) graphql.Marshaler {
+			return ec.marshalNMarketBalance2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐMarketBalanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_marketBalance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketBalance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stats_marketBalance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_referralFlows(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_referralFlows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stats().ReferralFlows(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.ReferralFlow) graphql.Marshaler {
+			return ec.marshalNReferralFlow2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralFlowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_referralFlows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralFlow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stats_referralFlows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_referralFunnel(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_referralFunnel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stats().ReferralFunnel(ctx, obj, fc.Args["centerCode"].(*string), fc.Args["direction"].(*exchange.ReferralDirection), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ReferralFunnel) graphql.Marshaler {
+			return ec.marshalNReferralFunnel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralFunnel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_referralFunnel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralFunnel(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stats_referralFunnel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_agreementFulfillment(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_agreementFulfillment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stats().AgreementFulfillment(ctx, obj, fc.Args["agreementId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.AgreementFulfillment) graphql.Marshaler {
+			return ec.marshalOAgreementFulfillment2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementFulfillment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_agreementFulfillment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementFulfillment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stats_agreementFulfillment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_monthly(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_monthly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stats().Monthly(ctx, obj, fc.Args["metric"].(exchange.StatsMetric), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["centerCode"].(*string), fc.Args["direction"].(*exchange.ReferralDirection))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.MonthlyValue) graphql.Marshaler {
+			return ec.marshalNMonthlyValue2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐMonthlyValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_monthly(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonthlyValue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stats_monthly_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20433,6 +22788,65 @@ func (ec *executionContext) _AgreementEvent(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var agreementFulfillmentImplementors = []string{"AgreementFulfillment"}
+
+func (ec *executionContext) _AgreementFulfillment(ctx context.Context, sel ast.SelectionSet, obj *exchange.AgreementFulfillment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementFulfillmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementFulfillment")
+		case "agreement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgreementFulfillment_agreement(ctx, field, obj)
+				})
+		case "revision":
+			out.Values[i] = ec._AgreementFulfillment_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.Values[i] = ec._AgreementFulfillment_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quota":
+			out.Values[i] = ec._AgreementFulfillment_quota(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referred":
+			out.Values[i] = ec._AgreementFulfillment_referred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hired":
+			out.Values[i] = ec._AgreementFulfillment_hired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var agreementQuotaLineImplementors = []string{"AgreementQuotaLine"}
 
 func (ec *executionContext) _AgreementQuotaLine(ctx context.Context, sel ast.SelectionSet, obj *exchange.AgreementQuotaLine) graphql.Marshaler {
@@ -21836,6 +24250,109 @@ func (ec *executionContext) _LaborSupplyEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var marketBalanceImplementors = []string{"MarketBalance"}
+
+func (ec *executionContext) _MarketBalance(ctx context.Context, sel ast.SelectionSet, obj *exchange.MarketBalance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, marketBalanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarketBalance")
+		case "province":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketBalance_province(ctx, field, obj)
+				})
+		case "occupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketBalance_occupation(ctx, field, obj)
+				})
+		case "demandPositions":
+			out.Values[i] = ec._MarketBalance_demandPositions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "demandPostings":
+			out.Values[i] = ec._MarketBalance_demandPostings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supplyWorkers":
+			out.Values[i] = ec._MarketBalance_supplyWorkers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supplyPostings":
+			out.Values[i] = ec._MarketBalance_supplyPostings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shortage":
+			out.Values[i] = ec._MarketBalance_shortage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var monthlyValueImplementors = []string{"MonthlyValue"}
+
+func (ec *executionContext) _MonthlyValue(ctx context.Context, sel ast.SelectionSet, obj *exchange.MonthlyValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, monthlyValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MonthlyValue")
+		case "month":
+			out.Values[i] = ec._MonthlyValue_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._MonthlyValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -22453,6 +24970,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_referrals(ctx, field)
 				})
+		case "stats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stats(ctx, field)
+				})
 		case "laborSupplies":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -22470,6 +24993,77 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quotaFulfillmentImplementors = []string{"QuotaFulfillment"}
+
+func (ec *executionContext) _QuotaFulfillment(ctx context.Context, sel ast.SelectionSet, obj *exchange.QuotaFulfillment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quotaFulfillmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuotaFulfillment")
+		case "occupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuotaFulfillment_occupation(ctx, field, obj)
+				})
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuotaFulfillment_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuotaFulfillment_to(ctx, field, obj)
+				})
+		case "quota":
+			out.Values[i] = ec._QuotaFulfillment_quota(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referred":
+			out.Values[i] = ec._QuotaFulfillment_referred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hired":
+			out.Values[i] = ec._QuotaFulfillment_hired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "remaining":
+			out.Values[i] = ec._QuotaFulfillment_remaining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hiredRate":
+			out.Values[i] = ec._QuotaFulfillment_hiredRate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -22833,6 +25427,190 @@ func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var referralFlowImplementors = []string{"ReferralFlow"}
+
+func (ec *executionContext) _ReferralFlow(ctx context.Context, sel ast.SelectionSet, obj *exchange.ReferralFlow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralFlowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralFlow")
+		case "origin":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralFlow_origin(ctx, field, obj)
+				})
+		case "destination":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralFlow_destination(ctx, field, obj)
+				})
+		case "total":
+			out.Values[i] = ec._ReferralFlow_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referred":
+			out.Values[i] = ec._ReferralFlow_referred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledged":
+			out.Values[i] = ec._ReferralFlow_acknowledged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interviewScheduled":
+			out.Values[i] = ec._ReferralFlow_interviewScheduled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hired":
+			out.Values[i] = ec._ReferralFlow_hired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notHired":
+			out.Values[i] = ec._ReferralFlow_notHired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawn":
+			out.Values[i] = ec._ReferralFlow_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "employed":
+			out.Values[i] = ec._ReferralFlow_employed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leftJob":
+			out.Values[i] = ec._ReferralFlow_leftJob(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralFunnelImplementors = []string{"ReferralFunnel"}
+
+func (ec *executionContext) _ReferralFunnel(ctx context.Context, sel ast.SelectionSet, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralFunnelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralFunnel")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralFunnel_center(ctx, field, obj)
+				})
+		case "from":
+			out.Values[i] = ec._ReferralFunnel_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._ReferralFunnel_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referred":
+			out.Values[i] = ec._ReferralFunnel_referred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledged":
+			out.Values[i] = ec._ReferralFunnel_acknowledged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interviewed":
+			out.Values[i] = ec._ReferralFunnel_interviewed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hired":
+			out.Values[i] = ec._ReferralFunnel_hired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "employed":
+			out.Values[i] = ec._ReferralFunnel_employed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedRate":
+			out.Values[i] = ec._ReferralFunnel_acknowledgedRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interviewedRate":
+			out.Values[i] = ec._ReferralFunnel_interviewedRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hiredRate":
+			out.Values[i] = ec._ReferralFunnel_hiredRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "employedRate":
+			out.Values[i] = ec._ReferralFunnel_employedRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overallHireRate":
+			out.Values[i] = ec._ReferralFunnel_overallHireRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianDaysToHire":
+			out.Values[i] = ec._ReferralFunnel_medianDaysToHire(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var registerCenterPayloadImplementors = []string{"RegisterCenterPayload"}
 
 func (ec *executionContext) _RegisterCenterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RegisterCenterPayload) graphql.Marshaler {
@@ -23135,6 +25913,64 @@ func (ec *executionContext) _SignAgreementPayload(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statsImplementors = []string{"Stats"}
+
+func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, obj *exchange.Stats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Stats")
+		case "marketBalance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_marketBalance(ctx, field, obj)
+				})
+		case "referralFlows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_referralFlows(ctx, field, obj)
+				})
+		case "referralFunnel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_referralFunnel(ctx, field, obj)
+				})
+		case "agreementFulfillment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_agreementFulfillment(ctx, field, obj)
+				})
+		case "monthly":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_monthly(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24856,6 +27692,54 @@ func (ec *executionContext) marshalNLaborSupplyEdge2ᚖgithubᚗcomᚋlaborxᚋl
 	return ec._LaborSupplyEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMarketBalance2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐMarketBalanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.MarketBalance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMarketBalance2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐMarketBalance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMarketBalance2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐMarketBalance(ctx context.Context, sel ast.SelectionSet, v *exchange.MarketBalance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarketBalance!")
+		return graphql.Null
+	}
+	return ec._MarketBalance(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMonthlyValue2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐMonthlyValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.MonthlyValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMonthlyValue2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐMonthlyValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMonthlyValue2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐMonthlyValue(ctx context.Context, sel ast.SelectionSet, v *exchange.MonthlyValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MonthlyValue!")
+		return graphql.Null
+	}
+	return ec._MonthlyValue(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -24959,6 +27843,30 @@ func (ec *executionContext) marshalNPublishLaborSupplyPayload2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return ec._PublishLaborSupplyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuotaFulfillment2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaFulfillmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.QuotaFulfillment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuotaFulfillment2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaFulfillment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQuotaFulfillment2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaFulfillment(ctx context.Context, sel ast.SelectionSet, v *exchange.QuotaFulfillment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuotaFulfillment!")
+		return graphql.Null
+	}
+	return ec._QuotaFulfillment(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNQuotaLine2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐQuotaLine(ctx context.Context, sel ast.SelectionSet, v exchange.QuotaLine) graphql.Marshaler {
@@ -25090,6 +27998,38 @@ func (ec *executionContext) marshalNReferralEvent2ᚖgithubᚗcomᚋlaborxᚋlab
 		return graphql.Null
 	}
 	return ec._ReferralEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralFlow2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralFlowᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.ReferralFlow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralFlow2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralFlow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralFlow2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralFlow(ctx context.Context, sel ast.SelectionSet, v *exchange.ReferralFlow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralFlow!")
+		return graphql.Null
+	}
+	return ec._ReferralFlow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralFunnel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralFunnel(ctx context.Context, sel ast.SelectionSet, v *exchange.ReferralFunnel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralFunnel!")
+		return graphql.Null
+	}
+	return ec._ReferralFunnel(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReferralStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferralStatus(ctx context.Context, v any) (exchange.ReferralStatus, error) {
@@ -25261,6 +28201,29 @@ func (ec *executionContext) marshalNSignAgreementPayload2ᚖgithubᚗcomᚋlabor
 		return graphql.Null
 	}
 	return ec._SignAgreementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStats2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐStats(ctx context.Context, sel ast.SelectionSet, v *exchange.Stats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Stats!")
+		return graphql.Null
+	}
+	return ec._Stats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStatsMetric2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐStatsMetric(ctx context.Context, v any) (exchange.StatsMetric, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.StatsMetric(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStatsMetric2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐStatsMetric(ctx context.Context, sel ast.SelectionSet, v exchange.StatsMetric) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StatsMetric!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -25693,6 +28656,13 @@ func (ec *executionContext) unmarshalOAgreementFilter2ᚖgithubᚗcomᚋlaborx�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOAgreementFulfillment2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementFulfillment(ctx context.Context, sel ast.SelectionSet, v *exchange.AgreementFulfillment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AgreementFulfillment(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAgreementStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatusᚄ(ctx context.Context, v any) ([]exchange.AgreementStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -25960,6 +28930,23 @@ func (ec *executionContext) marshalOEmploymentType2ᚖgithubᚗcomᚋlaborxᚋla
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOGender2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGender(ctx context.Context, v any) (*exchange.Gender, error) {

@@ -34,6 +34,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"sustained requests per second per caller, 0 for none (LABORX_RATE_LIMIT)")
 	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),
 		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/pii.key)")
+	readDatabaseURL := fs.String("read-database-url", env("LABORX_READ_DATABASE_URL", ""),
+		"PostgreSQL read replica that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,7 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.Dev = *dev
 	cfg.RateLimit = *rateLimit
 	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
-		PIIKey: piiKeyBytes})
+		PIIKey: piiKeyBytes, ReadDatabaseURL: *readDatabaseURL})
 	if err != nil {
 		return err
 	}

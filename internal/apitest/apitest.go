@@ -48,6 +48,8 @@ type Options struct {
 	Logger *slog.Logger
 	// QueryTracer sees every SQL statement of the instance (to count them).
 	QueryTracer pgx.QueryTracer
+	// ReadDatabaseURL is the instance's read replica for statistics (empty: none).
+	ReadDatabaseURL string
 }
 
 // New starts an exchange on a fresh database.
@@ -91,7 +93,8 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 		cfg = *o.Server
 	}
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg,
-		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer})
+		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer,
+		ReadDatabaseURL: o.ReadDatabaseURL})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,9 @@ type Config struct {
 	PIIKey []byte
 	// QueryTracer, when set, sees every SQL statement (tests count them).
 	QueryTracer pgx.QueryTracer
+	// ReadDatabaseURL, when set, is a read replica that serves statistics; empty reads
+	// them from DatabaseURL.
+	ReadDatabaseURL string
 }
 
 // App is one running instance.
@@ -46,6 +50,9 @@ type App struct {
 	Handler   http.Handler
 	Centers   *postgres.CenterService
 	Referrals *postgres.ReferralService
+
+	// ReadPool is the replica pool of statistics; nil when they read the primary.
+	ReadPool *pgxpool.Pool
 
 	stopListening context.CancelFunc
 	listening     chan struct{}
@@ -70,6 +77,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("PII key (LABORX_PII_KEY): %w", err)
 	}
+	readPool, err := openReadPool(ctx, cfg.ReadDatabaseURL, cfg.QueryTracer)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	var read postgres.DBTX // nil: statistics read the primary
+	if readPool != nil {
+		read = readPool
+	}
 	referrals := postgres.NewReferralService(db)
 	centers := postgres.NewCenterService(db)
 	hub := events.NewHub()
@@ -82,6 +98,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		AgreementService: agreements,
 		ReferralService:  referrals,
 		ChangeFeed:       postgres.NewChangeService(db),
+		StatsService:     postgres.NewStatsService(db, read),
 		CentersByIDs:     centers.CentersByIDs,
 		Hub:              hub,
 		Logger:           cfg.Logger,
@@ -89,6 +106,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a := &App{DB: db, Migrator: migrator, Centers: centers, Referrals: referrals, listening: make(chan struct{})}
+	a.ReadPool = readPool
 	a.Handler = server.New(cfg.Server, server.Deps{
 		Resolver: resolver,
 		Verifier: auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience),
@@ -117,6 +135,11 @@ func (a *App) ready(ctx context.Context) error {
 	if err := a.DB.Pool.Ping(ctx); err != nil {
 		return fmt.Errorf("database unreachable: %w", err)
 	}
+	if a.ReadPool != nil {
+		if err := a.ReadPool.Ping(ctx); err != nil {
+			return fmt.Errorf("read replica unreachable: %w", err)
+		}
+	}
 	pending, err := a.Migrator.HasPending(ctx)
 	if err != nil {
 		return fmt.Errorf("migration status: %w", err)
@@ -132,5 +155,27 @@ func (a *App) ready(ctx context.Context) error {
 func (a *App) Close() {
 	a.stopListening()
 	<-a.listening
+	if a.ReadPool != nil {
+		a.ReadPool.Close()
+	}
 	a.DB.Close()
+}
+
+// openReadPool connects to the read replica that serves statistics; nil when dsn is empty.
+func openReadPool(ctx context.Context, dsn string, tracer pgx.QueryTracer) (*pgxpool.Pool, error) {
+	if dsn == "" {
+		return nil, nil
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse read database URL: %w", err)
+	}
+	if tracer != nil {
+		cfg.ConnConfig.Tracer = tracer
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to read database: %w", err)
+	}
+	return pool, nil
 }

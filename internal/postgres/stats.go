@@ -1,0 +1,362 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// StatsService implements exchange.StatsService. Every figure is one SQL statement that
+// aggregates (GROUP BY, FILTER, percentile_cont) on the read pool: the replica when one
+// is configured, else the primary.
+type StatsService struct {
+	db   *DB
+	read DBTX
+}
+
+// NewStatsService returns the statistics service reading through read (a replica pool);
+// nil reads from db's pool.
+func NewStatsService(db *DB, read DBTX) *StatsService {
+	if read == nil {
+		read = db.Pool
+	}
+	return &StatsService{db: db, read: read}
+}
+
+var _ exchange.StatsService = (*StatsService)(nil)
+
+// provinceNow maps every province code to the province covering it today: records of a
+// dissolved province (06 Bắc Kạn) count in its successor (19 Thái Nguyên).
+const provinceNow = `(SELECT code, CASE WHEN is_current THEN code ELSE coalesce(successor_code, code) END AS now_code
+	FROM provinces)`
+
+// statsCaller returns the caller if they may read statistics at all.
+func statsCaller(ctx context.Context) (*exchange.Principal, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: statistics are for every role (viewer and above) and operators.
+	if !p.IsOperator() {
+		if err := p.Require(exchange.RoleViewer); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// scope resolves the centerCode of a statistic to the center whose figures are asked
+// for: nil for national figures.
+func (s *StatsService) scope(ctx context.Context, p *exchange.Principal, code *string) (*uuid.UUID, error) {
+	if code == nil || strings.TrimSpace(*code) == "" {
+		// authz: national aggregates are open to every caller statsCaller admits.
+		return nil, nil
+	}
+	c := strings.ToUpper(strings.TrimSpace(*code))
+	if !p.IsOperator() {
+		// authz: a center sees its own figures; another center's are FORBIDDEN (whether
+		// or not that center exists), operators see every center's.
+		if c != p.CenterCode {
+			return nil, exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeForbidden,
+				"centers see their own figures and national aggregates, not those of %s", c)
+		}
+		id := p.CenterID
+		return &id, nil
+	}
+	var id uuid.UUID
+	err := s.read.QueryRow(ctx, `SELECT id FROM centers WHERE code = $1`, c).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeNotFound, "no center has code %q", c)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("stats center: %w", err)
+	}
+	return &id, nil
+}
+
+// period turns inclusive dates into a half-open range of instants [from, until).
+func period(from, to *time.Time) (*time.Time, *time.Time) {
+	var start, until *time.Time
+	if from != nil {
+		d := exchange.Day(*from)
+		start = &d
+	}
+	if to != nil {
+		d := exchange.Day(*to).AddDate(0, 0, 1)
+		until = &d
+	}
+	return start, until
+}
+
+// MarketBalance compares open demand positions and available supply per province and
+// occupation group.
+func (s *StatsService) MarketBalance(ctx context.Context, args exchange.MarketBalanceArgs) ([]*exchange.MarketBalance, error) {
+	if _, err := statsCaller(ctx); err != nil {
+		return nil, err
+	}
+	if err := exchange.CheckOccupationLevel(args.OccupationLevel); err != nil {
+		return nil, err
+	}
+	var province *string
+	if args.ProvinceCode != nil {
+		p, ok := s.db.Catalog.CurrentProvince(strings.TrimSpace(*args.ProvinceCode))
+		if !ok {
+			return nil, exchange.FieldErrorf([]string{"provinceCode"}, exchange.CodeBadUserInput,
+				"no province has code %q", *args.ProvinceCode)
+		}
+		province = &p.Code
+	}
+	now := s.db.Now().UTC()
+	// The demand side reads the partial index of open demands; statuses as in
+	// demandStatusSQL and supplyStatusSQL (OPEN).
+	rows, _ := s.read.Query(ctx, `
+		WITH demand AS (
+			SELECT pn.now_code AS province_code, left(d.occupation_code, $1) AS occupation_code,
+				sum(d.quantity - d.filled_count) AS positions, count(*) AS postings
+			FROM labor_demands d JOIN `+provinceNow+` pn ON pn.code = d.work_province_code
+			WHERE d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > $2
+				AND ($3::text IS NULL OR pn.now_code = $3)
+			GROUP BY 1, 2),
+		supply AS (
+			SELECT pn.now_code AS province_code, left(s.occupation_code, $1) AS occupation_code,
+				sum(s.quantity) AS workers, count(*) AS postings
+			FROM labor_supplies s JOIN centers c ON c.id = s.center_id
+				JOIN `+provinceNow+` pn ON pn.code = c.province_code
+			WHERE s.withdrawn_at IS NULL AND s.quantity > 0 AND (s.available_until IS NULL OR s.available_until >= $4::date)
+				AND ($3::text IS NULL OR pn.now_code = $3)
+			GROUP BY 1, 2)
+		SELECT province_code, occupation_code,
+			coalesce(d.positions, 0) AS demand_positions, coalesce(d.postings, 0) AS demand_postings,
+			coalesce(s.workers, 0) AS supply_workers, coalesce(s.postings, 0) AS supply_postings,
+			coalesce(d.positions, 0) - coalesce(s.workers, 0) AS shortage
+		FROM demand d FULL JOIN supply s USING (province_code, occupation_code)
+		ORDER BY province_code, occupation_code`,
+		args.OccupationLevel, now, province, exchange.Day(now))
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.MarketBalance])
+	if err != nil {
+		return nil, fmt.Errorf("market balance: %w", err)
+	}
+	return list, nil
+}
+
+// ReferralFlows counts referrals made in the period by origin and destination province.
+func (s *StatsService) ReferralFlows(ctx context.Context, from, to *time.Time) ([]*exchange.ReferralFlow, error) {
+	if _, err := statsCaller(ctx); err != nil {
+		return nil, err
+	}
+	if err := exchange.CheckDateRange(from, to); err != nil {
+		return nil, err
+	}
+	start, until := period(from, to)
+	rows, _ := s.read.Query(ctx, `
+		SELECT op.now_code AS origin_province_code, dp.now_code AS destination_province_code,
+			count(*) AS total,
+			count(*) FILTER (WHERE r.status = 'REFERRED') AS referred,
+			count(*) FILTER (WHERE r.status = 'ACKNOWLEDGED') AS acknowledged,
+			count(*) FILTER (WHERE r.status = 'INTERVIEW_SCHEDULED') AS interview_scheduled,
+			count(*) FILTER (WHERE r.status = 'HIRED') AS hired,
+			count(*) FILTER (WHERE r.status = 'NOT_HIRED') AS not_hired,
+			count(*) FILTER (WHERE r.status = 'WITHDRAWN') AS withdrawn,
+			count(*) FILTER (WHERE r.status = 'EMPLOYED') AS employed,
+			count(*) FILTER (WHERE r.status = 'LEFT_JOB') AS left_job
+		FROM referrals r
+			JOIN centers oc ON oc.id = r.origin_center_id JOIN `+provinceNow+` op ON op.code = oc.province_code
+			JOIN centers dc ON dc.id = r.destination_center_id JOIN `+provinceNow+` dp ON dp.code = dc.province_code
+		WHERE ($1::timestamptz IS NULL OR r.created_at >= $1) AND ($2::timestamptz IS NULL OR r.created_at < $2)
+		GROUP BY 1, 2
+		ORDER BY 1, 2`, start, until)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.ReferralFlow])
+	if err != nil {
+		return nil, fmt.Errorf("referral flows: %w", err)
+	}
+	return list, nil
+}
+
+// referralEnd adds the condition that a referral (alias r) belongs to the center at
+// the given end, or either.
+func referralEnd(w *sqlWhere, center *uuid.UUID, dir *exchange.ReferralDirection) {
+	if center == nil {
+		return
+	}
+	c := w.arg(*center)
+	switch {
+	case dir != nil && *dir == exchange.ReferralOut:
+		w.add(`r.origin_center_id = %s`, c)
+	case dir != nil && *dir == exchange.ReferralIn:
+		w.add(`r.destination_center_id = %s`, c)
+	default:
+		w.add(`(r.origin_center_id = %s OR r.destination_center_id = %s)`, c, c)
+	}
+}
+
+// ReferralFunnel counts a cohort of referrals by the furthest stage each reached in its
+// history (referral_events), with the rates between stages and the median time to hire.
+func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.ReferralFunnelArgs) (*exchange.ReferralFunnel, error) {
+	p, err := statsCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := exchange.CheckDateRange(args.From, args.To); err != nil {
+		return nil, err
+	}
+	center, err := s.scope(ctx, p, args.CenterCode)
+	if err != nil {
+		return nil, err
+	}
+	w := &sqlWhere{}
+	referralEnd(w, center, args.Direction)
+	start, until := period(args.From, args.To)
+	if start != nil {
+		w.add(`r.created_at >= %s`, w.arg(*start))
+	}
+	if until != nil {
+		w.add(`r.created_at < %s`, w.arg(*until))
+	}
+	// Stages rank the statuses on the way to employment; NOT_HIRED, WITHDRAWN and
+	// LEFT_JOB rank 0 because the steps before them are in the history too.
+	rows, _ := s.read.Query(ctx, `
+		WITH cohort AS (
+			SELECT r.id, r.created_at,
+				max(CASE e.to_status WHEN 'ACKNOWLEDGED' THEN 1 WHEN 'INTERVIEW_SCHEDULED' THEN 2
+					WHEN 'HIRED' THEN 3 WHEN 'EMPLOYED' THEN 4 ELSE 0 END) AS stage,
+				min(e.at) FILTER (WHERE e.to_status = 'HIRED') AS hired_at
+			FROM referrals r JOIN referral_events e ON e.referral_id = r.id
+			WHERE `+w.String()+`
+			GROUP BY r.id, r.created_at),
+		stages AS (
+			SELECT count(*)::int AS referred,
+				count(*) FILTER (WHERE stage >= 1)::int AS acknowledged,
+				count(*) FILTER (WHERE stage >= 2)::int AS interviewed,
+				count(*) FILTER (WHERE stage >= 3)::int AS hired,
+				count(*) FILTER (WHERE stage >= 4)::int AS employed,
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM hired_at - created_at) / 86400)::float8)
+					AS median_days_to_hire
+			FROM cohort)
+		SELECT referred, acknowledged, interviewed, hired, employed,
+			acknowledged::float8 / nullif(referred, 0) AS acknowledged_rate,
+			interviewed::float8 / nullif(acknowledged, 0) AS interviewed_rate,
+			hired::float8 / nullif(interviewed, 0) AS hired_rate,
+			employed::float8 / nullif(hired, 0) AS employed_rate,
+			hired::float8 / nullif(referred, 0) AS overall_hire_rate,
+			median_days_to_hire
+		FROM stages`, w.args...)
+	f, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.ReferralFunnel])
+	if err != nil {
+		return nil, fmt.Errorf("referral funnel: %w", err)
+	}
+	f.CenterID, f.From, f.To = center, args.From, args.To
+	return f, nil
+}
+
+// AgreementFulfillment reads the use of an agreement's quota lines.
+func (s *StatsService) AgreementFulfillment(ctx context.Context, agreementID uuid.UUID) (*exchange.AgreementFulfillment, error) {
+	p, err := statsCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: getAgreement admits parties and operators only; NOT_FOUND otherwise.
+	a, err := getAgreement(ctx, s.read, p, agreementID, exchange.Today(s.db.Now()))
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := s.read.Query(ctx, `
+		SELECT q.occupation_code, q.from_center_id, q.to_center_id, q.workers AS quota,
+			q.referred_count AS referred, q.hired_count AS hired, q.workers - q.hired_count AS remaining,
+			q.hired_count::float8 / q.workers AS hired_rate
+		FROM agreement_quota_lines q
+			JOIN centers fc ON fc.id = q.from_center_id JOIN centers tc ON tc.id = q.to_center_id
+		WHERE q.agreement_id = $1 AND q.revision = $2
+		ORDER BY fc.code, tc.code, q.occupation_code`, a.ID, a.CurrentRevisionNumber)
+	lines, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.QuotaFulfillment])
+	if err != nil {
+		return nil, fmt.Errorf("agreement fulfillment: %w", err)
+	}
+	out := &exchange.AgreementFulfillment{AgreementID: a.ID, Revision: a.CurrentRevisionNumber, Lines: lines}
+	if err := s.read.QueryRow(ctx, `
+		SELECT coalesce(sum(workers), 0), coalesce(sum(referred_count), 0), coalesce(sum(hired_count), 0)
+		FROM agreement_quota_lines WHERE agreement_id = $1 AND revision = $2`, a.ID, a.CurrentRevisionNumber).
+		Scan(&out.Quota, &out.Referred, &out.Hired); err != nil {
+		return nil, fmt.Errorf("agreement fulfillment totals: %w", err)
+	}
+	return out, nil
+}
+
+// monthlyFacts is the SQL of a metric's events: one row per event with its instant
+// (at) and weight (n), in [start, until) and of the center when one is given.
+func monthlyFacts(w *sqlWhere, a exchange.MonthlyArgs, center *uuid.UUID, start, until time.Time) string {
+	s, u := w.arg(start), w.arg(until)
+	var sql, at string
+	switch a.Metric {
+	case exchange.MetricDemandPositionsPublished, exchange.MetricSupplyWorkersPublished:
+		table := "labor_demands"
+		if a.Metric == exchange.MetricSupplyWorkersPublished {
+			table = "labor_supplies"
+		}
+		sql, at = `SELECT x.created_at AS at, x.quantity AS n FROM `+table+` x WHERE true`, "x.created_at"
+		if center != nil {
+			sql += ` AND x.center_id = ` + w.arg(*center)
+		}
+	case exchange.MetricReferrals, exchange.MetricHires, exchange.MetricEmploymentsConfirmed:
+		rw := &sqlWhere{args: w.args}
+		referralEnd(rw, center, a.Direction)
+		w.args = rw.args
+		if a.Metric == exchange.MetricReferrals {
+			sql, at = `SELECT r.created_at AS at, 1 AS n FROM referrals r WHERE `+rw.String(), "r.created_at"
+		} else {
+			status := exchange.ReferralHired
+			if a.Metric == exchange.MetricEmploymentsConfirmed {
+				status = exchange.ReferralEmployed
+			}
+			sql, at = `SELECT e.at, 1 AS n FROM referral_events e JOIN referrals r ON r.id = e.referral_id
+				WHERE e.to_status = `+w.arg(string(status))+` AND `+rw.String(), "e.at"
+		}
+	case exchange.MetricAgreementsSigned:
+		// The signature that completes the agreement is the SIGN event that moves it to SIGNED.
+		sql, at = `SELECT e.at, 1 AS n FROM agreement_events e WHERE e.action = 'SIGN' AND e.to_status = 'SIGNED'`, "e.at"
+		if center != nil {
+			sql += ` AND EXISTS (SELECT 1 FROM agreement_parties ap WHERE ap.agreement_id = e.agreement_id
+				AND ap.center_id = ` + w.arg(*center) + `)`
+		}
+	}
+	return sql + ` AND ` + at + ` >= ` + s + ` AND ` + at + ` < ` + u
+}
+
+// Monthly returns a metric's time series by calendar month (UTC).
+func (s *StatsService) Monthly(ctx context.Context, args exchange.MonthlyArgs) ([]*exchange.MonthlyValue, error) {
+	p, err := statsCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := exchange.CheckMonthlyArgs(args); err != nil {
+		return nil, err
+	}
+	center, err := s.scope(ctx, p, args.CenterCode)
+	if err != nil {
+		return nil, err
+	}
+	start, until := period(&args.From, &args.To)
+	w := &sqlWhere{}
+	firstMonth, lastMonth := w.arg(start.AddDate(0, 0, 1-start.Day())), w.arg(args.To)
+	facts := monthlyFacts(w, args, center, *start, *until)
+	// Months are compared as UTC wall-clock timestamps, whatever the session's TimeZone.
+	rows, _ := s.read.Query(ctx, `
+		WITH facts AS (`+facts+`),
+		months AS (SELECT generate_series(`+firstMonth+`::date::timestamp, `+lastMonth+`::date::timestamp,
+			interval '1 month') AS m)
+		SELECT to_char(months.m, 'YYYY-MM') AS month, coalesce(sum(f.n), 0)::int AS value
+		FROM months LEFT JOIN facts f ON date_trunc('month', f.at AT TIME ZONE 'UTC') = months.m
+		GROUP BY months.m
+		ORDER BY months.m`, w.args...)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.MonthlyValue])
+	if err != nil {
+		return nil, fmt.Errorf("monthly %s: %w", args.Metric, err)
+	}
+	return list, nil
+}

@@ -1,0 +1,118 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/postgres"
+)
+
+// Statistics over 20,000 demands, 20,000 supplies and 100,000 referrals with their
+// histories:
+//
+//	go test -run '^$' -bench Stats -benchtime 50x ./internal/postgres/
+//
+// Referrals are generated in SQL (anonymous, erased workers), not through referWorker:
+// the benchmark measures the statistics, not the loading.
+func BenchmarkStats(b *testing.B) {
+	const referrals = 100000
+	db, _, ctxs := loadMarket(b, 20000)
+	start := time.Now()
+	loadReferrals(b, db, referrals)
+	b.Logf("generated %d referrals in %s", referrals, time.Since(start).Round(time.Millisecond))
+	stats := postgres.NewStatsService(db, nil)
+	viewer := auth.NewContext(context.Background(), &exchange.Principal{CenterID: principalOf(ctxs[1]).CenterID,
+		CenterCode: principalOf(ctxs[1]).CenterCode, Subject: "dashboard", Roles: []exchange.Role{exchange.RoleViewer}})
+	s := func(v string) *string { return &v }
+	day := func(v string) *time.Time { d, _ := time.Parse(time.DateOnly, v); return &d }
+	out := exchange.ReferralOut
+	for _, c := range []struct {
+		name string
+		run  func() error
+	}{
+		{"marketBalance/level2", func() error {
+			_, err := stats.MarketBalance(viewer, exchange.MarketBalanceArgs{OccupationLevel: 2})
+			return err
+		}},
+		{"marketBalance/level4", func() error {
+			_, err := stats.MarketBalance(viewer, exchange.MarketBalanceArgs{OccupationLevel: 4})
+			return err
+		}},
+		{"marketBalance/province06", func() error {
+			_, err := stats.MarketBalance(viewer, exchange.MarketBalanceArgs{ProvinceCode: s("06"), OccupationLevel: 2})
+			return err
+		}},
+		{"referralFunnel/national", func() error {
+			_, err := stats.ReferralFunnel(viewer, exchange.ReferralFunnelArgs{})
+			return err
+		}},
+		{"referralFunnel/national-quarter", func() error {
+			_, err := stats.ReferralFunnel(viewer, exchange.ReferralFunnelArgs{From: day("2025-04-01"), To: day("2025-06-30")})
+			return err
+		}},
+		{"referralFunnel/center-out", func() error {
+			_, err := stats.ReferralFunnel(viewer, exchange.ReferralFunnelArgs{CenterCode: s("TNG"), Direction: &out})
+			return err
+		}},
+		{"referralFlows", func() error {
+			_, err := stats.ReferralFlows(viewer, nil, nil)
+			return err
+		}},
+		{"monthly/HIRES-2y", func() error {
+			_, err := stats.Monthly(viewer, exchange.MonthlyArgs{Metric: exchange.MetricHires, From: *day("2025-01-01"), To: *day("2026-12-31")})
+			return err
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := c.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func principalOf(ctx context.Context) *exchange.Principal { return auth.FromContext(ctx) }
+
+// loadReferrals generates n referrals between the centers over 600 days, each with the
+// history of its status: a sixth each stays REFERRED, ACKNOWLEDGED, INTERVIEW_SCHEDULED,
+// HIRED (after 3 days), EMPLOYED, or NOT_HIRED.
+func loadReferrals(b *testing.B, db *postgres.DB, n int) {
+	ctx := context.Background()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO workers (id, registered_by, occupation_code, consent_given, erased_at, created_at, updated_at)
+			SELECT gen_random_uuid(), id, '8153', true, now(), now(), now() FROM centers`, nil},
+		{`WITH c AS (SELECT array_agg(id ORDER BY code) AS ids FROM centers),
+		gen AS (
+			SELECT i, ids[1 + i % cardinality(ids)] AS origin, ids[1 + (i + 1 + i % 3) % cardinality(ids)] AS dest,
+				timestamptz '2025-01-01' + (i % 600) * interval '1 day' + (i % 1440) * interval '1 minute' AS at,
+				(ARRAY['REFERRED', 'ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED'])[1 + i % 6] AS status
+			FROM c, generate_series(1, $1) i)
+		INSERT INTO referrals (worker_id, origin_center_id, destination_center_id, occupation_code, status, created_at, updated_at)
+		SELECT (SELECT w.id FROM workers w WHERE w.registered_by = gen.origin), origin, dest, '8153', status, at, at FROM gen`, []any{n}},
+		{`INSERT INTO referral_events (referral_id, from_status, to_status, action, actor_subject, at, recorded_at)
+		SELECT r.id, s.from_status, s.to_status, s.action, 'bench', r.created_at + s.days * interval '1 day',
+			r.created_at + s.days * interval '1 day'
+		FROM referrals r JOIN (VALUES
+			(NULL, 'REFERRED', NULL, 0, '{REFERRED,ACKNOWLEDGED,INTERVIEW_SCHEDULED,HIRED,EMPLOYED,NOT_HIRED}'),
+			('REFERRED', 'ACKNOWLEDGED', 'ACKNOWLEDGE', 1, '{ACKNOWLEDGED,INTERVIEW_SCHEDULED,HIRED,EMPLOYED,NOT_HIRED}'),
+			('ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'SCHEDULE_INTERVIEW', 2, '{INTERVIEW_SCHEDULED,HIRED,EMPLOYED}'),
+			('INTERVIEW_SCHEDULED', 'HIRED', 'MARK_HIRED', 3, '{HIRED,EMPLOYED}'),
+			('HIRED', 'EMPLOYED', 'CONFIRM_EMPLOYMENT', 33, '{EMPLOYED}'),
+			('ACKNOWLEDGED', 'NOT_HIRED', 'MARK_NOT_HIRED', 4, '{NOT_HIRED}')
+		) s (from_status, to_status, action, days, statuses) ON r.status = ANY (s.statuses::text[])
+		ORDER BY r.id, s.days`, nil},
+		{`ANALYZE workers; ANALYZE referrals; ANALYZE referral_events`, nil},
+	} {
+		if _, err := db.Pool.Exec(ctx, q.sql, q.args...); err != nil {
+			b.Fatalf("generate referrals: %v", err)
+		}
+	}
+}
