@@ -72,6 +72,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	referrals := postgres.NewReferralService(db)
 	centers := postgres.NewCenterService(db)
+	sessions := postgres.NewSessionService(db)
 	hub := events.NewHub()
 	resolver := &graph.Resolver{
 		Catalog:          db.Catalog,
@@ -81,6 +82,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		AgreementService: postgres.NewAgreementService(db),
 		ReferralService:  referrals,
 		ChangeFeed:       postgres.NewChangeService(db),
+		SessionService:   sessions,
 		CentersByIDs:     centers.CentersByIDs,
 		Hub:              hub,
 		Logger:           cfg.Logger,
@@ -92,7 +94,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Resolver: resolver,
 		Verifier: auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience),
 		Loaders: loader.Fetchers{Centers: centers.CentersByIDs,
-			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents},
+			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents,
+			SessionParticipants: sessions.SessionParticipants, SessionDemands: sessions.SessionDemands},
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,

@@ -21,6 +21,9 @@ type Fetchers struct {
 	// Workers also writes the audit entries of the reads.
 	Workers        func(ctx context.Context, reads []exchange.WorkerRead) (map[exchange.WorkerRead]*exchange.Worker, error)
 	ReferralEvents func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error)
+	// SessionParticipants and SessionDemands load the nested lists of exchange sessions.
+	SessionParticipants func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.SessionParticipant, error)
+	SessionDemands      func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.LaborDemand, error)
 }
 
 // Loaders is one request's set of loaders.
@@ -28,6 +31,9 @@ type Loaders struct {
 	Center         *dataloadgen.Loader[uuid.UUID, *exchange.Center]
 	Worker         *dataloadgen.Loader[exchange.WorkerRead, *exchange.Worker]
 	ReferralEvents *dataloadgen.Loader[uuid.UUID, []*exchange.ReferralEvent]
+	// Keyed by session id.
+	SessionParticipants *dataloadgen.Loader[uuid.UUID, []*exchange.SessionParticipant]
+	SessionDemands      *dataloadgen.Loader[uuid.UUID, []*exchange.LaborDemand]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -37,9 +43,11 @@ const wait = 500 * time.Microsecond
 // New creates a fresh set of loaders for one request.
 func New(f Fetchers) *Loaders {
 	return &Loaders{
-		Center:         dataloadgen.NewMappedLoader(f.Centers, dataloadgen.WithWait(wait)),
-		Worker:         dataloadgen.NewMappedLoader(f.Workers, dataloadgen.WithWait(wait)),
-		ReferralEvents: dataloadgen.NewMappedLoader(f.ReferralEvents, dataloadgen.WithWait(wait)),
+		Center:              dataloadgen.NewMappedLoader(f.Centers, dataloadgen.WithWait(wait)),
+		Worker:              dataloadgen.NewMappedLoader(f.Workers, dataloadgen.WithWait(wait)),
+		ReferralEvents:      dataloadgen.NewMappedLoader(f.ReferralEvents, dataloadgen.WithWait(wait)),
+		SessionParticipants: dataloadgen.NewMappedLoader(f.SessionParticipants, dataloadgen.WithWait(wait)),
+		SessionDemands:      dataloadgen.NewMappedLoader(f.SessionDemands, dataloadgen.WithWait(wait)),
 	}
 }
 
