@@ -77,7 +77,9 @@ func TestValidateSchedule(t *testing.T) {
 			map[string]exchange.Code{"input.endsAt": exchange.CodeInvalid}},
 		{"a 14-day fair", func(s *exchange.ScheduleExchangeSessionInput) { s.EndsAt = s.StartsAt.Add(exchange.MaxSessionLength) },
 			map[string]exchange.Code{}},
-		{"15 days", func(s *exchange.ScheduleExchangeSessionInput) { s.EndsAt = s.StartsAt.Add(exchange.MaxSessionLength + time.Second) },
+		{"15 days", func(s *exchange.ScheduleExchangeSessionInput) {
+			s.EndsAt = s.StartsAt.Add(exchange.MaxSessionLength + time.Second)
+		},
 			map[string]exchange.Code{"input.endsAt": exchange.CodeOutOfRange}},
 		{"50 demands", func(s *exchange.ScheduleExchangeSessionInput) { s.FeaturedDemandIds = ids(50) }, map[string]exchange.Code{}},
 		{"51 demands", func(s *exchange.ScheduleExchangeSessionInput) { s.FeaturedDemandIds = ids(51) },
