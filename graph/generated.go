@@ -4173,7 +4173,7 @@ type Change {
   sequence: Int64!
   "Resume the feed after this change with changes(after: cursor)."
   cursor: String!
-  "The type of the changed object: LaborDemand, LaborSupply, Agreement, Referral, Center, CenterKey."
+  "The type of the changed object: LaborDemand, LaborSupply, Agreement, Referral, Center, CenterKey, ExchangeSession."
   entityType: String!
   "Global ID of the changed object; fetch it with node(id:)."
   entityId: ID!
@@ -4810,7 +4810,9 @@ enum ExchangeSessionStatus {
 """
 A job-exchange session (phiên giao dịch việc làm): hosted by one center, joined by
 others, online or at a place, featuring labor demands, with each participating center's
-outcome. Sessions are announcements: every center sees every session.
+outcome. Sessions are announcements: every center sees every session. Each step is a
+change in every center's feed (entityType ExchangeSession; actions SCHEDULED, JOINED,
+DEMANDS_FEATURED, OUTCOME_RECORDED, CANCELLED) with the session's totals, never a person.
 """
 type ExchangeSession implements Node {
   id: ID!
