@@ -386,8 +386,11 @@ func (tx *Tx) lockSession(ctx context.Context, globalID string, expectedVersion 
 		return nil, err
 	}
 	sess, err := getSession(ctx, tx, id, tx.now, true)
-	if err != nil {
+	if exchange.ErrorCode(err) == exchange.CodeNotFound {
 		return nil, exchange.FieldErrorf([]string{"input", "sessionId"}, exchange.CodeNotFound, "no such exchange session")
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := checkVersion(expectedVersion, sess.Version); err != nil {
 		return nil, err
