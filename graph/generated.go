@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	Center() CenterResolver
 	CenterKey() CenterKeyResolver
 	Change() ChangeResolver
+	ExchangeSession() ExchangeSessionResolver
 	LaborDemand() LaborDemandResolver
 	LaborSupply() LaborSupplyResolver
 	MarketBalance() MarketBalanceResolver
@@ -55,6 +56,8 @@ type ResolverRoot interface {
 	ReferralEvent() ReferralEventResolver
 	ReferralFlow() ReferralFlowResolver
 	ReferralFunnel() ReferralFunnelResolver
+	SessionOutcome() SessionOutcomeResolver
+	SessionParticipant() SessionParticipantResolver
 	Stats() StatsResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
@@ -173,6 +176,11 @@ type ComplexityRoot struct {
 		TransportSupport func(childComplexity int) int
 	}
 
+	CancelExchangeSessionPayload struct {
+		ExchangeSession func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
 	Center struct {
 		Code      func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -259,6 +267,40 @@ type ComplexityRoot struct {
 		UserErrors     func(childComplexity int) int
 	}
 
+	ExchangeSession struct {
+		Address         func(childComplexity int) int
+		CancelReason    func(childComplexity int) int
+		CancelledAt     func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		EndsAt          func(childComplexity int) int
+		FeaturedDemands func(childComplexity int) int
+		Host            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Mode            func(childComplexity int) int
+		OnlineURL       func(childComplexity int) int
+		Outcomes        func(childComplexity int) int
+		Participants    func(childComplexity int) int
+		Province        func(childComplexity int) int
+		StartsAt        func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Title           func(childComplexity int) int
+		Totals          func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	ExchangeSessionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ExchangeSessionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ImportPayload struct {
 		CreatedCount func(childComplexity int) int
 		RowCount     func(childComplexity int) int
@@ -271,6 +313,11 @@ type ComplexityRoot struct {
 		Column  func(childComplexity int) int
 		Line    func(childComplexity int) int
 		Message func(childComplexity int) int
+	}
+
+	JoinExchangeSessionPayload struct {
+		ExchangeSession func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
 	}
 
 	LaborDemand struct {
@@ -357,31 +404,35 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddCenterKey         func(childComplexity int, input exchange.AddCenterKeyInput) int
-		CloseLaborDemand     func(childComplexity int, input exchange.CloseLaborDemandInput) int
-		CommentOnAgreement   func(childComplexity int, input exchange.CommentOnAgreementInput) int
-		EraseWorker          func(childComplexity int, input exchange.EraseWorkerInput) int
-		ImportLaborDemand    func(childComplexity int, input exchange.ImportInput) int
-		ImportLaborSupply    func(childComplexity int, input exchange.ImportInput) int
-		ProposeAgreement     func(childComplexity int, input exchange.ProposeAgreementInput) int
-		PublishLaborDemand   func(childComplexity int, input exchange.PublishLaborDemandInput) int
-		PublishLaborSupply   func(childComplexity int, input exchange.PublishLaborSupplyInput) int
-		ReferWorker          func(childComplexity int, input exchange.ReferWorkerInput) int
-		RegisterCenter       func(childComplexity int, input exchange.RegisterCenterInput) int
-		ReinstateCenter      func(childComplexity int, input exchange.ReinstateCenterInput) int
-		RejectAgreement      func(childComplexity int, input exchange.RejectAgreementInput) int
-		ReviseAgreement      func(childComplexity int, input exchange.ReviseAgreementInput) int
-		RevokeCenterKey      func(childComplexity int, input exchange.RevokeCenterKeyInput) int
-		SignAgreement        func(childComplexity int, input exchange.SignAgreementInput) int
-		SuspendCenter        func(childComplexity int, input exchange.SuspendCenterInput) int
-		TerminateAgreement   func(childComplexity int, input exchange.TerminateAgreementInput) int
-		UpdateCenter         func(childComplexity int, input exchange.UpdateCenterInput) int
-		UpdateLaborDemand    func(childComplexity int, input exchange.UpdateLaborDemandInput) int
-		UpdateLaborSupply    func(childComplexity int, input exchange.UpdateLaborSupplyInput) int
-		UpdateReferralStatus func(childComplexity int, input exchange.UpdateReferralStatusInput) int
-		WithdrawAgreement    func(childComplexity int, input exchange.WithdrawAgreementInput) int
-		WithdrawConsent      func(childComplexity int, input exchange.WithdrawConsentInput) int
-		WithdrawLaborSupply  func(childComplexity int, input exchange.WithdrawLaborSupplyInput) int
+		AddCenterKey            func(childComplexity int, input exchange.AddCenterKeyInput) int
+		CancelExchangeSession   func(childComplexity int, input exchange.CancelExchangeSessionInput) int
+		CloseLaborDemand        func(childComplexity int, input exchange.CloseLaborDemandInput) int
+		CommentOnAgreement      func(childComplexity int, input exchange.CommentOnAgreementInput) int
+		EraseWorker             func(childComplexity int, input exchange.EraseWorkerInput) int
+		ImportLaborDemand       func(childComplexity int, input exchange.ImportInput) int
+		ImportLaborSupply       func(childComplexity int, input exchange.ImportInput) int
+		JoinExchangeSession     func(childComplexity int, input exchange.JoinExchangeSessionInput) int
+		ProposeAgreement        func(childComplexity int, input exchange.ProposeAgreementInput) int
+		PublishLaborDemand      func(childComplexity int, input exchange.PublishLaborDemandInput) int
+		PublishLaborSupply      func(childComplexity int, input exchange.PublishLaborSupplyInput) int
+		RecordSessionOutcome    func(childComplexity int, input exchange.RecordSessionOutcomeInput) int
+		ReferWorker             func(childComplexity int, input exchange.ReferWorkerInput) int
+		RegisterCenter          func(childComplexity int, input exchange.RegisterCenterInput) int
+		ReinstateCenter         func(childComplexity int, input exchange.ReinstateCenterInput) int
+		RejectAgreement         func(childComplexity int, input exchange.RejectAgreementInput) int
+		ReviseAgreement         func(childComplexity int, input exchange.ReviseAgreementInput) int
+		RevokeCenterKey         func(childComplexity int, input exchange.RevokeCenterKeyInput) int
+		ScheduleExchangeSession func(childComplexity int, input exchange.ScheduleExchangeSessionInput) int
+		SignAgreement           func(childComplexity int, input exchange.SignAgreementInput) int
+		SuspendCenter           func(childComplexity int, input exchange.SuspendCenterInput) int
+		TerminateAgreement      func(childComplexity int, input exchange.TerminateAgreementInput) int
+		UpdateCenter            func(childComplexity int, input exchange.UpdateCenterInput) int
+		UpdateLaborDemand       func(childComplexity int, input exchange.UpdateLaborDemandInput) int
+		UpdateLaborSupply       func(childComplexity int, input exchange.UpdateLaborSupplyInput) int
+		UpdateReferralStatus    func(childComplexity int, input exchange.UpdateReferralStatusInput) int
+		WithdrawAgreement       func(childComplexity int, input exchange.WithdrawAgreementInput) int
+		WithdrawConsent         func(childComplexity int, input exchange.WithdrawConsentInput) int
+		WithdrawLaborSupply     func(childComplexity int, input exchange.WithdrawLaborSupplyInput) int
 	}
 
 	Occupation struct {
@@ -432,6 +483,7 @@ type ComplexityRoot struct {
 		Center           func(childComplexity int, code string) int
 		Centers          func(childComplexity int, filter *exchange.CenterFilter, first *int, after *string) int
 		Changes          func(childComplexity int, after *string, first *int) int
+		ExchangeSessions func(childComplexity int, filter *exchange.ExchangeSessionFilter, first *int, after *string, orderBy *exchange.ExchangeSessionOrder) int
 		LaborDemands     func(childComplexity int, filter *exchange.LaborDemandFilter, first *int, after *string, orderBy *exchange.LaborDemandOrder) int
 		LaborSupplies    func(childComplexity int, filter *exchange.LaborSupplyFilter, first *int, after *string, orderBy *exchange.LaborSupplyOrder) int
 		MatchesForDemand func(childComplexity int, demandID string, first *int) int
@@ -464,6 +516,12 @@ type ComplexityRoot struct {
 		OccupationCode func(childComplexity int) int
 		ToCenterCode   func(childComplexity int) int
 		Workers        func(childComplexity int) int
+	}
+
+	RecordSessionOutcomePayload struct {
+		ExchangeSession func(childComplexity int) int
+		SessionOutcome  func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
 	}
 
 	ReferWorkerPayload struct {
@@ -576,6 +634,38 @@ type ComplexityRoot struct {
 	RevokeCenterKeyPayload struct {
 		CenterKey  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ScheduleExchangeSessionPayload struct {
+		ExchangeSession func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
+	SessionOutcome struct {
+		Center           func(childComplexity int) int
+		HiredOnSpot      func(childComplexity int) int
+		Interviewed      func(childComplexity int) int
+		Notes            func(childComplexity int) int
+		RecordedAt       func(childComplexity int) int
+		ReferredAfter    func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		WorkersAttending func(childComplexity int) int
+	}
+
+	SessionParticipant struct {
+		Center   func(childComplexity int) int
+		IsHost   func(childComplexity int) int
+		JoinedAt func(childComplexity int) int
+		Outcome  func(childComplexity int) int
+	}
+
+	SessionTotals struct {
+		HiredOnSpot          func(childComplexity int) int
+		Interviewed          func(childComplexity int) int
+		ParticipatingCenters func(childComplexity int) int
+		ReferredAfter        func(childComplexity int) int
+		ReportingCenters     func(childComplexity int) int
+		WorkersAttending     func(childComplexity int) int
 	}
 
 	SignAgreementPayload struct {
@@ -739,6 +829,18 @@ type ChangeResolver interface {
 
 	ActorCenter(ctx context.Context, obj *exchange.Change) (*exchange.Center, error)
 }
+type ExchangeSessionResolver interface {
+	ID(ctx context.Context, obj *exchange.ExchangeSession) (string, error)
+
+	Host(ctx context.Context, obj *exchange.ExchangeSession) (*exchange.Center, error)
+
+	Province(ctx context.Context, obj *exchange.ExchangeSession) (*exchange.Province, error)
+
+	Participants(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionParticipant, error)
+	FeaturedDemands(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.LaborDemand, error)
+	Outcomes(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionOutcome, error)
+	Totals(ctx context.Context, obj *exchange.ExchangeSession) (*exchange.SessionTotals, error)
+}
 type LaborDemandResolver interface {
 	ID(ctx context.Context, obj *exchange.LaborDemand) (string, error)
 	Center(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Center, error)
@@ -778,6 +880,10 @@ type MutationResolver interface {
 	ImportLaborDemand(ctx context.Context, input exchange.ImportInput) (*model.ImportPayload, error)
 	ReferWorker(ctx context.Context, input exchange.ReferWorkerInput) (*model.ReferWorkerPayload, error)
 	UpdateReferralStatus(ctx context.Context, input exchange.UpdateReferralStatusInput) (*model.UpdateReferralStatusPayload, error)
+	ScheduleExchangeSession(ctx context.Context, input exchange.ScheduleExchangeSessionInput) (*model.ScheduleExchangeSessionPayload, error)
+	JoinExchangeSession(ctx context.Context, input exchange.JoinExchangeSessionInput) (*model.JoinExchangeSessionPayload, error)
+	RecordSessionOutcome(ctx context.Context, input exchange.RecordSessionOutcomeInput) (*model.RecordSessionOutcomePayload, error)
+	CancelExchangeSession(ctx context.Context, input exchange.CancelExchangeSessionInput) (*model.CancelExchangeSessionPayload, error)
 	PublishLaborSupply(ctx context.Context, input exchange.PublishLaborSupplyInput) (*model.PublishLaborSupplyPayload, error)
 	UpdateLaborSupply(ctx context.Context, input exchange.UpdateLaborSupplyInput) (*model.UpdateLaborSupplyPayload, error)
 	WithdrawLaborSupply(ctx context.Context, input exchange.WithdrawLaborSupplyInput) (*model.WithdrawLaborSupplyPayload, error)
@@ -809,6 +915,7 @@ type QueryResolver interface {
 	Occupations(ctx context.Context, level *int, search *string) ([]*exchange.Occupation, error)
 	Occupation(ctx context.Context, code string) (*exchange.Occupation, error)
 	Referrals(ctx context.Context, filter *exchange.ReferralFilter, first *int, after *string) (*model.ReferralConnection, error)
+	ExchangeSessions(ctx context.Context, filter *exchange.ExchangeSessionFilter, first *int, after *string, orderBy *exchange.ExchangeSessionOrder) (*model.ExchangeSessionConnection, error)
 	Stats(ctx context.Context) (*exchange.Stats, error)
 	LaborSupplies(ctx context.Context, filter *exchange.LaborSupplyFilter, first *int, after *string, orderBy *exchange.LaborSupplyOrder) (*model.LaborSupplyConnection, error)
 }
@@ -841,6 +948,12 @@ type ReferralFlowResolver interface {
 }
 type ReferralFunnelResolver interface {
 	Center(ctx context.Context, obj *exchange.ReferralFunnel) (*exchange.Center, error)
+}
+type SessionOutcomeResolver interface {
+	Center(ctx context.Context, obj *exchange.SessionOutcome) (*exchange.Center, error)
+}
+type SessionParticipantResolver interface {
+	Center(ctx context.Context, obj *exchange.SessionParticipant) (*exchange.Center, error)
 }
 type StatsResolver interface {
 	MarketBalance(ctx context.Context, obj *exchange.Stats, provinceCode *string, occupationLevel *int) ([]*exchange.MarketBalance, error)
@@ -1328,6 +1441,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Benefits.TransportSupport(childComplexity), true
 
+	case "CancelExchangeSessionPayload.exchangeSession":
+		if e.ComplexityRoot.CancelExchangeSessionPayload.ExchangeSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelExchangeSessionPayload.ExchangeSession(childComplexity), true
+	case "CancelExchangeSessionPayload.userErrors":
+		if e.ComplexityRoot.CancelExchangeSessionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelExchangeSessionPayload.UserErrors(childComplexity), true
+
 	case "Center.code":
 		if e.ComplexityRoot.Center.Code == nil {
 			break
@@ -1640,6 +1766,159 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EraseWorkerPayload.UserErrors(childComplexity), true
 
+	case "ExchangeSession.address":
+		if e.ComplexityRoot.ExchangeSession.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Address(childComplexity), true
+	case "ExchangeSession.cancelReason":
+		if e.ComplexityRoot.ExchangeSession.CancelReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.CancelReason(childComplexity), true
+	case "ExchangeSession.cancelledAt":
+		if e.ComplexityRoot.ExchangeSession.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.CancelledAt(childComplexity), true
+	case "ExchangeSession.createdAt":
+		if e.ComplexityRoot.ExchangeSession.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.CreatedAt(childComplexity), true
+	case "ExchangeSession.description":
+		if e.ComplexityRoot.ExchangeSession.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Description(childComplexity), true
+	case "ExchangeSession.endsAt":
+		if e.ComplexityRoot.ExchangeSession.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.EndsAt(childComplexity), true
+	case "ExchangeSession.featuredDemands":
+		if e.ComplexityRoot.ExchangeSession.FeaturedDemands == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.FeaturedDemands(childComplexity), true
+	case "ExchangeSession.host":
+		if e.ComplexityRoot.ExchangeSession.Host == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Host(childComplexity), true
+	case "ExchangeSession.id":
+		if e.ComplexityRoot.ExchangeSession.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.ID(childComplexity), true
+	case "ExchangeSession.mode":
+		if e.ComplexityRoot.ExchangeSession.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Mode(childComplexity), true
+	case "ExchangeSession.onlineUrl":
+		if e.ComplexityRoot.ExchangeSession.OnlineURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.OnlineURL(childComplexity), true
+	case "ExchangeSession.outcomes":
+		if e.ComplexityRoot.ExchangeSession.Outcomes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Outcomes(childComplexity), true
+	case "ExchangeSession.participants":
+		if e.ComplexityRoot.ExchangeSession.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Participants(childComplexity), true
+	case "ExchangeSession.province":
+		if e.ComplexityRoot.ExchangeSession.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Province(childComplexity), true
+	case "ExchangeSession.startsAt":
+		if e.ComplexityRoot.ExchangeSession.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.StartsAt(childComplexity), true
+	case "ExchangeSession.status":
+		if e.ComplexityRoot.ExchangeSession.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Status(childComplexity), true
+	case "ExchangeSession.title":
+		if e.ComplexityRoot.ExchangeSession.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Title(childComplexity), true
+	case "ExchangeSession.totals":
+		if e.ComplexityRoot.ExchangeSession.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Totals(childComplexity), true
+	case "ExchangeSession.updatedAt":
+		if e.ComplexityRoot.ExchangeSession.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.UpdatedAt(childComplexity), true
+	case "ExchangeSession.version":
+		if e.ComplexityRoot.ExchangeSession.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Version(childComplexity), true
+
+	case "ExchangeSessionConnection.edges":
+		if e.ComplexityRoot.ExchangeSessionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSessionConnection.Edges(childComplexity), true
+	case "ExchangeSessionConnection.pageInfo":
+		if e.ComplexityRoot.ExchangeSessionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSessionConnection.PageInfo(childComplexity), true
+	case "ExchangeSessionConnection.totalCount":
+		if e.ComplexityRoot.ExchangeSessionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSessionConnection.TotalCount(childComplexity), true
+
+	case "ExchangeSessionEdge.cursor":
+		if e.ComplexityRoot.ExchangeSessionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSessionEdge.Cursor(childComplexity), true
+	case "ExchangeSessionEdge.node":
+		if e.ComplexityRoot.ExchangeSessionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSessionEdge.Node(childComplexity), true
+
 	case "ImportPayload.createdCount":
 		if e.ComplexityRoot.ImportPayload.CreatedCount == nil {
 			break
@@ -1689,6 +1968,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportRowError.Message(childComplexity), true
+
+	case "JoinExchangeSessionPayload.exchangeSession":
+		if e.ComplexityRoot.JoinExchangeSessionPayload.ExchangeSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinExchangeSessionPayload.ExchangeSession(childComplexity), true
+	case "JoinExchangeSessionPayload.userErrors":
+		if e.ComplexityRoot.JoinExchangeSessionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinExchangeSessionPayload.UserErrors(childComplexity), true
 
 	case "LaborDemand.benefits":
 		if e.ComplexityRoot.LaborDemand.Benefits == nil {
@@ -2063,6 +2355,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCenterKey(childComplexity, args["input"].(exchange.AddCenterKeyInput)), true
+	case "Mutation.cancelExchangeSession":
+		if e.ComplexityRoot.Mutation.CancelExchangeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelExchangeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelExchangeSession(childComplexity, args["input"].(exchange.CancelExchangeSessionInput)), true
 	case "Mutation.closeLaborDemand":
 		if e.ComplexityRoot.Mutation.CloseLaborDemand == nil {
 			break
@@ -2118,6 +2421,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportLaborSupply(childComplexity, args["input"].(exchange.ImportInput)), true
+	case "Mutation.joinExchangeSession":
+		if e.ComplexityRoot.Mutation.JoinExchangeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_joinExchangeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JoinExchangeSession(childComplexity, args["input"].(exchange.JoinExchangeSessionInput)), true
 	case "Mutation.proposeAgreement":
 		if e.ComplexityRoot.Mutation.ProposeAgreement == nil {
 			break
@@ -2151,6 +2465,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishLaborSupply(childComplexity, args["input"].(exchange.PublishLaborSupplyInput)), true
+	case "Mutation.recordSessionOutcome":
+		if e.ComplexityRoot.Mutation.RecordSessionOutcome == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSessionOutcome_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSessionOutcome(childComplexity, args["input"].(exchange.RecordSessionOutcomeInput)), true
 	case "Mutation.referWorker":
 		if e.ComplexityRoot.Mutation.ReferWorker == nil {
 			break
@@ -2217,6 +2542,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeCenterKey(childComplexity, args["input"].(exchange.RevokeCenterKeyInput)), true
+	case "Mutation.scheduleExchangeSession":
+		if e.ComplexityRoot.Mutation.ScheduleExchangeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleExchangeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleExchangeSession(childComplexity, args["input"].(exchange.ScheduleExchangeSessionInput)), true
 	case "Mutation.signAgreement":
 		if e.ComplexityRoot.Mutation.SignAgreement == nil {
 			break
@@ -2528,6 +2864,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*string), args["first"].(*int)), true
+	case "Query.exchangeSessions":
+		if e.ComplexityRoot.Query.ExchangeSessions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exchangeSessions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExchangeSessions(childComplexity, args["filter"].(*exchange.ExchangeSessionFilter), args["first"].(*int), args["after"].(*string), args["orderBy"].(*exchange.ExchangeSessionOrder)), true
 
 	case "Query.laborDemands":
 		if e.ComplexityRoot.Query.LaborDemands == nil {
@@ -2742,6 +3089,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuotaLine.Workers(childComplexity), true
+
+	case "RecordSessionOutcomePayload.exchangeSession":
+		if e.ComplexityRoot.RecordSessionOutcomePayload.ExchangeSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSessionOutcomePayload.ExchangeSession(childComplexity), true
+	case "RecordSessionOutcomePayload.sessionOutcome":
+		if e.ComplexityRoot.RecordSessionOutcomePayload.SessionOutcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSessionOutcomePayload.SessionOutcome(childComplexity), true
+	case "RecordSessionOutcomePayload.userErrors":
+		if e.ComplexityRoot.RecordSessionOutcomePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSessionOutcomePayload.UserErrors(childComplexity), true
 
 	case "ReferWorkerPayload.referral":
 		if e.ComplexityRoot.ReferWorkerPayload.Referral == nil {
@@ -3177,6 +3543,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RevokeCenterKeyPayload.UserErrors(childComplexity), true
 
+	case "ScheduleExchangeSessionPayload.exchangeSession":
+		if e.ComplexityRoot.ScheduleExchangeSessionPayload.ExchangeSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleExchangeSessionPayload.ExchangeSession(childComplexity), true
+	case "ScheduleExchangeSessionPayload.userErrors":
+		if e.ComplexityRoot.ScheduleExchangeSessionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleExchangeSessionPayload.UserErrors(childComplexity), true
+
+	case "SessionOutcome.center":
+		if e.ComplexityRoot.SessionOutcome.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.Center(childComplexity), true
+	case "SessionOutcome.hiredOnSpot":
+		if e.ComplexityRoot.SessionOutcome.HiredOnSpot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.HiredOnSpot(childComplexity), true
+	case "SessionOutcome.interviewed":
+		if e.ComplexityRoot.SessionOutcome.Interviewed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.Interviewed(childComplexity), true
+	case "SessionOutcome.notes":
+		if e.ComplexityRoot.SessionOutcome.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.Notes(childComplexity), true
+	case "SessionOutcome.recordedAt":
+		if e.ComplexityRoot.SessionOutcome.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.RecordedAt(childComplexity), true
+	case "SessionOutcome.referredAfter":
+		if e.ComplexityRoot.SessionOutcome.ReferredAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.ReferredAfter(childComplexity), true
+	case "SessionOutcome.updatedAt":
+		if e.ComplexityRoot.SessionOutcome.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.UpdatedAt(childComplexity), true
+	case "SessionOutcome.workersAttending":
+		if e.ComplexityRoot.SessionOutcome.WorkersAttending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.WorkersAttending(childComplexity), true
+
+	case "SessionParticipant.center":
+		if e.ComplexityRoot.SessionParticipant.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionParticipant.Center(childComplexity), true
+	case "SessionParticipant.isHost":
+		if e.ComplexityRoot.SessionParticipant.IsHost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionParticipant.IsHost(childComplexity), true
+	case "SessionParticipant.joinedAt":
+		if e.ComplexityRoot.SessionParticipant.JoinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionParticipant.JoinedAt(childComplexity), true
+	case "SessionParticipant.outcome":
+		if e.ComplexityRoot.SessionParticipant.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionParticipant.Outcome(childComplexity), true
+
+	case "SessionTotals.hiredOnSpot":
+		if e.ComplexityRoot.SessionTotals.HiredOnSpot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionTotals.HiredOnSpot(childComplexity), true
+	case "SessionTotals.interviewed":
+		if e.ComplexityRoot.SessionTotals.Interviewed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionTotals.Interviewed(childComplexity), true
+	case "SessionTotals.participatingCenters":
+		if e.ComplexityRoot.SessionTotals.ParticipatingCenters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionTotals.ParticipatingCenters(childComplexity), true
+	case "SessionTotals.referredAfter":
+		if e.ComplexityRoot.SessionTotals.ReferredAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionTotals.ReferredAfter(childComplexity), true
+	case "SessionTotals.reportingCenters":
+		if e.ComplexityRoot.SessionTotals.ReportingCenters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionTotals.ReportingCenters(childComplexity), true
+	case "SessionTotals.workersAttending":
+		if e.ComplexityRoot.SessionTotals.WorkersAttending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionTotals.WorkersAttending(childComplexity), true
+
 	case "SignAgreementPayload.agreement":
 		if e.ComplexityRoot.SignAgreementPayload.Agreement == nil {
 			break
@@ -3581,19 +4071,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AgreementFilter", ec.unmarshalInputAgreementFilter),
 			graphql.NewInputUnmarshaler("AgreementTermsInput", ec.unmarshalInputAgreementTermsInput),
 			graphql.NewInputUnmarshaler("BenefitsInput", ec.unmarshalInputBenefitsInput),
+			graphql.NewInputUnmarshaler("CancelExchangeSessionInput", ec.unmarshalInputCancelExchangeSessionInput),
 			graphql.NewInputUnmarshaler("CenterFilter", ec.unmarshalInputCenterFilter),
 			graphql.NewInputUnmarshaler("CloseLaborDemandInput", ec.unmarshalInputCloseLaborDemandInput),
 			graphql.NewInputUnmarshaler("CommentOnAgreementInput", ec.unmarshalInputCommentOnAgreementInput),
 			graphql.NewInputUnmarshaler("ConsentInput", ec.unmarshalInputConsentInput),
 			graphql.NewInputUnmarshaler("EmployerInput", ec.unmarshalInputEmployerInput),
 			graphql.NewInputUnmarshaler("EraseWorkerInput", ec.unmarshalInputEraseWorkerInput),
+			graphql.NewInputUnmarshaler("ExchangeSessionFilter", ec.unmarshalInputExchangeSessionFilter),
 			graphql.NewInputUnmarshaler("ImportInput", ec.unmarshalInputImportInput),
+			graphql.NewInputUnmarshaler("JoinExchangeSessionInput", ec.unmarshalInputJoinExchangeSessionInput),
 			graphql.NewInputUnmarshaler("LaborDemandFilter", ec.unmarshalInputLaborDemandFilter),
 			graphql.NewInputUnmarshaler("LaborSupplyFilter", ec.unmarshalInputLaborSupplyFilter),
 			graphql.NewInputUnmarshaler("ProposeAgreementInput", ec.unmarshalInputProposeAgreementInput),
 			graphql.NewInputUnmarshaler("PublishLaborDemandInput", ec.unmarshalInputPublishLaborDemandInput),
 			graphql.NewInputUnmarshaler("PublishLaborSupplyInput", ec.unmarshalInputPublishLaborSupplyInput),
 			graphql.NewInputUnmarshaler("QuotaLineInput", ec.unmarshalInputQuotaLineInput),
+			graphql.NewInputUnmarshaler("RecordSessionOutcomeInput", ec.unmarshalInputRecordSessionOutcomeInput),
 			graphql.NewInputUnmarshaler("ReferWorkerInput", ec.unmarshalInputReferWorkerInput),
 			graphql.NewInputUnmarshaler("ReferralFilter", ec.unmarshalInputReferralFilter),
 			graphql.NewInputUnmarshaler("RegisterCenterInput", ec.unmarshalInputRegisterCenterInput),
@@ -3603,6 +4097,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ResponsibilityInput", ec.unmarshalInputResponsibilityInput),
 			graphql.NewInputUnmarshaler("ReviseAgreementInput", ec.unmarshalInputReviseAgreementInput),
 			graphql.NewInputUnmarshaler("RevokeCenterKeyInput", ec.unmarshalInputRevokeCenterKeyInput),
+			graphql.NewInputUnmarshaler("ScheduleExchangeSessionInput", ec.unmarshalInputScheduleExchangeSessionInput),
 			graphql.NewInputUnmarshaler("SignAgreementInput", ec.unmarshalInputSignAgreementInput),
 			graphql.NewInputUnmarshaler("SuspendCenterInput", ec.unmarshalInputSuspendCenterInput),
 			graphql.NewInputUnmarshaler("TerminateAgreementInput", ec.unmarshalInputTerminateAgreementInput),
@@ -4172,7 +4667,7 @@ type Change {
   sequence: Int64!
   "Resume the feed after this change with changes(after: cursor)."
   cursor: String!
-  "The type of the changed object: LaborDemand, LaborSupply, Agreement, Referral, Center, CenterKey."
+  "The type of the changed object: LaborDemand, LaborSupply, Agreement, Referral, Center, CenterKey, ExchangeSession."
   entityType: String!
   "Global ID of the changed object; fetch it with node(id:)."
   entityId: ID!
@@ -4807,6 +5302,243 @@ extend type Subscription {
   referralUpdated(referralId: ID, after: String): Referral!
 }
 `, BuiltIn: false},
+	{Name: "../schema/session.graphqls", Input: `"How workers take part in a job-exchange session."
+enum SessionMode {
+  "Online only: onlineUrl is required."
+  ONLINE
+  "At a place: address and province are required."
+  ON_SITE
+  "At a place and online: address, province and onlineUrl are required."
+  HYBRID
+}
+
+"""
+Derived, never set directly: CANCELLED when the host cancelled it, SCHEDULED before
+startsAt, IN_PROGRESS until endsAt, COMPLETED afterwards.
+"""
+enum ExchangeSessionStatus {
+  SCHEDULED
+  IN_PROGRESS
+  COMPLETED
+  CANCELLED
+}
+
+"""
+A job-exchange session (phiên giao dịch việc làm): hosted by one center, joined by
+others, online or at a place, featuring labor demands, with each participating center's
+outcome. Sessions are announcements: every center sees every session. Each step is a
+change in every center's feed (entityType ExchangeSession; actions SCHEDULED, JOINED,
+DEMANDS_FEATURED, OUTCOME_RECORDED, CANCELLED) with the session's totals, never a person.
+"""
+type ExchangeSession implements Node {
+  id: ID!
+  title: String!
+  description: String
+  host: Center!
+  mode: SessionMode!
+  startsAt: DateTime!
+  endsAt: DateTime!
+  "The place, for ON_SITE and HYBRID sessions."
+  address: String
+  "Where the session is held (ON_SITE, HYBRID) or whose workers it is for (ONLINE, optional)."
+  province: Province
+  onlineUrl: String
+  status: ExchangeSessionStatus!
+  cancelledAt: DateTime
+  cancelReason: String
+  "The centers taking part, the host first."
+  participants: [SessionParticipant!]!
+  """
+  The demands featured at the session, in the order they were added. A demand the
+  caller may not see in the market (AGREEMENT_PARTNERS of a center it has no agreement
+  with) is left out.
+  """
+  featuredDemands: [LaborDemand!]!
+  "The outcomes recorded so far, one per reporting center."
+  outcomes: [SessionOutcome!]!
+  "The outcomes added up."
+  totals: SessionTotals!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  version: Int!
+}
+
+"A center taking part in a session."
+type SessionParticipant {
+  center: Center!
+  isHost: Boolean!
+  joinedAt: DateTime!
+  "Null until the center records its outcome."
+  outcome: SessionOutcome
+}
+
+"""
+What one participating center reports of a session: counts only, never people.
+hiredOnSpot ≤ interviewed ≤ workersAttending, and referredAfter ≤ workersAttending.
+"""
+type SessionOutcome {
+  center: Center!
+  workersAttending: Int!
+  interviewed: Int!
+  hiredOnSpot: Int!
+  "Workers referred to employers after the session (may grow as the center updates it)."
+  referredAfter: Int!
+  "Free text; shown only to the recording center, the host and operators (null to others)."
+  notes: String
+  recordedAt: DateTime!
+  updatedAt: DateTime!
+}
+
+type SessionTotals {
+  participatingCenters: Int!
+  "Participants that recorded an outcome."
+  reportingCenters: Int!
+  workersAttending: Int!
+  interviewed: Int!
+  hiredOnSpot: Int!
+  referredAfter: Int!
+}
+
+type ExchangeSessionEdge {
+  cursor: String!
+  node: ExchangeSession!
+}
+
+type ExchangeSessionConnection {
+  edges: [ExchangeSessionEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"""
+Narrows the list of sessions; every given condition must hold. ` + "`" + `provinceCodes` + "`" + ` match the
+session's province; a dissolved province's code also finds its successor. ` + "`" + `text` + "`" + ` matches
+the title, description and address as a phrase, ignoring case and Vietnamese diacritics.
+"""
+input ExchangeSessionFilter {
+  hostCenterCodes: [String!]
+  "Sessions any of these centers takes part in (hosts included)."
+  participantCenterCodes: [String!]
+  provinceCodes: [String!]
+  modes: [SessionMode!]
+  statuses: [ExchangeSessionStatus!]
+  "Sessions starting at or after this instant."
+  startsFrom: DateTime
+  "Sessions starting before this instant."
+  startsBefore: DateTime
+  text: String
+}
+
+enum ExchangeSessionOrder {
+  "Earliest start first (default): with startsFrom, the upcoming sessions."
+  STARTS_AT
+  "Latest start first: the most recent sessions."
+  STARTS_AT_DESC
+}
+
+"""
+Announces a session hosted by the caller's center (publisher or coordinator). Rules
+(each failure a userError): title 1–200, description ≤ 5000, address ≤ 500 characters
+(REQUIRED, TOO_LONG); ON_SITE and HYBRID need address and provinceCode, ONLINE and HYBRID
+need onlineUrl (REQUIRED), an http(s) link (INVALID), ON_SITE has none (INVALID);
+provinceCode a current province (UNKNOWN_PROVINCE, or PROVINCE_DISSOLVED naming the
+successor); startsAt at most 7 days past (a session held at short notice may be
+recorded afterwards) and at most a year ahead (OUT_OF_RANGE); endsAt after startsAt
+(INVALID) and at most 14 days later (OUT_OF_RANGE); at most 50 featured demands
+(OUT_OF_RANGE), each an OPEN demand the host may see in the market: its own, an
+ALL_PARTNERS one, or an AGREEMENT_PARTNERS one of a partner (NOT_FOUND when the host
+may not see it, INVALID when it is not OPEN or listed twice).
+"""
+input ScheduleExchangeSessionInput {
+  idempotencyKey: String
+  title: String!
+  description: String
+  mode: SessionMode!
+  startsAt: DateTime!
+  endsAt: DateTime!
+  provinceCode: String
+  address: String
+  onlineUrl: String
+  featuredDemandIds: [ID!]
+}
+
+type ScheduleExchangeSessionPayload {
+  exchangeSession: ExchangeSession
+  userErrors: [UserError!]!
+}
+
+"""
+Takes the caller's center into a session (publisher or coordinator), optionally
+featuring some of its own OPEN demands the host may see (same rules as scheduling, and
+INVALID for another center's demand). A center already taking part may feature more
+demands this way; joining again with none changes nothing. A cancelled session, or one
+that ended more than 7 days ago, cannot be joined (INVALID_TRANSITION); at most 100
+centers take part (OUT_OF_RANGE).
+"""
+input JoinExchangeSessionInput {
+  sessionId: ID!
+  featuredDemandIds: [ID!]
+  expectedVersion: Int
+}
+
+type JoinExchangeSessionPayload {
+  exchangeSession: ExchangeSession
+  userErrors: [UserError!]!
+}
+
+"""
+Records, or corrects, the caller's center's outcome of a session it takes part in
+(FORBIDDEN otherwise); one outcome per center, replaced by each call. Only once the
+session has started and unless it was cancelled (INVALID_TRANSITION). Counts are
+0–100000 (OUT_OF_RANGE) and consistent: hiredOnSpot ≤ interviewed ≤ workersAttending,
+referredAfter ≤ workersAttending (INVALID). centerCode, when given, must be the caller's
+own center (FORBIDDEN). notes ≤ 2000 characters, no personal data.
+"""
+input RecordSessionOutcomeInput {
+  sessionId: ID!
+  centerCode: String
+  workersAttending: Int!
+  interviewed: Int!
+  hiredOnSpot: Int!
+  referredAfter: Int!
+  notes: String
+  expectedVersion: Int
+}
+
+type RecordSessionOutcomePayload {
+  exchangeSession: ExchangeSession
+  "The caller's center's outcome as recorded."
+  sessionOutcome: SessionOutcome
+  userErrors: [UserError!]!
+}
+
+"""
+Cancels a session before it starts (INVALID_TRANSITION afterwards or when already
+cancelled); the host's publishers and coordinators only (FORBIDDEN for others).
+"""
+input CancelExchangeSessionInput {
+  sessionId: ID!
+  reason: String
+  expectedVersion: Int
+}
+
+type CancelExchangeSessionPayload {
+  exchangeSession: ExchangeSession
+  userErrors: [UserError!]!
+}
+
+extend type Query {
+  "Every session (sessions are public announcements), keyset-paginated."
+  exchangeSessions(filter: ExchangeSessionFilter, first: Int = 20, after: String, orderBy: ExchangeSessionOrder = STARTS_AT): ExchangeSessionConnection!
+}
+
+extend type Mutation {
+  scheduleExchangeSession(input: ScheduleExchangeSessionInput!): ScheduleExchangeSessionPayload!
+  joinExchangeSession(input: JoinExchangeSessionInput!): JoinExchangeSessionPayload!
+  recordSessionOutcome(input: RecordSessionOutcomeInput!): RecordSessionOutcomePayload!
+  cancelExchangeSession(input: CancelExchangeSessionInput!): CancelExchangeSessionPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/stats.graphqls", Input: `"""
 Dashboard statistics (DESIGN §6): aggregates only, never personal data. National figures
 are open to every authenticated caller with a role; figures of one center (` + "`" + `centerCode` + "`" + `)
@@ -5432,6 +6164,16 @@ func (ec *executionContext) childFields_Benefits(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Benefits", field.Name)
 }
 
+func (ec *executionContext) childFields_CancelExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeSession":
+		return ec.fieldContext_CancelExchangeSessionPayload_exchangeSession(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CancelExchangeSessionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelExchangeSessionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Center(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5604,6 +6346,74 @@ func (ec *executionContext) childFields_EraseWorkerPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type EraseWorkerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ExchangeSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ExchangeSession_id(ctx, field)
+	case "title":
+		return ec.fieldContext_ExchangeSession_title(ctx, field)
+	case "description":
+		return ec.fieldContext_ExchangeSession_description(ctx, field)
+	case "host":
+		return ec.fieldContext_ExchangeSession_host(ctx, field)
+	case "mode":
+		return ec.fieldContext_ExchangeSession_mode(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_ExchangeSession_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_ExchangeSession_endsAt(ctx, field)
+	case "address":
+		return ec.fieldContext_ExchangeSession_address(ctx, field)
+	case "province":
+		return ec.fieldContext_ExchangeSession_province(ctx, field)
+	case "onlineUrl":
+		return ec.fieldContext_ExchangeSession_onlineUrl(ctx, field)
+	case "status":
+		return ec.fieldContext_ExchangeSession_status(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_ExchangeSession_cancelledAt(ctx, field)
+	case "cancelReason":
+		return ec.fieldContext_ExchangeSession_cancelReason(ctx, field)
+	case "participants":
+		return ec.fieldContext_ExchangeSession_participants(ctx, field)
+	case "featuredDemands":
+		return ec.fieldContext_ExchangeSession_featuredDemands(ctx, field)
+	case "outcomes":
+		return ec.fieldContext_ExchangeSession_outcomes(ctx, field)
+	case "totals":
+		return ec.fieldContext_ExchangeSession_totals(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExchangeSession_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ExchangeSession_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_ExchangeSession_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeSession", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeSessionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ExchangeSessionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ExchangeSessionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ExchangeSessionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeSessionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeSessionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ExchangeSessionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ExchangeSessionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeSessionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "createdCount":
@@ -5630,6 +6440,16 @@ func (ec *executionContext) childFields_ImportRowError(ctx context.Context, fiel
 		return ec.fieldContext_ImportRowError_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
+}
+
+func (ec *executionContext) childFields_JoinExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeSession":
+		return ec.fieldContext_JoinExchangeSessionPayload_exchangeSession(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_JoinExchangeSessionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinExchangeSessionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_LaborDemand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5922,6 +6742,18 @@ func (ec *executionContext) childFields_QuotaLine(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type QuotaLine", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordSessionOutcomePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeSession":
+		return ec.fieldContext_RecordSessionOutcomePayload_exchangeSession(ctx, field)
+	case "sessionOutcome":
+		return ec.fieldContext_RecordSessionOutcomePayload_sessionOutcome(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordSessionOutcomePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordSessionOutcomePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReferWorkerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "referral":
@@ -6144,6 +6976,70 @@ func (ec *executionContext) childFields_RevokeCenterKeyPayload(ctx context.Conte
 		return ec.fieldContext_RevokeCenterKeyPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeCenterKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ScheduleExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeSession":
+		return ec.fieldContext_ScheduleExchangeSessionPayload_exchangeSession(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ScheduleExchangeSessionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScheduleExchangeSessionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_SessionOutcome_center(ctx, field)
+	case "workersAttending":
+		return ec.fieldContext_SessionOutcome_workersAttending(ctx, field)
+	case "interviewed":
+		return ec.fieldContext_SessionOutcome_interviewed(ctx, field)
+	case "hiredOnSpot":
+		return ec.fieldContext_SessionOutcome_hiredOnSpot(ctx, field)
+	case "referredAfter":
+		return ec.fieldContext_SessionOutcome_referredAfter(ctx, field)
+	case "notes":
+		return ec.fieldContext_SessionOutcome_notes(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_SessionOutcome_recordedAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SessionOutcome_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionOutcome", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_SessionParticipant_center(ctx, field)
+	case "isHost":
+		return ec.fieldContext_SessionParticipant_isHost(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_SessionParticipant_joinedAt(ctx, field)
+	case "outcome":
+		return ec.fieldContext_SessionParticipant_outcome(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionParticipant", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "participatingCenters":
+		return ec.fieldContext_SessionTotals_participatingCenters(ctx, field)
+	case "reportingCenters":
+		return ec.fieldContext_SessionTotals_reportingCenters(ctx, field)
+	case "workersAttending":
+		return ec.fieldContext_SessionTotals_workersAttending(ctx, field)
+	case "interviewed":
+		return ec.fieldContext_SessionTotals_interviewed(ctx, field)
+	case "hiredOnSpot":
+		return ec.fieldContext_SessionTotals_hiredOnSpot(ctx, field)
+	case "referredAfter":
+		return ec.fieldContext_SessionTotals_referredAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionTotals", field.Name)
 }
 
 func (ec *executionContext) childFields_SignAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6468,6 +7364,20 @@ func (ec *executionContext) field_Mutation_addCenterKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelExchangeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.CancelExchangeSessionInput, error) {
+			return ec.unmarshalNCancelExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCancelExchangeSessionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_closeLaborDemand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6538,6 +7448,20 @@ func (ec *executionContext) field_Mutation_importLaborSupply_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_joinExchangeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.JoinExchangeSessionInput, error) {
+			return ec.unmarshalNJoinExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐJoinExchangeSessionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_proposeAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6572,6 +7496,20 @@ func (ec *executionContext) field_Mutation_publishLaborSupply_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.PublishLaborSupplyInput, error) {
 			return ec.unmarshalNPublishLaborSupplyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPublishLaborSupplyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordSessionOutcome_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.RecordSessionOutcomeInput, error) {
+			return ec.unmarshalNRecordSessionOutcomeInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRecordSessionOutcomeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6656,6 +7594,20 @@ func (ec *executionContext) field_Mutation_revokeCenterKey_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.RevokeCenterKeyInput, error) {
 			return ec.unmarshalNRevokeCenterKeyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRevokeCenterKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scheduleExchangeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.ScheduleExchangeSessionInput, error) {
+			return ec.unmarshalNScheduleExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐScheduleExchangeSessionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6911,6 +7863,44 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exchangeSessions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*exchange.ExchangeSessionFilter, error) {
+			return ec.unmarshalOExchangeSessionFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*exchange.ExchangeSessionOrder, error) {
+			return ec.unmarshalOExchangeSessionOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
 	return args, nil
 }
 
@@ -9333,6 +10323,70 @@ func (ec *executionContext) fieldContext_Benefits_note(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Benefits", field, false, false, "String")
 }
 
+func (ec *executionContext) _CancelExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.CancelExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelExchangeSessionPayload_exchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CancelExchangeSessionPayload_exchangeSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelExchangeSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CancelExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelExchangeSessionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelExchangeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Center_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10636,6 +11690,662 @@ func (ec *executionContext) fieldContext_EraseWorkerPayload_userErrors(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _ExchangeSession_id(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeSession().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ExchangeSession_title(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeSession_description(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeSession_host(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_host(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeSession().Host(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_host(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSession",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeSession_mode(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.SessionMode) graphql.Marshaler {
+			return ec.marshalNSessionMode2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "SessionMode")
+}
+
+func (ec *executionContext) _ExchangeSession_startsAt(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ExchangeSession_endsAt(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ExchangeSession_address(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeSession_province(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeSession().Province(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
+			return ec.marshalOProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSession",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeSession_onlineUrl(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_onlineUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnlineURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_onlineUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeSession_status(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.ExchangeSessionStatus) graphql.Marshaler {
+			return ec.marshalNExchangeSessionStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "ExchangeSessionStatus")
+}
+
+func (ec *executionContext) _ExchangeSession_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ExchangeSession_cancelReason(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_cancelReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeSession_participants(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeSession().Participants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.SessionParticipant) graphql.Marshaler {
+			return ec.marshalNSessionParticipant2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionParticipantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSession",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionParticipant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeSession_featuredDemands(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_featuredDemands(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeSession().FeaturedDemands(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.LaborDemand) graphql.Marshaler {
+			return ec.marshalNLaborDemand2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_featuredDemands(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSession",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LaborDemand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeSession_outcomes(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_outcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeSession().Outcomes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.SessionOutcome) graphql.Marshaler {
+			return ec.marshalNSessionOutcome2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionOutcomeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_outcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSession",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionOutcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeSession_totals(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeSession().Totals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.SessionTotals) graphql.Marshaler {
+			return ec.marshalNSessionTotals2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSession",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeSession_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ExchangeSession_updatedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ExchangeSession_version(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExchangeSessionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSessionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ExchangeSessionEdge) graphql.Marshaler {
+			return ec.marshalNExchangeSessionEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐExchangeSessionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSessionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSessionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeSessionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSessionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSessionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeSessionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSessionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSessionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSessionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExchangeSessionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSessionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSessionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSessionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeSessionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSessionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalNExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSessionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSessionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImportPayload_createdCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10836,6 +12546,70 @@ func (ec *executionContext) _ImportRowError_message(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ImportRowError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _JoinExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.JoinExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinExchangeSessionPayload_exchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinExchangeSessionPayload_exchangeSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JoinExchangeSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.JoinExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinExchangeSessionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinExchangeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LaborDemand_id(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
@@ -13184,6 +14958,182 @@ func (ec *executionContext) fieldContext_Mutation_updateReferralStatus(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_scheduleExchangeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleExchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleExchangeSession(ctx, fc.Args["input"].(exchange.ScheduleExchangeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScheduleExchangeSessionPayload) graphql.Marshaler {
+			return ec.marshalNScheduleExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐScheduleExchangeSessionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleExchangeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScheduleExchangeSessionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleExchangeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_joinExchangeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_joinExchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JoinExchangeSession(ctx, fc.Args["input"].(exchange.JoinExchangeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JoinExchangeSessionPayload) graphql.Marshaler {
+			return ec.marshalNJoinExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐJoinExchangeSessionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_joinExchangeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinExchangeSessionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_joinExchangeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSessionOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSessionOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSessionOutcome(ctx, fc.Args["input"].(exchange.RecordSessionOutcomeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordSessionOutcomePayload) graphql.Marshaler {
+			return ec.marshalNRecordSessionOutcomePayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐRecordSessionOutcomePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSessionOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordSessionOutcomePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSessionOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelExchangeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelExchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelExchangeSession(ctx, fc.Args["input"].(exchange.CancelExchangeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CancelExchangeSessionPayload) graphql.Marshaler {
+			return ec.marshalNCancelExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐCancelExchangeSessionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelExchangeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CancelExchangeSessionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelExchangeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_publishLaborSupply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14761,6 +16711,50 @@ func (ec *executionContext) fieldContext_Query_referrals(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_exchangeSessions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exchangeSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExchangeSessions(ctx, fc.Args["filter"].(*exchange.ExchangeSessionFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["orderBy"].(*exchange.ExchangeSessionOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExchangeSessionConnection) graphql.Marshaler {
+			return ec.marshalNExchangeSessionConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐExchangeSessionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exchangeSessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSessionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exchangeSessions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_stats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15246,6 +17240,102 @@ func (ec *executionContext) _QuotaLine_toCenterCode(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_QuotaLine_toCenterCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecordSessionOutcomePayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.RecordSessionOutcomePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSessionOutcomePayload_exchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSessionOutcomePayload_exchangeSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSessionOutcomePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSessionOutcomePayload_sessionOutcome(ctx context.Context, field graphql.CollectedField, obj *model.RecordSessionOutcomePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSessionOutcomePayload_sessionOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionOutcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.SessionOutcome) graphql.Marshaler {
+			return ec.marshalOSessionOutcome2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSessionOutcomePayload_sessionOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSessionOutcomePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionOutcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSessionOutcomePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RecordSessionOutcomePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSessionOutcomePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSessionOutcomePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSessionOutcomePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ReferWorkerPayload_referral(ctx context.Context, field graphql.CollectedField, obj *model.ReferWorkerPayload) (ret graphql.Marshaler) {
@@ -17090,6 +19180,511 @@ func (ec *executionContext) fieldContext_RevokeCenterKeyPayload_userErrors(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleExchangeSessionPayload_exchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleExchangeSessionPayload_exchangeSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleExchangeSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleExchangeSessionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleExchangeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionOutcome_center(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionOutcome().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionOutcome",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionOutcome_workersAttending(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_workersAttending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkersAttending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_workersAttending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionOutcome_interviewed(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_interviewed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interviewed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_interviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionOutcome_hiredOnSpot(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_hiredOnSpot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HiredOnSpot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_hiredOnSpot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionOutcome_referredAfter(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_referredAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferredAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_referredAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionOutcome_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "String")
+}
+
+func (ec *executionContext) _SessionOutcome_recordedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SessionOutcome_updatedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SessionParticipant_center(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionParticipant_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionParticipant().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionParticipant_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionParticipant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionParticipant_isHost(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionParticipant_isHost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsHost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionParticipant_isHost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionParticipant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SessionParticipant_joinedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionParticipant_joinedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JoinedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionParticipant_joinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionParticipant", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SessionParticipant_outcome(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionParticipant_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.SessionOutcome) graphql.Marshaler {
+			return ec.marshalOSessionOutcome2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionParticipant_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionParticipant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionOutcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionTotals_participatingCenters(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionTotals_participatingCenters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParticipatingCenters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionTotals_participatingCenters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionTotals_reportingCenters(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionTotals_reportingCenters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportingCenters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionTotals_reportingCenters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionTotals_workersAttending(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionTotals_workersAttending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkersAttending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionTotals_workersAttending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionTotals_interviewed(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionTotals_interviewed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interviewed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionTotals_interviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionTotals_hiredOnSpot(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionTotals_hiredOnSpot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HiredOnSpot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionTotals_hiredOnSpot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionTotals_referredAfter(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionTotals_referredAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferredAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionTotals_referredAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SignAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.SignAgreementPayload) (ret graphql.Marshaler) {
@@ -20101,6 +22696,62 @@ func UnmarshalBenefitsInput(ctx context.Context, raw any) (exchange.BenefitsInpu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCancelExchangeSessionInput(ctx context.Context, obj any) (exchange.CancelExchangeSessionInput, error) {
+	var it exchange.CancelExchangeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelExchangeSessionInput unmarshals raw into the CancelExchangeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelExchangeSessionInput(ctx context.Context, raw any) (exchange.CancelExchangeSessionInput, error) {
+	var out exchange.CancelExchangeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelExchangeSessionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCenterFilter(ctx context.Context, obj any) (exchange.CenterFilter, error) {
 	var it exchange.CenterFilter
 	if obj == nil {
@@ -20409,6 +23060,97 @@ func UnmarshalEraseWorkerInput(ctx context.Context, raw any) (exchange.EraseWork
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExchangeSessionFilter(ctx context.Context, obj any) (exchange.ExchangeSessionFilter, error) {
+	var it exchange.ExchangeSessionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hostCenterCodes", "participantCenterCodes", "provinceCodes", "modes", "statuses", "startsFrom", "startsBefore", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hostCenterCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostCenterCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostCenterCodes = data
+		case "participantCenterCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantCenterCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantCenterCodes = data
+		case "provinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceCodes = data
+		case "modes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("modes"))
+			data, err := ec.unmarshalOSessionMode2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionModeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Modes = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOExchangeSessionStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "startsFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsFrom = data
+		case "startsBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsBefore"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsBefore = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExchangeSessionFilter unmarshals raw into the ExchangeSessionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExchangeSessionFilter(ctx context.Context, raw any) (exchange.ExchangeSessionFilter, error) {
+	var out exchange.ExchangeSessionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExchangeSessionFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj any) (exchange.ImportInput, error) {
 	var it exchange.ImportInput
 	if obj == nil {
@@ -20459,6 +23201,62 @@ func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj a
 func UnmarshalImportInput(ctx context.Context, raw any) (exchange.ImportInput, error) {
 	var out exchange.ImportInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputJoinExchangeSessionInput(ctx context.Context, obj any) (exchange.JoinExchangeSessionInput, error) {
+	var it exchange.JoinExchangeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionId", "featuredDemandIds", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		case "featuredDemandIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("featuredDemandIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FeaturedDemandIds = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJoinExchangeSessionInput unmarshals raw into the JoinExchangeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJoinExchangeSessionInput(ctx context.Context, raw any) (exchange.JoinExchangeSessionInput, error) {
+	var out exchange.JoinExchangeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JoinExchangeSessionInput", raw, &out)
 	return out, err
 }
 
@@ -20981,6 +23779,97 @@ func (ec *executionContext) unmarshalInputQuotaLineInput(ctx context.Context, ob
 func UnmarshalQuotaLineInput(ctx context.Context, raw any) (exchange.QuotaLine, error) {
 	var out exchange.QuotaLine
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuotaLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordSessionOutcomeInput(ctx context.Context, obj any) (exchange.RecordSessionOutcomeInput, error) {
+	var it exchange.RecordSessionOutcomeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionId", "centerCode", "workersAttending", "interviewed", "hiredOnSpot", "referredAfter", "notes", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		case "centerCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("centerCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CenterCode = data
+		case "workersAttending":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workersAttending"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkersAttending = data
+		case "interviewed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interviewed"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interviewed = data
+		case "hiredOnSpot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hiredOnSpot"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HiredOnSpot = data
+		case "referredAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredAfter"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredAfter = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordSessionOutcomeInput unmarshals raw into the RecordSessionOutcomeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordSessionOutcomeInput(ctx context.Context, raw any) (exchange.RecordSessionOutcomeInput, error) {
+	var out exchange.RecordSessionOutcomeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSessionOutcomeInput", raw, &out)
 	return out, err
 }
 
@@ -21541,6 +24430,111 @@ func (ec *executionContext) unmarshalInputRevokeCenterKeyInput(ctx context.Conte
 func UnmarshalRevokeCenterKeyInput(ctx context.Context, raw any) (exchange.RevokeCenterKeyInput, error) {
 	var out exchange.RevokeCenterKeyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeCenterKeyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScheduleExchangeSessionInput(ctx context.Context, obj any) (exchange.ScheduleExchangeSessionInput, error) {
+	var it exchange.ScheduleExchangeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "title", "description", "mode", "startsAt", "endsAt", "provinceCode", "address", "onlineUrl", "featuredDemandIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "mode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mode"))
+			data, err := ec.unmarshalNSessionMode2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mode = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "provinceCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceCode = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "onlineUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onlineUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnlineURL = data
+		case "featuredDemandIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("featuredDemandIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FeaturedDemandIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleExchangeSessionInput unmarshals raw into the ScheduleExchangeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleExchangeSessionInput(ctx context.Context, raw any) (exchange.ScheduleExchangeSessionInput, error) {
+	var out exchange.ScheduleExchangeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleExchangeSessionInput", raw, &out)
 	return out, err
 }
 
@@ -22385,6 +25379,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._LaborDemand(ctx, sel, obj)
+	case exchange.ExchangeSession:
+		return ec._ExchangeSession(ctx, sel, &obj)
+	case *exchange.ExchangeSession:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ExchangeSession(ctx, sel, obj)
 	case exchange.CenterKey:
 		return ec._CenterKey(ctx, sel, &obj)
 	case *exchange.CenterKey:
@@ -23132,6 +26133,44 @@ func (ec *executionContext) _Benefits(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var cancelExchangeSessionPayloadImplementors = []string{"CancelExchangeSessionPayload"}
+
+func (ec *executionContext) _CancelExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelExchangeSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelExchangeSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelExchangeSessionPayload")
+		case "exchangeSession":
+			out.Values[i] = ec._CancelExchangeSessionPayload_exchangeSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CancelExchangeSessionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var centerImplementors = []string{"Center", "Node"}
 
 func (ec *executionContext) _Center(ctx context.Context, sel ast.SelectionSet, obj *exchange.Center) graphql.Marshaler {
@@ -23728,6 +26767,222 @@ func (ec *executionContext) _EraseWorkerPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var exchangeSessionImplementors = []string{"ExchangeSession", "Node"}
+
+func (ec *executionContext) _ExchangeSession(ctx context.Context, sel ast.SelectionSet, obj *exchange.ExchangeSession) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeSessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeSession")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeSession_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._ExchangeSession_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ExchangeSession_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "host":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeSession_host(ctx, field, obj)
+				})
+		case "mode":
+			out.Values[i] = ec._ExchangeSession_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsAt":
+			out.Values[i] = ec._ExchangeSession_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._ExchangeSession_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._ExchangeSession_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "province":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeSession_province(ctx, field, obj)
+				})
+		case "onlineUrl":
+			out.Values[i] = ec._ExchangeSession_onlineUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ExchangeSession_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._ExchangeSession_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelReason":
+			out.Values[i] = ec._ExchangeSession_cancelReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "participants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeSession_participants(ctx, field, obj)
+				})
+		case "featuredDemands":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeSession_featuredDemands(ctx, field, obj)
+				})
+		case "outcomes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeSession_outcomes(ctx, field, obj)
+				})
+		case "totals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeSession_totals(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ExchangeSession_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ExchangeSession_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ExchangeSession_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exchangeSessionConnectionImplementors = []string{"ExchangeSessionConnection"}
+
+func (ec *executionContext) _ExchangeSessionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ExchangeSessionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeSessionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeSessionConnection")
+		case "edges":
+			out.Values[i] = ec._ExchangeSessionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ExchangeSessionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ExchangeSessionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exchangeSessionEdgeImplementors = []string{"ExchangeSessionEdge"}
+
+func (ec *executionContext) _ExchangeSessionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ExchangeSessionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeSessionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeSessionEdge")
+		case "cursor":
+			out.Values[i] = ec._ExchangeSessionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ExchangeSessionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importPayloadImplementors = []string{"ImportPayload"}
 
 func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportPayload) graphql.Marshaler {
@@ -23804,6 +27059,44 @@ func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.Selecti
 			}
 		case "message":
 			out.Values[i] = ec._ImportRowError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var joinExchangeSessionPayloadImplementors = []string{"JoinExchangeSessionPayload"}
+
+func (ec *executionContext) _JoinExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JoinExchangeSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, joinExchangeSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JoinExchangeSessionPayload")
+		case "exchangeSession":
+			out.Values[i] = ec._JoinExchangeSessionPayload_exchangeSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._JoinExchangeSessionPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24505,6 +27798,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "scheduleExchangeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleExchangeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinExchangeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_joinExchangeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSessionOutcome":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSessionOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelExchangeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelExchangeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "publishLaborSupply":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishLaborSupply(ctx, field)
@@ -24970,6 +28291,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_referrals(ctx, field)
 				})
+		case "exchangeSessions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exchangeSessions(ctx, field)
+				})
 		case "stats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -25120,6 +28447,49 @@ func (ec *executionContext) _QuotaLine(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._QuotaLine_toCenterCode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordSessionOutcomePayloadImplementors = []string{"RecordSessionOutcomePayload"}
+
+func (ec *executionContext) _RecordSessionOutcomePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordSessionOutcomePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordSessionOutcomePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordSessionOutcomePayload")
+		case "exchangeSession":
+			out.Values[i] = ec._RecordSessionOutcomePayload_exchangeSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessionOutcome":
+			out.Values[i] = ec._RecordSessionOutcomePayload_sessionOutcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordSessionOutcomePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -25872,6 +29242,220 @@ func (ec *executionContext) _RevokeCenterKeyPayload(ctx context.Context, sel ast
 			}
 		case "userErrors":
 			out.Values[i] = ec._RevokeCenterKeyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scheduleExchangeSessionPayloadImplementors = []string{"ScheduleExchangeSessionPayload"}
+
+func (ec *executionContext) _ScheduleExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ScheduleExchangeSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleExchangeSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScheduleExchangeSessionPayload")
+		case "exchangeSession":
+			out.Values[i] = ec._ScheduleExchangeSessionPayload_exchangeSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ScheduleExchangeSessionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sessionOutcomeImplementors = []string{"SessionOutcome"}
+
+func (ec *executionContext) _SessionOutcome(ctx context.Context, sel ast.SelectionSet, obj *exchange.SessionOutcome) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionOutcomeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SessionOutcome")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SessionOutcome_center(ctx, field, obj)
+				})
+		case "workersAttending":
+			out.Values[i] = ec._SessionOutcome_workersAttending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interviewed":
+			out.Values[i] = ec._SessionOutcome_interviewed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hiredOnSpot":
+			out.Values[i] = ec._SessionOutcome_hiredOnSpot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referredAfter":
+			out.Values[i] = ec._SessionOutcome_referredAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._SessionOutcome_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._SessionOutcome_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SessionOutcome_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sessionParticipantImplementors = []string{"SessionParticipant"}
+
+func (ec *executionContext) _SessionParticipant(ctx context.Context, sel ast.SelectionSet, obj *exchange.SessionParticipant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionParticipantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SessionParticipant")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SessionParticipant_center(ctx, field, obj)
+				})
+		case "isHost":
+			out.Values[i] = ec._SessionParticipant_isHost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "joinedAt":
+			out.Values[i] = ec._SessionParticipant_joinedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._SessionParticipant_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sessionTotalsImplementors = []string{"SessionTotals"}
+
+func (ec *executionContext) _SessionTotals(ctx context.Context, sel ast.SelectionSet, obj *exchange.SessionTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SessionTotals")
+		case "participatingCenters":
+			out.Values[i] = ec._SessionTotals_participatingCenters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportingCenters":
+			out.Values[i] = ec._SessionTotals_reportingCenters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workersAttending":
+			out.Values[i] = ec._SessionTotals_workersAttending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interviewed":
+			out.Values[i] = ec._SessionTotals_interviewed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hiredOnSpot":
+			out.Values[i] = ec._SessionTotals_hiredOnSpot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referredAfter":
+			out.Values[i] = ec._SessionTotals_referredAfter(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27198,6 +30782,19 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCancelExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCancelExchangeSessionInput(ctx context.Context, v any) (exchange.CancelExchangeSessionInput, error) {
+	res, err := ec.unmarshalInputCancelExchangeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCancelExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐCancelExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.CancelExchangeSessionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CancelExchangeSessionPayload!")
+		return graphql.Null
+	}
+	return ec._CancelExchangeSessionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCenter2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenterᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Center) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -27472,6 +31069,61 @@ func (ec *executionContext) marshalNEraseWorkerPayload2ᚖgithubᚗcomᚋlaborx�
 	return ec._EraseWorkerPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx context.Context, sel ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExchangeSession!")
+		return graphql.Null
+	}
+	return ec._ExchangeSession(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExchangeSessionConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐExchangeSessionConnection(ctx context.Context, sel ast.SelectionSet, v *model.ExchangeSessionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExchangeSessionConnection!")
+		return graphql.Null
+	}
+	return ec._ExchangeSessionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExchangeSessionEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐExchangeSessionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ExchangeSessionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExchangeSessionEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐExchangeSessionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExchangeSessionEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐExchangeSessionEdge(ctx context.Context, sel ast.SelectionSet, v *model.ExchangeSessionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExchangeSessionEdge!")
+		return graphql.Null
+	}
+	return ec._ExchangeSessionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExchangeSessionStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionStatus(ctx context.Context, v any) (exchange.ExchangeSessionStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ExchangeSessionStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExchangeSessionStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionStatus(ctx context.Context, sel ast.SelectionSet, v exchange.ExchangeSessionStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ExchangeSessionStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27610,6 +31262,35 @@ func (ec *executionContext) marshalNJSON2encodingᚋjsonᚐRawMessage(ctx contex
 		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNJoinExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐJoinExchangeSessionInput(ctx context.Context, v any) (exchange.JoinExchangeSessionInput, error) {
+	res, err := ec.unmarshalInputJoinExchangeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJoinExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐJoinExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.JoinExchangeSessionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JoinExchangeSessionPayload!")
+		return graphql.Null
+	}
+	return ec._JoinExchangeSessionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLaborDemand2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.LaborDemand) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
@@ -27908,6 +31589,19 @@ func (ec *executionContext) unmarshalNQuotaLineInput2ᚕgithubᚗcomᚋlaborxᚋ
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalNRecordSessionOutcomeInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRecordSessionOutcomeInput(ctx context.Context, v any) (exchange.RecordSessionOutcomeInput, error) {
+	res, err := ec.unmarshalInputRecordSessionOutcomeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordSessionOutcomePayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐRecordSessionOutcomePayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordSessionOutcomePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordSessionOutcomePayload!")
+		return graphql.Null
+	}
+	return ec._RecordSessionOutcomePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReferWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferWorkerInput(ctx context.Context, v any) (exchange.ReferWorkerInput, error) {
 	res, err := ec.unmarshalInputReferWorkerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28188,6 +31882,90 @@ func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋint
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNScheduleExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐScheduleExchangeSessionInput(ctx context.Context, v any) (exchange.ScheduleExchangeSessionInput, error) {
+	res, err := ec.unmarshalInputScheduleExchangeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScheduleExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐScheduleExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ScheduleExchangeSessionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScheduleExchangeSessionPayload!")
+		return graphql.Null
+	}
+	return ec._ScheduleExchangeSessionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSessionMode2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionMode(ctx context.Context, v any) (exchange.SessionMode, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.SessionMode(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSessionMode2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionMode(ctx context.Context, sel ast.SelectionSet, v exchange.SessionMode) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SessionMode!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSessionOutcome2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.SessionOutcome) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionOutcome2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionOutcome(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSessionOutcome2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionOutcome(ctx context.Context, sel ast.SelectionSet, v *exchange.SessionOutcome) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SessionOutcome!")
+		return graphql.Null
+	}
+	return ec._SessionOutcome(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSessionParticipant2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.SessionParticipant) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionParticipant2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionParticipant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSessionParticipant2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionParticipant(ctx context.Context, sel ast.SelectionSet, v *exchange.SessionParticipant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SessionParticipant!")
+		return graphql.Null
+	}
+	return ec._SessionParticipant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSessionTotals2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionTotals(ctx context.Context, sel ast.SelectionSet, v *exchange.SessionTotals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SessionTotals!")
+		return graphql.Null
+	}
+	return ec._SessionTotals(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSignAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSignAgreementInput(ctx context.Context, v any) (exchange.SignAgreementInput, error) {
@@ -28932,6 +32710,76 @@ func (ec *executionContext) marshalOEmploymentType2ᚖgithubᚗcomᚋlaborxᚋla
 	return res
 }
 
+func (ec *executionContext) marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx context.Context, sel ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExchangeSession(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOExchangeSessionFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionFilter(ctx context.Context, v any) (*exchange.ExchangeSessionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExchangeSessionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOExchangeSessionOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionOrder(ctx context.Context, v any) (*exchange.ExchangeSessionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ExchangeSessionOrder(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExchangeSessionOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionOrder(ctx context.Context, sel ast.SelectionSet, v *exchange.ExchangeSessionOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOExchangeSessionStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionStatusᚄ(ctx context.Context, v any) ([]exchange.ExchangeSessionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.ExchangeSessionStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExchangeSessionStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOExchangeSessionStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.ExchangeSessionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExchangeSessionStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSessionStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -28966,6 +32814,41 @@ func (ec *executionContext) marshalOGender2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋi
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -29242,6 +33125,49 @@ func (ec *executionContext) unmarshalOResponsibilityInput2ᚕgithubᚗcomᚋlabo
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSessionMode2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionModeᚄ(ctx context.Context, v any) ([]exchange.SessionMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.SessionMode, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSessionMode2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionMode(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSessionMode2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionModeᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.SessionMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionMode2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionMode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSessionOutcome2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionOutcome(ctx context.Context, sel ast.SelectionSet, v *exchange.SessionOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SessionOutcome(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSkillLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSkillLevel(ctx context.Context, v any) (*exchange.SkillLevel, error) {

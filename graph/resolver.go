@@ -25,6 +25,7 @@ type Resolver struct {
 	ReferralService  exchange.ReferralService
 	ChangeFeed       exchange.ChangeFeed
 	StatsService     exchange.StatsService
+	SessionService   exchange.ExchangeSessionService
 	// CentersByIDs batch-loads centers, to prime the Center loader for a page of postings.
 	CentersByIDs func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error)
 	// Hub wakes subscriptions when changes are committed on any instance.

@@ -22,6 +22,11 @@ type AgreementEdge struct {
 	Node   *exchange.Agreement `json:"node"`
 }
 
+type CancelExchangeSessionPayload struct {
+	ExchangeSession *exchange.ExchangeSession `json:"exchangeSession,omitempty"`
+	UserErrors      []*exchange.Error         `json:"userErrors"`
+}
+
 type CenterConnection struct {
 	Edges      []*CenterEdge `json:"edges"`
 	PageInfo   *PageInfo     `json:"pageInfo"`
@@ -61,6 +66,17 @@ type EraseWorkerPayload struct {
 	UserErrors     []*exchange.Error `json:"userErrors"`
 }
 
+type ExchangeSessionConnection struct {
+	Edges      []*ExchangeSessionEdge `json:"edges"`
+	PageInfo   *PageInfo              `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+type ExchangeSessionEdge struct {
+	Cursor string                    `json:"cursor"`
+	Node   *exchange.ExchangeSession `json:"node"`
+}
+
 type ImportPayload struct {
 	// Rows written.
 	CreatedCount int `json:"createdCount"`
@@ -69,6 +85,11 @@ type ImportPayload struct {
 	RowErrors []*exchange.ImportRowError `json:"rowErrors"`
 	// Failures of the request as a whole (roles, a header without a required column, ...).
 	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
+type JoinExchangeSessionPayload struct {
+	ExchangeSession *exchange.ExchangeSession `json:"exchangeSession,omitempty"`
+	UserErrors      []*exchange.Error         `json:"userErrors"`
 }
 
 type LaborDemandConnection struct {
@@ -122,6 +143,13 @@ type PublishLaborSupplyPayload struct {
 type Query struct {
 }
 
+type RecordSessionOutcomePayload struct {
+	ExchangeSession *exchange.ExchangeSession `json:"exchangeSession,omitempty"`
+	// The caller's center's outcome as recorded.
+	SessionOutcome *exchange.SessionOutcome `json:"sessionOutcome,omitempty"`
+	UserErrors     []*exchange.Error        `json:"userErrors"`
+}
+
 type ReferWorkerPayload struct {
 	Referral   *exchange.Referral `json:"referral,omitempty"`
 	UserErrors []*exchange.Error  `json:"userErrors"`
@@ -161,6 +189,11 @@ type ReviseAgreementPayload struct {
 type RevokeCenterKeyPayload struct {
 	CenterKey  *exchange.CenterKey `json:"centerKey,omitempty"`
 	UserErrors []*exchange.Error   `json:"userErrors"`
+}
+
+type ScheduleExchangeSessionPayload struct {
+	ExchangeSession *exchange.ExchangeSession `json:"exchangeSession,omitempty"`
+	UserErrors      []*exchange.Error         `json:"userErrors"`
 }
 
 type SignAgreementPayload struct {

@@ -88,6 +88,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	referrals := postgres.NewReferralService(db)
 	centers := postgres.NewCenterService(db)
+	sessions := postgres.NewSessionService(db)
 	hub := events.NewHub()
 	market, agreements := postgres.NewMarketService(db), postgres.NewAgreementService(db)
 	resolver := &graph.Resolver{
@@ -99,6 +100,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		ReferralService:  referrals,
 		ChangeFeed:       postgres.NewChangeService(db),
 		StatsService:     postgres.NewStatsService(db, read),
+		SessionService:   sessions,
 		CentersByIDs:     centers.CentersByIDs,
 		Hub:              hub,
 		Logger:           cfg.Logger,
@@ -112,7 +114,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Verifier: auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience),
 		Loaders: loader.Fetchers{Centers: centers.CentersByIDs,
 			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents,
-			LaborDemands: market.LaborDemandsByIDs, Agreements: agreements.AgreementsByIDs},
+			LaborDemands: market.LaborDemandsByIDs, Agreements: agreements.AgreementsByIDs,
+			SessionParticipants: sessions.SessionParticipants, SessionDemands: sessions.SessionDemands},
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,

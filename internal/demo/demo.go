@@ -60,7 +60,10 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 	if err := seedAgreements(ctx, db); err != nil {
 		return err
 	}
-	return seedReferrals(ctx, db)
+	if err := seedReferrals(ctx, db); err != nil {
+		return err
+	}
+	return seedSessions(ctx, db)
 }
 
 // ensureCenterKey makes sure the center's demo key file exists and its public half is

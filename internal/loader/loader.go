@@ -23,6 +23,9 @@ type Fetchers struct {
 	ReferralEvents func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error)
 	LaborDemands   func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.LaborDemand, error)
 	Agreements     func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Agreement, error)
+	// SessionParticipants and SessionDemands load the nested lists of exchange sessions.
+	SessionParticipants func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.SessionParticipant, error)
+	SessionDemands      func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.LaborDemand, error)
 }
 
 // Loaders is one request's set of loaders.
@@ -32,6 +35,9 @@ type Loaders struct {
 	ReferralEvents *dataloadgen.Loader[uuid.UUID, []*exchange.ReferralEvent]
 	LaborDemand    *dataloadgen.Loader[uuid.UUID, *exchange.LaborDemand]
 	Agreement      *dataloadgen.Loader[uuid.UUID, *exchange.Agreement]
+	// Keyed by session id.
+	SessionParticipants *dataloadgen.Loader[uuid.UUID, []*exchange.SessionParticipant]
+	SessionDemands      *dataloadgen.Loader[uuid.UUID, []*exchange.LaborDemand]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -41,11 +47,13 @@ const wait = 500 * time.Microsecond
 // New creates a fresh set of loaders for one request.
 func New(f Fetchers) *Loaders {
 	return &Loaders{
-		Center:         dataloadgen.NewMappedLoader(f.Centers, dataloadgen.WithWait(wait)),
-		Worker:         dataloadgen.NewMappedLoader(f.Workers, dataloadgen.WithWait(wait)),
-		ReferralEvents: dataloadgen.NewMappedLoader(f.ReferralEvents, dataloadgen.WithWait(wait)),
-		LaborDemand:    dataloadgen.NewMappedLoader(f.LaborDemands, dataloadgen.WithWait(wait)),
-		Agreement:      dataloadgen.NewMappedLoader(f.Agreements, dataloadgen.WithWait(wait)),
+		Center:              dataloadgen.NewMappedLoader(f.Centers, dataloadgen.WithWait(wait)),
+		Worker:              dataloadgen.NewMappedLoader(f.Workers, dataloadgen.WithWait(wait)),
+		ReferralEvents:      dataloadgen.NewMappedLoader(f.ReferralEvents, dataloadgen.WithWait(wait)),
+		LaborDemand:         dataloadgen.NewMappedLoader(f.LaborDemands, dataloadgen.WithWait(wait)),
+		Agreement:           dataloadgen.NewMappedLoader(f.Agreements, dataloadgen.WithWait(wait)),
+		SessionParticipants: dataloadgen.NewMappedLoader(f.SessionParticipants, dataloadgen.WithWait(wait)),
+		SessionDemands:      dataloadgen.NewMappedLoader(f.SessionDemands, dataloadgen.WithWait(wait)),
 	}
 }
 

@@ -29,6 +29,9 @@ func complexity() graph.ComplexityRoot {
 	}
 	c.Query.MatchesForDemand = func(child int, _ string, first *int) int { return page(first) * child }
 	c.Query.MatchesForSupply = func(child int, _ string, first *int) int { return page(first) * child }
+	c.Query.ExchangeSessions = func(child int, _ *exchange.ExchangeSessionFilter, first *int, _ *string, _ *exchange.ExchangeSessionOrder) int {
+		return page(first) * child
+	}
 	return c
 }
 
