@@ -214,3 +214,18 @@ func TestRateLimitPerCaller(t *testing.T) {
 	// Another center has its own bucket.
 	e.Do(t, hpg.Token(t, "viewer"), viewerQuery, nil).NoErrors(t)
 }
+
+func TestOversizedBodyIsRefused(t *testing.T) {
+	cfg := server.DefaultConfig()
+	cfg.RateLimit, cfg.MaxBodyBytes = 0, 64<<10
+	e := apitest.NewWith(t, apitest.Options{Server: &cfg})
+	tng := e.AddCenter(t, "TNG", "19")
+	big := `{"query":"{ viewer { subject } }","variables":{"pad":"` + strings.Repeat("x", 128<<10) + `"}}`
+	req, _ := http.NewRequest(http.MethodPost, e.Server.URL+"/graphql", strings.NewReader(big))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tng.Token(t, "viewer"))
+	r := apitest.Send(t, req)
+	if r.Status != http.StatusRequestEntityTooLarge || r.Data != nil || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "BAD_USER_INPUT" {
+		t.Fatalf("a 128 KiB body against a 64 KiB limit: status %d %s, want 413 BAD_USER_INPUT", r.Status, r.Raw)
+	}
+}

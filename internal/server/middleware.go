@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/rand"
+	"fmt"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
@@ -118,5 +119,20 @@ func writeError(w http.ResponseWriter, status int, code exchange.Code, msg strin
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+	})
+}
+
+// limitBody refuses a body over limit bytes: at once with 413 when Content-Length
+// says so, and by cutting the read short for a chunked body (gqlgen then reports
+// BAD_USER_INPUT).
+func limitBody(limit int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			writeError(w, http.StatusRequestEntityTooLarge, exchange.CodeBadUserInput,
+				fmt.Sprintf("request body is larger than %d bytes", limit))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
 	})
 }

@@ -64,7 +64,7 @@ func New(cfg Config, d Deps) http.Handler {
 
 	mux := http.NewServeMux()
 	api := authenticate(d.Verifier, limiter, m, loader.Middleware(d.Loaders, gql))
-	mux.Handle("/graphql", http.MaxBytesHandler(api, cfg.MaxBodyBytes))
+	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, api))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
