@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -228,4 +229,22 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 	if r.Status != http.StatusRequestEntityTooLarge || r.Data != nil || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "BAD_USER_INPUT" {
 		t.Fatalf("a 128 KiB body against a 64 KiB limit: status %d %s, want 413 BAD_USER_INPUT", r.Status, r.Raw)
 	}
+}
+
+func TestQueryTooComplex(t *testing.T) {
+	e := apitest.New(t)
+	tng := e.AddCenter(t, "TNG", "19")
+	var q strings.Builder
+	q.WriteString("{")
+	for i := range 30 {
+		fmt.Fprintf(&q, ` d%d: laborDemands(first: 100) { edges { node { id title quantity filledCount center { code name province { name } } } } }`, i)
+	}
+	q.WriteString("}")
+	r := e.Do(t, tng.Token(t, "viewer"), q.String(), nil)
+	if r.Data != nil || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "QUERY_TOO_COMPLEX" {
+		t.Errorf("30 × 100 demands with nested fields: %.300s, want QUERY_TOO_COMPLEX and no data", r.Raw)
+	}
+	// The same shape once is fine.
+	r = e.Do(t, tng.Token(t, "viewer"), `{ laborDemands(first: 100) { edges { node { id title center { code } } } } }`, nil)
+	r.NoErrors(t)
 }
