@@ -71,6 +71,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("PII key (LABORX_PII_KEY): %w", err)
 	}
 	referrals := postgres.NewReferralService(db)
+	agreements := postgres.NewAgreementService(db)
 	centers := postgres.NewCenterService(db)
 	hub := events.NewHub()
 	resolver := &graph.Resolver{
@@ -78,7 +79,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Refdata:          db,
 		CenterService:    centers,
 		Market:           postgres.NewMarketService(db),
-		AgreementService: postgres.NewAgreementService(db),
+		AgreementService: agreements,
 		ReferralService:  referrals,
 		ChangeFeed:       postgres.NewChangeService(db),
 		CentersByIDs:     centers.CentersByIDs,
@@ -92,7 +93,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Resolver: resolver,
 		Verifier: auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience),
 		Loaders: loader.Fetchers{Centers: centers.CentersByIDs,
-			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents},
+			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents,
+			AgreementRevisions: agreements.RevisionsByAgreement, AgreementSignatures: agreements.SignaturesByAgreement,
+			AgreementEvents: agreements.EventsByAgreement, AgreementComments: agreements.CommentsByAgreement,
+			AgreementQuotaLines: agreements.QuotaLinesByAgreement},
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,

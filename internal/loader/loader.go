@@ -21,6 +21,13 @@ type Fetchers struct {
 	// Workers also writes the audit entries of the reads.
 	Workers        func(ctx context.Context, reads []exchange.WorkerRead) (map[exchange.WorkerRead]*exchange.Worker, error)
 	ReferralEvents func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error)
+	// The lists of agreements, by agreement id; each re-checks that the caller is a
+	// party (or an operator) and gives an empty list otherwise.
+	AgreementRevisions  func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementRevision, error)
+	AgreementSignatures func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementSignature, error)
+	AgreementEvents     func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementEvent, error)
+	AgreementComments   func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementCommentEntry, error)
+	AgreementQuotaLines func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementQuotaLine, error)
 }
 
 // Loaders is one request's set of loaders.
@@ -28,6 +35,12 @@ type Loaders struct {
 	Center         *dataloadgen.Loader[uuid.UUID, *exchange.Center]
 	Worker         *dataloadgen.Loader[exchange.WorkerRead, *exchange.Worker]
 	ReferralEvents *dataloadgen.Loader[uuid.UUID, []*exchange.ReferralEvent]
+
+	AgreementRevisions  *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementRevision]
+	AgreementSignatures *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementSignature]
+	AgreementEvents     *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementEvent]
+	AgreementComments   *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementCommentEntry]
+	AgreementQuotaLines *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementQuotaLine]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -40,6 +53,12 @@ func New(f Fetchers) *Loaders {
 		Center:         dataloadgen.NewMappedLoader(f.Centers, dataloadgen.WithWait(wait)),
 		Worker:         dataloadgen.NewMappedLoader(f.Workers, dataloadgen.WithWait(wait)),
 		ReferralEvents: dataloadgen.NewMappedLoader(f.ReferralEvents, dataloadgen.WithWait(wait)),
+
+		AgreementRevisions:  dataloadgen.NewMappedLoader(f.AgreementRevisions, dataloadgen.WithWait(wait)),
+		AgreementSignatures: dataloadgen.NewMappedLoader(f.AgreementSignatures, dataloadgen.WithWait(wait)),
+		AgreementEvents:     dataloadgen.NewMappedLoader(f.AgreementEvents, dataloadgen.WithWait(wait)),
+		AgreementComments:   dataloadgen.NewMappedLoader(f.AgreementComments, dataloadgen.WithWait(wait)),
+		AgreementQuotaLines: dataloadgen.NewMappedLoader(f.AgreementQuotaLines, dataloadgen.WithWait(wait)),
 	}
 }
 
