@@ -3,6 +3,7 @@ package apitest_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/laborx/laborx/internal/apitest"
 )
@@ -102,5 +103,41 @@ func TestReferralsStatementCount(t *testing.T) {
 		if r50.String(t, node+"worker.fullName") != "Nguyễn Văn Thử" || r50.Len(node+"events") < 1 {
 			t.Fatalf("referral %d: %s", i, r50.Raw)
 		}
+	}
+}
+
+// TestAgreementUpdatedFreshLists: the loaders of one subscription do not serve an event
+// the lists read for the one before. (Subscribe does not wait for the server to start
+// the subscription, so the first events may be missed; of four, the test needs two.)
+func TestAgreementUpdatedFreshLists(t *testing.T) {
+	e := apitest.New(t)
+	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
+	sub := apitest.Subscribe(t, e.Server.URL, hpg.Token(t, "viewer"),
+		`subscription { agreementUpdated { currentRevision { number } revisions { number } } }`, nil)
+	r := e.Do(t, tng.Token(t, "coordinator"), proposeAgreement, in("title", "Cung ứng", "partyCenterCodes", []string{"HPG"},
+		"terms", terms(quota("8153", 10, "TNG", "HPG"))))
+	r.NoErrors(t)
+	id, version := r.String(t, "proposeAgreement.agreement.id"), r.Int(t, "proposeAgreement.agreement.version")
+	for i := range 3 {
+		coord := []*apitest.Center{hpg, tng}[i%2].Token(t, "coordinator")
+		r = e.Do(t, coord, reviseAgreement, in("agreementId", id, "expectedVersion", version,
+			"terms", terms(quota("8153", 20+i, "TNG", "HPG"))))
+		r.NoErrors(t)
+		version = r.Int(t, "reviseAgreement.agreement.version")
+	}
+	seen := 0
+	for {
+		ev := sub.Next(t, 20*time.Second)["agreementUpdated"].(map[string]any)
+		seen++
+		n := ev["currentRevision"].(map[string]any)["number"].(float64)
+		if got := len(ev["revisions"].([]any)); got != int(n) {
+			t.Fatalf("event of revision %v lists %d revisions", n, got)
+		}
+		if n == 4 {
+			break
+		}
+	}
+	if seen < 2 {
+		t.Fatalf("%d events seen, want at least 2", seen)
 	}
 }
