@@ -30,32 +30,36 @@ func (r *agreementResolver) Proposer(ctx context.Context, obj *exchange.Agreemen
 
 // CurrentRevision is the resolver for the currentRevision field.
 func (r *agreementResolver) CurrentRevision(ctx context.Context, obj *exchange.Agreement) (*exchange.AgreementRevision, error) {
-	return r.AgreementService.AgreementRevision(ctx, obj.ID, obj.CurrentRevisionNumber)
+	list, err := loadList(ctx, loader.For(ctx).AgreementRevisions, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return exchange.RevisionNumbered(list, obj.CurrentRevisionNumber)
 }
 
 // Revisions is the resolver for the revisions field.
 func (r *agreementResolver) Revisions(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementRevision, error) {
-	return r.AgreementService.AgreementRevisions(ctx, obj.ID)
+	return loadList(ctx, loader.For(ctx).AgreementRevisions, obj.ID)
 }
 
 // Signatures is the resolver for the signatures field.
 func (r *agreementResolver) Signatures(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementSignature, error) {
-	return r.AgreementService.AgreementSignatures(ctx, obj.ID)
+	return loadList(ctx, loader.For(ctx).AgreementSignatures, obj.ID)
 }
 
 // Events is the resolver for the events field.
 func (r *agreementResolver) Events(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementEvent, error) {
-	return r.AgreementService.AgreementEvents(ctx, obj.ID)
+	return loadList(ctx, loader.For(ctx).AgreementEvents, obj.ID)
 }
 
 // Comments is the resolver for the comments field.
 func (r *agreementResolver) Comments(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementCommentEntry, error) {
-	return r.AgreementService.AgreementComments(ctx, obj.ID)
+	return loadList(ctx, loader.For(ctx).AgreementComments, obj.ID)
 }
 
 // QuotaLines is the resolver for the quotaLines field.
 func (r *agreementResolver) QuotaLines(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementQuotaLine, error) {
-	return r.AgreementService.AgreementQuotaLines(ctx, obj.ID)
+	return loadList(ctx, loader.For(ctx).AgreementQuotaLines, obj.ID)
 }
 
 // Center is the resolver for the center field.
@@ -155,6 +159,7 @@ func (r *queryResolver) Agreements(ctx context.Context, filter *exchange.Agreeme
 	if err != nil {
 		return nil, err
 	}
+	prefetchAgreementLists(ctx, p.Items)
 	return &model.AgreementConnection{
 		Edges: edges(p, func(c string, n *exchange.Agreement) *model.AgreementEdge {
 			return &model.AgreementEdge{Cursor: c, Node: n}

@@ -40,6 +40,7 @@ func (r *queryResolver) Referrals(ctx context.Context, filter *exchange.Referral
 	if err != nil {
 		return nil, err
 	}
+	prefetchReferralLinks(ctx, p.Items)
 	return &model.ReferralConnection{
 		Edges: edges(p, func(c string, n *exchange.Referral) *model.ReferralEdge {
 			return &model.ReferralEdge{Cursor: c, Node: n}

@@ -87,10 +87,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		read = readPool
 	}
 	referrals := postgres.NewReferralService(db)
+	agreements := postgres.NewAgreementService(db)
 	centers := postgres.NewCenterService(db)
 	sessions := postgres.NewSessionService(db)
 	hub := events.NewHub()
-	market, agreements := postgres.NewMarketService(db), postgres.NewAgreementService(db)
+	market := postgres.NewMarketService(db)
 	resolver := &graph.Resolver{
 		Catalog:          db.Catalog,
 		Refdata:          db,
@@ -115,7 +116,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Loaders: loader.Fetchers{Centers: centers.CentersByIDs,
 			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents,
 			LaborDemands: market.LaborDemandsByIDs, Agreements: agreements.AgreementsByIDs,
-			SessionParticipants: sessions.SessionParticipants, SessionDemands: sessions.SessionDemands},
+			SessionParticipants: sessions.SessionParticipants, SessionDemands: sessions.SessionDemands,
+			AgreementRevisions: agreements.RevisionsByAgreement, AgreementSignatures: agreements.SignaturesByAgreement,
+			AgreementEvents: agreements.EventsByAgreement, AgreementComments: agreements.CommentsByAgreement,
+			AgreementQuotaLines: agreements.QuotaLinesByAgreement},
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,

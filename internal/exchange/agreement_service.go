@@ -200,3 +200,13 @@ func ParseTermsJSON(b []byte) (AgreementTerms, error) {
 func Today(now time.Time) time.Time {
 	return dateOnly(now.UTC())
 }
+
+// RevisionNumbered picks revision number out of an agreement's revisions.
+func RevisionNumbered(revisions []*AgreementRevision, number int) (*AgreementRevision, error) {
+	for _, r := range revisions {
+		if r.Number == number {
+			return r, nil
+		}
+	}
+	return nil, Errorf(CodeNotFound, "agreement has no revision %d", number)
+}

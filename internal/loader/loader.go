@@ -26,6 +26,13 @@ type Fetchers struct {
 	// SessionParticipants and SessionDemands load the nested lists of exchange sessions.
 	SessionParticipants func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.SessionParticipant, error)
 	SessionDemands      func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.LaborDemand, error)
+	// The lists of agreements, by agreement id; each re-checks that the caller is a
+	// party (or an operator) and gives an empty list otherwise.
+	AgreementRevisions  func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementRevision, error)
+	AgreementSignatures func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementSignature, error)
+	AgreementEvents     func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementEvent, error)
+	AgreementComments   func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementCommentEntry, error)
+	AgreementQuotaLines func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementQuotaLine, error)
 }
 
 // Loaders is one request's set of loaders.
@@ -38,6 +45,12 @@ type Loaders struct {
 	// Keyed by session id.
 	SessionParticipants *dataloadgen.Loader[uuid.UUID, []*exchange.SessionParticipant]
 	SessionDemands      *dataloadgen.Loader[uuid.UUID, []*exchange.LaborDemand]
+
+	AgreementRevisions  *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementRevision]
+	AgreementSignatures *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementSignature]
+	AgreementEvents     *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementEvent]
+	AgreementComments   *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementCommentEntry]
+	AgreementQuotaLines *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementQuotaLine]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -54,6 +67,12 @@ func New(f Fetchers) *Loaders {
 		Agreement:           dataloadgen.NewMappedLoader(f.Agreements, dataloadgen.WithWait(wait)),
 		SessionParticipants: dataloadgen.NewMappedLoader(f.SessionParticipants, dataloadgen.WithWait(wait)),
 		SessionDemands:      dataloadgen.NewMappedLoader(f.SessionDemands, dataloadgen.WithWait(wait)),
+
+		AgreementRevisions:  dataloadgen.NewMappedLoader(f.AgreementRevisions, dataloadgen.WithWait(wait)),
+		AgreementSignatures: dataloadgen.NewMappedLoader(f.AgreementSignatures, dataloadgen.WithWait(wait)),
+		AgreementEvents:     dataloadgen.NewMappedLoader(f.AgreementEvents, dataloadgen.WithWait(wait)),
+		AgreementComments:   dataloadgen.NewMappedLoader(f.AgreementComments, dataloadgen.WithWait(wait)),
+		AgreementQuotaLines: dataloadgen.NewMappedLoader(f.AgreementQuotaLines, dataloadgen.WithWait(wait)),
 	}
 }
 

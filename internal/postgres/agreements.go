@@ -138,52 +138,108 @@ func (s *AgreementService) Agreements(ctx context.Context, f exchange.AgreementF
 	return pg, nil
 }
 
-// listOf runs a query over one agreement's rows, returning nothing when the caller may
-// not see the agreement.
-func listOf[T any](ctx context.Context, s *AgreementService, agreementID uuid.UUID, sql, orderBy string) ([]*T, error) {
+// listsOf runs a query over the rows of several agreements and groups them by
+// agreement, in the query's order. Agreements the caller may not see, and those with
+// no rows, have an empty list: a batch fetcher trusts no id it is given.
+func listsOf[T any](ctx context.Context, s *AgreementService, agreementIDs []uuid.UUID, sql, agreementIDExpr, orderBy string,
+	agreementOf func(*T) uuid.UUID) (map[uuid.UUID][]*T, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// authz: only parties and operators see an agreement and what belongs to it.
-	rows, _ := s.db.Pool.Query(ctx, sql+` AND `+seesAgreement("$1", "$2")+` ORDER BY `+orderBy, agreementID, viewerCenter(p))
+	// authz: only parties and operators see an agreement and what belongs to it; checked
+	// per row, since the ids may come from anywhere.
+	rows, _ := s.db.Pool.Query(ctx, sql+` AND `+seesAgreement(agreementIDExpr, "$2")+` ORDER BY `+orderBy,
+		agreementIDs, viewerCenter(p))
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
 	if err != nil {
 		return nil, fmt.Errorf("read agreement details: %w", err)
 	}
-	return list, nil
+	out := make(map[uuid.UUID][]*T, len(agreementIDs))
+	for _, id := range agreementIDs {
+		out[id] = []*T{}
+	}
+	for _, x := range list {
+		id := agreementOf(x)
+		out[id] = append(out[id], x)
+	}
+	return out, nil
 }
 
-// The queries behind the nested lists of an Agreement.
+// The queries behind the nested lists of Agreements, $1 the agreement ids.
 const (
-	revisionsSQL = `SELECT agreement_id, number, terms, terms_hash, proposed_by_center_id, proposed_by_subject, note, created_at
-		FROM agreement_revisions WHERE agreement_id = $1`
+	revisionsSQL = `SELECT r.agreement_id, r.number, r.terms, r.terms_hash, r.proposed_by_center_id, r.proposed_by_subject,
+		r.note, r.created_at
+		FROM agreement_revisions r WHERE r.agreement_id = ANY($1)`
 	signaturesSQL = `SELECT s.agreement_id, s.center_id, s.signer_subject, s.revision, s.terms_hash, s.signed_at
 		FROM agreement_signatures s JOIN agreement_parties pp ON pp.agreement_id = s.agreement_id AND pp.center_id = s.center_id
-		WHERE s.agreement_id = $1`
-	eventsSQL = `SELECT agreement_id, action, from_status, to_status, actor_center_id, actor_subject, revision, note, at
-		FROM agreement_events WHERE agreement_id = $1`
-	commentsSQL = `SELECT id, agreement_id, center_id, author_subject, revision, text, created_at
-		FROM agreement_comments WHERE agreement_id = $1`
+		WHERE s.agreement_id = ANY($1)`
+	eventsSQL = `SELECT e.agreement_id, e.action, e.from_status, e.to_status, e.actor_center_id, e.actor_subject, e.revision,
+		e.note, e.at
+		FROM agreement_events e WHERE e.agreement_id = ANY($1)`
+	commentsSQL = `SELECT c.id, c.agreement_id, c.center_id, c.author_subject, c.revision, c.text, c.created_at
+		FROM agreement_comments c WHERE c.agreement_id = ANY($1)`
 	quotaLinesSQL = `SELECT q.agreement_id, q.revision, q.occupation_code, q.from_center_id, q.to_center_id, q.workers,
 		q.referred_count, q.hired_count
 		FROM agreement_quota_lines q JOIN agreements qa ON qa.id = q.agreement_id AND q.revision = qa.current_revision
 		JOIN centers fc ON fc.id = q.from_center_id JOIN centers tc ON tc.id = q.to_center_id
-		WHERE q.agreement_id = $1`
+		WHERE q.agreement_id = ANY($1)`
 )
 
-// AgreementRevisions returns every revision, oldest first.
-func (s *AgreementService) AgreementRevisions(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementRevision, error) {
-	list, err := listOf[exchange.AgreementRevision](ctx, s, agreementID, revisionsSQL, `number`)
+// RevisionsByAgreement returns the revisions of agreements, oldest first, for a loader.
+func (s *AgreementService) RevisionsByAgreement(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementRevision, error) {
+	out, err := listsOf(ctx, s, ids, revisionsSQL, "r.agreement_id", `r.number`,
+		func(r *exchange.AgreementRevision) uuid.UUID { return r.AgreementID })
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range list {
-		if r.Terms, err = exchange.ParseTermsJSON(r.TermsJSON); err != nil {
-			return nil, err
+	for _, list := range out {
+		for _, r := range list {
+			if r.Terms, err = exchange.ParseTermsJSON(r.TermsJSON); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return list, nil
+	return out, nil
+}
+
+// SignaturesByAgreement returns the signatures of agreements in party order, for a loader.
+func (s *AgreementService) SignaturesByAgreement(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementSignature, error) {
+	return listsOf(ctx, s, ids, signaturesSQL, "s.agreement_id", `pp.position`,
+		func(x *exchange.AgreementSignature) uuid.UUID { return x.AgreementID })
+}
+
+// EventsByAgreement returns the histories of agreements, oldest first, for a loader.
+func (s *AgreementService) EventsByAgreement(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementEvent, error) {
+	return listsOf(ctx, s, ids, eventsSQL, "e.agreement_id", `e.id`,
+		func(x *exchange.AgreementEvent) uuid.UUID { return x.AgreementID })
+}
+
+// CommentsByAgreement returns the comments on agreements, oldest first, for a loader.
+func (s *AgreementService) CommentsByAgreement(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementCommentEntry, error) {
+	return listsOf(ctx, s, ids, commentsSQL, "c.agreement_id", `c.created_at, c.id`,
+		func(x *exchange.AgreementCommentEntry) uuid.UUID { return x.AgreementID })
+}
+
+// QuotaLinesByAgreement returns the quota lines of agreements' current terms with their
+// use, for a loader.
+func (s *AgreementService) QuotaLinesByAgreement(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementQuotaLine, error) {
+	return listsOf(ctx, s, ids, quotaLinesSQL, "q.agreement_id", `fc.code, tc.code, q.occupation_code`,
+		func(x *exchange.AgreementQuotaLine) uuid.UUID { return x.AgreementID })
+}
+
+// one runs a batch fetcher for a single agreement.
+func one[T any](ctx context.Context, id uuid.UUID, fetch func(context.Context, []uuid.UUID) (map[uuid.UUID][]*T, error)) ([]*T, error) {
+	out, err := fetch(ctx, []uuid.UUID{id})
+	if err != nil {
+		return nil, err
+	}
+	return out[id], nil
+}
+
+// AgreementRevisions returns every revision, oldest first.
+func (s *AgreementService) AgreementRevisions(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementRevision, error) {
+	return one(ctx, agreementID, s.RevisionsByAgreement)
 }
 
 // AgreementRevision returns one revision.
@@ -192,32 +248,27 @@ func (s *AgreementService) AgreementRevision(ctx context.Context, agreementID uu
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range list {
-		if r.Number == number {
-			return r, nil
-		}
-	}
-	return nil, exchange.Errorf(exchange.CodeNotFound, "agreement has no revision %d", number)
+	return exchange.RevisionNumbered(list, number)
 }
 
 // AgreementSignatures returns the signatures of the current revision, in party order.
 func (s *AgreementService) AgreementSignatures(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementSignature, error) {
-	return listOf[exchange.AgreementSignature](ctx, s, agreementID, signaturesSQL, `pp.position`)
+	return one(ctx, agreementID, s.SignaturesByAgreement)
 }
 
 // AgreementEvents returns the agreement's history, oldest first.
 func (s *AgreementService) AgreementEvents(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementEvent, error) {
-	return listOf[exchange.AgreementEvent](ctx, s, agreementID, eventsSQL, `id`)
+	return one(ctx, agreementID, s.EventsByAgreement)
 }
 
 // AgreementComments returns the comments, oldest first.
 func (s *AgreementService) AgreementComments(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementCommentEntry, error) {
-	return listOf[exchange.AgreementCommentEntry](ctx, s, agreementID, commentsSQL, `created_at, id`)
+	return one(ctx, agreementID, s.CommentsByAgreement)
 }
 
 // AgreementQuotaLines returns the quota lines of the current terms with their use.
 func (s *AgreementService) AgreementQuotaLines(ctx context.Context, agreementID uuid.UUID) ([]*exchange.AgreementQuotaLine, error) {
-	return listOf[exchange.AgreementQuotaLine](ctx, s, agreementID, quotaLinesSQL, `fc.code, tc.code, q.occupation_code`)
+	return one(ctx, agreementID, s.QuotaLinesByAgreement)
 }
 
 // lockedAgreement is an agreement locked for an action, with what DecideAgreement needs.

@@ -203,3 +203,62 @@ func TestArePartners(t *testing.T) {
 		t.Fatal("partners after termination")
 	}
 }
+
+// TestAgreementListFetchers_RecheckParties: the batch fetchers behind the loaders give
+// an outsider empty lists, whatever ids it passes, and a party the lists of its own
+// agreements only.
+func TestAgreementListFetchers_RecheckParties(t *testing.T) {
+	f := newFixture(t, "TNG", "HPG", "BNH")
+	today := exchange.Today(time.Now())
+	terms := exchange.AgreementTerms{ValidFrom: today, ValidUntil: today.AddDate(1, 0, 0),
+		Quotas: []exchange.QuotaLine{{OccupationCode: "8153", Workers: 5, FromCenterCode: "TNG", ToCenterCode: "HPG"}}}
+	mine, err := f.agreements.ProposeAgreement(f.as("TNG"), exchange.ProposeAgreementInput{Title: "TNG–HPG", PartyCenterCodes: []string{"HPG"}, Terms: terms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms.Quotas[0].ToCenterCode = "BNH"
+	theirs, err := f.agreements.ProposeAgreement(f.as("TNG"), exchange.ProposeAgreementInput{Title: "TNG–BNH", PartyCenterCodes: []string{"BNH"}, Terms: terms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []uuid.UUID{mine.ID, theirs.ID}
+	for _, c := range []struct {
+		who        string
+		ctx        context.Context
+		mine, them int
+	}{
+		{"HPG", f.as("HPG"), 1, 0},
+		{"BNH", f.as("BNH"), 0, 1},
+		{"TNG", f.as("TNG"), 1, 1},
+		{"operator", auth.NewContext(context.Background(), &exchange.Principal{Subject: "op", Roles: []exchange.Role{exchange.RoleOperator}}), 1, 1},
+	} {
+		revs, err := f.agreements.RevisionsByAgreement(c.ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := f.agreements.EventsByAgreement(c.ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := f.agreements.QuotaLinesByAgreement(c.ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		comments, err := f.agreements.CommentsByAgreement(c.ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, got := range map[string][2]int{
+			"revisions":  {len(revs[mine.ID]), len(revs[theirs.ID])},
+			"events":     {len(events[mine.ID]), len(events[theirs.ID])},
+			"quotaLines": {len(lines[mine.ID]), len(lines[theirs.ID])},
+		} {
+			if got != [2]int{c.mine, c.them} {
+				t.Errorf("%s: %s = %v, want [%d %d]", c.who, name, got, c.mine, c.them)
+			}
+		}
+		if comments[mine.ID] == nil || comments[theirs.ID] == nil || len(comments[mine.ID])+len(comments[theirs.ID]) != 0 {
+			t.Errorf("%s: comments = %v, want two empty lists", c.who, comments)
+		}
+	}
+}

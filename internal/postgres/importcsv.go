@@ -19,8 +19,14 @@ import (
 )
 
 // Bulk import: the CSV is parsed and every row checked by the same rules as the
-// mutations; the good rows are then written with COPY (and their change-feed entries
-// with a second COPY), so a 100,000-row file is two statements, not 100,000.
+// mutations; the good rows are then copied into a temporary table and moved into place
+// with one INSERT … SELECT, and their change-feed entries written with a second COPY,
+// so a 100,000-row file is a handful of statements, not 100,000.
+//
+// The INSERT folds a search text the importer built from the catalog (searchText*
+// below, the same words in the same order as the triggers of 00004 and 00009) and
+// tells the trigger so with laborx.search_text = 'given': the trigger's per-row
+// lookups were most of an import's time.
 
 // MaxImportRows bounds one import.
 const MaxImportRows = 100000
@@ -223,8 +229,32 @@ func (c *copySource) Next() bool {
 	}
 	return c.i <= len(c.rows)
 }
-func (c *copySource) Values() ([]any, error) { return c.rows[c.i-1], nil }
+func (c *copySource) Values() ([]any, error) { return copyValues(c.rows[c.i-1]), nil }
 func (c *copySource) Err() error             { return nil }
+
+// copyValues hands pgx uuids as [16]byte: a uuid.UUID is a driver.Valuer, which pgx
+// encodes by way of its text form and a failed plan, a third of an import's Go time.
+func copyValues(row []any) []any {
+	for i, v := range row {
+		switch v := v.(type) {
+		case uuid.UUID:
+			row[i] = [16]byte(v)
+		case *uuid.UUID:
+			if v != nil {
+				row[i] = [16]byte(*v)
+			} else {
+				row[i] = nil
+			}
+		case []uuid.UUID:
+			ids := make([][16]byte, len(v))
+			for j, id := range v {
+				ids[j] = id
+			}
+			row[i] = ids
+		}
+	}
+	return row
+}
 
 // importer is what differs between demand and supply imports.
 type importer struct {
@@ -234,8 +264,15 @@ type importer struct {
 	columns  []string
 	known    []string
 	required []string
-	// parse checks a row and returns its COPY values and change, or nil when bad.
-	parse func(r *csvRow, id, center uuid.UUID, now time.Time) ([]any, exchange.Change, map[string]any)
+	// parse checks a row and returns its COPY values (the last one its search text,
+	// unfolded) and change, or nil when bad.
+	parse func(r *csvRow, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any)
+}
+
+// importCenter is the caller's center as the rows need it.
+type importCenter struct {
+	id           uuid.UUID
+	provinceName string
 }
 
 func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader, partial bool, progress ImportProgress) (*exchange.ImportResult, error) {
@@ -247,13 +284,18 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 		return nil, err
 	}
 	now := s.db.Now().UTC().Truncate(time.Microsecond)
+	center := importCenter{id: p.CenterID}
+	if err := s.db.Pool.QueryRow(ctx, `SELECT p.name FROM centers c JOIN provinces p ON p.code = c.province_code
+		WHERE c.id = $1`, p.CenterID).Scan(&center.provinceName); err != nil {
+		return nil, fmt.Errorf("import: caller's center: %w", translate(err))
+	}
 	res := &exchange.ImportResult{Errors: []*exchange.ImportRowError{}}
 	var rows [][]any
 	var changes []exchange.Change
 	var payloads []any
 	checked := 0
 	n, err := readCSV(r, imp.known, imp.required, func(row *csvRow) {
-		values, ch, payload := imp.parse(row, uuid.Must(uuid.NewV7()), p.CenterID, now)
+		values, ch, payload := imp.parse(row, uuid.Must(uuid.NewV7()), center, now)
 		if len(row.errs) > 0 {
 			res.Errors = append(res.Errors, row.errs...)
 		} else {
@@ -275,9 +317,9 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	}
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		tx.now = now
-		copied, err := tx.CopyFrom(ctx, pgx.Identifier{imp.table}, imp.columns, &copySource{rows: rows, progress: progress})
+		copied, err := tx.copyWithSearchText(ctx, imp.table, imp.columns, &copySource{rows: rows, progress: progress})
 		if err != nil {
-			return fmt.Errorf("copy %s: %w", imp.table, err)
+			return err
 		}
 		res.CreatedCount = int(copied)
 		if err := tx.audit(ctx, imp.op, imp.kind, uuid.Nil, map[string]any{"created": copied, "rows": n,
@@ -290,6 +332,29 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 		return nil, err
 	}
 	return res, nil
+}
+
+// copyWithSearchText writes rows of columns plus an unfolded search text into table:
+// COPY into a temporary table, then one INSERT … SELECT that folds the text, with the
+// search_text trigger told to keep it.
+func (tx *Tx) copyWithSearchText(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) (int64, error) {
+	cols := strings.Join(columns, ", ")
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE import_rows ON COMMIT DROP AS
+		SELECT `+cols+`, search_text AS search_raw FROM `+table+` WITH NO DATA`); err != nil {
+		return 0, fmt.Errorf("import: staging table: %w", err)
+	}
+	copied, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, append(columns[:len(columns):len(columns)], "search_raw"), src)
+	if err != nil {
+		return 0, fmt.Errorf("import: copy: %w", translate(err))
+	}
+	// One simple-protocol round trip; the setting lasts for the INSERT only.
+	if _, err := tx.Exec(ctx, `SELECT set_config('laborx.search_text', 'given', true);
+		INSERT INTO `+table+` (`+cols+`, search_text) SELECT `+cols+`, fold(search_raw) FROM import_rows;
+		SELECT set_config('laborx.search_text', '', true);
+		DROP TABLE import_rows`); err != nil {
+		return 0, fmt.Errorf("import: insert %s: %w", table, translate(err))
+	}
+	return copied, nil
 }
 
 // publishBatch is publish for many changes at once: one sequence range, one COPY, one
@@ -321,8 +386,8 @@ func (tx *Tx) publishBatch(ctx context.Context, changes []exchange.Change, paylo
 		if ch.AudienceCenterIDs == nil {
 			ch.AudienceCenterIDs = []uuid.UUID{}
 		}
-		rows[i] = []any{first + int64(i), string(ch.EntityKind), ch.EntityID, ch.Action, actorCenter, subject,
-			string(ch.Audience), ch.AudienceCenterIDs, ch.OwnerCenterID, body, tx.now}
+		rows[i] = copyValues([]any{first + int64(i), string(ch.EntityKind), ch.EntityID, ch.Action, actorCenter, subject,
+			string(ch.Audience), ch.AudienceCenterIDs, ch.OwnerCenterID, body, tx.now})
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, []string{"sequence", "entity_kind", "entity_id", "action",
 		"actor_center_id", "actor_subject", "audience", "audience_center_ids", "owner_center_id", "payload", "occurred_at"},
@@ -379,7 +444,7 @@ func parseExpiry(r *csvRow, col string) time.Time {
 	return time.Time{}
 }
 
-func (s *MarketService) parseDemandRow(r *csvRow, id, center uuid.UUID, now time.Time) ([]any, exchange.Change, map[string]any) {
+func (s *MarketService) parseDemandRow(r *csvRow, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any) {
 	in := exchange.PublishLaborDemandInput{
 		Employer:       exchange.EmployerInput{Name: r.get("employer_name"), TaxCode: r.optString("employer_tax_code")},
 		OccupationCode: r.get("occupation_code"), Title: r.get("title"), Description: r.optString("description"),
@@ -402,8 +467,8 @@ func (s *MarketService) parseDemandRow(r *csvRow, id, center uuid.UUID, now time
 	if len(r.errs) > 0 {
 		return nil, exchange.Change{}, nil
 	}
-	row := append(demandRow(id, center, d, now), now)
-	stored := &exchange.LaborDemand{ID: id, CenterID: center, OccupationCode: d.OccupationCode, Title: d.Title,
+	row := append(demandRow(id, center.id, d, now), now, s.demandSearchText(d))
+	stored := &exchange.LaborDemand{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Title: d.Title,
 		Quantity: d.Quantity, WageMin: d.WageMin, WageMax: d.WageMax, WorkProvinceCode: d.WorkProvinceCode,
 		EmploymentType: d.EmploymentType, ExpiresAt: d.ExpiresAt, Visibility: d.Visibility, Version: 1}
 	stored.SetStatus(now)
@@ -411,7 +476,7 @@ func (s *MarketService) parseDemandRow(r *csvRow, id, center uuid.UUID, now time
 	return row, ch, payload
 }
 
-func (s *MarketService) parseSupplyRow(r *csvRow, id, center uuid.UUID, now time.Time) ([]any, exchange.Change, map[string]any) {
+func (s *MarketService) parseSupplyRow(r *csvRow, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any) {
 	in := exchange.PublishLaborSupplyInput{
 		OccupationCode: r.get("occupation_code"), Quantity: r.int("quantity"),
 		AvailableUntil: r.optDate("available_until"), ExpectedWageMin: r.optInt64("expected_wage_min"),
@@ -437,11 +502,49 @@ func (s *MarketService) parseSupplyRow(r *csvRow, id, center uuid.UUID, now time
 	if len(r.errs) > 0 {
 		return nil, exchange.Change{}, nil
 	}
-	row := supplyRow(id, center, d, now)
-	stored := &exchange.LaborSupply{ID: id, CenterID: center, OccupationCode: d.OccupationCode, Quantity: d.Quantity,
-		AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: row[7].([]string),
+	row := supplyRow(id, center.id, d, now)
+	codes := row[7].([]string)
+	row = append(row, s.supplySearchText(blankNil(d.Notes), d.OccupationCode, codes, center.provinceName))
+	stored := &exchange.LaborSupply{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Quantity: d.Quantity,
+		AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: codes,
 		ExpectedWageMin: d.ExpectedWageMin, Version: 1}
 	stored.SetStatus(now)
 	ch, payload := supplyChange(stored, "PUBLISHED")
 	return row, ch, payload
+}
+
+// occupationSearchText is "title_en title_vi" as the triggers concatenate it.
+func (s *MarketService) occupationSearchText(code string) string {
+	o, _ := s.db.Catalog.Occupation(code)
+	vi := ""
+	if o.TitleVi != nil {
+		vi = *o.TitleVi
+	}
+	return o.TitleEn + " " + vi
+}
+
+func orEmpty(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// demandSearchText is what the labor_demands_search_text trigger folds, for a row
+// whose occupation and province the rules have checked.
+func (s *MarketService) demandSearchText(d *exchange.DemandDraft) string {
+	prov, _ := s.db.Catalog.Province(d.WorkProvinceCode)
+	return strings.Join([]string{d.Title, d.Employer.Name, orEmpty(blankNil(d.Description)), orEmpty(blankNil(d.WorkAddress)),
+		orEmpty(blankNil(d.Benefits.Note)), s.occupationSearchText(d.OccupationCode), prov.Name}, " ")
+}
+
+// supplySearchText is what the labor_supplies_search_text trigger (00009) folds.
+func (s *MarketService) supplySearchText(notes *string, occupationCode string, destinations []string, centerProvince string) string {
+	var names []string
+	for _, c := range destinations {
+		if p, ok := s.db.Catalog.Province(c); ok {
+			names = append(names, p.Name)
+		}
+	}
+	return strings.Join([]string{orEmpty(notes), s.occupationSearchText(occupationCode), strings.Join(names, " "), centerProvince}, " ")
 }

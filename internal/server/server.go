@@ -107,6 +107,12 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 		},
 	})
 	srv.AddTransport(transport.POST{})
+	// Every response resolves with fresh loaders: a subscription sends many responses
+	// over one connection, and a loader would serve the next event what it read for the
+	// last (an agreement's revisions before a revision was added).
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		return next(loader.NewContext(ctx, loader.New(d.Loaders)))
+	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
