@@ -114,31 +114,46 @@ func (s *StatsService) MarketBalance(ctx context.Context, args exchange.MarketBa
 		province = &p.Code
 	}
 	now := s.db.Now().UTC()
+	// Each side is summed by its raw province (or center) and occupation group first,
+	// and only those sums are mapped to today's provinces. The province condition is
+	// in the SQL only when asked for: pgx prepares statements, and the generic plan
+	// PostgreSQL switches to after five runs misjudges "$n IS NULL OR ..." conditions.
 	// The demand side reads the partial index of open demands; statuses as in
 	// demandStatusSQL and supplyStatusSQL (OPEN).
+	params := []any{args.OccupationLevel, now, exchange.Day(now)}
+	demandIn, supplyIn := "", ""
+	if province != nil {
+		params = append(params, *province)
+		demandIn = `AND work_province_code IN (SELECT code FROM ` + provinceNow + ` pn WHERE pn.now_code = $4)`
+		supplyIn = `AND center_id IN (SELECT c.id FROM centers c JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+					WHERE pn.now_code = $4)`
+	}
 	rows, _ := s.read.Query(ctx, `
 		WITH demand AS (
-			SELECT pn.now_code AS province_code, left(d.occupation_code, $1) AS occupation_code,
-				sum(d.quantity - d.filled_count) AS positions, count(*) AS postings
-			FROM labor_demands d JOIN `+provinceNow+` pn ON pn.code = d.work_province_code
-			WHERE d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > $2
-				AND ($3::text IS NULL OR pn.now_code = $3)
+			SELECT pn.now_code AS province_code, d.occupation_code,
+				sum(d.positions)::bigint AS positions, sum(d.postings)::bigint AS postings
+			FROM (SELECT work_province_code, left(occupation_code, $1) AS occupation_code,
+					sum(quantity - filled_count) AS positions, count(*) AS postings
+				FROM labor_demands
+				WHERE closed_at IS NULL AND filled_count < quantity AND expires_at > $2 `+demandIn+`
+				GROUP BY 1, 2) d
+				JOIN `+provinceNow+` pn ON pn.code = d.work_province_code
 			GROUP BY 1, 2),
 		supply AS (
-			SELECT pn.now_code AS province_code, left(s.occupation_code, $1) AS occupation_code,
-				sum(s.quantity) AS workers, count(*) AS postings
-			FROM labor_supplies s JOIN centers c ON c.id = s.center_id
-				JOIN `+provinceNow+` pn ON pn.code = c.province_code
-			WHERE s.withdrawn_at IS NULL AND s.quantity > 0 AND (s.available_until IS NULL OR s.available_until >= $4::date)
-				AND ($3::text IS NULL OR pn.now_code = $3)
+			SELECT pn.now_code AS province_code, s.occupation_code,
+				sum(s.workers)::bigint AS workers, sum(s.postings)::bigint AS postings
+			FROM (SELECT center_id, left(occupation_code, $1) AS occupation_code, sum(quantity) AS workers, count(*) AS postings
+				FROM labor_supplies
+				WHERE withdrawn_at IS NULL AND quantity > 0 AND (available_until IS NULL OR available_until >= $3::date) `+supplyIn+`
+				GROUP BY 1, 2) s
+				JOIN centers c ON c.id = s.center_id JOIN `+provinceNow+` pn ON pn.code = c.province_code
 			GROUP BY 1, 2)
 		SELECT province_code, occupation_code,
 			coalesce(d.positions, 0) AS demand_positions, coalesce(d.postings, 0) AS demand_postings,
 			coalesce(s.workers, 0) AS supply_workers, coalesce(s.postings, 0) AS supply_postings,
 			coalesce(d.positions, 0) - coalesce(s.workers, 0) AS shortage
 		FROM demand d FULL JOIN supply s USING (province_code, occupation_code)
-		ORDER BY province_code, occupation_code`,
-		args.OccupationLevel, now, province, exchange.Day(now))
+		ORDER BY province_code, occupation_code`, params...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.MarketBalance])
 	if err != nil {
 		return nil, fmt.Errorf("market balance: %w", err)
@@ -155,13 +170,21 @@ func (s *StatsService) ReferralFlows(ctx context.Context, from, to *time.Time) (
 		return nil, err
 	}
 	start, until := period(from, to)
+	w := &sqlWhere{}
+	if start != nil {
+		w.add(`r.created_at >= %s`, w.arg(*start))
+	}
+	if until != nil {
+		w.add(`r.created_at < %s`, w.arg(*until))
+	}
 	// Referrals are counted by center pair and status first (a handful of groups),
-	// and only those counts are joined to the centers' provinces and summed.
+	// and only those counts are joined to the centers' provinces and summed. The
+	// period's conditions are in the SQL only when given (see MarketBalance).
 	rows, _ := s.read.Query(ctx, `
 		WITH pairs AS (
 			SELECT r.origin_center_id, r.destination_center_id, r.status, count(*) AS n
 			FROM referrals r
-			WHERE ($1::timestamptz IS NULL OR r.created_at >= $1) AND ($2::timestamptz IS NULL OR r.created_at < $2)
+			WHERE `+w.String()+`
 			GROUP BY 1, 2, 3)
 		SELECT op.now_code AS origin_province_code, dp.now_code AS destination_province_code,
 			sum(p.n)::bigint AS total,
@@ -177,7 +200,7 @@ func (s *StatsService) ReferralFlows(ctx context.Context, from, to *time.Time) (
 			JOIN centers oc ON oc.id = p.origin_center_id JOIN `+provinceNow+` op ON op.code = oc.province_code
 			JOIN centers dc ON dc.id = p.destination_center_id JOIN `+provinceNow+` dp ON dp.code = dc.province_code
 		GROUP BY 1, 2
-		ORDER BY 1, 2`, start, until)
+		ORDER BY 1, 2`, w.args...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.ReferralFlow])
 	if err != nil {
 		return nil, fmt.Errorf("referral flows: %w", err)
