@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/laborx/laborx/graph"
@@ -87,6 +89,8 @@ func wantErrorCodes(t *testing.T, r *apitest.Response, want ...string) {
 // referrals: R1 TNG→HPG ack, interview, hired after 4 days, employed (2026-04-15);
 // R2 TNG→HPG interview, hired after 2 days; R3 TNG→HPG ack, not hired; R4 TNG→HPG
 // withdrawn; R5 BNH→HPG referred; R6 HPG→TNG ack, hired after 6 days; R7 TNG→BNH referred.
+// R1–R3 (8153) and R4 (7212) are made under the TNG–HPG agreement; the others are
+// welders (7212) under none.
 type statsScenario struct {
 	e                  *apitest.Env
 	tng, hpg, bnh      *apitest.Center
@@ -145,11 +149,20 @@ func newStatsScenario(t *testing.T) *statsScenario {
 	mustPublishSupply(t, e, pub(s.hpg), map[string]any{"occupationCode": "8153", "quantity": 2, "availableFrom": "2026-03-10",
 		"availableUntil": "2026-03-31"})
 
+	// ref refers a welder (7212); underAgreement refers a worker of the occupation under
+	// the TNG–HPG agreement, which counts the referral (and its hire) on the quota line.
 	ref := func(from *apitest.Center, n int, to string) string {
 		id, _ := refer(t, e, pub(from), referInput(fmt.Sprintf("0010900123%02d", n), to))
 		return id
 	}
-	r1, r2, r3, r4 := ref(s.tng, 1, "HPG"), ref(s.tng, 2, "HPG"), ref(s.tng, 3, "HPG"), ref(s.tng, 4, "HPG")
+	underAgreement := func(n int, occupation string) string {
+		in := referInput(fmt.Sprintf("0010900123%02d", n), "HPG")
+		in["worker"].(map[string]any)["occupationCode"] = occupation
+		in["agreementId"] = s.agreement
+		id, _ := refer(t, e, pub(s.tng), in)
+		return id
+	}
+	r1, r2, r3, r4 := underAgreement(1, "8153"), underAgreement(2, "8153"), underAgreement(3, "8153"), underAgreement(4, "7212")
 	ref(s.bnh, 5, "HPG")
 	r6 := ref(s.hpg, 6, "TNG")
 	step := func(ts string, c *apitest.Center, id, action string) {
@@ -171,15 +184,8 @@ func newStatsScenario(t *testing.T) *statsScenario {
 	clock("2026-04-02T10:00:00Z")
 	ref(s.tng, 7, "BNH")
 
-	// Linking referrals to agreements is not in the API yet, so the quota counters that
-	// linked referrals and hires will move are set directly.
-	pool := dbPool(t, e)
-	if _, err := pool.Exec(context.Background(), `UPDATE agreement_quota_lines q SET referred_count = v.referred, hired_count = v.hired
-		FROM (VALUES ('8153', 4, 2), ('7212', 1, 0)) v (occ, referred, hired)
-		WHERE q.occupation_code = v.occ AND q.from_center_id = (SELECT id FROM centers WHERE code = 'TNG')`); err != nil {
-		t.Fatal(err)
-	}
 	clock("2026-04-20T12:00:00Z")
+	wantStagesFollowEvents(t, e)
 	return s
 }
 
@@ -291,10 +297,10 @@ func TestStats(t *testing.T) {
 			r := e.Do(t, token, statsFulfillment, map[string]any{"id": s.agreement})
 			noPersonalData(t, r)
 			wantRows(t, "fulfillment", rows(t, r, "stats.agreementFulfillment.lines", fields...),
-				"8153 HPG TNG 3 0 0 3 0", "7212 TNG HPG 5 1 0 5 0", "8153 TNG HPG 10 4 2 8 0.2")
+				"8153 HPG TNG 3 0 0 3 0", "7212 TNG HPG 5 1 0 5 0", "8153 TNG HPG 10 3 2 8 0.2")
 			got := fmt.Sprint(r.Get("stats.agreementFulfillment.agreement.id"), r.Get("stats.agreementFulfillment.revision"),
 				r.Get("stats.agreementFulfillment.quota"), r.Get("stats.agreementFulfillment.referred"), r.Get("stats.agreementFulfillment.hired"))
-			if want := fmt.Sprint(s.agreement, 1, 18, 5, 2); got != want {
+			if want := fmt.Sprint(s.agreement, 1, 18, 4, 2); got != want {
 				t.Errorf("fulfillment totals = %s, want %s", got, want)
 			}
 		}
@@ -429,5 +435,124 @@ func TestStatsReadReplica(t *testing.T) {
 	r.NoErrors(t)
 	if n := r.Int(t, "laborDemands.totalCount"); n != 1 {
 		t.Errorf("laborDemands through the replica instance: %d, want 1", n)
+	}
+}
+
+// wantStagesFollowEvents fails when a referral's stage columns (when it reached
+// ACKNOWLEDGED, INTERVIEW_SCHEDULED, HIRED, EMPLOYED; migration 00011) differ from what
+// its history in referral_events says. The statistics read the columns.
+func wantStagesFollowEvents(t *testing.T, e *apitest.Env) {
+	t.Helper()
+	var disagree []string
+	rows, err := dbPool(t, e).Query(context.Background(), `SELECT r.status FROM referrals r LEFT JOIN (SELECT referral_id,
+			min(at) FILTER (WHERE to_status = 'ACKNOWLEDGED') AS acknowledged_at,
+			min(at) FILTER (WHERE to_status = 'INTERVIEW_SCHEDULED') AS interviewed_at,
+			min(at) FILTER (WHERE to_status = 'HIRED') AS hired_at,
+			min(at) FILTER (WHERE to_status = 'EMPLOYED') AS employed_at
+		FROM referral_events GROUP BY referral_id) e ON e.referral_id = r.id
+		WHERE (r.acknowledged_at, r.interviewed_at, r.hired_at, r.employed_at)
+			IS DISTINCT FROM (e.acknowledged_at, e.interviewed_at, e.hired_at, e.employed_at)`)
+	if err == nil {
+		disagree, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(disagree) > 0 {
+		t.Errorf("%d referrals have stage times that disagree with their events (statuses %v)", len(disagree), disagree)
+	}
+}
+
+// TestStatsFollowConcurrentReferralSteps: every step of a batch of referrals is raced
+// by both centers at once (each referral gets all its possible actions in parallel);
+// whichever steps win, the funnel and the monthly series are exactly what the
+// referrals' histories, as the client reads them, say.
+func TestStatsFollowConcurrentReferralSteps(t *testing.T) {
+	f := newReferralFixture(t, apitest.Options{})
+	e := f.e
+	const n = 12
+	ids := make([]string, n)
+	parallel(t, n, 6, func(i int) {
+		ids[i], _ = refer(t, e, f.origin, referInput(fmt.Sprintf("0011%08d", i), "HPG"))
+	})
+	type step struct{ token, action string }
+	steps := []step{{f.dest, "ACKNOWLEDGE"}, {f.dest, "SCHEDULE_INTERVIEW"}, {f.dest, "MARK_HIRED"},
+		{f.dest, "MARK_NOT_HIRED"}, {f.origin, "WITHDRAW"}, {f.origin, "CONFIRM_EMPLOYMENT"}, {f.dest, "MARK_LEFT"}}
+	// Two rounds, so that some referrals get past the first step.
+	for range 2 {
+		parallel(t, n*len(steps), 24, func(i int) {
+			s := steps[i%len(steps)]
+			// A step that lost the race to another is refused as INVALID_TRANSITION;
+			// nothing else may go wrong.
+			r := act(t, e, s.token, ids[i/len(steps)], s.action)
+			if codes := r.UserErrorCodes("updateReferralStatus"); len(r.Errors) > 0 ||
+				(len(codes) > 0 && !slices.Equal(codes, []string{"INVALID_TRANSITION"})) {
+				t.Errorf("%s: %s", s.action, r.Raw)
+			}
+		})
+	}
+	wantStagesFollowEvents(t, e)
+
+	r := e.Do(t, f.tng.Token(t, "viewer"), `{ referrals(first: 50) { edges { node { events { to at } } } } }`, nil)
+	r.NoErrors(t)
+	stage := map[string]int{"ACKNOWLEDGED": 1, "INTERVIEW_SCHEDULED": 2, "HIRED": 3, "EMPLOYED": 4}
+	reached := make([]int, 5)
+	var days []float64
+	for _, edge := range r.Get("referrals.edges").([]any) {
+		events := edge.(map[string]any)["node"].(map[string]any)["events"].([]any)
+		at := func(i int) time.Time {
+			v, err := time.Parse(time.RFC3339Nano, events[i].(map[string]any)["at"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		furthest := 0
+		for i, ev := range events {
+			to := ev.(map[string]any)["to"].(string)
+			furthest = max(furthest, stage[to])
+			if to == "HIRED" {
+				days = append(days, at(i).Sub(at(0)).Seconds()/86400)
+			}
+		}
+		for s := 0; s <= furthest; s++ {
+			reached[s]++
+		}
+	}
+	if reached[0] != n {
+		t.Fatalf("TNG sees %d referrals, want %d", reached[0], n)
+	}
+	fr := e.Do(t, f.tng.Token(t, "viewer"), statsFunnel, map[string]any{"c": "TNG", "d": "OUT"})
+	fr.NoErrors(t)
+	got := fmt.Sprint(fr.Get("stats.referralFunnel.referred"), fr.Get("stats.referralFunnel.acknowledged"),
+		fr.Get("stats.referralFunnel.interviewed"), fr.Get("stats.referralFunnel.hired"), fr.Get("stats.referralFunnel.employed"))
+	if want := fmt.Sprint(reached[0], reached[1], reached[2], reached[3], reached[4]); got != want {
+		t.Errorf("funnel = %s, want %s (from the histories)", got, want)
+	}
+	if len(days) > 0 {
+		slices.Sort(days)
+		median := days[len(days)/2]
+		if len(days)%2 == 0 {
+			median = (days[len(days)/2-1] + median) / 2
+		}
+		if got, ok := fr.Get("stats.referralFunnel.medianDaysToHire").(float64); !ok || math.Abs(got-median) > 1e-9 {
+			t.Errorf("medianDaysToHire = %v, want %v", fr.Get("stats.referralFunnel.medianDaysToHire"), median)
+		}
+	}
+	// Every step happened today (UTC): the series from yesterday sums the hires and
+	// the confirmed employments.
+	today := time.Now().UTC()
+	for metric, want := range map[string]int{"HIRES": reached[3], "EMPLOYMENTS_CONFIRMED": reached[4], "REFERRALS": n} {
+		mr := e.Do(t, f.tng.Token(t, "viewer"), statsMonthly, map[string]any{"m": metric, "c": "TNG", "d": "OUT",
+			"from": today.AddDate(0, 0, -1).Format(time.DateOnly), "to": today.AddDate(0, 0, 1).Format(time.DateOnly)})
+		sum := 0
+		for _, row := range rows(t, mr, "stats.monthly", "value") {
+			var v int
+			fmt.Sscan(row, &v)
+			sum += v
+		}
+		if sum != want {
+			t.Errorf("monthly %s = %d, want %d", metric, sum, want)
+		}
 	}
 }

@@ -483,8 +483,16 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE referrals SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1`,
-			r.ID, to, tx.now); err != nil {
+		// The stage column of the new status takes the event's instant, in the statement
+		// that changes the status (the row is locked above): statistics read the
+		// stages from referrals, and referrals_stages checks them against the status.
+		if _, err := tx.Exec(ctx, `UPDATE referrals SET status = $2, updated_at = $3, version = version + 1,
+				acknowledged_at = CASE WHEN $2 = 'ACKNOWLEDGED' THEN $4 ELSE acknowledged_at END,
+				interviewed_at = CASE WHEN $2 = 'INTERVIEW_SCHEDULED' THEN $4 ELSE interviewed_at END,
+				hired_at = CASE WHEN $2 = 'HIRED' THEN $4 ELSE hired_at END,
+				employed_at = CASE WHEN $2 = 'EMPLOYED' THEN $4 ELSE employed_at END
+			WHERE id = $1`,
+			r.ID, to, tx.now, at); err != nil {
 			return fmt.Errorf("update referral: %w", err)
 		}
 		from, action := r.Status, in.Action

@@ -114,31 +114,46 @@ func (s *StatsService) MarketBalance(ctx context.Context, args exchange.MarketBa
 		province = &p.Code
 	}
 	now := s.db.Now().UTC()
+	// Each side is summed by its raw province (or center) and occupation group first,
+	// and only those sums are mapped to today's provinces. The province condition is
+	// in the SQL only when asked for: pgx prepares statements, and the generic plan
+	// PostgreSQL switches to after five runs misjudges "$n IS NULL OR ..." conditions.
 	// The demand side reads the partial index of open demands; statuses as in
 	// demandStatusSQL and supplyStatusSQL (OPEN).
+	params := []any{args.OccupationLevel, now, exchange.Day(now)}
+	demandIn, supplyIn := "", ""
+	if province != nil {
+		params = append(params, *province)
+		demandIn = `AND work_province_code IN (SELECT code FROM ` + provinceNow + ` pn WHERE pn.now_code = $4)`
+		supplyIn = `AND center_id IN (SELECT c.id FROM centers c JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+					WHERE pn.now_code = $4)`
+	}
 	rows, _ := s.read.Query(ctx, `
 		WITH demand AS (
-			SELECT pn.now_code AS province_code, left(d.occupation_code, $1) AS occupation_code,
-				sum(d.quantity - d.filled_count) AS positions, count(*) AS postings
-			FROM labor_demands d JOIN `+provinceNow+` pn ON pn.code = d.work_province_code
-			WHERE d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > $2
-				AND ($3::text IS NULL OR pn.now_code = $3)
+			SELECT pn.now_code AS province_code, d.occupation_code,
+				sum(d.positions)::bigint AS positions, sum(d.postings)::bigint AS postings
+			FROM (SELECT work_province_code, left(occupation_code, $1) AS occupation_code,
+					sum(quantity - filled_count) AS positions, count(*) AS postings
+				FROM labor_demands
+				WHERE closed_at IS NULL AND filled_count < quantity AND expires_at > $2 `+demandIn+`
+				GROUP BY 1, 2) d
+				JOIN `+provinceNow+` pn ON pn.code = d.work_province_code
 			GROUP BY 1, 2),
 		supply AS (
-			SELECT pn.now_code AS province_code, left(s.occupation_code, $1) AS occupation_code,
-				sum(s.quantity) AS workers, count(*) AS postings
-			FROM labor_supplies s JOIN centers c ON c.id = s.center_id
-				JOIN `+provinceNow+` pn ON pn.code = c.province_code
-			WHERE s.withdrawn_at IS NULL AND s.quantity > 0 AND (s.available_until IS NULL OR s.available_until >= $4::date)
-				AND ($3::text IS NULL OR pn.now_code = $3)
+			SELECT pn.now_code AS province_code, s.occupation_code,
+				sum(s.workers)::bigint AS workers, sum(s.postings)::bigint AS postings
+			FROM (SELECT center_id, left(occupation_code, $1) AS occupation_code, sum(quantity) AS workers, count(*) AS postings
+				FROM labor_supplies
+				WHERE withdrawn_at IS NULL AND quantity > 0 AND (available_until IS NULL OR available_until >= $3::date) `+supplyIn+`
+				GROUP BY 1, 2) s
+				JOIN centers c ON c.id = s.center_id JOIN `+provinceNow+` pn ON pn.code = c.province_code
 			GROUP BY 1, 2)
 		SELECT province_code, occupation_code,
 			coalesce(d.positions, 0) AS demand_positions, coalesce(d.postings, 0) AS demand_postings,
 			coalesce(s.workers, 0) AS supply_workers, coalesce(s.postings, 0) AS supply_postings,
 			coalesce(d.positions, 0) - coalesce(s.workers, 0) AS shortage
 		FROM demand d FULL JOIN supply s USING (province_code, occupation_code)
-		ORDER BY province_code, occupation_code`,
-		args.OccupationLevel, now, province, exchange.Day(now))
+		ORDER BY province_code, occupation_code`, params...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.MarketBalance])
 	if err != nil {
 		return nil, fmt.Errorf("market balance: %w", err)
@@ -155,23 +170,37 @@ func (s *StatsService) ReferralFlows(ctx context.Context, from, to *time.Time) (
 		return nil, err
 	}
 	start, until := period(from, to)
+	w := &sqlWhere{}
+	if start != nil {
+		w.add(`r.created_at >= %s`, w.arg(*start))
+	}
+	if until != nil {
+		w.add(`r.created_at < %s`, w.arg(*until))
+	}
+	// Referrals are counted by center pair and status first (a handful of groups),
+	// and only those counts are joined to the centers' provinces and summed. The
+	// period's conditions are in the SQL only when given (see MarketBalance).
 	rows, _ := s.read.Query(ctx, `
+		WITH pairs AS (
+			SELECT r.origin_center_id, r.destination_center_id, r.status, count(*) AS n
+			FROM referrals r
+			WHERE `+w.String()+`
+			GROUP BY 1, 2, 3)
 		SELECT op.now_code AS origin_province_code, dp.now_code AS destination_province_code,
-			count(*) AS total,
-			count(*) FILTER (WHERE r.status = 'REFERRED') AS referred,
-			count(*) FILTER (WHERE r.status = 'ACKNOWLEDGED') AS acknowledged,
-			count(*) FILTER (WHERE r.status = 'INTERVIEW_SCHEDULED') AS interview_scheduled,
-			count(*) FILTER (WHERE r.status = 'HIRED') AS hired,
-			count(*) FILTER (WHERE r.status = 'NOT_HIRED') AS not_hired,
-			count(*) FILTER (WHERE r.status = 'WITHDRAWN') AS withdrawn,
-			count(*) FILTER (WHERE r.status = 'EMPLOYED') AS employed,
-			count(*) FILTER (WHERE r.status = 'LEFT_JOB') AS left_job
-		FROM referrals r
-			JOIN centers oc ON oc.id = r.origin_center_id JOIN `+provinceNow+` op ON op.code = oc.province_code
-			JOIN centers dc ON dc.id = r.destination_center_id JOIN `+provinceNow+` dp ON dp.code = dc.province_code
-		WHERE ($1::timestamptz IS NULL OR r.created_at >= $1) AND ($2::timestamptz IS NULL OR r.created_at < $2)
+			sum(p.n)::bigint AS total,
+			coalesce(sum(p.n) FILTER (WHERE p.status = 'REFERRED'), 0)::bigint AS referred,
+			coalesce(sum(p.n) FILTER (WHERE p.status = 'ACKNOWLEDGED'), 0)::bigint AS acknowledged,
+			coalesce(sum(p.n) FILTER (WHERE p.status = 'INTERVIEW_SCHEDULED'), 0)::bigint AS interview_scheduled,
+			coalesce(sum(p.n) FILTER (WHERE p.status = 'HIRED'), 0)::bigint AS hired,
+			coalesce(sum(p.n) FILTER (WHERE p.status = 'NOT_HIRED'), 0)::bigint AS not_hired,
+			coalesce(sum(p.n) FILTER (WHERE p.status = 'WITHDRAWN'), 0)::bigint AS withdrawn,
+			coalesce(sum(p.n) FILTER (WHERE p.status = 'EMPLOYED'), 0)::bigint AS employed,
+			coalesce(sum(p.n) FILTER (WHERE p.status = 'LEFT_JOB'), 0)::bigint AS left_job
+		FROM pairs p
+			JOIN centers oc ON oc.id = p.origin_center_id JOIN `+provinceNow+` op ON op.code = oc.province_code
+			JOIN centers dc ON dc.id = p.destination_center_id JOIN `+provinceNow+` dp ON dp.code = dc.province_code
 		GROUP BY 1, 2
-		ORDER BY 1, 2`, start, until)
+		ORDER BY 1, 2`, w.args...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.ReferralFlow])
 	if err != nil {
 		return nil, fmt.Errorf("referral flows: %w", err)
@@ -197,7 +226,8 @@ func referralEnd(w *sqlWhere, center *uuid.UUID, dir *exchange.ReferralDirection
 }
 
 // ReferralFunnel counts a cohort of referrals by the furthest stage each reached in its
-// history (referral_events), with the rates between stages and the median time to hire.
+// history (the stage columns kept with referral_events), with the rates between stages
+// and the median time to hire.
 func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.ReferralFunnelArgs) (*exchange.ReferralFunnel, error) {
 	p, err := statsCaller(ctx)
 	if err != nil {
@@ -219,26 +249,22 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 	if until != nil {
 		w.add(`r.created_at < %s`, w.arg(*until))
 	}
-	// Stages rank the statuses on the way to employment; NOT_HIRED, WITHDRAWN and
-	// LEFT_JOB rank 0 because the steps before them are in the history too.
+	// A referral counts in every stage up to the furthest it reached: the stage columns
+	// (migration 00011) hold when it reached each one, so the cohort is one scan of
+	// referrals. A referral may skip acknowledgement (REFERRED → INTERVIEW_SCHEDULED)
+	// or the interview; NOT_HIRED, WITHDRAWN and LEFT_JOB add no stage.
 	rows, _ := s.read.Query(ctx, `
-		WITH cohort AS (
-			SELECT r.id, r.created_at,
-				max(CASE e.to_status WHEN 'ACKNOWLEDGED' THEN 1 WHEN 'INTERVIEW_SCHEDULED' THEN 2
-					WHEN 'HIRED' THEN 3 WHEN 'EMPLOYED' THEN 4 ELSE 0 END) AS stage,
-				min(e.at) FILTER (WHERE e.to_status = 'HIRED') AS hired_at
-			FROM referrals r JOIN referral_events e ON e.referral_id = r.id
-			WHERE `+w.String()+`
-			GROUP BY r.id, r.created_at),
-		stages AS (
+		WITH stages AS (
 			SELECT count(*)::int AS referred,
-				count(*) FILTER (WHERE stage >= 1)::int AS acknowledged,
-				count(*) FILTER (WHERE stage >= 2)::int AS interviewed,
-				count(*) FILTER (WHERE stage >= 3)::int AS hired,
-				count(*) FILTER (WHERE stage >= 4)::int AS employed,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM hired_at - created_at) / 86400)::float8)
+				count(*) FILTER (WHERE coalesce(r.acknowledged_at, r.interviewed_at, r.hired_at, r.employed_at) IS NOT NULL)::int
+					AS acknowledged,
+				count(*) FILTER (WHERE coalesce(r.interviewed_at, r.hired_at, r.employed_at) IS NOT NULL)::int AS interviewed,
+				count(*) FILTER (WHERE coalesce(r.hired_at, r.employed_at) IS NOT NULL)::int AS hired,
+				count(r.employed_at)::int AS employed,
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM r.hired_at - r.created_at) / 86400)::float8)
 					AS median_days_to_hire
-			FROM cohort)
+			FROM referrals r
+			WHERE `+w.String()+`)
 		SELECT referred, acknowledged, interviewed, hired, employed,
 			acknowledged::float8 / nullif(referred, 0) AS acknowledged_rate,
 			interviewed::float8 / nullif(acknowledged, 0) AS interviewed_rate,
@@ -310,12 +336,12 @@ func monthlyFacts(w *sqlWhere, a exchange.MonthlyArgs, center *uuid.UUID, start,
 		if a.Metric == exchange.MetricReferrals {
 			sql, at = `SELECT r.created_at AS at, 1 AS n FROM referrals r WHERE `+rw.String(), "r.created_at"
 		} else {
-			status := exchange.ReferralHired
+			// The instant of the HIRED or EMPLOYED event, kept on the referral (00011).
+			at = "r.hired_at"
 			if a.Metric == exchange.MetricEmploymentsConfirmed {
-				status = exchange.ReferralEmployed
+				at = "r.employed_at"
 			}
-			sql, at = `SELECT e.at, 1 AS n FROM referral_events e JOIN referrals r ON r.id = e.referral_id
-				WHERE e.to_status = `+w.arg(string(status))+` AND `+rw.String(), "e.at"
+			sql = `SELECT ` + at + ` AS at, 1 AS n FROM referrals r WHERE ` + rw.String()
 		}
 	case exchange.MetricAgreementsSigned:
 		// The signature that completes the agreement is the SIGN event that moves it to SIGNED.
@@ -346,13 +372,14 @@ func (s *StatsService) Monthly(ctx context.Context, args exchange.MonthlyArgs) (
 	firstMonth, lastMonth := w.arg(start.AddDate(0, 0, 1-start.Day())), w.arg(args.To)
 	facts := monthlyFacts(w, args, center, *start, *until)
 	// Months are compared as UTC wall-clock timestamps, whatever the session's TimeZone.
+	// The facts are summed by month before the months are joined to them.
 	rows, _ := s.read.Query(ctx, `
 		WITH facts AS (`+facts+`),
+		totals AS (SELECT date_trunc('month', f.at AT TIME ZONE 'UTC') AS m, sum(f.n) AS n FROM facts f GROUP BY 1),
 		months AS (SELECT generate_series(`+firstMonth+`::date::timestamp, `+lastMonth+`::date::timestamp,
 			interval '1 month') AS m)
-		SELECT to_char(months.m, 'YYYY-MM') AS month, coalesce(sum(f.n), 0)::int AS value
-		FROM months LEFT JOIN facts f ON date_trunc('month', f.at AT TIME ZONE 'UTC') = months.m
-		GROUP BY months.m
+		SELECT to_char(months.m, 'YYYY-MM') AS month, coalesce(t.n, 0)::int AS value
+		FROM months LEFT JOIN totals t ON t.m = months.m
 		ORDER BY months.m`, w.args...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.MonthlyValue])
 	if err != nil {

@@ -15,8 +15,9 @@ import (
 //
 //	go test -run '^$' -bench Stats -benchtime 50x ./internal/postgres/
 //
-// Referrals are generated in SQL (anonymous, erased workers), not through referWorker:
-// the benchmark measures the statistics, not the loading.
+// Referrals are generated in SQL (anonymous, erased workers), with their stage columns
+// and events, not through referWorker: the benchmark measures the statistics, not the
+// loading.
 func BenchmarkStats(b *testing.B) {
 	const referrals = 100000
 	db, _, ctxs := loadMarket(b, 20000)
@@ -95,8 +96,14 @@ func loadReferrals(b *testing.B, db *postgres.DB, n int) {
 				timestamptz '2025-01-01' + (i % 600) * interval '1 day' + (i % 1440) * interval '1 minute' AS at,
 				(ARRAY['REFERRED', 'ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED'])[1 + i % 6] AS status
 			FROM c, generate_series(1, $1) i)
-		INSERT INTO referrals (worker_id, origin_center_id, destination_center_id, occupation_code, status, created_at, updated_at)
-		SELECT (SELECT w.id FROM workers w WHERE w.registered_by = gen.origin), origin, dest, '8153', status, at, at FROM gen`, []any{n}},
+		INSERT INTO referrals (worker_id, origin_center_id, destination_center_id, occupation_code, status, created_at, updated_at,
+			acknowledged_at, interviewed_at, hired_at, employed_at)
+		SELECT (SELECT w.id FROM workers w WHERE w.registered_by = gen.origin), origin, dest, '8153', status, at, at,
+			CASE WHEN status IN ('ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED') THEN at + interval '1 day' END,
+			CASE WHEN status IN ('INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED') THEN at + interval '2 days' END,
+			CASE WHEN status IN ('HIRED', 'EMPLOYED') THEN at + interval '3 days' END,
+			CASE WHEN status = 'EMPLOYED' THEN at + interval '33 days' END
+		FROM gen`, []any{n}},
 		{`INSERT INTO referral_events (referral_id, from_status, to_status, action, actor_subject, at, recorded_at)
 		SELECT r.id, s.from_status, s.to_status, s.action, 'bench', r.created_at + s.days * interval '1 day',
 			r.created_at + s.days * interval '1 day'
@@ -114,5 +121,21 @@ func loadReferrals(b *testing.B, db *postgres.DB, n int) {
 		if _, err := db.Pool.Exec(ctx, q.sql, q.args...); err != nil {
 			b.Fatalf("generate referrals: %v", err)
 		}
+	}
+	// The generated stage columns are those the histories give (as updateReferralStatus
+	// keeps them).
+	var disagree int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM referrals r LEFT JOIN (SELECT referral_id,
+			min(at) FILTER (WHERE to_status = 'ACKNOWLEDGED') AS acknowledged_at,
+			min(at) FILTER (WHERE to_status = 'INTERVIEW_SCHEDULED') AS interviewed_at,
+			min(at) FILTER (WHERE to_status = 'HIRED') AS hired_at,
+			min(at) FILTER (WHERE to_status = 'EMPLOYED') AS employed_at
+		FROM referral_events GROUP BY referral_id) e ON e.referral_id = r.id
+		WHERE (r.acknowledged_at, r.interviewed_at, r.hired_at, r.employed_at)
+			IS DISTINCT FROM (e.acknowledged_at, e.interviewed_at, e.hired_at, e.employed_at)`).Scan(&disagree); err != nil {
+		b.Fatal(err)
+	}
+	if disagree != 0 {
+		b.Fatalf("%d generated referrals have stage columns that disagree with their events", disagree)
 	}
 }
