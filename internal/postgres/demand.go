@@ -65,8 +65,8 @@ func demandVisibility(w *sqlWhere, p *exchange.Principal, now time.Time) {
 		return
 	}
 	me := w.arg(p.CenterID)
-	w.add(`(d.visibility = 'ALL_PARTNERS' OR d.center_id = %s OR are_partners(d.center_id, %s, %s::date))`,
-		me, me, w.arg(exchange.Day(now)))
+	w.add(`(d.visibility = 'ALL_PARTNERS' OR d.center_id IN (SELECT partner_centers(%s, %s::date)))`,
+		me, w.arg(exchange.Day(now)))
 }
 
 // textWords matches a search text as a phrase (spaces normalised) against the folded
