@@ -334,6 +334,23 @@ func TestStart_Unreachable(t *testing.T) {
 	if got := queryString(t, connect(t, second, "postgres"), "SELECT to_regclass('kept')::text"); got != "kept" {
 		t.Errorf("table after restart = %q, want kept", got)
 	}
+	stop(t, second)
+
+	// Deleting the data directory starts over: the old cluster must not come back under
+	// a new one (it is set aside, not destroyed).
+	if err := os.RemoveAll(filepath.Dir(dir)); err != nil {
+		t.Fatal(err)
+	}
+	third := start(t, devdb.Options{Dir: dir})
+	if got := queryString(t, connect(t, third, "postgres"), "SELECT coalesce(to_regclass('kept')::text, 'none')"); got != "none" {
+		t.Errorf("after deleting the data dir the old data came back (table %q)", got)
+	}
+	if os.Geteuid() == 0 {
+		aside, _ := filepath.Glob(first.DataDir() + ".orphaned-*")
+		if len(aside) != 1 {
+			t.Errorf("old cluster set aside at %v, want one", aside)
+		}
+	}
 }
 
 func TestFindBinaries(t *testing.T) {

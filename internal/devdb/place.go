@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"syscall"
+	"time"
 )
 
 // relocationRoot holds the clusters of a root laborx whose requested directory the
@@ -123,6 +124,9 @@ func placeCluster(requested string, acct *account, log *slog.Logger) (dataDir, l
 	}
 	sum := sha256.Sum256([]byte(abs))
 	relocated := filepath.Join(relocationRoot, hex.EncodeToString(sum[:8]), "pg")
+	if err := setAsideOrphan(abs, relocated, log); err != nil {
+		return "", "", fmt.Errorf("place cluster: %w", err)
+	}
 	if err := linkTo(abs, relocated); err != nil {
 		return "", "", fmt.Errorf("place cluster: %w", err)
 	}
@@ -130,6 +134,26 @@ func placeCluster(requested string, acct *account, log *slog.Logger) (dataDir, l
 		"requested", abs, "data_dir", relocated)
 	dataDir, err = prepareParent(relocated)
 	return dataDir, abs, err
+}
+
+// setAsideOrphan handles a relocated cluster whose requested directory is gone: the user
+// deleted the data directory (with the symlink in it) to start over, so the old cluster
+// must not come back under the new one. It is renamed aside, not deleted, and the log
+// says where.
+func setAsideOrphan(requested, relocated string, log *slog.Logger) error {
+	if _, err := os.Lstat(requested); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if _, err := os.Stat(relocated); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	aside := fmt.Sprintf("%s.orphaned-%d", relocated, time.Now().Unix())
+	if err := os.Rename(relocated, aside); err != nil {
+		return fmt.Errorf("set aside the cluster of a deleted data directory: %w", err)
+	}
+	log.Warn("the data directory was deleted; its old cluster was set aside and a new one is created",
+		"requested", requested, "old_cluster", aside)
+	return nil
 }
 
 // symlinkTarget follows path when it is a symlink, even a dangling one (a relocated
