@@ -62,7 +62,7 @@ func (r *subscriptionResolver) Changes(ctx context.Context, after *string) (<-ch
 			return nil, err
 		}
 	}
-	return r.Hub.Follow(ctx, from, r.ChangeFeed.ChangesAfter, r.Logger), nil
+	return r.Hub.Follow(ctx, from, r.checkedFeed(), r.Logger), nil
 }
 
 // Change returns ChangeResolver implementation.

@@ -28,6 +28,9 @@ type Resolver struct {
 	SessionService   exchange.ExchangeSessionService
 	// CentersByIDs batch-loads centers, to prime the Center loader for a page of postings.
 	CentersByIDs func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error)
+	// Recheck re-reads the caller's key before each subscription delivery, so revoking
+	// it (or suspending its center) ends live subscriptions at once.
+	Recheck func(ctx context.Context, p *exchange.Principal) error
 	// Hub wakes subscriptions when changes are committed on any instance.
 	Hub    *events.Hub
 	Logger *slog.Logger

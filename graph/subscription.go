@@ -5,6 +5,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -47,7 +49,7 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, keep func(*e
 	if err != nil {
 		return nil, err
 	}
-	changes := r.Hub.Follow(ctx, from, r.ChangeFeed.ChangesAfter, r.Logger)
+	changes := r.Hub.Follow(ctx, from, r.checkedFeed(), r.Logger)
 	out := make(chan *T)
 	go func() {
 		defer close(out)
@@ -67,4 +69,16 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, keep func(*e
 		}
 	}()
 	return out, nil
+}
+
+// checkedFeed reads the change feed for a subscription, re-checking the caller's key
+// before each read: the stream ends as soon as the key is revoked or the center
+// suspended, not when the token expires.
+func (r *Resolver) checkedFeed() events.Fetch {
+	return func(ctx context.Context, after int64, limit int) ([]*exchange.Change, error) {
+		if err := r.Recheck(ctx, auth.FromContext(ctx)); err != nil {
+			return nil, err
+		}
+		return r.ChangeFeed.ChangesAfter(ctx, after, limit)
+	}
 }

@@ -161,3 +161,27 @@ func SubscribeOnce(t testing.TB, baseURL, token, query string, vars map[string]a
 		}
 	}
 }
+
+// Ended waits for the server to complete the subscription (or close the connection)
+// and fails the test if an event arrives instead or nothing happens within the wait.
+func (s *Subscription) Ended(t testing.TB, wait time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, wait)
+	defer cancel()
+	for {
+		var m wsMessage
+		err := wsjson.Read(ctx, s.conn, &m)
+		switch {
+		case err != nil && websocket.CloseStatus(err) != -1:
+			return
+		case err != nil:
+			t.Fatalf("waiting for the subscription to end: %v", err)
+		case m.Type == "complete":
+			return
+		case m.Type == "ping":
+			_ = wsjson.Write(ctx, s.conn, wsMessage{Type: "pong"})
+		default:
+			t.Fatalf("expected the subscription to end, got %s: %s", m.Type, m.Payload)
+		}
+	}
+}

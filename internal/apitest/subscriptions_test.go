@@ -125,3 +125,25 @@ func feedCursor(t *testing.T, e *apitest.Env) string {
 	}
 	return exchange.ChangeCursor(seq)
 }
+
+// TestRevokedKeyEndsLiveSubscriptions: revoking a key ends the subscriptions opened
+// with its tokens at once, not when the tokens expire; another center's stream goes on.
+func TestRevokedKeyEndsLiveSubscriptions(t *testing.T) {
+	e := apitest.New(t)
+	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
+	_, second := e.NewInstance(t, apitest.Options{})
+	const sub = `subscription($after: String) { changes(after: $after) { entityType action } }`
+	now := map[string]any{"after": feedCursor(t, e)}
+	tngFeed := apitest.Subscribe(t, second.URL, tng.Token(t, "viewer"), sub, now)
+	hpgFeed := apitest.Subscribe(t, second.URL, hpg.Token(t, "viewer"), sub, now)
+
+	e.Do(t, e.OperatorToken(t), `mutation($kid: String!) { revokeCenterKey(input: {kid: $kid}) { userErrors { code } } }`,
+		map[string]any{"kid": tng.KID}).NoErrors(t)
+	tngFeed.Ended(t, 20*time.Second)
+
+	e.AddCenter(t, "BNH", "24")
+	ev := hpgFeed.Next(t, 20*time.Second)["changes"].(map[string]any)
+	if ev["entityType"] != "Center" || ev["action"] != "CREATED" {
+		t.Errorf("HPG's feed after TNG's revocation: %v, want BNH's creation", ev)
+	}
+}

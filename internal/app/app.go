@@ -92,7 +92,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	sessions := postgres.NewSessionService(db)
 	hub := events.NewHub()
 	market := postgres.NewMarketService(db)
+	verifier := auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience)
 	resolver := &graph.Resolver{
+		Recheck:          verifier.Recheck,
 		Catalog:          db.Catalog,
 		Refdata:          db,
 		CenterService:    centers,
@@ -112,7 +114,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.ReadPool = readPool
 	a.Handler = server.New(cfg.Server, server.Deps{
 		Resolver: resolver,
-		Verifier: auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience),
+		Verifier: verifier,
 		Loaders: loader.Fetchers{Centers: centers.CentersByIDs,
 			Workers: referrals.Workers, ReferralEvents: referrals.ReferralEvents,
 			LaborDemands: market.LaborDemandsByIDs, Agreements: agreements.AgreementsByIDs,

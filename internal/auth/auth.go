@@ -329,3 +329,29 @@ func FromContext(ctx context.Context) *exchange.Principal {
 	p, _ := ctx.Value(principalKey{}).(*exchange.Principal)
 	return p
 }
+
+// Recheck confirms that the caller's token would still be accepted apart from its
+// expiry: its key is still registered to its center, unrevoked and unexpired, and the
+// center still active. Long-lived connections (subscriptions) call it before each
+// delivery, so a revocation or suspension ends them at once instead of when the token
+// expires. Operator keys are fixed for the life of the process.
+func (v *Verifier) Recheck(ctx context.Context, p *exchange.Principal) error {
+	if p == nil {
+		return refuse("authentication required")
+	}
+	if p.IsOperator() {
+		return nil
+	}
+	key, err := v.Keys.CenterKeyByKID(ctx, p.KeyID)
+	if exchange.ErrorCode(err) == exchange.CodeNotFound {
+		return refuse("unknown key")
+	}
+	if err != nil {
+		return fmt.Errorf("recheck key %q: %w", p.KeyID, err)
+	}
+	// authz: the same conditions as at verification, read again.
+	if key.CenterID != p.CenterID || !key.Usable(v.now()) {
+		return refuse(unusableReason(key, v.now()))
+	}
+	return nil
+}

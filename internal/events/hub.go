@@ -104,10 +104,15 @@ func (h *Hub) Follow(ctx context.Context, after int64, fetch Fetch, logger *slog
 		const page = 100
 		for {
 			changes, err := fetch(ctx, after, page)
-			if err != nil {
-				if ctx.Err() == nil {
-					logger.ErrorContext(ctx, "subscription read", "err", err, "after", after)
-				}
+			switch {
+			case err == nil:
+			case ctx.Err() != nil:
+				return
+			case exchange.ErrorCode(err) == exchange.CodeUnauthenticated:
+				logger.InfoContext(ctx, "subscription ended: its token is no longer accepted", "reason", exchange.ErrorMessage(err))
+				return
+			default:
+				logger.ErrorContext(ctx, "subscription read", "err", err, "after", after)
 				return
 			}
 			for _, ch := range changes {
