@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -25,25 +23,12 @@ const centerHelp = `Usage: laborx center add|add-key|list [flags]
   list     list the registered centers
 `
 
-// withCenters opens the database and runs fn with the center service, acting as the
-// operator on this machine (the audit trail names the OS user).
+// withCenters runs fn with the center service, acting as the operator on this machine
+// (the audit trail names the OS user).
 func withCenters(ctx context.Context, db *dbFlags, stderr io.Writer, fn func(ctx context.Context, s *postgres.CenterService) error) error {
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	database, err := db.open(ctx, logger)
-	if err != nil {
-		return err
-	}
-	defer database.Close(ctx)
-	store, err := postgres.Open(ctx, database.URL)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	subject := "cli"
-	if u, err := user.Current(); err == nil {
-		subject = "cli:" + u.Username
-	}
-	return fn(demo.OperatorContext(ctx, subject), postgres.NewCenterService(store))
+	return db.withStore(ctx, stderr, func(store *postgres.DB, subject string) error {
+		return fn(demo.OperatorContext(ctx, subject), postgres.NewCenterService(store))
+	})
 }
 
 func runCenter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,7 +47,7 @@ func runCenter(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 func centerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("center add", "center add --code CODE --name NAME --province CODE [--email E] [--phone P]", stderr)
-	var db dbFlags
+	db := dbFlags{attach: true}
 	db.register(fs)
 	code := fs.String("code", "", "center code, 2–16 of A-Z 0-9 - (required)")
 	name := fs.String("name", "", "center name (required)")
@@ -84,7 +69,7 @@ func centerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 func centerAddKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("center add-key", "center add-key --center CODE [--kid KID] [--out FILE | --public-key FILE --alg ALG]", stderr)
-	var db dbFlags
+	db := dbFlags{attach: true}
 	db.register(fs)
 	center := fs.String("center", "", "center code (required)")
 	kid := fs.String("kid", "", "key id; default CODE-YYYYMMDD-HHMMSS, or the --out file's base name")
@@ -153,7 +138,7 @@ func centerAddKey(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func centerList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("center list", "center list [flags]", stderr)
-	var db dbFlags
+	db := dbFlags{attach: true}
 	db.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -4,7 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"os/user"
 	"path/filepath"
 	"time"
 
@@ -19,6 +21,9 @@ import (
 type dbFlags struct {
 	dataDir     string
 	databaseURL string
+	// attach: use the embedded cluster a running serve started (tools); serve itself
+	// starts its own and refuses a second one.
+	attach bool
 }
 
 func (f *dbFlags) register(fs *flag.FlagSet) {
@@ -39,7 +44,8 @@ func (f *dbFlags) open(ctx context.Context, logger *slog.Logger) (*database, err
 	if f.databaseURL != "" {
 		return &database{URL: f.databaseURL}, nil
 	}
-	cluster, err := devdb.Start(ctx, devdb.Options{Dir: filepath.Join(f.dataDir, "pg"), Logger: logger})
+	// Tools share the cluster of a `laborx serve` running on the same data dir.
+	cluster, err := devdb.Start(ctx, devdb.Options{Dir: filepath.Join(f.dataDir, "pg"), Logger: logger, Attach: f.attach})
 	if err != nil {
 		return nil, fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
@@ -79,4 +85,25 @@ func migrateUp(ctx context.Context, url string, logger *slog.Logger) error {
 		logger.Info("migrated", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
 	}
 	return nil
+}
+
+// withStore opens the database and the store for a command run on the server's own
+// machine, and passes the name the audit trail gives the OS user who ran it.
+func (f *dbFlags) withStore(ctx context.Context, stderr io.Writer, fn func(store *postgres.DB, subject string) error) error {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	database, err := f.open(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer database.Close(ctx)
+	store, err := postgres.Open(ctx, database.URL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	subject := "cli"
+	if u, err := user.Current(); err == nil {
+		subject = "cli:" + u.Username
+	}
+	return fn(store, subject)
 }

@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/user"
 	"strings"
 	"time"
 
@@ -33,7 +31,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fs := newFlags("import "+kind, "import "+kind+" FILE --center CODE [--partial]", stderr)
-	var db dbFlags
+	db := dbFlags{attach: true}
 	db.register(fs)
 	center := fs.String("center", env("LABORX_CENTER", ""), "code of the center the rows are published for (LABORX_CENTER)")
 	partial := fs.Bool("partial", false, "write the good rows even when some rows are bad")
@@ -58,26 +56,19 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer f.Close()
 
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	database, err := db.open(ctx, logger)
-	if err != nil {
-		return err
-	}
-	defer database.Close(ctx)
-	store, err := postgres.Open(ctx, database.URL)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	c, err := postgres.NewCenterService(store).CenterByCode(demo.OperatorContext(ctx, "cli"), *center)
+	return db.withStore(ctx, stderr, func(store *postgres.DB, subject string) error {
+		return importFile(ctx, store, subject, kind, *center, f, *partial, stdout, stderr)
+	})
+}
+
+// importFile imports one CSV file as the center's publisher: this machine has the
+// database, so the command acts for the center directly.
+func importFile(ctx context.Context, store *postgres.DB, subject, kind, centerCode string, f io.Reader, partial bool,
+	stdout, stderr io.Writer) error {
+	c, err := postgres.NewCenterService(store).CenterByCode(demo.OperatorContext(ctx, subject), centerCode)
 	if err != nil {
 		return describe(err)
 	}
-	subject := "cli"
-	if u, err := user.Current(); err == nil {
-		subject = "cli:" + u.Username
-	}
-	// This machine has the database: the command acts as the center's publisher.
 	ctx = auth.NewContext(ctx, &exchange.Principal{CenterID: c.ID, CenterCode: c.Code, Subject: subject,
 		Roles: []exchange.Role{exchange.RolePublisher}})
 
@@ -94,7 +85,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if kind == "demand" {
 		importFn = market.ImportDemandCSV
 	}
-	res, err := importFn(ctx, bufio.NewReaderSize(f, 1<<20), *partial, progress)
+	res, err := importFn(ctx, bufio.NewReaderSize(f, 1<<20), partial, progress)
 	fmt.Fprintln(stderr)
 	if err != nil {
 		return describe(err)
@@ -104,7 +95,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stderr, "%d rows read, %d %s created, %d errors, in %s\n", res.RowCount, res.CreatedCount, kind,
 		len(res.Errors), time.Since(start).Round(time.Millisecond))
-	if len(res.Errors) > 0 && !*partial {
+	if len(res.Errors) > 0 && !partial {
 		return fmt.Errorf("nothing written: %d bad values (use --partial to write the good rows)", len(res.Errors))
 	}
 	return nil

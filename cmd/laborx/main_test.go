@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -55,6 +56,26 @@ func TestServeDemo(t *testing.T) {
 	if !strings.Contains(got, `"totalCount":5`) {
 		t.Errorf("centers = %s, want the 5 demo centers", got)
 	}
+	// Tools run while serve holds the embedded cluster: they use it instead of refusing.
+	if err := run(context.Background(), []string{"center", "add", "--data-dir", dataDir, "--code", "BKN-2", "--name", "Chi nhánh Bắc Kạn",
+		"--province", "19"}, io.Discard, io.Discard); err != nil {
+		t.Fatalf("center add while serving: %v", err)
+	}
+	csvPath := filepath.Join(t.TempDir(), "supply.csv")
+	csv := "occupation_code,quantity,available_from,destination_province_codes,expected_wage_min,notes\n" +
+		"8153,12,2026-12-01,31,7000000,Thợ may Chợ Mới\n7212,5,2026-12-15,,,Thợ hàn\n"
+	if err := os.WriteFile(csvPath, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"import", "supply", csvPath, "--data-dir", dataDir, "--center", "TNG"},
+		io.Discard, io.Discard); err != nil {
+		t.Fatalf("import supply while serving: %v", err)
+	}
+	got = query(t, url, strings.TrimSpace(op.String()), `{ center(code: "BKN-2") { name } laborSupplies(filter: {text: "Cho Moi"}) { totalCount } }`)
+	if !strings.Contains(got, `"Chi nhánh Bắc Kạn"`) || !strings.Contains(got, `"totalCount":1`) {
+		t.Errorf("after center add and import: %s", got)
+	}
+
 	var bench bytes.Buffer
 	if err := run(context.Background(), []string{"bench", "--data-dir", dataDir, "--url", url, "--duration", "1s", "--concurrency", "2"}, &bench, io.Discard); err != nil {
 		t.Fatalf("bench: %v", err)
@@ -71,8 +92,8 @@ func TestServeDemo(t *testing.T) {
 	stop()
 	url, _ = startServe(t, dataDir)
 	got = query(t, url, strings.TrimSpace(tok.String()), `{ viewer { center { code } } centers { totalCount } }`)
-	if !strings.Contains(got, `"code":"HPG"`) || !strings.Contains(got, `"totalCount":5`) {
-		t.Errorf("after restart: %s", got)
+	if !strings.Contains(got, `"code":"HPG"`) || !strings.Contains(got, `"totalCount":6`) {
+		t.Errorf("after restart: %s, want HPG and the 5 demo centers plus BKN-2", got)
 	}
 }
 

@@ -26,7 +26,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fs := newFlags("migrate "+verb, "migrate "+verb+" [flags]", stderr)
-	var db dbFlags
+	db := dbFlags{attach: true}
 	db.register(fs)
 	if err := fs.Parse(rest); err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("seed", "seed --demo [--data-dir DIR] [--database-url URL]", stderr)
-	var db dbFlags
+	db := dbFlags{attach: true}
 	db.register(fs)
 	withDemo := fs.Bool("demo", false, "load the demo centers, keys and data")
 	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),

@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -54,6 +55,10 @@ type Options struct {
 	Ephemeral bool
 	// Logger receives where the cluster lives and lifecycle events; nil discards them.
 	Logger *slog.Logger
+	// Attach lets a tool (laborx import, center, seed, migrate) use the cluster that a
+	// running `laborx serve` started on the same directory, instead of refusing. An
+	// attached Cluster never stops the server it did not start.
+	Attach bool
 }
 
 // Cluster is a running PostgreSQL server owned by this process.
@@ -65,10 +70,11 @@ type Cluster struct {
 	password  string
 	log       *slog.Logger
 
-	port    int
-	proc    *os.Process
-	exited  chan struct{} // closed once postgres has exited; waitErr is then set
-	waitErr error
+	port     int
+	attached bool // the server belongs to another process
+	proc     *os.Process
+	exited   chan struct{} // closed once postgres has exited; waitErr is then set
+	waitErr  error
 
 	stopOnce sync.Once
 	stopErr  error
@@ -94,6 +100,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, fmt.Errorf("start cluster: %w", err)
 	}
 	c := &Cluster{dataDir: dataDir, link: link, acct: acct, ephemeral: opts.Ephemeral, log: log}
+	if opts.Attach {
+		if ok, err := c.attach(ctx); err != nil || ok {
+			return c, err
+		}
+	}
 	if err := c.start(ctx, bins, opts.Port); err != nil {
 		return nil, fmt.Errorf("start cluster in %s: %w", dataDir, err)
 	}
@@ -215,6 +226,34 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 	}
 }
 
+// attach connects to a server another process runs on the data directory, reading its
+// port from postmaster.pid (line 4). It reports false when no server runs there.
+func (c *Cluster) attach(ctx context.Context) (bool, error) {
+	b, err := os.ReadFile(filepath.Join(c.dataDir, "postmaster.pid"))
+	if err != nil {
+		return false, nil
+	}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 4 {
+		return false, nil
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(lines[0]))
+	port, err := strconv.Atoi(strings.TrimSpace(lines[3]))
+	if err != nil || !postmasterRunning(pid, c.dataDir) {
+		return false, nil
+	}
+	if c.password, err = readPassword(c.dataDir); err != nil {
+		return false, err
+	}
+	c.port, c.attached = port, true
+	c.exited = make(chan struct{}) // never closed: the server is not ours to watch
+	if err := c.waitReady(ctx); err != nil {
+		return false, fmt.Errorf("attach to the running cluster in %s: %w", c.dataDir, err)
+	}
+	c.log.Info("using the postgres cluster another laborx runs", "data_dir", c.dataDir, "port", port, "pid", pid)
+	return true, nil
+}
+
 // halt stops a server that failed to come up, without waiting for a clean shutdown.
 func (c *Cluster) halt() {
 	_ = c.proc.Signal(syscall.SIGQUIT)
@@ -267,6 +306,9 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 // then removed. If ctx ends first, the server gets an immediate shutdown (crash recovery
 // at the next start) rather than being left behind. Later calls return the first result.
 func (c *Cluster) Stop(ctx context.Context) error {
+	if c.attached {
+		return nil
+	}
 	c.stopOnce.Do(func() {
 		c.stopErr = c.shutdown(ctx)
 		if c.ephemeral {
