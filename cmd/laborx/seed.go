@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/laborx/laborx/internal/demo"
 	"github.com/laborx/laborx/internal/pii"
@@ -13,17 +14,18 @@ import (
 )
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("seed", "seed --demo [--data-dir DIR] [--database-url URL]", stderr)
+	fs := newFlags("seed", "seed --demo | --scale N [--data-dir DIR] [--database-url URL]", stderr)
 	db := dbFlags{attach: true}
 	db.register(fs)
 	withDemo := fs.Bool("demo", false, "load the demo centers, keys and data")
+	scale := fs.Int("scale", 0, "also publish N synthetic demands and N supplies over the demo centers (load tests)")
 	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),
 		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; default <data-dir>/pii.key)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !*withDemo {
-		return errors.New("give --demo")
+	if !*withDemo && *scale <= 0 {
+		return errors.New("give --demo or --scale N")
 	}
 	key, err := piiKey(*piiKeyValue, db.dataDir, true)
 	if err != nil {
@@ -53,5 +55,16 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "demo data loaded; keys under %s\n", db.dataDir)
+	if *scale > 0 {
+		start := time.Now()
+		progress := func(stage string, done, total int) {
+			fmt.Fprintf(stderr, "\r%s %d/%d rows   ", stage, done, total)
+		}
+		if err := demo.SeedScale(ctx, store, *scale, progress); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "\n")
+		fmt.Fprintf(stdout, "published %d synthetic demands and %d supplies in %s\n", *scale, *scale, time.Since(start).Round(time.Millisecond))
+	}
 	return nil
 }

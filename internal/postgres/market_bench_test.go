@@ -2,8 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/demo"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/postgres"
 )
@@ -19,63 +18,9 @@ import (
 //
 //	go test -run '^$' -bench . -benchtime 200x ./internal/postgres/
 
-var benchTitles = []string{"Công nhân may công nghiệp", "Lắp ráp linh kiện điện tử", "Thợ hàn kết cấu", "Công nhân đóng gói",
-	"Thợ vận hành máy CNC", "Nhân viên kho", "Lái xe nâng", "Công nhân chế biến thủy sản", "Thợ điện công nghiệp", "Phụ bếp"}
-
-// marketCSV generates n demand or supply rows over the unit groups and current provinces.
+// marketCSV generates n demand or supply rows in the import format.
 func marketCSV(db *postgres.DB, kind string, n int, seed uint64) string {
-	r := rand.New(rand.NewPCG(seed, 7))
-	var occ []string
-	for _, o := range db.Catalog.Occupations() {
-		if o.Level == 4 && (o.Code[0] == '7' || o.Code[0] == '8' || o.Code[0] == '9' || r.IntN(4) == 0) {
-			occ = append(occ, o.Code)
-		}
-	}
-	var prov []string
-	for _, p := range db.Catalog.Provinces(false) {
-		prov = append(prov, p.Code)
-	}
-	today := time.Now().UTC()
-	var b strings.Builder
-	if kind == "demand" {
-		b.WriteString("employer_name,occupation_code,title,description,quantity,wage_min,wage_max,work_province_code,employment_type,expires_at,visibility\n")
-		for i := range n {
-			wmin := int64(5_000_000 + r.IntN(10)*500_000)
-			vis := "ALL_PARTNERS"
-			if r.IntN(5) == 0 {
-				vis = "AGREEMENT_PARTNERS"
-			}
-			fmt.Fprintf(&b, "Công ty %d,%s,%s,Tuyển gấp đợt %d,%d,%d,%d,%s,FULL_TIME,%s,%s\n", i%997, occ[r.IntN(len(occ))],
-				benchTitles[r.IntN(len(benchTitles))], i, 1+r.IntN(200), wmin, wmin+int64(r.IntN(6))*500_000,
-				prov[r.IntN(len(prov))], today.AddDate(0, 0, 1+r.IntN(120)).Format(time.DateOnly), vis)
-		}
-		return b.String()
-	}
-	b.WriteString("occupation_code,quantity,available_from,available_until,destination_province_codes,expected_wage_min,notes\n")
-	for i := range n {
-		var dests []string
-		for range r.IntN(4) {
-			dests = append(dests, prov[r.IntN(len(prov))])
-		}
-		dests = uniq(dests)
-		from := today.AddDate(0, 0, r.IntN(60))
-		fmt.Fprintf(&b, "%s,%d,%s,%s,%s,%d,Lao động đợt %d\n", occ[r.IntN(len(occ))], 1+r.IntN(80), from.Format(time.DateOnly),
-			from.AddDate(0, 0, 30+r.IntN(200)).Format(time.DateOnly), strings.Join(dests, ";"),
-			5_000_000+r.IntN(10)*500_000, i)
-	}
-	return b.String()
-}
-
-func uniq(s []string) []string {
-	seen := map[string]bool{}
-	out := s[:0]
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
+	return demo.ScaleCSV(db.Catalog, kind, n, seed)
 }
 
 // loadMarket fills a fresh database with 5 centers and n demands and n supplies.
