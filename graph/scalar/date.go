@@ -1,13 +1,18 @@
-// Package scalar implements the GraphQL scalars that gqlgen does not ship: Date.
+// Package scalar implements laborx's GraphQL scalars. Every unmarshaler returns a
+// BAD_USER_INPUT error that says what was expected, so a malformed argument is never
+// reported as an internal error.
 package scalar
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/laborx/laborx/internal/exchange"
 )
 
 // DateLayout is the wire format of the Date scalar.
@@ -24,11 +29,66 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("Date must be a string in YYYY-MM-DD form")
+		return time.Time{}, badInput("a Date is a string in YYYY-MM-DD form")
 	}
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("Date must be YYYY-MM-DD, got %q", s)
+		return time.Time{}, badInput("a Date is YYYY-MM-DD, got %q", s)
 	}
 	return t, nil
+}
+
+// MarshalDateTime writes an instant in RFC 3339, in UTC.
+func MarshalDateTime(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
+	})
+}
+
+// UnmarshalDateTime reads an RFC 3339 instant.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, badInput("a DateTime is an RFC 3339 string, e.g. 2026-07-01T08:00:00+07:00")
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, badInput("a DateTime is RFC 3339, e.g. 2026-07-01T08:00:00+07:00, got %q", s)
+	}
+	return t, nil
+}
+
+// MarshalInt64 writes a 64-bit integer as a JSON number.
+func MarshalInt64(i int64) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.FormatInt(i, 10))
+	})
+}
+
+// UnmarshalInt64 reads a 64-bit integer from a number or a decimal string (JavaScript
+// clients send large amounts as strings).
+func UnmarshalInt64(v any) (int64, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i, nil
+		}
+	case float64:
+		if x == float64(int64(x)) {
+			return int64(x), nil
+		}
+	case string:
+		if i, err := strconv.ParseInt(x, 10, 64); err == nil {
+			return i, nil
+		}
+	}
+	return 0, badInput("an Int64 is a whole number, got %v", v)
+}
+
+func badInput(format string, args ...any) error {
+	return &exchange.Error{Code: exchange.CodeBadUserInput, Message: fmt.Sprintf(format, args...)}
 }
