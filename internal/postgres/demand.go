@@ -233,26 +233,24 @@ func visibleDemand(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.U
 	return d, nil
 }
 
-// requireCenterPublisher is the rule for changing the market: a center's publisher or
-// coordinator. Operators have no center and publish nothing.
-func requireCenterPublisher(p *exchange.Principal) error {
+// centerPublisher returns the caller if it may change the market: a center's
+// publisher or coordinator. Operators have no center and publish nothing.
+func centerPublisher(ctx context.Context) (*exchange.Principal, error) {
+	p, err := callerWithRole(ctx, exchange.RolePublisher)
+	if err != nil {
+		return nil, err
+	}
 	// authz: publishing and changing postings needs a center's publisher or coordinator.
-	if err := p.Require(exchange.RolePublisher); err != nil {
-		return err
-	}
 	if p.CenterID == uuid.Nil {
-		return exchange.Errorf(exchange.CodeForbidden, "only a center's staff publish postings")
+		return nil, exchange.Errorf(exchange.CodeForbidden, "only a center's staff publish postings")
 	}
-	return nil
+	return p, nil
 }
 
 // PublishLaborDemand publishes a job order of the caller's center.
 func (s *MarketService) PublishLaborDemand(ctx context.Context, in exchange.PublishLaborDemandInput) (*exchange.LaborDemand, error) {
-	p, err := caller(ctx)
+	p, err := centerPublisher(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireCenterPublisher(p); err != nil {
 		return nil, err
 	}
 	d := exchange.DraftFromPublish(in)
@@ -387,11 +385,8 @@ func parseID(kind exchange.Kind, field, s string) (uuid.UUID, error) {
 
 // UpdateLaborDemand changes a demand of the caller's center.
 func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.UpdateLaborDemandInput) (*exchange.LaborDemand, error) {
-	p, err := caller(ctx)
+	p, err := centerPublisher(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireCenterPublisher(p); err != nil {
 		return nil, err
 	}
 	id, err := parseID(exchange.KindLaborDemand, "laborDemandId", in.LaborDemandID)
@@ -430,11 +425,8 @@ func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.Updat
 
 // CloseLaborDemand closes a demand of the caller's center for good.
 func (s *MarketService) CloseLaborDemand(ctx context.Context, in exchange.CloseLaborDemandInput) (*exchange.LaborDemand, error) {
-	p, err := caller(ctx)
+	p, err := centerPublisher(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireCenterPublisher(p); err != nil {
 		return nil, err
 	}
 	id, err := parseID(exchange.KindLaborDemand, "laborDemandId", in.LaborDemandID)

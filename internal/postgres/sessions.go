@@ -326,12 +326,9 @@ func (tx *Tx) featureDemands(ctx context.Context, sessionID, hostID uuid.UUID, i
 
 // ScheduleExchangeSession announces a session hosted by the caller's center.
 func (s *SessionService) ScheduleExchangeSession(ctx context.Context, in exchange.ScheduleExchangeSessionInput) (*exchange.ExchangeSession, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// authz: a center's publishers and coordinators schedule the sessions it hosts.
-	if err := requireCenterPublisher(p); err != nil {
+	p, err := centerPublisher(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if errs := exchange.ValidateSchedule(s.db.Catalog, s.db.Now().UTC(), in); len(errs) > 0 {
@@ -422,12 +419,9 @@ func (tx *Tx) touchSession(ctx context.Context, id uuid.UUID) error {
 // demands it features there. A participant joining again only adds the demands it
 // names; with none it changes nothing, so a retried join is harmless.
 func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.JoinExchangeSessionInput) (*exchange.ExchangeSession, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// authz: a center's publishers and coordinators take their center into a session.
-	if err := requireCenterPublisher(p); err != nil {
+	p, err := centerPublisher(ctx)
+	if err != nil {
 		return nil, err
 	}
 	var sess *exchange.ExchangeSession
@@ -479,12 +473,9 @@ func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.Jo
 // RecordSessionOutcome records, or corrects, the caller's center's outcome of a session
 // it takes part in.
 func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.RecordSessionOutcomeInput) (*exchange.ExchangeSession, *exchange.SessionOutcome, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
 	// authz: a center's publishers and coordinators report their own center's outcome.
-	if err := requireCenterPublisher(p); err != nil {
+	p, err := centerPublisher(ctx)
+	if err != nil {
 		return nil, nil, err
 	}
 	if in.CenterCode != nil && !strings.EqualFold(strings.TrimSpace(*in.CenterCode), p.CenterCode) {
@@ -544,11 +535,8 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 
 // CancelExchangeSession cancels a session of the caller's center before it starts.
 func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.CancelExchangeSessionInput) (*exchange.ExchangeSession, error) {
-	p, err := caller(ctx)
+	p, err := centerPublisher(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireCenterPublisher(p); err != nil {
 		return nil, err
 	}
 	var errs exchange.Errors

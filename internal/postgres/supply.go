@@ -152,11 +152,8 @@ var supplyCopyColumns = []string{"id", "center_id", "occupation_code", "skill_le
 
 // PublishLaborSupply publishes workers of the caller's center ready to move.
 func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.PublishLaborSupplyInput) (*exchange.LaborSupply, error) {
-	p, err := caller(ctx)
+	p, err := centerPublisher(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireCenterPublisher(p); err != nil {
 		return nil, err
 	}
 	d := exchange.DraftFromPublishSupply(in)
@@ -233,11 +230,8 @@ func (tx *Tx) lockOwnSupply(ctx context.Context, id uuid.UUID, expectedVersion *
 
 // UpdateLaborSupply changes a supply of the caller's center.
 func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.UpdateLaborSupplyInput) (*exchange.LaborSupply, error) {
-	p, err := caller(ctx)
+	_, err := centerPublisher(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireCenterPublisher(p); err != nil {
 		return nil, err
 	}
 	id, err := parseID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
@@ -277,11 +271,8 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 
 // WithdrawLaborSupply withdraws a supply of the caller's center for good.
 func (s *MarketService) WithdrawLaborSupply(ctx context.Context, in exchange.WithdrawLaborSupplyInput) (*exchange.LaborSupply, error) {
-	p, err := caller(ctx)
+	_, err := centerPublisher(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireCenterPublisher(p); err != nil {
 		return nil, err
 	}
 	id, err := parseID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
