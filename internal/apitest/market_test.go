@@ -41,14 +41,7 @@ func demandInput(over map[string]any) map[string]any {
 		"benefits":         map[string]any{"housing": true, "meals": true, "note": "Hỗ trợ tiền xe"},
 		"expiresAt":        time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339),
 	}
-	for k, v := range over {
-		if v == nil {
-			delete(in, k)
-		} else {
-			in[k] = v
-		}
-	}
-	return in
+	return withOverrides(in, over)
 }
 
 func supplyInput(over map[string]any) map[string]any {
@@ -61,14 +54,7 @@ func supplyInput(over map[string]any) map[string]any {
 		"expectedWageMin":          7500000,
 		"notes":                    "Lao động Bắc Kạn cũ trở về từ Bắc Ninh",
 	}
-	for k, v := range over {
-		if v == nil {
-			delete(in, k)
-		} else {
-			in[k] = v
-		}
-	}
-	return in
+	return withOverrides(in, over)
 }
 
 func mustPublishDemand(t *testing.T, e *apitest.Env, token string, over map[string]any) string {
@@ -749,4 +735,16 @@ func TestLaborDemandsStatementCount(t *testing.T) {
 		t.Errorf("laborDemands(first: 5) ran %d statements, (first: 50) %d", n5, n50)
 	}
 	t.Logf("statements per request: first 5 → %d, first 50 → %d", n5, n50)
+}
+
+// withOverrides applies a test's changes to a default input: a nil value removes the key.
+func withOverrides(in, over map[string]any) map[string]any {
+	for k, v := range over {
+		if v == nil {
+			delete(in, k)
+		} else {
+			in[k] = v
+		}
+	}
+	return in
 }

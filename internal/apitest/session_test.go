@@ -51,14 +51,7 @@ func sessionInput(over map[string]any) map[string]any {
 		"provinceCode": "19",
 		"address":      "Nhà văn hoá xã Chợ Mới, Thái Nguyên",
 	}
-	for k, v := range over {
-		if v == nil {
-			delete(in, k)
-		} else {
-			in[k] = v
-		}
-	}
-	return in
+	return withOverrides(in, over)
 }
 
 func mustSchedule(t *testing.T, e *apitest.Env, token string, over map[string]any) string {
