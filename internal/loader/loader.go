@@ -1,11 +1,10 @@
 // Package loader batches the lookups behind nested GraphQL fields: one loader set per
-// request, created by middleware and read with For(ctx), so a page of 50 postings asks
-// for its centers in one query, not 50.
+// GraphQL response (created by the server around each response, read with For(ctx)),
+// so a page of 50 postings asks for its centers in one query, not 50.
 package loader
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -77,14 +76,6 @@ func New(f Fetchers) *Loaders {
 }
 
 type ctxKey struct{}
-
-// Middleware gives each request its own loaders, so nothing cached outlives the request
-// or leaks between callers.
-func Middleware(f Fetchers, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), New(f))))
-	})
-}
 
 // NewContext returns ctx carrying loaders.
 func NewContext(ctx context.Context, l *Loaders) context.Context {

@@ -63,7 +63,7 @@ func New(cfg Config, d Deps) http.Handler {
 	limiter := newRateLimiter(cfg.RateLimit, cfg.Burst)
 
 	mux := http.NewServeMux()
-	api := authenticate(d.Verifier, limiter, m, loader.Middleware(d.Loaders, gql))
+	api := authenticate(d.Verifier, limiter, m, gql)
 	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, api))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
