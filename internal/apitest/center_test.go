@@ -283,3 +283,28 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		t.Errorf("GET /readyz with a pending migration = %d %q, want 503", status, body)
 	}
 }
+
+func TestUpdateCenterContactFields(t *testing.T) {
+	e := apitest.New(t)
+	e.AddCenter(t, "TNG", "19")
+	op := e.OperatorToken(t)
+	const m = `mutation($in: UpdateCenterInput!) { updateCenter(input: $in) { center { name email phone } userErrors { code } } }`
+	update := func(in map[string]any) *apitest.Response {
+		in["centerCode"] = "TNG"
+		r := e.Do(t, op, m, map[string]any{"in": in})
+		r.NoErrors(t)
+		return r
+	}
+	r := update(map[string]any{"email": "vieclam@tng.example.vn", "phone": "02083855000"})
+	if r.Get("updateCenter.center.email") != "vieclam@tng.example.vn" || r.Get("updateCenter.center.phone") != "02083855000" {
+		t.Errorf("set: %s", r.Raw)
+	}
+	r = update(map[string]any{"name": "Trung tâm mới"}) // absent fields stay
+	if r.Get("updateCenter.center.email") != "vieclam@tng.example.vn" || r.Get("updateCenter.center.phone") != "02083855000" {
+		t.Errorf("keep: %s", r.Raw)
+	}
+	r = update(map[string]any{"email": ""}) // "" clears; phone stays
+	if r.Get("updateCenter.center.email") != nil || r.Get("updateCenter.center.phone") != "02083855000" {
+		t.Errorf("clear: %s", r.Raw)
+	}
+}
