@@ -82,7 +82,7 @@ func (s *CenterService) Centers(ctx context.Context, f exchange.CenterFilter, pa
 	if _, err := decodeCursor(page.After, &after); err != nil {
 		return nil, err
 	}
-	provinces := s.currentProvinceCodes(f.ProvinceCodes)
+	provinces := expandProvinceCodes(s.db.Catalog, f.ProvinceCodes)
 	statuses := make([]string, len(f.Statuses))
 	for i, st := range f.Statuses {
 		statuses[i] = string(st)
@@ -105,13 +105,9 @@ func (s *CenterService) Centers(ctx context.Context, f exchange.CenterFilter, pa
 	return p, nil
 }
 
-// currentProvinceCodes maps filter codes to current provinces (06 Bắc Kạn → 19 Thái
+// expandProvinceCodes maps filter codes to current provinces (06 Bắc Kạn → 19 Thái
 // Nguyên) and keeps the original codes too, so records from before 2025 are found.
 // nil means no filter.
-func (s *CenterService) currentProvinceCodes(codes []string) []string {
-	return expandProvinceCodes(s.db.Catalog, codes)
-}
-
 func expandProvinceCodes(cat *exchange.Catalog, codes []string) []string {
 	if codes == nil {
 		return nil
@@ -242,8 +238,9 @@ func (s *CenterService) UpdateCenter(ctx context.Context, in exchange.UpdateCent
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE centers SET name = coalesce($2, name), province_code = coalesce($3, province_code),
-			email = coalesce(NULLIF($4, ''), CASE WHEN $4 = '' THEN NULL ELSE email END),
-			phone = coalesce(NULLIF($5, ''), CASE WHEN $5 = '' THEN NULL ELSE phone END),
+			-- nil keeps the value, "" clears it.
+			email = CASE WHEN $4::text IS NULL THEN email ELSE NULLIF($4, '') END,
+			phone = CASE WHEN $5::text IS NULL THEN phone ELSE NULLIF($5, '') END,
 			updated_at = $6, version = version + 1 WHERE id = $1`,
 			c.ID, trimPtr(in.Name), in.ProvinceCode, in.Email, in.Phone, tx.now)
 		if err != nil {
