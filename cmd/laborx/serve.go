@@ -36,7 +36,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/pii.key)")
 	readDatabaseURL := fs.String("read-database-url", env("LABORX_READ_DATABASE_URL", ""),
 		"PostgreSQL read replica that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
+	debugAddr := fs.String("debug-addr", env("LABORX_DEBUG_ADDR", ""),
+		"loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty for none (LABORX_DEBUG_ADDR)")
+	var gc gcFlags
+	gc.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := gc.apply(); err != nil {
 		return err
 	}
 	piiKeyBytes, err := piiKey(*piiKeyValue, db.dataDir, *withDemo)
@@ -83,6 +90,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	debugSrv, err := listenDebug(*debugAddr, logger)
+	if err != nil {
+		return err
+	}
+	if debugSrv != nil {
+		defer debugSrv.Close()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
