@@ -56,6 +56,8 @@ type App struct {
 
 	stopListening context.CancelFunc
 	listening     chan struct{}
+	stopKeys      context.CancelFunc
+	keysDone      <-chan struct{}
 }
 
 // New connects to the database and builds the handler. Migrations must be current (run
@@ -92,9 +94,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	sessions := postgres.NewSessionService(db)
 	hub := events.NewHub()
 	market := postgres.NewMarketService(db)
-	verifier := auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience)
+	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
+	keys, keysDone := startKeyCache(keysCtx, db, centers, cfg.Logger)
+	verifier := auth.NewVerifier(keys, cfg.OperatorKeys, cfg.Audience)
+	// Subscriptions re-read their key before each delivery, past the cache: the
+	// delivery may be the very change that revoked it.
+	recheck := auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience)
 	resolver := &graph.Resolver{
-		Recheck:          verifier.Recheck,
+		Recheck:          recheck.Recheck,
 		Catalog:          db.Catalog,
 		Refdata:          db,
 		CenterService:    centers,
@@ -110,7 +117,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a := &App{DB: db, Migrator: migrator, Centers: centers, Referrals: referrals, listening: make(chan struct{})}
+	a := &App{DB: db, Migrator: migrator, Centers: centers, Referrals: referrals, listening: make(chan struct{}),
+		stopKeys: stopKeys, keysDone: keysDone}
 	a.ReadPool = readPool
 	a.Handler = server.New(cfg.Server, server.Deps{
 		Resolver: resolver,
@@ -164,6 +172,8 @@ func (a *App) ready(ctx context.Context) error {
 func (a *App) Close() {
 	a.stopListening()
 	<-a.listening
+	a.stopKeys()
+	<-a.keysDone
 	if a.ReadPool != nil {
 		a.ReadPool.Close()
 	}

@@ -15,7 +15,11 @@ import (
 )
 
 // CenterService implements exchange.CenterService.
-type CenterService struct{ db *DB }
+type CenterService struct {
+	db *DB
+	// keysChanged runs after a commit that may make keys unusable (OnKeysChanged).
+	keysChanged func()
+}
 
 // NewCenterService returns the center directory service.
 func NewCenterService(db *DB) *CenterService { return &CenterService{db: db} }
@@ -300,6 +304,7 @@ func (s *CenterService) setStatus(ctx context.Context, code string, expectedVers
 	if err != nil {
 		return nil, err
 	}
+	s.announceKeys()
 	return getCenter(ctx, s.db.Pool, `id = $1`, c.ID, false)
 }
 
@@ -451,5 +456,6 @@ func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeC
 	if err != nil {
 		return nil, err
 	}
+	s.announceKeys()
 	return getKey(ctx, s.db.Pool, `k.id = $1`, k.ID)
 }

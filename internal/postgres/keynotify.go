@@ -1,0 +1,101 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// KeysChannel is where the database announces changes that can make a center key
+// unusable: the triggers of migration 00013 NOTIFY it on every update or deletion of
+// center_keys and every change of a center's status, whichever process made it.
+const KeysChannel = "laborx_keys"
+
+// Heartbeats of the key follower: it proves its connection alive this often, and a
+// proof holds for keyAliveFor, so a stalled or broken connection stops the verified-key
+// cache from being trusted well within a second.
+const (
+	keyHeartbeat = 200 * time.Millisecond
+	keyAliveFor  = 700 * time.Millisecond
+)
+
+// KeyFollower is what FollowKeyChanges drives: auth.KeyCache.
+type KeyFollower interface {
+	// Invalidate is called for every announcement and after every (re)connection.
+	Invalidate()
+	// Alive is called after each round trip that proves every change committed before
+	// it has been delivered.
+	Alive(until time.Time)
+}
+
+// FollowKeyChanges holds a dedicated connection (from cfg, a copy of the pool's) that
+// LISTENs on KeysChannel until ctx ends, reconnecting after failures. The connection
+// is untraced: its heartbeats are not any request's statements.
+func FollowKeyChanges(ctx context.Context, cfg *pgx.ConnConfig, f KeyFollower, logger *slog.Logger) {
+	cfg = cfg.Copy()
+	cfg.Tracer = nil
+	// Notifications that arrive while a heartbeat runs are delivered here too.
+	cfg.OnNotification = func(*pgconn.PgConn, *pgconn.Notification) { f.Invalidate() }
+	for ctx.Err() == nil {
+		err := followKeys(ctx, cfg, f)
+		if ctx.Err() != nil {
+			return
+		}
+		logger.WarnContext(ctx, "key change follower reconnecting; verified keys are read from the database meanwhile", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func followKeys(ctx context.Context, cfg *pgx.ConnConfig, f KeyFollower) error {
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+KeysChannel); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	// Anything may have changed while no connection listened.
+	f.Invalidate()
+	for {
+		f.Alive(time.Now().Add(keyAliveFor))
+		wait, cancel := context.WithTimeout(ctx, keyHeartbeat)
+		err := conn.PgConn().WaitForNotification(wait)
+		cancel()
+		switch {
+		case err == nil: // OnNotification has invalidated
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, context.DeadlineExceeded):
+			// Quiet: a round trip shows the connection still delivers.
+			beat, cancel := context.WithTimeout(ctx, keyAliveFor)
+			_, err = conn.Exec(beat, "SELECT 1")
+			cancel()
+			if err != nil {
+				return fmt.Errorf("heartbeat: %w", err)
+			}
+		default:
+			return fmt.Errorf("wait: %w", err)
+		}
+	}
+}
+
+// OnKeysChanged sets what runs after this service commits a key revocation or a
+// center's change of status, before the mutation returns: the instance's own
+// verified-key cache is cleared at once, while other instances hear of it through
+// KeysChannel.
+func (s *CenterService) OnKeysChanged(f func()) { s.keysChanged = f }
+
+func (s *CenterService) announceKeys() {
+	if s.keysChanged != nil {
+		s.keysChanged()
+	}
+}
