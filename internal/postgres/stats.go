@@ -171,19 +171,15 @@ func (s *StatsService) ReferralFlows(ctx context.Context, from, to *time.Time) (
 	}
 	start, until := period(from, to)
 	w := &sqlWhere{}
-	if start != nil {
-		w.add(`r.created_at >= %s`, w.arg(*start))
-	}
-	if until != nil {
-		w.add(`r.created_at < %s`, w.arg(*until))
-	}
-	// Referrals are counted by center pair and status first (a handful of groups),
-	// and only those counts are joined to the centers' provinces and summed. The
-	// period's conditions are in the SQL only when given (see MarketBalance).
+	w.add(`r.kind = 'created' AND r.n > 0`)
+	createdDays(w, start, until)
+	// The day counts (migration 00014) are summed by center pair and status first (a
+	// handful of groups), and only those sums are joined to the centers' provinces.
+	// The period's conditions are in the SQL only when given (see MarketBalance).
 	rows, _ := s.read.Query(ctx, `
 		WITH pairs AS (
-			SELECT r.origin_center_id, r.destination_center_id, r.status, count(*) AS n
-			FROM referrals r
+			SELECT r.origin_center_id, r.destination_center_id, r.status, sum(r.n) AS n
+			FROM referral_counts r
 			WHERE `+w.String()+`
 			GROUP BY 1, 2, 3)
 		SELECT op.now_code AS origin_province_code, dp.now_code AS destination_province_code,
@@ -206,6 +202,21 @@ func (s *StatsService) ReferralFlows(ctx context.Context, from, to *time.Time) (
 		return nil, fmt.Errorf("referral flows: %w", err)
 	}
 	return list, nil
+}
+
+// daysToHire is a referral's (alias r) time from creation to hire in days, the
+// expression of the index referrals_days_to_hire.
+const daysToHire = `(extract(epoch FROM r.hired_at - r.created_at) / 86400)::float8`
+
+// createdDays adds the conditions that a day count (alias r) is of a referral created
+// in [start, until), both UTC midnights or nil.
+func createdDays(w *sqlWhere, start, until *time.Time) {
+	if start != nil {
+		w.add(`r.day >= %s::date`, w.arg(*start))
+	}
+	if until != nil {
+		w.add(`r.day < %s::date`, w.arg(*until))
+	}
 }
 
 // referralEnd adds the condition that a referral (alias r) belongs to the center at
@@ -240,31 +251,46 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 	if err != nil {
 		return nil, err
 	}
+	start, until := period(args.From, args.To)
+	// The cohort's stage counts come from the day counts (migration 00014): a referral
+	// counts in every stage up to the furthest it reached (referral_stage). A referral
+	// may skip acknowledgement (REFERRED → INTERVIEW_SCHEDULED) or the interview;
+	// NOT_HIRED, WITHDRAWN and LEFT_JOB add no stage. The median time to hire is
+	// percentile_cont(0.5) over the cohort's hire times, read from the index in that
+	// order at the middle position, which the counts give: the one or two values there,
+	// interpolated as percentile_cont does.
 	w := &sqlWhere{}
 	referralEnd(w, center, args.Direction)
-	start, until := period(args.From, args.To)
+	ends := w.String()
+	counts := &sqlWhere{conds: []string{`r.kind = 'created'`, ends}, args: w.args}
+	createdDays(counts, start, until)
+	hires := &sqlWhere{conds: []string{`r.hired_at IS NOT NULL`, ends}, args: counts.args}
 	if start != nil {
-		w.add(`r.created_at >= %s`, w.arg(*start))
+		hires.add(`r.created_at >= %s`, hires.arg(*start))
 	}
 	if until != nil {
-		w.add(`r.created_at < %s`, w.arg(*until))
+		hires.add(`r.created_at < %s`, hires.arg(*until))
 	}
-	// A referral counts in every stage up to the furthest it reached: the stage columns
-	// (migration 00011) hold when it reached each one, so the cohort is one scan of
-	// referrals. A referral may skip acknowledgement (REFERRED → INTERVIEW_SCHEDULED)
-	// or the interview; NOT_HIRED, WITHDRAWN and LEFT_JOB add no stage.
 	rows, _ := s.read.Query(ctx, `
 		WITH stages AS (
-			SELECT count(*)::int AS referred,
-				count(*) FILTER (WHERE coalesce(r.acknowledged_at, r.interviewed_at, r.hired_at, r.employed_at) IS NOT NULL)::int
-					AS acknowledged,
-				count(*) FILTER (WHERE coalesce(r.interviewed_at, r.hired_at, r.employed_at) IS NOT NULL)::int AS interviewed,
-				count(*) FILTER (WHERE coalesce(r.hired_at, r.employed_at) IS NOT NULL)::int AS hired,
-				count(r.employed_at)::int AS employed,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM r.hired_at - r.created_at) / 86400)::float8)
-					AS median_days_to_hire
+			SELECT coalesce(sum(r.n), 0)::int AS referred,
+				coalesce(sum(r.n) FILTER (WHERE r.stage >= 1), 0)::int AS acknowledged,
+				coalesce(sum(r.n) FILTER (WHERE r.stage >= 2), 0)::int AS interviewed,
+				coalesce(sum(r.n) FILTER (WHERE r.stage >= 3), 0)::int AS hired,
+				coalesce(sum(r.n) FILTER (WHERE r.stage = 4), 0)::int AS employed,
+				coalesce(sum(r.n) FILTER (WHERE r.with_hire), 0)::bigint AS timed
+			FROM referral_counts r
+			WHERE `+counts.String()+`),
+		middle AS (
+			SELECT `+daysToHire+` AS days
 			FROM referrals r
-			WHERE `+w.String()+`)
+			WHERE `+hires.String()+`
+			ORDER BY `+daysToHire+`
+			OFFSET (SELECT greatest((timed - 1) / 2, 0) FROM stages) LIMIT 2),
+		median AS (
+			SELECT CASE WHEN (SELECT timed FROM stages) % 2 = 1 THEN min(days) ELSE min(days) + (max(days) - min(days)) * 0.5 END
+				AS median_days_to_hire
+			FROM middle)
 		SELECT referred, acknowledged, interviewed, hired, employed,
 			acknowledged::float8 / nullif(referred, 0) AS acknowledged_rate,
 			interviewed::float8 / nullif(acknowledged, 0) AS interviewed_rate,
@@ -272,7 +298,7 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 			employed::float8 / nullif(hired, 0) AS employed_rate,
 			hired::float8 / nullif(referred, 0) AS overall_hire_rate,
 			median_days_to_hire
-		FROM stages`, w.args...)
+		FROM stages, median`, hires.args...)
 	f, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.ReferralFunnel])
 	if err != nil {
 		return nil, fmt.Errorf("referral funnel: %w", err)
@@ -330,19 +356,16 @@ func monthlyFacts(w *sqlWhere, a exchange.MonthlyArgs, center *uuid.UUID, start,
 			sql += ` AND x.center_id = ` + w.arg(*center)
 		}
 	case exchange.MetricReferrals, exchange.MetricHires, exchange.MetricEmploymentsConfirmed:
+		// The day counts of the referrals' creation, HIRED or EMPLOYED instants
+		// (migration 00014); the series is by calendar month of whole UTC days.
+		kind := map[exchange.StatsMetric]string{exchange.MetricReferrals: "created", exchange.MetricHires: "hired",
+			exchange.MetricEmploymentsConfirmed: "employed"}[a.Metric]
 		rw := &sqlWhere{args: w.args}
+		rw.add(`r.kind = '%s'`, kind)
 		referralEnd(rw, center, a.Direction)
 		w.args = rw.args
-		if a.Metric == exchange.MetricReferrals {
-			sql, at = `SELECT r.created_at AS at, 1 AS n FROM referrals r WHERE `+rw.String(), "r.created_at"
-		} else {
-			// The instant of the HIRED or EMPLOYED event, kept on the referral (00011).
-			at = "r.hired_at"
-			if a.Metric == exchange.MetricEmploymentsConfirmed {
-				at = "r.employed_at"
-			}
-			sql = `SELECT ` + at + ` AS at, 1 AS n FROM referrals r WHERE ` + rw.String()
-		}
+		at = `(r.day::timestamp AT TIME ZONE 'UTC')`
+		sql = `SELECT ` + at + ` AS at, r.n FROM referral_counts r WHERE ` + rw.String()
 	case exchange.MetricAgreementsSigned:
 		// The signature that completes the agreement is the SIGN event that moves it to SIGNED.
 		sql, at = `SELECT e.at, 1 AS n FROM agreement_events e WHERE e.action = 'SIGN' AND e.to_status = 'SIGNED'`, "e.at"
