@@ -15,14 +15,14 @@ import (
 	"github.com/laborx/laborx/internal/loader"
 )
 
-// ID is the resolver for the id field.
-func (r *centerResolver) ID(ctx context.Context, obj *exchange.Center) (string, error) {
-	return exchange.GlobalID(exchange.KindCenter, obj.ID), nil
+// ID is the batch resolver for the id field.
+func (r *centerResolver) ID(ctx context.Context, objs []*exchange.Center) ([]string, error) {
+	return each(objs, func(c *exchange.Center) (string, error) { return exchange.GlobalID(exchange.KindCenter, c.ID), nil })
 }
 
-// Province is the resolver for the province field.
-func (r *centerResolver) Province(ctx context.Context, obj *exchange.Center) (*exchange.Province, error) {
-	return r.province(obj.ProvinceCode)
+// Province is the batch resolver for the province field.
+func (r *centerResolver) Province(ctx context.Context, objs []*exchange.Center) ([]*exchange.Province, error) {
+	return each(objs, func(c *exchange.Center) (*exchange.Province, error) { return r.province(c.ProvinceCode) })
 }
 
 // Keys is the resolver for the keys field.

@@ -14,24 +14,27 @@ import (
 	"github.com/laborx/laborx/internal/loader"
 )
 
-// ID is the resolver for the id field.
-func (r *laborDemandResolver) ID(ctx context.Context, obj *exchange.LaborDemand) (string, error) {
-	return exchange.GlobalID(exchange.KindLaborDemand, obj.ID), nil
+// ID is the batch resolver for the id field.
+func (r *laborDemandResolver) ID(ctx context.Context, objs []*exchange.LaborDemand) ([]string, error) {
+	return each(objs, func(d *exchange.LaborDemand) (string, error) {
+		return exchange.GlobalID(exchange.KindLaborDemand, d.ID), nil
+	})
 }
 
-// Center is the resolver for the center field.
-func (r *laborDemandResolver) Center(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Center, error) {
-	return loader.For(ctx).Center.Load(ctx, obj.CenterID)
+// Center is the batch resolver for the center field.
+func (r *laborDemandResolver) Center(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Center, error) {
+	ids, _ := each(objs, func(d *exchange.LaborDemand) (uuid.UUID, error) { return d.CenterID, nil })
+	return loader.For(ctx).Center.LoadAll(ctx, ids)
 }
 
-// Occupation is the resolver for the occupation field.
-func (r *laborDemandResolver) Occupation(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Occupation, error) {
-	return r.occupation(obj.OccupationCode)
+// Occupation is the batch resolver for the occupation field.
+func (r *laborDemandResolver) Occupation(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Occupation, error) {
+	return each(objs, func(d *exchange.LaborDemand) (*exchange.Occupation, error) { return r.occupation(d.OccupationCode) })
 }
 
-// WorkProvince is the resolver for the workProvince field.
-func (r *laborDemandResolver) WorkProvince(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Province, error) {
-	return r.province(obj.WorkProvinceCode)
+// WorkProvince is the batch resolver for the workProvince field.
+func (r *laborDemandResolver) WorkProvince(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Province, error) {
+	return each(objs, func(d *exchange.LaborDemand) (*exchange.Province, error) { return r.province(d.WorkProvinceCode) })
 }
 
 // PublishLaborDemand is the resolver for the publishLaborDemand field.

@@ -809,9 +809,9 @@ type AgreementSignatureResolver interface {
 	Center(ctx context.Context, obj *exchange.AgreementSignature) (*exchange.Center, error)
 }
 type CenterResolver interface {
-	ID(ctx context.Context, obj *exchange.Center) (string, error)
+	ID(ctx context.Context, objs []*exchange.Center) ([]string, error)
 
-	Province(ctx context.Context, obj *exchange.Center) (*exchange.Province, error)
+	Province(ctx context.Context, objs []*exchange.Center) ([]*exchange.Province, error)
 
 	Keys(ctx context.Context, obj *exchange.Center) ([]*exchange.CenterKey, error)
 }
@@ -842,12 +842,12 @@ type ExchangeSessionResolver interface {
 	Totals(ctx context.Context, obj *exchange.ExchangeSession) (*exchange.SessionTotals, error)
 }
 type LaborDemandResolver interface {
-	ID(ctx context.Context, obj *exchange.LaborDemand) (string, error)
-	Center(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Center, error)
+	ID(ctx context.Context, objs []*exchange.LaborDemand) ([]string, error)
+	Center(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Center, error)
 
-	Occupation(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Occupation, error)
+	Occupation(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Occupation, error)
 
-	WorkProvince(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Province, error)
+	WorkProvince(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Province, error)
 }
 type LaborSupplyResolver interface {
 	ID(ctx context.Context, obj *exchange.LaborSupply) (string, error)
@@ -10396,7 +10396,7 @@ func (ec *executionContext) _Center_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Center_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Center().ID(ctx, obj)
+			return ec.resolveBatch_Center_id(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10408,6 +10408,29 @@ func (ec *executionContext) _Center_id(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_Center_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Center", field, true, true, "ID")
+}
+func (ec *executionContext) resolveBatch_Center_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (any, error) {
+	resolver := ec.Resolvers.Center()
+	if batch, ok := graphql.BatchParentsFor[*exchange.Center](ctx, "Center"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ID(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[string](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Center.id",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ID(ctx, []*exchange.Center{obj})
+	return graphql.ResolveBatchSingleResult[string](
+		ctx,
+		results,
+		err,
+		"Center.id",
+	)
 }
 
 func (ec *executionContext) _Center_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
@@ -10465,7 +10488,7 @@ func (ec *executionContext) _Center_province(ctx context.Context, field graphql.
 			return ec.fieldContext_Center_province(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Center().Province(ctx, obj)
+			return ec.resolveBatch_Center_province(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
@@ -10486,6 +10509,29 @@ func (ec *executionContext) fieldContext_Center_province(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Center_province(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (any, error) {
+	resolver := ec.Resolvers.Center()
+	if batch, ok := graphql.BatchParentsFor[*exchange.Center](ctx, "Center"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Province(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*exchange.Province](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Center.province",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Province(ctx, []*exchange.Center{obj})
+	return graphql.ResolveBatchSingleResult[*exchange.Province](
+		ctx,
+		results,
+		err,
+		"Center.province",
+	)
 }
 
 func (ec *executionContext) _Center_email(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
@@ -12621,7 +12667,7 @@ func (ec *executionContext) _LaborDemand_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_LaborDemand_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LaborDemand().ID(ctx, obj)
+			return ec.resolveBatch_LaborDemand_id(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12634,6 +12680,29 @@ func (ec *executionContext) _LaborDemand_id(ctx context.Context, field graphql.C
 func (ec *executionContext) fieldContext_LaborDemand_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, true, true, "ID")
 }
+func (ec *executionContext) resolveBatch_LaborDemand_id(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (any, error) {
+	resolver := ec.Resolvers.LaborDemand()
+	if batch, ok := graphql.BatchParentsFor[*exchange.LaborDemand](ctx, "LaborDemand"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ID(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[string](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"LaborDemand.id",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ID(ctx, []*exchange.LaborDemand{obj})
+	return graphql.ResolveBatchSingleResult[string](
+		ctx,
+		results,
+		err,
+		"LaborDemand.id",
+	)
+}
 
 func (ec *executionContext) _LaborDemand_center(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12644,7 +12713,7 @@ func (ec *executionContext) _LaborDemand_center(ctx context.Context, field graph
 			return ec.fieldContext_LaborDemand_center(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LaborDemand().Center(ctx, obj)
+			return ec.resolveBatch_LaborDemand_center(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
@@ -12665,6 +12734,29 @@ func (ec *executionContext) fieldContext_LaborDemand_center(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_LaborDemand_center(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (any, error) {
+	resolver := ec.Resolvers.LaborDemand()
+	if batch, ok := graphql.BatchParentsFor[*exchange.LaborDemand](ctx, "LaborDemand"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Center(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*exchange.Center](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"LaborDemand.center",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Center(ctx, []*exchange.LaborDemand{obj})
+	return graphql.ResolveBatchSingleResult[*exchange.Center](
+		ctx,
+		results,
+		err,
+		"LaborDemand.center",
+	)
 }
 
 func (ec *executionContext) _LaborDemand_employer(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
@@ -12708,7 +12800,7 @@ func (ec *executionContext) _LaborDemand_occupation(ctx context.Context, field g
 			return ec.fieldContext_LaborDemand_occupation(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LaborDemand().Occupation(ctx, obj)
+			return ec.resolveBatch_LaborDemand_occupation(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
@@ -12729,6 +12821,29 @@ func (ec *executionContext) fieldContext_LaborDemand_occupation(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_LaborDemand_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (any, error) {
+	resolver := ec.Resolvers.LaborDemand()
+	if batch, ok := graphql.BatchParentsFor[*exchange.LaborDemand](ctx, "LaborDemand"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Occupation(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*exchange.Occupation](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"LaborDemand.occupation",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Occupation(ctx, []*exchange.LaborDemand{obj})
+	return graphql.ResolveBatchSingleResult[*exchange.Occupation](
+		ctx,
+		results,
+		err,
+		"LaborDemand.occupation",
+	)
 }
 
 func (ec *executionContext) _LaborDemand_title(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
@@ -12901,7 +13016,7 @@ func (ec *executionContext) _LaborDemand_workProvince(ctx context.Context, field
 			return ec.fieldContext_LaborDemand_workProvince(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LaborDemand().WorkProvince(ctx, obj)
+			return ec.resolveBatch_LaborDemand_workProvince(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
@@ -12922,6 +13037,29 @@ func (ec *executionContext) fieldContext_LaborDemand_workProvince(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_LaborDemand_workProvince(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (any, error) {
+	resolver := ec.Resolvers.LaborDemand()
+	if batch, ok := graphql.BatchParentsFor[*exchange.LaborDemand](ctx, "LaborDemand"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.WorkProvince(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*exchange.Province](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"LaborDemand.workProvince",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.WorkProvince(ctx, []*exchange.LaborDemand{obj})
+	return graphql.ResolveBatchSingleResult[*exchange.Province](
+		ctx,
+		results,
+		err,
+		"LaborDemand.workProvince",
+	)
 }
 
 func (ec *executionContext) _LaborDemand_workAddress(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
@@ -30796,6 +30934,7 @@ func (ec *executionContext) marshalNCancelExchangeSessionPayload2ᚖgithubᚗcom
 }
 
 func (ec *executionContext) marshalNCenter2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenterᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Center) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Center", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -31278,6 +31417,7 @@ func (ec *executionContext) marshalNJoinExchangeSessionPayload2ᚖgithubᚗcom�
 }
 
 func (ec *executionContext) marshalNLaborDemand2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.LaborDemand) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "LaborDemand", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -31422,6 +31562,34 @@ func (ec *executionContext) marshalNMonthlyValue2ᚖgithubᚗcomᚋlaborxᚋlabo
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	{
+		var batchItemsLaborDemand []*exchange.LaborDemand
+		batchIdxMapLaborDemand := map[int]int{}
+		var batchItemsCenter []*exchange.Center
+		batchIdxMapCenter := map[int]int{}
+		for i, item := range v {
+			switch concrete := item.(type) {
+			case exchange.LaborDemand:
+				batchIdxMapLaborDemand[i] = len(batchItemsLaborDemand)
+				batchItemsLaborDemand = append(batchItemsLaborDemand, &concrete)
+			case *exchange.LaborDemand:
+				batchIdxMapLaborDemand[i] = len(batchItemsLaborDemand)
+				batchItemsLaborDemand = append(batchItemsLaborDemand, concrete)
+			case exchange.Center:
+				batchIdxMapCenter[i] = len(batchItemsCenter)
+				batchItemsCenter = append(batchItemsCenter, &concrete)
+			case *exchange.Center:
+				batchIdxMapCenter[i] = len(batchItemsCenter)
+				batchItemsCenter = append(batchItemsCenter, concrete)
+			}
+		}
+		if len(batchItemsLaborDemand) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "LaborDemand", batchItemsLaborDemand, batchIdxMapLaborDemand)
+		}
+		if len(batchItemsCenter) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Center", batchItemsCenter, batchIdxMapCenter)
+		}
+	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
