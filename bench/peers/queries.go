@@ -236,6 +236,9 @@ func (b *bench) capture(ctx context.Context, queries []*query) error {
 		stmts := rec.stmts
 		rec.mu.Unlock()
 		q.statements = len(stmts)
+		if len(stmts) == 0 {
+			q.pgbench = false // nothing to replay: laborx answered from memory
+		}
 		if !q.pgbench {
 			continue
 		}

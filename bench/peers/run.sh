@@ -50,9 +50,9 @@ go build -o "$bin/laborx" ./cmd/laborx
 go build -o "$bin/peers" ./bench/peers
 args=(--laborx "$bin/laborx")
 if [ -n "$baseline" ]; then
-  git worktree add --detach "$bin/src" "$baseline" >/dev/null 2>&1
+  mkdir "$bin/src"
+  git archive "$baseline" | tar -x -C "$bin/src"
   (cd "$bin/src" && go build -o "$bin/laborx-before" ./cmd/laborx)
-  git worktree remove --force "$bin/src"
   args+=(--baseline "$bin/laborx-before")
 fi
 PEERS_DIR="$root/bench/peers" "$bin/peers" "${args[@]}" --node-path "$node_dir/node_modules" \
