@@ -21,7 +21,7 @@ func TestSeedMarketTwice(t *testing.T) {
 		Scan(&demands, &supplies); err != nil {
 		t.Fatal(err)
 	}
-	if demands != 6 || supplies != 4 {
-		t.Errorf("after two seeds: %d demands and %d supplies, want 6 and 4", demands, supplies)
+	if demands != 7 || supplies != 4 {
+		t.Errorf("after two seeds: %d demands and %d supplies, want 7 and 4", demands, supplies)
 	}
 }
