@@ -36,5 +36,5 @@ done
 curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { tail -20 "$work/serve.log" >&2; exit 1; }
 
 LABORX_URL="http://127.0.0.1:$port" PLAYWRIGHT_DIR="$work/pw/node_modules/playwright-core" CHROMIUM="$CHROMIUM" \
-  node --test --test-concurrency=1 web/test/browser.test.mjs
+  node --test web/test/browser.test.mjs
 echo "screenshots: web/test/screenshots/"

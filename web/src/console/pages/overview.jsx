@@ -200,7 +200,7 @@ function Referrals({ state, i, province }) {
               </dl>}
               option={{
                 tooltip: { trigger: 'item', valueFormatter: num },
-                series: [{ type: 'funnel', sort: 'none', left: '10%', width: '80%', top: 8, bottom: 8, minSize: '12%', gap: 2,
+                series: [{ type: 'funnel', sort: 'none', left: '10%', width: '80%', top: 8, bottom: 8, minSize: '34%', gap: 2,
                   label: { position: 'inside', formatter: (p) => `${p.name}: ${num(p.value)}`, color: '#fff', fontWeight: 600 },
                   data: stages.map((x) => ({ name: x.stage, value: x.count })) }],
               }} />
@@ -210,10 +210,14 @@ function Referrals({ state, i, province }) {
               option={{
                 tooltip: { trigger: 'axis', valueFormatter: num },
                 legend: { top: 0 },
-                grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+                grid: { left: 8, right: 8, top: 64, bottom: 8, containLabel: true },
                 xAxis: { type: 'category', data: months.map((m) => month(m.month)) },
-                yAxis: { type: 'value', axisLabel: { formatter: num } },
-                series: monthlyMetrics.map((m) => ({ name: t('m_' + m.metric), type: 'line', smooth: true, symbolSize: 6,
+                // Referrals and hires (left) are tens a month, positions and workers published
+                // (right) hundreds: two axes keep both readable.
+                yAxis: [{ type: 'value', axisLabel: { formatter: num } },
+                  { type: 'value', axisLabel: { formatter: num }, splitLine: { show: false } }],
+                series: monthlyMetrics.map((m, k) => ({ name: t('m_' + m.metric), type: 'line', smooth: true, symbolSize: 6,
+                  yAxisIndex: k < 2 ? 0 : 1, lineStyle: k < 2 ? { width: 3 } : { type: 'dashed' },
                   data: months.map((x) => x[m.alias]) })),
               }} />
           </>
