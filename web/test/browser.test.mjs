@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fulfilmentQuery, flowsFor, defaultPeriod, monthlyMetrics } from '../src/console/pages/queries.js';
@@ -164,6 +164,15 @@ test('sign in as a demo center and see every chart show the API figures', async 
   await shot(page, '03-overview-filtered');
   const rows = await page.locator('[data-table="funnel"] tbody tr').count();
   assert.equal(rows, 5);
+  // The CSV holds what the table shows, with its Vietnamese headers.
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.locator('[data-card="funnel"] .card-head button').click()]);
+  assert.equal(download.suggestedFilename(), 'funnel.csv');
+  const csv = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+  assert.equal(csv[0], 'Giai đoạn,Số lượng,Tỉ lệ chuyển');
+  const referred = await page.locator('[data-table="funnel"] tbody tr').first().locator('td').nth(1).getAttribute('data-value');
+  assert.equal(csv[1].split(',')[1], referred);
+  assert.equal(csv.length, 6);
   await page.context().close();
 });
 
@@ -258,6 +267,8 @@ test('GraphiQL works with every external request blocked and sends the token on 
     }
   });
   await page.goto(base + '/');
+  await page.locator('#lx-token-input').waitFor();
+  await shot(page, '07-graphiql-token', false);
   await page.locator('#lx-token-input').fill(token);
   await page.getByRole('button', { name: 'Use this token' }).click();
   await page.locator('.graphiql-container').waitFor();
@@ -270,6 +281,6 @@ test('GraphiQL works with every external request blocked and sends the token on 
   assert.ok(introspections.every((h) => h === 'Bearer ' + token), 'introspection carried the token');
   await page.getByRole('button', { name: /Show Documentation Explorer/i }).click();
   await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor();
-  await shot(page, '07-graphiql', false);
+  await shot(page, '08-graphiql', false);
   await page.context().close();
 });

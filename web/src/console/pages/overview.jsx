@@ -124,9 +124,9 @@ function Market({ state, i }) {
                 tooltip: { trigger: 'axis', valueFormatter: num },
                 legend: { top: 0 },
                 grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-                xAxis: { type: 'value', axisLabel: { formatter: num } },
+                xAxis: { type: 'value', splitNumber: innerWidth < 600 ? 3 : 5, axisLabel: { formatter: num } },
                 yAxis: { type: 'category', inverse: true, data: byOcc.map((r) => r.occupation),
-                  axisLabel: { width: 170, overflow: 'truncate' } },
+                  axisLabel: { width: innerWidth < 600 ? 110 : 170, overflow: 'truncate' } },
                 series: [
                   { name: t('demandPositions'), type: 'bar', data: byOcc.map((r) => r.demandPositions), label: { show: true, position: 'right', formatter: (p) => num(p.value) } },
                   { name: t('supplyWorkers'), type: 'bar', data: byOcc.map((r) => r.supplyWorkers), label: { show: true, position: 'right', formatter: (p) => num(p.value) } },
