@@ -239,9 +239,21 @@ test('sign an agreement revision as each party and see it become SIGNED', async 
   await page.context().close();
 });
 
-test('switch to English: labels, language and number formats change', async () => {
+test('sign in with a pasted token by keyboard, switch to English on a phone, open GraphiQL signed in', async () => {
   const page = await newPage({ width: 390, height: 844 }); // a phone
-  await signIn(page, 'HPG');
+  // Sign in by pasting a token, with the keyboard only; a bad token is refused first.
+  await page.goto(base + '/console');
+  await page.locator('#token').focus();
+  await page.keyboard.type('not-a-token');
+  await page.keyboard.press('Tab'); // past the text area to the sign-in button
+  await page.keyboard.press('Enter');
+  await page.locator('.signin .error').waitFor();
+  await page.locator('#token').fill('');
+  await page.locator('#token').focus();
+  await page.keyboard.type(await demoToken('HPG'));
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-viewer="HPG"]').waitFor();
   await page.selectOption('select[name="lang"]', 'en');
   await page.getByRole('link', { name: 'Overview' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
@@ -254,6 +266,10 @@ test('switch to English: labels, language and number formats change', async () =
   await shot(page, '06-english-phone');
   await page.selectOption('select[name="lang"]', 'vi');
   await page.getByRole('link', { name: 'Tổng quan' }).waitFor();
+  // GraphiQL takes the console's sign-in: no token prompt.
+  await page.goto(base + '/');
+  await page.locator('.graphiql-container').waitFor();
+  assert.equal(await page.locator('#lx-token-input').count(), 0);
   await page.context().close();
 });
 
