@@ -73,6 +73,7 @@ type history struct {
 	demandIDs    map[int]string
 	agreementIDs map[string]string
 	referralIDs  map[int]string
+	supplyIDs    map[string]string
 	sessionIDs   map[int]string
 }
 
@@ -81,7 +82,8 @@ func newHistory(ctx context.Context, db *postgres.DB) (*history, error) {
 	h := &history{ctx: ctx, rng: rand.New(rand.NewPCG(2021, 2238)), as: map[string]context.Context{},
 		market: postgres.NewMarketService(db), referrals: postgres.NewReferralService(db),
 		agreements: postgres.NewAgreementService(db), sessions: postgres.NewSessionService(db),
-		demandIDs: map[int]string{}, agreementIDs: map[string]string{}, referralIDs: map[int]string{}, sessionIDs: map[int]string{}}
+		demandIDs: map[int]string{}, agreementIDs: map[string]string{}, referralIDs: map[int]string{}, sessionIDs: map[int]string{},
+		supplyIDs: map[string]string{}}
 	for _, c := range Centers {
 		center, err := centers.CenterByCode(ctx, c.Code)
 		if err != nil {
@@ -142,9 +144,20 @@ func (h *history) plan() {
 				from := exchange.Day(at).AddDate(0, 0, 3)
 				until := from.AddDate(0, 3, 0)
 				skill := exchange.SkillSemiSkilled
-				_, err := h.market.PublishLaborSupply(h.as[s.center], exchange.PublishLaborSupplyInput{IdempotencyKey: &key,
+				x, err := h.market.PublishLaborSupply(h.as[s.center], exchange.PublishLaborSupplyInput{IdempotencyKey: &key,
 					OccupationCode: s.occupation, SkillLevel: &skill, Quantity: qty, AvailableFrom: from, AvailableUntil: &until,
 					DestinationProvinceCodes: s.destinations, Notes: ptr("Lao động đã qua tư vấn tại phiên giao dịch việc làm.")})
+				if err != nil {
+					return err
+				}
+				h.supplyIDs[key] = exchange.GlobalID(exchange.KindLaborSupply, x.ID)
+				return nil
+			})
+			// When the period ends the center takes the posting down: the workers found
+			// work or went home.
+			h.add(h.between(at, 80, 95), key+" withdraw", func() error {
+				_, err := h.market.WithdrawLaborSupply(h.as[s.center], exchange.WithdrawLaborSupplyInput{LaborSupplyID: h.supplyIDs[key],
+					Reason: ptr("Hết thời gian sẵn sàng; người lao động đã có việc làm hoặc trở về địa phương.")})
 				return err
 			})
 		}
