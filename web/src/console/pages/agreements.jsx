@@ -23,7 +23,9 @@ const MUTATIONS = {
   reject: `mutation Reject($input: RejectAgreementInput!) { rejectAgreement(input: $input) { agreement { id status } userErrors { field message code } } }`,
 };
 
-export function Agreements() {
+export function Agreements({ refdata }) {
+  // Signing and rejecting are for coordinators (DESIGN §2); anyone of a party may comment.
+  const coordinator = refdata.viewer.roles.includes('COORDINATOR');
   const { t } = useI18n();
   const [list, setList] = useState({});
   const [selected, setSelected] = useState(null);
@@ -47,7 +49,7 @@ export function Agreements() {
           ))}
         </ul>
       </section>
-      {selected && <AgreementDetail id={selected} onChanged={load} />}
+      {selected && <AgreementDetail id={selected} onChanged={load} coordinator={coordinator} />}
     </div>
   );
 }
@@ -57,7 +59,7 @@ function StatusBadge({ status }) {
   return <span class={'badge s-' + status} data-status={status}>{t('s_' + status)}</span>;
 }
 
-function AgreementDetail({ id, onChanged }) {
+function AgreementDetail({ id, onChanged, coordinator }) {
   const i = useI18n();
   const { t, dateTime } = i;
   const [state, setState] = useState({});
@@ -92,7 +94,7 @@ function AgreementDetail({ id, onChanged }) {
   if (!a || !pair) return <section class="card"><p class="muted">{t('loading')}</p></section>;
   const rev = (n) => a.revisions.find((r) => r.number === n);
   const [left, right] = [rev(pair[0]), rev(pair[1])];
-  const open = a.status === 'PROPOSED' || a.status === 'NEGOTIATING';
+  const open = coordinator && (a.status === 'PROPOSED' || a.status === 'NEGOTIATING');
   return (
     <section class="card detail" aria-labelledby="agreement-title" data-agreement-detail={id}>
       <h2 id="agreement-title">{a.title}</h2>
