@@ -26,6 +26,7 @@ Commands:
   seed       --demo: load the demo centers, keys and data
   bench      load a local server with a request mix and report throughput and latency
   import     supply | demand FILE --center CODE: publish postings from a CSV file
+  schema     print the whole GraphQL SDL (the committed schema.graphql)
 
 Run "laborx <command> --help" for a command's flags. Flags also read LABORX_*
 environment variables (LABORX_DATABASE_URL, LABORX_ADDR, LABORX_DATA_DIR, ...).
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, rest, stdout, stderr)
 	case "import":
 		return runImport(ctx, rest, stdout, stderr)
+	case "schema":
+		return runSchema(ctx, rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

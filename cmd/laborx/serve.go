@@ -36,6 +36,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/pii.key)")
 	readDatabaseURL := fs.String("read-database-url", env("LABORX_READ_DATABASE_URL", ""),
 		"PostgreSQL read replica that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
+	corsOrigins := newListFlag(fs, "cors-origin", "LABORX_CORS_ORIGINS",
+		"an origin (scheme://host[:port]) whose browser pages may call /graphql, over HTTP and websocket; repeatable (LABORX_CORS_ORIGINS, comma-separated; default none: same origin only)")
 	debugAddr := fs.String("debug-addr", env("LABORX_DEBUG_ADDR", ""),
 		"loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty for none (LABORX_DEBUG_ADDR)")
 	var gc gcFlags
@@ -45,6 +47,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := gc.apply(); err != nil {
 		return err
+	}
+	origins, err := server.ParseOrigins(corsOrigins.values)
+	if err != nil {
+		return fmt.Errorf("--cors-origin: %w", err)
 	}
 	piiKeyBytes, err := piiKey(*piiKeyValue, db.dataDir, *withDemo)
 	if err != nil {
@@ -78,6 +84,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := server.DefaultConfig()
 	cfg.Dev = *dev
 	cfg.RateLimit = *rateLimit
+	cfg.CORSOrigins = origins
+	if *withDemo {
+		cfg.DemoSignIn = demoSignIn(db.dataDir)
+	}
 	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
 		PIIKey: piiKeyBytes, ReadDatabaseURL: *readDatabaseURL})
 	if err != nil {
@@ -109,7 +119,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "laborx serving GraphQL at %s/graphql\n", url)
+		fmt.Fprintf(stdout, "laborx serving GraphQL at %s/graphql, the console at %s/console\n", url, url)
 	}
 
 	errc := make(chan error, 1)
@@ -145,8 +155,10 @@ func operatorKeys(dataDir, path string, withDemo bool) (*auth.KeySet, error) {
 
 func printDemoBanner(w io.Writer, dataDir, url string, dev, operator bool) error {
 	fmt.Fprintf(w, "\nlaborx demo exchange is up.\n  GraphQL:  %s/graphql\n", url)
+	fmt.Fprintf(w, "  Console:  %s/console  (choose \"sign in as a demo center\", or paste a token below)\n", url)
 	if dev {
-		fmt.Fprintf(w, "  GraphiQL: %s/  (paste a token below as the header {\"Authorization\": \"Bearer <token>\"})\n", url)
+		fmt.Fprintf(w, "  GraphiQL: %s/  (asks once for a token: paste one below, or sign in on the console first;\n"+
+			"            it is sent on every request, the schema introspection included)\n", url)
 	}
 	fmt.Fprintf(w, "\nDemo tokens (valid 1 hour; mint more with `laborx token mint --data-dir %s --center TNG --roles publisher`):\n", dataDir)
 	for _, c := range demo.Centers {

@@ -54,6 +54,10 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 			return err
 		}
 	}
+	// The past first, so the change feed runs in time order on a fresh database.
+	if err := seedHistory(ctx, db); err != nil {
+		return err
+	}
 	if err := SeedMarket(ctx, db); err != nil {
 		return err
 	}

@@ -17,11 +17,12 @@ func TestSeedMarketTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	var demands, supplies int
-	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM labor_demands), (SELECT count(*) FROM labor_supplies)`).
+	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM labor_demands WHERE created_at > now() - interval '1 day'),
+		(SELECT count(*) FROM labor_supplies WHERE created_at > now() - interval '1 day')`).
 		Scan(&demands, &supplies); err != nil {
 		t.Fatal(err)
 	}
-	if demands != 6 || supplies != 4 {
-		t.Errorf("after two seeds: %d demands and %d supplies, want 6 and 4", demands, supplies)
+	if demands != 7 || supplies != 4 {
+		t.Errorf("after two seeds: %d demands and %d supplies of today, want 7 and 4", demands, supplies)
 	}
 }

@@ -13,10 +13,12 @@ func TestSeedSessionsTwice(t *testing.T) {
 	dir := t.TempDir()
 	counts := func() [5]int {
 		var n [5]int
-		if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM exchange_sessions),
-			(SELECT count(*) FROM exchange_session_participants),
-			(SELECT count(*) FROM exchange_session_participants WHERE outcome_recorded_at IS NOT NULL),
-			(SELECT count(*) FROM exchange_session_demands), (SELECT sum(version) FROM exchange_sessions)`).
+		// Today's sessions; the history's are older.
+		if err := db.Pool.QueryRow(ctx, `WITH s AS (SELECT * FROM exchange_sessions WHERE created_at > now() - interval '1 day')
+			SELECT (SELECT count(*) FROM s),
+			(SELECT count(*) FROM exchange_session_participants WHERE session_id IN (SELECT id FROM s)),
+			(SELECT count(*) FROM exchange_session_participants WHERE outcome_recorded_at IS NOT NULL AND session_id IN (SELECT id FROM s)),
+			(SELECT count(*) FROM exchange_session_demands WHERE session_id IN (SELECT id FROM s)), (SELECT sum(version) FROM exchange_sessions)`).
 			Scan(&n[0], &n[1], &n[2], &n[3], &n[4]); err != nil {
 			t.Fatal(err)
 		}

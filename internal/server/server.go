@@ -15,7 +15,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -38,6 +37,11 @@ type Config struct {
 	// RateLimit is each caller's sustained requests per second; Burst its bucket size.
 	RateLimit float64
 	Burst     int
+	// CORSOrigins are the other origins whose browser pages may call /graphql, over
+	// HTTP and websocket (see cors.go); none means same origin only.
+	CORSOrigins []string
+	// DemoSignIn, when set (--demo), lets the console mint demo tokens.
+	DemoSignIn *DemoSignIn
 }
 
 // DefaultConfig returns production defaults.
@@ -64,7 +68,7 @@ func New(cfg Config, d Deps) http.Handler {
 
 	mux := http.NewServeMux()
 	api := authenticate(d.Verifier, limiter, m, gql)
-	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, api))
+	mux.Handle("/graphql", corsHeaders(cfg.CORSOrigins, limitBody(cfg.MaxBodyBytes, api)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
@@ -79,9 +83,7 @@ func New(cfg Config, d Deps) http.Handler {
 		w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
-	if cfg.Dev {
-		mux.Handle("GET /{$}", playground.Handler("laborx", "/graphql"))
-	}
+	mountPages(mux, cfg)
 	return requestContext(d.Logger, m, mux)
 }
 
@@ -89,6 +91,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver, Complexity: complexity()})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
+		Implementation:        websocketOrigins(cfg.CORSOrigins),
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			p, err := d.Verifier.VerifyHeader(ctx, payload.Authorization())
