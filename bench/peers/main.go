@@ -103,6 +103,9 @@ func run(ctx context.Context, c config) error {
 	if err := b.seed(ctx); err != nil {
 		return err
 	}
+	if err := b.dropPublished(ctx); err != nil { // left by an interrupted run
+		return err
+	}
 	systems, err := b.startServers(ctx)
 	if err != nil {
 		return err
