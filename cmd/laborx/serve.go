@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"time"
@@ -36,6 +34,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/pii.key)")
 	readDatabaseURL := fs.String("read-database-url", env("LABORX_READ_DATABASE_URL", ""),
 		"PostgreSQL read replica that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
+	var ops opsFlags
+	ops.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,8 +71,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := server.DefaultConfig()
 	cfg.Dev = *dev
 	cfg.RateLimit = *rateLimit
+	ops.apply(&cfg)
 	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
-		PIIKey: piiKeyBytes, ReadDatabaseURL: *readDatabaseURL})
+		PIIKey: piiKeyBytes, ReadDatabaseURL: *readDatabaseURL, Pool: ops.poolOptions(), ReadMaxLag: ops.readMaxLag})
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := server.NewHTTPServer(a.Handler, logger)
+	srv := server.NewHTTPServer(cfg, a.Handler, logger)
 	url := "http://" + ln.Addr().String()
 	logger.Info("serving", "graphql", url+"/graphql", "graphiql", *dev)
 	if *withDemo {
@@ -98,20 +99,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "laborx serving GraphQL at %s/graphql\n", url)
 	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down: finishing in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	return serveUntilDone(ctx, srv, ln, a, ops, logger)
 }
 
 // operatorKeys loads the operator JWKS: the given file, else the data dir's (created
