@@ -97,9 +97,9 @@ func TestServeDemo(t *testing.T) {
 	}
 }
 
-// startServe runs `laborx serve --demo` until stop is called (or the test ends) and
-// returns its URL.
-func startServe(t *testing.T, dataDir string) (url string, stop func()) {
+// startServe runs `laborx serve --demo` (with extra flags) until stop is called (or the
+// test ends) and returns its URL.
+func startServe(t *testing.T, dataDir string, extra ...string) (url string, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
@@ -107,7 +107,8 @@ func startServe(t *testing.T, dataDir string) (url string, stop func()) {
 	var runErr error
 	go func() {
 		defer close(done)
-		runErr = run(ctx, []string{"serve", "--demo", "--dev", "--data-dir", dataDir, "--addr", "127.0.0.1:0", "--rate-limit", "0"}, out, io.Discard)
+		args := append([]string{"serve", "--demo", "--dev", "--data-dir", dataDir, "--addr", "127.0.0.1:0", "--rate-limit", "0"}, extra...)
+		runErr = run(ctx, args, out, io.Discard)
 	}()
 	var once sync.Once
 	stop = func() {
