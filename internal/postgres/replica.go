@@ -143,15 +143,44 @@ func (r *ReadRouter) Exec(ctx context.Context, sql string, args ...any) (pgconn.
 	return r.primary.Exec(ctx, sql, args...)
 }
 
-// Query runs on the replica or, when the replica cannot be reached, the primary.
+// Query runs on the replica or, when the replica cannot be reached, the primary. pgx
+// often reports a dead connection only when the first row is read, so the rows
+// themselves fall back.
 func (r *ReadRouter) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if r.onReplica.Load() {
 		rows, err := r.replica.Query(ctx, sql, args...)
 		if !r.failed(err) {
-			return rows, err
+			return &fallbackRows{Rows: rows, r: r, ctx: ctx, sql: sql, args: args}, err
 		}
 	}
 	return r.primary.Query(ctx, sql, args...)
+}
+
+// fallbackRows are replica rows that, when the first row fails to arrive because the
+// replica is gone, are read from the primary instead.
+type fallbackRows struct {
+	pgx.Rows
+	r       *ReadRouter
+	ctx     context.Context
+	sql     string
+	args    []any
+	started bool
+}
+
+func (f *fallbackRows) Next() bool {
+	if f.started {
+		return f.Rows.Next()
+	}
+	f.started = true
+	if f.Rows.Next() {
+		return true
+	}
+	if !f.r.failed(f.Rows.Err()) {
+		return false
+	}
+	f.Rows.Close()
+	f.Rows, _ = f.r.primary.Query(f.ctx, f.sql, f.args...) // an error shows in Err
+	return f.Rows.Next()
 }
 
 // QueryRow runs on the replica; a row that fails to arrive because the replica is
