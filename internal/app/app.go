@@ -100,6 +100,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		closeAll()
 		return nil, fmt.Errorf("PII key (LABORX_PII_KEY): %w", err)
 	}
+	if err := db.CheckPIIKey(ctx); err != nil {
+		closeAll()
+		return nil, err
+	}
 	readPool, err := openReadPool(ctx, cfg.ReadDatabaseURL, poolOpts)
 	if err != nil {
 		closeAll()
