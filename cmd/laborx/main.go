@@ -24,6 +24,7 @@ Commands:
   seed       --demo: load the demo centers, keys and data
   bench      load a local server with a request mix and report throughput and latency
   import     supply | demand FILE --center CODE: publish postings from a CSV file
+  data-dir   remove: delete a data dir and its embedded cluster, wherever it lives
 
 Run "laborx <command> --help" for a command's flags. Flags also read LABORX_*
 environment variables (LABORX_DATABASE_URL, LABORX_ADDR, LABORX_DATA_DIR, ...).
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, rest, stdout, stderr)
 	case "import":
 		return runImport(ctx, rest, stdout, stderr)
+	case "data-dir":
+		return runDataDir(ctx, rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -37,8 +37,9 @@ func (s *syncBuffer) String() string {
 // PostgreSQL, then a token from `token mint` answers a query, then SIGINT-style
 // cancellation shuts everything down, and a second start finds the data again.
 func TestServeDemo(t *testing.T) {
-	dataDir := filepath.Join(t.TempDir(), "data")
+	dataDir := traversableTempDir(t)
 	url, stop := startServe(t, dataDir)
+	checkDataDirLayout(t, dataDir)
 
 	var tok bytes.Buffer
 	if err := run(context.Background(), []string{"token", "mint", "--data-dir", dataDir, "--center", "HPG", "--roles", "publisher,coordinator"}, &tok, io.Discard); err != nil {

@@ -76,8 +76,8 @@ func WriteNewKey(path string) (crypto.Signer, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, false, fmt.Errorf("create key folder: %w", err)
+	if err := ensureKeyFolder(path); err != nil {
+		return nil, false, err
 	}
 	if err := os.WriteFile(path, pemBytes, 0o600); err != nil {
 		return nil, false, fmt.Errorf("write key: %w", err)
