@@ -79,7 +79,7 @@ func (o *operations) aroundOperation(ctx context.Context, next graphql.Operation
 		return next(ctx)
 	}
 	roots := rootFields(op.Operation)
-	name := op.OperationName
+	name := op.Operation.Name // the name in the document, which the request's operationName selects
 	if name == "" && len(roots) > 0 {
 		name = roots[0]
 	}
