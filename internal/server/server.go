@@ -99,7 +99,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			p, err := verify(ctx, cfg, d, payload.Authorization())
-			if f := postgres.FaultOf(err); f != postgres.NoFault {
+			if f := faultOf(err); f != postgres.NoFault {
 				// The token could not be checked: 1013 "try again later", not a refusal.
 				d.Outage.Report(ctx, f, err)
 				ctx = transport.WithWebsocketCloseCode(ctx, closeTryAgainLater)

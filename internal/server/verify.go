@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -16,9 +17,26 @@ import (
 // because the database is down; the client keeps its token and reconnects.
 const closeTryAgainLater = 1013
 
+// errDatabaseDown refuses to look a key up during an outage: the prober knows the
+// database is down, and a request trying anyway could wait for the connect timeout
+// (a failed-over address that does not answer) to learn the same.
+var errDatabaseDown = errors.New("the database is down (outage in progress)")
+
+// faultOf is postgres.FaultOf that also knows errDatabaseDown.
+func faultOf(err error) postgres.Fault {
+	if errors.Is(err, errDatabaseDown) {
+		return postgres.Unreachable
+	}
+	return postgres.FaultOf(err)
+}
+
 // verify checks a bearer token within the request timeout: the key lookup must not
-// hold a request longer than the request itself may take.
+// hold a request longer than the request itself may take. During an outage it fails at
+// once, so requests fail fast until the prober finds the database back.
 func verify(ctx context.Context, cfg Config, d Deps, authorization string) (*exchange.Principal, error) {
+	if d.Outage.Down() {
+		return nil, errDatabaseDown
+	}
 	if cfg.RequestTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.RequestTimeout)
@@ -42,7 +60,7 @@ func refuseUnverified(w http.ResponseWriter, r *http.Request, d Deps, m *metrics
 		writeError(w, http.StatusUnauthorized, exchange.CodeUnauthenticated, exchange.ErrorMessage(err))
 		return
 	}
-	if f := postgres.FaultOf(err); f != postgres.NoFault {
+	if f := faultOf(err); f != postgres.NoFault {
 		appErr := d.Outage.unavailable(ctx, f, err)
 		if info != nil {
 			info.setAuthFailure("key lookup " + f.String())
