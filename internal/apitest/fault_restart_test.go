@@ -3,6 +3,7 @@ package apitest_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -204,6 +205,17 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	rc.stop()
 	t.Logf("PostgreSQL stopped in %v", time.Since(stopAt))
 	waitUntil(t, "clients see the outage", func() bool { _, failed := tally.counts(); return failed >= 20 })
+	// Not ready (it cannot serve writes), and the answer names no user, host or port.
+	resp, err := http.Get(f.e.Server.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(body), "127.0.0.1") ||
+		strings.Contains(string(body), strconv.Itoa(rc.port)) || strings.Contains(string(body), "user") {
+		t.Errorf("/readyz during the outage: %d %q", resp.StatusCode, body)
+	}
 	rc.start()
 	backAt := time.Now()
 	waitUntil(t, "the service answers again", func() bool {

@@ -68,6 +68,7 @@ type App struct {
 	keyPool *pgxpool.Pool
 	outage  *server.Outage
 	router  *postgres.ReadRouter // nil without a replica
+	pending *goose.Provider      // Migrator on the key pool, for readiness
 
 	stopListening context.CancelFunc
 	listening     chan struct{}
@@ -91,7 +92,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	closeAll := func() { keyPool.Close(); db.Close() }
-	migrator, err := postgres.NewMigrator(stdlib.OpenDBFromPool(keyPool), nil)
+	migrator, err := postgres.NewMigrator(stdlib.OpenDBFromPool(db.Pool), nil)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	// Readiness reads the migration status through the key pool, which busy requests
+	// cannot exhaust.
+	pending, err := postgres.NewMigrator(stdlib.OpenDBFromPool(keyPool), nil)
 	if err != nil {
 		closeAll()
 		return nil, err
@@ -143,7 +151,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a := &App{DB: db, Migrator: migrator, Centers: centers, Referrals: referrals, listening: make(chan struct{}),
-		ReadPool: readPool, keyPool: keyPool, Drain: server.NewDrain(reg), router: router}
+		ReadPool: readPool, keyPool: keyPool, Drain: server.NewDrain(reg), router: router, pending: pending}
 	registerReplicaStats(reg, router)
 	a.outage = server.NewOutage(keyPool.Ping, cfg.Logger, reg)
 	registerPoolStats(reg, map[string]*pgxpool.Pool{"primary": db.Pool, "keys": keyPool, "replica": readPool})
@@ -183,7 +191,7 @@ func (a *App) ready(ctx context.Context) error {
 	if err := a.keyPool.Ping(ctx); err != nil {
 		return &server.NotReady{Reason: "database unreachable", Err: err}
 	}
-	pending, err := a.Migrator.HasPending(ctx)
+	pending, err := a.pending.HasPending(ctx)
 	if err != nil {
 		return &server.NotReady{Reason: "migration status unknown", Err: err}
 	}
