@@ -51,6 +51,8 @@ type Options struct {
 	QueryTracer pgx.QueryTracer
 	// ReadDatabaseURL is the instance's read replica for statistics (empty: none).
 	ReadDatabaseURL string
+	// ReadMaxLag is how far the replica may lag before statistics read the primary.
+	ReadMaxLag time.Duration
 	// Pool bounds the instance's database pool (zero: pgx's defaults).
 	Pool postgres.PoolOptions
 	// DSN is a migrated database to use instead of a fresh one (fault tests bring
@@ -104,7 +106,7 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 	}
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg,
 		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer,
-		ReadDatabaseURL: o.ReadDatabaseURL, Pool: o.Pool})
+		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}
