@@ -165,6 +165,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"center", "--help"}, {"center", "add", "--help"},
 		{"center", "add-key", "--help"}, {"token", "mint", "--help"}, {"operator", "--help"}, {"seed", "--help"}, {"bench", "--help"},
+		{"data-dir", "--help"}, {"data-dir", "remove", "--help"},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), args, &out, &errOut)
