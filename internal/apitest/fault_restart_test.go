@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -215,6 +216,12 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(body), "127.0.0.1") ||
 		strings.Contains(string(body), strconv.Itoa(rc.port)) || strings.Contains(string(body), "user") {
 		t.Errorf("/readyz during the outage: %d %q", resp.StatusCode, body)
+	}
+	// A websocket whose token cannot be checked is told to try again later (1013), not
+	// refused (4403), and is not told where the database is.
+	if _, err := apitest.Dial(t, f.e.Server.URL, f.dest); websocket.CloseStatus(err) != 1013 ||
+		strings.Contains(err.Error(), "127.0.0.1") {
+		t.Errorf("websocket during the outage: %v, want close code 1013", err)
 	}
 	rc.start()
 	backAt := time.Now()

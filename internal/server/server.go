@@ -101,10 +101,11 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 			p, err := verify(ctx, cfg, d, payload.Authorization())
 			if f := faultOf(err); f != postgres.NoFault {
 				// The token could not be checked: 1013 "try again later", not a refusal.
-				d.Outage.Report(ctx, f, err)
+				// gqlgen sends the error's text to the client: the cause stays here.
+				appErr := d.Outage.unavailable(ctx, f, err)
 				ctx = transport.WithWebsocketCloseCode(ctx, closeTryAgainLater)
-				ctx = transport.AppendCloseReason(ctx, string(exchange.CodeUnavailable)+": the database is unavailable; retry in a few seconds")
-				return ctx, nil, err
+				ctx = transport.AppendCloseReason(ctx, fmt.Sprintf("%s: %s", appErr.Code, appErr.Message))
+				return ctx, nil, appErr
 			}
 			if err != nil {
 				// graphql-transport-ws closes an unauthorised connection with 4403; the
