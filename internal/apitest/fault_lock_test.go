@@ -48,8 +48,8 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // as `LOCK TABLE` from psql or a long migration would. More requests than the pool has
 // connections ask for demands: those holding a connection wait on the lock, the others
 // for a connection, and all get UNAVAILABLE at the request deadline, not when the lock
-// goes. Meanwhile `{ viewer { subject } }` answers: token keys are read through their own
-// pool. The pool never opens more than its 2 connections: the timed-out statements
+// goes. Meanwhile `{ viewer { subject } }` and /readyz answer: token keys and readiness
+// use their own pool. The pool never opens more than its 2 connections: the timed-out statements
 // were cancelled and their connections given back, not cut.
 func TestTableLockTimesOutAtTheDeadline(t *testing.T) {
 	const timeout = 2 * time.Second
@@ -88,6 +88,9 @@ func TestTableLockTimesOutAtTheDeadline(t *testing.T) {
 	r := e.Do(t, tok, `{ viewer { subject } }`, nil)
 	r.NoErrors(t)
 	t.Logf("viewer answered in %v while labor_demands was locked", time.Since(start))
+	if got := status(t, e.Server.URL+"/readyz"); got != http.StatusOK {
+		t.Errorf("/readyz while every connection waits on the lock: %d, want 200 (the database is up)", got)
+	}
 	for range 4 {
 		a := <-answers
 		wantUnavailable(t, a.r)
