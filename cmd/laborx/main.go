@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 const usage = `laborx — the inter-provincial labor supply exchange
@@ -27,13 +25,14 @@ Commands:
   bench      load a local server with a request mix and report throughput and latency
   import     supply | demand FILE --center CODE: publish postings from a CSV file
   schema     print the whole GraphQL SDL (the committed schema.graphql)
+  data-dir   remove: delete a data dir and its embedded cluster, wherever it lives
 
 Run "laborx <command> --help" for a command's flags. Flags also read LABORX_*
 environment variables (LABORX_DATABASE_URL, LABORX_ADDR, LABORX_DATA_DIR, ...).
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background(), os.Stderr, os.Exit)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -70,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, rest, stdout, stderr)
 	case "schema":
 		return runSchema(ctx, rest, stdout, stderr)
+	case "data-dir":
+		return runDataDir(ctx, rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

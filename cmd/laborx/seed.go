@@ -20,7 +20,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	withDemo := fs.Bool("demo", false, "load the demo centers, keys and data")
 	scale := fs.Int("scale", 0, "also publish N synthetic demands and N supplies over the demo centers (load tests)")
 	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),
-		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; default <data-dir>/pii.key)")
+		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; default <data-dir>/keys/pii.key)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"time"
@@ -33,11 +31,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rateLimit := fs.Float64("rate-limit", envFloat("LABORX_RATE_LIMIT", server.DefaultConfig().RateLimit),
 		"sustained requests per second per caller, 0 for none (LABORX_RATE_LIMIT)")
 	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),
-		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/pii.key)")
+		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/keys/pii.key)")
 	readDatabaseURL := fs.String("read-database-url", env("LABORX_READ_DATABASE_URL", ""),
 		"PostgreSQL read replica that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
 	corsOrigins := newListFlag(fs, "cors-origin", "LABORX_CORS_ORIGINS",
 		"an origin (scheme://host[:port]) whose browser pages may call /graphql, over HTTP and websocket; repeatable (LABORX_CORS_ORIGINS, comma-separated; default none: same origin only)")
+	var ops opsFlags
+	ops.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,8 +81,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *withDemo {
 		cfg.DemoSignIn = demoSignIn(db.dataDir)
 	}
+	ops.apply(&cfg)
 	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
-		PIIKey: piiKeyBytes, ReadDatabaseURL: *readDatabaseURL})
+		PIIKey: piiKeyBytes, ReadDatabaseURL: *readDatabaseURL, Pool: ops.poolOptions(), ReadMaxLag: ops.readMaxLag})
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := server.NewHTTPServer(a.Handler, logger)
+	srv := server.NewHTTPServer(cfg, a.Handler, logger)
 	url := "http://" + ln.Addr().String()
 	logger.Info("serving", "graphql", url+"/graphql", "graphiql", *dev)
 	if *withDemo {
@@ -108,20 +109,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "laborx serving GraphQL at %s/graphql, the console at %s/console\n", url, url)
 	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down: finishing in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	return serveUntilDone(ctx, srv, ln, a, ops, logger)
 }
 
 // operatorKeys loads the operator JWKS: the given file, else the data dir's (created

@@ -16,7 +16,11 @@ type hireFixture struct {
 }
 
 func newHireFixture(t *testing.T, quantity, quota int) *hireFixture {
-	f := &hireFixture{referralFixture: newReferralFixture(t, apitest.Options{})}
+	return newHireFixtureWith(t, apitest.Options{}, quantity, quota)
+}
+
+func newHireFixtureWith(t *testing.T, o apitest.Options, quantity, quota int) *hireFixture {
+	f := &hireFixture{referralFixture: newReferralFixture(t, o)}
 	f.demandID = mustPublishDemand(t, f.e, f.dest, map[string]any{"occupationCode": "7212", "title": "Thợ hàn", "quantity": quantity})
 	tng, hpg := f.tng.Token(t, "coordinator"), f.hpg.Token(t, "coordinator")
 	r := f.e.Do(t, tng, proposeAgreement, in("title", "Cung ứng thợ hàn", "partyCenterCodes", []string{"HPG"},

@@ -20,6 +20,9 @@ const (
 	CodeBadUserInput    Code = "BAD_USER_INPUT"
 	CodeRateLimited     Code = "RATE_LIMITED"
 	CodeInternal        Code = "INTERNAL"
+	// CodeUnavailable: the database could not be reached or did not answer in time
+	// (HTTP 503 with Retry-After); the same request may succeed when retried.
+	CodeUnavailable Code = "UNAVAILABLE"
 )
 
 // Codes reported as userErrors by mutations.

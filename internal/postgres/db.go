@@ -43,23 +43,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // OpenTraced is Open with a tracer that sees every statement (nil for none).
 func OpenTraced(ctx context.Context, dsn string, tracer pgx.QueryTracer) (*DB, error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("parse database URL: %w", err)
-	}
-	if tracer != nil {
-		cfg.ConnConfig.Tracer = tracer
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	db, err := New(ctx, pool)
-	if err != nil {
-		pool.Close()
-		return nil, err
-	}
-	return db, nil
+	return OpenWith(ctx, dsn, PoolOptions{Tracer: tracer})
 }
 
 // New wraps an existing pool.

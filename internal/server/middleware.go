@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +17,9 @@ import (
 )
 
 // requestContext gives each request an id (the client's X-Request-Id if sane), logs it
-// as one JSON line with its caller's center, and records its metrics.
-func requestContext(logger *slog.Logger, m *metrics, next http.Handler) http.Handler {
+// as one JSON line with its caller's center, client address, operation and error codes,
+// and records its metrics.
+func requestContext(logger *slog.Logger, m *metrics, trusted []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -38,9 +40,10 @@ func requestContext(logger *slog.Logger, m *metrics, next http.Handler) http.Han
 		if route == "other" || route == "/metrics" || route == "/healthz" {
 			return
 		}
-		logger.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000,
-			"center", info.center, "subject", info.subject)
+		attrs := append([]any{"request_id", id, "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration_ms", float64(elapsed.Microseconds()) / 1000,
+			"center", info.center, "subject", info.subject, "client_ip", clientIP(r, trusted)}, info.logAttrs()...)
+		logger.InfoContext(ctx, "request", attrs...)
 	})
 }
 
@@ -75,7 +78,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // authenticate verifies the bearer token of every GraphQL request before any resolver
 // runs; a refused request gets 401 with a GraphQL error body and no data. Websocket
 // upgrades carry their token in connection_init instead and are verified there.
-func authenticate(v *auth.Verifier, limiter *rateLimiter, m *metrics, next http.Handler) http.Handler {
+func authenticate(cfg Config, d Deps, limiter *rateLimiter, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebsocket(r) {
 			next.ServeHTTP(w, r)
@@ -86,10 +89,9 @@ func authenticate(v *auth.Verifier, limiter *rateLimiter, m *metrics, next http.
 			writeError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GraphQL is served over POST and websocket")
 			return
 		}
-		p, err := v.VerifyHeader(r.Context(), r.Header.Get("Authorization"))
+		p, err := verify(r.Context(), cfg, d, r.Header.Get("Authorization"))
 		if err != nil {
-			m.authFailures.Inc()
-			writeError(w, http.StatusUnauthorized, exchange.ErrorCode(err), exchange.ErrorMessage(err))
+			refuseUnverified(w, r, d, m, err)
 			return
 		}
 		if info := requestInfoFrom(r.Context()); info != nil {
