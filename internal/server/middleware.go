@@ -81,9 +81,9 @@ func authenticate(v *auth.Verifier, limiter *rateLimiter, m *metrics, next http.
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", "POST")
-			writeError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GraphQL is served over POST and websocket")
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET, POST")
+			writeError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GraphQL is served over POST, GET (queries) and websocket")
 			return
 		}
 		p, err := v.VerifyHeader(r.Context(), r.Header.Get("Authorization"))

@@ -33,8 +33,8 @@ type Config struct {
 	Dev bool
 	// MaxBodyBytes bounds a request body; bulk CSV imports are the largest requests.
 	MaxBodyBytes int64
-	// ComplexityLimit bounds a query's cost; list fields cost their page size.
-	ComplexityLimit int
+	// Limits bound a query's depth, aliases, nodes and cost (limits.go).
+	Limits Limits
 	// RateLimit is each caller's sustained requests per second; Burst its bucket size.
 	RateLimit float64
 	Burst     int
@@ -42,7 +42,7 @@ type Config struct {
 
 // DefaultConfig returns production defaults.
 func DefaultConfig() Config {
-	return Config{MaxBodyBytes: 32 << 20, ComplexityLimit: 20000, RateLimit: 50, Burst: 200}
+	return Config{MaxBodyBytes: 32 << 20, Limits: DefaultLimits(), RateLimit: 50, Burst: 200}
 }
 
 // Deps are the parts the server is built from.
@@ -86,7 +86,7 @@ func New(cfg Config, d Deps) http.Handler {
 }
 
 func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver, Complexity: complexity()})
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
@@ -106,21 +106,25 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 			return auth.NewContext(ctx, p), nil, nil
 		},
 	})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{maxQuery: cfg.Limits.MaxQueryBytes})
 	// Every response resolves with fresh loaders: a subscription sends many responses
 	// over one connection, and a loader would serve the next event what it read for the
 	// last (an agreement's revisions before a revision was added).
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(loader.NewContext(ctx, loader.New(d.Loaders)))
 	})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	// After APQ has filled in the query: text first (NFC can change the document), then
+	// the limits.
+	srv.Use(inputText{})
+	srv.Use(newQueryLimits(cfg, es, queries, d.Logger))
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
 	}
 	srv.SetDisableSuggestion(true)
-	srv.SetParserTokenLimit(15000)
+	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	srv.SetErrorPresenter(presentError(d.Logger, m))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		d.Logger.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", exchange.RequestID(ctx))
@@ -142,11 +146,11 @@ func presentError(logger *slog.Logger, m *metrics) graphql.ErrorPresenterFunc {
 		case errors.As(err, &appErr):
 			gerr.Message = appErr.Message
 			gerr.Extensions["code"] = string(appErr.Code)
-		case gerr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED":
-			gerr.Extensions["code"] = "QUERY_TOO_COMPLEX"
 		case gerr.Extensions["code"] != nil:
 			// Parse and validation errors keep gqlgen's codes (GRAPHQL_PARSE_FAILED,
-			// GRAPHQL_VALIDATION_FAILED): the query itself is malformed.
+			// GRAPHQL_VALIDATION_FAILED): the query itself is malformed. Their
+			// "Did you mean" hints would spell out the schema to a scanner.
+			gerr.Message = withoutSuggestion(gerr.Message)
 		case gerr.Path == nil:
 			gerr.Extensions["code"] = string(exchange.CodeBadUserInput)
 		case ctx.Err() != nil:

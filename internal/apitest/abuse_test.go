@@ -1,0 +1,205 @@
+package apitest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/apitest"
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// The TestAbuse_ tests are the catalogue of issue 9: each tries one way to take the
+// exchange down or make it leak, as an attacker holding a viewer token would.
+
+// abuseEnv is an exchange with one center and a tracer that counts each request's SQL
+// statements, so a test can assert that a refused query ran no SQL beyond verifying
+// its token.
+type abuseEnv struct {
+	*apitest.Env
+	viewer string
+	sql    *statementsByRequest
+}
+
+func newAbuseEnv(t *testing.T) *abuseEnv {
+	sql := &statementsByRequest{n: map[string]int{}}
+	e := apitest.NewWith(t, apitest.Options{QueryTracer: sql})
+	return &abuseEnv{Env: e, viewer: e.AddCenter(t, "TNG", "19").Token(t, "viewer"), sql: sql}
+}
+
+// statementsByRequest counts SQL statements by the request id in their context.
+type statementsByRequest struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (s *statementsByRequest) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n[exchange.RequestID(ctx)]++
+	return ctx
+}
+
+func (s *statementsByRequest) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (s *statementsByRequest) of(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n[id]
+}
+
+// post sends query with the viewer token and a fresh request id, and returns the
+// response with the number of SQL statements it ran.
+func (a *abuseEnv) post(t *testing.T, query string, vars map[string]any) (*apitest.Response, int) {
+	t.Helper()
+	id := strconv.FormatInt(requestIDs.Add(1), 10) + "-abuse"
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+a.viewer)
+	req.Header.Set("X-Request-Id", id)
+	r := apitest.Send(t, req)
+	return r, a.sql.of(id)
+}
+
+var requestIDs atomic.Int64
+
+// refused asserts that query is refused with code, without data, and runs no more SQL
+// than verifying the token of a `{ __typename }` does.
+func (a *abuseEnv) refused(t *testing.T, code, query string, vars map[string]any) *apitest.Response {
+	t.Helper()
+	ok, baseline := a.post(t, `{ __typename }`, nil)
+	ok.NoErrors(t)
+	r, n := a.post(t, query, vars)
+	if r.Data != nil || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != code {
+		t.Fatalf("got status %d %.400s, want only %s and no data", r.Status, r.Raw, code)
+	}
+	if n > baseline {
+		t.Errorf("the refused query ran %d SQL statements, verifying a token alone runs %d", n, baseline)
+	}
+	return r
+}
+
+// nested is field { field { … { leaf } } }, levels fields deep.
+func nested(field string, levels int, leaf string) string {
+	return strings.Repeat(field+" { ", levels) + leaf + strings.Repeat(" }", levels)
+}
+
+func TestAbuse_Depth20(t *testing.T) {
+	a := newAbuseEnv(t)
+	// occupations { parent { parent { … { code } } } }: 20 levels.
+	q := "{ occupations(level: 4) { " + nested("parent", 18, "code") + " } }"
+	r := a.refused(t, "QUERY_TOO_COMPLEX", q, nil)
+	if !strings.Contains(r.Errors[0].Message, "12 levels") {
+		t.Errorf("message %q does not name the depth limit", r.Errors[0].Message)
+	}
+	// 12 levels are allowed.
+	a.Do(t, a.viewer, "{ occupations(level: 4) { "+nested("parent", 10, "code")+" } }", nil).NoErrors(t)
+}
+
+// TestAbuse_ExponentialNesting: the attacks of the issue, each well under the depth
+// limit, are priced by every list they open.
+func TestAbuse_ExponentialNesting(t *testing.T) {
+	a := newAbuseEnv(t)
+	for _, q := range []string{
+		`{ occupations(level:4) { parent { children { parent { children { parent { children { parent { children { code }}}}}}}}}}`,
+		// mergedFrom { successor { … } } doubles per level: the depth limit bounds it.
+		"{ provinces(includeLegacy: true) { " + strings.Repeat("mergedFrom { successor { ", 7) + "code" + strings.Repeat(" } }", 7) + " } }",
+		`{ occupations { children { children { children { code } } } } }`,
+	} {
+		a.refused(t, "QUERY_TOO_COMPLEX", q, nil)
+	}
+	// The everyday shapes pass.
+	a.Do(t, a.viewer, `{ occupations(level: 1) { code children { code titleVi } } provinces { code mergedFrom { code name } } }`, nil).NoErrors(t)
+}
+
+func aliases(n int, field string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, " a%d: %s", i, field)
+	}
+	return b.String()
+}
+
+func TestAbuse_500Aliases(t *testing.T) {
+	a := newAbuseEnv(t)
+	r := a.refused(t, "QUERY_TOO_COMPLEX", "{"+aliases(500, "occupations { code titleEn titleVi }")+" }", nil)
+	if !strings.Contains(r.Errors[0].Message, "30") {
+		t.Errorf("message %q does not name the alias limit", r.Errors[0].Message)
+	}
+	// 30 cheap aliases are allowed.
+	a.Do(t, a.viewer, "{"+aliases(30, "viewer { subject }")+" }", nil).NoErrors(t)
+}
+
+func TestAbuse_AliasesInFragments(t *testing.T) {
+	a := newAbuseEnv(t)
+	// 100 aliases hidden in a fragment, and 20 + 20 spread over two fragments and an
+	// inline fragment of the same selection set.
+	a.refused(t, "QUERY_TOO_COMPLEX", "query { ...F } fragment F on Query {"+aliases(100, "viewer { subject }")+" }", nil)
+	a.refused(t, "QUERY_TOO_COMPLEX", "query { ...F ... on Query {"+aliases(20, "viewer { roles }")+
+		" } } fragment F on Query {"+strings.ReplaceAll(aliases(20, "viewer { subject }"), " a", " b")+" }", nil)
+	// Deep nesting through fragments counts too.
+	a.refused(t, "QUERY_TOO_COMPLEX", `{ occupations(level: 4) { ...P } }
+		fragment P on Occupation { parent { children { parent { children { parent { children { code } } } } } } }`, nil)
+}
+
+func TestAbuse_100kDirectives(t *testing.T) {
+	a := newAbuseEnv(t)
+	a.refused(t, "QUERY_TOO_COMPLEX", "{ __typename"+strings.Repeat(" @include(if: true)", 100_000)+" }", nil)
+	a.refused(t, "QUERY_TOO_COMPLEX", "{ __typename"+strings.Repeat(" @a", 100_000)+" }", nil)
+}
+
+// TestAbuse_2MBBody: a 2 MB query document is refused before parsing; a 2 MB body
+// that is not JSON is refused without being echoed back.
+func TestAbuse_2MBBody(t *testing.T) {
+	a := newAbuseEnv(t)
+	a.refused(t, "QUERY_TOO_COMPLEX", "{ __typename }"+strings.Repeat("#", 2<<20), nil)
+	a.refused(t, "QUERY_TOO_COMPLEX", "{ viewer { "+strings.Repeat("subject ", 2<<20/8)+"} }", nil)
+
+	body := `{"query": "{ __typename }", "variables": {"x": "` + strings.Repeat("y", 2<<20) // never closed
+	req, _ := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+a.viewer)
+	r := apitest.Send(t, req)
+	if r.Status != http.StatusBadRequest || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "BAD_USER_INPUT" {
+		t.Errorf("2 MB of broken JSON: status %d %.300s, want 400 BAD_USER_INPUT", r.Status, r.Raw)
+	}
+	if len(r.Raw) > 1024 || strings.Contains(string(r.Raw), "yyyy") {
+		t.Errorf("the error echoes the body (%d bytes): %.300s", len(r.Raw), r.Raw)
+	}
+}
+
+func TestAbuse_FirstMillion(t *testing.T) {
+	a := newAbuseEnv(t)
+	a.refused(t, "QUERY_TOO_COMPLEX", `{ laborDemands(first: 1000000) { edges { node { id title } } } }`, nil)
+	a.refused(t, "QUERY_TOO_COMPLEX", `query($n: Int) { laborSupplies(first: $n) { edges { node { id } } } }`, map[string]any{"n": 1000000})
+	a.refused(t, "QUERY_TOO_COMPLEX", `{ changes(first: 1000000) { edges { cursor } } }`, nil)
+}
+
+func TestAbuse_Nodes101(t *testing.T) {
+	a := newAbuseEnv(t)
+	ids := make([]string, 101)
+	for i := range ids {
+		ids[i] = "nope"
+	}
+	r := a.refused(t, "QUERY_TOO_COMPLEX", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids})
+	if !strings.Contains(r.Errors[0].Message, "100") {
+		t.Errorf("message %q does not name the limit", r.Errors[0].Message)
+	}
+	literal := `["` + strings.Join(ids, `","`) + `"]`
+	a.refused(t, "QUERY_TOO_COMPLEX", `{ nodes(ids: `+literal+`) { id } }`, nil)
+	// 100 IDs are answered (each a NOT_FOUND here).
+	r = a.Do(t, a.viewer, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids[:100]})
+	if r.Len("nodes") != 100 {
+		t.Errorf("100 IDs: %.300s", r.Raw)
+	}
+}

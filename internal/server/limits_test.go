@@ -1,0 +1,96 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/laborx/laborx/graph"
+)
+
+// attacks are the queries of issue 9 that must be refused before they cost anything.
+func attacks() map[string]string {
+	alias := func(n int, field string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, " a%d: %s", i, field)
+		}
+		return b.String()
+	}
+	ids := `"` + strings.Repeat(`x", "`, 100) + `x"`
+	return map[string]string{
+		"depth 20":       "{ occupations { " + strings.Repeat("parent { ", 19) + "code" + strings.Repeat(" }", 19) + " } }",
+		"exponential":    `{ occupations(level:4) { parent { children { parent { children { parent { children { parent { children { code }}}}}}}}}}`,
+		"500 aliases":    "{" + alias(500, "occupations { code titleEn titleVi }") + " }",
+		"fragment alias": "{ ...F } fragment F on Query {" + alias(100, "occupations { code }") + " }",
+		"100k directive": "{ __typename" + strings.Repeat(" @include(if: true)", 100_000) + " }",
+		"2 MB document":  "{ viewer { " + strings.Repeat("subject ", 2<<20/8) + "} }",
+		"first 1000000":  `{ laborDemands(first: 1000000) { edges { node { id } } } }`,
+		"nodes 101":      `{ nodes(ids: [` + ids + `]) { id } }`,
+	}
+}
+
+// newTestGraphQL is the GraphQL handler alone: no database, no resolvers. A refused
+// query never reaches one, and a panic would show that it did.
+func newTestGraphQL(tb testing.TB) http.Handler {
+	tb.Helper()
+	logger := slog.New(slog.DiscardHandler)
+	return newGraphQL(DefaultConfig(), Deps{Resolver: &graph.Resolver{}, Logger: logger},
+		newMetrics(prometheus.NewRegistry()))
+}
+
+func requestBody(query string) []byte {
+	body, _ := json.Marshal(map[string]any{"query": query})
+	return body
+}
+
+func post(h http.Handler, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func refusedTooComplex(rec *httptest.ResponseRecorder) bool {
+	var out struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []struct {
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	return json.Unmarshal(rec.Body.Bytes(), &out) == nil && out.Data == nil && len(out.Errors) == 1 &&
+		out.Errors[0].Extensions["code"] == "QUERY_TOO_COMPLEX"
+}
+
+func TestAttacksAreRefused(t *testing.T) {
+	h := newTestGraphQL(t)
+	for name, q := range attacks() {
+		if rec := post(h, requestBody(q)); !refusedTooComplex(rec) {
+			t.Errorf("%s: %.300s, want QUERY_TOO_COMPLEX", name, rec.Body)
+		}
+	}
+}
+
+// BenchmarkRefusal measures the server time of refusing each attack: parsing the
+// document and pricing it, through the real GraphQL handler.
+func BenchmarkRefusal(b *testing.B) {
+	h := newTestGraphQL(b)
+	for name, q := range attacks() {
+		body := requestBody(q)
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			for b.Loop() {
+				if rec := post(h, body); !refusedTooComplex(rec) {
+					b.Fatalf("not refused: %.300s", rec.Body)
+				}
+			}
+		})
+	}
+}
