@@ -25,6 +25,7 @@ import (
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/loader"
+	"github.com/laborx/laborx/internal/redact"
 )
 
 // Config holds the HTTP-level settings.
@@ -72,8 +73,9 @@ func New(cfg Config, d Deps) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := d.Ready(ctx); err != nil {
-			d.Logger.WarnContext(ctx, "not ready", "err", err)
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			msg := redact.String(err.Error()) // a connection error may quote the database URL
+			d.Logger.WarnContext(ctx, "not ready", "err", msg)
+			http.Error(w, "not ready: "+msg, http.StatusServiceUnavailable)
 			return
 		}
 		w.Write([]byte("ready\n"))
