@@ -17,7 +17,7 @@ func TestString(t *testing.T) {
 		"postgres://db:5432/laborx?user=a@b":                        "postgres://db:5432/laborx?user=a@b",
 		"host=db user=laborx password=S3cret dbname=x":              "host=db user=laborx password=xxxxx dbname=x",
 		"host=db password = 'se cr\\'et' dbname=x":                  "host=db password = xxxxx dbname=x",
-		"nothing to hide":                                           "nothing to hide",
+		"nothing to hide": "nothing to hide",
 	} {
 		if got := redact.String(in); got != want {
 			t.Errorf("String(%q) = %q, want %q", in, got, want)
