@@ -42,8 +42,10 @@ func attacks() map[string]string {
 func newTestGraphQL(tb testing.TB) http.Handler {
 	tb.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	return newGraphQL(DefaultConfig(), Deps{Resolver: &graph.Resolver{}, Logger: logger},
-		newMetrics(prometheus.NewRegistry()))
+	reg := prometheus.NewRegistry()
+	m := newMetrics(reg)
+	return newGraphQL(DefaultConfig(), Deps{Resolver: &graph.Resolver{}, Logger: logger}, m,
+		newUnauthGuard(DefaultConfig(), reg, m.rateLimited, logger))
 }
 
 func requestBody(query string) []byte {

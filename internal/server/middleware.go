@@ -75,10 +75,12 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // authenticate verifies the bearer token of every GraphQL request before any resolver
 // runs; a refused request gets 401 with a GraphQL error body and no data. Websocket
 // upgrades carry their token in connection_init instead and are verified there.
-func authenticate(v *auth.Verifier, limiter *rateLimiter, m *metrics, next http.Handler) http.Handler {
+func authenticate(v *auth.Verifier, limiter *rateLimiter, g *unauthGuard, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebsocket(r) {
-			next.ServeHTTP(w, r)
+			if g.allow(w, r) { // not authenticated until connection_init
+				next.ServeHTTP(w, r.WithContext(withClientIP(r.Context(), clientIP(r))))
+			}
 			return
 		}
 		if r.Method != http.MethodPost && r.Method != http.MethodGet {
@@ -88,8 +90,7 @@ func authenticate(v *auth.Verifier, limiter *rateLimiter, m *metrics, next http.
 		}
 		p, err := v.VerifyHeader(r.Context(), r.Header.Get("Authorization"))
 		if err != nil {
-			m.authFailures.Inc()
-			writeError(w, http.StatusUnauthorized, exchange.ErrorCode(err), exchange.ErrorMessage(err))
+			g.refuse(w, r, err)
 			return
 		}
 		if info := requestInfoFrom(r.Context()); info != nil {
@@ -98,7 +99,7 @@ func authenticate(v *auth.Verifier, limiter *rateLimiter, m *metrics, next http.
 				info.center = "operator"
 			}
 		}
-		if !limiter.allow(p) {
+		if !limiter.allow(p.CenterCode + "/" + p.Subject) {
 			m.rateLimited.Inc()
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusTooManyRequests, exchange.CodeRateLimited, "too many requests: slow down and retry")

@@ -39,11 +39,18 @@ type Config struct {
 	// RateLimit is each caller's sustained requests per second; Burst its bucket size.
 	RateLimit float64
 	Burst     int
+	// UnauthRate and UnauthBurst are the bucket of each client IP for requests and
+	// websocket connections that carry no valid token yet (0: no cap).
+	UnauthRate  float64
+	UnauthBurst int
+	// WebsocketInitTimeout closes a websocket that sends no connection_init in time.
+	WebsocketInitTimeout time.Duration
 }
 
 // DefaultConfig returns production defaults.
 func DefaultConfig() Config {
-	return Config{MaxBodyBytes: 32 << 20, Limits: DefaultLimits(), RateLimit: 50, Burst: 200}
+	return Config{MaxBodyBytes: 32 << 20, Limits: DefaultLimits(), RateLimit: 50, Burst: 200,
+		UnauthRate: 2, UnauthBurst: 30, WebsocketInitTimeout: 10 * time.Second}
 }
 
 // Deps are the parts the server is built from.
@@ -60,11 +67,12 @@ type Deps struct {
 // New returns the HTTP handler for the whole service.
 func New(cfg Config, d Deps) http.Handler {
 	m := newMetrics(d.Registry)
-	gql := newGraphQL(cfg, d, m)
+	guard := newUnauthGuard(cfg, d.Registry, m.rateLimited, d.Logger)
+	gql := newGraphQL(cfg, d, m, guard)
 	limiter := newRateLimiter(cfg.RateLimit, cfg.Burst)
 
 	mux := http.NewServeMux()
-	api := authenticate(d.Verifier, limiter, m, gql)
+	api := authenticate(d.Verifier, limiter, guard, m, gql)
 	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, api))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
@@ -87,14 +95,16 @@ func New(cfg Config, d Deps) http.Handler {
 	return requestContext(d.Logger, m, mux)
 }
 
-func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
+func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Server {
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
+		InitTimeout:           cfg.WebsocketInitTimeout,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			p, err := d.Verifier.VerifyHeader(ctx, payload.Authorization())
 			if err != nil {
+				guard.record(ctx, clientIPFrom(ctx), err)
 				// graphql-transport-ws closes an unauthorised connection with 4403; the
 				// reason carries the code and why, as errors[] would over HTTP.
 				ctx = transport.WithWebsocketCloseCode(ctx, 4403)
