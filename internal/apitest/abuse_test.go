@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/laborx/laborx/internal/apitest"
 	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/server"
 )
 
 // The TestAbuse_ tests are the catalogue of issue 9: each tries one way to take the
@@ -201,5 +204,109 @@ func TestAbuse_Nodes101(t *testing.T) {
 	r = a.Do(t, a.viewer, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids[:100]})
 	if r.Len("nodes") != 100 {
 		t.Errorf("100 IDs: %.300s", r.Raw)
+	}
+}
+
+func TestAbuse_BatchedArrayBody(t *testing.T) {
+	a := newAbuseEnv(t)
+	batch := "[" + strings.Repeat(`{"query": "{ occupations { code } }"},`, 999) + `{"query": "{ __typename }"}]`
+	r := postRaw(t, a.Env, a.viewer, batch)
+	if r.Status != http.StatusBadRequest || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "BAD_USER_INPUT" ||
+		!strings.Contains(r.Errors[0].Message, "batched") {
+		t.Errorf("a batch of 1000: status %d %.300s, want 400 BAD_USER_INPUT saying batching is not supported", r.Status, r.Raw)
+	}
+}
+
+// TestAbuse_IntrospectionWithoutDev: a scanner's introspection query is refused with
+// its own code and an INFO log line, not an INTERNAL error logged at ERROR.
+func TestAbuse_IntrospectionWithoutDev(t *testing.T) {
+	var logs syncBuffer
+	e := apitest.NewWith(t, apitest.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	tok := e.AddCenter(t, "TNG", "19").Token(t, "viewer")
+	for _, q := range []string{
+		`{ __schema { types { name } } }`,
+		`{ __type(name: "Worker") { fields { name } } }`,
+		`query { ...I } fragment I on Query { s: __schema { queryType { name } } }`,
+	} {
+		r := e.Do(t, tok, q, nil)
+		if r.Data != nil || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "FORBIDDEN" ||
+			r.Errors[0].Message != "introspection is disabled; run `laborx schema` to get the SDL" {
+			t.Errorf("%s: %s, want FORBIDDEN saying how to get the SDL", q, r.Raw)
+		}
+	}
+	e.Do(t, tok, `{ __typename }`, nil).NoErrors(t) // not introspection
+	out := logs.String()
+	if !strings.Contains(out, `"level":"INFO","msg":"introspection refused"`) || strings.Contains(out, `"level":"ERROR"`) {
+		t.Errorf("want INFO lines and no ERROR:\n%s", out)
+	}
+	// With --dev introspection answers.
+	cfg := server.DefaultConfig()
+	cfg.Dev, cfg.RateLimit = true, 0
+	_, dev := e.NewInstance(t, apitest.Options{Server: &cfg})
+	apitest.Post(t, dev.URL, tok, `{ __schema { queryType { name } } }`, nil).NoErrors(t)
+}
+
+// TestAbuse_MisspelledFieldAndEnum: validation errors name what is wrong but never
+// suggest what exists, for fields, arguments, input fields, enum values and types.
+func TestAbuse_MisspelledFieldAndEnum(t *testing.T) {
+	a := newAbuseEnv(t)
+	for _, c := range []struct {
+		query string
+		vars  map[string]any
+	}{
+		{`{ laborDemandz { totalCount } }`, nil},
+		{`{ laborDemands { edges { node { titel } } } }`, nil},
+		{`{ laborDemands(fliter: {}) { totalCount } }`, nil},
+		{`{ laborDemands(filter: {statuses: [OPN]}) { totalCount } }`, nil},
+		{`{ laborDemands(filter: {txt: "may"}) { totalCount } }`, nil},
+		{`{ laborDemands(order: NEWES) { totalCount } }`, nil},
+		{`query($f: LaborDemandFiltr) { laborDemands(filter: $f) { totalCount } }`, nil},
+		{`query($s: [DemandStatus!]) { laborDemands(filter: {statuses: $s}) { totalCount } }`, map[string]any{"s": []string{"OPN"}}},
+		{`{ viewer { center { ... on Centr { code } } } }`, nil},
+		{`{ viewer @skp(if: true) { subject } }`, nil},
+	} {
+		r, _ := a.post(t, c.query, c.vars)
+		if len(r.Errors) == 0 || r.Data != nil {
+			t.Errorf("%s: %s, want a validation error", c.query, r.Raw)
+			continue
+		}
+		if strings.Contains(string(r.Raw), "Did you mean") || strings.Contains(string(r.Raw), "OPEN") ||
+			strings.Contains(string(r.Raw), `"filter"`) || strings.Contains(string(r.Raw), "NEWEST") {
+			t.Errorf("%s: the error suggests the schema: %s", c.query, r.Raw)
+		}
+	}
+}
+
+func TestAbuse_GetMutation(t *testing.T) {
+	a := newAbuseEnv(t)
+	get := func(query string) *apitest.Response {
+		req, _ := http.NewRequest(http.MethodGet, a.Server.URL+"/graphql?query="+url.QueryEscape(query), nil)
+		req.Header.Set("Authorization", "Bearer "+a.viewer)
+		return apitest.Send(t, req)
+	}
+	r := get(`mutation { suspendCenter(input: {centerCode: "TNG", reason: "probe"}) { userErrors { code } } }`)
+	if r.Status != http.StatusMethodNotAllowed || r.Data != nil || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "BAD_USER_INPUT" {
+		t.Errorf("GET mutation: status %d %s, want 405 BAD_USER_INPUT", r.Status, r.Raw)
+	}
+	// A query over GET is served.
+	if r := get(`{ viewer { center { code } } }`); r.Status != http.StatusOK || r.Get("viewer.center.code") != "TNG" {
+		t.Errorf("GET query: status %d %s", r.Status, r.Raw)
+	}
+}
+
+// TestAbuse_TextPlainPost: a form or text/plain POST, which a browser sends
+// cross-site without a preflight, is refused before GraphQL reads it.
+func TestAbuse_TextPlainPost(t *testing.T) {
+	a := newAbuseEnv(t)
+	for _, ct := range []string{"text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "", "application/json; charset=latin1"} {
+		req, _ := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql", strings.NewReader(`{"query": "{ __typename }"}`))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		req.Header.Set("Authorization", "Bearer "+a.viewer)
+		r := apitest.Send(t, req)
+		if r.Status != http.StatusUnsupportedMediaType || r.Data != nil || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "BAD_USER_INPUT" {
+			t.Errorf("Content-Type %q: status %d %s, want 415 BAD_USER_INPUT", ct, r.Status, r.Raw)
+		}
 	}
 }
