@@ -225,7 +225,7 @@ func TestAbuse_IntrospectionWithoutDev(t *testing.T) {
 	tok := e.AddCenter(t, "TNG", "19").Token(t, "viewer")
 	for _, q := range []string{
 		`{ __schema { types { name } } }`,
-		`{ __type(name: "Worker") { fields { name } } }`,
+		`{ __typename __schema { queryType { name } } }`,
 		`query { ...I } fragment I on Query { s: __schema { queryType { name } } }`,
 	} {
 		r := e.Do(t, tok, q, nil)
@@ -235,6 +235,14 @@ func TestAbuse_IntrospectionWithoutDev(t *testing.T) {
 		}
 	}
 	e.Do(t, tok, `{ __typename }`, nil).NoErrors(t) // not introspection
+	// __type answers null for every name, as for a type that does not exist.
+	for _, name := range []string{"Worker", "Query", "NoSuchType"} {
+		r := e.Do(t, tok, `query($n: String!) { __type(name: $n) { name fields { name } } }`, map[string]any{"n": name})
+		r.NoErrors(t)
+		if v, ok := r.Data["__type"]; !ok || v != nil {
+			t.Errorf("__type(name: %q) = %s, want null", name, r.Raw)
+		}
+	}
 	out := logs.String()
 	if !strings.Contains(out, `"level":"INFO","msg":"introspection refused"`) || strings.Contains(out, `"level":"ERROR"`) {
 		t.Errorf("want INFO lines and no ERROR:\n%s", out)

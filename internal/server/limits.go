@@ -58,7 +58,7 @@ type queryLimits struct {
 	// parsed again.
 	cache graphql.Cache[*ast.QueryDocument]
 	sizes listSizes
-	// introspection is allowed (--dev); otherwise __schema and __type are FORBIDDEN.
+	// introspection is allowed (--dev); otherwise __schema is FORBIDDEN.
 	introspection bool
 	logger        *slog.Logger
 }
@@ -100,7 +100,7 @@ func (l *queryLimits) MutateOperationParameters(ctx context.Context, params *gra
 	}
 	if !l.introspection {
 		for _, f := range w.flatten(op.SelectionSet, root, nil) {
-			if f.field.Name == "__schema" || f.field.Name == "__type" {
+			if f.field.Name == "__schema" { // __type answers null instead: introspection.go
 				l.logger.InfoContext(ctx, "introspection refused", "request_id", exchange.RequestID(ctx))
 				return gqlErr(exchange.CodeForbidden, "introspection is disabled; run `laborx schema` to get the SDL")
 			}

@@ -134,6 +134,8 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	srv.Use(newQueryLimits(cfg, es, queries, d.Logger))
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.AroundRootFields(hideTypes)
 	}
 	srv.SetDisableSuggestion(true)
 	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
