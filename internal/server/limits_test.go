@@ -15,8 +15,9 @@ import (
 	"github.com/laborx/laborx/graph"
 )
 
-// attacks are the queries of issue 9 that must be refused before they cost anything.
-func attacks() map[string]string {
+// attacks are the queries of issue 9 that must be refused before they cost anything,
+// as request bodies.
+func attacks() map[string][]byte {
 	alias := func(n int, field string) string {
 		var b strings.Builder
 		for i := range n {
@@ -25,7 +26,7 @@ func attacks() map[string]string {
 		return b.String()
 	}
 	ids := `"` + strings.Repeat(`x", "`, 100) + `x"`
-	return map[string]string{
+	queries := map[string]string{
 		"depth 20":       "{ occupations { " + strings.Repeat("parent { ", 19) + "code" + strings.Repeat(" }", 19) + " } }",
 		"exponential":    `{ occupations(level:4) { parent { children { parent { children { parent { children { parent { children { code }}}}}}}}}}`,
 		"500 aliases":    "{" + alias(500, "occupations { code titleEn titleVi }") + " }",
@@ -35,6 +36,16 @@ func attacks() map[string]string {
 		"first 1000000":  `{ laborDemands(first: 1000000) { edges { node { id } } } }`,
 		"nodes 101":      `{ nodes(ids: [` + ids + `]) { id } }`,
 	}
+	bodies := map[string][]byte{}
+	for name, q := range queries {
+		bodies[name] = requestBody(q, nil)
+	}
+	many := make([]string, 50_000)
+	for i := range many {
+		many[i] = "TGFib3JEZW1hbmQ6MDE5MWYxYTItN2MzZS03ZDRhLTliMmYtM2M0ZDVlNmY3YThi"
+	}
+	bodies["nodes 50000 (variables)"] = requestBody(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": many})
+	return bodies
 }
 
 // newTestGraphQL is the GraphQL handler alone: no database, no resolvers. A refused
@@ -48,8 +59,8 @@ func newTestGraphQL(tb testing.TB) http.Handler {
 		newUnauthGuard(DefaultConfig(), reg, m.rateLimited, logger))
 }
 
-func requestBody(query string) []byte {
-	body, _ := json.Marshal(map[string]any{"query": query})
+func requestBody(query string, vars map[string]any) []byte {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	return body
 }
 
@@ -74,8 +85,8 @@ func refusedTooComplex(rec *httptest.ResponseRecorder) bool {
 
 func TestAttacksAreRefused(t *testing.T) {
 	h := newTestGraphQL(t)
-	for name, q := range attacks() {
-		if rec := post(h, requestBody(q)); !refusedTooComplex(rec) {
+	for name, body := range attacks() {
+		if rec := post(h, body); !refusedTooComplex(rec) {
 			t.Errorf("%s: %.300s, want QUERY_TOO_COMPLEX", name, rec.Body)
 		}
 	}
@@ -85,8 +96,7 @@ func TestAttacksAreRefused(t *testing.T) {
 // document and pricing it, through the real GraphQL handler.
 func BenchmarkRefusal(b *testing.B) {
 	h := newTestGraphQL(b)
-	for name, q := range attacks() {
-		body := requestBody(q)
+	for name, body := range attacks() {
 		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
 			for b.Loop() {
 				if rec := post(h, body); !refusedTooComplex(rec) {

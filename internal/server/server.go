@@ -128,10 +128,10 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	// After APQ has filled in the query: text first (NFC can change the document), then
-	// the limits.
-	srv.Use(inputText{})
+	// After APQ has filled in the query: the limits first, so a refused request costs
+	// no pass over its variables; then the text checks and NFC.
 	srv.Use(newQueryLimits(cfg, es, queries, d.Logger))
+	srv.Use(inputText{})
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
 	} else {
@@ -163,8 +163,8 @@ func presentError(logger *slog.Logger, m *metrics) graphql.ErrorPresenterFunc {
 		case gerr.Extensions["code"] != nil:
 			// Parse and validation errors keep gqlgen's codes (GRAPHQL_PARSE_FAILED,
 			// GRAPHQL_VALIDATION_FAILED): the query itself is malformed. Their
-			// "Did you mean" hints would spell out the schema to a scanner.
-			gerr.Message = withoutSuggestion(gerr.Message)
+			// "Did you mean" hints, which would spell out the schema to a scanner,
+			// are cut by tidyMessage below.
 		case gerr.Path == nil:
 			gerr.Extensions["code"] = string(exchange.CodeBadUserInput)
 		case ctx.Err() != nil:
@@ -178,6 +178,7 @@ func presentError(logger *slog.Logger, m *metrics) graphql.ErrorPresenterFunc {
 			gerr.Message = "internal error"
 			gerr.Extensions["code"] = string(exchange.CodeInternal)
 		}
+		gerr.Message = tidyMessage(gerr.Message)
 		m.graphqlErrors.WithLabelValues(gerr.Extensions["code"].(string)).Inc()
 		return gerr
 	}

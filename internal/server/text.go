@@ -140,39 +140,41 @@ func (inputText) MutateOperationParameters(ctx context.Context, p *graphql.RawPa
 		p.Query = norm.NFC.String(p.Query)
 	}
 	for k, v := range p.Variables {
-		nv, field := normaliseValue(v, []string{"variables", k})
-		if field != nil {
-			return nulError(field)
+		nv, bad := normaliseValue(v)
+		if bad != nil {
+			slices.Reverse(bad)
+			return nulError(append([]string{"variables", k}, bad...))
 		}
 		p.Variables[k] = nv
 	}
 	return nil
 }
 
-// normaliseValue returns v with its strings in NFC, or the path of a string that holds
-// a NUL.
-func normaliseValue(v any, path []string) (any, []string) {
+// normaliseValue returns v with its strings in NFC or, for a string that holds a NUL,
+// the path to it from v, innermost first (built only on the way out of a refusal, so
+// the common case allocates nothing).
+func normaliseValue(v any) (any, []string) {
 	switch x := v.(type) {
 	case string:
 		if strings.IndexByte(x, 0) >= 0 {
-			return nil, path
+			return nil, []string{}
 		}
 		if !norm.NFC.IsNormalString(x) {
 			return norm.NFC.String(x), nil
 		}
 	case map[string]any:
 		for k, e := range x {
-			ne, bad := normaliseValue(e, append(slices.Clip(path), k))
+			ne, bad := normaliseValue(e)
 			if bad != nil {
-				return nil, bad
+				return nil, append(bad, k)
 			}
 			x[k] = ne
 		}
 	case []any:
 		for i, e := range x {
-			ne, bad := normaliseValue(e, append(slices.Clip(path), strconv.Itoa(i)))
+			ne, bad := normaliseValue(e)
 			if bad != nil {
-				return nil, bad
+				return nil, append(bad, strconv.Itoa(i))
 			}
 			x[i] = ne
 		}
