@@ -300,6 +300,11 @@ func TestAbuse_GetMutation(t *testing.T) {
 	if r := get(`{ viewer { center { code } } }`); r.Status != http.StatusOK || r.Get("viewer.center.code") != "TNG" {
 		t.Errorf("GET query: status %d %s", r.Status, r.Raw)
 	}
+	// A subscription over plain HTTP would hold the request open: websocket only.
+	r, _ = a.post(t, `subscription { laborDemandPublished { id } }`, nil)
+	if r.Status != http.StatusBadRequest || len(r.ErrorCodes()) != 1 || r.ErrorCodes()[0] != "BAD_USER_INPUT" {
+		t.Errorf("subscription over POST: status %d %s, want 400 BAD_USER_INPUT", r.Status, r.Raw)
+	}
 }
 
 // TestAbuse_TextPlainPost: a form or text/plain POST, which a browser sends

@@ -31,8 +31,8 @@ const (
 // with no data entry; GET runs queries only; text is checked for valid UTF-8 before the
 // JSON decoder would silently replace what is not.
 type httpTransport struct {
-	// maxQuery bounds the query document as sent: a longer one is refused before it
-	// is decoded (Limits.MaxQueryBytes).
+	// maxQuery bounds the query document: a longer one is refused before it is lexed
+	// (Limits.MaxQueryBytes).
 	maxQuery int
 }
 
@@ -57,8 +57,9 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		writeRequestError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GraphQL is served over POST, GET (queries) and websocket")
 		return
 	}
-	var reqErr *requestError
-	if errors.As(err, &reqErr) {
+	if err != nil {
+		reqErr := &requestError{http.StatusBadRequest, exchange.CodeBadUserInput, "malformed request"}
+		errors.As(err, &reqErr)
 		status := reqErr.status
 		if status == 0 {
 			status = graphQLErrorStatus(media)
@@ -79,7 +80,13 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		}{resp.Errors, resp.Extensions})
 		return
 	}
-	if r.Method == http.MethodGet && rc.Operation.Operation != ast.Query {
+	switch {
+	case rc.Operation.Operation == ast.Subscription:
+		// Over HTTP it would hold the request open until an event comes.
+		writeRequestError(w, http.StatusBadRequest, exchange.CodeBadUserInput,
+			"subscriptions are served over websocket (graphql-transport-ws)")
+		return
+	case r.Method == http.MethodGet && rc.Operation.Operation != ast.Query:
 		// A GET can be sent by a link or a prefetch: it must not change anything.
 		w.Header().Set("Allow", "POST")
 		writeRequestError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GET runs queries only; send mutations with POST")
