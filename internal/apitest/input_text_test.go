@@ -44,7 +44,9 @@ func TestAbuse_NULByte(t *testing.T) {
 	tok := tng.Token(t, "publisher")
 	badInput(t, e.Do(t, tok, publishDemand, demandWith("title", "May\x00 công nghiệp")), "variables.in.title")
 	badInput(t, e.Do(t, tok, publishDemand, demandWith("employer", map[string]any{"name": "Công ty\x00"})), "variables.in.employer.name")
-	badInput(t, e.Do(t, tok, `{ laborDemands(filter: {text: "may\u0000"}) { totalCount } }`, nil), "query")
+	badInput(t, e.Do(t, tok, `{ laborDemands(filter: {text: "may\u0000"}) { totalCount } }`, nil), "query.laborDemands.filter.text")
+	badInput(t, e.Do(t, tok, `{ laborDemands(filter: {text: "may\u{0}"}) { totalCount } }`, nil), "query.laborDemands.filter.text")
+	badInput(t, e.Do(t, tok, `query($f: LaborDemandFilter = {text: "\u0000"}) { laborDemands(filter: $f) { totalCount } }`, nil), "query.$f.text")
 	badInput(t, e.Do(t, tok, `query($f: LaborDemandFilter) { laborDemands(filter: $f) { totalCount } }`,
 		map[string]any{"f": map[string]any{"text": "may\x00"}}), "variables.f.text")
 	// Over a websocket too.
@@ -88,6 +90,7 @@ func TestAbuse_InvalidUTF8(t *testing.T) {
 	}
 	r = postRaw(t, e, tok, `{"query": "{ laborDemands(filter: {text: \"C`+"\xf4"+`ng\"}) { totalCount } }"}`)
 	badInput(t, r, "query")
+	badInput(t, e.Do(t, tok, `{ laborDemands(filter: {text: "C\ud800ng"}) { totalCount } }`, nil), "query")
 }
 
 // TestTextIsStoredInNFC: the same words typed decomposed (e + combining marks, as some

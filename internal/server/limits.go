@@ -88,6 +88,9 @@ func (l *queryLimits) MutateOperationParameters(ctx context.Context, params *gra
 			}
 			return nil // gqlgen reports the parse error itself
 		}
+		if field := literalNUL(doc); field != nil {
+			return nulError(append([]string{"query"}, field...))
+		}
 	}
 	op := doc.Operations.ForName(params.OperationName)
 	if op == nil {

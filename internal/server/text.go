@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/text/unicode/norm"
 
@@ -131,10 +132,14 @@ func (inputText) ExtensionName() string                          { return "Input
 func (inputText) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 func (inputText) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
-	// A NUL is refused by the GraphQL lexer as a raw character, but not as the escape
-	// \u0000 in a string literal.
-	if strings.ContainsRune(p.Query, 0) || strings.Contains(p.Query, `\u0000`) {
+	// A raw NUL would be a lexer error; as an escape in a literal (\u0000, \u{0}) the
+	// parsed value is checked (literalNUL, limits.go runs it on every new document).
+	if strings.IndexByte(p.Query, 0) >= 0 {
 		return nulError([]string{"query"})
+	}
+	// gqlparser reads a lone surrogate escape in a literal as U+FFFD, like Go's JSON.
+	if problem := jsonStringProblem([]byte(p.Query)); problem != "" {
+		return gqlErr(exchange.CodeBadUserInput, "query "+problem)
 	}
 	if !norm.NFC.IsNormalString(p.Query) {
 		p.Query = norm.NFC.String(p.Query)
@@ -180,6 +185,71 @@ func normaliseValue(v any) (any, []string) {
 		}
 	}
 	return v, nil
+}
+
+// literalNUL returns the path of the first string literal of doc that holds a NUL
+// ("laborDemands", "filter", "text"), or nil.
+func literalNUL(doc *ast.QueryDocument) []string {
+	for _, op := range doc.Operations {
+		for _, vd := range op.VariableDefinitions {
+			if p := valueNUL(vd.DefaultValue); p != nil {
+				return append([]string{"$" + vd.Variable}, p...)
+			}
+		}
+		if p := selectionNUL(op.SelectionSet); p != nil {
+			return p
+		}
+	}
+	for _, f := range doc.Fragments {
+		if p := selectionNUL(f.SelectionSet); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+func selectionNUL(set ast.SelectionSet) []string {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			for _, a := range s.Arguments {
+				if p := valueNUL(a.Value); p != nil {
+					return append([]string{s.Name, a.Name}, p...)
+				}
+			}
+			if p := selectionNUL(s.SelectionSet); p != nil {
+				return p
+			}
+		case *ast.InlineFragment:
+			if p := selectionNUL(s.SelectionSet); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+func valueNUL(v *ast.Value) []string {
+	if v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case ast.StringValue, ast.BlockValue:
+		if strings.IndexByte(v.Raw, 0) >= 0 {
+			return []string{}
+		}
+	case ast.ListValue, ast.ObjectValue:
+		for i, c := range v.Children {
+			if p := valueNUL(c.Value); p != nil {
+				name := c.Name
+				if v.Kind == ast.ListValue {
+					name = strconv.Itoa(i)
+				}
+				return append([]string{name}, p...)
+			}
+		}
+	}
+	return nil
 }
 
 func nulError(field []string) *gqlerror.Error {
