@@ -37,5 +37,9 @@ func TestAbuse_SecretsInHelp(t *testing.T) {
 		if args[1] == "--help" && !strings.Contains(out, "(set)") {
 			t.Errorf("laborx %s does not say the secrets are set:\n%s", strings.Join(args, " "), out)
 		}
+		if strings.Join(args, " ") == "serve --help" && (!strings.Contains(out, "-max-depth") || !strings.Contains(out, "-max-aliases") ||
+			!strings.Contains(out, "raise it if a legitimate query is refused with QUERY_TOO_COMPLEX")) {
+			t.Errorf("serve --help does not say how to raise the query limits:\n%s", out)
+		}
 	}
 }
