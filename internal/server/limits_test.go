@@ -106,3 +106,39 @@ func BenchmarkRefusal(b *testing.B) {
 		})
 	}
 }
+
+// TestLimitsAtTheEdge: what is within each limit passes, inline fragments included
+// (they add fields to their selection set, not a level); one more is refused.
+func TestLimitsAtTheEdge(t *testing.T) {
+	h := newTestGraphQL(t)
+	parents := func(n int) string { return strings.Repeat("parent { ", n) + "code" + strings.Repeat(" }", n) }
+	alias := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, " a%d: __typename", i)
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		query   string
+		refused bool
+	}{
+		{"{ occupations(level: 4) { " + parents(10) + " } }", false}, // 12 levels
+		{"{ occupations(level: 4) { " + parents(11) + " } }", true},
+		{"{ occupations(level: 4) { ... on Occupation { " + parents(10) + " } } }", false},
+		{"{ occupations(level: 4) { ... @include(if: true) { ... on Occupation { " + parents(10) + " } } } }", false},
+		{"{ occupations(level: 4) { ...P } } fragment P on Occupation { " + parents(10) + " }", false},
+		{"{ occupations(level: 4) { ...P } } fragment P on Occupation { " + parents(11) + " }", true},
+		{"{" + alias(30) + " }", false},
+		{"{" + alias(31) + " }", true},
+		{"{" + alias(20) + " ... on Query {" + strings.ReplaceAll(alias(10), " a", " b") + " } }", false},
+		{"{" + alias(20) + " ... on Query {" + strings.ReplaceAll(alias(11), " a", " b") + " } }", true},
+		{"{ x: __typename x: __typename " + strings.Repeat("__typename: __typename ", 40) + "}", false},
+	} {
+		// Resolvers are absent here: a query that passes the limits fails later, and
+		// only QUERY_TOO_COMPLEX is a refusal by the limits.
+		if got := refusedTooComplex(post(h, requestBody(c.query, nil))); got != c.refused {
+			t.Errorf("%.120s…: refused = %v, want %v", c.query, got, c.refused)
+		}
+	}
+}

@@ -17,10 +17,17 @@ func (l *queryLimits) prescan(query string) *gqlerror.Error {
 	// Braces and colons outside parentheses belong to selection sets: inside them
 	// they are argument, variable or object values.
 	parens := 0
-	type scope struct{ aliases map[string]bool }
+	// An inline fragment's braces (... on T { }) add fields to the enclosing selection
+	// set, not a level: they open a scope of their own but no depth.
+	type scope struct {
+		aliases map[string]bool
+		inline  bool
+	}
 	var scopes []scope
+	depth := 0
 	var prev lexer.Token
-	alias := "" // a name followed by a colon: an alias if the field it names differs
+	alias := ""     // a name followed by a colon: an alias if the field it names differs
+	inline := false // after "..." that is not a named spread, until its brace
 	for tokens := 0; ; tokens++ {
 		tok, err := lex.ReadToken()
 		if err != nil || tok.Kind == lexer.EOF {
@@ -40,18 +47,30 @@ func (l *queryLimits) prescan(query string) *gqlerror.Error {
 			}
 		}
 		alias = ""
+		if prev.Kind == lexer.Spread && tok.Kind == lexer.Name && tok.Value != "on" {
+			inline = false // ...FragmentName
+		}
 		switch {
 		case tok.Kind == lexer.ParenL:
 			parens++
 		case tok.Kind == lexer.ParenR:
 			parens--
 		case parens > 0:
+		case tok.Kind == lexer.Spread:
+			inline = true
 		case tok.Kind == lexer.BraceL:
-			if len(scopes) >= l.MaxDepth {
-				return tooComplex("the query nests fields more than %d levels deep", l.MaxDepth)
+			if !inline {
+				if depth >= l.MaxDepth {
+					return tooComplex("the query nests fields more than %d levels deep", l.MaxDepth)
+				}
+				depth++
 			}
-			scopes = append(scopes, scope{})
+			scopes = append(scopes, scope{inline: inline})
+			inline = false
 		case tok.Kind == lexer.BraceR && len(scopes) > 0:
+			if !scopes[len(scopes)-1].inline {
+				depth--
+			}
 			scopes = scopes[:len(scopes)-1]
 		case tok.Kind == lexer.Colon && prev.Kind == lexer.Name && len(scopes) > 0:
 			alias = prev.Value
