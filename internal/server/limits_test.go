@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -140,5 +141,33 @@ func TestLimitsAtTheEdge(t *testing.T) {
 		if got := refusedTooComplex(post(h, requestBody(c.query, nil))); got != c.refused {
 			t.Errorf("%.120s…: refused = %v, want %v", c.query, got, c.refused)
 		}
+	}
+}
+
+// TestDevIntrospectionPasses: with --dev, GraphiQL's introspection query (graphql-js
+// getIntrospectionQuery with every option, testdata/introspection.graphql) is within
+// the limits: introspection fields are in memory and not priced.
+func TestDevIntrospectionPasses(t *testing.T) {
+	q, err := os.ReadFile("testdata/introspection.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Dev = true
+	logger := slog.New(slog.DiscardHandler)
+	reg := prometheus.NewRegistry()
+	m := newMetrics(reg)
+	h := newGraphQL(cfg, Deps{Resolver: &graph.Resolver{}, Logger: logger}, m, newUnauthGuard(cfg, reg, m.rateLimited, logger))
+	rec := post(h, requestBody(string(q), nil))
+	var out struct {
+		Data struct {
+			Schema struct {
+				Types []struct{ Name string } `json:"types"`
+			} `json:"__schema"`
+		} `json:"data"`
+		Errors []any `json:"errors"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Errors) > 0 || len(out.Data.Schema.Types) < 50 {
+		t.Errorf("introspection with --dev: %v %.300s", err, rec.Body)
 	}
 }
