@@ -4712,11 +4712,15 @@ interface Node {
   id: ID!
 }
 
-"A calendar date, YYYY-MM-DD."
+"A calendar date, YYYY-MM-DD, in the years 1900 to 2200 (OUT_OF_RANGE otherwise)."
 scalar Date
-"An instant, RFC 3339 (UTC on output)."
+"An instant, RFC 3339 (UTC on output), in the years 1900 to 2200 (OUT_OF_RANGE otherwise)."
 scalar DateTime
-"A 64-bit integer, used for amounts in VND."
+"""
+A 64-bit integer, used for amounts in VND. Input may be a JSON number or, because
+JavaScript numbers lose precision beyond 2^53, a string of decimal digits with an
+optional leading minus ("9500000"); anything else is BAD_USER_INPUT.
+"""
 scalar Int64
 
 "Relay pagination state."

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/laborx/laborx/internal/redact"
 )
 
 const usage = `laborx — the inter-provincial labor supply exchange
@@ -39,7 +41,7 @@ func main() {
 		return
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "laborx:", err)
+		fmt.Fprintln(os.Stderr, "laborx:", redact.String(err.Error()))
 		os.Exit(1)
 	}
 }

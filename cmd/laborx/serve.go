@@ -13,6 +13,7 @@ import (
 	"github.com/laborx/laborx/internal/app"
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/demo"
+	"github.com/laborx/laborx/internal/redact"
 	"github.com/laborx/laborx/internal/server"
 )
 
@@ -30,14 +31,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", env("LABORX_LOG_LEVEL", "info"), "debug, info, warn or error (LABORX_LOG_LEVEL)")
 	rateLimit := fs.Float64("rate-limit", envFloat("LABORX_RATE_LIMIT", server.DefaultConfig().RateLimit),
 		"sustained requests per second per caller, 0 for none (LABORX_RATE_LIMIT)")
-	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),
-		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/keys/pii.key)")
-	readDatabaseURL := fs.String("read-database-url", env("LABORX_READ_DATABASE_URL", ""),
-		"PostgreSQL read replica that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
+	var piiKeyValue, readDatabaseURL secret
+	secretVar(fs, &piiKeyValue, "pii-key", "LABORX_PII_KEY",
+		"base64 32-byte `key` that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/keys/pii.key)")
+	secretVar(fs, &readDatabaseURL, "read-database-url", "LABORX_READ_DATABASE_URL",
+		"PostgreSQL read replica (`URL`) that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
 	corsOrigins := newListFlag(fs, "cors-origin", "LABORX_CORS_ORIGINS",
 		"an origin (scheme://host[:port]) whose browser pages may call /graphql, over HTTP and websocket; repeatable (LABORX_CORS_ORIGINS, comma-separated; default none: same origin only)")
 	var ops opsFlags
 	ops.register(fs)
+	limits := registerLimitFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,7 +48,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("--cors-origin: %w", err)
 	}
-	piiKeyBytes, err := piiKey(*piiKeyValue, db.dataDir, *withDemo)
+	piiKeyBytes, err := piiKey(piiKeyValue.value, db.dataDir, *withDemo)
 	if err != nil {
 		return err
 	}
@@ -54,7 +57,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: redact.Attr}))
 
 	database, err := db.open(ctx, logger)
 	if err != nil {
@@ -82,8 +85,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.DemoSignIn = demoSignIn(db.dataDir)
 	}
 	ops.apply(&cfg)
+	limits.apply(&cfg.Limits)
 	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
-		PIIKey: piiKeyBytes, ReadDatabaseURL: *readDatabaseURL, Pool: ops.poolOptions(), ReadMaxLag: ops.readMaxLag})
+		PIIKey: piiKeyBytes, ReadDatabaseURL: readDatabaseURL.value, Pool: ops.poolOptions(), ReadMaxLag: ops.readMaxLag})
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ func NewWith(t testing.TB, o Options) *Env {
 func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) {
 	t.Helper()
 	cfg := server.DefaultConfig()
-	cfg.RateLimit = 0
+	cfg.RateLimit, cfg.UnauthRate = 0, 0
 	if o.Server != nil {
 		cfg = *o.Server
 	}

@@ -78,20 +78,22 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // authenticate verifies the bearer token of every GraphQL request before any resolver
 // runs; a refused request gets 401 with a GraphQL error body and no data. Websocket
 // upgrades carry their token in connection_init instead and are verified there.
-func authenticate(cfg Config, d Deps, limiter *rateLimiter, m *metrics, next http.Handler) http.Handler {
+func authenticate(cfg Config, d Deps, limiter *rateLimiter, g *unauthGuard, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebsocket(r) {
-			next.ServeHTTP(w, r)
+			if g.allow(w, r) { // not authenticated until connection_init
+				next.ServeHTTP(w, r.WithContext(withClientIP(r.Context(), clientIP(r, cfg.TrustedProxies))))
+			}
 			return
 		}
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", "POST")
-			writeError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GraphQL is served over POST and websocket")
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET, POST")
+			writeError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GraphQL is served over POST, GET (queries) and websocket")
 			return
 		}
 		p, err := verify(r.Context(), cfg, d, r.Header.Get("Authorization"))
 		if err != nil {
-			refuseUnverified(w, r, d, m, err)
+			refuseUnverified(w, r, d, g, err)
 			return
 		}
 		if info := requestInfoFrom(r.Context()); info != nil {
@@ -100,7 +102,7 @@ func authenticate(cfg Config, d Deps, limiter *rateLimiter, m *metrics, next htt
 				info.center = "operator"
 			}
 		}
-		if !limiter.allow(p) {
+		if !limiter.allow(p.CenterCode + "/" + p.Subject) {
 			m.rateLimited.Inc()
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusTooManyRequests, exchange.CodeRateLimited, "too many requests: slow down and retry")

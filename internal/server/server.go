@@ -34,8 +34,8 @@ type Config struct {
 	Dev bool
 	// MaxBodyBytes bounds a request body; bulk CSV imports are the largest requests.
 	MaxBodyBytes int64
-	// ComplexityLimit bounds a query's cost; list fields cost their page size.
-	ComplexityLimit int
+	// Limits bound a query's depth, aliases, nodes and cost (limits.go).
+	Limits Limits
 	// RateLimit is each caller's sustained requests per second; Burst its bucket size.
 	RateLimit float64
 	Burst     int
@@ -53,11 +53,18 @@ type Config struct {
 	ReadTimeout time.Duration
 	// TrustedProxies are the load balancers whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
+	// UnauthRate and UnauthBurst are the bucket of each client IP for requests and
+	// websocket connections that carry no valid token yet (0: no cap).
+	UnauthRate  float64
+	UnauthBurst int
+	// WebsocketInitTimeout closes a websocket that sends no connection_init in time.
+	WebsocketInitTimeout time.Duration
 }
 
 // DefaultConfig returns production defaults.
 func DefaultConfig() Config {
-	return Config{MaxBodyBytes: 32 << 20, ComplexityLimit: 20000, RateLimit: 50, Burst: 200,
+	return Config{MaxBodyBytes: 32 << 20, Limits: DefaultLimits(), RateLimit: 50, Burst: 200,
+		UnauthRate: 2, UnauthBurst: 30, WebsocketInitTimeout: 10 * time.Second,
 		RequestTimeout: 10 * time.Second, ImportTimeout: time.Minute, ReadTimeout: 2 * time.Minute}
 }
 
@@ -78,11 +85,12 @@ type Deps struct {
 // New returns the HTTP handler for the whole service.
 func New(cfg Config, d Deps) http.Handler {
 	m := newMetrics(d.Registry)
-	gql := newGraphQL(cfg, d, m)
+	guard := newUnauthGuard(cfg, d.Registry, m.rateLimited, d.Logger)
+	gql := newGraphQL(cfg, d, m, guard)
 	limiter := newRateLimiter(cfg.RateLimit, cfg.Burst)
 
 	mux := http.NewServeMux()
-	api := authenticate(cfg, d, limiter, m, answerUnavailable(gql))
+	api := authenticate(cfg, d, limiter, guard, m, answerUnavailable(gql))
 	mux.Handle("/graphql", corsHeaders(cfg.CORSOrigins, limitBody(cfg.MaxBodyBytes, d.Drain.trackWebsockets(api))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
@@ -93,12 +101,13 @@ func New(cfg Config, d Deps) http.Handler {
 	return requestContext(d.Logger, m, cfg.TrustedProxies, mux)
 }
 
-func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver, Complexity: complexity()})
+func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Server {
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
 		Implementation:        d.Drain.websocket(websocketOrigins(cfg.CORSOrigins)),
 		KeepAlivePingInterval: 10 * time.Second,
+		InitTimeout:           cfg.WebsocketInitTimeout,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			p, err := verify(ctx, cfg, d, payload.Authorization())
 			if f := faultOf(err); f != postgres.NoFault {
@@ -110,6 +119,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 				return ctx, nil, appErr
 			}
 			if err != nil {
+				guard.record(ctx, clientIPFrom(ctx), err)
 				// graphql-transport-ws closes an unauthorised connection with 4403; the
 				// reason carries the code and why, as errors[] would over HTTP.
 				ctx = transport.WithWebsocketCloseCode(ctx, 4403)
@@ -123,21 +133,27 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 			return auth.NewContext(ctx, p), nil, nil
 		},
 	})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{maxQuery: cfg.Limits.MaxQueryBytes})
 	// Every response resolves with fresh loaders: a subscription sends many responses
 	// over one connection, and a loader would serve the next event what it read for the
 	// last (an agreement's revisions before a revision was added).
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(loader.NewContext(ctx, loader.New(d.Loaders)))
 	})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	// After APQ has filled in the query: the limits first, so a refused request costs
+	// no pass over its variables; then the text checks and NFC.
+	srv.Use(newQueryLimits(cfg, es, queries, d.Logger))
+	srv.Use(inputText{})
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.AroundRootFields(hideTypes)
 	}
 	srv.SetDisableSuggestion(true)
-	srv.SetParserTokenLimit(15000)
+	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	newOperations(cfg, d.Registry).use(srv)
 	srv.SetErrorPresenter(presentError(d.Logger, m, d.Outage))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
@@ -160,11 +176,11 @@ func presentError(logger *slog.Logger, m *metrics, outage *Outage) graphql.Error
 		case errors.As(err, &appErr):
 			gerr.Message = appErr.Message
 			gerr.Extensions["code"] = string(appErr.Code)
-		case gerr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED":
-			gerr.Extensions["code"] = "QUERY_TOO_COMPLEX"
 		case gerr.Extensions["code"] != nil:
 			// Parse and validation errors keep gqlgen's codes (GRAPHQL_PARSE_FAILED,
-			// GRAPHQL_VALIDATION_FAILED): the query itself is malformed.
+			// GRAPHQL_VALIDATION_FAILED): the query itself is malformed. Their
+			// "Did you mean" hints, which would spell out the schema to a scanner,
+			// are cut by tidyMessage below.
 		case errors.Is(ctx.Err(), context.Canceled) || (ctx.Err() != nil && isSubscription(ctx)):
 			// The client went away (or its subscription's token expired): nothing failed.
 			logger.DebugContext(ctx, "request ended early", "err", err, "request_id", exchange.RequestID(ctx))
@@ -189,6 +205,7 @@ func presentError(logger *slog.Logger, m *metrics, outage *Outage) graphql.Error
 			gerr.Message = "internal error"
 			gerr.Extensions["code"] = string(exchange.CodeInternal)
 		}
+		gerr.Message = tidyMessage(gerr.Message)
 		code := gerr.Extensions["code"].(string)
 		m.graphqlErrors.WithLabelValues(code).Inc()
 		if info := requestInfoFrom(ctx); info != nil {

@@ -48,16 +48,15 @@ func verify(ctx context.Context, cfg Config, d Deps, authorization string) (*exc
 // refuseUnverified answers a request whose token was not accepted: 401 when the token
 // is refused, 503 UNAVAILABLE when it could not be checked (the database is down or
 // slow: the client must keep its token and retry, not re-authenticate), 500 otherwise.
-func refuseUnverified(w http.ResponseWriter, r *http.Request, d Deps, m *metrics, err error) {
+func refuseUnverified(w http.ResponseWriter, r *http.Request, d Deps, g *unauthGuard, err error) {
 	ctx := r.Context()
 	info := requestInfoFrom(ctx)
 	if exchange.ErrorCode(err) == exchange.CodeUnauthenticated {
-		m.authFailures.Inc()
 		if info != nil {
 			info.setAuthFailure(exchange.ErrorMessage(err))
 			info.addCode(string(exchange.CodeUnauthenticated))
 		}
-		writeError(w, http.StatusUnauthorized, exchange.CodeUnauthenticated, exchange.ErrorMessage(err))
+		g.refuse(w, r, err)
 		return
 	}
 	if f := faultOf(err); f != postgres.NoFault {
