@@ -479,7 +479,7 @@ func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.Pro
 		Terms   string   `json:"terms"`
 	}{strings.TrimSpace(in.Title), parties, string(terms.CanonicalJSON())}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "proposeAgreement", hashed, func() (uuid.UUID, error) {
 			// Codes in input order map to input positions; the proposer (added first when
 			// missing from the list) always exists.
@@ -535,7 +535,7 @@ func (s *AgreementService) ReviseAgreement(ctx context.Context, in exchange.Revi
 		return nil, err
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: DecideAgreement (coordinator of a party).
 		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementRevise, 0, in.ExpectedVersion)
 		if err != nil {
@@ -586,7 +586,7 @@ func (s *AgreementService) CommentOnAgreement(ctx context.Context, in exchange.C
 		return nil, nil, err
 	}
 	var c *exchange.AgreementCommentEntry
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: DecideAgreement (publisher or coordinator of a party).
 		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementComment, 0, nil)
 		if err != nil {
@@ -624,7 +624,7 @@ func (s *AgreementService) SignAgreement(ctx context.Context, in exchange.SignAg
 		return nil, err
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: DecideAgreement (coordinator of a party, once per revision).
 		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementSign, in.Revision, nil)
 		if err != nil {
@@ -675,7 +675,7 @@ func (s *AgreementService) end(ctx context.Context, globalID string, action exch
 		return nil, err
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: DecideAgreement (which party's coordinator may end it, and when).
 		a, next, err := tx.decideAgreement(ctx, globalID, action, 0, expectedVersion)
 		if err != nil {

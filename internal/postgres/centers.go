@@ -160,7 +160,7 @@ func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.Register
 		return nil, err
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "registerCenter", in, func() (uuid.UUID, error) {
 			var id uuid.UUID
 			err := tx.QueryRow(ctx, `
@@ -232,7 +232,7 @@ func (s *CenterService) UpdateCenter(ctx context.Context, in exchange.UpdateCent
 		return nil, err
 	}
 	var c *exchange.Center
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		c, err = tx.lockCenterForUpdate(ctx, in.CenterCode, in.ExpectedVersion)
 		if err != nil {
 			return err
@@ -283,7 +283,7 @@ func (s *CenterService) setStatus(ctx context.Context, code string, expectedVers
 		return nil, err
 	}
 	var c *exchange.Center
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		c, err = tx.lockCenterForUpdate(ctx, code, expectedVersion)
 		if err != nil {
 			return err
@@ -394,7 +394,7 @@ func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterK
 		return nil, err
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(in.CenterCode)), false)
 		if err != nil {
 			return exchange.FieldErrorf([]string{"input", "centerCode"}, exchange.CodeUnknownCenter, "no center has code %q", in.CenterCode)
@@ -431,7 +431,7 @@ func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeC
 		return nil, err
 	}
 	var k *exchange.CenterKey
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		k, err = getKey(ctx, tx, `k.kid = $1`, in.Kid)
 		if exchange.ErrorCode(err) == exchange.CodeNotFound {
 			return exchange.FieldErrorf([]string{"input", "kid"}, exchange.CodeNotFound, "no key has kid %q", in.Kid)

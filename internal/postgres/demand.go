@@ -258,7 +258,7 @@ func (s *MarketService) PublishLaborDemand(ctx context.Context, in exchange.Publ
 		return nil, errs
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "publishLaborDemand", in, func() (uuid.UUID, error) {
 			id := uuid.Must(uuid.NewV7())
 			if _, err := tx.Exec(ctx, `INSERT INTO labor_demands (id, center_id, employer_name, employer_tax_code,
@@ -393,7 +393,7 @@ func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.Updat
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		d, err := tx.lockOwnDemand(ctx, id, in.ExpectedVersion)
 		if err != nil {
 			return err
@@ -438,7 +438,7 @@ func (s *MarketService) CloseLaborDemand(ctx context.Context, in exchange.CloseL
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		d, err := tx.lockOwnDemand(ctx, id, in.ExpectedVersion)
 		if err != nil {
 			return err

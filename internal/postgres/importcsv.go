@@ -312,18 +312,16 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	if len(rows) == 0 {
 		return res, nil
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		tx.now = now
+	res.CreatedCount, err = withTxAt(ctx, s.db, now, func(tx *Tx) (int, error) {
 		copied, err := tx.copyWithSearchText(ctx, imp.table, imp.columns, &copySource{rows: rows, progress: progress})
 		if err != nil {
-			return err
+			return 0, err
 		}
-		res.CreatedCount = int(copied)
 		if err := tx.audit(ctx, imp.op, imp.kind, uuid.Nil, map[string]any{"created": copied, "rows": n,
 			"rejected": len(res.Errors)}); err != nil {
-			return err
+			return 0, err
 		}
-		return tx.publishBatch(ctx, changes, payloads)
+		return int(copied), tx.publishBatch(ctx, changes, payloads)
 	})
 	if err != nil {
 		return nil, err

@@ -160,7 +160,7 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 		errs = append(errs, err.(*exchange.Error))
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		dest, err := tx.destinationCenter(ctx, in.DestinationCenterCode)
 		errs = append(errs, exchange.AsErrors(err)...)
 		if err != nil && exchange.AsErrors(err) == nil {
@@ -456,7 +456,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 	if err := checkNote([]string{"input", "note"}, in.Note); err != nil {
 		return nil, err
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		r, err := getReferral(ctx, tx, id, true)
 		if err != nil {
 			return err

@@ -335,7 +335,7 @@ func (s *SessionService) ScheduleExchangeSession(ctx context.Context, in exchang
 		return nil, errs
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "scheduleExchangeSession", in, func() (uuid.UUID, error) {
 			id := uuid.Must(uuid.NewV7())
 			var province *string
@@ -425,7 +425,7 @@ func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.Jo
 		return nil, err
 	}
 	var sess *exchange.ExchangeSession
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
 			return err
 		}
@@ -484,7 +484,7 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 			"a center records only its own outcome (%s)", p.CenterCode)
 	}
 	var sess *exchange.ExchangeSession
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
 			return err
 		}
@@ -545,7 +545,7 @@ func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.
 		return nil, errs
 	}
 	var sess *exchange.ExchangeSession
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
 			return err
 		}

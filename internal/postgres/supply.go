@@ -161,7 +161,7 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 		return nil, errs
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "publishLaborSupply", in, func() (uuid.UUID, error) {
 			id := uuid.Must(uuid.NewV7())
 			if _, err := tx.Exec(ctx, `INSERT INTO labor_supplies (`+strings.Join(supplyCopyColumns, ", ")+`)
@@ -238,7 +238,7 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		x, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion)
 		if err != nil {
 			return err
@@ -284,7 +284,7 @@ func (s *MarketService) WithdrawLaborSupply(ctx context.Context, in exchange.Wit
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		x, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion)
 		if err != nil {
 			return err

@@ -51,7 +51,7 @@ func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRe
 	for _, r := range reads {
 		ids = append(ids, r.ID)
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: workerVisibleTo.
 		rows, _ := tx.Query(ctx, `SELECT `+workerColumns+` FROM workers w WHERE w.id = ANY($1) AND `+workerVisibleTo,
 			ids, p.CenterID)
@@ -116,7 +116,8 @@ func (tx *Tx) lockWorkerForOrigin(ctx context.Context, globalID string, expected
 	err = tx.QueryRow(ctx, `SELECT w.registered_by, w.version FROM workers w WHERE w.id = $1 AND `+workerVisibleTo+`
 		FOR UPDATE OF w`, id, p.CenterID).Scan(&registeredBy, &version)
 	if err != nil {
-		return uuid.Nil, workerNotFound()
+		// Only a missing (or hidden) row is NOT_FOUND; a failing database is not.
+		return uuid.Nil, notFoundAs(err, workerNotFound())
 	}
 	// authz: only the registering center erases or records a withdrawal of consent.
 	if registeredBy != p.CenterID {
@@ -138,7 +139,7 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 		return uuid.Nil, exchange.FieldErrorf([]string{"input", "reason"}, exchange.CodeTooLong, "reason is longer than 500 characters")
 	}
 	var id uuid.UUID
-	err := s.db.inTx(ctx, func(tx *Tx) error {
+	err := WithTx(ctx, s.db, func(tx *Tx) error {
 		var err error
 		if id, err = tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "erase them"); err != nil {
 			return err
@@ -168,7 +169,7 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 		return uuid.Nil, err
 	}
 	var id uuid.UUID
-	err := s.db.inTx(ctx, func(tx *Tx) error {
+	err := WithTx(ctx, s.db, func(tx *Tx) error {
 		var err error
 		if id, err = tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "record a withdrawal of consent"); err != nil {
 			return err
