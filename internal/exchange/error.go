@@ -49,7 +49,8 @@ const (
 type Error struct {
 	Code    Code
 	Message string
-	// Field is the path to the input field at fault, e.g. ["input", "quantity"].
+	// Field is the path to the field at fault relative to the operation's input, e.g.
+	// ["quantity"]; the GraphQL layer reports it under "input" (["input", "quantity"]).
 	Field []string
 }
 

@@ -448,7 +448,9 @@ func checkWage(errs *Errors, field []string, w *int64) {
 	}
 }
 
-func in(path ...string) []string { return append([]string{"input"}, path...) }
+// in names a field of the operation's input; it is there so that call sites read as
+// field paths.
+func in(path ...string) []string { return path }
 
 // DemandDraft is a demand's fields as they will be after a publish or an update; the
 // rules check it as a whole, so an update that lowers wageMax below the stored wageMin

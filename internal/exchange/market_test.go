@@ -103,7 +103,7 @@ func TestValidateDemand(t *testing.T) {
 		Quantity: 5, FilledCount: 6, WorkProvinceCode: "06", EmploymentType: exchange.EmploymentSeasonal,
 		ExpiresAt: now.Add(-time.Hour), Visibility: exchange.VisibilityAgreementPartners}
 	errs = exchange.ValidateDemand(cat, now, d, exchange.DemandRules{})
-	if len(errs) != 1 || errs[0].Code != exchange.CodeOutOfRange || errs[0].Field[1] != "quantity" {
+	if len(errs) != 1 || errs[0].Code != exchange.CodeOutOfRange || errs[0].Field[0] != "quantity" {
 		t.Errorf("quantity below filled: %v", errs)
 	}
 }

@@ -236,7 +236,7 @@ type NormalizedWorker struct {
 func (w *NormalizedWorker) Last4() string { return w.NationalID[len(w.NationalID)-4:] }
 
 // NormalizeWorkerInput checks a worker's data as referWorker receives it at field (e.g.
-// ["input", "worker"]) on the instant now, and collects every failure. Error messages
+// ["worker"]) on the instant now, and collects every failure. Error messages
 // never repeat the national ID.
 func NormalizeWorkerInput(field []string, in WorkerInput, now time.Time, cat *Catalog) (*NormalizedWorker, error) {
 	at := func(name ...string) []string { return append(slices.Clone(field), name...) }

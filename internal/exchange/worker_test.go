@@ -9,7 +9,7 @@ import (
 	"github.com/laborx/laborx/internal/exchange"
 )
 
-var nationalIDField = []string{"input", "worker", "nationalId"}
+var nationalIDField = []string{"worker", "nationalId"}
 
 func TestNormalizeNationalID(t *testing.T) {
 	tests := []struct {
@@ -75,7 +75,7 @@ func TestMaskNationalID(t *testing.T) {
 }
 
 func TestNormalizeVietnamPhone(t *testing.T) {
-	field := []string{"input", "worker", "phone"}
+	field := []string{"worker", "phone"}
 	tests := []struct {
 		in, want, code string
 	}{
@@ -137,7 +137,7 @@ func TestAgeOn(t *testing.T) {
 }
 
 func TestValidateWorkingAge(t *testing.T) {
-	field := []string{"input", "worker", "dateOfBirth"}
+	field := []string{"worker", "dateOfBirth"}
 	today := date("2025-07-01")
 	tests := []struct {
 		name    string

@@ -345,7 +345,7 @@ func (tx *Tx) decideAgreement(ctx context.Context, globalID string, action excha
 	next, err := exchange.DecideAgreement(a.state(), tx.caller, action, revision)
 	if err != nil {
 		if exchange.ErrorCode(err) == exchange.CodeNotFound {
-			return nil, "", exchange.FieldErrorf([]string{"input", "agreementId"}, exchange.CodeNotFound,
+			return nil, "", exchange.FieldErrorf([]string{"agreementId"}, exchange.CodeNotFound,
 				"no Agreement has ID %q", globalID)
 		}
 		return nil, "", err
@@ -461,7 +461,7 @@ func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.Pro
 		return nil, err
 	}
 	var errs exchange.Errors
-	validateAgreementText(&errs, []string{"input", "title"}, in.Title, maxAgreementTitleChars, true)
+	validateAgreementText(&errs, []string{"title"}, in.Title, maxAgreementTitleChars, true)
 	if err := exchange.ValidateParties(p.CenterCode, in.PartyCenterCodes); err != nil {
 		errs = append(errs, exchange.AsErrors(err)...)
 	} else if err := exchange.ValidateTerms(in.Terms, parties, s.occupationExists); err != nil {
@@ -484,7 +484,7 @@ func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.Pro
 			// Codes in input order map to input positions; the proposer (added first when
 			// missing from the list) always exists.
 			centers, err := tx.centerIDsByCode(ctx, parties, func(i int) []string {
-				return []string{"input", "partyCenterCodes", strconv.Itoa(partyInputIndex(parties[i], in.PartyCenterCodes))}
+				return []string{"partyCenterCodes", strconv.Itoa(partyInputIndex(parties[i], in.PartyCenterCodes))}
 			})
 			if err != nil {
 				return uuid.Nil, err
@@ -547,7 +547,7 @@ func (s *AgreementService) ReviseAgreement(ctx context.Context, in exchange.Revi
 			errs = append(errs, exchange.AsErrors(err)...)
 		}
 		if in.Note != nil {
-			validateAgreementText(&errs, []string{"input", "note"}, *in.Note, maxAgreementNoteChars, false)
+			validateAgreementText(&errs, []string{"note"}, *in.Note, maxAgreementNoteChars, false)
 		}
 		if err := errs.Err(); err != nil {
 			return err
@@ -593,7 +593,7 @@ func (s *AgreementService) CommentOnAgreement(ctx context.Context, in exchange.C
 			return err
 		}
 		var errs exchange.Errors
-		validateAgreementText(&errs, []string{"input", "text"}, in.Text, maxAgreementNoteChars, true)
+		validateAgreementText(&errs, []string{"text"}, in.Text, maxAgreementNoteChars, true)
 		if err := errs.Err(); err != nil {
 			return err
 		}
@@ -630,7 +630,7 @@ func (s *AgreementService) SignAgreement(ctx context.Context, in exchange.SignAg
 		if err != nil {
 			var e *exchange.Error
 			if errors.As(err, &e) && (e.Code == exchange.CodeStaleRevision || e.Code == exchange.CodeAlreadySigned) {
-				e.Field = []string{"input", "revision"}
+				e.Field = []string{"revision"}
 			}
 			return err
 		}
@@ -688,7 +688,7 @@ func (s *AgreementService) end(ctx context.Context, globalID string, action exch
 			if reason != nil {
 				r = *reason
 			}
-			validateAgreementText(&errs, []string{"input", "reason"}, r, maxAgreementNoteChars, reasonRequired)
+			validateAgreementText(&errs, []string{"reason"}, r, maxAgreementNoteChars, reasonRequired)
 		}
 		if err := errs.Err(); err != nil {
 			return err
@@ -731,7 +731,7 @@ func (tx *Tx) consumeQuota(ctx context.Context, agreementID uuid.UUID, occupatio
 	if err := tx.explainQuotaMiss(ctx, agreementID, occupationCode, fromCenterID, toCenterID); err != nil {
 		return err
 	}
-	return exchange.FieldErrorf([]string{"input", "agreementId"}, exchange.CodeQuotaExceeded,
+	return exchange.FieldErrorf([]string{"agreementId"}, exchange.CodeQuotaExceeded,
 		"the agreement's quota of occupation %s for this direction is used up", occupationCode)
 }
 
@@ -756,7 +756,7 @@ func (tx *Tx) countQuotaReferral(ctx context.Context, agreementID uuid.UUID, occ
 // line: the agreement is not active, or it has no line for that occupation and
 // direction. It returns nil when the line exists on an active agreement.
 func (tx *Tx) explainQuotaMiss(ctx context.Context, agreementID uuid.UUID, occupationCode string, fromCenterID, toCenterID uuid.UUID) error {
-	field := []string{"input", "agreementId"}
+	field := []string{"agreementId"}
 	var status exchange.AgreementStatus
 	var validFrom, validUntil time.Time
 	var hasLine bool

@@ -125,21 +125,21 @@ func expandProvinceCodes(cat *exchange.Catalog, codes []string) []string {
 func (s *CenterService) validateCenter(errs *exchange.Errors, name, provinceCode, email, phone *string) {
 	if name != nil {
 		if n := strings.TrimSpace(*name); n == "" || len([]rune(n)) > 200 {
-			errs.Add([]string{"input", "name"}, exchange.CodeInvalid, "name must be 1 to 200 characters")
+			errs.Add([]string{"name"}, exchange.CodeInvalid, "name must be 1 to 200 characters")
 		}
 	}
 	if provinceCode != nil {
-		if err := s.db.Catalog.CheckPostingProvince([]string{"input", "provinceCode"}, *provinceCode); err != nil {
+		if err := s.db.Catalog.CheckPostingProvince([]string{"provinceCode"}, *provinceCode); err != nil {
 			*errs = append(*errs, err.(*exchange.Error))
 		}
 	}
 	if email != nil && *email != "" {
 		if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || len(*email) > 254 {
-			errs.Add([]string{"input", "email"}, exchange.CodeInvalid, "email is not an e-mail address")
+			errs.Add([]string{"email"}, exchange.CodeInvalid, "email is not an e-mail address")
 		}
 	}
 	if phone != nil && *phone != "" && len(*phone) > 32 {
-		errs.Add([]string{"input", "phone"}, exchange.CodeTooLong, "phone is longer than 32 characters")
+		errs.Add([]string{"phone"}, exchange.CodeTooLong, "phone is longer than 32 characters")
 	}
 }
 
@@ -153,7 +153,7 @@ func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.Register
 	in.Code = strings.TrimSpace(in.Code)
 	var errs exchange.Errors
 	if !centerCodePattern.MatchString(in.Code) {
-		errs.Add([]string{"input", "code"}, exchange.CodeInvalid, "code must be 2 to 16 characters of A-Z, 0-9 and -")
+		errs.Add([]string{"code"}, exchange.CodeInvalid, "code must be 2 to 16 characters of A-Z, 0-9 and -")
 	}
 	s.validateCenter(&errs, &in.Name, &in.ProvinceCode, in.Email, in.Phone)
 	if err := errs.Err(); err != nil {
@@ -200,7 +200,7 @@ func (tx *Tx) centerChanged(ctx context.Context, id uuid.UUID, action string) er
 func (tx *Tx) lockCenterForUpdate(ctx context.Context, code string, expectedVersion *int) (*exchange.Center, error) {
 	c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(code)), true)
 	if exchange.ErrorCode(err) == exchange.CodeNotFound {
-		return nil, exchange.FieldErrorf([]string{"input", "centerCode"}, exchange.CodeNotFound, "no center has code %q", code)
+		return nil, exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeNotFound, "no center has code %q", code)
 	}
 	if err != nil {
 		return nil, err
@@ -213,7 +213,7 @@ func (tx *Tx) lockCenterForUpdate(ctx context.Context, code string, expectedVers
 
 func checkVersion(expected *int, actual int) error {
 	if expected != nil && *expected != actual {
-		return exchange.FieldErrorf([]string{"input", "expectedVersion"}, exchange.CodeVersionConflict,
+		return exchange.FieldErrorf([]string{"expectedVersion"}, exchange.CodeVersionConflict,
 			"the object is at version %d, not %d: reload and retry", actual, *expected)
 	}
 	return nil
@@ -266,7 +266,7 @@ func trimPtr(s *string) *string {
 // request on, because every request reads the center's status with its key.
 func (s *CenterService) SuspendCenter(ctx context.Context, in exchange.SuspendCenterInput) (*exchange.Center, error) {
 	if strings.TrimSpace(in.Reason) == "" {
-		return nil, exchange.FieldErrorf([]string{"input", "reason"}, exchange.CodeRequired, "a reason is required")
+		return nil, exchange.FieldErrorf([]string{"reason"}, exchange.CodeRequired, "a reason is required")
 	}
 	return s.setStatus(ctx, in.CenterCode, in.ExpectedVersion, exchange.CenterSuspended, &in.Reason)
 }
@@ -374,21 +374,21 @@ func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterK
 	}
 	var errs exchange.Errors
 	if !kidPattern.MatchString(in.Kid) {
-		errs.Add([]string{"input", "kid"}, exchange.CodeInvalid, "kid must be 1 to 128 characters of A-Z a-z 0-9 . _ : -")
+		errs.Add([]string{"kid"}, exchange.CodeInvalid, "kid must be 1 to 128 characters of A-Z a-z 0-9 . _ : -")
 	}
 	alg := in.Alg
 	if alg == "Ed25519" { // RFC 9864's name for the same algorithm
 		alg = exchange.AlgEdDSA
 	}
 	if _, err := auth.ParsePublicKeyPEM(in.PublicKeyPem, alg); err != nil {
-		e := exchange.FieldErrorf([]string{"input", "publicKeyPem"}, exchange.CodeInvalidKey, "%s", exchange.ErrorMessage(err))
+		e := exchange.FieldErrorf([]string{"publicKeyPem"}, exchange.CodeInvalidKey, "%s", exchange.ErrorMessage(err))
 		if exchange.ErrorCode(err) == exchange.CodeInternal {
 			e.Message = "the public key is not a PEM-encoded key of the given algorithm"
 		}
 		errs = append(errs, e)
 	}
 	if in.NotAfter != nil && !in.NotAfter.After(s.db.Now()) {
-		errs.Add([]string{"input", "notAfter"}, exchange.CodeOutOfRange, "notAfter must be in the future")
+		errs.Add([]string{"notAfter"}, exchange.CodeOutOfRange, "notAfter must be in the future")
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -397,7 +397,7 @@ func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterK
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(in.CenterCode)), false)
 		if err != nil {
-			return exchange.FieldErrorf([]string{"input", "centerCode"}, exchange.CodeUnknownCenter, "no center has code %q", in.CenterCode)
+			return exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeUnknownCenter, "no center has code %q", in.CenterCode)
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO center_keys (kid, center_id, alg, public_key_pem, created_at, not_after, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $5) RETURNING id`,
@@ -434,13 +434,13 @@ func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeC
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		k, err = getKey(ctx, tx, `k.kid = $1`, in.Kid)
 		if exchange.ErrorCode(err) == exchange.CodeNotFound {
-			return exchange.FieldErrorf([]string{"input", "kid"}, exchange.CodeNotFound, "no key has kid %q", in.Kid)
+			return exchange.FieldErrorf([]string{"kid"}, exchange.CodeNotFound, "no key has kid %q", in.Kid)
 		}
 		if err != nil {
 			return err
 		}
 		if k.RevokedAt != nil {
-			return exchange.FieldErrorf([]string{"input", "kid"}, exchange.CodeInvalidTransition, "key %q is already revoked", in.Kid)
+			return exchange.FieldErrorf([]string{"kid"}, exchange.CodeInvalidTransition, "key %q is already revoked", in.Kid)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE center_keys SET revoked_at = $2, updated_at = $2, version = version + 1 WHERE id = $1`,
 			k.ID, tx.now); err != nil {

@@ -357,7 +357,7 @@ func demandChange(d *exchange.LaborDemand, action string) (exchange.Change, map[
 func (tx *Tx) lockOwnDemand(ctx context.Context, id uuid.UUID, expectedVersion *int) (*exchange.LaborDemand, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE d.id = $1 FOR UPDATE`, id)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
-	notFound := exchange.FieldErrorf([]string{"input", "laborDemandId"}, exchange.CodeNotFound, "no such labor demand")
+	notFound := exchange.FieldErrorf([]string{"laborDemandId"}, exchange.CodeNotFound, "no such labor demand")
 	if err != nil {
 		if exchange.ErrorCode(translate(err)) == exchange.CodeNotFound {
 			return nil, notFound
@@ -378,7 +378,7 @@ func (tx *Tx) lockOwnDemand(ctx context.Context, id uuid.UUID, expectedVersion *
 func parseID(kind exchange.Kind, field, s string) (uuid.UUID, error) {
 	id, err := exchange.ParseGlobalIDOf(kind, s)
 	if err != nil {
-		return uuid.Nil, exchange.FieldErrorf([]string{"input", field}, exchange.CodeNotFound, "no such %s", kind)
+		return uuid.Nil, exchange.FieldErrorf([]string{field}, exchange.CodeNotFound, "no such %s", kind)
 	}
 	return id, nil
 }
@@ -460,7 +460,7 @@ func (s *MarketService) CloseLaborDemand(ctx context.Context, in exchange.CloseL
 
 func checkReason(errs *exchange.Errors, reason *string) {
 	if reason != nil && len([]rune(*reason)) > exchange.MaxReasonLen {
-		errs.Add([]string{"input", "reason"}, exchange.CodeTooLong, "reason is longer than %d characters", exchange.MaxReasonLen)
+		errs.Add([]string{"reason"}, exchange.CodeTooLong, "reason is longer than %d characters", exchange.MaxReasonLen)
 	}
 }
 
@@ -483,9 +483,9 @@ func (tx *Tx) fillDemandPosition(ctx context.Context, demandID uuid.UUID) (*exch
 			return nil, fmt.Errorf("fill demand position: %w", err)
 		}
 		if !exists {
-			return nil, exchange.FieldErrorf([]string{"input", "demandId"}, exchange.CodeNotFound, "no such labor demand")
+			return nil, exchange.FieldErrorf([]string{"demandId"}, exchange.CodeNotFound, "no such labor demand")
 		}
-		return nil, exchange.FieldErrorf([]string{"input", "demandId"}, exchange.CodeDemandFilled,
+		return nil, exchange.FieldErrorf([]string{"demandId"}, exchange.CodeDemandFilled,
 			"the demand has no open position: it is filled, closed or expired")
 	}
 	d := list[0]

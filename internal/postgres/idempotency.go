@@ -29,7 +29,7 @@ func (tx *Tx) idempotent(ctx context.Context, key *string, operation string, inp
 	}
 	k := strings.TrimSpace(*key)
 	if k == "" || len(k) > 255 {
-		return uuid.Nil, false, exchange.FieldErrorf([]string{"input", "idempotencyKey"}, exchange.CodeInvalid,
+		return uuid.Nil, false, exchange.FieldErrorf([]string{"idempotencyKey"}, exchange.CodeInvalid,
 			"idempotencyKey must be 1 to 255 characters")
 	}
 	body, err := json.Marshal(input)
@@ -59,7 +59,7 @@ func (tx *Tx) idempotent(ctx context.Context, key *string, operation string, inp
 			return uuid.Nil, false, fmt.Errorf("read idempotency key: %w", err)
 		}
 		if string(prevHash) != string(sum[:]) || prevID == nil {
-			return uuid.Nil, false, exchange.FieldErrorf([]string{"input", "idempotencyKey"}, exchange.CodeIdempotencyKeyReused,
+			return uuid.Nil, false, exchange.FieldErrorf([]string{"idempotencyKey"}, exchange.CodeIdempotencyKeyReused,
 				"idempotencyKey %q was already used with a different input", k)
 		}
 		return *prevID, true, nil

@@ -125,7 +125,7 @@ func (r *csvRow) optBool(col string) *bool {
 }
 
 // validationErrors turns rule failures (field paths of the mutation input) into row
-// errors naming the CSV column: ["input", "employer", "taxCode"] → employer_tax_code.
+// errors naming the CSV column: ["employer", "taxCode"] → employer_tax_code.
 func (r *csvRow) validationErrors(errs exchange.Errors) {
 	for _, e := range errs {
 		r.errs = append(r.errs, &exchange.ImportRowError{Line: r.line, Column: columnOf(e.Field), Code: e.Code, Message: e.Message})
@@ -135,7 +135,7 @@ func (r *csvRow) validationErrors(errs exchange.Errors) {
 func columnOf(field []string) string {
 	var parts []string
 	for _, f := range field {
-		if f == "input" || (f != "" && unicode.IsDigit(rune(f[0]))) {
+		if (f != "" && unicode.IsDigit(rune(f[0]))) {
 			continue
 		}
 		var b strings.Builder
@@ -159,7 +159,7 @@ func readCSV(r io.Reader, known, required []string, row func(*csvRow)) (int, err
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
-	field := []string{"input", "csv"}
+	field := []string{"csv"}
 	if errors.Is(err, io.EOF) {
 		return 0, exchange.FieldErrorf(field, exchange.CodeRequired, "the file is empty: a header row is required")
 	}

@@ -154,9 +154,9 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 		return nil, errors.New("refer worker: no PII key configured")
 	}
 	var errs exchange.Errors
-	w, err := exchange.NormalizeWorkerInput([]string{"input", "worker"}, in.Worker, s.db.Now(), s.db.Catalog)
+	w, err := exchange.NormalizeWorkerInput([]string{"worker"}, in.Worker, s.db.Now(), s.db.Catalog)
 	errs = append(errs, exchange.AsErrors(err)...)
-	if err := checkNote([]string{"input", "note"}, in.Note); err != nil {
+	if err := checkNote([]string{"note"}, in.Note); err != nil {
 		errs = append(errs, err.(*exchange.Error))
 	}
 	var id uuid.UUID
@@ -221,7 +221,7 @@ func checkNote(field []string, note *string) error {
 // destinationCenter checks the center a worker is referred to: an active center other
 // than the caller's.
 func (tx *Tx) destinationCenter(ctx context.Context, code string) (*exchange.Center, error) {
-	field := []string{"input", "destinationCenterCode"}
+	field := []string{"destinationCenterCode"}
 	c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(code)), false)
 	switch {
 	case exchange.ErrorCode(err) == exchange.CodeNotFound:
@@ -274,7 +274,7 @@ func (tx *Tx) checkReferralLinks(ctx context.Context, dest *exchange.Center, occ
 }
 
 func (tx *Tx) referralDemand(ctx context.Context, dest *exchange.Center, gid string) (uuid.UUID, error) {
-	field := []string{"input", "demandId"}
+	field := []string{"demandId"}
 	id, err := parseID(exchange.KindLaborDemand, "demandId", gid)
 	if err != nil {
 		return uuid.Nil, err
@@ -297,7 +297,7 @@ func (tx *Tx) referralDemand(ctx context.Context, dest *exchange.Center, gid str
 }
 
 func (tx *Tx) referralAgreement(ctx context.Context, dest *exchange.Center, occupation, gid string) (uuid.UUID, error) {
-	field := []string{"input", "agreementId"}
+	field := []string{"agreementId"}
 	id, err := parseID(exchange.KindAgreement, "agreementId", gid)
 	if err != nil {
 		return uuid.Nil, err
@@ -332,7 +332,7 @@ func (tx *Tx) referralAgreement(ctx context.Context, dest *exchange.Center, occu
 // fillDemandPosition takes when it publishes). Every transaction that takes more than
 // one of these takes them in this order, so concurrent hires cannot deadlock.
 func (tx *Tx) consumeHire(ctx context.Context, r *exchange.Referral) error {
-	field := []string{"input", "action"}
+	field := []string{"action"}
 	if r.AgreementID != nil {
 		if err := tx.consumeQuota(ctx, *r.AgreementID, r.OccupationCode, r.OriginCenterID, r.DestinationCenterID); err != nil {
 			return refield(err, field)
@@ -387,7 +387,7 @@ func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWo
 		newID, tx.caller.CenterID, w.FullName, w.DateOfBirth, w.Gender, w.Phone, sealed, hash, w.Last4(),
 		w.OccupationCode, w.Skills, w.EducationLevel, tx.now, w.Consent.Purpose).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, exchange.FieldErrorf([]string{"input", "worker", "consent", "given"}, exchange.CodeConsentRequired,
+		return uuid.Nil, exchange.FieldErrorf([]string{"worker", "consent", "given"}, exchange.CodeConsentRequired,
 			"this worker withdrew their consent and may not be referred again")
 	}
 	if err != nil {
@@ -453,7 +453,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 	if err != nil {
 		return nil, referralNotFound()
 	}
-	if err := checkNote([]string{"input", "note"}, in.Note); err != nil {
+	if err := checkNote([]string{"note"}, in.Note); err != nil {
 		return nil, err
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
@@ -513,7 +513,7 @@ func (tx *Tx) eventTime(ctx context.Context, referralID uuid.UUID, at *time.Time
 	if at == nil {
 		return tx.now, nil
 	}
-	field := []string{"input", "at"}
+	field := []string{"at"}
 	if at.After(tx.now) {
 		return time.Time{}, exchange.FieldErrorf(field, exchange.CodeOutOfRange, "at is in the future")
 	}

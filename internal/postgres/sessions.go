@@ -263,7 +263,7 @@ func (s *SessionService) SessionDemands(ctx context.Context, sessionIDs []uuid.U
 // ownOnly, also one of the adding center's own. Anything else is a user error at its
 // position in input.featuredDemandIds.
 func (tx *Tx) featureDemands(ctx context.Context, sessionID, hostID uuid.UUID, ids []string, already int, ownOnly bool) error {
-	field := func(i int) []string { return []string{"input", "featuredDemandIds", fmt.Sprint(i)} }
+	field := func(i int) []string { return []string{"featuredDemandIds", fmt.Sprint(i)} }
 	var errs exchange.Errors
 	keys := make([]uuid.UUID, len(ids))
 	for i, gid := range ids {
@@ -384,7 +384,7 @@ func (tx *Tx) lockSession(ctx context.Context, globalID string, expectedVersion 
 	}
 	sess, err := getSession(ctx, tx, id, tx.now, true)
 	if exchange.ErrorCode(err) == exchange.CodeNotFound {
-		return nil, exchange.FieldErrorf([]string{"input", "sessionId"}, exchange.CodeNotFound, "no such exchange session")
+		return nil, exchange.FieldErrorf([]string{"sessionId"}, exchange.CodeNotFound, "no such exchange session")
 	}
 	if err != nil {
 		return nil, err
@@ -480,7 +480,7 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 	}
 	if in.CenterCode != nil && !strings.EqualFold(strings.TrimSpace(*in.CenterCode), p.CenterCode) {
 		// authz: a center records only its own outcome.
-		return nil, nil, exchange.FieldErrorf([]string{"input", "centerCode"}, exchange.CodeForbidden,
+		return nil, nil, exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeForbidden,
 			"a center records only its own outcome (%s)", p.CenterCode)
 	}
 	var sess *exchange.ExchangeSession
@@ -494,7 +494,7 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 		}
 		if !joined {
 			// authz: only participating centers have an outcome to record.
-			return exchange.FieldErrorf([]string{"input", "sessionId"}, exchange.CodeForbidden,
+			return exchange.FieldErrorf([]string{"sessionId"}, exchange.CodeForbidden,
 				"%s does not take part in this session; join it first", p.CenterCode)
 		}
 		if err := exchange.ValidateOutcome(sess, in, tx.now); err != nil {
@@ -551,7 +551,7 @@ func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.
 		}
 		// authz: only the host cancels its session.
 		if sess.HostCenterID != p.CenterID {
-			return exchange.FieldErrorf([]string{"input", "sessionId"}, exchange.CodeForbidden, "only the host center cancels a session")
+			return exchange.FieldErrorf([]string{"sessionId"}, exchange.CodeForbidden, "only the host center cancels a session")
 		}
 		if err := exchange.CheckCancel(sess, tx.now); err != nil {
 			return err

@@ -210,7 +210,7 @@ func supplyChange(x *exchange.LaborSupply, action string) (exchange.Change, map[
 func (tx *Tx) lockOwnSupply(ctx context.Context, id uuid.UUID, expectedVersion *int) (*exchange.LaborSupply, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE s.id = $1 FOR UPDATE`, id)
 	x, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
-	notFound := exchange.FieldErrorf([]string{"input", "laborSupplyId"}, exchange.CodeNotFound, "no such labor supply")
+	notFound := exchange.FieldErrorf([]string{"laborSupplyId"}, exchange.CodeNotFound, "no such labor supply")
 	if err != nil {
 		if exchange.ErrorCode(translate(err)) == exchange.CodeNotFound {
 			return nil, notFound

@@ -136,7 +136,7 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 		return uuid.Nil, err
 	}
 	if in.Reason != nil && len([]rune(*in.Reason)) > 500 {
-		return uuid.Nil, exchange.FieldErrorf([]string{"input", "reason"}, exchange.CodeTooLong, "reason is longer than 500 characters")
+		return uuid.Nil, exchange.FieldErrorf([]string{"reason"}, exchange.CodeTooLong, "reason is longer than 500 characters")
 	}
 	var id uuid.UUID
 	err := WithTx(ctx, s.db, func(tx *Tx) error {
@@ -180,7 +180,7 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 			return fmt.Errorf("withdraw consent: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return exchange.FieldErrorf([]string{"input", "workerId"}, exchange.CodeInvalidTransition, "the worker already withdrew consent")
+			return exchange.FieldErrorf([]string{"workerId"}, exchange.CodeInvalidTransition, "the worker already withdrew consent")
 		}
 		return tx.workerChanged(ctx, id, "CONSENT_WITHDRAWN", nil)
 	})
