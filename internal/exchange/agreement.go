@@ -236,10 +236,7 @@ func centerCode(s string) string {
 	return strings.ToUpper(cleanText(s))
 }
 
-var (
-	centerCodePattern    = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
-	unitGroupCodePattern = regexp.MustCompile(`^[0-9]{4}$`)
-)
+var unitGroupCodePattern = regexp.MustCompile(`^[0-9]{4}$`)
 
 // AgreementParties returns the parties of a proposed agreement: the codes given,
 // trimmed and upper-cased, with the proposer added when it is not listed (a center

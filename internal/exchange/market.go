@@ -448,9 +448,9 @@ func checkWage(errs *Errors, field []string, w *int64) {
 	}
 }
 
-// in names a field of the operation's input; it is there so that call sites read as
+// fieldOf names a field of the operation's input; it is there so that call sites read as
 // field paths.
-func in(path ...string) []string { return path }
+func fieldOf(path ...string) []string { return path }
 
 // DemandDraft is a demand's fields as they will be after a publish or an update; the
 // rules check it as a whole, so an update that lowers wageMax below the stored wageMin
@@ -485,36 +485,36 @@ type DemandRules struct {
 // ValidateDemand checks a demand draft at now.
 func ValidateDemand(cat *Catalog, now time.Time, d *DemandDraft, rules DemandRules) Errors {
 	var errs Errors
-	checkRequiredText(&errs, in("employer", "name"), d.Employer.Name, MaxNameLen)
+	checkRequiredText(&errs, fieldOf("employer", "name"), d.Employer.Name, MaxNameLen)
 	if tc := d.Employer.TaxCode; tc != nil && *tc != "" && !taxCodePattern.MatchString(*tc) {
-		errs.Add(in("employer", "taxCode"), CodeInvalid, "a tax code is 10 digits, or 10 digits, a dash and 3 digits")
+		errs.Add(fieldOf("employer", "taxCode"), CodeInvalid, "a tax code is 10 digits, or 10 digits, a dash and 3 digits")
 	}
-	if err := cat.CheckUnitOccupation(in("occupationCode"), d.OccupationCode); err != nil {
+	if err := cat.CheckUnitOccupation(fieldOf("occupationCode"), d.OccupationCode); err != nil {
 		errs = append(errs, err.(*Error))
 	}
-	checkRequiredText(&errs, in("title"), d.Title, MaxTitleLen)
-	checkText(&errs, in("description"), d.Description, MaxDescriptionLen)
+	checkRequiredText(&errs, fieldOf("title"), d.Title, MaxTitleLen)
+	checkText(&errs, fieldOf("description"), d.Description, MaxDescriptionLen)
 	switch {
 	case d.Quantity < 1 || d.Quantity > MaxQuantity:
-		errs.Add(in("quantity"), CodeOutOfRange, "quantity must be between 1 and %d", MaxQuantity)
+		errs.Add(fieldOf("quantity"), CodeOutOfRange, "quantity must be between 1 and %d", MaxQuantity)
 	case d.Quantity < d.FilledCount:
-		errs.Add(in("quantity"), CodeOutOfRange, "quantity cannot be below the %d positions already filled", d.FilledCount)
+		errs.Add(fieldOf("quantity"), CodeOutOfRange, "quantity cannot be below the %d positions already filled", d.FilledCount)
 	}
-	checkWage(&errs, in("wageMin"), d.WageMin)
-	checkWage(&errs, in("wageMax"), d.WageMax)
+	checkWage(&errs, fieldOf("wageMin"), d.WageMin)
+	checkWage(&errs, fieldOf("wageMax"), d.WageMax)
 	if d.WageMin != nil && d.WageMax != nil && *d.WageMin > *d.WageMax {
-		errs.Add(in("wageMin"), CodeInvalid, "wageMin (%d) is more than wageMax (%d)", *d.WageMin, *d.WageMax)
+		errs.Add(fieldOf("wageMin"), CodeInvalid, "wageMin (%d) is more than wageMax (%d)", *d.WageMin, *d.WageMax)
 	}
 	if rules.Province {
-		if err := cat.CheckPostingProvince(in("workProvinceCode"), d.WorkProvinceCode); err != nil {
+		if err := cat.CheckPostingProvince(fieldOf("workProvinceCode"), d.WorkProvinceCode); err != nil {
 			errs = append(errs, err.(*Error))
 		}
 	}
-	checkText(&errs, in("workAddress"), d.WorkAddress, MaxAddressLen)
+	checkText(&errs, fieldOf("workAddress"), d.WorkAddress, MaxAddressLen)
 	switch d.EmploymentType {
 	case EmploymentFullTime, EmploymentPartTime, EmploymentSeasonal, EmploymentFixedTerm:
 	default:
-		errs.Add(in("employmentType"), CodeInvalid, "employmentType must be FULL_TIME, PART_TIME, SEASONAL or FIXED_TERM")
+		errs.Add(fieldOf("employmentType"), CodeInvalid, "employmentType must be FULL_TIME, PART_TIME, SEASONAL or FIXED_TERM")
 	}
 	r := d.Requirements
 	for _, a := range []struct {
@@ -522,36 +522,36 @@ func ValidateDemand(cat *Catalog, now time.Time, d *DemandDraft, rules DemandRul
 		v    *int
 	}{{"minAge", r.MinAge}, {"maxAge", r.MaxAge}} {
 		if a.v != nil && (*a.v < MinWorkingAge || *a.v > MaxWorkingAge) {
-			errs.Add(in("requirements", a.name), CodeOutOfRange, "%s must be between %d and %d", a.name, MinWorkingAge, MaxWorkingAge)
+			errs.Add(fieldOf("requirements", a.name), CodeOutOfRange, "%s must be between %d and %d", a.name, MinWorkingAge, MaxWorkingAge)
 		}
 	}
 	if r.MinAge != nil && r.MaxAge != nil && *r.MinAge > *r.MaxAge {
-		errs.Add(in("requirements", "minAge"), CodeInvalid, "minAge is more than maxAge")
+		errs.Add(fieldOf("requirements", "minAge"), CodeInvalid, "minAge is more than maxAge")
 	}
 	if r.ExperienceYears != nil && (*r.ExperienceYears < 0 || *r.ExperienceYears > 50) {
-		errs.Add(in("requirements", "experienceYears"), CodeOutOfRange, "experienceYears must be between 0 and 50")
+		errs.Add(fieldOf("requirements", "experienceYears"), CodeOutOfRange, "experienceYears must be between 0 and 50")
 	}
 	if r.EducationLevel != nil && !validEducation(*r.EducationLevel) {
-		errs.Add(in("requirements", "educationLevel"), CodeInvalid, "unknown education level %q", *r.EducationLevel)
+		errs.Add(fieldOf("requirements", "educationLevel"), CodeInvalid, "unknown education level %q", *r.EducationLevel)
 	}
 	if r.SkillLevel != nil && !validSkill(*r.SkillLevel) {
-		errs.Add(in("requirements", "skillLevel"), CodeInvalid, "unknown skill level %q", *r.SkillLevel)
+		errs.Add(fieldOf("requirements", "skillLevel"), CodeInvalid, "unknown skill level %q", *r.SkillLevel)
 	}
-	checkText(&errs, in("benefits", "note"), d.Benefits.Note, MaxNoteLen)
+	checkText(&errs, fieldOf("benefits", "note"), d.Benefits.Note, MaxNoteLen)
 	switch {
 	case !rules.Expiry:
 	case !d.ExpiresAt.After(now):
-		errs.Add(in("expiresAt"), CodeOutOfRange, "expiresAt must be in the future")
+		errs.Add(fieldOf("expiresAt"), CodeOutOfRange, "expiresAt must be in the future")
 	case d.ExpiresAt.Sub(now) > MaxDemandLifetime:
-		errs.Add(in("expiresAt"), CodeOutOfRange, "expiresAt must be within a year")
+		errs.Add(fieldOf("expiresAt"), CodeOutOfRange, "expiresAt must be within a year")
 	}
 	if d.StartDate != nil && d.StartDate.After(Day(d.ExpiresAt).AddDate(1, 0, 0)) {
-		errs.Add(in("startDate"), CodeOutOfRange, "startDate is more than a year after expiresAt")
+		errs.Add(fieldOf("startDate"), CodeOutOfRange, "startDate is more than a year after expiresAt")
 	}
 	switch d.Visibility {
 	case VisibilityAllPartners, VisibilityAgreementPartners:
 	default:
-		errs.Add(in("visibility"), CodeInvalid, "visibility must be ALL_PARTNERS or AGREEMENT_PARTNERS")
+		errs.Add(fieldOf("visibility"), CodeInvalid, "visibility must be ALL_PARTNERS or AGREEMENT_PARTNERS")
 	}
 	return errs
 }
@@ -683,44 +683,44 @@ type SupplyDraft struct {
 // current (a dissolved code is PROVINCE_DISSOLVED naming its successor).
 func ValidateSupply(cat *Catalog, now time.Time, s *SupplyDraft, publish bool) Errors {
 	var errs Errors
-	if err := cat.CheckUnitOccupation(in("occupationCode"), s.OccupationCode); err != nil {
+	if err := cat.CheckUnitOccupation(fieldOf("occupationCode"), s.OccupationCode); err != nil {
 		errs = append(errs, err.(*Error))
 	}
 	if s.SkillLevel != nil && !validSkill(*s.SkillLevel) {
-		errs.Add(in("skillLevel"), CodeInvalid, "unknown skill level %q", *s.SkillLevel)
+		errs.Add(fieldOf("skillLevel"), CodeInvalid, "unknown skill level %q", *s.SkillLevel)
 	}
 	minQ := 0
 	if publish {
 		minQ = 1
 	}
 	if s.Quantity < minQ || s.Quantity > MaxQuantity {
-		errs.Add(in("quantity"), CodeOutOfRange, "quantity must be between %d and %d", minQ, MaxQuantity)
+		errs.Add(fieldOf("quantity"), CodeOutOfRange, "quantity must be between %d and %d", minQ, MaxQuantity)
 	}
 	if s.AvailableFrom.IsZero() {
-		errs.Add(in("availableFrom"), CodeRequired, "availableFrom is required")
+		errs.Add(fieldOf("availableFrom"), CodeRequired, "availableFrom is required")
 	}
 	if s.AvailableUntil != nil {
 		if s.AvailableUntil.Before(s.AvailableFrom) {
-			errs.Add(in("availableUntil"), CodeInvalid, "availableUntil is before availableFrom")
+			errs.Add(fieldOf("availableUntil"), CodeInvalid, "availableUntil is before availableFrom")
 		} else if publish && s.AvailableUntil.Before(Day(now)) {
-			errs.Add(in("availableUntil"), CodeOutOfRange, "availableUntil is in the past")
+			errs.Add(fieldOf("availableUntil"), CodeOutOfRange, "availableUntil is in the past")
 		}
 	}
 	seen := map[string]bool{}
 	for i, c := range s.DestinationCodes {
-		if err := cat.CheckPostingProvince(in("destinationProvinceCodes", itoa(i)), c); err != nil {
+		if err := cat.CheckPostingProvince(fieldOf("destinationProvinceCodes", itoa(i)), c); err != nil {
 			errs = append(errs, err.(*Error))
 		}
 		if seen[c] {
-			errs.Add(in("destinationProvinceCodes", itoa(i)), CodeInvalid, "province %s is listed twice", c)
+			errs.Add(fieldOf("destinationProvinceCodes", itoa(i)), CodeInvalid, "province %s is listed twice", c)
 		}
 		seen[c] = true
 	}
 	if len(s.DestinationCodes) > 34 {
-		errs.Add(in("destinationProvinceCodes"), CodeOutOfRange, "at most 34 destination provinces")
+		errs.Add(fieldOf("destinationProvinceCodes"), CodeOutOfRange, "at most 34 destination provinces")
 	}
-	checkWage(&errs, in("expectedWageMin"), s.ExpectedWageMin)
-	checkText(&errs, in("notes"), s.Notes, MaxNoteLen)
+	checkWage(&errs, fieldOf("expectedWageMin"), s.ExpectedWageMin)
+	checkText(&errs, fieldOf("notes"), s.Notes, MaxNoteLen)
 	return errs
 }
 

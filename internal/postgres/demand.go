@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -125,8 +126,8 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 	if err != nil {
 		return nil, err
 	}
-	// authz: every role may read the market.
-	if err := p.Require(exchange.RoleViewer); err != nil && !p.IsOperator() {
+	// authz: DecideReadMarket.
+	if err := exchange.DecideReadMarket(p); err != nil {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
@@ -159,7 +160,7 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 			k = t
 		}
 		if err != nil || (ok && ord != string(order)) {
-			return nil, exchange.FieldErrorf([]string{"after"}, exchange.CodeBadUserInput, "after is not a cursor from this list and order")
+			return nil, exchange.BadCursor(true)
 		}
 		key = fmt.Sprintf(` AND (%s, d.id) %s (%s, %s)`, sortKey, cmp, w.arg(k), w.arg(id))
 	}
@@ -236,13 +237,10 @@ func visibleDemand(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.U
 // centerPublisher returns the caller if it may change the market: a center's
 // publisher or coordinator. Operators have no center and publish nothing.
 func centerPublisher(ctx context.Context) (*exchange.Principal, error) {
-	p, err := callerWithRole(ctx, exchange.RolePublisher)
-	if err != nil {
+	p := auth.FromContext(ctx)
+	// authz: DecidePublish.
+	if err := exchange.DecidePublish(p); err != nil {
 		return nil, err
-	}
-	// authz: publishing and changing postings needs a center's publisher or coordinator.
-	if p.CenterID == uuid.Nil {
-		return nil, exchange.Errorf(exchange.CodeForbidden, "only a center's staff publish postings")
 	}
 	return p, nil
 }
@@ -352,35 +350,17 @@ func demandChange(d *exchange.LaborDemand, action string) (exchange.Change, map[
 	}
 }
 
-// lockOwnDemand locks a demand of the caller's center for a change. Another center's
-// demand is NOT_FOUND, whether or not the caller can see it.
-func (tx *Tx) lockOwnDemand(ctx context.Context, id uuid.UUID, expectedVersion *int) (*exchange.LaborDemand, error) {
+// lockOwnDemand locks a demand for its owner's action a (DecidePosting).
+func (tx *Tx) lockOwnDemand(ctx context.Context, id uuid.UUID, expectedVersion *int, a exchange.PostingAction) (*exchange.LaborDemand, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE d.id = $1 FOR UPDATE`, id)
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
-	notFound := exchange.FieldErrorf([]string{"laborDemandId"}, exchange.CodeNotFound, "no such labor demand")
+	d, err := lockedPosting(tx, rows, exchange.DemandPosting, expectedVersion, a, func(d *exchange.LaborDemand) exchange.PostingFacts {
+		return exchange.PostingFacts{Found: true, OwnerID: d.CenterID, Version: d.Version, Ended: d.ClosedAt != nil}
+	})
 	if err != nil {
-		if exchange.ErrorCode(translate(err)) == exchange.CodeNotFound {
-			return nil, notFound
-		}
-		return nil, err
-	}
-	// authz: only the owning center changes a demand; to others it does not exist.
-	if d.CenterID != tx.caller.CenterID {
-		return nil, notFound
-	}
-	if err := checkVersion(expectedVersion, d.Version); err != nil {
 		return nil, err
 	}
 	d.SetStatus(tx.now)
 	return d, nil
-}
-
-func parseID(kind exchange.Kind, field, s string) (uuid.UUID, error) {
-	id, err := exchange.ParseGlobalIDOf(kind, s)
-	if err != nil {
-		return uuid.Nil, exchange.FieldErrorf([]string{field}, exchange.CodeNotFound, "no such %s", kind)
-	}
-	return id, nil
 }
 
 // UpdateLaborDemand changes a demand of the caller's center.
@@ -389,17 +369,14 @@ func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.Updat
 	if err != nil {
 		return nil, err
 	}
-	id, err := parseID(exchange.KindLaborDemand, "laborDemandId", in.LaborDemandID)
+	id, err := exchange.ParseInputID(exchange.KindLaborDemand, "laborDemandId", in.LaborDemandID)
 	if err != nil {
 		return nil, err
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		d, err := tx.lockOwnDemand(ctx, id, in.ExpectedVersion)
+		d, err := tx.lockOwnDemand(ctx, id, in.ExpectedVersion, exchange.PostingUpdate)
 		if err != nil {
 			return err
-		}
-		if d.Status == exchange.DemandClosed {
-			return exchange.Errorf(exchange.CodeInvalidTransition, "a closed demand cannot change")
 		}
 		draft := exchange.DraftFromDemand(d)
 		draft.Apply(in)
@@ -429,22 +406,16 @@ func (s *MarketService) CloseLaborDemand(ctx context.Context, in exchange.CloseL
 	if err != nil {
 		return nil, err
 	}
-	id, err := parseID(exchange.KindLaborDemand, "laborDemandId", in.LaborDemandID)
+	id, err := exchange.ParseInputID(exchange.KindLaborDemand, "laborDemandId", in.LaborDemandID)
 	if err != nil {
 		return nil, err
 	}
-	var errs exchange.Errors
-	checkReason(&errs, in.Reason)
-	if err := errs.Err(); err != nil {
+	if err := exchange.CheckReason(in.Reason); err != nil {
 		return nil, err
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		d, err := tx.lockOwnDemand(ctx, id, in.ExpectedVersion)
-		if err != nil {
+		if _, err := tx.lockOwnDemand(ctx, id, in.ExpectedVersion, exchange.PostingEnd); err != nil {
 			return err
-		}
-		if d.ClosedAt != nil {
-			return exchange.Errorf(exchange.CodeInvalidTransition, "the demand is already closed")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE labor_demands SET closed_at = $2, close_reason = $3, updated_at = $2,
 			version = version + 1 WHERE id = $1`, id, tx.now, blankNil(in.Reason)); err != nil {
@@ -456,12 +427,6 @@ func (s *MarketService) CloseLaborDemand(ctx context.Context, in exchange.CloseL
 		return nil, err
 	}
 	return s.visibleDemand(ctx, s.db.Pool, p, id)
-}
-
-func checkReason(errs *exchange.Errors, reason *string) {
-	if reason != nil && len([]rune(*reason)) > exchange.MaxReasonLen {
-		errs.Add([]string{"reason"}, exchange.CodeTooLong, "reason is longer than %d characters", exchange.MaxReasonLen)
-	}
 }
 
 // fillDemandPosition fills one position of a demand when a worker is hired: in one
@@ -482,11 +447,7 @@ func (tx *Tx) fillDemandPosition(ctx context.Context, demandID uuid.UUID) (*exch
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM labor_demands WHERE id = $1)`, demandID).Scan(&exists); err != nil {
 			return nil, fmt.Errorf("fill demand position: %w", err)
 		}
-		if !exists {
-			return nil, exchange.FieldErrorf([]string{"demandId"}, exchange.CodeNotFound, "no such labor demand")
-		}
-		return nil, exchange.FieldErrorf([]string{"demandId"}, exchange.CodeDemandFilled,
-			"the demand has no open position: it is filled, closed or expired")
+		return nil, exchange.DecideFillPosition(exists)
 	}
 	d := list[0]
 	d.SetStatus(tx.now)

@@ -135,7 +135,7 @@ func (r *csvRow) validationErrors(errs exchange.Errors) {
 func columnOf(field []string) string {
 	var parts []string
 	for _, f := range field {
-		if (f != "" && unicode.IsDigit(rune(f[0]))) {
+		if f != "" && unicode.IsDigit(rune(f[0])) {
 			continue
 		}
 		var b strings.Builder

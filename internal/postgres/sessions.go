@@ -30,16 +30,6 @@ func sessionStatusSQL(now string) string {
 		WHEN ` + now + ` < s.ends_at THEN 'IN_PROGRESS' ELSE 'COMPLETED' END`
 }
 
-// requireSessionReader is the rule for reading sessions: they are announcements, so
-// every center's staff (any role) and operators read them all.
-func requireSessionReader(p *exchange.Principal) error {
-	// authz: sessions are public to every center and to operators.
-	if p.IsOperator() {
-		return nil
-	}
-	return p.Require(exchange.RoleViewer)
-}
-
 func collectSessions(rows pgx.Rows, now time.Time) ([]*exchange.ExchangeSession, error) {
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.ExchangeSession])
 	if err != nil {
@@ -62,7 +52,7 @@ func getSession(ctx context.Context, q DBTX, id uuid.UUID, now time.Time, lock b
 		return nil, fmt.Errorf("read exchange session: %w", err)
 	}
 	if len(list) == 0 {
-		return nil, exchange.Errorf(exchange.CodeNotFound, "no ExchangeSession has ID %q", exchange.GlobalID(exchange.KindExchangeSession, id))
+		return nil, exchange.SessionNotFound(id)
 	}
 	return list[0], nil
 }
@@ -73,7 +63,8 @@ func (s *SessionService) ExchangeSession(ctx context.Context, id uuid.UUID) (*ex
 	if err != nil {
 		return nil, err
 	}
-	if err := requireSessionReader(p); err != nil {
+	// authz: DecideReadSessions.
+	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
 	return getSession(ctx, s.db.Pool, id, s.db.Now().UTC(), false)
@@ -120,7 +111,8 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 	if err != nil {
 		return nil, err
 	}
-	if err := requireSessionReader(p); err != nil {
+	// authz: DecideReadSessions.
+	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
@@ -141,7 +133,7 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 		var at time.Time
 		var id uuid.UUID
 		if ok, err := decodeCursor(page.After, &ord, &at, &id); err != nil || (ok && ord != string(order)) {
-			return nil, exchange.FieldErrorf([]string{"after"}, exchange.CodeBadUserInput, "after is not a cursor from this list and order")
+			return nil, exchange.BadCursor(true)
 		}
 		key = fmt.Sprintf(` AND (s.starts_at, s.id) %s (%s, %s)`, cmp, w.arg(at), w.arg(id))
 	}
@@ -216,7 +208,8 @@ func (s *SessionService) SessionParticipants(ctx context.Context, sessionIDs []u
 	if err != nil {
 		return nil, err
 	}
-	if err := requireSessionReader(p); err != nil {
+	// authz: DecideReadSessions.
+	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
 	return participantsOf(ctx, s.db.Pool, sessionIDs, viewerCenter(p))
@@ -230,7 +223,8 @@ func (s *SessionService) SessionDemands(ctx context.Context, sessionIDs []uuid.U
 	if err != nil {
 		return nil, err
 	}
-	if err := requireSessionReader(p); err != nil {
+	// authz: DecideReadSessions.
+	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
@@ -263,18 +257,9 @@ func (s *SessionService) SessionDemands(ctx context.Context, sessionIDs []uuid.U
 // ownOnly, also one of the adding center's own. Anything else is a user error at its
 // position in input.featuredDemandIds.
 func (tx *Tx) featureDemands(ctx context.Context, sessionID, hostID uuid.UUID, ids []string, already int, ownOnly bool) error {
-	field := func(i int) []string { return []string{"featuredDemandIds", fmt.Sprint(i)} }
-	var errs exchange.Errors
-	keys := make([]uuid.UUID, len(ids))
-	for i, gid := range ids {
-		id, err := exchange.ParseGlobalIDOf(exchange.KindLaborDemand, gid)
-		if err != nil {
-			errs.Add(field(i), exchange.CodeNotFound, "no such labor demand")
-		}
-		keys[i] = id
-	}
-	if len(errs) > 0 || len(ids) == 0 {
-		return errs.Err()
+	keys, err := exchange.ParseFeaturedDemandIDs(ids)
+	if err != nil || len(ids) == 0 {
+		return err
 	}
 	w := &sqlWhere{}
 	w.add(`d.id = ANY(%s)`, w.arg(keys))
@@ -282,10 +267,10 @@ func (tx *Tx) featureDemands(ctx context.Context, sessionID, hostID uuid.UUID, i
 	// a partner-only demand to a center that could not find it in the market.
 	demandVisibility(w, &exchange.Principal{CenterID: hostID}, tx.now)
 	type row struct {
-		ID       uuid.UUID `db:"id"`
-		CenterID uuid.UUID `db:"center_id"`
-		Status   string    `db:"status"`
-		Featured bool      `db:"featured"`
+		ID       uuid.UUID             `db:"id"`
+		CenterID uuid.UUID             `db:"center_id"`
+		Status   exchange.DemandStatus `db:"status"`
+		Featured bool                  `db:"featured"`
 	}
 	now := w.arg(tx.now)
 	rows, _ := tx.Query(ctx, `SELECT d.id, d.center_id, `+demandStatusSQL(now)+` AS status,
@@ -295,25 +280,17 @@ func (tx *Tx) featureDemands(ctx context.Context, sessionID, hostID uuid.UUID, i
 	if err != nil {
 		return fmt.Errorf("check featured demands: %w", err)
 	}
-	byID := map[uuid.UUID]row{}
+	byID := map[uuid.UUID]exchange.FeaturedDemand{}
 	for _, r := range found {
-		byID[r.ID] = r
+		byID[r.ID] = exchange.FeaturedDemand{Found: true, CenterID: r.CenterID, Status: r.Status, Featured: r.Featured}
 	}
+	facts := make([]exchange.FeaturedDemand, len(keys))
 	for i, id := range keys {
-		r, ok := byID[id]
-		switch {
-		case !ok:
-			errs.Add(field(i), exchange.CodeNotFound, "no labor demand with this ID is visible to the session's host")
-		case ownOnly && r.CenterID != tx.caller.CenterID:
-			errs.Add(field(i), exchange.CodeInvalid, "a joining center features only its own demands")
-		case r.Status != string(exchange.DemandOpen):
-			errs.Add(field(i), exchange.CodeInvalid, "only OPEN demands are featured; this one is %s", r.Status)
-		case r.Featured:
-			errs.Add(field(i), exchange.CodeInvalid, "the session features this demand already")
-		}
+		facts[i] = byID[id]
 	}
-	if len(errs) > 0 {
-		return errs
+	// authz: DecideFeaturedDemands.
+	if err := exchange.DecideFeaturedDemands(tx.caller, facts, ownOnly); err != nil {
+		return err
 	}
 	for i, id := range keys {
 		if _, err := tx.Exec(ctx, `INSERT INTO exchange_session_demands (session_id, demand_id, added_by_center_id, position)
@@ -378,18 +355,15 @@ func (tx *Tx) addParticipant(ctx context.Context, sessionID uuid.UUID, host bool
 // lockSession locks a session for a change and checks expectedVersion. Sessions are
 // public, so an unknown ID is the only NOT_FOUND.
 func (tx *Tx) lockSession(ctx context.Context, globalID string, expectedVersion *int) (*exchange.ExchangeSession, error) {
-	id, err := parseID(exchange.KindExchangeSession, "sessionId", globalID)
+	id, err := exchange.ParseInputID(exchange.KindExchangeSession, "sessionId", globalID)
 	if err != nil {
 		return nil, err
 	}
 	sess, err := getSession(ctx, tx, id, tx.now, true)
-	if exchange.ErrorCode(err) == exchange.CodeNotFound {
-		return nil, exchange.FieldErrorf([]string{"sessionId"}, exchange.CodeNotFound, "no such exchange session")
-	}
 	if err != nil {
-		return nil, err
+		return nil, notFoundAs(err, exchange.NoSuchSession())
 	}
-	if err := checkVersion(expectedVersion, sess.Version); err != nil {
+	if err := exchange.CheckVersion(expectedVersion, sess.Version); err != nil {
 		return nil, err
 	}
 	return sess, nil
@@ -478,10 +452,9 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 	if err != nil {
 		return nil, nil, err
 	}
-	if in.CenterCode != nil && !strings.EqualFold(strings.TrimSpace(*in.CenterCode), p.CenterCode) {
-		// authz: a center records only its own outcome.
-		return nil, nil, exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeForbidden,
-			"a center records only its own outcome (%s)", p.CenterCode)
+	// authz: DecideOutcomeCenter.
+	if err := exchange.DecideOutcomeCenter(p, in.CenterCode); err != nil {
+		return nil, nil, err
 	}
 	var sess *exchange.ExchangeSession
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
@@ -492,10 +465,9 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 		if err != nil {
 			return err
 		}
-		if !joined {
-			// authz: only participating centers have an outcome to record.
-			return exchange.FieldErrorf([]string{"sessionId"}, exchange.CodeForbidden,
-				"%s does not take part in this session; join it first", p.CenterCode)
+		// authz: DecideRecordOutcome.
+		if err := exchange.DecideRecordOutcome(p, joined); err != nil {
+			return err
 		}
 		if err := exchange.ValidateOutcome(sess, in, tx.now); err != nil {
 			return err
@@ -539,19 +511,17 @@ func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.
 	if err != nil {
 		return nil, err
 	}
-	var errs exchange.Errors
-	checkReason(&errs, in.Reason)
-	if len(errs) > 0 {
-		return nil, errs
+	if err := exchange.CheckReason(in.Reason); err != nil {
+		return nil, err
 	}
 	var sess *exchange.ExchangeSession
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
 			return err
 		}
-		// authz: only the host cancels its session.
-		if sess.HostCenterID != p.CenterID {
-			return exchange.FieldErrorf([]string{"sessionId"}, exchange.CodeForbidden, "only the host center cancels a session")
+		// authz: DecideCancelSession.
+		if err := exchange.DecideCancelSession(p, sess); err != nil {
+			return err
 		}
 		if err := exchange.CheckCancel(sess, tx.now); err != nil {
 			return err

@@ -64,8 +64,8 @@ func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSuppl
 	if err != nil {
 		return nil, err
 	}
-	// authz: every role may read the market.
-	if err := p.Require(exchange.RoleViewer); err != nil && !p.IsOperator() {
+	// authz: DecideReadMarket.
+	if err := exchange.DecideReadMarket(p); err != nil {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
@@ -85,7 +85,7 @@ func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSuppl
 		var id uuid.UUID
 		ok, err := decodeCursor(page.After, &ord, &t, &id)
 		if err != nil || (ok && ord != string(order)) {
-			return nil, exchange.FieldErrorf([]string{"after"}, exchange.CodeBadUserInput, "after is not a cursor from this list and order")
+			return nil, exchange.BadCursor(true)
 		}
 		key = fmt.Sprintf(` AND (%s, s.id) %s (%s, %s)`, sortKey, cmp, w.arg(t), w.arg(id))
 	}
@@ -206,22 +206,13 @@ func supplyChange(x *exchange.LaborSupply, action string) (exchange.Change, map[
 		}
 }
 
-// lockOwnSupply locks a supply of the caller's center; another center's is NOT_FOUND.
-func (tx *Tx) lockOwnSupply(ctx context.Context, id uuid.UUID, expectedVersion *int) (*exchange.LaborSupply, error) {
+// lockOwnSupply locks a supply for its owner's action a (DecidePosting).
+func (tx *Tx) lockOwnSupply(ctx context.Context, id uuid.UUID, expectedVersion *int, a exchange.PostingAction) (*exchange.LaborSupply, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE s.id = $1 FOR UPDATE`, id)
-	x, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
-	notFound := exchange.FieldErrorf([]string{"laborSupplyId"}, exchange.CodeNotFound, "no such labor supply")
+	x, err := lockedPosting(tx, rows, exchange.SupplyPosting, expectedVersion, a, func(x *exchange.LaborSupply) exchange.PostingFacts {
+		return exchange.PostingFacts{Found: true, OwnerID: x.CenterID, Version: x.Version, Ended: x.WithdrawnAt != nil}
+	})
 	if err != nil {
-		if exchange.ErrorCode(translate(err)) == exchange.CodeNotFound {
-			return nil, notFound
-		}
-		return nil, err
-	}
-	// authz: only the owning center changes a supply; to others it does not exist.
-	if x.CenterID != tx.caller.CenterID {
-		return nil, notFound
-	}
-	if err := checkVersion(expectedVersion, x.Version); err != nil {
 		return nil, err
 	}
 	x.SetStatus(tx.now)
@@ -234,17 +225,14 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 	if err != nil {
 		return nil, err
 	}
-	id, err := parseID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
+	id, err := exchange.ParseInputID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
 	if err != nil {
 		return nil, err
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		x, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion)
+		x, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion, exchange.PostingUpdate)
 		if err != nil {
 			return err
-		}
-		if x.Status == exchange.SupplyWithdrawn {
-			return exchange.Errorf(exchange.CodeInvalidTransition, "a withdrawn supply cannot change")
 		}
 		d := exchange.DraftFromSupply(x)
 		d.Apply(in)
@@ -275,22 +263,16 @@ func (s *MarketService) WithdrawLaborSupply(ctx context.Context, in exchange.Wit
 	if err != nil {
 		return nil, err
 	}
-	id, err := parseID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
+	id, err := exchange.ParseInputID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
 	if err != nil {
 		return nil, err
 	}
-	var errs exchange.Errors
-	checkReason(&errs, in.Reason)
-	if err := errs.Err(); err != nil {
+	if err := exchange.CheckReason(in.Reason); err != nil {
 		return nil, err
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		x, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion)
-		if err != nil {
+		if _, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion, exchange.PostingEnd); err != nil {
 			return err
-		}
-		if x.WithdrawnAt != nil {
-			return exchange.Errorf(exchange.CodeInvalidTransition, "the supply is already withdrawn")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET withdrawn_at = $2, withdraw_reason = $3, updated_at = $2,
 			version = version + 1 WHERE id = $1`, id, tx.now, blankNil(in.Reason)); err != nil {

@@ -25,15 +25,6 @@ const workerColumns = `w.id, w.registered_by, w.full_name, w.date_of_birth, w.ge
 const workerVisibleTo = `w.erased_at IS NULL AND (w.registered_by = $2
 	OR EXISTS (SELECT 1 FROM referrals vr WHERE vr.worker_id = w.id AND vr.destination_center_id = $2))`
 
-// mayReadPersonalData: viewers and operators see aggregates only.
-func mayReadPersonalData(p *exchange.Principal) bool {
-	return p.CenterID != uuid.Nil && p.Has(exchange.RolePublisher)
-}
-
-func workerNotFound() error {
-	return exchange.Errorf(exchange.CodeNotFound, "no worker has this ID")
-}
-
 // Workers loads the workers the caller may see and writes one audit entry per worker
 // read, naming the fields the client selected and the request id; all entries of a
 // batch go in one statement, in the same transaction as the read.
@@ -43,8 +34,8 @@ func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRe
 		return nil, err
 	}
 	out := make(map[exchange.WorkerRead]*exchange.Worker, len(reads))
-	// authz: personal data only for publishers and coordinators of a center.
-	if !mayReadPersonalData(p) {
+	// authz: MayReadPersonalData.
+	if !exchange.MayReadPersonalData(p) {
 		return out, nil
 	}
 	ids := make([]uuid.UUID, 0, len(reads))
@@ -108,8 +99,8 @@ func (tx *Tx) lockWorkerForOrigin(ctx context.Context, globalID string, expected
 	p := tx.caller
 	id, err := exchange.ParseGlobalIDOf(exchange.KindWorker, globalID)
 	// authz: who may not see the worker learns nothing, not even that it exists.
-	if err != nil || !mayReadPersonalData(p) {
-		return uuid.Nil, workerNotFound()
+	if err != nil || !exchange.MayReadPersonalData(p) {
+		return uuid.Nil, exchange.WorkerNotFound()
 	}
 	var registeredBy uuid.UUID
 	var version int
@@ -117,13 +108,13 @@ func (tx *Tx) lockWorkerForOrigin(ctx context.Context, globalID string, expected
 		FOR UPDATE OF w`, id, p.CenterID).Scan(&registeredBy, &version)
 	if err != nil {
 		// Only a missing (or hidden) row is NOT_FOUND; a failing database is not.
-		return uuid.Nil, notFoundAs(err, workerNotFound())
+		return uuid.Nil, notFoundAs(err, exchange.WorkerNotFound())
 	}
-	// authz: only the registering center erases or records a withdrawal of consent.
-	if registeredBy != p.CenterID {
-		return uuid.Nil, exchange.Errorf(exchange.CodeForbidden, "only the center that registered the worker may %s", verb)
+	// authz: DecideWorkerChange.
+	if err := exchange.DecideWorkerChange(p, registeredBy, verb); err != nil {
+		return uuid.Nil, err
 	}
-	if err := checkVersion(expectedVersion, version); err != nil {
+	if err := exchange.CheckVersion(expectedVersion, version); err != nil {
 		return uuid.Nil, err
 	}
 	return id, nil
@@ -135,8 +126,8 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 	if _, err := caller(ctx); err != nil {
 		return uuid.Nil, err
 	}
-	if in.Reason != nil && len([]rune(*in.Reason)) > 500 {
-		return uuid.Nil, exchange.FieldErrorf([]string{"reason"}, exchange.CodeTooLong, "reason is longer than 500 characters")
+	if err := exchange.CheckEraseReason(in.Reason); err != nil {
+		return uuid.Nil, err
 	}
 	var id uuid.UUID
 	err := WithTx(ctx, s.db, func(tx *Tx) error {
@@ -179,8 +170,8 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 		if err != nil {
 			return fmt.Errorf("withdraw consent: %w", err)
 		}
-		if tag.RowsAffected() == 0 {
-			return exchange.FieldErrorf([]string{"workerId"}, exchange.CodeInvalidTransition, "the worker already withdrew consent")
+		if err := exchange.DecideWithdrawConsent(tag.RowsAffected() == 0); err != nil {
+			return err
 		}
 		return tx.workerChanged(ctx, id, "CONSENT_WITHDRAWN", nil)
 	})
