@@ -90,7 +90,7 @@ func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter 
 		f = *filter
 	}
 	published := func(ch *exchange.Change) bool {
-		return ch.EntityKind == exchange.KindLaborDemand && ch.Action == "PUBLISHED"
+		return ch.EntityKind == exchange.KindLaborDemand && ch.Action == exchange.ActionPublished
 	}
 	return follow(ctx, r.Resolver, after, published, func(ctx context.Context, id uuid.UUID) (*exchange.LaborDemand, error) {
 		return r.Market.LaborDemandMatching(ctx, id, f)

@@ -367,11 +367,11 @@ func (tx *Tx) agreementChanged(ctx context.Context, id uuid.UUID, action exchang
 		return fmt.Errorf("agreement change: %w", err)
 	}
 	details := map[string]any{"status": to, "revision": revision, "termsHash": termsHash}
-	if err := tx.audit(ctx, "agreement."+strings.ToLower(string(action)), exchange.KindAgreement, id, details); err != nil {
+	if err := tx.audit(ctx, action.ChangeAction().AuditName("agreement"), exchange.KindAgreement, id, details); err != nil {
 		return err
 	}
 	_, err := tx.publish(ctx, exchange.Change{
-		EntityKind: exchange.KindAgreement, EntityID: id, Action: string(action),
+		EntityKind: exchange.KindAgreement, EntityID: id, Action: action.ChangeAction(),
 		Audience: exchange.AudienceCenters, AudienceCenterIDs: partyIDs,
 	}, map[string]any{
 		"action": action, "status": to, "revision": revision, "termsHash": termsHash, "version": version,

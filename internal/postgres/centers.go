@@ -138,7 +138,7 @@ func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.Register
 			if err != nil {
 				return uuid.Nil, err
 			}
-			return id, tx.centerChanged(ctx, id, "CREATED")
+			return id, tx.centerChanged(ctx, id, exchange.ActionCreated)
 		})
 		return id, err
 	})
@@ -149,12 +149,12 @@ func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.Register
 }
 
 // centerChanged audits and publishes a change to a center's record.
-func (tx *Tx) centerChanged(ctx context.Context, id uuid.UUID, action string) error {
+func (tx *Tx) centerChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction) error {
 	c, err := getCenter(ctx, tx, `id = $1`, id, false)
 	if err != nil {
 		return err
 	}
-	if err := tx.audit(ctx, "center."+strings.ToLower(action), exchange.KindCenter, id, map[string]any{"code": c.Code}); err != nil {
+	if err := tx.audit(ctx, action.AuditName("center"), exchange.KindCenter, id, map[string]any{"code": c.Code}); err != nil {
 		return err
 	}
 	_, err = tx.publish(ctx, exchange.Change{
@@ -199,7 +199,7 @@ func (s *CenterService) UpdateCenter(ctx context.Context, in exchange.UpdateCent
 		if err != nil {
 			return nil, fmt.Errorf("update center: %w", err)
 		}
-		return c, tx.centerChanged(ctx, c.ID, "UPDATED")
+		return c, tx.centerChanged(ctx, c.ID, exchange.ActionUpdated)
 	})
 	if err != nil {
 		return nil, err
@@ -246,7 +246,7 @@ func (s *CenterService) setStatus(ctx context.Context, code string, expectedVers
 			version = version + 1 WHERE id = $1`, c.ID, status, reason, tx.now); err != nil {
 			return nil, fmt.Errorf("set center status: %w", err)
 		}
-		return c, tx.centerChanged(ctx, c.ID, string(status))
+		return c, tx.centerChanged(ctx, c.ID, exchange.CenterStatusAction(status))
 	})
 	if err != nil {
 		return nil, err
@@ -330,7 +330,7 @@ func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterK
 			in.Kid, c.ID, alg, strings.TrimSpace(in.PublicKeyPem), tx.now, in.NotAfter).Scan(&id); err != nil {
 			return err
 		}
-		return tx.keyChanged(ctx, id, c.ID, in.Kid, "KEY_ADDED")
+		return tx.keyChanged(ctx, id, c.ID, in.Kid, exchange.ActionKeyAdded)
 	})
 	if err != nil {
 		return nil, err
@@ -338,8 +338,8 @@ func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterK
 	return getKey(ctx, s.db.Pool, `k.id = $1`, id)
 }
 
-func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid, action string) error {
-	if err := tx.audit(ctx, "center."+strings.ToLower(action), exchange.KindCenterKey, keyID, map[string]any{"kid": kid}); err != nil {
+func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid string, action exchange.ChangeAction) error {
+	if err := tx.audit(ctx, action.AuditName("center"), exchange.KindCenterKey, keyID, map[string]any{"kid": kid}); err != nil {
 		return err
 	}
 	_, err := tx.publish(ctx, exchange.Change{
@@ -369,7 +369,7 @@ func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeC
 			k.ID, tx.now); err != nil {
 			return fmt.Errorf("revoke key: %w", err)
 		}
-		return tx.keyChanged(ctx, k.ID, k.CenterID, k.KID, "KEY_REVOKED")
+		return tx.keyChanged(ctx, k.ID, k.CenterID, k.KID, exchange.ActionKeyRevoked)
 	})
 	if err != nil {
 		return nil, err

@@ -266,7 +266,7 @@ func (s *MarketService) PublishLaborDemand(ctx context.Context, in exchange.Publ
 				VALUES (`+placeholders(1, 26)+`, $26)`, demandRow(id, p.CenterID, d, tx.now)...); err != nil {
 				return uuid.Nil, fmt.Errorf("insert demand: %w", err)
 			}
-			return id, tx.demandChanged(ctx, id, "PUBLISHED")
+			return id, tx.demandChanged(ctx, id, exchange.ActionPublished)
 		})
 		return err
 	})
@@ -317,14 +317,14 @@ func blankNil(s *string) *string {
 func boolOf(b *bool) bool { return b != nil && *b }
 
 // demandChanged audits a change to a demand and publishes it to the change feed.
-func (tx *Tx) demandChanged(ctx context.Context, id uuid.UUID, action string) error {
+func (tx *Tx) demandChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction) error {
 	rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE d.id = $1`, id)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
 	if err != nil {
 		return translate(err)
 	}
 	d.SetStatus(tx.now)
-	if err := tx.audit(ctx, "laborDemand."+strings.ToLower(action), exchange.KindLaborDemand, id,
+	if err := tx.audit(ctx, action.AuditName("laborDemand"), exchange.KindLaborDemand, id,
 		map[string]any{"version": d.Version}); err != nil {
 		return err
 	}
@@ -335,7 +335,7 @@ func (tx *Tx) demandChanged(ctx context.Context, id uuid.UUID, action string) er
 
 // demandChange is the change-feed entry of a demand: ALL for ALL_PARTNERS demands, the
 // owner's PARTNERS otherwise. The payload has no personal data.
-func demandChange(d *exchange.LaborDemand, action string) (exchange.Change, map[string]any) {
+func demandChange(d *exchange.LaborDemand, action exchange.ChangeAction) (exchange.Change, map[string]any) {
 	ch := exchange.Change{EntityKind: exchange.KindLaborDemand, EntityID: d.ID, Action: action, Audience: exchange.AudienceAll}
 	if d.Visibility == exchange.VisibilityAgreementPartners {
 		owner := d.CenterID
@@ -392,7 +392,7 @@ func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.Updat
 			WHERE id = $1 AND center_id = $2 AND occupation_code = $5 AND work_province_code = $11`, row...); err != nil {
 			return fmt.Errorf("update demand: %w", err)
 		}
-		return tx.demandChanged(ctx, d.ID, "UPDATED")
+		return tx.demandChanged(ctx, d.ID, exchange.ActionUpdated)
 	})
 	if err != nil {
 		return nil, err
@@ -421,7 +421,7 @@ func (s *MarketService) CloseLaborDemand(ctx context.Context, in exchange.CloseL
 			version = version + 1 WHERE id = $1`, id, tx.now, blankNil(in.Reason)); err != nil {
 			return fmt.Errorf("close demand: %w", err)
 		}
-		return tx.demandChanged(ctx, id, "CLOSED")
+		return tx.demandChanged(ctx, id, exchange.ActionClosed)
 	})
 	if err != nil {
 		return nil, err
@@ -451,7 +451,7 @@ func (tx *Tx) fillDemandPosition(ctx context.Context, demandID uuid.UUID) (*exch
 	}
 	d := list[0]
 	d.SetStatus(tx.now)
-	ch, payload := demandChange(d, "UPDATED")
+	ch, payload := demandChange(d, exchange.ActionUpdated)
 	if _, err := tx.publish(ctx, ch, payload); err != nil {
 		return nil, err
 	}

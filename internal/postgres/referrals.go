@@ -185,7 +185,7 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 			if err := tx.referralEvent(ctx, id, nil, exchange.ReferralReferred, nil, in.Note, tx.now); err != nil {
 				return uuid.Nil, err
 			}
-			return id, tx.referralChanged(ctx, id, "REFERRED")
+			return id, tx.referralChanged(ctx, id, exchange.ActionReferred)
 		})
 		return err
 	})
@@ -371,7 +371,7 @@ func (tx *Tx) referralEvent(ctx context.Context, referralID uuid.UUID, from *exc
 
 // referralChanged audits and publishes a referral's change to its two centers. The
 // payload carries no personal data: the worker appears by opaque ID only.
-func (tx *Tx) referralChanged(ctx context.Context, id uuid.UUID, action string) error {
+func (tx *Tx) referralChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction) error {
 	r, err := getReferral(ctx, tx, id, false)
 	if err != nil {
 		return err
@@ -384,7 +384,7 @@ func (tx *Tx) referralChanged(ctx context.Context, id uuid.UUID, action string) 
 		"destinationCenterId": exchange.GlobalID(exchange.KindCenter, r.DestinationCenterID),
 		"version":             r.Version,
 	}
-	if err := tx.audit(ctx, "referral."+strings.ToLower(action), exchange.KindReferral, id, map[string]any{
+	if err := tx.audit(ctx, action.AuditName("referral"), exchange.KindReferral, id, map[string]any{
 		"workerId": exchange.GlobalID(exchange.KindWorker, r.WorkerID), "status": r.Status, "version": r.Version,
 	}); err != nil {
 		return err
@@ -453,7 +453,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		if err := tx.referralEvent(ctx, r.ID, &from, to, &action, in.Note, at); err != nil {
 			return err
 		}
-		return tx.referralChanged(ctx, r.ID, string(in.Action))
+		return tx.referralChanged(ctx, r.ID, in.Action.ChangeAction())
 	})
 	if err != nil {
 		return nil, err

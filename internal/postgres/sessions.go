@@ -332,7 +332,7 @@ func (s *SessionService) ScheduleExchangeSession(ctx context.Context, in exchang
 			if err := tx.featureDemands(ctx, id, p.CenterID, in.FeaturedDemandIds, 0, false); err != nil {
 				return uuid.Nil, err
 			}
-			return id, tx.sessionChanged(ctx, id, "SCHEDULED", nil)
+			return id, tx.sessionChanged(ctx, id, exchange.ActionScheduled, nil)
 		})
 		return err
 	})
@@ -431,9 +431,9 @@ func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.Jo
 		if err := tx.touchSession(ctx, sess.ID); err != nil {
 			return err
 		}
-		action := "JOINED"
+		action := exchange.ActionJoined
 		if joined {
-			action = "DEMANDS_FEATURED"
+			action = exchange.ActionDemandsFeatured
 		}
 		return tx.sessionChanged(ctx, sess.ID, action, map[string]any{"centerCode": p.CenterCode,
 			"featuredDemandIds": in.FeaturedDemandIds})
@@ -482,7 +482,7 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 		if err := tx.touchSession(ctx, sess.ID); err != nil {
 			return err
 		}
-		return tx.sessionChanged(ctx, sess.ID, "OUTCOME_RECORDED", map[string]any{"centerCode": p.CenterCode,
+		return tx.sessionChanged(ctx, sess.ID, exchange.ActionOutcomeRecorded, map[string]any{"centerCode": p.CenterCode,
 			"workersAttending": in.WorkersAttending, "interviewed": in.Interviewed, "hiredOnSpot": in.HiredOnSpot,
 			"referredAfter": in.ReferredAfter})
 	})
@@ -530,7 +530,7 @@ func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.
 			version = version + 1 WHERE id = $1`, sess.ID, tx.now, blankNil(in.Reason)); err != nil {
 			return fmt.Errorf("cancel exchange session: %w", err)
 		}
-		return tx.sessionChanged(ctx, sess.ID, "CANCELLED", map[string]any{"reason": blankNil(in.Reason)})
+		return tx.sessionChanged(ctx, sess.ID, exchange.ActionCancelled, map[string]any{"reason": blankNil(in.Reason)})
 	})
 	if err != nil {
 		return nil, err
@@ -540,7 +540,7 @@ func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.
 
 // sessionChanged audits a change to a session and publishes it to every center: the
 // session as announced and its totals, never a person.
-func (tx *Tx) sessionChanged(ctx context.Context, id uuid.UUID, action string, details map[string]any) error {
+func (tx *Tx) sessionChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction, details map[string]any) error {
 	sess, err := getSession(ctx, tx, id, tx.now, false)
 	if err != nil {
 		return err
@@ -554,7 +554,7 @@ func (tx *Tx) sessionChanged(ctx context.Context, id uuid.UUID, action string, d
 		details = map[string]any{}
 	}
 	details["version"] = sess.Version
-	if err := tx.audit(ctx, "exchangeSession."+strings.ToLower(action), exchange.KindExchangeSession, id, details); err != nil {
+	if err := tx.audit(ctx, action.AuditName("exchangeSession"), exchange.KindExchangeSession, id, details); err != nil {
 		return err
 	}
 	payload := map[string]any{

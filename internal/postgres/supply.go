@@ -139,12 +139,17 @@ func (s *MarketService) getSupply(ctx context.Context, q DBTX, id uuid.UUID) (*e
 
 // supplyRow is a new supply's values in the column order of the INSERT and the COPY.
 func supplyRow(id, centerID uuid.UUID, d *exchange.SupplyDraft, now time.Time) []any {
-	codes := d.DestinationCodes
-	if codes == nil {
-		codes = []string{}
-	}
 	return []any{id, centerID, d.OccupationCode, d.SkillLevel, d.Quantity, d.AvailableFrom, d.AvailableUntil,
-		codes, d.ExpectedWageMin, blankNil(d.Notes), now, now}
+		destinationCodes(d), d.ExpectedWageMin, blankNil(d.Notes), now, now}
+}
+
+// destinationCodes is the stored form of a draft's destinations: never NULL, an empty
+// list accepts any province.
+func destinationCodes(d *exchange.SupplyDraft) []string {
+	if d.DestinationCodes == nil {
+		return []string{}
+	}
+	return d.DestinationCodes
 }
 
 var supplyCopyColumns = []string{"id", "center_id", "occupation_code", "skill_level", "quantity", "available_from",
@@ -168,7 +173,7 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 				VALUES (`+placeholders(1, len(supplyCopyColumns))+`)`, supplyRow(id, p.CenterID, d, tx.now)...); err != nil {
 				return uuid.Nil, fmt.Errorf("insert supply: %w", err)
 			}
-			return id, tx.supplyChanged(ctx, id, "PUBLISHED")
+			return id, tx.supplyChanged(ctx, id, exchange.ActionPublished)
 		})
 		return err
 	})
@@ -179,14 +184,14 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 }
 
 // supplyChanged audits a change to a supply and publishes it to everyone.
-func (tx *Tx) supplyChanged(ctx context.Context, id uuid.UUID, action string) error {
+func (tx *Tx) supplyChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction) error {
 	rows, _ := tx.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE s.id = $1`, id)
 	x, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
 	if err != nil {
 		return translate(err)
 	}
 	x.SetStatus(tx.now)
-	if err := tx.audit(ctx, "laborSupply."+strings.ToLower(action), exchange.KindLaborSupply, id,
+	if err := tx.audit(ctx, action.AuditName("laborSupply"), exchange.KindLaborSupply, id,
 		map[string]any{"version": x.Version}); err != nil {
 		return err
 	}
@@ -196,7 +201,7 @@ func (tx *Tx) supplyChanged(ctx context.Context, id uuid.UUID, action string) er
 }
 
 // supplyChange is the change-feed entry of a supply: counts only, for every center.
-func supplyChange(x *exchange.LaborSupply, action string) (exchange.Change, map[string]any) {
+func supplyChange(x *exchange.LaborSupply, action exchange.ChangeAction) (exchange.Change, map[string]any) {
 	return exchange.Change{EntityKind: exchange.KindLaborSupply, EntityID: x.ID, Action: action, Audience: exchange.AudienceAll},
 		map[string]any{
 			"id": exchange.GlobalID(exchange.KindLaborSupply, x.ID), "center": exchange.GlobalID(exchange.KindCenter, x.CenterID),
@@ -239,17 +244,13 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 		if errs := exchange.ValidateSupply(s.db.Catalog, tx.now, d, false); len(errs) > 0 {
 			return errs
 		}
-		codes := d.DestinationCodes
-		if codes == nil {
-			codes = []string{}
-		}
 		if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET skill_level = $2, quantity = $3, available_from = $4,
 			available_until = $5, destination_codes = $6, expected_wage_min = $7, notes = $8, updated_at = $9,
 			version = version + 1 WHERE id = $1`, id, d.SkillLevel, d.Quantity, d.AvailableFrom, d.AvailableUntil,
-			codes, d.ExpectedWageMin, blankNil(d.Notes), tx.now); err != nil {
+			destinationCodes(d), d.ExpectedWageMin, blankNil(d.Notes), tx.now); err != nil {
 			return fmt.Errorf("update supply: %w", err)
 		}
-		return tx.supplyChanged(ctx, id, "UPDATED")
+		return tx.supplyChanged(ctx, id, exchange.ActionUpdated)
 	})
 	if err != nil {
 		return nil, err
@@ -278,7 +279,7 @@ func (s *MarketService) WithdrawLaborSupply(ctx context.Context, in exchange.Wit
 			version = version + 1 WHERE id = $1`, id, tx.now, blankNil(in.Reason)); err != nil {
 			return fmt.Errorf("withdraw supply: %w", err)
 		}
-		return tx.supplyChanged(ctx, id, "WITHDRAWN")
+		return tx.supplyChanged(ctx, id, exchange.ActionWithdrawn)
 	})
 	if err != nil {
 		return nil, err

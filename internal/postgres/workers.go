@@ -148,7 +148,7 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 		if in.Reason != nil {
 			details["reason"] = strings.TrimSpace(*in.Reason)
 		}
-		return tx.workerChanged(ctx, id, "ERASED", details)
+		return tx.workerChanged(ctx, id, exchange.ActionErased, details)
 	})
 	return id, err
 }
@@ -173,15 +173,15 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 		if err := exchange.DecideWithdrawConsent(tag.RowsAffected() == 0); err != nil {
 			return err
 		}
-		return tx.workerChanged(ctx, id, "CONSENT_WITHDRAWN", nil)
+		return tx.workerChanged(ctx, id, exchange.ActionConsentWithdrawn, nil)
 	})
 	return id, err
 }
 
 // workerChanged audits a change to a worker and tells the centers that see the worker;
 // the change carries the worker's opaque ID and nothing personal.
-func (tx *Tx) workerChanged(ctx context.Context, id uuid.UUID, action string, details map[string]any) error {
-	if err := tx.audit(ctx, "worker."+strings.ToLower(action), exchange.KindWorker, id, details); err != nil {
+func (tx *Tx) workerChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction, details map[string]any) error {
+	if err := tx.audit(ctx, action.AuditName("worker"), exchange.KindWorker, id, details); err != nil {
 		return err
 	}
 	rows, _ := tx.Query(ctx, `SELECT registered_by FROM workers WHERE id = $1
