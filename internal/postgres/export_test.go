@@ -29,3 +29,10 @@ func (db *DB) FillDemandPosition(ctx context.Context, id uuid.UUID) (*exchange.L
 	})
 	return d, err
 }
+
+// The SQL twins of the status rules, for the table that proves them equal to Go's.
+var (
+	DemandStatusSQL  = demandStatusSQL
+	SupplyStatusSQL  = supplyStatusSQL
+	SessionStatusSQL = sessionStatusSQL
+)

@@ -179,7 +179,7 @@ func (s *MarketService) ImportLaborSupply(ctx context.Context, in exchange.Impor
 func (s *MarketService) ImportDemandCSV(ctx context.Context, r io.Reader, partial bool, progress ImportProgress) (*exchange.ImportResult, error) {
 	return s.runImport(ctx, importer{
 		op: "laborDemand.import", kind: exchange.KindLaborDemand, table: "labor_demands",
-		columns: demandCopyColumns, spec: csvimport.DemandSpec, row: s.demandImportRow,
+		columns: columnsOf[demandRecord](), spec: csvimport.DemandSpec, row: s.demandImportRow,
 	}, r, partial, progress)
 }
 
@@ -187,7 +187,7 @@ func (s *MarketService) ImportDemandCSV(ctx context.Context, r io.Reader, partia
 func (s *MarketService) ImportSupplyCSV(ctx context.Context, r io.Reader, partial bool, progress ImportProgress) (*exchange.ImportResult, error) {
 	return s.runImport(ctx, importer{
 		op: "laborSupply.import", kind: exchange.KindLaborSupply, table: "labor_supplies",
-		columns: supplyCopyColumns, spec: csvimport.SupplySpec, row: s.supplyImportRow,
+		columns: columnsOf[supplyRecord](), spec: csvimport.SupplySpec, row: s.supplyImportRow,
 	}, r, partial, progress)
 }
 
@@ -196,7 +196,7 @@ func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center i
 	if d == nil {
 		return nil, exchange.Change{}, nil, false
 	}
-	row := append(demandRow(id, center.id, d, now), now, s.demandSearchText(d))
+	row := append(valuesOf(newDemandRecord(id, center.id, d, now)), s.demandSearchText(d))
 	stored := &exchange.LaborDemand{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Title: d.Title,
 		Quantity: d.Quantity, WageMin: d.WageMin, WageMax: d.WageMax, WorkProvinceCode: d.WorkProvinceCode,
 		EmploymentType: d.EmploymentType, ExpiresAt: d.ExpiresAt, Visibility: d.Visibility, Version: 1}
@@ -210,8 +210,9 @@ func (s *MarketService) supplyImportRow(r *csvimport.Row, id uuid.UUID, center i
 	if d == nil {
 		return nil, exchange.Change{}, nil, false
 	}
-	codes := destinationCodes(d)
-	row := append(supplyRow(id, center.id, d, now), s.supplySearchText(blankNil(d.Notes), d.OccupationCode, codes, center.provinceName))
+	rec := newSupplyRecord(id, center.id, d, now)
+	codes := rec.DestinationCodes
+	row := append(valuesOf(rec), s.supplySearchText(rec.Notes, d.OccupationCode, codes, center.provinceName))
 	stored := &exchange.LaborSupply{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Quantity: d.Quantity,
 		AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: codes,
 		ExpectedWageMin: d.ExpectedWageMin, Version: 1}

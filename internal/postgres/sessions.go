@@ -118,16 +118,13 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 	now := s.db.Now().UTC()
 	w := &sqlWhere{}
 	s.sessionFilter(w, f, now)
-	filter := w.String()
-	nargs := len(w.args)
-
-	orderBy, cmp := "s.starts_at, s.id", ">"
+	o := keysetOrder{key: "s.starts_at", id: "s.id"}
 	if order == exchange.SessionOrderStartsAtDesc {
-		orderBy, cmp = "s.starts_at DESC, s.id DESC", "<"
+		o.desc = true
 	} else {
 		order = exchange.SessionOrderStartsAt
 	}
-	key := ""
+	var after []any
 	if page.After != "" {
 		var ord string
 		var at time.Time
@@ -135,10 +132,9 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 		if ok, err := decodeCursor(page.After, &ord, &at, &id); err != nil || (ok && ord != string(order)) {
 			return nil, exchange.BadCursor(true)
 		}
-		key = fmt.Sprintf(` AND (s.starts_at, s.id) %s (%s, %s)`, cmp, w.arg(at), w.arg(id))
+		after = []any{at, id}
 	}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+sessionColumns+` FROM exchange_sessions s WHERE `+filter+key+
-		` ORDER BY `+orderBy+` LIMIT `+w.arg(page.First+1), w.args...)
+	rows, _ := keysetQuery(ctx, s.db.Pool, sessionColumns, "exchange_sessions s", w, o, after, page.First)
 	list, err := collectSessions(rows, now)
 	if err != nil {
 		return nil, fmt.Errorf("list exchange sessions: %w", err)
@@ -146,9 +142,8 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 	pg := pageOf(list, page.First, func(x *exchange.ExchangeSession) string { return encodeCursor(order, x.StartsAt, x.ID) })
 	pg.HasPrevious = page.After != ""
 	if page.WithTotal {
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM exchange_sessions s WHERE `+filter, w.args[:nargs]...).
-			Scan(&pg.TotalCount); err != nil {
-			return nil, fmt.Errorf("count exchange sessions: %w", err)
+		if pg.TotalCount, err = countOf(ctx, s.db.Pool, "exchange_sessions s", w); err != nil {
+			return nil, err
 		}
 	}
 	return pg, nil

@@ -71,14 +71,13 @@ func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSuppl
 	now := s.db.Now().UTC()
 	w := &sqlWhere{}
 	s.supplyFilter(w, f, now)
-	filter := w.String()
-	sortKey, orderBy, cmp := "s.created_at", "s.created_at DESC, s.id DESC", "<"
+	o := keysetOrder{key: "s.created_at", id: "s.id", desc: true}
 	if order == exchange.SupplyOrderAvailableFrom {
-		sortKey, orderBy, cmp = "s.available_from", "s.available_from, s.id", ">"
+		o = keysetOrder{key: "s.available_from", id: "s.id"}
 	} else {
 		order = exchange.SupplyOrderNewest
 	}
-	key := ""
+	var after []any
 	if page.After != "" {
 		var ord string
 		var t time.Time
@@ -87,11 +86,9 @@ func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSuppl
 		if err != nil || (ok && ord != string(order)) {
 			return nil, exchange.BadCursor(true)
 		}
-		key = fmt.Sprintf(` AND (%s, s.id) %s (%s, %s)`, sortKey, cmp, w.arg(t), w.arg(id))
+		after = []any{t, id}
 	}
-	limit := w.arg(page.First + 1)
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE `+filter+key+
-		` ORDER BY `+orderBy+` LIMIT `+limit, w.args...)
+	rows, _ := keysetQuery(ctx, s.db.Pool, supplyColumns, "labor_supplies s", w, o, after, page.First)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
 	if err != nil {
 		return nil, fmt.Errorf("list supplies: %w", err)
@@ -107,13 +104,8 @@ func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSuppl
 	})
 	pg.HasPrevious = page.After != ""
 	if page.WithTotal {
-		nargs := len(w.args) - 1
-		if key != "" {
-			nargs -= 2
-		}
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM labor_supplies s WHERE `+filter, w.args[:nargs]...).
-			Scan(&pg.TotalCount); err != nil {
-			return nil, fmt.Errorf("count supplies: %w", err)
+		if pg.TotalCount, err = countOf(ctx, s.db.Pool, "labor_supplies s", w); err != nil {
+			return nil, err
 		}
 	}
 	return pg, nil
@@ -128,32 +120,8 @@ func (s *MarketService) LaborSupply(ctx context.Context, id uuid.UUID) (*exchang
 }
 
 func (s *MarketService) getSupply(ctx context.Context, q DBTX, id uuid.UUID) (*exchange.LaborSupply, error) {
-	rows, _ := q.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE s.id = $1`, id)
-	x, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
-	if err != nil {
-		return nil, translate(err)
-	}
-	x.SetStatus(s.db.Now())
-	return x, nil
+	return supplyTable.get(ctx, q, id, s.db.Now())
 }
-
-// supplyRow is a new supply's values in the column order of the INSERT and the COPY.
-func supplyRow(id, centerID uuid.UUID, d *exchange.SupplyDraft, now time.Time) []any {
-	return []any{id, centerID, d.OccupationCode, d.SkillLevel, d.Quantity, d.AvailableFrom, d.AvailableUntil,
-		destinationCodes(d), d.ExpectedWageMin, blankNil(d.Notes), now, now}
-}
-
-// destinationCodes is the stored form of a draft's destinations: never NULL, an empty
-// list accepts any province.
-func destinationCodes(d *exchange.SupplyDraft) []string {
-	if d.DestinationCodes == nil {
-		return []string{}
-	}
-	return d.DestinationCodes
-}
-
-var supplyCopyColumns = []string{"id", "center_id", "occupation_code", "skill_level", "quantity", "available_from",
-	"available_until", "destination_codes", "expected_wage_min", "notes", "created_at", "updated_at"}
 
 // PublishLaborSupply publishes workers of the caller's center ready to move.
 func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.PublishLaborSupplyInput) (*exchange.LaborSupply, error) {
@@ -169,11 +137,11 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "publishLaborSupply", in, func() (uuid.UUID, error) {
 			id := uuid.Must(uuid.NewV7())
-			if _, err := tx.Exec(ctx, `INSERT INTO labor_supplies (`+strings.Join(supplyCopyColumns, ", ")+`)
-				VALUES (`+placeholders(1, len(supplyCopyColumns))+`)`, supplyRow(id, p.CenterID, d, tx.now)...); err != nil {
+			if _, err := tx.Exec(ctx, insertSQL[supplyRecord]("labor_supplies"),
+				args(newSupplyRecord(id, p.CenterID, d, tx.now))); err != nil {
 				return uuid.Nil, fmt.Errorf("insert supply: %w", err)
 			}
-			return id, tx.supplyChanged(ctx, id, exchange.ActionPublished)
+			return id, supplyTable.changed(ctx, tx, id, exchange.ActionPublished)
 		})
 		return err
 	})
@@ -181,23 +149,6 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 		return nil, err
 	}
 	return s.getSupply(ctx, s.db.Pool, id)
-}
-
-// supplyChanged audits a change to a supply and publishes it to everyone.
-func (tx *Tx) supplyChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction) error {
-	rows, _ := tx.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE s.id = $1`, id)
-	x, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
-	if err != nil {
-		return translate(err)
-	}
-	x.SetStatus(tx.now)
-	if err := tx.audit(ctx, action.AuditName("laborSupply"), exchange.KindLaborSupply, id,
-		map[string]any{"version": x.Version}); err != nil {
-		return err
-	}
-	ch, payload := supplyChange(x, action)
-	_, err = tx.publish(ctx, ch, payload)
-	return err
 }
 
 // supplyChange is the change-feed entry of a supply: counts only, for every center.
@@ -211,19 +162,6 @@ func supplyChange(x *exchange.LaborSupply, action exchange.ChangeAction) (exchan
 		}
 }
 
-// lockOwnSupply locks a supply for its owner's action a (DecidePosting).
-func (tx *Tx) lockOwnSupply(ctx context.Context, id uuid.UUID, expectedVersion *int, a exchange.PostingAction) (*exchange.LaborSupply, error) {
-	rows, _ := tx.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE s.id = $1 FOR UPDATE`, id)
-	x, err := lockedPosting(tx, rows, exchange.SupplyPosting, expectedVersion, a, func(x *exchange.LaborSupply) exchange.PostingFacts {
-		return exchange.PostingFacts{Found: true, OwnerID: x.CenterID, Version: x.Version, Ended: x.WithdrawnAt != nil}
-	})
-	if err != nil {
-		return nil, err
-	}
-	x.SetStatus(tx.now)
-	return x, nil
-}
-
 // UpdateLaborSupply changes a supply of the caller's center.
 func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.UpdateLaborSupplyInput) (*exchange.LaborSupply, error) {
 	_, err := centerPublisher(ctx)
@@ -235,7 +173,7 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 		return nil, err
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		x, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion, exchange.PostingUpdate)
+		x, err := supplyTable.lock(ctx, tx, id, in.ExpectedVersion, exchange.PostingUpdate)
 		if err != nil {
 			return err
 		}
@@ -244,13 +182,13 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 		if errs := exchange.ValidateSupply(s.db.Catalog, tx.now, d, false); len(errs) > 0 {
 			return errs
 		}
-		if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET skill_level = $2, quantity = $3, available_from = $4,
-			available_until = $5, destination_codes = $6, expected_wage_min = $7, notes = $8, updated_at = $9,
-			version = version + 1 WHERE id = $1`, id, d.SkillLevel, d.Quantity, d.AvailableFrom, d.AvailableUntil,
-			destinationCodes(d), d.ExpectedWageMin, blankNil(d.Notes), tx.now); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET skill_level = @skill_level, quantity = @quantity,
+			available_from = @available_from, available_until = @available_until, destination_codes = @destination_codes,
+			expected_wage_min = @expected_wage_min, notes = @notes, updated_at = @updated_at, version = version + 1
+			WHERE id = @id`, args(newSupplyRecord(id, x.CenterID, d, tx.now))); err != nil {
 			return fmt.Errorf("update supply: %w", err)
 		}
-		return tx.supplyChanged(ctx, id, exchange.ActionUpdated)
+		return supplyTable.changed(ctx, tx, id, exchange.ActionUpdated)
 	})
 	if err != nil {
 		return nil, err
@@ -260,27 +198,7 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 
 // WithdrawLaborSupply withdraws a supply of the caller's center for good.
 func (s *MarketService) WithdrawLaborSupply(ctx context.Context, in exchange.WithdrawLaborSupplyInput) (*exchange.LaborSupply, error) {
-	_, err := centerPublisher(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := exchange.ParseInputID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
-	if err != nil {
-		return nil, err
-	}
-	if err := exchange.CheckReason(in.Reason); err != nil {
-		return nil, err
-	}
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		if _, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion, exchange.PostingEnd); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET withdrawn_at = $2, withdraw_reason = $3, updated_at = $2,
-			version = version + 1 WHERE id = $1`, id, tx.now, blankNil(in.Reason)); err != nil {
-			return fmt.Errorf("withdraw supply: %w", err)
-		}
-		return tx.supplyChanged(ctx, id, exchange.ActionWithdrawn)
-	})
+	id, err := supplyTable.end(ctx, s.db, in.LaborSupplyID, in.Reason, in.ExpectedVersion)
 	if err != nil {
 		return nil, err
 	}
