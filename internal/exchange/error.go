@@ -1,6 +1,3 @@
-// Package exchange holds laborx's domain: the types every layer shares, the service
-// interfaces the GraphQL layer calls, and the business rules (state machines,
-// validation, match scoring) as plain Go that needs no database to test.
 package exchange
 
 import (

@@ -60,20 +60,6 @@ func assertFieldError(t *testing.T, err error, field []string, code string) {
 	}
 }
 
-func TestMaskNationalID(t *testing.T) {
-	tests := map[string]string{
-		"001085012345": "********2345",
-		"12345":        "*2345",
-		"1234":         "****",
-		"":             "",
-	}
-	for in, want := range tests {
-		if got := exchange.MaskNationalID(in); got != want {
-			t.Errorf("MaskNationalID(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestNormalizeVietnamPhone(t *testing.T) {
 	field := []string{"worker", "phone"}
 	tests := []struct {

@@ -22,16 +22,6 @@ func caller(ctx context.Context) (*exchange.Principal, error) {
 	return p, exchange.Authenticated(p)
 }
 
-// callerWithRole returns the caller if it holds role r (or a role that implies it);
-// the call sites say which rule it enforces with an `// authz:` comment.
-func callerWithRole(ctx context.Context, r exchange.Role) (*exchange.Principal, error) {
-	p := auth.FromContext(ctx)
-	if err := p.Require(r); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
 // translate maps database errors to application errors; anything it does not
 // recognise stays as it is and reaches clients as INTERNAL.
 func translate(err error) error {
