@@ -73,4 +73,3 @@ func (f MatchFacts) Score() (float64, []string) {
 	}
 	return float64(points) / 100, reasons
 }
-
