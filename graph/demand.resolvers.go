@@ -71,9 +71,7 @@ func (r *queryResolver) LaborDemands(ctx context.Context, filter *exchange.Labor
 	if err != nil {
 		return nil, err
 	}
-	if err := primeCenters(ctx, r.Resolver, p.Items, func(d *exchange.LaborDemand) uuid.UUID { return d.CenterID }); err != nil {
-		return nil, err
-	}
+	prefetchCenters(ctx, p.Items, func(d *exchange.LaborDemand) uuid.UUID { return d.CenterID })
 	return &model.LaborDemandConnection{
 		Edges: edges(p, func(c string, n *exchange.LaborDemand) *model.LaborDemandEdge {
 			return &model.LaborDemandEdge{Cursor: c, Node: n}
