@@ -99,12 +99,8 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 // LaborDemands searches the demands the caller may see, keyset-paginated in the order.
 func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemandFilter, order exchange.LaborDemandOrder,
 	page exchange.PageArgs) (*exchange.Page[*exchange.LaborDemand], error) {
-	p, err := caller(ctx)
+	p, err := marketReader(ctx)
 	if err != nil {
-		return nil, err
-	}
-	// authz: DecideReadMarket.
-	if err := exchange.DecideReadMarket(p); err != nil {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
@@ -203,6 +199,16 @@ func visibleDemand(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.U
 	return d, nil
 }
 
+// marketReader returns the caller if it may read demand and supply.
+func marketReader(ctx context.Context) (*exchange.Principal, error) {
+	p := auth.FromContext(ctx)
+	// authz: DecideReadMarket.
+	if err := exchange.DecideReadMarket(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // centerPublisher returns the caller if it may change the market: a center's
 // publisher or coordinator. Operators have no center and publish nothing.
 func centerPublisher(ctx context.Context) (*exchange.Principal, error) {
@@ -224,16 +230,8 @@ func (s *MarketService) PublishLaborDemand(ctx context.Context, in exchange.Publ
 	if errs := exchange.ValidateDemand(s.db.Catalog, s.db.Now(), d, exchange.DemandRules{Province: true, Expiry: true}); len(errs) > 0 {
 		return nil, errs
 	}
-	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "publishLaborDemand", in, func() (uuid.UUID, error) {
-			id := uuid.Must(uuid.NewV7())
-			if _, err := tx.Exec(ctx, insertSQL[demandRecord]("labor_demands"),
-				args(newDemandRecord(id, p.CenterID, d, tx.now))); err != nil {
-				return uuid.Nil, fmt.Errorf("insert demand: %w", err)
-			}
-			return id, demandTable.changed(ctx, tx, id, exchange.ActionPublished)
-		})
+	id, err := demandTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborDemand", in, func(tx *Tx, id uuid.UUID) error {
+		_, err := tx.Exec(ctx, insertSQL[demandRecord]("labor_demands"), args(newDemandRecord(id, p.CenterID, d, tx.now)))
 		return err
 	})
 	if err != nil {
@@ -283,41 +281,30 @@ func demandChange(d *exchange.LaborDemand, action exchange.ChangeAction) (exchan
 
 // UpdateLaborDemand changes a demand of the caller's center.
 func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.UpdateLaborDemandInput) (*exchange.LaborDemand, error) {
-	p, err := centerPublisher(ctx)
+	id, err := demandTable.act(ctx, s.db, in.LaborDemandID, in.ExpectedVersion, exchange.PostingUpdate, nil, exchange.ActionUpdated,
+		func(tx *Tx, id uuid.UUID, d *exchange.LaborDemand) error {
+			draft := exchange.DraftFromDemand(d)
+			draft.Apply(in)
+			if errs := exchange.ValidateDemand(s.db.Catalog, tx.now, draft, exchange.DemandRules{Expiry: in.ExpiresAt != nil}); len(errs) > 0 {
+				return errs
+			}
+			// The occupation and the work province never change (DemandRules).
+			if _, err := tx.Exec(ctx, `UPDATE labor_demands SET employer_name = @employer_name,
+				employer_tax_code = @employer_tax_code, title = @title, description = @description, quantity = @quantity,
+				wage_min = @wage_min, wage_max = @wage_max, work_address = @work_address, employment_type = @employment_type,
+				education_level = @education_level, skill_level = @skill_level, min_age = @min_age, max_age = @max_age,
+				experience_years = @experience_years, housing = @housing, transport_support = @transport_support,
+				meals = @meals, benefits_note = @benefits_note, start_date = @start_date, expires_at = @expires_at,
+				visibility = @visibility, updated_at = @updated_at, version = version + 1
+				WHERE id = @id AND center_id = @center_id`, args(newDemandRecord(id, d.CenterID, draft, tx.now))); err != nil {
+				return fmt.Errorf("update demand: %w", err)
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	id, err := exchange.ParseInputID(exchange.KindLaborDemand, "laborDemandId", in.LaborDemandID)
-	if err != nil {
-		return nil, err
-	}
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		d, err := demandTable.lock(ctx, tx, id, in.ExpectedVersion, exchange.PostingUpdate)
-		if err != nil {
-			return err
-		}
-		draft := exchange.DraftFromDemand(d)
-		draft.Apply(in)
-		if errs := exchange.ValidateDemand(s.db.Catalog, tx.now, draft, exchange.DemandRules{Expiry: in.ExpiresAt != nil}); len(errs) > 0 {
-			return errs
-		}
-		// The occupation and the work province never change (DemandRules).
-		if _, err := tx.Exec(ctx, `UPDATE labor_demands SET employer_name = @employer_name,
-			employer_tax_code = @employer_tax_code, title = @title, description = @description, quantity = @quantity,
-			wage_min = @wage_min, wage_max = @wage_max, work_address = @work_address, employment_type = @employment_type,
-			education_level = @education_level, skill_level = @skill_level, min_age = @min_age, max_age = @max_age,
-			experience_years = @experience_years, housing = @housing, transport_support = @transport_support,
-			meals = @meals, benefits_note = @benefits_note, start_date = @start_date, expires_at = @expires_at,
-			visibility = @visibility, updated_at = @updated_at, version = version + 1
-			WHERE id = @id AND center_id = @center_id`, args(newDemandRecord(d.ID, d.CenterID, draft, tx.now))); err != nil {
-			return fmt.Errorf("update demand: %w", err)
-		}
-		return demandTable.changed(ctx, tx, d.ID, exchange.ActionUpdated)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.visibleDemand(ctx, s.db.Pool, p, id)
+	return s.visibleDemand(ctx, s.db.Pool, auth.FromContext(ctx), id)
 }
 
 // CloseLaborDemand closes a demand of the caller's center for good.

@@ -103,9 +103,28 @@ func (pt postingTable[T]) changed(ctx context.Context, tx *Tx, id uuid.UUID, act
 	return err
 }
 
-// end closes a demand or withdraws a supply of the caller's center, for good, and
-// returns its id.
-func (pt postingTable[T]) end(ctx context.Context, db *DB, globalID string, reason *string, expectedVersion *int) (uuid.UUID, error) {
+// publish inserts a new posting of the caller's center, at most once per idempotency
+// key (op and input as idempotent takes them), and publishes it. insert writes the row.
+func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op string, input any,
+	insert func(tx *Tx, id uuid.UUID) error) (uuid.UUID, error) {
+	return WithTxV(ctx, db, func(tx *Tx) (uuid.UUID, error) {
+		id, _, err := tx.idempotent(ctx, key, op, input, func() (uuid.UUID, error) {
+			id := uuid.Must(uuid.NewV7())
+			if err := insert(tx, id); err != nil {
+				return uuid.Nil, fmt.Errorf("insert %s: %w", pt.kind.Noun, err)
+			}
+			return id, pt.changed(ctx, tx, id, exchange.ActionPublished)
+		})
+		return id, err
+	})
+}
+
+// act runs an owner's action on a posting of the caller's center in one transaction:
+// the posting is locked and the action decided (lock), then write changes it, then the
+// change is published. inputErr is what the rules found wrong with the action's input
+// before any loading (nil for nothing). It returns the posting's id.
+func (pt postingTable[T]) act(ctx context.Context, db *DB, globalID string, expectedVersion *int, a exchange.PostingAction,
+	inputErr error, action exchange.ChangeAction, write func(tx *Tx, id uuid.UUID, row *T) error) (uuid.UUID, error) {
 	if _, err := centerPublisher(ctx); err != nil {
 		return uuid.Nil, err
 	}
@@ -113,16 +132,27 @@ func (pt postingTable[T]) end(ctx context.Context, db *DB, globalID string, reas
 	if err != nil {
 		return uuid.Nil, err
 	}
-	if err := exchange.CheckReason(reason); err != nil {
-		return uuid.Nil, err
+	if inputErr != nil {
+		return uuid.Nil, inputErr
 	}
 	return id, WithTx(ctx, db, func(tx *Tx) error {
-		if _, err := pt.lock(ctx, tx, id, expectedVersion, exchange.PostingEnd); err != nil {
+		row, err := pt.lock(ctx, tx, id, expectedVersion, a)
+		if err != nil {
 			return err
 		}
+		if err := write(tx, id, row); err != nil {
+			return err
+		}
+		return pt.changed(ctx, tx, id, action)
+	})
+}
+
+// end closes a demand or withdraws a supply of the caller's center, for good.
+func (pt postingTable[T]) end(ctx context.Context, db *DB, globalID string, reason *string, expectedVersion *int) (uuid.UUID, error) {
+	return pt.act(ctx, db, globalID, expectedVersion, exchange.PostingEnd, exchange.CheckReason(reason), pt.endAction, func(tx *Tx, id uuid.UUID, _ *T) error {
 		if _, err := tx.Exec(ctx, pt.endSQL, id, tx.now, blankNil(reason)); err != nil {
 			return fmt.Errorf("end %s: %w", pt.kind.Noun, err)
 		}
-		return pt.changed(ctx, tx, id, pt.endAction)
+		return nil
 	})
 }

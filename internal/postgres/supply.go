@@ -60,12 +60,7 @@ func (s *MarketService) supplyFilter(w *sqlWhere, f exchange.LaborSupplyFilter, 
 // to every authenticated caller.
 func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSupplyFilter, order exchange.LaborSupplyOrder,
 	page exchange.PageArgs) (*exchange.Page[*exchange.LaborSupply], error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// authz: DecideReadMarket.
-	if err := exchange.DecideReadMarket(p); err != nil {
+	if _, err := marketReader(ctx); err != nil {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
@@ -133,16 +128,8 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 	if errs := exchange.ValidateSupply(s.db.Catalog, s.db.Now(), d, true); len(errs) > 0 {
 		return nil, errs
 	}
-	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "publishLaborSupply", in, func() (uuid.UUID, error) {
-			id := uuid.Must(uuid.NewV7())
-			if _, err := tx.Exec(ctx, insertSQL[supplyRecord]("labor_supplies"),
-				args(newSupplyRecord(id, p.CenterID, d, tx.now))); err != nil {
-				return uuid.Nil, fmt.Errorf("insert supply: %w", err)
-			}
-			return id, supplyTable.changed(ctx, tx, id, exchange.ActionPublished)
-		})
+	id, err := supplyTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborSupply", in, func(tx *Tx, id uuid.UUID) error {
+		_, err := tx.Exec(ctx, insertSQL[supplyRecord]("labor_supplies"), args(newSupplyRecord(id, p.CenterID, d, tx.now)))
 		return err
 	})
 	if err != nil {
@@ -164,32 +151,21 @@ func supplyChange(x *exchange.LaborSupply, action exchange.ChangeAction) (exchan
 
 // UpdateLaborSupply changes a supply of the caller's center.
 func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.UpdateLaborSupplyInput) (*exchange.LaborSupply, error) {
-	_, err := centerPublisher(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := exchange.ParseInputID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
-	if err != nil {
-		return nil, err
-	}
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		x, err := supplyTable.lock(ctx, tx, id, in.ExpectedVersion, exchange.PostingUpdate)
-		if err != nil {
-			return err
-		}
-		d := exchange.DraftFromSupply(x)
-		d.Apply(in)
-		if errs := exchange.ValidateSupply(s.db.Catalog, tx.now, d, false); len(errs) > 0 {
-			return errs
-		}
-		if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET skill_level = @skill_level, quantity = @quantity,
-			available_from = @available_from, available_until = @available_until, destination_codes = @destination_codes,
-			expected_wage_min = @expected_wage_min, notes = @notes, updated_at = @updated_at, version = version + 1
-			WHERE id = @id`, args(newSupplyRecord(id, x.CenterID, d, tx.now))); err != nil {
-			return fmt.Errorf("update supply: %w", err)
-		}
-		return supplyTable.changed(ctx, tx, id, exchange.ActionUpdated)
-	})
+	id, err := supplyTable.act(ctx, s.db, in.LaborSupplyID, in.ExpectedVersion, exchange.PostingUpdate, nil, exchange.ActionUpdated,
+		func(tx *Tx, id uuid.UUID, x *exchange.LaborSupply) error {
+			d := exchange.DraftFromSupply(x)
+			d.Apply(in)
+			if errs := exchange.ValidateSupply(s.db.Catalog, tx.now, d, false); len(errs) > 0 {
+				return errs
+			}
+			if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET skill_level = @skill_level, quantity = @quantity,
+				available_from = @available_from, available_until = @available_until, destination_codes = @destination_codes,
+				expected_wage_min = @expected_wage_min, notes = @notes, updated_at = @updated_at, version = version + 1
+				WHERE id = @id`, args(newSupplyRecord(id, x.CenterID, d, tx.now))); err != nil {
+				return fmt.Errorf("update supply: %w", err)
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}
