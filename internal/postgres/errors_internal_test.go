@@ -32,3 +32,26 @@ func TestCheckViolation(t *testing.T) {
 		}
 	}
 }
+
+// Unique and foreign-key violations are user errors too; a unique constraint behind an
+// input field names it.
+func TestConstraintViolations(t *testing.T) {
+	for _, c := range []struct {
+		err   *pgconn.PgError
+		code  exchange.Code
+		field []string
+	}{
+		{&pgconn.PgError{Code: "23505", ConstraintName: "centers_code_key"}, exchange.CodeTaken, []string{"code"}},
+		{&pgconn.PgError{Code: "23505", ConstraintName: "center_keys_kid_key"}, exchange.CodeTaken, []string{"kid"}},
+		{&pgconn.PgError{Code: "23505", ConstraintName: "other_key"}, exchange.CodeTaken, nil},
+		{&pgconn.PgError{Code: "23503", ConstraintName: "referrals_demand_id_fkey"}, exchange.CodeInvalid, nil},
+	} {
+		es := exchange.AsErrors(translate(c.err))
+		if len(es) != 1 || es[0].Code != c.code || !slices.Equal(es[0].Field, c.field) {
+			t.Errorf("%s: got %v", c.err.ConstraintName, es)
+		}
+	}
+	if err := translate(&pgconn.PgError{Code: "57014"}); exchange.AsErrors(err) != nil {
+		t.Errorf("a cancelled statement became a user error: %v", err)
+	}
+}
