@@ -219,7 +219,7 @@ type ComplexityRoot struct {
 	}
 
 	Change struct {
-		Action      func(childComplexity int) int
+		ActionName  func(childComplexity int) int
 		ActorCenter func(childComplexity int) int
 		Cursor      func(childComplexity int) int
 		EntityID    func(childComplexity int) int
@@ -1609,11 +1609,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.CenterKey.RevokedAt(childComplexity), true
 
 	case "Change.action":
-		if e.ComplexityRoot.Change.Action == nil {
+		if e.ComplexityRoot.Change.ActionName == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Change.Action(childComplexity), true
+		return e.ComplexityRoot.Change.ActionName(childComplexity), true
 	case "Change.actorCenter":
 		if e.ComplexityRoot.Change.ActorCenter == nil {
 			break
@@ -11121,7 +11121,7 @@ func (ec *executionContext) _Change_action(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Change_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Action, nil
+			return obj.ActionName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11132,7 +11132,7 @@ func (ec *executionContext) _Change_action(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
 }
 
 func (ec *executionContext) _Change_actorCenter(ctx context.Context, field graphql.CollectedField, obj *exchange.Change) (ret graphql.Marshaler) {

@@ -86,6 +86,7 @@ func parallel(t *testing.T, n, width int, fn func(i int)) {
 }
 
 func TestParallelHiresNeverPassTheDemand(t *testing.T) {
+	t.Parallel()
 	f := newHireFixture(t, 10, 1000)
 	ids := f.referAcknowledged(t, 200, map[string]any{"demandId": f.demandID})
 	got := f.hireAll(t, ids)
@@ -103,6 +104,7 @@ func TestParallelHiresNeverPassTheDemand(t *testing.T) {
 }
 
 func TestParallelHiresNeverPassTheQuota(t *testing.T) {
+	t.Parallel()
 	f := newHireFixture(t, 1000, 10)
 	ids := f.referAcknowledged(t, 200, map[string]any{"agreementId": f.agreementID})
 	got := f.hireAll(t, ids)
@@ -117,6 +119,7 @@ func TestParallelHiresNeverPassTheQuota(t *testing.T) {
 }
 
 func TestHireWithDemandAndAgreementConsumesBoth(t *testing.T) {
+	t.Parallel()
 	f := newHireFixture(t, 5, 5)
 	ids := f.referAcknowledged(t, 1, map[string]any{"demandId": f.demandID, "agreementId": f.agreementID})
 	act(t, f.e, f.dest, ids[0], "MARK_HIRED").NoErrors(t)
@@ -144,6 +147,7 @@ func withLinks(in map[string]any, kv ...string) map[string]any {
 }
 
 func TestReferralLinksAreChecked(t *testing.T) {
+	t.Parallel()
 	f := newHireFixture(t, 10, 10)
 	bnhDemand := mustPublishDemand(t, f.e, f.bnh.Token(t, "publisher"), map[string]any{"occupationCode": "7212", "workProvinceCode": "24"})
 	hiddenDemand := mustPublishDemand(t, f.e, f.dest, map[string]any{"occupationCode": "7212", "visibility": "AGREEMENT_PARTNERS"})

@@ -144,7 +144,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		ChangeFeed:       postgres.NewChangeService(db),
 		StatsService:     postgres.NewStatsService(db, read),
 		SessionService:   sessions,
-		CentersByIDs:     centers.CentersByIDs,
 		Hub:              hub,
 		Logger:           cfg.Logger,
 	}

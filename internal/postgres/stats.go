@@ -43,11 +43,9 @@ func statsCaller(ctx context.Context) (*exchange.Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	// authz: statistics are for every role (viewer and above) and operators.
-	if !p.IsOperator() {
-		if err := p.Require(exchange.RoleViewer); err != nil {
-			return nil, err
-		}
+	// authz: DecideReadStats.
+	if err := exchange.DecideReadStats(p); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -55,25 +53,15 @@ func statsCaller(ctx context.Context) (*exchange.Principal, error) {
 // scope resolves the centerCode of a statistic to the center whose figures are asked
 // for: nil for national figures.
 func (s *StatsService) scope(ctx context.Context, p *exchange.Principal, code *string) (*uuid.UUID, error) {
-	if code == nil || strings.TrimSpace(*code) == "" {
-		// authz: national aggregates are open to every caller statsCaller admits.
-		return nil, nil
-	}
-	c := strings.ToUpper(strings.TrimSpace(*code))
-	if !p.IsOperator() {
-		// authz: a center sees its own figures; another center's are FORBIDDEN (whether
-		// or not that center exists), operators see every center's.
-		if c != p.CenterCode {
-			return nil, exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeForbidden,
-				"centers see their own figures and national aggregates, not those of %s", c)
-		}
-		id := p.CenterID
-		return &id, nil
+	// authz: StatsScope.
+	c, own, lookup, err := exchange.StatsScope(p, code)
+	if err != nil || !lookup {
+		return own, err
 	}
 	var id uuid.UUID
-	err := s.read.QueryRow(ctx, `SELECT id FROM centers WHERE code = $1`, c).Scan(&id)
+	err = s.read.QueryRow(ctx, `SELECT id FROM centers WHERE code = $1`, c).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeNotFound, "no center has code %q", c)
+		return nil, exchange.UnknownStatsCenter(c)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("stats center: %w", err)
@@ -108,8 +96,7 @@ func (s *StatsService) MarketBalance(ctx context.Context, args exchange.MarketBa
 	if args.ProvinceCode != nil {
 		p, ok := s.db.Catalog.CurrentProvince(strings.TrimSpace(*args.ProvinceCode))
 		if !ok {
-			return nil, exchange.FieldErrorf([]string{"provinceCode"}, exchange.CodeBadUserInput,
-				"no province has code %q", *args.ProvinceCode)
+			return nil, exchange.UnknownStatsProvince(*args.ProvinceCode)
 		}
 		province = &p.Code
 	}
