@@ -30,7 +30,7 @@ func (r *agreementResolver) Proposer(ctx context.Context, obj *exchange.Agreemen
 
 // CurrentRevision is the resolver for the currentRevision field.
 func (r *agreementResolver) CurrentRevision(ctx context.Context, obj *exchange.Agreement) (*exchange.AgreementRevision, error) {
-	list, err := loadList(ctx, loader.For(ctx).AgreementRevisions, obj.ID)
+	list, err := loader.List(ctx, loader.For(ctx).AgreementRevisions, obj.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -39,27 +39,27 @@ func (r *agreementResolver) CurrentRevision(ctx context.Context, obj *exchange.A
 
 // Revisions is the resolver for the revisions field.
 func (r *agreementResolver) Revisions(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementRevision, error) {
-	return loadList(ctx, loader.For(ctx).AgreementRevisions, obj.ID)
+	return loader.List(ctx, loader.For(ctx).AgreementRevisions, obj.ID)
 }
 
 // Signatures is the resolver for the signatures field.
 func (r *agreementResolver) Signatures(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementSignature, error) {
-	return loadList(ctx, loader.For(ctx).AgreementSignatures, obj.ID)
+	return loader.List(ctx, loader.For(ctx).AgreementSignatures, obj.ID)
 }
 
 // Events is the resolver for the events field.
 func (r *agreementResolver) Events(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementEvent, error) {
-	return loadList(ctx, loader.For(ctx).AgreementEvents, obj.ID)
+	return loader.List(ctx, loader.For(ctx).AgreementEvents, obj.ID)
 }
 
 // Comments is the resolver for the comments field.
 func (r *agreementResolver) Comments(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementCommentEntry, error) {
-	return loadList(ctx, loader.For(ctx).AgreementComments, obj.ID)
+	return loader.List(ctx, loader.For(ctx).AgreementComments, obj.ID)
 }
 
 // QuotaLines is the resolver for the quotaLines field.
 func (r *agreementResolver) QuotaLines(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementQuotaLine, error) {
-	return loadList(ctx, loader.For(ctx).AgreementQuotaLines, obj.ID)
+	return loader.List(ctx, loader.For(ctx).AgreementQuotaLines, obj.ID)
 }
 
 // Center is the resolver for the center field.

@@ -74,9 +74,7 @@ func (r *queryResolver) LaborDemands(ctx context.Context, filter *exchange.Labor
 	if err != nil {
 		return nil, err
 	}
-	if err := primeCenters(ctx, r.Resolver, p.Items, func(d *exchange.LaborDemand) uuid.UUID { return d.CenterID }); err != nil {
-		return nil, err
-	}
+	prefetchCenters(ctx, p.Items, func(d *exchange.LaborDemand) uuid.UUID { return d.CenterID })
 	return &model.LaborDemandConnection{
 		Edges: edges(p, func(c string, n *exchange.LaborDemand) *model.LaborDemandEdge {
 			return &model.LaborDemandEdge{Cursor: c, Node: n}
@@ -93,7 +91,7 @@ func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter 
 		f = *filter
 	}
 	published := func(ch *exchange.Change) bool {
-		return ch.EntityKind == exchange.KindLaborDemand && ch.Action == "PUBLISHED"
+		return ch.EntityKind == exchange.KindLaborDemand && ch.Action == exchange.ActionPublished
 	}
 	return follow(ctx, r.Resolver, after, published, func(ctx context.Context, id uuid.UUID) (*exchange.LaborDemand, error) {
 		return r.Market.LaborDemandMatching(ctx, id, f)

@@ -219,7 +219,7 @@ type ComplexityRoot struct {
 	}
 
 	Change struct {
-		Action      func(childComplexity int) int
+		ActionName  func(childComplexity int) int
 		ActorCenter func(childComplexity int) int
 		Cursor      func(childComplexity int) int
 		EntityID    func(childComplexity int) int
@@ -1609,11 +1609,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.CenterKey.RevokedAt(childComplexity), true
 
 	case "Change.action":
-		if e.ComplexityRoot.Change.Action == nil {
+		if e.ComplexityRoot.Change.ActionName == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Change.Action(childComplexity), true
+		return e.ComplexityRoot.Change.ActionName(childComplexity), true
 	case "Change.actorCenter":
 		if e.ComplexityRoot.Change.ActorCenter == nil {
 			break
@@ -4712,11 +4712,15 @@ interface Node {
   id: ID!
 }
 
-"A calendar date, YYYY-MM-DD."
+"A calendar date, YYYY-MM-DD, in the years 1900 to 2200 (OUT_OF_RANGE otherwise)."
 scalar Date
-"An instant, RFC 3339 (UTC on output)."
+"An instant, RFC 3339 (UTC on output), in the years 1900 to 2200 (OUT_OF_RANGE otherwise)."
 scalar DateTime
-"A 64-bit integer, used for amounts in VND."
+"""
+A 64-bit integer, used for amounts in VND. Input may be a JSON number or, because
+JavaScript numbers lose precision beyond 2^53, a string of decimal digits with an
+optional leading minus ("9500000"); anything else is BAD_USER_INPUT.
+"""
 scalar Int64
 
 "Relay pagination state."
@@ -11163,7 +11167,7 @@ func (ec *executionContext) _Change_action(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Change_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Action, nil
+			return obj.ActionName(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11174,7 +11178,7 @@ func (ec *executionContext) _Change_action(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
 }
 
 func (ec *executionContext) _Change_actorCenter(ctx context.Context, field graphql.CollectedField, obj *exchange.Change) (ret graphql.Marshaler) {

@@ -28,12 +28,25 @@ func userErrors(ctx context.Context, err error) ([]*exchange.Error, error) {
 	if errs == nil {
 		return nil, err
 	}
-	for _, e := range errs {
+	out := make([]*exchange.Error, len(errs))
+	for i, e := range errs {
 		if e.Code == exchange.CodeForbidden || e.Code == exchange.CodeNotFound {
 			graphql.AddError(ctx, e)
 		}
+		out[i] = underInput(e)
 	}
-	return errs, nil
+	return out, nil
+}
+
+// underInput returns e with its field path under the mutation's "input" argument: the
+// services name fields relative to the domain input they were given.
+func underInput(e *exchange.Error) *exchange.Error {
+	if len(e.Field) == 0 {
+		return e
+	}
+	c := *e
+	c.Field = append([]string{"input"}, e.Field...)
+	return &c
 }
 
 // pageArgs validates connection arguments and notes whether the client selected

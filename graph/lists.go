@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -13,25 +12,11 @@ import (
 	"github.com/laborx/laborx/internal/loader"
 )
 
-// loadList reads one parent's list through a request loader; a parent the fetcher
-// returned nothing for has an empty list.
-func loadList[T any](ctx context.Context, l *dataloadgen.Loader[uuid.UUID, []*T], id uuid.UUID) ([]*T, error) {
-	list, err := l.Load(ctx, id)
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		return []*T{}, nil
-	}
-	return list, err
-}
-
 // prefetch starts one batch on l for the keys of a page when the client selected field
-// on the page's nodes. A loader batches what its resolvers ask within a short wait; the
-// rows of a page are resolved concurrently and, on a busy machine, not all within it,
-// so a page would cost a varying number of queries. Started from the connection's
-// resolver the batch holds every key of the page, and the rows' resolvers find their
-// values in the loader's cache.
+// on the page's nodes (loader.Prefetch); the rows' resolvers wait for the result.
 func prefetch[K comparable, V any](ctx context.Context, selected []string, field string, l *dataloadgen.Loader[K, V], keys []K) {
-	if len(keys) > 0 && slices.Contains(selected, field) {
-		l.LoadAllThunk(ctx, keys) // the rows' resolvers wait for the result
+	if slices.Contains(selected, field) {
+		loader.Prefetch(ctx, l, keys)
 	}
 }
 
@@ -47,10 +32,10 @@ func prefetchAgreementLists(ctx context.Context, page []*exchange.Agreement) {
 	}
 	l := loader.For(ctx)
 	if slices.Contains(selected, "parties") || slices.Contains(selected, "proposer") {
-		l.Center.LoadAllThunk(ctx, uniq(centers))
+		loader.Prefetch(ctx, l.Center, centers)
 	}
 	if slices.Contains(selected, "currentRevision") {
-		l.AgreementRevisions.LoadAllThunk(ctx, ids)
+		loader.Prefetch(ctx, l.AgreementRevisions, ids)
 	}
 	prefetch(ctx, selected, "revisions", l.AgreementRevisions, ids)
 	prefetch(ctx, selected, "signatures", l.AgreementSignatures, ids)
@@ -75,20 +60,8 @@ func prefetchReferralLinks(ctx context.Context, page []*exchange.Referral) {
 	}
 	l := loader.For(ctx)
 	if slices.Contains(selected, "origin") || slices.Contains(selected, "destination") {
-		l.Center.LoadAllThunk(ctx, uniq(centers))
+		loader.Prefetch(ctx, l.Center, centers)
 	}
-	prefetch(ctx, selected, "worker", l.Worker, uniq(workers))
+	prefetch(ctx, selected, "worker", l.Worker, workers)
 	prefetch(ctx, selected, "events", l.ReferralEvents, ids)
-}
-
-func uniq[K comparable](keys []K) []K {
-	seen := make(map[K]bool, len(keys))
-	out := keys[:0:0]
-	for _, k := range keys {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	return out
 }

@@ -19,30 +19,14 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// primeCenters loads the centers of a page of postings in one query and primes the
-// request's Center loader with them, so nested `center` fields cost no query and the
-// statement count does not depend on how the loader's batches happen to be timed.
-func primeCenters[T any](ctx context.Context, r *Resolver, items []T, centerOf func(T) uuid.UUID) error {
-	if len(items) == 0 || r.CentersByIDs == nil {
-		return nil
+// prefetchCenters starts one batch for the centers of a page of postings
+// (loader.Prefetch), so nested `center` fields cost one query whatever the timing.
+func prefetchCenters[T any](ctx context.Context, items []T, centerOf func(T) uuid.UUID) {
+	ids := make([]uuid.UUID, len(items))
+	for i, item := range items {
+		ids[i] = centerOf(item)
 	}
-	seen := map[uuid.UUID]bool{}
-	ids := []uuid.UUID{}
-	for _, item := range items {
-		if c := centerOf(item); !seen[c] {
-			seen[c] = true
-			ids = append(ids, c)
-		}
-	}
-	centers, err := r.CentersByIDs(ctx, ids)
-	if err != nil {
-		return err
-	}
-	l := loader.For(ctx).Center
-	for k, c := range centers {
-		l.Prime(k, c)
-	}
-	return nil
+	loader.Prefetch(ctx, loader.For(ctx).Center, ids)
 }
 
 // importPayload maps an import's outcome to its payload.

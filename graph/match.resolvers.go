@@ -26,7 +26,8 @@ func (r *queryResolver) MatchesForDemand(ctx context.Context, demandID string, f
 	if err != nil {
 		return nil, err
 	}
-	return list, primeCenters(ctx, r.Resolver, list, func(m *exchange.SupplyMatch) uuid.UUID { return m.LaborSupply.CenterID })
+	prefetchCenters(ctx, list, func(m *exchange.SupplyMatch) uuid.UUID { return m.LaborSupply.CenterID })
+	return list, nil
 }
 
 // MatchesForSupply is the resolver for the matchesForSupply field.
@@ -43,5 +44,6 @@ func (r *queryResolver) MatchesForSupply(ctx context.Context, supplyID string, f
 	if err != nil {
 		return nil, err
 	}
-	return list, primeCenters(ctx, r.Resolver, list, func(m *exchange.DemandMatch) uuid.UUID { return m.LaborDemand.CenterID })
+	prefetchCenters(ctx, list, func(m *exchange.DemandMatch) uuid.UUID { return m.LaborDemand.CenterID })
+	return list, nil
 }

@@ -97,7 +97,7 @@ func (r *referralResolver) Agreement(ctx context.Context, obj *exchange.Referral
 
 // Events is the resolver for the events field.
 func (r *referralResolver) Events(ctx context.Context, obj *exchange.Referral) ([]*exchange.ReferralEvent, error) {
-	return r.referralEvents(ctx, obj.ID)
+	return loader.List(ctx, loader.For(ctx).ReferralEvents, obj.ID)
 }
 
 // ActorCenter is the resolver for the actorCenter field.

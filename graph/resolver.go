@@ -8,8 +8,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/google/uuid"
-
 	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/exchange"
 )
@@ -26,8 +24,6 @@ type Resolver struct {
 	ChangeFeed       exchange.ChangeFeed
 	StatsService     exchange.StatsService
 	SessionService   exchange.ExchangeSessionService
-	// CentersByIDs batch-loads centers, to prime the Center loader for a page of postings.
-	CentersByIDs func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error)
 	// Recheck re-reads the caller's key before each subscription delivery, so revoking
 	// it (or suspending its center) ends live subscriptions at once.
 	Recheck func(ctx context.Context, p *exchange.Principal) error

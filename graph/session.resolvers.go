@@ -33,17 +33,17 @@ func (r *exchangeSessionResolver) Province(ctx context.Context, obj *exchange.Ex
 
 // Participants is the resolver for the participants field.
 func (r *exchangeSessionResolver) Participants(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionParticipant, error) {
-	return sessionParticipants(ctx, obj.ID)
+	return loader.List(ctx, loader.For(ctx).SessionParticipants, obj.ID)
 }
 
 // FeaturedDemands is the resolver for the featuredDemands field.
 func (r *exchangeSessionResolver) FeaturedDemands(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.LaborDemand, error) {
-	return sessionDemands(ctx, obj.ID)
+	return loader.List(ctx, loader.For(ctx).SessionDemands, obj.ID)
 }
 
 // Outcomes is the resolver for the outcomes field.
 func (r *exchangeSessionResolver) Outcomes(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionOutcome, error) {
-	parts, err := sessionParticipants(ctx, obj.ID)
+	parts, err := loader.List(ctx, loader.For(ctx).SessionParticipants, obj.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (r *exchangeSessionResolver) Outcomes(ctx context.Context, obj *exchange.Ex
 
 // Totals is the resolver for the totals field.
 func (r *exchangeSessionResolver) Totals(ctx context.Context, obj *exchange.ExchangeSession) (*exchange.SessionTotals, error) {
-	parts, err := sessionParticipants(ctx, obj.ID)
+	parts, err := loader.List(ctx, loader.For(ctx).SessionParticipants, obj.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (r *queryResolver) ExchangeSessions(ctx context.Context, filter *exchange.E
 	if err != nil {
 		return nil, err
 	}
-	if err := r.primeSessions(ctx, p.Items); err != nil {
+	if err := prefetchSessions(ctx, p.Items); err != nil {
 		return nil, err
 	}
 	return &model.ExchangeSessionConnection{

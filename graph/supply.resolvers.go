@@ -79,9 +79,7 @@ func (r *queryResolver) LaborSupplies(ctx context.Context, filter *exchange.Labo
 	if err != nil {
 		return nil, err
 	}
-	if err := primeCenters(ctx, r.Resolver, p.Items, func(s *exchange.LaborSupply) uuid.UUID { return s.CenterID }); err != nil {
-		return nil, err
-	}
+	prefetchCenters(ctx, p.Items, func(s *exchange.LaborSupply) uuid.UUID { return s.CenterID })
 	return &model.LaborSupplyConnection{
 		Edges: edges(p, func(c string, n *exchange.LaborSupply) *model.LaborSupplyEdge {
 			return &model.LaborSupplyEdge{Cursor: c, Node: n}

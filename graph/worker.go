@@ -55,12 +55,3 @@ func selectedFields(ctx context.Context, path ...string) string {
 	slices.Sort(fields)
 	return strings.Join(fields, ",")
 }
-
-// referralEvents loads a referral's history through the request's loader.
-func (r *Resolver) referralEvents(ctx context.Context, id uuid.UUID) ([]*exchange.ReferralEvent, error) {
-	events, err := loader.For(ctx).ReferralEvents.Load(ctx, id)
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		return []*exchange.ReferralEvent{}, nil
-	}
-	return events, err
-}

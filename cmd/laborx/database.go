@@ -15,12 +15,13 @@ import (
 
 	"github.com/laborx/laborx/internal/devdb"
 	"github.com/laborx/laborx/internal/postgres"
+	"github.com/laborx/laborx/internal/redact"
 )
 
 // dbFlags are the flags of every command that needs the database.
 type dbFlags struct {
 	dataDir     string
-	databaseURL string
+	databaseURL secret
 	// attach: use the embedded cluster a running serve started (tools); serve itself
 	// starts its own and refuses a second one.
 	attach bool
@@ -29,8 +30,8 @@ type dbFlags struct {
 func (f *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", env("LABORX_DATA_DIR", "./.laborx"),
 		"directory for the embedded PostgreSQL cluster, demo keys and operator keys (LABORX_DATA_DIR)")
-	fs.StringVar(&f.databaseURL, "database-url", env("LABORX_DATABASE_URL", ""),
-		"PostgreSQL URL; empty starts the embedded cluster under <data-dir>/pg (LABORX_DATABASE_URL)")
+	secretVar(fs, &f.databaseURL, "database-url", "LABORX_DATABASE_URL",
+		"PostgreSQL `URL`; empty starts the embedded cluster under <data-dir>/pg (LABORX_DATABASE_URL)")
 }
 
 // database is an open connection string and what must be stopped when done.
@@ -41,8 +42,8 @@ type database struct {
 
 // openDatabase returns the configured database, or starts the embedded cluster.
 func (f *dbFlags) open(ctx context.Context, logger *slog.Logger) (*database, error) {
-	if f.databaseURL != "" {
-		return &database{URL: f.databaseURL}, nil
+	if f.databaseURL.value != "" {
+		return &database{URL: f.databaseURL.value}, nil
 	}
 	// Tools share the cluster of a `laborx serve` running on the same data dir.
 	cluster, err := devdb.Start(ctx, devdb.Options{Dir: filepath.Join(f.dataDir, "pg"), Logger: logger, Attach: f.attach})
@@ -90,7 +91,7 @@ func migrateUp(ctx context.Context, url string, logger *slog.Logger) error {
 // withStore opens the database and the store for a command run on the server's own
 // machine, and passes the name the audit trail gives the OS user who ran it.
 func (f *dbFlags) withStore(ctx context.Context, stderr io.Writer, fn func(store *postgres.DB, subject string) error) error {
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: redact.Attr}))
 	database, err := f.open(ctx, logger)
 	if err != nil {
 		return err

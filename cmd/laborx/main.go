@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/laborx/laborx/internal/redact"
 )
 
 const usage = `laborx — the inter-provincial labor supply exchange
@@ -27,20 +27,21 @@ Commands:
   bench      load a local server with a request mix and report throughput and latency
   import     supply | demand FILE --center CODE: publish postings from a CSV file
   schema     print the whole GraphQL SDL (the committed schema.graphql)
+  data-dir   remove: delete a data dir and its embedded cluster, wherever it lives
 
 Run "laborx <command> --help" for a command's flags. Flags also read LABORX_*
 environment variables (LABORX_DATABASE_URL, LABORX_ADDR, LABORX_DATA_DIR, ...).
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background(), os.Stderr, os.Exit)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "laborx:", err)
+		fmt.Fprintln(os.Stderr, "laborx:", redact.String(err.Error()))
 		os.Exit(1)
 	}
 }
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, rest, stdout, stderr)
 	case "schema":
 		return runSchema(ctx, rest, stdout, stderr)
+	case "data-dir":
+		return runDataDir(ctx, rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

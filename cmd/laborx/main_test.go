@@ -37,8 +37,9 @@ func (s *syncBuffer) String() string {
 // PostgreSQL, then a token from `token mint` answers a query, then SIGINT-style
 // cancellation shuts everything down, and a second start finds the data again.
 func TestServeDemo(t *testing.T) {
-	dataDir := filepath.Join(t.TempDir(), "data")
+	dataDir := traversableTempDir(t)
 	url, stop := startServe(t, dataDir)
+	checkDataDirLayout(t, dataDir)
 
 	var tok bytes.Buffer
 	if err := run(context.Background(), []string{"token", "mint", "--data-dir", dataDir, "--center", "HPG", "--roles", "publisher,coordinator"}, &tok, io.Discard); err != nil {
@@ -97,9 +98,9 @@ func TestServeDemo(t *testing.T) {
 	}
 }
 
-// startServe runs `laborx serve --demo` until stop is called (or the test ends) and
-// returns its URL.
-func startServe(t *testing.T, dataDir string) (url string, stop func()) {
+// startServe runs `laborx serve --demo` (with extra flags) until stop is called (or the
+// test ends) and returns its URL.
+func startServe(t *testing.T, dataDir string, extra ...string) (url string, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
@@ -107,7 +108,8 @@ func startServe(t *testing.T, dataDir string) (url string, stop func()) {
 	var runErr error
 	go func() {
 		defer close(done)
-		runErr = run(ctx, []string{"serve", "--demo", "--dev", "--data-dir", dataDir, "--addr", "127.0.0.1:0", "--rate-limit", "0"}, out, io.Discard)
+		args := append([]string{"serve", "--demo", "--dev", "--data-dir", dataDir, "--addr", "127.0.0.1:0", "--rate-limit", "0"}, extra...)
+		runErr = run(ctx, args, out, io.Discard)
 	}()
 	var once sync.Once
 	stop = func() {
@@ -163,6 +165,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"center", "--help"}, {"center", "add", "--help"},
 		{"center", "add-key", "--help"}, {"token", "mint", "--help"}, {"operator", "--help"}, {"seed", "--help"}, {"bench", "--help"},
+		{"data-dir", "--help"}, {"data-dir", "remove", "--help"},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), args, &out, &errOut)

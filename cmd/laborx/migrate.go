@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/laborx/laborx/internal/postgres"
+	"github.com/laborx/laborx/internal/redact"
 )
 
 const migrateHelp = `Usage: laborx migrate up|down|status [--data-dir DIR] [--database-url URL]
@@ -31,7 +32,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{ReplaceAttr: redact.Attr}))
 	database, err := db.open(ctx, logger)
 	if err != nil {
 		return err

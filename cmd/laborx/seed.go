@@ -11,6 +11,7 @@ import (
 	"github.com/laborx/laborx/internal/demo"
 	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/postgres"
+	"github.com/laborx/laborx/internal/redact"
 )
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,19 +20,20 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	db.register(fs)
 	withDemo := fs.Bool("demo", false, "load the demo centers, keys and data")
 	scale := fs.Int("scale", 0, "also publish N synthetic demands and N supplies over the demo centers (load tests)")
-	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),
-		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; default <data-dir>/pii.key)")
+	var piiKeyValue secret
+	secretVar(fs, &piiKeyValue, "pii-key", "LABORX_PII_KEY",
+		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; default <data-dir>/keys/pii.key)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if !*withDemo && *scale <= 0 {
 		return errors.New("give --demo or --scale N")
 	}
-	key, err := piiKey(*piiKeyValue, db.dataDir, true)
+	key, err := piiKey(piiKeyValue.value, db.dataDir, true)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: redact.Attr}))
 	database, err := db.open(ctx, logger)
 	if err != nil {
 		return err

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/laborx/laborx/internal/app"
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/demo"
+	"github.com/laborx/laborx/internal/redact"
 	"github.com/laborx/laborx/internal/server"
 )
 
@@ -32,16 +31,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", env("LABORX_LOG_LEVEL", "info"), "debug, info, warn or error (LABORX_LOG_LEVEL)")
 	rateLimit := fs.Float64("rate-limit", envFloat("LABORX_RATE_LIMIT", server.DefaultConfig().RateLimit),
 		"sustained requests per second per caller, 0 for none (LABORX_RATE_LIMIT)")
-	piiKeyValue := fs.String("pii-key", env("LABORX_PII_KEY", ""),
-		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/pii.key)")
-	readDatabaseURL := fs.String("read-database-url", env("LABORX_READ_DATABASE_URL", ""),
-		"PostgreSQL read replica that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
+	var piiKeyValue, readDatabaseURL secret
+	secretVar(fs, &piiKeyValue, "pii-key", "LABORX_PII_KEY",
+		"base64 32-byte `key` that encrypts workers' national IDs (LABORX_PII_KEY; --demo keeps one in <data-dir>/keys/pii.key)")
+	secretVar(fs, &readDatabaseURL, "read-database-url", "LABORX_READ_DATABASE_URL",
+		"PostgreSQL read replica (`URL`) that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
 	corsOrigins := newListFlag(fs, "cors-origin", "LABORX_CORS_ORIGINS",
 		"an origin (scheme://host[:port]) whose browser pages may call /graphql, over HTTP and websocket; repeatable (LABORX_CORS_ORIGINS, comma-separated; default none: same origin only)")
 	debugAddr := fs.String("debug-addr", env("LABORX_DEBUG_ADDR", ""),
 		"loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty for none (LABORX_DEBUG_ADDR)")
 	var gc gcFlags
 	gc.register(fs)
+	var ops opsFlags
+	ops.register(fs)
+	limits := registerLimitFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +55,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("--cors-origin: %w", err)
 	}
-	piiKeyBytes, err := piiKey(*piiKeyValue, db.dataDir, *withDemo)
+	piiKeyBytes, err := piiKey(piiKeyValue.value, db.dataDir, *withDemo)
 	if err != nil {
 		return err
 	}
@@ -61,7 +64,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: redact.Attr}))
 
 	database, err := db.open(ctx, logger)
 	if err != nil {
@@ -88,8 +91,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *withDemo {
 		cfg.DemoSignIn = demoSignIn(db.dataDir)
 	}
+	ops.apply(&cfg)
+	limits.apply(&cfg.Limits)
 	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
-		PIIKey: piiKeyBytes, ReadDatabaseURL: *readDatabaseURL})
+		PIIKey: piiKeyBytes, ReadDatabaseURL: readDatabaseURL.value, Pool: ops.poolOptions(), ReadMaxLag: ops.readMaxLag})
 	if err != nil {
 		return err
 	}
@@ -111,7 +116,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := server.NewHTTPServer(a.Handler, logger)
+	srv := server.NewHTTPServer(cfg, a.Handler, logger)
 	url := "http://" + ln.Addr().String()
 	logger.Info("serving", "graphql", url+"/graphql", "graphiql", *dev)
 	if *withDemo {
@@ -122,20 +127,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "laborx serving GraphQL at %s/graphql, the console at %s/console\n", url, url)
 	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down: finishing in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	return serveUntilDone(ctx, srv, ln, a, ops, logger)
 }
 
 // operatorKeys loads the operator JWKS: the given file, else the data dir's (created

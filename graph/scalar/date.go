@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -35,7 +36,7 @@ func UnmarshalDate(v any) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, badInput("a Date is YYYY-MM-DD, got %q", s)
 	}
-	return t, nil
+	return inRange(t, "Date")
 }
 
 // MarshalDateTime writes an instant in RFC 3339, in UTC.
@@ -55,6 +56,26 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, badInput("a DateTime is RFC 3339, e.g. 2026-07-01T08:00:00+07:00, got %q", s)
 	}
+	return inRange(t, "DateTime")
+}
+
+// Years a Date or DateTime may fall in. Nothing the exchange records (postings,
+// contracts, births, benefit months) lies outside; a year like 0001 or 9999 is a
+// typo or a probe, and refusing it here keeps it out of every filter and row.
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
+
+// inRange refuses a time outside MinYear–MaxYear as OUT_OF_RANGE: it parsed, so it is
+// not malformed, but it is no date the exchange can hold. It is an errors[] entry
+// rather than a userError because scalars are decoded before any resolver runs, for
+// queries and subscriptions as well as mutations.
+func inRange(t time.Time, what string) (time.Time, error) {
+	if y := t.UTC().Year(); y < MinYear || y > MaxYear {
+		return time.Time{}, &exchange.Error{Code: exchange.CodeOutOfRange,
+			Message: fmt.Sprintf("a %s must fall in the years %d to %d, got %d", what, MinYear, MaxYear, y)}
+	}
 	return t, nil
 }
 
@@ -65,8 +86,8 @@ func MarshalInt64(i int64) graphql.Marshaler {
 	})
 }
 
-// UnmarshalInt64 reads a 64-bit integer from a number or a decimal string (JavaScript
-// clients send large amounts as strings).
+// UnmarshalInt64 reads a 64-bit integer from a number or a string of decimal digits
+// (JavaScript clients send large amounts as strings); nothing else.
 func UnmarshalInt64(v any) (int64, error) {
 	switch x := v.(type) {
 	case int64:
@@ -82,8 +103,12 @@ func UnmarshalInt64(v any) (int64, error) {
 			return int64(x), nil
 		}
 	case string:
-		if i, err := strconv.ParseInt(x, 10, 64); err == nil {
-			return i, nil
+		// Digits only (ParseInt alone would take "+5"): the decimal form JavaScript's
+		// BigInt and JSON encoders print.
+		if digits := strings.TrimPrefix(x, "-"); digits != "" && strings.Trim(digits, "0123456789") == "" {
+			if i, err := strconv.ParseInt(x, 10, 64); err == nil {
+				return i, nil
+			}
 		}
 	}
 	return 0, badInput("an Int64 is a whole number, got %v", v)

@@ -11,6 +11,7 @@ import (
 // TestAgreementsStatementCount: a page of agreements with every nested list costs the
 // same number of SQL statements for 2 agreements as for 20.
 func TestAgreementsStatementCount(t *testing.T) {
+	t.Parallel()
 	counter := &statementCounter{}
 	e := apitest.NewWith(t, apitest.Options{QueryTracer: counter})
 	tng, hpg, bnh := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "BNH", "24")
@@ -71,6 +72,7 @@ func TestAgreementsStatementCount(t *testing.T) {
 // TestReferralsStatementCount: the same for a page of referrals with their centers,
 // occupation, worker and history.
 func TestReferralsStatementCount(t *testing.T) {
+	t.Parallel()
 	counter := &statementCounter{}
 	f := newReferralFixture(t, apitest.Options{QueryTracer: counter})
 	e := f.e
@@ -113,6 +115,7 @@ func TestReferralsStatementCount(t *testing.T) {
 // the lists read for the one before. (Subscribe does not wait for the server to start
 // the subscription, so the first events may be missed; of four, the test needs two.)
 func TestAgreementUpdatedFreshLists(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	sub := apitest.Subscribe(t, e.Server.URL, hpg.Token(t, "viewer"),

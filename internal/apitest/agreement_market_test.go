@@ -12,6 +12,7 @@ import (
 // once both sign, TNG sees the demand and matches say AGREEMENT_COVERS; when the
 // agreement is terminated, the demand disappears for TNG again.
 func TestActiveAgreementOpensPartnerPostingsAndCountsInMatching(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	tn, hp := tng.Token(t, "coordinator"), hpg.Token(t, "coordinator")

@@ -89,6 +89,7 @@ func actions(r *apitest.Response, path string) []string {
 // TestAgreementNegotiation is the scenario: three centers negotiate with real
 // tokens while a fourth sees none of it.
 func TestAgreementNegotiation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg, bnh := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "BNH", "24")
 	hni := e.AddCenter(t, "HNI", "01")
@@ -266,6 +267,7 @@ func TestAgreementNegotiation(t *testing.T) {
 }
 
 func TestAgreementValidation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	e.AddCenter(t, "HPG", "31")
@@ -301,6 +303,7 @@ func TestAgreementValidation(t *testing.T) {
 }
 
 func TestAgreementRejectAndWithdraw(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	propose := func() string {
@@ -345,6 +348,7 @@ func TestAgreementRejectAndWithdraw(t *testing.T) {
 }
 
 func TestAgreementIdempotentPropose(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	e.AddCenter(t, "HPG", "31")
@@ -388,6 +392,7 @@ func TestAgreementIdempotentPropose(t *testing.T) {
 // signature either counts for the revision it names (SIGNED, the revise refused) or is
 // STALE_REVISION (the revise won). Never a signature on a revision that is not current.
 func TestAgreementSignVersusRevise(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	tngTok, hpgTok := tng.Token(t, "coordinator"), hpg.Token(t, "coordinator")
@@ -439,6 +444,7 @@ func TestAgreementSignVersusRevise(t *testing.T) {
 // TestAgreementReviseVersusRevise: parallel counter-offers with the same expectedVersion;
 // exactly one wins, the others are VERSION_CONFLICT.
 func TestAgreementReviseVersusRevise(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	toks := []string{tng.Token(t, "coordinator"), hpg.Token(t, "coordinator")}

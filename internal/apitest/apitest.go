@@ -25,6 +25,7 @@ import (
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/pgtest"
 	"github.com/laborx/laborx/internal/pii"
+	"github.com/laborx/laborx/internal/postgres"
 	"github.com/laborx/laborx/internal/server"
 )
 
@@ -50,6 +51,13 @@ type Options struct {
 	QueryTracer pgx.QueryTracer
 	// ReadDatabaseURL is the instance's read replica for statistics (empty: none).
 	ReadDatabaseURL string
+	// ReadMaxLag is how far the replica may lag before statistics read the primary.
+	ReadMaxLag time.Duration
+	// Pool bounds the instance's database pool (zero: pgx's defaults).
+	Pool postgres.PoolOptions
+	// DSN is a migrated database to use instead of a fresh one (fault tests bring
+	// their own PostgreSQL to stop and start).
+	DSN string
 }
 
 // New starts an exchange on a fresh database.
@@ -78,7 +86,11 @@ func NewWith(t testing.TB, o Options) *Env {
 	if _, err := rand.Read(piiKey); err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{DSN: pgtest.NewDSN(t, pgtest.Laborx), operator: op, keys: keys, PIIKey: piiKey}
+	dsn := o.DSN
+	if dsn == "" {
+		dsn = pgtest.NewDSN(t, pgtest.Laborx)
+	}
+	e := &Env{DSN: dsn, operator: op, keys: keys, PIIKey: piiKey}
 	e.App, e.Server = e.NewInstance(t, o)
 	return e
 }
@@ -88,18 +100,18 @@ func NewWith(t testing.TB, o Options) *Env {
 func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) {
 	t.Helper()
 	cfg := server.DefaultConfig()
-	cfg.RateLimit = 0
+	cfg.RateLimit, cfg.UnauthRate = 0, 0
 	if o.Server != nil {
 		cfg = *o.Server
 	}
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg,
 		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer,
-		ReadDatabaseURL: o.ReadDatabaseURL})
+		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(a.Handler)
-	srv.Config = server.NewHTTPServer(a.Handler, slog.New(slog.DiscardHandler))
+	srv.Config = server.NewHTTPServer(cfg, a.Handler, slog.New(slog.DiscardHandler))
 	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
@@ -178,6 +190,7 @@ func (e *Env) AddCenter(t testing.TB, code, provinceCode string) *Center {
 // Response is a GraphQL response as a client sees it.
 type Response struct {
 	Status int
+	Header http.Header
 	Data   map[string]any
 	Errors []Error
 	Raw    []byte
@@ -223,7 +236,7 @@ func Send(t testing.TB, req *http.Request) *Response {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	r := &Response{Status: resp.StatusCode, Raw: raw}
+	r := &Response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
 	var out struct {
 		Data   map[string]any `json:"data"`
 		Errors []Error        `json:"errors"`

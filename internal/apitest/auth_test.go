@@ -49,6 +49,7 @@ func claimsFor(c *apitest.Center, now time.Time) map[string]any {
 }
 
 func TestAuthenticationRefusals(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	hpg := e.AddCenter(t, "HPG", "31")
@@ -131,6 +132,7 @@ func assertUnauthenticated(t *testing.T, r *apitest.Response) {
 }
 
 func TestHugeAuthorizationHeaderIsRefused(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	huge := "Bearer " + strings.Repeat("a", 1<<20)
 	// The limit is on the token, checked before any parsing: a few concurrent 1 MB
@@ -151,6 +153,7 @@ func TestHugeAuthorizationHeaderIsRefused(t *testing.T) {
 }
 
 func TestRevokedKeyAndSuspendedCenterAreRefusedOnEveryInstance(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	hpg := e.AddCenter(t, "HPG", "31")
@@ -188,6 +191,7 @@ func TestRevokedKeyAndSuspendedCenterAreRefusedOnEveryInstance(t *testing.T) {
 }
 
 func TestOperatorToken(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	r := e.Do(t, e.OperatorToken(t), viewerQuery, nil)
 	r.NoErrors(t)
@@ -200,6 +204,7 @@ func TestOperatorToken(t *testing.T) {
 }
 
 func TestRateLimitPerCaller(t *testing.T) {
+	t.Parallel()
 	cfg := server.DefaultConfig()
 	cfg.RateLimit, cfg.Burst = 0.001, 4 // buckets of 4 that refill too slowly to matter
 	e := apitest.NewWith(t, apitest.Options{Server: &cfg})
@@ -221,6 +226,7 @@ func TestRateLimitPerCaller(t *testing.T) {
 }
 
 func TestOversizedBodyIsRefused(t *testing.T) {
+	t.Parallel()
 	cfg := server.DefaultConfig()
 	cfg.RateLimit, cfg.MaxBodyBytes = 0, 64<<10
 	e := apitest.NewWith(t, apitest.Options{Server: &cfg})
@@ -236,6 +242,7 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 }
 
 func TestQueryTooComplex(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	var q strings.Builder

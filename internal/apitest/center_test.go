@@ -15,6 +15,7 @@ import (
 )
 
 func TestViewerAndReferenceData(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 
@@ -57,6 +58,7 @@ func TestViewerAndReferenceData(t *testing.T) {
 }
 
 func TestCenterOperationsAreOperatorOnly(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	r := e.Do(t, tng.Token(t, "coordinator"), `mutation { registerCenter(input: {code: "BKN", name: "x", provinceCode: "19"}) { center { code } userErrors { code } } }`, nil)
@@ -76,6 +78,7 @@ func TestCenterOperationsAreOperatorOnly(t *testing.T) {
 }
 
 func TestRegisterCenterValidation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	e.AddCenter(t, "TNG", "19")
 	op := e.OperatorToken(t)
@@ -107,6 +110,7 @@ func TestRegisterCenterValidation(t *testing.T) {
 }
 
 func TestRegisterCenterIdempotentUnderParallelRequests(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	op := e.OperatorToken(t)
 	const m = `mutation($in: RegisterCenterInput!) { registerCenter(input: $in) { center { id } userErrors { code } } }`
@@ -139,6 +143,7 @@ func TestRegisterCenterIdempotentUnderParallelRequests(t *testing.T) {
 }
 
 func TestUpdateCenterVersionConflictUnderParallelRequests(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	e.AddCenter(t, "TNG", "19")
 	op := e.OperatorToken(t)
@@ -167,6 +172,7 @@ func TestUpdateCenterVersionConflictUnderParallelRequests(t *testing.T) {
 }
 
 func TestNodeAccess(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	hpg := e.AddCenter(t, "HPG", "31")
@@ -219,6 +225,7 @@ func assertNotFound(t *testing.T, r *apitest.Response, field string) {
 }
 
 func TestAddCenterKeyRefusesBadKeys(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	e.AddCenter(t, "TNG", "19")
 	op := e.OperatorToken(t)
@@ -257,6 +264,7 @@ func edPublicPEM(t *testing.T) string {
 }
 
 func TestHealthReadinessAndMetrics(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	get := func(path string) (int, string) {
 		t.Helper()
@@ -285,6 +293,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 }
 
 func TestUpdateCenterContactFields(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	e.AddCenter(t, "TNG", "19")
 	op := e.OperatorToken(t)

@@ -16,6 +16,7 @@ const feedQuery = `query($after: String) { changes(first: 100, after: $after) {
 	pageInfo { hasNextPage endCursor } } }`
 
 func TestChangeFeedOrderVisibilityAndResume(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19") // CREATED (all) + KEY_ADDED (TNG only)
 	hpg := e.AddCenter(t, "HPG", "31") // CREATED (all) + KEY_ADDED (HPG only)
@@ -60,6 +61,7 @@ func TestChangeFeedOrderVisibilityAndResume(t *testing.T) {
 // TestChangesSubscriptionAcrossInstances subscribes on one server and changes data
 // through another on the same database: LISTEN/NOTIFY carries it across.
 func TestChangesSubscriptionAcrossInstances(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	_, second := e.NewInstance(t, apitest.Options{})
@@ -84,6 +86,7 @@ func TestChangesSubscriptionAcrossInstances(t *testing.T) {
 }
 
 func TestSubscriptionRefusesBadTokens(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	_, err := apitest.Dial(t, e.Server.URL, "garbage")
 	if err == nil {

@@ -16,7 +16,11 @@ type hireFixture struct {
 }
 
 func newHireFixture(t *testing.T, quantity, quota int) *hireFixture {
-	f := &hireFixture{referralFixture: newReferralFixture(t, apitest.Options{})}
+	return newHireFixtureWith(t, apitest.Options{}, quantity, quota)
+}
+
+func newHireFixtureWith(t *testing.T, o apitest.Options, quantity, quota int) *hireFixture {
+	f := &hireFixture{referralFixture: newReferralFixture(t, o)}
 	f.demandID = mustPublishDemand(t, f.e, f.dest, map[string]any{"occupationCode": "7212", "title": "Thợ hàn", "quantity": quantity})
 	tng, hpg := f.tng.Token(t, "coordinator"), f.hpg.Token(t, "coordinator")
 	r := f.e.Do(t, tng, proposeAgreement, in("title", "Cung ứng thợ hàn", "partyCenterCodes", []string{"HPG"},
@@ -82,6 +86,7 @@ func parallel(t *testing.T, n, width int, fn func(i int)) {
 }
 
 func TestParallelHiresNeverPassTheDemand(t *testing.T) {
+	t.Parallel()
 	f := newHireFixture(t, 10, 1000)
 	ids := f.referAcknowledged(t, 200, map[string]any{"demandId": f.demandID})
 	got := f.hireAll(t, ids)
@@ -99,6 +104,7 @@ func TestParallelHiresNeverPassTheDemand(t *testing.T) {
 }
 
 func TestParallelHiresNeverPassTheQuota(t *testing.T) {
+	t.Parallel()
 	f := newHireFixture(t, 1000, 10)
 	ids := f.referAcknowledged(t, 200, map[string]any{"agreementId": f.agreementID})
 	got := f.hireAll(t, ids)
@@ -113,6 +119,7 @@ func TestParallelHiresNeverPassTheQuota(t *testing.T) {
 }
 
 func TestHireWithDemandAndAgreementConsumesBoth(t *testing.T) {
+	t.Parallel()
 	f := newHireFixture(t, 5, 5)
 	ids := f.referAcknowledged(t, 1, map[string]any{"demandId": f.demandID, "agreementId": f.agreementID})
 	act(t, f.e, f.dest, ids[0], "MARK_HIRED").NoErrors(t)
@@ -140,6 +147,7 @@ func withLinks(in map[string]any, kv ...string) map[string]any {
 }
 
 func TestReferralLinksAreChecked(t *testing.T) {
+	t.Parallel()
 	f := newHireFixture(t, 10, 10)
 	bnhDemand := mustPublishDemand(t, f.e, f.bnh.Token(t, "publisher"), map[string]any{"occupationCode": "7212", "workProvinceCode": "24"})
 	hiddenDemand := mustPublishDemand(t, f.e, f.dest, map[string]any{"occupationCode": "7212", "visibility": "AGREEMENT_PARTNERS"})

@@ -72,6 +72,7 @@ func mustPublishSupply(t *testing.T, e *apitest.Env, token string, over map[stri
 }
 
 func TestPublishLaborDemand(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	hpg := e.AddCenter(t, "HPG", "31")
 	tok := hpg.Token(t, "publisher")
@@ -158,6 +159,7 @@ const closeDemand = `mutation($in: CloseLaborDemandInput!) { closeLaborDemand(in
 	laborDemand { id version status } userErrors { field message code } } }`
 
 func TestUpdateAndCloseLaborDemand(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	hpg := e.AddCenter(t, "HPG", "31")
 	tng := e.AddCenter(t, "TNG", "19")
@@ -238,6 +240,7 @@ func TestUpdateAndCloseLaborDemand(t *testing.T) {
 }
 
 func TestLaborDemandVisibility(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	hpg := e.AddCenter(t, "HPG", "31")
 	tng := e.AddCenter(t, "TNG", "19")
@@ -276,6 +279,7 @@ func TestLaborDemandVisibility(t *testing.T) {
 }
 
 func TestSearchLaborDemands(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	hpg := e.AddCenter(t, "HPG", "31")
 	tng := e.AddCenter(t, "TNG", "19")
@@ -365,6 +369,7 @@ func TestSearchLaborDemands(t *testing.T) {
 }
 
 func TestLaborDemandIdempotencyParallel(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	hpg := e.AddCenter(t, "HPG", "31")
 	tng := e.AddCenter(t, "TNG", "19")
@@ -424,6 +429,7 @@ func TestLaborDemandIdempotencyParallel(t *testing.T) {
 }
 
 func TestLaborDemandVersionsParallel(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	hpg := e.AddCenter(t, "HPG", "31")
 	tok := hpg.Token(t, "publisher")
@@ -470,6 +476,7 @@ func TestLaborDemandVersionsParallel(t *testing.T) {
 }
 
 func TestLaborSupply(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	hpg := e.AddCenter(t, "HPG", "31")
@@ -548,6 +555,7 @@ func TestLaborSupply(t *testing.T) {
 }
 
 func TestMatching(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	hpg := e.AddCenter(t, "HPG", "31")
 	tng := e.AddCenter(t, "TNG", "19")
@@ -612,6 +620,7 @@ const importSupply = `mutation($in: ImportInput!) { importLaborSupply(input: $in
 	createdCount rowCount rowErrors { line column code message } userErrors { field code message } } }`
 
 func TestImportLaborSupply(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	tok := tng.Token(t, "publisher")
@@ -666,6 +675,7 @@ func TestImportLaborSupply(t *testing.T) {
 }
 
 func TestImportLaborDemand(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	hpg := e.AddCenter(t, "HPG", "31")
 	tok := hpg.Token(t, "publisher")
@@ -700,6 +710,7 @@ func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ p
 func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 func TestLaborDemandsStatementCount(t *testing.T) {
+	t.Parallel()
 	counter := &statementCounter{}
 	e := apitest.NewWith(t, apitest.Options{QueryTracer: counter})
 	hpg := e.AddCenter(t, "HPG", "31")

@@ -11,6 +11,7 @@ import (
 // public to every authenticated center by design (Center, LaborSupply, ALL_PARTNERS
 // demands) are asserted to be public, so a change of that rule fails here too.
 func TestNodeAccessForEveryType(t *testing.T) {
+	t.Parallel()
 	f := newHireFixture(t, 10, 10) // TNG and HPG with an agreement, HPG's demand; BNH is a third center
 	e := f.e
 	hpgKey := e.Do(t, f.dest, `{ center(code: "HPG") { keys { id } } }`, nil).String(t, "center.keys.0.id")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestDemoReferrals(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	// The demo agreement is for 2026: seed on a day it is in force, whenever the test runs.
 	e.App.DB.Now = func() time.Time { return time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC) }

@@ -12,6 +12,7 @@ import (
 // in variables or inline, is BAD_USER_INPUT with a message saying what was expected;
 // never INTERNAL, and nothing is written.
 func TestMalformedScalarsAreBadUserInput(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tok := e.AddCenter(t, "TNG", "19").Token(t, "publisher")
 	const supply = `mutation($in: PublishLaborSupplyInput!) { publishLaborSupply(input: $in) { laborSupply { id } userErrors { code } } }`

@@ -86,6 +86,7 @@ func codesAt(r *apitest.Response, field string) map[string]string {
 }
 
 func TestScheduleExchangeSession(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	sewing := mustPublishDemand(t, e, hpg.Token(t, "publisher"), nil)
@@ -132,6 +133,7 @@ func TestScheduleExchangeSession(t *testing.T) {
 }
 
 func TestScheduleExchangeSessionValidation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	tok := tng.Token(t, "publisher")
@@ -205,6 +207,7 @@ func TestScheduleExchangeSessionValidation(t *testing.T) {
 // TestFeaturedDemandVisibility: a session features only demands its host can see in the
 // market, and shows each reader only the featured demands it may see itself.
 func TestFeaturedDemandVisibility(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg, bnh := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "BNH", "24")
 	coord := func(c *apitest.Center) string { return c.Token(t, "coordinator") }
@@ -259,6 +262,7 @@ func TestFeaturedDemandVisibility(t *testing.T) {
 }
 
 func TestJoinExchangeSession(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg, bnh := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "BNH", "24")
 	session := mustSchedule(t, e, tng.Token(t, "publisher"), nil)
@@ -318,6 +322,7 @@ func TestJoinExchangeSession(t *testing.T) {
 }
 
 func TestRecordSessionOutcome(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg, bnh := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "BNH", "24")
 	session := mustSchedule(t, e, tng.Token(t, "publisher"), startedSession(nil))
@@ -405,6 +410,7 @@ func TestRecordSessionOutcome(t *testing.T) {
 }
 
 func TestCancelExchangeSession(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	session := mustSchedule(t, e, tng.Token(t, "publisher"), nil)
@@ -426,6 +432,7 @@ func TestCancelExchangeSession(t *testing.T) {
 }
 
 func TestScheduleExchangeSessionIdempotentParallel(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	tok := tng.Token(t, "publisher")
@@ -461,6 +468,7 @@ func TestScheduleExchangeSessionIdempotentParallel(t *testing.T) {
 }
 
 func TestExchangeSessionVersionRaces(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	session := mustSchedule(t, e, tng.Token(t, "publisher"), startedSession(nil))
@@ -531,6 +539,7 @@ func TestExchangeSessionVersionRaces(t *testing.T) {
 // TestExchangeSessionNodeAccess: sessions are announcements every center sees; nothing
 // in them leads to a worker.
 func TestExchangeSessionNodeAccess(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg, hni := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "HNI", "01")
 	session := mustSchedule(t, e, tng.Token(t, "publisher"), startedSession(nil))
@@ -603,6 +612,7 @@ func TestExchangeSessionNodeAccess(t *testing.T) {
 }
 
 func TestExchangeSessionsList(t *testing.T) {
+	t.Parallel()
 	counter := &statementCounter{}
 	e := apitest.NewWith(t, apitest.Options{QueryTracer: counter})
 	tng, hpg, bnh := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "BNH", "24")
@@ -706,6 +716,7 @@ func TestExchangeSessionsList(t *testing.T) {
 
 // TestExchangeSessionChanges: every step of a session reaches every center's change feed.
 func TestExchangeSessionChanges(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg, hni := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "HNI", "01")
 	session := mustSchedule(t, e, tng.Token(t, "publisher"), startedSession(nil))

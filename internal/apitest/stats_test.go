@@ -201,6 +201,7 @@ func noPersonalData(t *testing.T, r *apitest.Response) {
 }
 
 func TestStats(t *testing.T) {
+	t.Parallel()
 	s := newStatsScenario(t)
 	e := s.e
 	viewer := s.tng.Token(t, "viewer")
@@ -385,6 +386,7 @@ func TestStats(t *testing.T) {
 // TestStatsHoldNoPersonalData walks every type reachable from Stats in the served
 // schema: no worker, no referral (which leads to a worker), no personal field.
 func TestStatsHoldNoPersonalData(t *testing.T) {
+	t.Parallel()
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
 	personal := []string{"fullName", "dateOfBirth", "nationalId", "nationalIdMasked", "gender", "skills", "consentGiven", "worker"}
 	seen := map[string]bool{}
@@ -418,6 +420,7 @@ func TestStatsHoldNoPersonalData(t *testing.T) {
 // TestStatsReadReplica: an instance with a read replica computes statistics there and
 // nowhere else. The "replica" here is another database, empty, so the difference shows.
 func TestStatsReadReplica(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	hpg := e.AddCenter(t, "HPG", "31")
 	mustPublishDemand(t, e, hpg.Token(t, "publisher"), map[string]any{"quantity": 12})
@@ -468,6 +471,7 @@ func wantStagesFollowEvents(t *testing.T, e *apitest.Env) {
 // whichever steps win, the funnel and the monthly series are exactly what the
 // referrals' histories, as the client reads them, say.
 func TestStatsFollowConcurrentReferralSteps(t *testing.T) {
+	t.Parallel()
 	f := newReferralFixture(t, apitest.Options{})
 	e := f.e
 	const n = 12

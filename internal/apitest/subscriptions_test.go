@@ -14,6 +14,7 @@ import (
 // the destination receive each transition; a third center subscribed alongside gets
 // nothing, and cannot subscribe to the referral by id.
 func TestReferralUpdatedReachesBothEndsOnly(t *testing.T) {
+	t.Parallel()
 	f := newReferralFixture(t, apitest.Options{})
 	_, second := f.e.NewInstance(t, apitest.Options{})
 	const sub = `subscription($after: String) { referralUpdated(after: $after) { id status origin { code } worker { nationalIdMasked } } }`
@@ -53,6 +54,7 @@ func TestReferralUpdatedReachesBothEndsOnly(t *testing.T) {
 // TestAgreementUpdatedReachesPartiesOnly: both parties follow a negotiation live; a
 // fourth center subscribed at the same time receives nothing of it.
 func TestAgreementUpdatedReachesPartiesOnly(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg, hni := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "HNI", "01")
 	const sub = `subscription($after: String) { agreementUpdated(after: $after) { id status currentRevision { number } } }`
@@ -83,6 +85,7 @@ func TestAgreementUpdatedReachesPartiesOnly(t *testing.T) {
 // demands published through another, filtered like the laborDemands query, and never a
 // partner-only demand of a center it has no agreement with.
 func TestLaborDemandPublishedAcrossInstances(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	_, second := e.NewInstance(t, apitest.Options{})
@@ -129,6 +132,7 @@ func feedCursor(t *testing.T, e *apitest.Env) string {
 // TestRevokedKeyEndsLiveSubscriptions: revoking a key ends the subscriptions opened
 // with its tokens at once, not when the tokens expire; another center's stream goes on.
 func TestRevokedKeyEndsLiveSubscriptions(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
 	_, second := e.NewInstance(t, apitest.Options{})

@@ -32,6 +32,7 @@ func personalLeaks(raw []byte) []string {
 }
 
 func TestWorkerVisibility(t *testing.T) {
+	t.Parallel()
 	f := newReferralFixture(t, apitest.Options{})
 	e := f.e
 	referralID, workerID := refer(t, e, f.origin, referInput(testNationalID, "HPG"))
@@ -161,6 +162,7 @@ func TestWorkerVisibility(t *testing.T) {
 }
 
 func TestEraseAndWithdrawConsent(t *testing.T) {
+	t.Parallel()
 	f := newReferralFixture(t, apitest.Options{})
 	e := f.e
 	referralID, workerID := refer(t, e, f.origin, referInput(testNationalID, "HPG"))
@@ -235,6 +237,7 @@ func TestEraseAndWithdrawConsent(t *testing.T) {
 // TestNationalIDNeverInClear runs referral operations, succeeding and failing, with a
 // logger writing to a buffer, then searches every column of every table and the logs.
 func TestNationalIDNeverInClear(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f := newReferralFixture(t, apitest.Options{Logger: logger})

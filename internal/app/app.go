@@ -4,11 +4,12 @@
 package app
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -41,6 +42,12 @@ type Config struct {
 	// ReadDatabaseURL, when set, is a read replica that serves statistics; empty reads
 	// them from DatabaseURL.
 	ReadDatabaseURL string
+	// Pool bounds the primary pool: size, connect timeout, statement and lock timeouts
+	// (its Tracer is QueryTracer). Zero values keep pgx's defaults.
+	Pool postgres.PoolOptions
+	// ReadMaxLag is how far behind the replica may be before statistics read the
+	// primary instead; zero means 30 s.
+	ReadMaxLag time.Duration
 }
 
 // App is one running instance.
@@ -53,6 +60,15 @@ type App struct {
 
 	// ReadPool is the replica pool of statistics; nil when they read the primary.
 	ReadPool *pgxpool.Pool
+	// Drain is the HTTP side of shutdown: readiness first, websockets last.
+	Drain *server.Drain
+
+	// keyPool serves token key lookups, readiness and the outage probe, so that
+	// requests holding every connection of the main pool cannot starve them.
+	keyPool *pgxpool.Pool
+	outage  *server.Outage
+	router  *postgres.ReadRouter // nil without a replica
+	pending *goose.Provider      // Migrator on the key pool, for readiness
 
 	stopListening context.CancelFunc
 	listening     chan struct{}
@@ -66,27 +82,50 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := postgres.OpenTraced(ctx, cfg.DatabaseURL, cfg.QueryTracer)
+	poolOpts := cfg.Pool
+	poolOpts.Tracer = cfg.QueryTracer
+	db, err := postgres.OpenWith(ctx, cfg.DatabaseURL, poolOpts)
 	if err != nil {
 		return nil, err
 	}
-	migrator, err := postgres.NewMigrator(stdlib.OpenDBFromPool(db.Pool), nil)
+	keyPool, err := postgres.OpenPool(ctx, cfg.DatabaseURL, keyPoolOptions(poolOpts))
 	if err != nil {
 		db.Close()
+		return nil, err
+	}
+	closeAll := func() { keyPool.Close(); db.Close() }
+	migrator, err := postgres.NewMigrator(stdlib.OpenDBFromPool(db.Pool), nil)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	// Readiness reads the migration status through the key pool, which busy requests
+	// cannot exhaust.
+	pending, err := postgres.NewMigrator(stdlib.OpenDBFromPool(keyPool), nil)
+	if err != nil {
+		closeAll()
 		return nil, err
 	}
 	if db.PII, err = pii.New(cfg.PIIKey); err != nil {
-		db.Close()
+		closeAll()
 		return nil, fmt.Errorf("PII key (LABORX_PII_KEY): %w", err)
 	}
-	readPool, err := openReadPool(ctx, cfg.ReadDatabaseURL, cfg.QueryTracer)
-	if err != nil {
-		db.Close()
+	if err := db.CheckPIIKey(ctx); err != nil {
+		closeAll()
 		return nil, err
 	}
-	var read postgres.DBTX // nil: statistics read the primary
+	readPool, err := openReadPool(ctx, cfg.ReadDatabaseURL, poolOpts)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	var (
+		read   postgres.DBTX // nil: statistics read the primary
+		router *postgres.ReadRouter
+	)
 	if readPool != nil {
-		read = readPool
+		router = postgres.NewReadRouter(ctx, db.Pool, readPool, cmp.Or(cfg.ReadMaxLag, 30*time.Second), cfg.Logger)
+		read = router
 	}
 	referrals := postgres.NewReferralService(db)
 	agreements := postgres.NewAgreementService(db)
@@ -94,12 +133,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	sessions := postgres.NewSessionService(db)
 	hub := events.NewHub()
 	market := postgres.NewMarketService(db)
+	keyLookup := postgres.NewCenterService(&postgres.DB{Pool: keyPool, Catalog: db.Catalog, Now: db.Now, PII: db.PII})
 	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
-	keys, keysDone := startKeyCache(keysCtx, db, centers, cfg.Logger)
+	keys, keysDone := startKeyCache(keysCtx, db, keyLookup, centers, cfg.Logger)
 	verifier := auth.NewVerifier(keys, cfg.OperatorKeys, cfg.Audience)
 	// Subscriptions re-read their key before each delivery, past the cache: the
 	// delivery may be the very change that revoked it.
-	recheck := auth.NewVerifier(centers, cfg.OperatorKeys, cfg.Audience)
+	recheck := auth.NewVerifier(keyLookup, cfg.OperatorKeys, cfg.Audience)
 	resolver := &graph.Resolver{
 		Recheck:          recheck.Recheck,
 		Catalog:          db.Catalog,
@@ -111,15 +151,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		ChangeFeed:       postgres.NewChangeService(db),
 		StatsService:     postgres.NewStatsService(db, read),
 		SessionService:   sessions,
-		CentersByIDs:     centers.CentersByIDs,
 		Hub:              hub,
 		Logger:           cfg.Logger,
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a := &App{DB: db, Migrator: migrator, Centers: centers, Referrals: referrals, listening: make(chan struct{}),
+		ReadPool: readPool, keyPool: keyPool, Drain: server.NewDrain(reg), router: router, pending: pending,
 		stopKeys: stopKeys, keysDone: keysDone}
-	a.ReadPool = readPool
+	registerReplicaStats(reg, router)
+	a.outage = server.NewOutage(keyPool.Ping, cfg.Logger, reg)
+	registerPoolStats(reg, map[string]*pgxpool.Pool{"primary": db.Pool, "keys": keyPool, "replica": readPool})
 	a.Handler = server.New(cfg.Server, server.Deps{
 		Resolver: resolver,
 		Verifier: verifier,
@@ -133,6 +175,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,
+		Outage:   a.outage,
+		Drain:    a.Drain,
 	})
 	// One dedicated connection per instance LISTENs for changes committed anywhere.
 	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -147,22 +191,19 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// ready is the /readyz check: the database answers and no migration is pending.
+// ready is the /readyz check, "can serve writes": the primary answers and no migration
+// is pending. The statistics replica is not part of it: without it statistics read the
+// primary, and a load balancer must not take every instance out for a dashboard.
 func (a *App) ready(ctx context.Context) error {
-	if err := a.DB.Pool.Ping(ctx); err != nil {
-		return fmt.Errorf("database unreachable: %w", err)
+	if err := a.keyPool.Ping(ctx); err != nil {
+		return &server.NotReady{Reason: "database unreachable", Err: err}
 	}
-	if a.ReadPool != nil {
-		if err := a.ReadPool.Ping(ctx); err != nil {
-			return fmt.Errorf("read replica unreachable: %w", err)
-		}
-	}
-	pending, err := a.Migrator.HasPending(ctx)
+	pending, err := a.pending.HasPending(ctx)
 	if err != nil {
-		return fmt.Errorf("migration status: %w", err)
+		return &server.NotReady{Reason: "migration status unknown", Err: err}
 	}
 	if pending {
-		return errors.New("migrations pending: run `laborx migrate up`")
+		return &server.NotReady{Reason: "migrations pending: run `laborx migrate up`"}
 	}
 	return nil
 }
@@ -174,27 +215,27 @@ func (a *App) Close() {
 	<-a.listening
 	a.stopKeys()
 	<-a.keysDone
+	a.outage.Close()
+	if a.router != nil {
+		a.router.Close()
+	}
 	if a.ReadPool != nil {
 		a.ReadPool.Close()
 	}
+	a.keyPool.Close()
 	a.DB.Close()
 }
 
 // openReadPool connects to the read replica that serves statistics; nil when dsn is empty.
-func openReadPool(ctx context.Context, dsn string, tracer pgx.QueryTracer) (*pgxpool.Pool, error) {
+// It connects on first use: a replica that is down at start only sends statistics to
+// the primary.
+func openReadPool(ctx context.Context, dsn string, o postgres.PoolOptions) (*pgxpool.Pool, error) {
 	if dsn == "" {
 		return nil, nil
 	}
-	cfg, err := pgxpool.ParseConfig(dsn)
+	pool, err := postgres.OpenPool(ctx, dsn, o)
 	if err != nil {
-		return nil, fmt.Errorf("parse read database URL: %w", err)
-	}
-	if tracer != nil {
-		cfg.ConnConfig.Tracer = tracer
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connect to read database: %w", err)
+		return nil, fmt.Errorf("read database: %w", err)
 	}
 	return pool, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/postgres"
 )
 
@@ -14,11 +15,12 @@ import (
 // round trips.
 const keyCacheStartWait = 2 * time.Second
 
-// startKeyCache puts a verified-key cache in front of the center keys, cleared by this
+// startKeyCache puts a verified-key cache in front of lookup, cleared by this
 // instance's own revocations and suspensions at once and by every other process's
 // through the database's announcements. done closes when the follower has stopped.
-func startKeyCache(ctx context.Context, db *postgres.DB, centers *postgres.CenterService, logger *slog.Logger) (cache *auth.KeyCache, done <-chan struct{}) {
-	cache = auth.NewKeyCache(centers)
+func startKeyCache(ctx context.Context, db *postgres.DB, lookup exchange.KeyLookup, centers *postgres.CenterService,
+	logger *slog.Logger) (cache *auth.KeyCache, done <-chan struct{}) {
+	cache = auth.NewKeyCache(lookup)
 	centers.OnKeysChanged(cache.Invalidate)
 	stopped := make(chan struct{})
 	go func() {

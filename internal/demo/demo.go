@@ -2,7 +2,11 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -71,7 +75,10 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 }
 
 // ensureCenterKey makes sure the center's demo key file exists and its public half is
-// registered, replacing a registration that no longer matches the file.
+// registered. When the kid is already registered with another public key, another
+// instance with its own data dir seeded this database: the demo data is reused, and
+// this data dir's key is renamed after its fingerprint and registered beside the other,
+// so the tokens of both instances work.
 func ensureCenterKey(ctx context.Context, centers *postgres.CenterService, dataDir, code string) error {
 	path := CenterKeyPath(dataDir, code)
 	priv, _, err := WriteNewKey(path)
@@ -82,17 +89,33 @@ func ensureCenterKey(ctx context.Context, centers *postgres.CenterService, dataD
 	if err != nil {
 		return err
 	}
-	kid := KIDOf(path)
+	err = registerKey(ctx, centers, code, KIDOf(path), string(pub))
+	if !errors.Is(err, errKeyTaken) {
+		return err
+	}
+	sum := sha256.Sum256(pub)
+	own := filepath.Join(filepath.Dir(path), fmt.Sprintf("%s-demo-%x.pem", code, sum[:4]))
+	if err := os.Rename(path, own); err != nil {
+		return fmt.Errorf("demo key %s is registered with another public key: %w", KIDOf(path), err)
+	}
+	return registerKey(ctx, centers, code, KIDOf(own), string(pub))
+}
+
+// errKeyTaken: the kid is registered with another public key.
+var errKeyTaken = errors.New("kid registered with another public key")
+
+// registerKey registers a public key under kid unless it is already.
+func registerKey(ctx context.Context, centers *postgres.CenterService, code, kid, pub string) error {
 	existing, err := centers.CenterKeyByKID(ctx, kid)
 	switch {
-	case err == nil && strings.TrimSpace(existing.PublicKeyPEM) == strings.TrimSpace(string(pub)) && existing.RevokedAt == nil:
+	case err == nil && strings.TrimSpace(existing.PublicKeyPEM) == strings.TrimSpace(pub) && existing.RevokedAt == nil:
 		return nil
 	case err == nil:
-		return fmt.Errorf("demo key %s is registered with another public key; delete %s or the database to start over", KIDOf(path), path)
+		return errKeyTaken
 	case exchange.ErrorCode(err) != exchange.CodeNotFound:
 		return err
 	}
-	_, err = centers.AddCenterKey(ctx, exchange.AddCenterKeyInput{CenterCode: code, Kid: kid, Alg: exchange.AlgEdDSA, PublicKeyPem: string(pub)})
+	_, err = centers.AddCenterKey(ctx, exchange.AddCenterKeyInput{CenterCode: code, Kid: kid, Alg: exchange.AlgEdDSA, PublicKeyPem: pub})
 	return err
 }
 

@@ -18,9 +18,18 @@ import (
 // A key file is a PKCS#8 private key PEM whose base name (without .pem) is its kid:
 // the file says which key it is, with nothing else to keep in step.
 
-// CenterKeyPath is where the demo key of a center is kept.
+// CenterKeyPath is where the demo key of a center is kept: <code>-demo.pem, or
+// <code>-demo-<fingerprint>.pem when another data dir's instance had registered the
+// first name on the same database.
 func CenterKeyPath(dataDir, centerCode string) string {
-	return filepath.Join(dataDir, "keys", centerCode+"-demo.pem")
+	path := filepath.Join(dataDir, "keys", centerCode+"-demo.pem")
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if own, _ := filepath.Glob(filepath.Join(dataDir, "keys", centerCode+"-demo-*.pem")); len(own) > 0 {
+		return own[0]
+	}
+	return path
 }
 
 // OperatorKeyPath is where the development operator's private key is kept.
@@ -67,8 +76,8 @@ func WriteNewKey(path string) (crypto.Signer, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, false, fmt.Errorf("create key folder: %w", err)
+	if err := ensureKeyFolder(path); err != nil {
+		return nil, false, err
 	}
 	if err := os.WriteFile(path, pemBytes, 0o600); err != nil {
 		return nil, false, fmt.Errorf("write key: %w", err)

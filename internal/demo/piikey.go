@@ -10,8 +10,14 @@ import (
 	"github.com/laborx/laborx/internal/pii"
 )
 
-// PIIKeyPath is where a demo exchange keeps the key that encrypts workers' national IDs.
+// PIIKeyPath is where a demo exchange keeps the key that encrypts workers' national IDs:
+// with the other private keys, in a folder only its owner may enter.
 func PIIKeyPath(dataDir string) string {
+	return filepath.Join(dataDir, "keys", "pii.key")
+}
+
+// legacyPIIKeyPath is where data dirs made before the keys folder kept it.
+func legacyPIIKeyPath(dataDir string) string {
 	return filepath.Join(dataDir, "pii.key")
 }
 
@@ -19,6 +25,9 @@ func PIIKeyPath(dataDir string) string {
 // demo exchange reads its workers back after a restart.
 func EnsurePIIKey(dataDir string) ([]byte, error) {
 	path := PIIKeyPath(dataDir)
+	if err := moveLegacyPIIKey(dataDir); err != nil {
+		return nil, err
+	}
 	b, err := os.ReadFile(path)
 	if err == nil {
 		key, err := pii.ParseKey(string(b))
@@ -34,8 +43,8 @@ func EnsurePIIKey(dataDir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+	if err := ensureKeyFolder(path); err != nil {
+		return nil, err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -49,4 +58,18 @@ func EnsurePIIKey(dataDir string) ([]byte, error) {
 		return nil, fmt.Errorf("write PII key: %w", err)
 	}
 	return pii.ParseKey(encoded)
+}
+
+// moveLegacyPIIKey moves a PII key from the data dir's top into the keys folder.
+func moveLegacyPIIKey(dataDir string) error {
+	if _, err := os.Stat(legacyPIIKeyPath(dataDir)); err != nil {
+		return nil
+	}
+	if err := ensureKeyFolder(PIIKeyPath(dataDir)); err != nil {
+		return err
+	}
+	if err := os.Rename(legacyPIIKeyPath(dataDir), PIIKeyPath(dataDir)); err != nil {
+		return fmt.Errorf("move the PII key into the keys folder: %w", err)
+	}
+	return nil
 }

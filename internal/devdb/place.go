@@ -133,7 +133,10 @@ func placeCluster(requested string, acct *account, log *slog.Logger) (dataDir, l
 	log.Info("the postgres OS user cannot reach the requested cluster directory; the cluster lives elsewhere",
 		"requested", abs, "data_dir", relocated)
 	dataDir, err = prepareParent(relocated)
-	return dataDir, abs, err
+	if err != nil {
+		return "", "", err
+	}
+	return dataDir, abs, recordRequested(relocated, abs)
 }
 
 // setAsideOrphan handles a relocated cluster whose requested directory is gone: the user

@@ -236,10 +236,7 @@ func centerCode(s string) string {
 	return strings.ToUpper(cleanText(s))
 }
 
-var (
-	centerCodePattern    = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
-	unitGroupCodePattern = regexp.MustCompile(`^[0-9]{4}$`)
-)
+var unitGroupCodePattern = regexp.MustCompile(`^[0-9]{4}$`)
 
 // AgreementParties returns the parties of a proposed agreement: the codes given,
 // trimmed and upper-cased, with the proposer added when it is not listed (a center
@@ -261,7 +258,7 @@ func AgreementParties(proposer string, partyCodes []string) []string {
 // for the caller to check (UNKNOWN_CENTER).
 func ValidateParties(proposer string, partyCodes []string) error {
 	var errs Errors
-	field := []string{"input", "partyCenterCodes"}
+	field := []string{"partyCenterCodes"}
 	proposer = centerCode(proposer)
 	seen := map[string]bool{}
 	for i, code := range partyCodes {
@@ -290,7 +287,7 @@ func ValidateParties(proposer string, partyCodes []string) error {
 }
 
 // ValidateTerms checks terms as the user sent them, before Canonical, so that field
-// paths (["input", "terms", "quotas", "2", "workers"]) point at the user's own list
+// paths (["terms", "quotas", "2", "workers"]) point at the user's own list
 // positions. partyCodes are the agreement's parties (upper case); occupationExists
 // looks an occupation code up in the reference data.
 //
@@ -300,7 +297,7 @@ func ValidateParties(proposer string, partyCodes []string) error {
 func ValidateTerms(t AgreementTerms, partyCodes []string, occupationExists func(code string) bool) error {
 	var errs Errors
 	field := func(path ...string) []string {
-		return append([]string{"input", "terms"}, path...)
+		return append([]string{"terms"}, path...)
 	}
 
 	if t.ValidFrom.IsZero() {

@@ -441,7 +441,7 @@ func TestAgreementTerms_CanonicalDoesNotModifyInput(t *testing.T) {
 	}
 }
 
-// fieldCodes renders validation errors as "input.terms.quotas.0.workers OUT_OF_RANGE".
+// fieldCodes renders validation errors as "terms.quotas.0.workers OUT_OF_RANGE".
 func fieldCodes(err error) []string {
 	var out []string
 	for _, e := range exchange.AsErrors(err) {
@@ -481,69 +481,69 @@ func TestValidateTerms(t *testing.T) {
 			t.Quotas[0].FromCenterCode, t.Quotas[0].OccupationCode = " bkn", "8211 "
 		}, nil},
 		{"missing dates", func(t *exchange.AgreementTerms) { t.ValidFrom, t.ValidUntil = time.Time{}, time.Time{} },
-			[]string{"input.terms.validFrom REQUIRED", "input.terms.validUntil REQUIRED"}},
+			[]string{"terms.validFrom REQUIRED", "terms.validUntil REQUIRED"}},
 		{"until equals from", func(t *exchange.AgreementTerms) { t.ValidUntil = t.ValidFrom },
-			[]string{"input.terms.validUntil OUT_OF_RANGE"}},
+			[]string{"terms.validUntil OUT_OF_RANGE"}},
 		{"until before from", func(t *exchange.AgreementTerms) { t.ValidUntil = date("2025-06-30") },
-			[]string{"input.terms.validUntil OUT_OF_RANGE"}},
+			[]string{"terms.validUntil OUT_OF_RANGE"}},
 		{"one day", func(t *exchange.AgreementTerms) { t.ValidUntil = date("2025-07-02") }, nil},
 		{"no quotas", func(t *exchange.AgreementTerms) { t.Quotas = nil },
-			[]string{"input.terms.quotas REQUIRED"}},
+			[]string{"terms.quotas REQUIRED"}},
 		{"too many quotas", func(t *exchange.AgreementTerms) {
 			for i := range exchange.MaxQuotaLines {
 				t.Quotas = append(t.Quotas, exchange.QuotaLine{OccupationCode: fmt.Sprint(1000 + i), Workers: 1, FromCenterCode: "BKN", ToCenterCode: "HDG"})
 			}
-		}, []string{"input.terms.quotas OUT_OF_RANGE"}},
+		}, []string{"terms.quotas OUT_OF_RANGE"}},
 		{"unknown occupation", func(t *exchange.AgreementTerms) { t.Quotas[1].OccupationCode = "9999" },
-			[]string{"input.terms.quotas.1.occupationCode UNKNOWN_OCCUPATION"}},
+			[]string{"terms.quotas.1.occupationCode UNKNOWN_OCCUPATION"}},
 		{"occupation not a unit group", func(t *exchange.AgreementTerms) { t.Quotas[1].OccupationCode = "821" },
-			[]string{"input.terms.quotas.1.occupationCode INVALID"}},
+			[]string{"terms.quotas.1.occupationCode INVALID"}},
 		{"occupation missing", func(t *exchange.AgreementTerms) { t.Quotas[0].OccupationCode = " " },
-			[]string{"input.terms.quotas.0.occupationCode REQUIRED"}},
+			[]string{"terms.quotas.0.occupationCode REQUIRED"}},
 		{"zero workers", func(t *exchange.AgreementTerms) { t.Quotas[0].Workers = 0 },
-			[]string{"input.terms.quotas.0.workers OUT_OF_RANGE"}},
+			[]string{"terms.quotas.0.workers OUT_OF_RANGE"}},
 		{"negative workers", func(t *exchange.AgreementTerms) { t.Quotas[0].Workers = -5 },
-			[]string{"input.terms.quotas.0.workers OUT_OF_RANGE"}},
+			[]string{"terms.quotas.0.workers OUT_OF_RANGE"}},
 		{"most workers", func(t *exchange.AgreementTerms) { t.Quotas[0].Workers = exchange.MaxQuotaWorkers }, nil},
 		{"too many workers", func(t *exchange.AgreementTerms) { t.Quotas[0].Workers = exchange.MaxQuotaWorkers + 1 },
-			[]string{"input.terms.quotas.0.workers OUT_OF_RANGE"}},
+			[]string{"terms.quotas.0.workers OUT_OF_RANGE"}},
 		{"from a non-party", func(t *exchange.AgreementTerms) { t.Quotas[0].FromCenterCode = "TNG" },
-			[]string{"input.terms.quotas.0.fromCenterCode INVALID"}},
+			[]string{"terms.quotas.0.fromCenterCode INVALID"}},
 		{"to a non-party", func(t *exchange.AgreementTerms) { t.Quotas[0].ToCenterCode = "TNG" },
-			[]string{"input.terms.quotas.0.toCenterCode INVALID"}},
+			[]string{"terms.quotas.0.toCenterCode INVALID"}},
 		{"missing to", func(t *exchange.AgreementTerms) { t.Quotas[0].ToCenterCode = "" },
-			[]string{"input.terms.quotas.0.toCenterCode REQUIRED"}},
+			[]string{"terms.quotas.0.toCenterCode REQUIRED"}},
 		{"from and to equal", func(t *exchange.AgreementTerms) { t.Quotas[0].ToCenterCode = "bkn" },
-			[]string{"input.terms.quotas.0.toCenterCode INVALID"}},
+			[]string{"terms.quotas.0.toCenterCode INVALID"}},
 		{"duplicate line", func(t *exchange.AgreementTerms) {
 			t.Quotas = append(t.Quotas, exchange.QuotaLine{OccupationCode: "8211", Workers: 3, FromCenterCode: "bkn", ToCenterCode: "HDG"})
-		}, []string{"input.terms.quotas.2 INVALID"}},
+		}, []string{"terms.quotas.2 INVALID"}},
 		{"same occupation other direction is no duplicate", func(t *exchange.AgreementTerms) {
 			t.Quotas[1].OccupationCode = "8211"
 		}, nil},
 		{"responsibility of a non-party", func(t *exchange.AgreementTerms) { t.Responsibilities[0].CenterCode = "TNG" },
-			[]string{"input.terms.responsibilities.0.centerCode INVALID"}},
+			[]string{"terms.responsibilities.0.centerCode INVALID"}},
 		{"responsibility without center or text", func(t *exchange.AgreementTerms) {
 			t.Responsibilities[0] = exchange.Responsibility{Text: "  "}
-		}, []string{"input.terms.responsibilities.0.centerCode REQUIRED", "input.terms.responsibilities.0.text REQUIRED"}},
+		}, []string{"terms.responsibilities.0.centerCode REQUIRED", "terms.responsibilities.0.text REQUIRED"}},
 		{"longest responsibility in Vietnamese", func(t *exchange.AgreementTerms) {
 			t.Responsibilities[0].Text = strings.Repeat("ệ", exchange.MaxResponsibilityChars)
 		}, nil},
 		{"responsibility too long", func(t *exchange.AgreementTerms) {
 			t.Responsibilities[0].Text = strings.Repeat("a", exchange.MaxResponsibilityChars+1)
-		}, []string{"input.terms.responsibilities.0.text TOO_LONG"}},
+		}, []string{"terms.responsibilities.0.text TOO_LONG"}},
 		{"support policy and notes too long", func(t *exchange.AgreementTerms) {
 			t.SupportPolicy = strings.Repeat("ư", exchange.MaxAgreementTextChars+1)
 			t.Notes = strings.Repeat("n", exchange.MaxAgreementTextChars+1)
-		}, []string{"input.terms.supportPolicy TOO_LONG", "input.terms.notes TOO_LONG"}},
+		}, []string{"terms.supportPolicy TOO_LONG", "terms.notes TOO_LONG"}},
 		{"several errors at once", func(t *exchange.AgreementTerms) {
 			t.Quotas[0].Workers = 0
 			t.Quotas[1].OccupationCode = "0000"
 			t.ValidUntil = t.ValidFrom
 		}, []string{
-			"input.terms.validUntil OUT_OF_RANGE",
-			"input.terms.quotas.0.workers OUT_OF_RANGE",
-			"input.terms.quotas.1.occupationCode UNKNOWN_OCCUPATION",
+			"terms.validUntil OUT_OF_RANGE",
+			"terms.quotas.0.workers OUT_OF_RANGE",
+			"terms.quotas.1.occupationCode UNKNOWN_OCCUPATION",
 		}},
 	}
 	for _, tt := range tests {
@@ -579,14 +579,14 @@ func TestValidateParties(t *testing.T) {
 		{"other party only", "BKN", []string{"HDG"}, nil, []string{"BKN", "HDG"}},
 		{"proposer listed too", "BKN", []string{"HDG", "BKN"}, nil, []string{"BKN", "HDG"}},
 		{"lower case and blanks", "BKN", []string{" hdg", "tng "}, nil, []string{"BKN", "HDG", "TNG"}},
-		{"proposer alone", "BKN", []string{"BKN"}, []string{"input.partyCenterCodes OUT_OF_RANGE"}, nil},
-		{"nobody", "BKN", nil, []string{"input.partyCenterCodes OUT_OF_RANGE"}, nil},
+		{"proposer alone", "BKN", []string{"BKN"}, []string{"partyCenterCodes OUT_OF_RANGE"}, nil},
+		{"nobody", "BKN", nil, []string{"partyCenterCodes OUT_OF_RANGE"}, nil},
 		{"19 others make 20", "BKN", many(19), nil, append([]string{"BKN"}, many(19)...)},
-		{"20 others make 21", "BKN", many(20), []string{"input.partyCenterCodes OUT_OF_RANGE"}, nil},
+		{"20 others make 21", "BKN", many(20), []string{"partyCenterCodes OUT_OF_RANGE"}, nil},
 		{"20 including the proposer", "C00", many(20), nil, many(20)},
-		{"listed twice", "BKN", []string{"HDG", "hdg"}, []string{"input.partyCenterCodes.1 INVALID"}, nil},
-		{"empty code", "BKN", []string{"HDG", " "}, []string{"input.partyCenterCodes.1 REQUIRED"}, nil},
-		{"malformed code", "BKN", []string{"HĐG", "H"}, []string{"input.partyCenterCodes.0 INVALID", "input.partyCenterCodes.1 INVALID"}, nil},
+		{"listed twice", "BKN", []string{"HDG", "hdg"}, []string{"partyCenterCodes.1 INVALID"}, nil},
+		{"empty code", "BKN", []string{"HDG", " "}, []string{"partyCenterCodes.1 REQUIRED"}, nil},
+		{"malformed code", "BKN", []string{"HĐG", "H"}, []string{"partyCenterCodes.0 INVALID", "partyCenterCodes.1 INVALID"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,7 +30,7 @@ type Change struct {
 	Sequence          int64           `db:"sequence"`
 	EntityKind        Kind            `db:"entity_kind"`
 	EntityID          uuid.UUID       `db:"entity_id"`
-	Action            string          `db:"action"`
+	Action            ChangeAction    `db:"action"`
 	ActorCenterID     *uuid.UUID      `db:"actor_center_id"`
 	ActorSubject      string          `db:"actor_subject"`
 	Audience          Audience        `db:"audience"`
@@ -63,3 +64,42 @@ func ParseChangeCursor(s string) (int64, error) {
 	}
 	return seq, nil
 }
+
+// ChangeAction is what happened to an entity, as the change feed and the audit trail
+// name it. The outbox writes these, and the feed and subscription filters match them.
+type ChangeAction string
+
+const (
+	ActionCreated          ChangeAction = "CREATED"
+	ActionUpdated          ChangeAction = "UPDATED"
+	ActionPublished        ChangeAction = "PUBLISHED"
+	ActionClosed           ChangeAction = "CLOSED"
+	ActionWithdrawn        ChangeAction = "WITHDRAWN"
+	ActionKeyAdded         ChangeAction = "KEY_ADDED"
+	ActionKeyRevoked       ChangeAction = "KEY_REVOKED"
+	ActionReferred         ChangeAction = "REFERRED"
+	ActionErased           ChangeAction = "ERASED"
+	ActionConsentWithdrawn ChangeAction = "CONSENT_WITHDRAWN"
+	ActionScheduled        ChangeAction = "SCHEDULED"
+	ActionJoined           ChangeAction = "JOINED"
+	ActionDemandsFeatured  ChangeAction = "DEMANDS_FEATURED"
+	ActionOutcomeRecorded  ChangeAction = "OUTCOME_RECORDED"
+	ActionCancelled        ChangeAction = "CANCELLED"
+)
+
+// CenterStatusAction is the change of a center's status: SUSPENDED or ACTIVE.
+func CenterStatusAction(s CenterStatus) ChangeAction { return ChangeAction(s) }
+
+// ChangeAction is the feed's name of a referral step: the action itself.
+func (a ReferralAction) ChangeAction() ChangeAction { return ChangeAction(a) }
+
+// ChangeAction is the feed's name of an agreement action: the action itself.
+func (a AgreementAction) ChangeAction() ChangeAction { return ChangeAction(a) }
+
+// AuditName is the audit trail's name of an action on an entity: "laborDemand.published".
+func (a ChangeAction) AuditName(entity string) string {
+	return entity + "." + strings.ToLower(string(a))
+}
+
+// ActionName is the action as the API's Change.action spells it.
+func (c *Change) ActionName() string { return string(c.Action) }

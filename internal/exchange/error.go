@@ -1,6 +1,3 @@
-// Package exchange holds laborx's domain: the types every layer shares, the service
-// interfaces the GraphQL layer calls, and the business rules (state machines,
-// validation, match scoring) as plain Go that needs no database to test.
 package exchange
 
 import (
@@ -20,6 +17,9 @@ const (
 	CodeBadUserInput    Code = "BAD_USER_INPUT"
 	CodeRateLimited     Code = "RATE_LIMITED"
 	CodeInternal        Code = "INTERNAL"
+	// CodeUnavailable: the database could not be reached or did not answer in time
+	// (HTTP 503 with Retry-After); the same request may succeed when retried.
+	CodeUnavailable Code = "UNAVAILABLE"
 )
 
 // Codes reported as userErrors by mutations.
@@ -49,7 +49,8 @@ const (
 type Error struct {
 	Code    Code
 	Message string
-	// Field is the path to the input field at fault, e.g. ["input", "quantity"].
+	// Field is the path to the field at fault relative to the operation's input, e.g.
+	// ["quantity"]; the GraphQL layer reports it under "input" (["input", "quantity"]).
 	Field []string
 }
 

@@ -68,14 +68,6 @@ func TestMatchScore(t *testing.T) {
 			t.Errorf("%+v: %v %v, want %v %v", c.facts, score, reasons, c.score, c.reasons)
 		}
 	}
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{{"8153", "8153", 4}, {"8153", "8152", 3}, {"8153", "8111", 2}, {"8153", "7212", 0}} {
-		if got := exchange.OccupationLevel(c.a, c.b); got != c.want {
-			t.Errorf("OccupationLevel(%s, %s) = %d, want %d", c.a, c.b, got, c.want)
-		}
-	}
 }
 
 func TestValidateDemand(t *testing.T) {
@@ -103,7 +95,7 @@ func TestValidateDemand(t *testing.T) {
 		Quantity: 5, FilledCount: 6, WorkProvinceCode: "06", EmploymentType: exchange.EmploymentSeasonal,
 		ExpiresAt: now.Add(-time.Hour), Visibility: exchange.VisibilityAgreementPartners}
 	errs = exchange.ValidateDemand(cat, now, d, exchange.DemandRules{})
-	if len(errs) != 1 || errs[0].Code != exchange.CodeOutOfRange || errs[0].Field[1] != "quantity" {
+	if len(errs) != 1 || errs[0].Code != exchange.CodeOutOfRange || errs[0].Field[0] != "quantity" {
 		t.Errorf("quantity below filled: %v", errs)
 	}
 }

@@ -20,8 +20,8 @@ type PageArgs struct {
 func CheckPageArgs(first *int, after *string, withTotal bool) (PageArgs, error) {
 	a := PageArgs{First: DefaultPageSize, WithTotal: withTotal}
 	if first != nil {
-		if *first < 1 || *first > MaxPageSize {
-			return a, FieldErrorf([]string{"first"}, CodeBadUserInput, "first must be between 1 and %d", MaxPageSize)
+		if err := CheckFirst(*first); err != nil {
+			return a, err
 		}
 		a.First = *first
 	}

@@ -78,11 +78,19 @@ func (p *Principal) Has(r Role) bool {
 
 // Require returns FORBIDDEN unless the caller holds role r (or one that implies it).
 func (p *Principal) Require(r Role) error {
-	if p == nil {
-		return Errorf(CodeUnauthenticated, "authentication required")
+	if err := Authenticated(p); err != nil {
+		return err
 	}
 	if !p.Has(r) {
 		return Errorf(CodeForbidden, "this action needs the %s role", r)
+	}
+	return nil
+}
+
+// Authenticated returns UNAUTHENTICATED when there is no caller.
+func Authenticated(p *Principal) error {
+	if p == nil {
+		return Errorf(CodeUnauthenticated, "authentication required")
 	}
 	return nil
 }

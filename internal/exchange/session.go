@@ -229,36 +229,36 @@ type ExchangeSessionService interface {
 // exist, are open and visible to the host is for the store to check.
 func ValidateSchedule(cat *Catalog, now time.Time, s ScheduleExchangeSessionInput) Errors {
 	var errs Errors
-	checkRequiredText(&errs, in("title"), s.Title, MaxTitleLen)
-	checkText(&errs, in("description"), s.Description, MaxDescriptionLen)
-	checkText(&errs, in("address"), s.Address, MaxAddressLen)
+	checkRequiredText(&errs, fieldOf("title"), s.Title, MaxTitleLen)
+	checkText(&errs, fieldOf("description"), s.Description, MaxDescriptionLen)
+	checkText(&errs, fieldOf("address"), s.Address, MaxAddressLen)
 	place := s.Address != nil && strings.TrimSpace(*s.Address) != ""
 	link := s.OnlineURL != nil && strings.TrimSpace(*s.OnlineURL) != ""
 	province := s.ProvinceCode != nil && strings.TrimSpace(*s.ProvinceCode) != ""
 	switch s.Mode {
 	case SessionOnline, SessionOnSite, SessionHybrid:
 	default:
-		errs.Add(in("mode"), CodeInvalid, "mode must be ONLINE, ON_SITE or HYBRID")
+		errs.Add(fieldOf("mode"), CodeInvalid, "mode must be ONLINE, ON_SITE or HYBRID")
 	}
 	if s.Mode != SessionOnline {
 		if !place {
-			errs.Add(in("address"), CodeRequired, "a session held at a place needs its address")
+			errs.Add(fieldOf("address"), CodeRequired, "a session held at a place needs its address")
 		}
 		if !province {
-			errs.Add(in("provinceCode"), CodeRequired, "a session held at a place needs its province")
+			errs.Add(fieldOf("provinceCode"), CodeRequired, "a session held at a place needs its province")
 		}
 	}
 	if s.Mode == SessionOnSite && link {
-		errs.Add(in("onlineUrl"), CodeInvalid, "an ON_SITE session has no online link; use HYBRID")
+		errs.Add(fieldOf("onlineUrl"), CodeInvalid, "an ON_SITE session has no online link; use HYBRID")
 	}
 	if s.Mode != SessionOnSite && !link {
-		errs.Add(in("onlineUrl"), CodeRequired, "an online session needs its link")
+		errs.Add(fieldOf("onlineUrl"), CodeRequired, "an online session needs its link")
 	}
 	if link {
-		checkURL(&errs, in("onlineUrl"), *s.OnlineURL)
+		checkURL(&errs, fieldOf("onlineUrl"), *s.OnlineURL)
 	}
 	if province {
-		if err := cat.CheckPostingProvince(in("provinceCode"), *s.ProvinceCode); err != nil {
+		if err := cat.CheckPostingProvince(fieldOf("provinceCode"), *s.ProvinceCode); err != nil {
 			errs = append(errs, err.(*Error))
 		}
 	}
@@ -282,15 +282,15 @@ func checkURL(errs *Errors, field []string, s string) {
 func checkSessionTimes(errs *Errors, now, startsAt, endsAt time.Time) {
 	switch {
 	case startsAt.Before(now.Add(-LateRecordWindow)):
-		errs.Add(in("startsAt"), CodeOutOfRange, "startsAt may be at most %d days in the past", int(LateRecordWindow.Hours()/24))
+		errs.Add(fieldOf("startsAt"), CodeOutOfRange, "startsAt may be at most %d days in the past", int(LateRecordWindow.Hours()/24))
 	case startsAt.After(now.Add(MaxScheduleAhead)):
-		errs.Add(in("startsAt"), CodeOutOfRange, "startsAt may be at most a year ahead")
+		errs.Add(fieldOf("startsAt"), CodeOutOfRange, "startsAt may be at most a year ahead")
 	}
 	switch {
 	case !endsAt.After(startsAt):
-		errs.Add(in("endsAt"), CodeInvalid, "endsAt must be after startsAt")
+		errs.Add(fieldOf("endsAt"), CodeInvalid, "endsAt must be after startsAt")
 	case endsAt.Sub(startsAt) > MaxSessionLength:
-		errs.Add(in("endsAt"), CodeOutOfRange, "a session lasts at most %d days", int(MaxSessionLength.Hours()/24))
+		errs.Add(fieldOf("endsAt"), CodeOutOfRange, "a session lasts at most %d days", int(MaxSessionLength.Hours()/24))
 	}
 }
 
@@ -298,13 +298,13 @@ func checkSessionTimes(errs *Errors, now, startsAt, endsAt time.Time) {
 // demands once ids are added to the `already` it has.
 func checkFeaturedCount(errs *Errors, ids []string, already int) {
 	if already+len(ids) > MaxFeaturedDemands {
-		errs.Add(in("featuredDemandIds"), CodeOutOfRange, "a session features at most %d demands (it has %d)",
+		errs.Add(fieldOf("featuredDemandIds"), CodeOutOfRange, "a session features at most %d demands (it has %d)",
 			MaxFeaturedDemands, already)
 	}
 	seen := map[string]bool{}
 	for i, id := range ids {
 		if seen[id] {
-			errs.Add(in("featuredDemandIds", itoa(i)), CodeInvalid, "the demand is listed twice")
+			errs.Add(fieldOf("featuredDemandIds", itoa(i)), CodeInvalid, "the demand is listed twice")
 		}
 		seen[id] = true
 	}
@@ -363,24 +363,24 @@ func ValidateOutcome(s *ExchangeSession, o RecordSessionOutcomeInput, now time.T
 	bad := false
 	for _, c := range counts {
 		if c.n < 0 || c.n > MaxSessionCount {
-			errs.Add(in(c.name), CodeOutOfRange, "%s must be between 0 and %d", c.name, MaxSessionCount)
+			errs.Add(fieldOf(c.name), CodeOutOfRange, "%s must be between 0 and %d", c.name, MaxSessionCount)
 			bad = true
 		}
 	}
 	if !bad {
 		if o.Interviewed > o.WorkersAttending {
-			errs.Add(in("interviewed"), CodeInvalid, "interviewed (%d) exceeds workersAttending (%d)",
+			errs.Add(fieldOf("interviewed"), CodeInvalid, "interviewed (%d) exceeds workersAttending (%d)",
 				o.Interviewed, o.WorkersAttending)
 		}
 		if o.HiredOnSpot > o.Interviewed {
-			errs.Add(in("hiredOnSpot"), CodeInvalid, "hiredOnSpot (%d) exceeds interviewed (%d)",
+			errs.Add(fieldOf("hiredOnSpot"), CodeInvalid, "hiredOnSpot (%d) exceeds interviewed (%d)",
 				o.HiredOnSpot, o.Interviewed)
 		}
 		if o.ReferredAfter > o.WorkersAttending {
-			errs.Add(in("referredAfter"), CodeInvalid, "referredAfter (%d) exceeds workersAttending (%d)",
+			errs.Add(fieldOf("referredAfter"), CodeInvalid, "referredAfter (%d) exceeds workersAttending (%d)",
 				o.ReferredAfter, o.WorkersAttending)
 		}
 	}
-	checkText(&errs, in("notes"), o.Notes, MaxNoteLen)
+	checkText(&errs, fieldOf("notes"), o.Notes, MaxNoteLen)
 	return errs.Err()
 }

@@ -59,33 +59,33 @@ func TestValidateSchedule(t *testing.T) {
 			s.Mode, s.ProvinceCode, s.Address, s.OnlineURL = exchange.SessionOnline, nil, nil, str("https://meet.example.vn/a")
 		}, map[string]exchange.Code{}},
 		{"hybrid needs a link", func(s *exchange.ScheduleExchangeSessionInput) { s.Mode = exchange.SessionHybrid },
-			map[string]exchange.Code{"input.onlineUrl": exchange.CodeRequired}},
+			map[string]exchange.Code{"onlineUrl": exchange.CodeRequired}},
 		{"unknown mode", func(s *exchange.ScheduleExchangeSessionInput) { s.Mode = "RADIO" },
-			map[string]exchange.Code{"input.mode": exchange.CodeInvalid, "input.onlineUrl": exchange.CodeRequired}},
+			map[string]exchange.Code{"mode": exchange.CodeInvalid, "onlineUrl": exchange.CodeRequired}},
 		{"ftp link", func(s *exchange.ScheduleExchangeSessionInput) {
 			s.Mode, s.OnlineURL = exchange.SessionHybrid, str("ftp://example.vn/x")
-		}, map[string]exchange.Code{"input.onlineUrl": exchange.CodeInvalid}},
+		}, map[string]exchange.Code{"onlineUrl": exchange.CodeInvalid}},
 		{"Bắc Kạn was dissolved", func(s *exchange.ScheduleExchangeSessionInput) { s.ProvinceCode = str("06") },
-			map[string]exchange.Code{"input.provinceCode": exchange.CodeProvinceDissolved}},
+			map[string]exchange.Code{"provinceCode": exchange.CodeProvinceDissolved}},
 		{"starts a week and a minute ago", func(s *exchange.ScheduleExchangeSessionInput) {
 			s.StartsAt, s.EndsAt = now.Add(-exchange.LateRecordWindow-time.Minute), now
-		}, map[string]exchange.Code{"input.startsAt": exchange.CodeOutOfRange}},
+		}, map[string]exchange.Code{"startsAt": exchange.CodeOutOfRange}},
 		{"held yesterday, recorded today", func(s *exchange.ScheduleExchangeSessionInput) {
 			s.StartsAt, s.EndsAt = now.Add(-24*time.Hour), now.Add(-20*time.Hour)
 		}, map[string]exchange.Code{}},
 		{"ends when it starts", func(s *exchange.ScheduleExchangeSessionInput) { s.EndsAt = s.StartsAt },
-			map[string]exchange.Code{"input.endsAt": exchange.CodeInvalid}},
+			map[string]exchange.Code{"endsAt": exchange.CodeInvalid}},
 		{"a 14-day fair", func(s *exchange.ScheduleExchangeSessionInput) { s.EndsAt = s.StartsAt.Add(exchange.MaxSessionLength) },
 			map[string]exchange.Code{}},
 		{"15 days", func(s *exchange.ScheduleExchangeSessionInput) {
 			s.EndsAt = s.StartsAt.Add(exchange.MaxSessionLength + time.Second)
 		},
-			map[string]exchange.Code{"input.endsAt": exchange.CodeOutOfRange}},
+			map[string]exchange.Code{"endsAt": exchange.CodeOutOfRange}},
 		{"50 demands", func(s *exchange.ScheduleExchangeSessionInput) { s.FeaturedDemandIds = ids(50) }, map[string]exchange.Code{}},
 		{"51 demands", func(s *exchange.ScheduleExchangeSessionInput) { s.FeaturedDemandIds = ids(51) },
-			map[string]exchange.Code{"input.featuredDemandIds": exchange.CodeOutOfRange}},
+			map[string]exchange.Code{"featuredDemandIds": exchange.CodeOutOfRange}},
 		{"a demand twice", func(s *exchange.ScheduleExchangeSessionInput) { s.FeaturedDemandIds = []string{"a", "b", "a"} },
-			map[string]exchange.Code{"input.featuredDemandIds.2": exchange.CodeInvalid}},
+			map[string]exchange.Code{"featuredDemandIds.2": exchange.CodeInvalid}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in := valid()
@@ -118,15 +118,15 @@ func TestValidateOutcome(t *testing.T) {
 		{"all zero", func(o *exchange.RecordSessionOutcomeInput) { *o = exchange.RecordSessionOutcomeInput{} }, map[string]exchange.Code{}},
 		{"everyone hired", func(o *exchange.RecordSessionOutcomeInput) { o.Interviewed, o.HiredOnSpot = 120, 120 }, map[string]exchange.Code{}},
 		{"negative", func(o *exchange.RecordSessionOutcomeInput) { o.ReferredAfter = -1 },
-			map[string]exchange.Code{"input.referredAfter": exchange.CodeOutOfRange}},
+			map[string]exchange.Code{"referredAfter": exchange.CodeOutOfRange}},
 		{"too many", func(o *exchange.RecordSessionOutcomeInput) { o.WorkersAttending = exchange.MaxSessionCount + 1 },
-			map[string]exchange.Code{"input.workersAttending": exchange.CodeOutOfRange}},
+			map[string]exchange.Code{"workersAttending": exchange.CodeOutOfRange}},
 		{"more interviewed than attending", func(o *exchange.RecordSessionOutcomeInput) { o.Interviewed = 121 },
-			map[string]exchange.Code{"input.interviewed": exchange.CodeInvalid}},
+			map[string]exchange.Code{"interviewed": exchange.CodeInvalid}},
 		{"hired without interview", func(o *exchange.RecordSessionOutcomeInput) { o.HiredOnSpot = 61 },
-			map[string]exchange.Code{"input.hiredOnSpot": exchange.CodeInvalid}},
+			map[string]exchange.Code{"hiredOnSpot": exchange.CodeInvalid}},
 		{"referred more than attended", func(o *exchange.RecordSessionOutcomeInput) { o.ReferredAfter = 121 },
-			map[string]exchange.Code{"input.referredAfter": exchange.CodeInvalid}},
+			map[string]exchange.Code{"referredAfter": exchange.CodeInvalid}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in := ok

@@ -39,15 +39,6 @@ func NormalizeNationalID(field []string, s string) (string, error) {
 	return id, nil
 }
 
-// MaskNationalID shows only the last four digits: "********1234". Input shorter than
-// five characters is masked entirely, so a mask never reveals a whole number.
-func MaskNationalID(id string) string {
-	if len(id) <= 4 {
-		return strings.Repeat("*", len(id))
-	}
-	return strings.Repeat("*", len(id)-4) + id[len(id)-4:]
-}
-
 // NormalizeVietnamPhone accepts a Vietnamese phone number as people write it
 // ("0912345678", "+84912345678", "84 912 345 678", "091-234-5678", "(024) 3987 6543")
 // and returns it in E.164 form ("+84912345678"). Mobile numbers are 10 digits in
@@ -236,7 +227,7 @@ type NormalizedWorker struct {
 func (w *NormalizedWorker) Last4() string { return w.NationalID[len(w.NationalID)-4:] }
 
 // NormalizeWorkerInput checks a worker's data as referWorker receives it at field (e.g.
-// ["input", "worker"]) on the instant now, and collects every failure. Error messages
+// ["worker"]) on the instant now, and collects every failure. Error messages
 // never repeat the national ID.
 func NormalizeWorkerInput(field []string, in WorkerInput, now time.Time, cat *Catalog) (*NormalizedWorker, error) {
 	at := func(name ...string) []string { return append(slices.Clone(field), name...) }

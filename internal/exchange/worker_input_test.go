@@ -17,7 +17,7 @@ func TestNormalizeWorkerInput(t *testing.T) {
 		NationalID: "001 090 012345", OccupationCode: "7212", Skills: []string{" hàn ", "hàn", ""},
 		Consent: exchange.ConsentInput{Given: true},
 	}
-	w, err := exchange.NormalizeWorkerInput([]string{"input", "worker"}, ok, now, nil)
+	w, err := exchange.NormalizeWorkerInput([]string{"worker"}, ok, now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestNormalizeWorkerInput(t *testing.T) {
 	bad.NationalID = "12345"
 	bad.DateOfBirth = time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)
 	bad.Consent.Given = false
-	_, err = exchange.NormalizeWorkerInput([]string{"input", "worker"}, bad, now, nil)
+	_, err = exchange.NormalizeWorkerInput([]string{"worker"}, bad, now, nil)
 	var got []string
 	for _, e := range exchange.AsErrors(err) {
 		got = append(got, strings.Join(e.Field, ".")+":"+string(e.Code))
@@ -39,8 +39,8 @@ func TestNormalizeWorkerInput(t *testing.T) {
 			t.Errorf("message repeats the national ID: %s", e.Message)
 		}
 	}
-	want := []string{"input.worker.fullName:REQUIRED", "input.worker.dateOfBirth:OUT_OF_RANGE",
-		"input.worker.nationalId:INVALID", "input.worker.consent.given:CONSENT_REQUIRED"}
+	want := []string{"worker.fullName:REQUIRED", "worker.dateOfBirth:OUT_OF_RANGE",
+		"worker.nationalId:INVALID", "worker.consent.given:CONSENT_REQUIRED"}
 	if !slices.Equal(got, want) {
 		t.Errorf("errors = %v, want %v", got, want)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/laborx/laborx/internal/exchange"
 )
 
-var nationalIDField = []string{"input", "worker", "nationalId"}
+var nationalIDField = []string{"worker", "nationalId"}
 
 func TestNormalizeNationalID(t *testing.T) {
 	tests := []struct {
@@ -60,22 +60,8 @@ func assertFieldError(t *testing.T, err error, field []string, code string) {
 	}
 }
 
-func TestMaskNationalID(t *testing.T) {
-	tests := map[string]string{
-		"001085012345": "********2345",
-		"12345":        "*2345",
-		"1234":         "****",
-		"":             "",
-	}
-	for in, want := range tests {
-		if got := exchange.MaskNationalID(in); got != want {
-			t.Errorf("MaskNationalID(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestNormalizeVietnamPhone(t *testing.T) {
-	field := []string{"input", "worker", "phone"}
+	field := []string{"worker", "phone"}
 	tests := []struct {
 		in, want, code string
 	}{
@@ -137,7 +123,7 @@ func TestAgeOn(t *testing.T) {
 }
 
 func TestValidateWorkingAge(t *testing.T) {
-	field := []string{"input", "worker", "dateOfBirth"}
+	field := []string{"worker", "dateOfBirth"}
 	today := date("2025-07-01")
 	tests := []struct {
 		name    string

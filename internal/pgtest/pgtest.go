@@ -67,20 +67,30 @@ func NewDSN(tb testing.TB, m pgtestdb.Migrator) string {
 	return pgtestdb.Custom(tb, conf, m).URL()
 }
 
-// Main runs the tests and then stops the throwaway cluster if this process started one.
+// Main runs the tests, stops the throwaway cluster if this process started one, and
+// fails when the tests left temporary folders or relocated clusters behind.
 func Main(m *testing.M) int {
+	tmp, restore, err := sandbox()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer restore()
 	code := m.Run()
-	if server.cluster == nil {
-		return code
+	if server.cluster != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := server.cluster.Stop(ctx); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+			code = max(code, 1)
+		}
+		if err := os.RemoveAll(server.tmpDir); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := server.cluster.Stop(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+	if left := leftovers(tmp); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "pgtest: the tests left behind %v\n", left)
 		code = max(code, 1)
-	}
-	if err := os.RemoveAll(server.tmpDir); err != nil {
-		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
 	}
 	return code
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -23,11 +22,6 @@ type AgreementService struct{ db *DB }
 func NewAgreementService(db *DB) *AgreementService { return &AgreementService{db: db} }
 
 var _ exchange.AgreementService = (*AgreementService)(nil)
-
-const (
-	maxAgreementTitleChars = 300
-	maxAgreementNoteChars  = 4000
-)
 
 const agreementColumns = `a.id, a.title, a.status, a.proposer_center_id,
 	ARRAY(SELECT p.center_id FROM agreement_parties p WHERE p.agreement_id = a.id ORDER BY p.position) AS party_center_ids,
@@ -72,7 +66,7 @@ func getAgreement(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.UU
 		return nil, fmt.Errorf("read agreement: %w", err)
 	}
 	if len(list) == 0 {
-		return nil, exchange.Errorf(exchange.CodeNotFound, "no Agreement has ID %q", exchange.GlobalID(exchange.KindAgreement, id))
+		return nil, exchange.AgreementNotFound(id)
 	}
 	return list[0], nil
 }
@@ -345,12 +339,11 @@ func (tx *Tx) decideAgreement(ctx context.Context, globalID string, action excha
 	next, err := exchange.DecideAgreement(a.state(), tx.caller, action, revision)
 	if err != nil {
 		if exchange.ErrorCode(err) == exchange.CodeNotFound {
-			return nil, "", exchange.FieldErrorf([]string{"input", "agreementId"}, exchange.CodeNotFound,
-				"no Agreement has ID %q", globalID)
+			return nil, "", exchange.NoSuchAgreement(globalID)
 		}
 		return nil, "", err
 	}
-	if err := checkVersion(expectedVersion, a.Version); err != nil {
+	if err := exchange.CheckVersion(expectedVersion, a.Version); err != nil {
 		return nil, "", err
 	}
 	return a, next, nil
@@ -374,11 +367,11 @@ func (tx *Tx) agreementChanged(ctx context.Context, id uuid.UUID, action exchang
 		return fmt.Errorf("agreement change: %w", err)
 	}
 	details := map[string]any{"status": to, "revision": revision, "termsHash": termsHash}
-	if err := tx.audit(ctx, "agreement."+strings.ToLower(string(action)), exchange.KindAgreement, id, details); err != nil {
+	if err := tx.audit(ctx, action.ChangeAction().AuditName("agreement"), exchange.KindAgreement, id, details); err != nil {
 		return err
 	}
 	_, err := tx.publish(ctx, exchange.Change{
-		EntityKind: exchange.KindAgreement, EntityID: id, Action: string(action),
+		EntityKind: exchange.KindAgreement, EntityID: id, Action: action.ChangeAction(),
 		Audience: exchange.AudienceCenters, AudienceCenterIDs: partyIDs,
 	}, map[string]any{
 		"action": action, "status": to, "revision": revision, "termsHash": termsHash, "version": version,
@@ -396,13 +389,7 @@ func (tx *Tx) centerIDsByCode(ctx context.Context, codes []string, field func(i 
 	if _, err := pgx.ForEachRow(rows, []any{&code, &id}, func() error { ids[code] = id; return nil }); err != nil {
 		return nil, fmt.Errorf("resolve centers: %w", err)
 	}
-	var errs exchange.Errors
-	for i, c := range codes {
-		if _, ok := ids[c]; !ok {
-			errs.Add(field(i), exchange.CodeUnknownCenter, "no center has code %q", c)
-		}
-	}
-	return ids, errs.Err()
+	return ids, exchange.CheckCentersExist(codes, func(c string) bool { _, ok := ids[c]; return ok }, field)
 }
 
 // insertRevision stores a revision of the terms with its quota lines.
@@ -431,15 +418,6 @@ func (s *AgreementService) occupationExists(code string) bool {
 	return ok
 }
 
-func validateAgreementText(errs *exchange.Errors, field []string, s string, maxChars int, required bool) {
-	switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
-	case required && n == 0:
-		errs.Add(field, exchange.CodeRequired, "%s is required", field[len(field)-1])
-	case n > maxChars:
-		errs.Add(field, exchange.CodeTooLong, "at most %d characters, got %d", maxChars, n)
-	}
-}
-
 // trimmedOrNil returns the trimmed text, nil when it is blank.
 func trimmedOrNil(s *string) *string {
 	if s == nil || strings.TrimSpace(*s) == "" {
@@ -461,7 +439,7 @@ func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.Pro
 		return nil, err
 	}
 	var errs exchange.Errors
-	validateAgreementText(&errs, []string{"input", "title"}, in.Title, maxAgreementTitleChars, true)
+	exchange.ValidateAgreementTitle(&errs, in.Title)
 	if err := exchange.ValidateParties(p.CenterCode, in.PartyCenterCodes); err != nil {
 		errs = append(errs, exchange.AsErrors(err)...)
 	} else if err := exchange.ValidateTerms(in.Terms, parties, s.occupationExists); err != nil {
@@ -479,12 +457,12 @@ func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.Pro
 		Terms   string   `json:"terms"`
 	}{strings.TrimSpace(in.Title), parties, string(terms.CanonicalJSON())}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "proposeAgreement", hashed, func() (uuid.UUID, error) {
 			// Codes in input order map to input positions; the proposer (added first when
 			// missing from the list) always exists.
 			centers, err := tx.centerIDsByCode(ctx, parties, func(i int) []string {
-				return []string{"input", "partyCenterCodes", strconv.Itoa(partyInputIndex(parties[i], in.PartyCenterCodes))}
+				return []string{"partyCenterCodes", strconv.Itoa(partyInputIndex(parties[i], in.PartyCenterCodes))}
 			})
 			if err != nil {
 				return uuid.Nil, err
@@ -535,7 +513,7 @@ func (s *AgreementService) ReviseAgreement(ctx context.Context, in exchange.Revi
 		return nil, err
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: DecideAgreement (coordinator of a party).
 		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementRevise, 0, in.ExpectedVersion)
 		if err != nil {
@@ -547,7 +525,7 @@ func (s *AgreementService) ReviseAgreement(ctx context.Context, in exchange.Revi
 			errs = append(errs, exchange.AsErrors(err)...)
 		}
 		if in.Note != nil {
-			validateAgreementText(&errs, []string{"input", "note"}, *in.Note, maxAgreementNoteChars, false)
+			exchange.ValidateAgreementNote(&errs, "note", *in.Note, false)
 		}
 		if err := errs.Err(); err != nil {
 			return err
@@ -586,14 +564,14 @@ func (s *AgreementService) CommentOnAgreement(ctx context.Context, in exchange.C
 		return nil, nil, err
 	}
 	var c *exchange.AgreementCommentEntry
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: DecideAgreement (publisher or coordinator of a party).
 		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementComment, 0, nil)
 		if err != nil {
 			return err
 		}
 		var errs exchange.Errors
-		validateAgreementText(&errs, []string{"input", "text"}, in.Text, maxAgreementNoteChars, true)
+		exchange.ValidateAgreementNote(&errs, "text", in.Text, true)
 		if err := errs.Err(); err != nil {
 			return err
 		}
@@ -624,15 +602,11 @@ func (s *AgreementService) SignAgreement(ctx context.Context, in exchange.SignAg
 		return nil, err
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: DecideAgreement (coordinator of a party, once per revision).
 		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementSign, in.Revision, nil)
 		if err != nil {
-			var e *exchange.Error
-			if errors.As(err, &e) && (e.Code == exchange.CodeStaleRevision || e.Code == exchange.CodeAlreadySigned) {
-				e.Field = []string{"input", "revision"}
-			}
-			return err
+			return exchange.SignatureField(err)
 		}
 		id = a.ID
 		if _, err := tx.Exec(ctx, `
@@ -675,7 +649,7 @@ func (s *AgreementService) end(ctx context.Context, globalID string, action exch
 		return nil, err
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: DecideAgreement (which party's coordinator may end it, and when).
 		a, next, err := tx.decideAgreement(ctx, globalID, action, 0, expectedVersion)
 		if err != nil {
@@ -688,7 +662,7 @@ func (s *AgreementService) end(ctx context.Context, globalID string, action exch
 			if reason != nil {
 				r = *reason
 			}
-			validateAgreementText(&errs, []string{"input", "reason"}, r, maxAgreementNoteChars, reasonRequired)
+			exchange.ValidateAgreementNote(&errs, "reason", r, reasonRequired)
 		}
 		if err := errs.Err(); err != nil {
 			return err
@@ -731,8 +705,7 @@ func (tx *Tx) consumeQuota(ctx context.Context, agreementID uuid.UUID, occupatio
 	if err := tx.explainQuotaMiss(ctx, agreementID, occupationCode, fromCenterID, toCenterID); err != nil {
 		return err
 	}
-	return exchange.FieldErrorf([]string{"input", "agreementId"}, exchange.CodeQuotaExceeded,
-		"the agreement's quota of occupation %s for this direction is used up", occupationCode)
+	return exchange.QuotaUsedUp(occupationCode)
 }
 
 // countQuotaReferral counts one referral made under the agreement against its quota
@@ -756,29 +729,16 @@ func (tx *Tx) countQuotaReferral(ctx context.Context, agreementID uuid.UUID, occ
 // line: the agreement is not active, or it has no line for that occupation and
 // direction. It returns nil when the line exists on an active agreement.
 func (tx *Tx) explainQuotaMiss(ctx context.Context, agreementID uuid.UUID, occupationCode string, fromCenterID, toCenterID uuid.UUID) error {
-	field := []string{"input", "agreementId"}
-	var status exchange.AgreementStatus
-	var validFrom, validUntil time.Time
-	var hasLine bool
+	f := exchange.QuotaLineFacts{Found: true}
 	err := tx.QueryRow(ctx, `SELECT a.status, a.valid_from, a.valid_until,
 			EXISTS (SELECT 1 FROM agreement_quota_lines q WHERE q.agreement_id = a.id AND q.revision = a.current_revision
 				AND q.occupation_code = $2 AND q.from_center_id = $3 AND q.to_center_id = $4)
 		FROM agreements a WHERE a.id = $1`, agreementID, occupationCode, fromCenterID, toCenterID).
-		Scan(&status, &validFrom, &validUntil, &hasLine)
+		Scan(&f.Status, &f.ValidFrom, &f.ValidUntil, &f.HasLine)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return exchange.FieldErrorf(field, exchange.CodeNotFound, "no such agreement")
-	}
-	if err != nil {
+		f.Found = false
+	} else if err != nil {
 		return fmt.Errorf("read quota line: %w", err)
 	}
-	if !exchange.IsActive(status, validFrom, validUntil, tx.now) {
-		return exchange.FieldErrorf(field, exchange.CodeInvalid,
-			"the agreement is not active (it is %s, valid %s to %s)", status,
-			validFrom.Format(time.DateOnly), validUntil.Format(time.DateOnly))
-	}
-	if !hasLine {
-		return exchange.FieldErrorf(field, exchange.CodeInvalid,
-			"the agreement has no quota line for occupation %s in this direction", occupationCode)
-	}
-	return nil
+	return exchange.DecideQuotaLine(f, occupationCode, tx.now)
 }

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"net/mail"
-	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -27,8 +25,6 @@ func NewCenterService(db *DB) *CenterService { return &CenterService{db: db} }
 var _ exchange.CenterService = (*CenterService)(nil)
 
 const centerColumns = `id, code, name, province_code, email, phone, status, created_at, updated_at, version`
-
-var centerCodePattern = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
 
 func getCenter(ctx context.Context, q DBTX, where string, arg any, lock bool) (*exchange.Center, error) {
 	sql := `SELECT ` + centerColumns + ` FROM centers WHERE ` + where
@@ -56,11 +52,11 @@ func (s *CenterService) CenterByCode(ctx context.Context, code string) (*exchang
 	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	c, err := getCenter(ctx, s.db.Pool, `code = $1`, strings.ToUpper(strings.TrimSpace(code)), false)
-	if exchange.ErrorCode(err) == exchange.CodeNotFound {
-		return nil, exchange.Errorf(exchange.CodeNotFound, "no center has code %q", code)
+	c, err := getCenter(ctx, s.db.Pool, `code = $1`, exchange.NormalizeCenterCode(code), false)
+	if err != nil {
+		return nil, notFoundAs(err, exchange.NoCenter(code))
 	}
-	return c, err
+	return c, nil
 }
 
 // CentersByIDs loads centers for a dataloader; missing ids are simply absent.
@@ -126,46 +122,18 @@ func expandProvinceCodes(cat *exchange.Catalog, codes []string) []string {
 	return out
 }
 
-func (s *CenterService) validateCenter(errs *exchange.Errors, name, provinceCode, email, phone *string) {
-	if name != nil {
-		if n := strings.TrimSpace(*name); n == "" || len([]rune(n)) > 200 {
-			errs.Add([]string{"input", "name"}, exchange.CodeInvalid, "name must be 1 to 200 characters")
-		}
-	}
-	if provinceCode != nil {
-		if err := s.db.Catalog.CheckPostingProvince([]string{"input", "provinceCode"}, *provinceCode); err != nil {
-			*errs = append(*errs, err.(*exchange.Error))
-		}
-	}
-	if email != nil && *email != "" {
-		if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || len(*email) > 254 {
-			errs.Add([]string{"input", "email"}, exchange.CodeInvalid, "email is not an e-mail address")
-		}
-	}
-	if phone != nil && *phone != "" && len(*phone) > 32 {
-		errs.Add([]string{"input", "phone"}, exchange.CodeTooLong, "phone is longer than 32 characters")
-	}
-}
-
 // RegisterCenter adds a center to the exchange.
 func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.RegisterCenterInput) (*exchange.Center, error) {
-	// authz: only the national operator registers centers.
-	_, err := callerWithRole(ctx, exchange.RoleOperator)
-	if err != nil {
+	// authz: DecideDirectoryChange.
+	if err := exchange.DecideDirectoryChange(auth.FromContext(ctx)); err != nil {
 		return nil, err
 	}
 	in.Code = strings.TrimSpace(in.Code)
-	var errs exchange.Errors
-	if !centerCodePattern.MatchString(in.Code) {
-		errs.Add([]string{"input", "code"}, exchange.CodeInvalid, "code must be 2 to 16 characters of A-Z, 0-9 and -")
-	}
-	s.validateCenter(&errs, &in.Name, &in.ProvinceCode, in.Email, in.Phone)
-	if err := errs.Err(); err != nil {
+	if err := exchange.ValidateRegisterCenter(s.db.Catalog, in).Err(); err != nil {
 		return nil, err
 	}
-	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "registerCenter", in, func() (uuid.UUID, error) {
+	id, err := WithTxV(ctx, s.db, func(tx *Tx) (uuid.UUID, error) {
+		id, _, err := tx.idempotent(ctx, in.IdempotencyKey, "registerCenter", in, func() (uuid.UUID, error) {
 			var id uuid.UUID
 			err := tx.QueryRow(ctx, `
 				INSERT INTO centers (code, name, province_code, email, phone, created_at, updated_at)
@@ -174,9 +142,9 @@ func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.Register
 			if err != nil {
 				return uuid.Nil, err
 			}
-			return id, tx.centerChanged(ctx, id, "CREATED")
+			return id, tx.centerChanged(ctx, id, exchange.ActionCreated)
 		})
-		return err
+		return id, err
 	})
 	if err != nil {
 		return nil, err
@@ -185,12 +153,12 @@ func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.Register
 }
 
 // centerChanged audits and publishes a change to a center's record.
-func (tx *Tx) centerChanged(ctx context.Context, id uuid.UUID, action string) error {
+func (tx *Tx) centerChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction) error {
 	c, err := getCenter(ctx, tx, `id = $1`, id, false)
 	if err != nil {
 		return err
 	}
-	if err := tx.audit(ctx, "center."+strings.ToLower(action), exchange.KindCenter, id, map[string]any{"code": c.Code}); err != nil {
+	if err := tx.audit(ctx, action.AuditName("center"), exchange.KindCenter, id, map[string]any{"code": c.Code}); err != nil {
 		return err
 	}
 	_, err = tx.publish(ctx, exchange.Change{
@@ -202,44 +170,29 @@ func (tx *Tx) centerChanged(ctx context.Context, id uuid.UUID, action string) er
 // lockCenterForUpdate loads a center by code for an operator's change and checks the
 // expected version.
 func (tx *Tx) lockCenterForUpdate(ctx context.Context, code string, expectedVersion *int) (*exchange.Center, error) {
-	c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(code)), true)
-	if exchange.ErrorCode(err) == exchange.CodeNotFound {
-		return nil, exchange.FieldErrorf([]string{"input", "centerCode"}, exchange.CodeNotFound, "no center has code %q", code)
-	}
+	c, err := getCenter(ctx, tx, `code = $1`, exchange.NormalizeCenterCode(code), true)
 	if err != nil {
-		return nil, err
+		return nil, notFoundAs(err, exchange.NoCenter(code).At("centerCode"))
 	}
-	if err := checkVersion(expectedVersion, c.Version); err != nil {
+	if err := exchange.CheckVersion(expectedVersion, c.Version); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func checkVersion(expected *int, actual int) error {
-	if expected != nil && *expected != actual {
-		return exchange.FieldErrorf([]string{"input", "expectedVersion"}, exchange.CodeVersionConflict,
-			"the object is at version %d, not %d: reload and retry", actual, *expected)
-	}
-	return nil
-}
-
 // UpdateCenter changes a center's details.
 func (s *CenterService) UpdateCenter(ctx context.Context, in exchange.UpdateCenterInput) (*exchange.Center, error) {
-	// authz: only the national operator edits the directory.
-	_, err := callerWithRole(ctx, exchange.RoleOperator)
-	if err != nil {
+	// authz: DecideDirectoryChange.
+	if err := exchange.DecideDirectoryChange(auth.FromContext(ctx)); err != nil {
 		return nil, err
 	}
-	var errs exchange.Errors
-	s.validateCenter(&errs, in.Name, in.ProvinceCode, in.Email, in.Phone)
-	if err := errs.Err(); err != nil {
+	if err := exchange.ValidateCenterDetails(s.db.Catalog, in.Name, in.ProvinceCode, in.Email, in.Phone).Err(); err != nil {
 		return nil, err
 	}
-	var c *exchange.Center
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		c, err = tx.lockCenterForUpdate(ctx, in.CenterCode, in.ExpectedVersion)
+	c, err := WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Center, error) {
+		c, err := tx.lockCenterForUpdate(ctx, in.CenterCode, in.ExpectedVersion)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		_, err = tx.Exec(ctx, `UPDATE centers SET name = coalesce($2, name), province_code = coalesce($3, province_code),
 			-- nil keeps the value, "" clears it.
@@ -248,9 +201,9 @@ func (s *CenterService) UpdateCenter(ctx context.Context, in exchange.UpdateCent
 			updated_at = $6, version = version + 1 WHERE id = $1`,
 			c.ID, trimPtr(in.Name), in.ProvinceCode, in.Email, in.Phone, tx.now)
 		if err != nil {
-			return fmt.Errorf("update center: %w", err)
+			return nil, fmt.Errorf("update center: %w", err)
 		}
-		return tx.centerChanged(ctx, c.ID, "UPDATED")
+		return c, tx.centerChanged(ctx, c.ID, exchange.ActionUpdated)
 	})
 	if err != nil {
 		return nil, err
@@ -269,8 +222,8 @@ func trimPtr(s *string) *string {
 // SuspendCenter suspends a center: verification refuses its tokens from the next
 // request on, because every request reads the center's status with its key.
 func (s *CenterService) SuspendCenter(ctx context.Context, in exchange.SuspendCenterInput) (*exchange.Center, error) {
-	if strings.TrimSpace(in.Reason) == "" {
-		return nil, exchange.FieldErrorf([]string{"input", "reason"}, exchange.CodeRequired, "a reason is required")
+	if err := exchange.CheckSuspendReason(in.Reason); err != nil {
+		return nil, err
 	}
 	return s.setStatus(ctx, in.CenterCode, in.ExpectedVersion, exchange.CenterSuspended, &in.Reason)
 }
@@ -281,25 +234,23 @@ func (s *CenterService) ReinstateCenter(ctx context.Context, in exchange.Reinsta
 }
 
 func (s *CenterService) setStatus(ctx context.Context, code string, expectedVersion *int, status exchange.CenterStatus, reason *string) (*exchange.Center, error) {
-	// authz: only the national operator suspends or reinstates centers.
-	_, err := callerWithRole(ctx, exchange.RoleOperator)
-	if err != nil {
+	// authz: DecideDirectoryChange.
+	if err := exchange.DecideDirectoryChange(auth.FromContext(ctx)); err != nil {
 		return nil, err
 	}
-	var c *exchange.Center
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		c, err = tx.lockCenterForUpdate(ctx, code, expectedVersion)
+	c, err := WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Center, error) {
+		c, err := tx.lockCenterForUpdate(ctx, code, expectedVersion)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if c.Status == status {
-			return exchange.Errorf(exchange.CodeInvalidTransition, "center %s is already %s", c.Code, status)
+		if err := exchange.DecideCenterStatus(c, status); err != nil {
+			return nil, err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE centers SET status = $2, suspended_reason = $3, updated_at = $4,
 			version = version + 1 WHERE id = $1`, c.ID, status, reason, tx.now); err != nil {
-			return fmt.Errorf("set center status: %w", err)
+			return nil, fmt.Errorf("set center status: %w", err)
 		}
-		return tx.centerChanged(ctx, c.ID, string(status))
+		return c, tx.centerChanged(ctx, c.ID, exchange.CenterStatusAction(status))
 	})
 	if err != nil {
 		return nil, err
@@ -326,12 +277,6 @@ func (s *CenterService) CenterKeyByKID(ctx context.Context, kid string) (*exchan
 	return getKey(ctx, s.db.Pool, `k.kid = $1`, kid)
 }
 
-// canSeeKeys reports whether the caller may see a center's keys: the center itself and
-// operators.
-func canSeeKeys(p *exchange.Principal, centerID uuid.UUID) bool {
-	return p.IsOperator() || p.CenterID == centerID
-}
-
 // CenterKey returns a key by id.
 func (s *CenterService) CenterKey(ctx context.Context, id uuid.UUID) (*exchange.CenterKey, error) {
 	p, err := caller(ctx)
@@ -342,9 +287,9 @@ func (s *CenterService) CenterKey(ctx context.Context, id uuid.UUID) (*exchange.
 	if err != nil {
 		return nil, err
 	}
-	// authz: a key is visible to its own center and operators only.
-	if !canSeeKeys(p, k.CenterID) {
-		return nil, exchange.Errorf(exchange.CodeNotFound, "not found")
+	// authz: SeesCenterKeys.
+	if !exchange.SeesCenterKeys(p, k.CenterID) {
+		return nil, exchange.NotFound("not found")
 	}
 	return k, nil
 }
@@ -355,8 +300,8 @@ func (s *CenterService) CenterKeys(ctx context.Context, centerID uuid.UUID) ([]*
 	if err != nil {
 		return nil, err
 	}
-	// authz: a key is visible to its own center and operators only.
-	if !canSeeKeys(p, centerID) {
+	// authz: SeesCenterKeys.
+	if !exchange.SeesCenterKeys(p, centerID) {
 		return []*exchange.CenterKey{}, nil
 	}
 	rows, _ := s.db.Pool.Query(ctx, `SELECT `+keyColumns+` FROM center_keys k JOIN centers c ON c.id = k.center_id
@@ -368,48 +313,29 @@ func (s *CenterService) CenterKeys(ctx context.Context, centerID uuid.UUID) ([]*
 	return keys, nil
 }
 
-var kidPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-
 // AddCenterKey registers a public key for a center's tokens.
 func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterKeyInput) (*exchange.CenterKey, error) {
-	// authz: only the national operator registers keys.
-	_, err := callerWithRole(ctx, exchange.RoleOperator)
-	if err != nil {
+	// authz: DecideDirectoryChange.
+	if err := exchange.DecideDirectoryChange(auth.FromContext(ctx)); err != nil {
 		return nil, err
 	}
-	var errs exchange.Errors
-	if !kidPattern.MatchString(in.Kid) {
-		errs.Add([]string{"input", "kid"}, exchange.CodeInvalid, "kid must be 1 to 128 characters of A-Z a-z 0-9 . _ : -")
-	}
-	alg := in.Alg
-	if alg == "Ed25519" { // RFC 9864's name for the same algorithm
-		alg = exchange.AlgEdDSA
-	}
-	if _, err := auth.ParsePublicKeyPEM(in.PublicKeyPem, alg); err != nil {
-		e := exchange.FieldErrorf([]string{"input", "publicKeyPem"}, exchange.CodeInvalidKey, "%s", exchange.ErrorMessage(err))
-		if exchange.ErrorCode(err) == exchange.CodeInternal {
-			e.Message = "the public key is not a PEM-encoded key of the given algorithm"
-		}
-		errs = append(errs, e)
-	}
-	if in.NotAfter != nil && !in.NotAfter.After(s.db.Now()) {
-		errs.Add([]string{"input", "notAfter"}, exchange.CodeOutOfRange, "notAfter must be in the future")
-	}
-	if err := errs.Err(); err != nil {
+	alg := exchange.NormalizeKeyAlg(in.Alg)
+	_, parseErr := auth.ParsePublicKeyPEM(in.PublicKeyPem, alg)
+	if err := exchange.ValidateCenterKey(in, parseErr, s.db.Now()).Err(); err != nil {
 		return nil, err
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(in.CenterCode)), false)
+	err := WithTx(ctx, s.db, func(tx *Tx) error {
+		c, err := getCenter(ctx, tx, `code = $1`, exchange.NormalizeCenterCode(in.CenterCode), false)
 		if err != nil {
-			return exchange.FieldErrorf([]string{"input", "centerCode"}, exchange.CodeUnknownCenter, "no center has code %q", in.CenterCode)
+			return notFoundAs(err, exchange.UnknownKeyCenter(in.CenterCode))
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO center_keys (kid, center_id, alg, public_key_pem, created_at, not_after, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $5) RETURNING id`,
 			in.Kid, c.ID, alg, strings.TrimSpace(in.PublicKeyPem), tx.now, in.NotAfter).Scan(&id); err != nil {
 			return err
 		}
-		return tx.keyChanged(ctx, id, c.ID, in.Kid, "KEY_ADDED")
+		return tx.keyChanged(ctx, id, c.ID, in.Kid, exchange.ActionKeyAdded)
 	})
 	if err != nil {
 		return nil, err
@@ -417,8 +343,8 @@ func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterK
 	return getKey(ctx, s.db.Pool, `k.id = $1`, id)
 }
 
-func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid, action string) error {
-	if err := tx.audit(ctx, "center."+strings.ToLower(action), exchange.KindCenterKey, keyID, map[string]any{"kid": kid}); err != nil {
+func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid string, action exchange.ChangeAction) error {
+	if err := tx.audit(ctx, action.AuditName("center"), exchange.KindCenterKey, keyID, map[string]any{"kid": kid}); err != nil {
 		return err
 	}
 	_, err := tx.publish(ctx, exchange.Change{
@@ -430,28 +356,25 @@ func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid, ac
 
 // RevokeCenterKey revokes a key; tokens it signed are refused from the next request on.
 func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeCenterKeyInput) (*exchange.CenterKey, error) {
-	// authz: only the national operator revokes keys.
-	_, err := callerWithRole(ctx, exchange.RoleOperator)
-	if err != nil {
+	// authz: DecideDirectoryChange.
+	if err := exchange.DecideDirectoryChange(auth.FromContext(ctx)); err != nil {
 		return nil, err
 	}
 	var k *exchange.CenterKey
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err := WithTx(ctx, s.db, func(tx *Tx) error {
+		var err error
 		k, err = getKey(ctx, tx, `k.kid = $1`, in.Kid)
-		if exchange.ErrorCode(err) == exchange.CodeNotFound {
-			return exchange.FieldErrorf([]string{"input", "kid"}, exchange.CodeNotFound, "no key has kid %q", in.Kid)
-		}
-		if err != nil {
+		if err != nil && exchange.ErrorCode(err) != exchange.CodeNotFound {
 			return err
 		}
-		if k.RevokedAt != nil {
-			return exchange.FieldErrorf([]string{"input", "kid"}, exchange.CodeInvalidTransition, "key %q is already revoked", in.Kid)
+		if err := exchange.DecideRevokeKey(k, in.Kid); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE center_keys SET revoked_at = $2, updated_at = $2, version = version + 1 WHERE id = $1`,
 			k.ID, tx.now); err != nil {
 			return fmt.Errorf("revoke key: %w", err)
 		}
-		return tx.keyChanged(ctx, k.ID, k.CenterID, k.KID, "KEY_REVOKED")
+		return tx.keyChanged(ctx, k.ID, k.CenterID, k.KID, exchange.ActionKeyRevoked)
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,8 +16,8 @@ type ChangeService struct{ db *DB }
 // NewChangeService returns the change feed service.
 func NewChangeService(db *DB) *ChangeService { return &ChangeService{db: db} }
 
-const changeColumns = `sequence, entity_kind, entity_id, action, actor_center_id, actor_subject,
-	audience, audience_center_ids, owner_center_id, payload, occurred_at`
+// changeColumns reads back what publishAll writes.
+var changeColumns = strings.Join(outboxColumns, ", ")
 
 // changeVisible is the feed's authorization rule as SQL over the changes table: $1 is
 // the caller's center id, $2 whether the caller is an operator.

@@ -22,7 +22,7 @@ func decodeCursor(s string, dst ...any) (bool, error) {
 	if s == "" {
 		return false, nil
 	}
-	bad := exchange.FieldErrorf([]string{"after"}, exchange.CodeBadUserInput, "after is not a cursor from this list")
+	bad := exchange.BadCursor(false)
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return false, bad

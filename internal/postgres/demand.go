@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -32,29 +33,6 @@ const demandColumns = `d.id, d.center_id, d.employer_name, d.employer_tax_code, 
 func demandStatusSQL(now string) string {
 	return `CASE WHEN d.closed_at IS NOT NULL THEN 'CLOSED' WHEN d.filled_count >= d.quantity THEN 'FILLED'
 		WHEN d.expires_at <= ` + now + ` THEN 'EXPIRED' ELSE 'OPEN' END`
-}
-
-// sqlWhere builds a WHERE clause with numbered arguments.
-type sqlWhere struct {
-	conds []string
-	args  []any
-}
-
-// arg adds an argument and returns its placeholder.
-func (w *sqlWhere) arg(v any) string {
-	w.args = append(w.args, v)
-	return fmt.Sprintf("$%d", len(w.args))
-}
-
-func (w *sqlWhere) add(format string, args ...any) {
-	w.conds = append(w.conds, fmt.Sprintf(format, args...))
-}
-
-func (w *sqlWhere) String() string {
-	if len(w.conds) == 0 {
-		return "true"
-	}
-	return strings.Join(w.conds, " AND ")
 }
 
 // demandVisibility adds the rule of who sees a demand: operators everything; a center
@@ -121,29 +99,24 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 // LaborDemands searches the demands the caller may see, keyset-paginated in the order.
 func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemandFilter, order exchange.LaborDemandOrder,
 	page exchange.PageArgs) (*exchange.Page[*exchange.LaborDemand], error) {
-	p, err := caller(ctx)
+	p, err := marketReader(ctx)
 	if err != nil {
-		return nil, err
-	}
-	// authz: every role may read the market.
-	if err := p.Require(exchange.RoleViewer); err != nil && !p.IsOperator() {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
 	w := &sqlWhere{}
 	s.demandFilter(w, p, f, now)
-	filter := w.String()
-
-	var key, sortKey, orderBy, cmp string
+	var o keysetOrder
 	switch order {
 	case exchange.DemandOrderWageDesc:
-		sortKey, orderBy, cmp = "d.wage_sort", "d.wage_sort DESC, d.id DESC", "<"
+		o = keysetOrder{key: "d.wage_sort", id: "d.id", desc: true}
 	case exchange.DemandOrderExpiresSoon:
-		sortKey, orderBy, cmp = "d.expires_at", "d.expires_at, d.id", ">"
+		o = keysetOrder{key: "d.expires_at", id: "d.id"}
 	default:
 		order = exchange.DemandOrderNewest
-		sortKey, orderBy, cmp = "d.created_at", "d.created_at DESC, d.id DESC", "<"
+		o = keysetOrder{key: "d.created_at", id: "d.id", desc: true}
 	}
+	var after []any
 	if page.After != "" {
 		var ord string
 		var id uuid.UUID
@@ -159,13 +132,11 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 			k = t
 		}
 		if err != nil || (ok && ord != string(order)) {
-			return nil, exchange.FieldErrorf([]string{"after"}, exchange.CodeBadUserInput, "after is not a cursor from this list and order")
+			return nil, exchange.BadCursor(true)
 		}
-		key = fmt.Sprintf(` AND (%s, d.id) %s (%s, %s)`, sortKey, cmp, w.arg(k), w.arg(id))
+		after = []any{k, id}
 	}
-	limit := w.arg(page.First + 1)
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+filter+key+
-		` ORDER BY `+orderBy+` LIMIT `+limit, w.args...)
+	rows, _ := keysetQuery(ctx, s.db.Pool, demandColumns, "labor_demands d", w, o, after, page.First)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
 	if err != nil {
 		return nil, fmt.Errorf("list demands: %w", err)
@@ -184,13 +155,8 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 	})
 	pg.HasPrevious = page.After != ""
 	if page.WithTotal {
-		nargs := len(w.args) - 1 // the filter's own arguments come first
-		if key != "" {
-			nargs -= 2
-		}
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM labor_demands d WHERE `+filter, w.args[:nargs]...).
-			Scan(&pg.TotalCount); err != nil {
-			return nil, fmt.Errorf("count demands: %w", err)
+		if pg.TotalCount, err = countOf(ctx, s.db.Pool, "labor_demands d", w); err != nil {
+			return nil, err
 		}
 	}
 	return pg, nil
@@ -233,16 +199,23 @@ func visibleDemand(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.U
 	return d, nil
 }
 
+// marketReader returns the caller if it may read demand and supply.
+func marketReader(ctx context.Context) (*exchange.Principal, error) {
+	p := auth.FromContext(ctx)
+	// authz: DecideReadMarket.
+	if err := exchange.DecideReadMarket(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // centerPublisher returns the caller if it may change the market: a center's
 // publisher or coordinator. Operators have no center and publish nothing.
 func centerPublisher(ctx context.Context) (*exchange.Principal, error) {
-	p, err := callerWithRole(ctx, exchange.RolePublisher)
-	if err != nil {
+	p := auth.FromContext(ctx)
+	// authz: DecidePublish.
+	if err := exchange.DecidePublish(p); err != nil {
 		return nil, err
-	}
-	// authz: publishing and changing postings needs a center's publisher or coordinator.
-	if p.CenterID == uuid.Nil {
-		return nil, exchange.Errorf(exchange.CodeForbidden, "only a center's staff publish postings")
 	}
 	return p, nil
 }
@@ -257,19 +230,8 @@ func (s *MarketService) PublishLaborDemand(ctx context.Context, in exchange.Publ
 	if errs := exchange.ValidateDemand(s.db.Catalog, s.db.Now(), d, exchange.DemandRules{Province: true, Expiry: true}); len(errs) > 0 {
 		return nil, errs
 	}
-	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "publishLaborDemand", in, func() (uuid.UUID, error) {
-			id := uuid.Must(uuid.NewV7())
-			if _, err := tx.Exec(ctx, `INSERT INTO labor_demands (id, center_id, employer_name, employer_tax_code,
-				occupation_code, title, description, quantity, wage_min, wage_max, work_province_code, work_address,
-				employment_type, education_level, skill_level, min_age, max_age, experience_years, housing,
-				transport_support, meals, benefits_note, start_date, expires_at, visibility, created_at, updated_at)
-				VALUES (`+placeholders(1, 26)+`, $26)`, demandRow(id, p.CenterID, d, tx.now)...); err != nil {
-				return uuid.Nil, fmt.Errorf("insert demand: %w", err)
-			}
-			return id, tx.demandChanged(ctx, id, "PUBLISHED")
-		})
+	id, err := demandTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborDemand", in, func(tx *Tx, id uuid.UUID) error {
+		_, err := tx.Exec(ctx, insertSQL[demandRecord]("labor_demands"), args(newDemandRecord(id, p.CenterID, d, tx.now)))
 		return err
 	})
 	if err != nil {
@@ -290,24 +252,6 @@ func placeholders(from, to int) string {
 	return b.String()
 }
 
-// demandRow is a new demand's values in the column order of the INSERT and the COPY.
-func demandRow(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.Time) []any {
-	taxCode := d.Employer.TaxCode
-	if taxCode != nil && *taxCode == "" {
-		taxCode = nil
-	}
-	return []any{id, centerID, d.Employer.Name, taxCode, d.OccupationCode, d.Title, blankNil(d.Description),
-		d.Quantity, d.WageMin, d.WageMax, d.WorkProvinceCode, blankNil(d.WorkAddress), string(d.EmploymentType),
-		d.Requirements.EducationLevel, d.Requirements.SkillLevel, d.Requirements.MinAge, d.Requirements.MaxAge,
-		d.Requirements.ExperienceYears, boolOf(d.Benefits.Housing), boolOf(d.Benefits.TransportSupport),
-		boolOf(d.Benefits.Meals), blankNil(d.Benefits.Note), d.StartDate, d.ExpiresAt, string(d.Visibility), now}
-}
-
-var demandCopyColumns = []string{"id", "center_id", "employer_name", "employer_tax_code", "occupation_code", "title",
-	"description", "quantity", "wage_min", "wage_max", "work_province_code", "work_address", "employment_type",
-	"education_level", "skill_level", "min_age", "max_age", "experience_years", "housing", "transport_support",
-	"meals", "benefits_note", "start_date", "expires_at", "visibility", "created_at", "updated_at"}
-
 func blankNil(s *string) *string {
 	if s == nil || strings.TrimSpace(*s) == "" {
 		return nil
@@ -318,26 +262,9 @@ func blankNil(s *string) *string {
 
 func boolOf(b *bool) bool { return b != nil && *b }
 
-// demandChanged audits a change to a demand and publishes it to the change feed.
-func (tx *Tx) demandChanged(ctx context.Context, id uuid.UUID, action string) error {
-	rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE d.id = $1`, id)
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
-	if err != nil {
-		return translate(err)
-	}
-	d.SetStatus(tx.now)
-	if err := tx.audit(ctx, "laborDemand."+strings.ToLower(action), exchange.KindLaborDemand, id,
-		map[string]any{"version": d.Version}); err != nil {
-		return err
-	}
-	ch, payload := demandChange(d, action)
-	_, err = tx.publish(ctx, ch, payload)
-	return err
-}
-
 // demandChange is the change-feed entry of a demand: ALL for ALL_PARTNERS demands, the
 // owner's PARTNERS otherwise. The payload has no personal data.
-func demandChange(d *exchange.LaborDemand, action string) (exchange.Change, map[string]any) {
+func demandChange(d *exchange.LaborDemand, action exchange.ChangeAction) (exchange.Change, map[string]any) {
 	ch := exchange.Change{EntityKind: exchange.KindLaborDemand, EntityID: d.ID, Action: action, Audience: exchange.AudienceAll}
 	if d.Visibility == exchange.VisibilityAgreementPartners {
 		owner := d.CenterID
@@ -352,116 +279,41 @@ func demandChange(d *exchange.LaborDemand, action string) (exchange.Change, map[
 	}
 }
 
-// lockOwnDemand locks a demand of the caller's center for a change. Another center's
-// demand is NOT_FOUND, whether or not the caller can see it.
-func (tx *Tx) lockOwnDemand(ctx context.Context, id uuid.UUID, expectedVersion *int) (*exchange.LaborDemand, error) {
-	rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE d.id = $1 FOR UPDATE`, id)
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
-	notFound := exchange.FieldErrorf([]string{"input", "laborDemandId"}, exchange.CodeNotFound, "no such labor demand")
-	if err != nil {
-		if exchange.ErrorCode(translate(err)) == exchange.CodeNotFound {
-			return nil, notFound
-		}
-		return nil, err
-	}
-	// authz: only the owning center changes a demand; to others it does not exist.
-	if d.CenterID != tx.caller.CenterID {
-		return nil, notFound
-	}
-	if err := checkVersion(expectedVersion, d.Version); err != nil {
-		return nil, err
-	}
-	d.SetStatus(tx.now)
-	return d, nil
-}
-
-func parseID(kind exchange.Kind, field, s string) (uuid.UUID, error) {
-	id, err := exchange.ParseGlobalIDOf(kind, s)
-	if err != nil {
-		return uuid.Nil, exchange.FieldErrorf([]string{"input", field}, exchange.CodeNotFound, "no such %s", kind)
-	}
-	return id, nil
-}
-
 // UpdateLaborDemand changes a demand of the caller's center.
 func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.UpdateLaborDemandInput) (*exchange.LaborDemand, error) {
-	p, err := centerPublisher(ctx)
+	id, err := demandTable.act(ctx, s.db, in.LaborDemandID, in.ExpectedVersion, exchange.PostingUpdate, nil, exchange.ActionUpdated,
+		func(tx *Tx, id uuid.UUID, d *exchange.LaborDemand) error {
+			draft := exchange.DraftFromDemand(d)
+			draft.Apply(in)
+			if errs := exchange.ValidateDemand(s.db.Catalog, tx.now, draft, exchange.DemandRules{Expiry: in.ExpiresAt != nil}); len(errs) > 0 {
+				return errs
+			}
+			// The occupation and the work province never change (DemandRules).
+			if _, err := tx.Exec(ctx, `UPDATE labor_demands SET employer_name = @employer_name,
+				employer_tax_code = @employer_tax_code, title = @title, description = @description, quantity = @quantity,
+				wage_min = @wage_min, wage_max = @wage_max, work_address = @work_address, employment_type = @employment_type,
+				education_level = @education_level, skill_level = @skill_level, min_age = @min_age, max_age = @max_age,
+				experience_years = @experience_years, housing = @housing, transport_support = @transport_support,
+				meals = @meals, benefits_note = @benefits_note, start_date = @start_date, expires_at = @expires_at,
+				visibility = @visibility, updated_at = @updated_at, version = version + 1
+				WHERE id = @id AND center_id = @center_id`, args(newDemandRecord(id, d.CenterID, draft, tx.now))); err != nil {
+				return fmt.Errorf("update demand: %w", err)
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	id, err := parseID(exchange.KindLaborDemand, "laborDemandId", in.LaborDemandID)
-	if err != nil {
-		return nil, err
-	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		d, err := tx.lockOwnDemand(ctx, id, in.ExpectedVersion)
-		if err != nil {
-			return err
-		}
-		if d.Status == exchange.DemandClosed {
-			return exchange.Errorf(exchange.CodeInvalidTransition, "a closed demand cannot change")
-		}
-		draft := exchange.DraftFromDemand(d)
-		draft.Apply(in)
-		if errs := exchange.ValidateDemand(s.db.Catalog, tx.now, draft, exchange.DemandRules{Expiry: in.ExpiresAt != nil}); len(errs) > 0 {
-			return errs
-		}
-		row := demandRow(d.ID, d.CenterID, draft, tx.now)
-		if _, err := tx.Exec(ctx, `UPDATE labor_demands SET employer_name = $3, employer_tax_code = $4, title = $6,
-			description = $7, quantity = $8, wage_min = $9, wage_max = $10, work_address = $12, employment_type = $13,
-			education_level = $14, skill_level = $15, min_age = $16, max_age = $17, experience_years = $18,
-			housing = $19, transport_support = $20, meals = $21, benefits_note = $22, start_date = $23,
-			expires_at = $24, visibility = $25, updated_at = $26, version = version + 1
-			WHERE id = $1 AND center_id = $2 AND occupation_code = $5 AND work_province_code = $11`, row...); err != nil {
-			return fmt.Errorf("update demand: %w", err)
-		}
-		return tx.demandChanged(ctx, d.ID, "UPDATED")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.visibleDemand(ctx, s.db.Pool, p, id)
+	return s.visibleDemand(ctx, s.db.Pool, auth.FromContext(ctx), id)
 }
 
 // CloseLaborDemand closes a demand of the caller's center for good.
 func (s *MarketService) CloseLaborDemand(ctx context.Context, in exchange.CloseLaborDemandInput) (*exchange.LaborDemand, error) {
-	p, err := centerPublisher(ctx)
+	id, err := demandTable.end(ctx, s.db, in.LaborDemandID, in.Reason, in.ExpectedVersion)
 	if err != nil {
 		return nil, err
 	}
-	id, err := parseID(exchange.KindLaborDemand, "laborDemandId", in.LaborDemandID)
-	if err != nil {
-		return nil, err
-	}
-	var errs exchange.Errors
-	checkReason(&errs, in.Reason)
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		d, err := tx.lockOwnDemand(ctx, id, in.ExpectedVersion)
-		if err != nil {
-			return err
-		}
-		if d.ClosedAt != nil {
-			return exchange.Errorf(exchange.CodeInvalidTransition, "the demand is already closed")
-		}
-		if _, err := tx.Exec(ctx, `UPDATE labor_demands SET closed_at = $2, close_reason = $3, updated_at = $2,
-			version = version + 1 WHERE id = $1`, id, tx.now, blankNil(in.Reason)); err != nil {
-			return fmt.Errorf("close demand: %w", err)
-		}
-		return tx.demandChanged(ctx, id, "CLOSED")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.visibleDemand(ctx, s.db.Pool, p, id)
-}
-
-func checkReason(errs *exchange.Errors, reason *string) {
-	if reason != nil && len([]rune(*reason)) > exchange.MaxReasonLen {
-		errs.Add([]string{"input", "reason"}, exchange.CodeTooLong, "reason is longer than %d characters", exchange.MaxReasonLen)
-	}
+	return s.visibleDemand(ctx, s.db.Pool, auth.FromContext(ctx), id)
 }
 
 // fillDemandPosition fills one position of a demand when a worker is hired: in one
@@ -471,7 +323,7 @@ func checkReason(errs *exchange.Errors, reason *string) {
 func (tx *Tx) fillDemandPosition(ctx context.Context, demandID uuid.UUID) (*exchange.LaborDemand, error) {
 	rows, _ := tx.Query(ctx, `UPDATE labor_demands d SET filled_count = filled_count + 1, version = version + 1,
 		updated_at = $2
-		WHERE d.id = $1 AND d.closed_at IS NULL AND d.expires_at > $2 AND d.filled_count < d.quantity
+		WHERE d.id = $1 AND `+demandStatusSQL("$2")+` = 'OPEN'
 		RETURNING `+demandColumns, demandID, tx.now)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
 	if err != nil {
@@ -482,15 +334,11 @@ func (tx *Tx) fillDemandPosition(ctx context.Context, demandID uuid.UUID) (*exch
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM labor_demands WHERE id = $1)`, demandID).Scan(&exists); err != nil {
 			return nil, fmt.Errorf("fill demand position: %w", err)
 		}
-		if !exists {
-			return nil, exchange.FieldErrorf([]string{"input", "demandId"}, exchange.CodeNotFound, "no such labor demand")
-		}
-		return nil, exchange.FieldErrorf([]string{"input", "demandId"}, exchange.CodeDemandFilled,
-			"the demand has no open position: it is filled, closed or expired")
+		return nil, exchange.DecideFillPosition(exists)
 	}
 	d := list[0]
 	d.SetStatus(tx.now)
-	ch, payload := demandChange(d, "UPDATED")
+	ch, payload := demandChange(d, exchange.ActionUpdated)
 	if _, err := tx.publish(ctx, ch, payload); err != nil {
 		return nil, err
 	}

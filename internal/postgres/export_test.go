@@ -10,22 +10,29 @@ import (
 
 // ConsumeQuota runs consumeQuota in its own transaction, for tests of the quota cap.
 func (db *DB) ConsumeQuota(ctx context.Context, agreementID uuid.UUID, occupationCode string, from, to uuid.UUID) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.consumeQuota(ctx, agreementID, occupationCode, from, to) })
+	return WithTx(ctx, db, func(tx *Tx) error { return tx.consumeQuota(ctx, agreementID, occupationCode, from, to) })
 }
 
 // CountQuotaReferral runs countQuotaReferral in its own transaction.
 func (db *DB) CountQuotaReferral(ctx context.Context, agreementID uuid.UUID, occupationCode string, from, to uuid.UUID) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.countQuotaReferral(ctx, agreementID, occupationCode, from, to) })
+	return WithTx(ctx, db, func(tx *Tx) error { return tx.countQuotaReferral(ctx, agreementID, occupationCode, from, to) })
 }
 
 // FillDemandPosition runs fillDemandPosition in a transaction of its own, as the hiring
 // transaction of a referral will.
 func (db *DB) FillDemandPosition(ctx context.Context, id uuid.UUID) (*exchange.LaborDemand, error) {
 	var d *exchange.LaborDemand
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := WithTx(ctx, db, func(tx *Tx) error {
 		var err error
 		d, err = tx.fillDemandPosition(ctx, id)
 		return err
 	})
 	return d, err
 }
+
+// The SQL twins of the status rules, for the table that proves them equal to Go's.
+var (
+	DemandStatusSQL  = demandStatusSQL
+	SupplyStatusSQL  = supplyStatusSQL
+	SessionStatusSQL = sessionStatusSQL
+)

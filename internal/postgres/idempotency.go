@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -27,10 +26,9 @@ func (tx *Tx) idempotent(ctx context.Context, key *string, operation string, inp
 		id, err := create()
 		return id, false, err
 	}
-	k := strings.TrimSpace(*key)
-	if k == "" || len(k) > 255 {
-		return uuid.Nil, false, exchange.FieldErrorf([]string{"input", "idempotencyKey"}, exchange.CodeInvalid,
-			"idempotencyKey must be 1 to 255 characters")
+	k, err := exchange.CheckIdempotencyKey(*key)
+	if err != nil {
+		return uuid.Nil, false, err
 	}
 	body, err := json.Marshal(input)
 	if err != nil {
@@ -58,9 +56,8 @@ func (tx *Tx) idempotent(ctx context.Context, key *string, operation string, inp
 		if err != nil {
 			return uuid.Nil, false, fmt.Errorf("read idempotency key: %w", err)
 		}
-		if string(prevHash) != string(sum[:]) || prevID == nil {
-			return uuid.Nil, false, exchange.FieldErrorf([]string{"input", "idempotencyKey"}, exchange.CodeIdempotencyKeyReused,
-				"idempotencyKey %q was already used with a different input", k)
+		if err := exchange.DecideIdempotentReplay(k, string(prevHash) == string(sum[:]), prevID != nil); err != nil {
+			return uuid.Nil, false, err
 		}
 		return *prevID, true, nil
 	}

@@ -2,24 +2,20 @@ package postgres
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/laborx/laborx/internal/csvimport"
 	"github.com/laborx/laborx/internal/exchange"
 )
 
-// Bulk import: the CSV is parsed and every row checked by the same rules as the
-// mutations; the good rows are then copied into a temporary table and moved into place
+// Bulk import: internal/csvimport reads the CSV and checks every row by the same rules
+// as the mutations; the good rows are then copied into a temporary table and moved into place
 // with one INSERT … SELECT, and their change-feed entries written with a second COPY,
 // so a 100,000-row file is a handful of statements, not 100,000.
 //
@@ -28,192 +24,9 @@ import (
 // tells the trigger so with laborx.search_text = 'given': the trigger's per-row
 // lookups were most of an import's time.
 
-// MaxImportRows bounds one import.
-const MaxImportRows = 100000
-
 // ImportProgress is told how far an import got: stage "checked" while rows are read and
 // validated, "written" while they are copied.
 type ImportProgress func(stage string, done, total int)
-
-var demandImportColumns = []string{"employer_name", "employer_tax_code", "occupation_code", "title", "description",
-	"quantity", "wage_min", "wage_max", "work_province_code", "work_address", "employment_type", "start_date",
-	"expires_at", "visibility", "housing", "transport_support", "meals", "benefits_note"}
-var demandRequiredColumns = []string{"employer_name", "occupation_code", "title", "quantity", "work_province_code",
-	"employment_type", "expires_at"}
-
-var supplyImportColumns = []string{"occupation_code", "skill_level", "quantity", "available_from", "available_until",
-	"destination_province_codes", "expected_wage_min", "notes"}
-var supplyRequiredColumns = []string{"occupation_code", "quantity", "available_from"}
-
-// csvRow reads the cells of one record by column name and collects its errors.
-type csvRow struct {
-	line   int
-	cols   map[string]int
-	record []string
-	errs   []*exchange.ImportRowError
-}
-
-func (r *csvRow) get(col string) string {
-	i, ok := r.cols[col]
-	if !ok || i >= len(r.record) {
-		return ""
-	}
-	return strings.TrimSpace(r.record[i])
-}
-
-func (r *csvRow) fail(col string, code exchange.Code, format string, args ...any) {
-	r.errs = append(r.errs, &exchange.ImportRowError{Line: r.line, Column: col, Code: code, Message: fmt.Sprintf(format, args...)})
-}
-
-func (r *csvRow) optString(col string) *string {
-	if v := r.get(col); v != "" {
-		return &v
-	}
-	return nil
-}
-
-func (r *csvRow) optInt64(col string) *int64 {
-	v := r.get(col)
-	if v == "" {
-		return nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		r.fail(col, exchange.CodeInvalid, "%q is not a whole number", v)
-		return nil
-	}
-	return &n
-}
-
-func (r *csvRow) int(col string) int {
-	v := r.get(col)
-	if v == "" {
-		r.fail(col, exchange.CodeRequired, "%s is required", col)
-		return 0
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		r.fail(col, exchange.CodeInvalid, "%q is not a whole number", v)
-	}
-	return n
-}
-
-func (r *csvRow) optDate(col string) *time.Time {
-	v := r.get(col)
-	if v == "" {
-		return nil
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		r.fail(col, exchange.CodeInvalid, "%q is not a date (YYYY-MM-DD)", v)
-		return nil
-	}
-	return &t
-}
-
-func (r *csvRow) optBool(col string) *bool {
-	v := strings.ToLower(r.get(col))
-	if v == "" {
-		return nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		r.fail(col, exchange.CodeInvalid, "%q is not true or false", v)
-		return nil
-	}
-	return &b
-}
-
-// validationErrors turns rule failures (field paths of the mutation input) into row
-// errors naming the CSV column: ["input", "employer", "taxCode"] → employer_tax_code.
-func (r *csvRow) validationErrors(errs exchange.Errors) {
-	for _, e := range errs {
-		r.errs = append(r.errs, &exchange.ImportRowError{Line: r.line, Column: columnOf(e.Field), Code: e.Code, Message: e.Message})
-	}
-}
-
-func columnOf(field []string) string {
-	var parts []string
-	for _, f := range field {
-		if f == "input" || (f != "" && unicode.IsDigit(rune(f[0]))) {
-			continue
-		}
-		var b strings.Builder
-		for i, c := range f {
-			if unicode.IsUpper(c) {
-				if i > 0 {
-					b.WriteByte('_')
-				}
-				c = unicode.ToLower(c)
-			}
-			b.WriteRune(c)
-		}
-		parts = append(parts, b.String())
-	}
-	return strings.Join(parts, "_")
-}
-
-// readCSV reads a CSV with a header row and calls row for each record. Problems with
-// the file as a whole (no header, a missing required column, too many rows) are errors.
-func readCSV(r io.Reader, known, required []string, row func(*csvRow)) (int, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	field := []string{"input", "csv"}
-	if errors.Is(err, io.EOF) {
-		return 0, exchange.FieldErrorf(field, exchange.CodeRequired, "the file is empty: a header row is required")
-	}
-	if err != nil {
-		return 0, exchange.FieldErrorf(field, exchange.CodeInvalid, "line 1: %v", err)
-	}
-	cols := map[string]int{}
-	isKnown := map[string]bool{}
-	for _, k := range known {
-		isKnown[k] = true
-	}
-	var errs exchange.Errors
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !isKnown[h] {
-			errs.Add(field, exchange.CodeInvalid, "line 1: unknown column %q (columns: %s)", h, strings.Join(known, ", "))
-			continue
-		}
-		if _, dup := cols[h]; dup {
-			errs.Add(field, exchange.CodeInvalid, "line 1: column %q appears twice", h)
-		}
-		cols[h] = i
-	}
-	for _, c := range required {
-		if _, ok := cols[c]; !ok {
-			errs.Add(field, exchange.CodeRequired, "line 1: required column %q is missing", c)
-		}
-	}
-	if err := errs.Err(); err != nil {
-		return 0, err
-	}
-	n := 0
-	for {
-		record, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			return n, exchange.FieldErrorf(field, exchange.CodeInvalid, "line %d: %v", line, err)
-		}
-		if len(record) == 1 && strings.TrimSpace(record[0]) == "" {
-			continue // blank line
-		}
-		if n++; n > MaxImportRows {
-			return n, exchange.FieldErrorf(field, exchange.CodeOutOfRange, "at most %d rows per import", MaxImportRows)
-		}
-		cr := &csvRow{line: line, cols: cols, record: record}
-		if len(record) != len(header) {
-			cr.fail("", exchange.CodeInvalid, "the row has %d fields, the header %d", len(record), len(header))
-		}
-		row(cr)
-	}
-}
 
 // copySource feeds COPY and reports progress.
 type copySource struct {
@@ -258,15 +71,14 @@ func copyValues(row []any) []any {
 
 // importer is what differs between demand and supply imports.
 type importer struct {
-	op       string
-	kind     exchange.Kind
-	table    string
-	columns  []string
-	known    []string
-	required []string
-	// parse checks a row and returns its COPY values (the last one its search text,
-	// unfolded) and change, or nil when bad.
-	parse func(r *csvRow, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any)
+	op      string
+	kind    exchange.Kind
+	table   string
+	columns []string
+	spec    csvimport.Spec
+	// row maps a checked row to its COPY values (the last one its search text,
+	// unfolded) and change; ok is false when the row has errors (in r.Errors).
+	row func(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) (values []any, ch exchange.Change, payload map[string]any, ok bool)
 }
 
 // importCenter is the caller's center as the rows need it.
@@ -280,7 +92,7 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	if err != nil {
 		return nil, err
 	}
-	now := s.db.Now().UTC().Truncate(time.Microsecond)
+	now := s.db.now()
 	center := importCenter{id: p.CenterID}
 	if err := s.db.Pool.QueryRow(ctx, `SELECT p.name FROM centers c JOIN provinces p ON p.code = c.province_code
 		WHERE c.id = $1`, p.CenterID).Scan(&center.provinceName); err != nil {
@@ -291,10 +103,10 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	var changes []exchange.Change
 	var payloads []any
 	checked := 0
-	n, err := readCSV(r, imp.known, imp.required, func(row *csvRow) {
-		values, ch, payload := imp.parse(row, uuid.Must(uuid.NewV7()), center, now)
-		if len(row.errs) > 0 {
-			res.Errors = append(res.Errors, row.errs...)
+	n, err := csvimport.Read(r, imp.spec, func(row *csvimport.Row) {
+		values, ch, payload, ok := imp.row(row, uuid.Must(uuid.NewV7()), center, now)
+		if !ok {
+			res.Errors = append(res.Errors, row.Errors...)
 		} else {
 			rows, changes, payloads = append(rows, values), append(changes, ch), append(payloads, payload)
 		}
@@ -312,18 +124,17 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	if len(rows) == 0 {
 		return res, nil
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		tx.now = now
+	res.CreatedCount, err = withTxAt(ctx, s.db, now, func(tx *Tx) (int, error) {
 		copied, err := tx.copyWithSearchText(ctx, imp.table, imp.columns, &copySource{rows: rows, progress: progress})
 		if err != nil {
-			return err
+			return 0, err
 		}
-		res.CreatedCount = int(copied)
 		if err := tx.audit(ctx, imp.op, imp.kind, uuid.Nil, map[string]any{"created": copied, "rows": n,
 			"rejected": len(res.Errors)}); err != nil {
-			return err
+			return 0, err
 		}
-		return tx.publishBatch(ctx, changes, payloads)
+		_, err = tx.publishAll(ctx, changes, payloads)
+		return int(copied), err
 	})
 	if err != nil {
 		return nil, err
@@ -354,65 +165,21 @@ func (tx *Tx) copyWithSearchText(ctx context.Context, table string, columns []st
 	return copied, nil
 }
 
-// publishBatch is publish for many changes at once: one sequence range, one COPY, one
-// notification carrying the last sequence (listeners read everything up to it).
-func (tx *Tx) publishBatch(ctx context.Context, changes []exchange.Change, payloads []any) error {
-	if len(changes) == 0 {
-		return nil
-	}
-	var last int64
-	if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + $1 RETURNING last`, len(changes)).Scan(&last); err != nil {
-		return fmt.Errorf("publish changes: next sequence: %w", err)
-	}
-	first := last - int64(len(changes)) + 1
-	var actorCenter *uuid.UUID
-	subject := "system"
-	if tx.caller != nil {
-		subject = tx.caller.Subject
-		if tx.caller.CenterID != uuid.Nil {
-			id := tx.caller.CenterID
-			actorCenter = &id
-		}
-	}
-	rows := make([][]any, len(changes))
-	for i, ch := range changes {
-		body, err := json.Marshal(payloads[i])
-		if err != nil {
-			return fmt.Errorf("publish changes: %w", err)
-		}
-		if ch.AudienceCenterIDs == nil {
-			ch.AudienceCenterIDs = []uuid.UUID{}
-		}
-		rows[i] = copyValues([]any{first + int64(i), string(ch.EntityKind), ch.EntityID, ch.Action, actorCenter, subject,
-			string(ch.Audience), ch.AudienceCenterIDs, ch.OwnerCenterID, body, tx.now})
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, []string{"sequence", "entity_kind", "entity_id", "action",
-		"actor_center_id", "actor_subject", "audience", "audience_center_ids", "owner_center_id", "payload", "occurred_at"},
-		pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("publish changes: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, fmt.Sprint(last)); err != nil {
-		return fmt.Errorf("publish changes: notify: %w", err)
-	}
-	return nil
-}
-
 // ImportLaborDemand imports demand CSV sent through the API.
 func (s *MarketService) ImportLaborDemand(ctx context.Context, in exchange.ImportInput) (*exchange.ImportResult, error) {
-	return s.ImportDemandCSV(ctx, strings.NewReader(in.CSV), in.Partial != nil && *in.Partial, nil)
+	return s.ImportDemandCSV(ctx, csvimport.FromText(in.CSV), in.Partial != nil && *in.Partial, nil)
 }
 
 // ImportLaborSupply imports supply CSV sent through the API.
 func (s *MarketService) ImportLaborSupply(ctx context.Context, in exchange.ImportInput) (*exchange.ImportResult, error) {
-	return s.ImportSupplyCSV(ctx, strings.NewReader(in.CSV), in.Partial != nil && *in.Partial, nil)
+	return s.ImportSupplyCSV(ctx, csvimport.FromText(in.CSV), in.Partial != nil && *in.Partial, nil)
 }
 
 // ImportDemandCSV publishes the demands of a CSV file for the caller's center.
 func (s *MarketService) ImportDemandCSV(ctx context.Context, r io.Reader, partial bool, progress ImportProgress) (*exchange.ImportResult, error) {
 	return s.runImport(ctx, importer{
 		op: "laborDemand.import", kind: exchange.KindLaborDemand, table: "labor_demands",
-		columns: demandCopyColumns, known: demandImportColumns, required: demandRequiredColumns,
-		parse: s.parseDemandRow,
+		columns: columnsOf[demandRecord](), spec: csvimport.DemandSpec, row: s.demandImportRow,
 	}, r, partial, progress)
 }
 
@@ -420,94 +187,38 @@ func (s *MarketService) ImportDemandCSV(ctx context.Context, r io.Reader, partia
 func (s *MarketService) ImportSupplyCSV(ctx context.Context, r io.Reader, partial bool, progress ImportProgress) (*exchange.ImportResult, error) {
 	return s.runImport(ctx, importer{
 		op: "laborSupply.import", kind: exchange.KindLaborSupply, table: "labor_supplies",
-		columns: supplyCopyColumns, known: supplyImportColumns, required: supplyRequiredColumns,
-		parse: s.parseSupplyRow,
+		columns: columnsOf[supplyRecord](), spec: csvimport.SupplySpec, row: s.supplyImportRow,
 	}, r, partial, progress)
 }
 
-func parseExpiry(r *csvRow, col string) time.Time {
-	v := r.get(col)
-	if v == "" {
-		r.fail(col, exchange.CodeRequired, "%s is required", col)
-		return time.Time{}
+func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any, bool) {
+	d := csvimport.Demand(r, s.db.Catalog, now)
+	if d == nil {
+		return nil, exchange.Change{}, nil, false
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t.UTC()
-	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t.Add(24*time.Hour - time.Second)
-	}
-	r.fail(col, exchange.CodeInvalid, "%q is not an RFC 3339 time or a date", v)
-	return time.Time{}
-}
-
-func (s *MarketService) parseDemandRow(r *csvRow, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any) {
-	in := exchange.PublishLaborDemandInput{
-		Employer:       exchange.EmployerInput{Name: r.get("employer_name"), TaxCode: r.optString("employer_tax_code")},
-		OccupationCode: r.get("occupation_code"), Title: r.get("title"), Description: r.optString("description"),
-		Quantity: r.int("quantity"), WageMin: r.optInt64("wage_min"), WageMax: r.optInt64("wage_max"),
-		WorkProvinceCode: r.get("work_province_code"), WorkAddress: r.optString("work_address"),
-		EmploymentType: exchange.EmploymentType(strings.ToUpper(r.get("employment_type"))),
-		StartDate:      r.optDate("start_date"), ExpiresAt: parseExpiry(r, "expires_at"),
-		Benefits: &exchange.BenefitsInput{Housing: r.optBool("housing"), TransportSupport: r.optBool("transport_support"),
-			Meals: r.optBool("meals"), Note: r.optString("benefits_note")},
-	}
-	if v := r.get("visibility"); v != "" {
-		vis := exchange.Visibility(strings.ToUpper(v))
-		in.Visibility = &vis
-	}
-	if len(r.errs) > 0 {
-		return nil, exchange.Change{}, nil
-	}
-	d := exchange.DraftFromPublish(in)
-	r.validationErrors(exchange.ValidateDemand(s.db.Catalog, now, d, exchange.DemandRules{Province: true, Expiry: true}))
-	if len(r.errs) > 0 {
-		return nil, exchange.Change{}, nil
-	}
-	row := append(demandRow(id, center.id, d, now), now, s.demandSearchText(d))
+	row := append(valuesOf(newDemandRecord(id, center.id, d, now)), s.demandSearchText(d))
 	stored := &exchange.LaborDemand{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Title: d.Title,
 		Quantity: d.Quantity, WageMin: d.WageMin, WageMax: d.WageMax, WorkProvinceCode: d.WorkProvinceCode,
 		EmploymentType: d.EmploymentType, ExpiresAt: d.ExpiresAt, Visibility: d.Visibility, Version: 1}
 	stored.SetStatus(now)
-	ch, payload := demandChange(stored, "PUBLISHED")
-	return row, ch, payload
+	ch, payload := demandChange(stored, exchange.ActionPublished)
+	return row, ch, payload, true
 }
 
-func (s *MarketService) parseSupplyRow(r *csvRow, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any) {
-	in := exchange.PublishLaborSupplyInput{
-		OccupationCode: r.get("occupation_code"), Quantity: r.int("quantity"),
-		AvailableUntil: r.optDate("available_until"), ExpectedWageMin: r.optInt64("expected_wage_min"),
-		Notes: r.optString("notes"),
+func (s *MarketService) supplyImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any, bool) {
+	d := csvimport.Supply(r, s.db.Catalog, now)
+	if d == nil {
+		return nil, exchange.Change{}, nil, false
 	}
-	if v := r.get("skill_level"); v != "" {
-		sl := exchange.SkillLevel(strings.ToUpper(v))
-		in.SkillLevel = &sl
-	}
-	if from := r.optDate("available_from"); from != nil {
-		in.AvailableFrom = *from
-	} else if r.get("available_from") == "" {
-		r.fail("available_from", exchange.CodeRequired, "available_from is required")
-	}
-	if v := r.get("destination_province_codes"); v != "" {
-		in.DestinationProvinceCodes = strings.FieldsFunc(v, func(c rune) bool { return c == ';' || c == ',' || unicode.IsSpace(c) })
-	}
-	if len(r.errs) > 0 {
-		return nil, exchange.Change{}, nil
-	}
-	d := exchange.DraftFromPublishSupply(in)
-	r.validationErrors(exchange.ValidateSupply(s.db.Catalog, now, d, true))
-	if len(r.errs) > 0 {
-		return nil, exchange.Change{}, nil
-	}
-	row := supplyRow(id, center.id, d, now)
-	codes := row[7].([]string)
-	row = append(row, s.supplySearchText(blankNil(d.Notes), d.OccupationCode, codes, center.provinceName))
+	rec := newSupplyRecord(id, center.id, d, now)
+	codes := rec.DestinationCodes
+	row := append(valuesOf(rec), s.supplySearchText(rec.Notes, d.OccupationCode, codes, center.provinceName))
 	stored := &exchange.LaborSupply{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Quantity: d.Quantity,
 		AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: codes,
 		ExpectedWageMin: d.ExpectedWageMin, Version: 1}
 	stored.SetStatus(now)
-	ch, payload := supplyChange(stored, "PUBLISHED")
-	return row, ch, payload
+	ch, payload := supplyChange(stored, exchange.ActionPublished)
+	return row, ch, payload, true
 }
 
 // occupationSearchText is "title_en title_vi" as the triggers concatenate it.

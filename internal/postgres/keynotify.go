@@ -12,7 +12,7 @@ import (
 )
 
 // KeysChannel is where the database announces changes that can make a center key
-// unusable: the triggers of migration 00013 NOTIFY it on every update or deletion of
+// unusable: the triggers of migration 00014 NOTIFY it on every update or deletion of
 // center_keys and every change of a center's status, whichever process made it.
 const KeysChannel = "laborx_keys"
 

@@ -51,20 +51,13 @@ type demandMatchRow struct {
 	matchFacts
 }
 
-func checkMatchPage(first int) error {
-	if first < 1 || first > exchange.MaxPageSize {
-		return exchange.FieldErrorf([]string{"first"}, exchange.CodeBadUserInput, "first must be between 1 and %d", exchange.MaxPageSize)
-	}
-	return nil
-}
-
 // MatchesForDemand ranks the open supplies for a demand the caller may see.
 func (s *MarketService) MatchesForDemand(ctx context.Context, demandID uuid.UUID, first int) ([]*exchange.SupplyMatch, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkMatchPage(first); err != nil {
+	if err := exchange.CheckFirst(first); err != nil {
 		return nil, err
 	}
 	d, err := s.visibleDemand(ctx, s.db.Pool, p, demandID)
@@ -120,7 +113,7 @@ func (s *MarketService) MatchesForSupply(ctx context.Context, supplyID uuid.UUID
 	if err != nil {
 		return nil, err
 	}
-	if err := checkMatchPage(first); err != nil {
+	if err := exchange.CheckFirst(first); err != nil {
 		return nil, err
 	}
 	x, err := s.getSupply(ctx, s.db.Pool, supplyID)

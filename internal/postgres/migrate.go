@@ -33,6 +33,7 @@ func NewMigrator(db *sql.DB, logger *slog.Logger) (*goose.Provider, error) {
 		goose.WithGoMigrations(goose.NewGoMigration(refdataVersion,
 			&goose.GoFunc{RunTx: loadRefdata}, &goose.GoFunc{RunTx: unloadRefdata})),
 		goose.WithDisableGlobalRegistry(true),
+		goose.WithSessionLocker(migrationLock{}),
 	}
 	if logger != nil {
 		opts = append(opts, goose.WithSlog(logger))
@@ -42,6 +43,32 @@ func NewMigrator(db *sql.DB, logger *slog.Logger) (*goose.Provider, error) {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	return p, nil
+}
+
+// migrationLockID is the PostgreSQL advisory lock that serialises migrations: any 64-bit
+// number no other program on the database uses ("laborx" in ASCII).
+const migrationLockID int64 = 0x6c61626f7278
+
+// migrationLock makes instances that start together on one database migrate one at a
+// time: the first applies what is pending, the others wait and then find nothing to
+// do. Without it two fresh instances raced on CREATE EXTENSION and the version table.
+// It blocks in pg_advisory_lock instead of polling as goose's own locker does (every
+// 5 s), so the waiters start as soon as the first is done. The lock belongs to the
+// session, so a migrator that dies releases it with its connection.
+type migrationLock struct{}
+
+func (migrationLock) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockID); err != nil {
+		return fmt.Errorf("take the migration lock: %w", err)
+	}
+	return nil
+}
+
+func (migrationLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, migrationLockID); err != nil {
+		return fmt.Errorf("release the migration lock: %w", err)
+	}
+	return nil
 }
 
 // MigrationsHash identifies the migrations and reference data compiled into this

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/laborx/laborx/internal/exchange"
 )
@@ -16,14 +18,26 @@ const ChangesChannel = "laborx_changes"
 // publish appends a change to the outbox and notifies listeners when the transaction
 // commits. Call it last in a transaction: the sequence row lock is held until commit.
 func (tx *Tx) publish(ctx context.Context, ch exchange.Change, payload any) (int64, error) {
-	body, err := json.Marshal(payload)
-	if err != nil {
-		return 0, fmt.Errorf("publish change: %w", err)
+	return tx.publishAll(ctx, []exchange.Change{ch}, []any{payload})
+}
+
+// outboxColumns are the outbox columns publishAll writes, in its values' order.
+var outboxColumns = []string{"sequence", "entity_kind", "entity_id", "action", "actor_center_id", "actor_subject",
+	"audience", "audience_center_ids", "owner_center_id", "payload", "occurred_at"}
+
+// publishAll is the one way changes enter the outbox, one or a whole import's worth:
+// one sequence range, the rows (an INSERT for one, a COPY for many), and one
+// notification carrying the last sequence (listeners read everything up to it). It
+// returns that last sequence.
+func (tx *Tx) publishAll(ctx context.Context, changes []exchange.Change, payloads []any) (int64, error) {
+	if len(changes) == 0 {
+		return 0, nil
 	}
-	var seq int64
-	if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + 1 RETURNING last`).Scan(&seq); err != nil {
+	var last int64
+	if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + $1 RETURNING last`, len(changes)).Scan(&last); err != nil {
 		return 0, fmt.Errorf("publish change: next sequence: %w", err)
 	}
+	first := last - int64(len(changes)) + 1
 	var actorCenter *uuid.UUID
 	subject := "system"
 	if tx.caller != nil {
@@ -33,22 +47,32 @@ func (tx *Tx) publish(ctx context.Context, ch exchange.Change, payload any) (int
 			actorCenter = &id
 		}
 	}
-	if ch.AudienceCenterIDs == nil {
-		ch.AudienceCenterIDs = []uuid.UUID{}
+	rows := make([][]any, len(changes))
+	for i, ch := range changes {
+		body, err := json.Marshal(payloads[i])
+		if err != nil {
+			return 0, fmt.Errorf("publish change: %w", err)
+		}
+		if ch.AudienceCenterIDs == nil {
+			ch.AudienceCenterIDs = []uuid.UUID{}
+		}
+		rows[i] = copyValues([]any{first + int64(i), string(ch.EntityKind), ch.EntityID, string(ch.Action), actorCenter,
+			subject, string(ch.Audience), ch.AudienceCenterIDs, ch.OwnerCenterID, body, tx.now})
 	}
-	_, err = tx.Exec(ctx, `
-		INSERT INTO changes (sequence, entity_kind, entity_id, action, actor_center_id, actor_subject,
-			audience, audience_center_ids, owner_center_id, payload, occurred_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		seq, ch.EntityKind, ch.EntityID, ch.Action, actorCenter, subject,
-		ch.Audience, ch.AudienceCenterIDs, ch.OwnerCenterID, body, tx.now)
+	var err error
+	if len(rows) == 1 {
+		_, err = tx.Exec(ctx, `INSERT INTO changes (`+strings.Join(outboxColumns, ", ")+`)
+			VALUES (`+placeholders(1, len(outboxColumns))+`)`, rows[0]...)
+	} else {
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"changes"}, outboxColumns, pgx.CopyFromRows(rows))
+	}
 	if err != nil {
 		return 0, fmt.Errorf("publish change: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, fmt.Sprint(seq)); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, fmt.Sprint(last)); err != nil {
 		return 0, fmt.Errorf("publish change: notify: %w", err)
 	}
-	return seq, nil
+	return last, nil
 }
 
 // audit appends an entry to the append-only audit trail.

@@ -35,7 +35,7 @@ func countsDisagree(t *testing.T, db *sql.DB) int {
 	return n
 }
 
-// TestReferralCountsFollowReferrals: migration 00014 counts the referrals made before
+// TestReferralCountsFollowReferrals: migration 00015 counts the referrals made before
 // it, and its triggers keep the counts equal to the referrals through inserts, status
 // changes (in one transaction and in several), deletions and rollbacks; Down removes
 // them.
@@ -50,7 +50,7 @@ func TestReferralCountsFollowReferrals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.DownTo(ctx, 13); err != nil {
+	if _, err := m.DownTo(ctx, 14); err != nil {
 		t.Fatal(err)
 	}
 	insert := func(n int) {
@@ -83,7 +83,7 @@ func TestReferralCountsFollowReferrals(t *testing.T) {
 		}
 	}
 	insert(300)
-	if _, err := m.UpTo(ctx, 14); err != nil {
+	if _, err := m.UpTo(ctx, 15); err != nil {
 		t.Fatal(err)
 	}
 	if n := countsDisagree(t, db); n != 0 {
@@ -132,7 +132,7 @@ func TestReferralCountsFollowReferrals(t *testing.T) {
 		t.Fatalf("after inserts, changes and deletions: %d count rows disagree with the referrals", n)
 	}
 
-	if _, err := m.DownTo(ctx, 13); err != nil {
+	if _, err := m.DownTo(ctx, 14); err != nil {
 		t.Fatal(err)
 	}
 	var exists bool

@@ -28,10 +28,6 @@ const referralColumns = `r.id, r.worker_id, r.origin_center_id, r.destination_ce
 
 const referralFrom = ` FROM referrals r JOIN workers w ON w.id = r.worker_id `
 
-func referralNotFound() error {
-	return exchange.Errorf(exchange.CodeNotFound, "no referral has this ID")
-}
-
 func getReferral(ctx context.Context, q DBTX, id uuid.UUID, lock bool) (*exchange.Referral, error) {
 	sql := `SELECT ` + referralColumns + referralFrom + `WHERE r.id = $1`
 	if lock {
@@ -39,16 +35,10 @@ func getReferral(ctx context.Context, q DBTX, id uuid.UUID, lock bool) (*exchang
 	}
 	rows, _ := q.Query(ctx, sql, id)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Referral])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, referralNotFound()
+	if err != nil {
+		return nil, notFoundAs(err, exchange.ReferralNotFound())
 	}
-	return r, err
-}
-
-// canSeeReferral: a referral is visible to its two centers, in any role; operators and
-// third centers see referral statistics only.
-func canSeeReferral(p *exchange.Principal, r *exchange.Referral) bool {
-	return exchange.SideOf(p.CenterID, r.OriginCenterID, r.DestinationCenterID) != exchange.SideNone
+	return r, nil
 }
 
 // Referral returns a referral the caller may see.
@@ -61,9 +51,9 @@ func (s *ReferralService) Referral(ctx context.Context, id uuid.UUID) (*exchange
 	if err != nil {
 		return nil, err
 	}
-	// authz: only the origin and destination centers see a referral.
-	if !canSeeReferral(p, r) {
-		return nil, referralNotFound()
+	// authz: SeesReferral.
+	if !exchange.SeesReferral(p, r.OriginCenterID, r.DestinationCenterID) {
+		return nil, exchange.ReferralNotFound()
 	}
 	return r, nil
 }
@@ -74,9 +64,9 @@ func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilt
 	if err != nil {
 		return nil, err
 	}
-	// authz: referrals are listed for a center's own staff; operators read statistics.
-	if p.CenterID == uuid.Nil {
-		return nil, exchange.Errorf(exchange.CodeForbidden, "operators see referral statistics, not referrals")
+	// authz: DecideListReferrals.
+	if err := exchange.DecideListReferrals(p); err != nil {
+		return nil, err
 	}
 	var afterAt *time.Time
 	var afterID uuid.UUID
@@ -142,25 +132,19 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 	if err != nil {
 		return nil, err
 	}
-	// authz: a center's publishers (coordinators too) refer its workers; operators have
-	// no center to refer from.
-	if p.CenterID == uuid.Nil {
-		return nil, exchange.Errorf(exchange.CodeForbidden, "operators may not refer workers")
-	}
-	if err := p.Require(exchange.RolePublisher); err != nil {
+	// authz: DecideReferWorker.
+	if err := exchange.DecideReferWorker(p); err != nil {
 		return nil, err
 	}
 	if s.db.PII == nil {
 		return nil, errors.New("refer worker: no PII key configured")
 	}
 	var errs exchange.Errors
-	w, err := exchange.NormalizeWorkerInput([]string{"input", "worker"}, in.Worker, s.db.Now(), s.db.Catalog)
+	w, err := exchange.NormalizeWorkerInput([]string{"worker"}, in.Worker, s.db.Now(), s.db.Catalog)
 	errs = append(errs, exchange.AsErrors(err)...)
-	if err := checkNote([]string{"input", "note"}, in.Note); err != nil {
-		errs = append(errs, err.(*exchange.Error))
-	}
+	errs = append(errs, exchange.AsErrors(exchange.CheckReferralNote(in.Note))...)
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		dest, err := tx.destinationCenter(ctx, in.DestinationCenterCode)
 		errs = append(errs, exchange.AsErrors(err)...)
 		if err != nil && exchange.AsErrors(err) == nil {
@@ -201,7 +185,7 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 			if err := tx.referralEvent(ctx, id, nil, exchange.ReferralReferred, nil, in.Note, tx.now); err != nil {
 				return uuid.Nil, err
 			}
-			return id, tx.referralChanged(ctx, id, "REFERRED")
+			return id, tx.referralChanged(ctx, id, exchange.ActionReferred)
 		})
 		return err
 	})
@@ -211,27 +195,15 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 	return getReferral(ctx, s.db.Pool, id, false)
 }
 
-func checkNote(field []string, note *string) error {
-	if note != nil && len([]rune(*note)) > exchange.MaxReferralNoteLen {
-		return exchange.FieldErrorf(field, exchange.CodeTooLong, "note is longer than %d characters", exchange.MaxReferralNoteLen)
-	}
-	return nil
-}
-
-// destinationCenter checks the center a worker is referred to: an active center other
-// than the caller's.
+// destinationCenter loads the center a worker is referred to and checks it
+// (DecideDestination).
 func (tx *Tx) destinationCenter(ctx context.Context, code string) (*exchange.Center, error) {
-	field := []string{"input", "destinationCenterCode"}
-	c, err := getCenter(ctx, tx, `code = $1`, strings.ToUpper(strings.TrimSpace(code)), false)
-	switch {
-	case exchange.ErrorCode(err) == exchange.CodeNotFound:
-		return nil, exchange.FieldErrorf(field, exchange.CodeUnknownCenter, "no center has code %q", code)
-	case err != nil:
+	c, err := getCenter(ctx, tx, `code = $1`, exchange.NormalizeCenterCode(code), false)
+	if err != nil && exchange.ErrorCode(err) != exchange.CodeNotFound {
 		return nil, err
-	case c.Status != exchange.CenterActive:
-		return nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "center %s is %s and cannot receive referrals", c.Code, c.Status)
-	case c.ID == tx.caller.CenterID:
-		return nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "a center cannot refer a worker to itself")
+	}
+	if err := exchange.DecideDestination(tx.caller, c, code); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -274,31 +246,20 @@ func (tx *Tx) checkReferralLinks(ctx context.Context, dest *exchange.Center, occ
 }
 
 func (tx *Tx) referralDemand(ctx context.Context, dest *exchange.Center, gid string) (uuid.UUID, error) {
-	field := []string{"input", "demandId"}
-	id, err := parseID(exchange.KindLaborDemand, "demandId", gid)
+	id, err := exchange.ParseInputID(exchange.KindLaborDemand, "demandId", gid)
 	if err != nil {
 		return uuid.Nil, err
 	}
-	// authz: the origin may refer only to a demand it can see.
+	// authz: DecideReferralDemand (the demand as the origin sees it).
 	d, err := visibleDemand(ctx, tx, tx.caller, id, tx.now)
-	switch {
-	case exchange.ErrorCode(err) == exchange.CodeNotFound:
-		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeNotFound, "no such labor demand")
-	case err != nil:
+	if err != nil && exchange.ErrorCode(err) != exchange.CodeNotFound {
 		return uuid.Nil, err
-	case d.CenterID != dest.ID:
-		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "the demand is not posted by the destination center %s", dest.Code)
-	case d.Status == exchange.DemandFilled:
-		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeDemandFilled, "the demand has no open position left")
-	case d.Status != exchange.DemandOpen:
-		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "the demand is %s", d.Status)
 	}
-	return id, nil
+	return id, exchange.DecideReferralDemand(d, dest)
 }
 
 func (tx *Tx) referralAgreement(ctx context.Context, dest *exchange.Center, occupation, gid string) (uuid.UUID, error) {
-	field := []string{"input", "agreementId"}
-	id, err := parseID(exchange.KindAgreement, "agreementId", gid)
+	id, err := exchange.ParseInputID(exchange.KindAgreement, "agreementId", gid)
 	if err != nil {
 		return uuid.Nil, err
 	}
@@ -309,12 +270,9 @@ func (tx *Tx) referralAgreement(ctx context.Context, dest *exchange.Center, occu
 		id, tx.caller.CenterID, dest.ID).Scan(&originIsParty, &destIsParty); err != nil {
 		return uuid.Nil, fmt.Errorf("check agreement parties: %w", err)
 	}
-	// authz: only parties see an agreement; for anyone else it does not exist.
-	if !originIsParty {
-		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeNotFound, "no such agreement")
-	}
-	if !destIsParty {
-		return uuid.Nil, exchange.FieldErrorf(field, exchange.CodeInvalid, "the destination center %s is not a party to the agreement", dest.Code)
+	// authz: DecideReferralAgreement.
+	if err := exchange.DecideReferralAgreement(originIsParty, destIsParty, dest); err != nil {
+		return uuid.Nil, err
 	}
 	if err := tx.explainQuotaMiss(ctx, id, occupation, tx.caller.CenterID, dest.ID); err != nil {
 		return uuid.Nil, err
@@ -332,28 +290,25 @@ func (tx *Tx) referralAgreement(ctx context.Context, dest *exchange.Center, occu
 // fillDemandPosition takes when it publishes). Every transaction that takes more than
 // one of these takes them in this order, so concurrent hires cannot deadlock.
 func (tx *Tx) consumeHire(ctx context.Context, r *exchange.Referral) error {
-	field := []string{"input", "action"}
 	if r.AgreementID != nil {
 		if err := tx.consumeQuota(ctx, *r.AgreementID, r.OccupationCode, r.OriginCenterID, r.DestinationCenterID); err != nil {
-			return refield(err, field)
+			return atAction(err)
 		}
 	}
 	if r.DemandID != nil {
 		if _, err := tx.fillDemandPosition(ctx, *r.DemandID); err != nil {
-			return refield(err, field)
+			return atAction(err)
 		}
 	}
 	return nil
 }
 
-// refield points an application error at another input field: the limits checked when
-// hiring were named by fields of another mutation.
-func refield(err error, field []string) error {
+// atAction points a refusal at input.action: the limits checked when hiring are named
+// by fields of another mutation (referWorker's demandId and agreementId).
+func atAction(err error) error {
 	var e *exchange.Error
 	if errors.As(err, &e) {
-		c := *e
-		c.Field = field
-		return &c
+		return e.At("action")
 	}
 	return err
 }
@@ -387,8 +342,7 @@ func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWo
 		newID, tx.caller.CenterID, w.FullName, w.DateOfBirth, w.Gender, w.Phone, sealed, hash, w.Last4(),
 		w.OccupationCode, w.Skills, w.EducationLevel, tx.now, w.Consent.Purpose).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, exchange.FieldErrorf([]string{"input", "worker", "consent", "given"}, exchange.CodeConsentRequired,
-			"this worker withdrew their consent and may not be referred again")
+		return uuid.Nil, exchange.ConsentWithdrawn()
 	}
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("upsert worker: %w", err)
@@ -417,7 +371,7 @@ func (tx *Tx) referralEvent(ctx context.Context, referralID uuid.UUID, from *exc
 
 // referralChanged audits and publishes a referral's change to its two centers. The
 // payload carries no personal data: the worker appears by opaque ID only.
-func (tx *Tx) referralChanged(ctx context.Context, id uuid.UUID, action string) error {
+func (tx *Tx) referralChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction) error {
 	r, err := getReferral(ctx, tx, id, false)
 	if err != nil {
 		return err
@@ -430,7 +384,7 @@ func (tx *Tx) referralChanged(ctx context.Context, id uuid.UUID, action string) 
 		"destinationCenterId": exchange.GlobalID(exchange.KindCenter, r.DestinationCenterID),
 		"version":             r.Version,
 	}
-	if err := tx.audit(ctx, "referral."+strings.ToLower(action), exchange.KindReferral, id, map[string]any{
+	if err := tx.audit(ctx, action.AuditName("referral"), exchange.KindReferral, id, map[string]any{
 		"workerId": exchange.GlobalID(exchange.KindWorker, r.WorkerID), "status": r.Status, "version": r.Version,
 	}); err != nil {
 		return err
@@ -451,12 +405,12 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 	}
 	id, err := exchange.ParseGlobalIDOf(exchange.KindReferral, in.ReferralID)
 	if err != nil {
-		return nil, referralNotFound()
+		return nil, exchange.ReferralNotFound()
 	}
-	if err := checkNote([]string{"input", "note"}, in.Note); err != nil {
+	if err := exchange.CheckReferralNote(in.Note); err != nil {
 		return nil, err
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		r, err := getReferral(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -468,7 +422,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		case exchange.CodeUnauthenticated, exchange.CodeForbidden, exchange.CodeNotFound:
 			return decision
 		}
-		if err := checkVersion(in.ExpectedVersion, r.Version); err != nil {
+		if err := exchange.CheckVersion(in.ExpectedVersion, r.Version); err != nil {
 			return err
 		}
 		if decision != nil {
@@ -499,7 +453,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		if err := tx.referralEvent(ctx, r.ID, &from, to, &action, in.Note, at); err != nil {
 			return err
 		}
-		return tx.referralChanged(ctx, r.ID, string(in.Action))
+		return tx.referralChanged(ctx, r.ID, in.Action.ChangeAction())
 	})
 	if err != nil {
 		return nil, err
@@ -507,25 +461,17 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 	return getReferral(ctx, s.db.Pool, id, false)
 }
 
-// eventTime checks when the actor says a step happened: by default now, never in the
-// future, never before the referral's previous step.
+// eventTime loads the referral's previous step and checks the time the actor gives
+// for this one (DecideEventTime).
 func (tx *Tx) eventTime(ctx context.Context, referralID uuid.UUID, at *time.Time) (time.Time, error) {
 	if at == nil {
 		return tx.now, nil
-	}
-	field := []string{"input", "at"}
-	if at.After(tx.now) {
-		return time.Time{}, exchange.FieldErrorf(field, exchange.CodeOutOfRange, "at is in the future")
 	}
 	var last time.Time
 	if err := tx.QueryRow(ctx, `SELECT max(at) FROM referral_events WHERE referral_id = $1`, referralID).Scan(&last); err != nil {
 		return time.Time{}, fmt.Errorf("last referral event: %w", err)
 	}
-	if at.Before(last) {
-		return time.Time{}, exchange.FieldErrorf(field, exchange.CodeOutOfRange,
-			"at is before the referral's previous step (%s)", last.UTC().Format(time.RFC3339))
-	}
-	return at.UTC(), nil
+	return exchange.DecideEventTime(at, tx.now, last)
 }
 
 const eventColumns = `e.id, e.referral_id, e.from_status, e.to_status, e.action, e.actor_center_id, e.actor_subject,

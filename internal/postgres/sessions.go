@@ -30,16 +30,6 @@ func sessionStatusSQL(now string) string {
 		WHEN ` + now + ` < s.ends_at THEN 'IN_PROGRESS' ELSE 'COMPLETED' END`
 }
 
-// requireSessionReader is the rule for reading sessions: they are announcements, so
-// every center's staff (any role) and operators read them all.
-func requireSessionReader(p *exchange.Principal) error {
-	// authz: sessions are public to every center and to operators.
-	if p.IsOperator() {
-		return nil
-	}
-	return p.Require(exchange.RoleViewer)
-}
-
 func collectSessions(rows pgx.Rows, now time.Time) ([]*exchange.ExchangeSession, error) {
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.ExchangeSession])
 	if err != nil {
@@ -62,7 +52,7 @@ func getSession(ctx context.Context, q DBTX, id uuid.UUID, now time.Time, lock b
 		return nil, fmt.Errorf("read exchange session: %w", err)
 	}
 	if len(list) == 0 {
-		return nil, exchange.Errorf(exchange.CodeNotFound, "no ExchangeSession has ID %q", exchange.GlobalID(exchange.KindExchangeSession, id))
+		return nil, exchange.SessionNotFound(id)
 	}
 	return list[0], nil
 }
@@ -73,7 +63,8 @@ func (s *SessionService) ExchangeSession(ctx context.Context, id uuid.UUID) (*ex
 	if err != nil {
 		return nil, err
 	}
-	if err := requireSessionReader(p); err != nil {
+	// authz: DecideReadSessions.
+	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
 	return getSession(ctx, s.db.Pool, id, s.db.Now().UTC(), false)
@@ -120,33 +111,30 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 	if err != nil {
 		return nil, err
 	}
-	if err := requireSessionReader(p); err != nil {
+	// authz: DecideReadSessions.
+	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
 	w := &sqlWhere{}
 	s.sessionFilter(w, f, now)
-	filter := w.String()
-	nargs := len(w.args)
-
-	orderBy, cmp := "s.starts_at, s.id", ">"
+	o := keysetOrder{key: "s.starts_at", id: "s.id"}
 	if order == exchange.SessionOrderStartsAtDesc {
-		orderBy, cmp = "s.starts_at DESC, s.id DESC", "<"
+		o.desc = true
 	} else {
 		order = exchange.SessionOrderStartsAt
 	}
-	key := ""
+	var after []any
 	if page.After != "" {
 		var ord string
 		var at time.Time
 		var id uuid.UUID
 		if ok, err := decodeCursor(page.After, &ord, &at, &id); err != nil || (ok && ord != string(order)) {
-			return nil, exchange.FieldErrorf([]string{"after"}, exchange.CodeBadUserInput, "after is not a cursor from this list and order")
+			return nil, exchange.BadCursor(true)
 		}
-		key = fmt.Sprintf(` AND (s.starts_at, s.id) %s (%s, %s)`, cmp, w.arg(at), w.arg(id))
+		after = []any{at, id}
 	}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+sessionColumns+` FROM exchange_sessions s WHERE `+filter+key+
-		` ORDER BY `+orderBy+` LIMIT `+w.arg(page.First+1), w.args...)
+	rows, _ := keysetQuery(ctx, s.db.Pool, sessionColumns, "exchange_sessions s", w, o, after, page.First)
 	list, err := collectSessions(rows, now)
 	if err != nil {
 		return nil, fmt.Errorf("list exchange sessions: %w", err)
@@ -154,9 +142,8 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 	pg := pageOf(list, page.First, func(x *exchange.ExchangeSession) string { return encodeCursor(order, x.StartsAt, x.ID) })
 	pg.HasPrevious = page.After != ""
 	if page.WithTotal {
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM exchange_sessions s WHERE `+filter, w.args[:nargs]...).
-			Scan(&pg.TotalCount); err != nil {
-			return nil, fmt.Errorf("count exchange sessions: %w", err)
+		if pg.TotalCount, err = countOf(ctx, s.db.Pool, "exchange_sessions s", w); err != nil {
+			return nil, err
 		}
 	}
 	return pg, nil
@@ -216,7 +203,8 @@ func (s *SessionService) SessionParticipants(ctx context.Context, sessionIDs []u
 	if err != nil {
 		return nil, err
 	}
-	if err := requireSessionReader(p); err != nil {
+	// authz: DecideReadSessions.
+	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
 	return participantsOf(ctx, s.db.Pool, sessionIDs, viewerCenter(p))
@@ -230,7 +218,8 @@ func (s *SessionService) SessionDemands(ctx context.Context, sessionIDs []uuid.U
 	if err != nil {
 		return nil, err
 	}
-	if err := requireSessionReader(p); err != nil {
+	// authz: DecideReadSessions.
+	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
@@ -263,18 +252,9 @@ func (s *SessionService) SessionDemands(ctx context.Context, sessionIDs []uuid.U
 // ownOnly, also one of the adding center's own. Anything else is a user error at its
 // position in input.featuredDemandIds.
 func (tx *Tx) featureDemands(ctx context.Context, sessionID, hostID uuid.UUID, ids []string, already int, ownOnly bool) error {
-	field := func(i int) []string { return []string{"input", "featuredDemandIds", fmt.Sprint(i)} }
-	var errs exchange.Errors
-	keys := make([]uuid.UUID, len(ids))
-	for i, gid := range ids {
-		id, err := exchange.ParseGlobalIDOf(exchange.KindLaborDemand, gid)
-		if err != nil {
-			errs.Add(field(i), exchange.CodeNotFound, "no such labor demand")
-		}
-		keys[i] = id
-	}
-	if len(errs) > 0 || len(ids) == 0 {
-		return errs.Err()
+	keys, err := exchange.ParseFeaturedDemandIDs(ids)
+	if err != nil || len(ids) == 0 {
+		return err
 	}
 	w := &sqlWhere{}
 	w.add(`d.id = ANY(%s)`, w.arg(keys))
@@ -282,10 +262,10 @@ func (tx *Tx) featureDemands(ctx context.Context, sessionID, hostID uuid.UUID, i
 	// a partner-only demand to a center that could not find it in the market.
 	demandVisibility(w, &exchange.Principal{CenterID: hostID}, tx.now)
 	type row struct {
-		ID       uuid.UUID `db:"id"`
-		CenterID uuid.UUID `db:"center_id"`
-		Status   string    `db:"status"`
-		Featured bool      `db:"featured"`
+		ID       uuid.UUID             `db:"id"`
+		CenterID uuid.UUID             `db:"center_id"`
+		Status   exchange.DemandStatus `db:"status"`
+		Featured bool                  `db:"featured"`
 	}
 	now := w.arg(tx.now)
 	rows, _ := tx.Query(ctx, `SELECT d.id, d.center_id, `+demandStatusSQL(now)+` AS status,
@@ -295,25 +275,17 @@ func (tx *Tx) featureDemands(ctx context.Context, sessionID, hostID uuid.UUID, i
 	if err != nil {
 		return fmt.Errorf("check featured demands: %w", err)
 	}
-	byID := map[uuid.UUID]row{}
+	byID := map[uuid.UUID]exchange.FeaturedDemand{}
 	for _, r := range found {
-		byID[r.ID] = r
+		byID[r.ID] = exchange.FeaturedDemand{Found: true, CenterID: r.CenterID, Status: r.Status, Featured: r.Featured}
 	}
+	facts := make([]exchange.FeaturedDemand, len(keys))
 	for i, id := range keys {
-		r, ok := byID[id]
-		switch {
-		case !ok:
-			errs.Add(field(i), exchange.CodeNotFound, "no labor demand with this ID is visible to the session's host")
-		case ownOnly && r.CenterID != tx.caller.CenterID:
-			errs.Add(field(i), exchange.CodeInvalid, "a joining center features only its own demands")
-		case r.Status != string(exchange.DemandOpen):
-			errs.Add(field(i), exchange.CodeInvalid, "only OPEN demands are featured; this one is %s", r.Status)
-		case r.Featured:
-			errs.Add(field(i), exchange.CodeInvalid, "the session features this demand already")
-		}
+		facts[i] = byID[id]
 	}
-	if len(errs) > 0 {
-		return errs
+	// authz: DecideFeaturedDemands.
+	if err := exchange.DecideFeaturedDemands(tx.caller, facts, ownOnly); err != nil {
+		return err
 	}
 	for i, id := range keys {
 		if _, err := tx.Exec(ctx, `INSERT INTO exchange_session_demands (session_id, demand_id, added_by_center_id, position)
@@ -335,7 +307,7 @@ func (s *SessionService) ScheduleExchangeSession(ctx context.Context, in exchang
 		return nil, errs
 	}
 	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "scheduleExchangeSession", in, func() (uuid.UUID, error) {
 			id := uuid.Must(uuid.NewV7())
 			var province *string
@@ -355,7 +327,7 @@ func (s *SessionService) ScheduleExchangeSession(ctx context.Context, in exchang
 			if err := tx.featureDemands(ctx, id, p.CenterID, in.FeaturedDemandIds, 0, false); err != nil {
 				return uuid.Nil, err
 			}
-			return id, tx.sessionChanged(ctx, id, "SCHEDULED", nil)
+			return id, tx.sessionChanged(ctx, id, exchange.ActionScheduled, nil)
 		})
 		return err
 	})
@@ -378,18 +350,15 @@ func (tx *Tx) addParticipant(ctx context.Context, sessionID uuid.UUID, host bool
 // lockSession locks a session for a change and checks expectedVersion. Sessions are
 // public, so an unknown ID is the only NOT_FOUND.
 func (tx *Tx) lockSession(ctx context.Context, globalID string, expectedVersion *int) (*exchange.ExchangeSession, error) {
-	id, err := parseID(exchange.KindExchangeSession, "sessionId", globalID)
+	id, err := exchange.ParseInputID(exchange.KindExchangeSession, "sessionId", globalID)
 	if err != nil {
 		return nil, err
 	}
 	sess, err := getSession(ctx, tx, id, tx.now, true)
-	if exchange.ErrorCode(err) == exchange.CodeNotFound {
-		return nil, exchange.FieldErrorf([]string{"input", "sessionId"}, exchange.CodeNotFound, "no such exchange session")
-	}
 	if err != nil {
-		return nil, err
+		return nil, notFoundAs(err, exchange.NoSuchSession())
 	}
-	if err := checkVersion(expectedVersion, sess.Version); err != nil {
+	if err := exchange.CheckVersion(expectedVersion, sess.Version); err != nil {
 		return nil, err
 	}
 	return sess, nil
@@ -425,7 +394,7 @@ func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.Jo
 		return nil, err
 	}
 	var sess *exchange.ExchangeSession
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
 			return err
 		}
@@ -457,9 +426,9 @@ func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.Jo
 		if err := tx.touchSession(ctx, sess.ID); err != nil {
 			return err
 		}
-		action := "JOINED"
+		action := exchange.ActionJoined
 		if joined {
-			action = "DEMANDS_FEATURED"
+			action = exchange.ActionDemandsFeatured
 		}
 		return tx.sessionChanged(ctx, sess.ID, action, map[string]any{"centerCode": p.CenterCode,
 			"featuredDemandIds": in.FeaturedDemandIds})
@@ -478,13 +447,12 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 	if err != nil {
 		return nil, nil, err
 	}
-	if in.CenterCode != nil && !strings.EqualFold(strings.TrimSpace(*in.CenterCode), p.CenterCode) {
-		// authz: a center records only its own outcome.
-		return nil, nil, exchange.FieldErrorf([]string{"input", "centerCode"}, exchange.CodeForbidden,
-			"a center records only its own outcome (%s)", p.CenterCode)
+	// authz: DecideOutcomeCenter.
+	if err := exchange.DecideOutcomeCenter(p, in.CenterCode); err != nil {
+		return nil, nil, err
 	}
 	var sess *exchange.ExchangeSession
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
 			return err
 		}
@@ -492,10 +460,9 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 		if err != nil {
 			return err
 		}
-		if !joined {
-			// authz: only participating centers have an outcome to record.
-			return exchange.FieldErrorf([]string{"input", "sessionId"}, exchange.CodeForbidden,
-				"%s does not take part in this session; join it first", p.CenterCode)
+		// authz: DecideRecordOutcome.
+		if err := exchange.DecideRecordOutcome(p, joined); err != nil {
+			return err
 		}
 		if err := exchange.ValidateOutcome(sess, in, tx.now); err != nil {
 			return err
@@ -510,7 +477,7 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 		if err := tx.touchSession(ctx, sess.ID); err != nil {
 			return err
 		}
-		return tx.sessionChanged(ctx, sess.ID, "OUTCOME_RECORDED", map[string]any{"centerCode": p.CenterCode,
+		return tx.sessionChanged(ctx, sess.ID, exchange.ActionOutcomeRecorded, map[string]any{"centerCode": p.CenterCode,
 			"workersAttending": in.WorkersAttending, "interviewed": in.Interviewed, "hiredOnSpot": in.HiredOnSpot,
 			"referredAfter": in.ReferredAfter})
 	})
@@ -539,19 +506,17 @@ func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.
 	if err != nil {
 		return nil, err
 	}
-	var errs exchange.Errors
-	checkReason(&errs, in.Reason)
-	if len(errs) > 0 {
-		return nil, errs
+	if err := exchange.CheckReason(in.Reason); err != nil {
+		return nil, err
 	}
 	var sess *exchange.ExchangeSession
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
 			return err
 		}
-		// authz: only the host cancels its session.
-		if sess.HostCenterID != p.CenterID {
-			return exchange.FieldErrorf([]string{"input", "sessionId"}, exchange.CodeForbidden, "only the host center cancels a session")
+		// authz: DecideCancelSession.
+		if err := exchange.DecideCancelSession(p, sess); err != nil {
+			return err
 		}
 		if err := exchange.CheckCancel(sess, tx.now); err != nil {
 			return err
@@ -560,7 +525,7 @@ func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.
 			version = version + 1 WHERE id = $1`, sess.ID, tx.now, blankNil(in.Reason)); err != nil {
 			return fmt.Errorf("cancel exchange session: %w", err)
 		}
-		return tx.sessionChanged(ctx, sess.ID, "CANCELLED", map[string]any{"reason": blankNil(in.Reason)})
+		return tx.sessionChanged(ctx, sess.ID, exchange.ActionCancelled, map[string]any{"reason": blankNil(in.Reason)})
 	})
 	if err != nil {
 		return nil, err
@@ -570,7 +535,7 @@ func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.
 
 // sessionChanged audits a change to a session and publishes it to every center: the
 // session as announced and its totals, never a person.
-func (tx *Tx) sessionChanged(ctx context.Context, id uuid.UUID, action string, details map[string]any) error {
+func (tx *Tx) sessionChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction, details map[string]any) error {
 	sess, err := getSession(ctx, tx, id, tx.now, false)
 	if err != nil {
 		return err
@@ -584,7 +549,7 @@ func (tx *Tx) sessionChanged(ctx context.Context, id uuid.UUID, action string, d
 		details = map[string]any{}
 	}
 	details["version"] = sess.Version
-	if err := tx.audit(ctx, "exchangeSession."+strings.ToLower(action), exchange.KindExchangeSession, id, details); err != nil {
+	if err := tx.audit(ctx, action.AuditName("exchangeSession"), exchange.KindExchangeSession, id, details); err != nil {
 		return err
 	}
 	payload := map[string]any{

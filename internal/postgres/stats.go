@@ -43,11 +43,9 @@ func statsCaller(ctx context.Context) (*exchange.Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	// authz: statistics are for every role (viewer and above) and operators.
-	if !p.IsOperator() {
-		if err := p.Require(exchange.RoleViewer); err != nil {
-			return nil, err
-		}
+	// authz: DecideReadStats.
+	if err := exchange.DecideReadStats(p); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -55,25 +53,15 @@ func statsCaller(ctx context.Context) (*exchange.Principal, error) {
 // scope resolves the centerCode of a statistic to the center whose figures are asked
 // for: nil for national figures.
 func (s *StatsService) scope(ctx context.Context, p *exchange.Principal, code *string) (*uuid.UUID, error) {
-	if code == nil || strings.TrimSpace(*code) == "" {
-		// authz: national aggregates are open to every caller statsCaller admits.
-		return nil, nil
-	}
-	c := strings.ToUpper(strings.TrimSpace(*code))
-	if !p.IsOperator() {
-		// authz: a center sees its own figures; another center's are FORBIDDEN (whether
-		// or not that center exists), operators see every center's.
-		if c != p.CenterCode {
-			return nil, exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeForbidden,
-				"centers see their own figures and national aggregates, not those of %s", c)
-		}
-		id := p.CenterID
-		return &id, nil
+	// authz: StatsScope.
+	c, own, lookup, err := exchange.StatsScope(p, code)
+	if err != nil || !lookup {
+		return own, err
 	}
 	var id uuid.UUID
-	err := s.read.QueryRow(ctx, `SELECT id FROM centers WHERE code = $1`, c).Scan(&id)
+	err = s.read.QueryRow(ctx, `SELECT id FROM centers WHERE code = $1`, c).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, exchange.FieldErrorf([]string{"centerCode"}, exchange.CodeNotFound, "no center has code %q", c)
+		return nil, exchange.UnknownStatsCenter(c)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("stats center: %w", err)
@@ -108,8 +96,7 @@ func (s *StatsService) MarketBalance(ctx context.Context, args exchange.MarketBa
 	if args.ProvinceCode != nil {
 		p, ok := s.db.Catalog.CurrentProvince(strings.TrimSpace(*args.ProvinceCode))
 		if !ok {
-			return nil, exchange.FieldErrorf([]string{"provinceCode"}, exchange.CodeBadUserInput,
-				"no province has code %q", *args.ProvinceCode)
+			return nil, exchange.UnknownStatsProvince(*args.ProvinceCode)
 		}
 		province = &p.Code
 	}
@@ -173,7 +160,7 @@ func (s *StatsService) ReferralFlows(ctx context.Context, from, to *time.Time) (
 	w := &sqlWhere{}
 	w.add(`r.kind = 'created' AND r.n > 0`)
 	createdDays(w, start, until)
-	// The day counts (migration 00014) are summed by center pair and status first (a
+	// The day counts (migration 00015) are summed by center pair and status first (a
 	// handful of groups), and only those sums are joined to the centers' provinces.
 	// The period's conditions are in the SQL only when given (see MarketBalance).
 	rows, _ := s.read.Query(ctx, `
@@ -252,7 +239,7 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 		return nil, err
 	}
 	start, until := period(args.From, args.To)
-	// The cohort's stage counts come from the day counts (migration 00014): a referral
+	// The cohort's stage counts come from the day counts (migration 00015): a referral
 	// counts in every stage up to the furthest it reached (referral_stage). A referral
 	// may skip acknowledgement (REFERRED → INTERVIEW_SCHEDULED) or the interview;
 	// NOT_HIRED, WITHDRAWN and LEFT_JOB add no stage. The median time to hire is
@@ -357,7 +344,7 @@ func monthlyFacts(w *sqlWhere, a exchange.MonthlyArgs, center *uuid.UUID, start,
 		}
 	case exchange.MetricReferrals, exchange.MetricHires, exchange.MetricEmploymentsConfirmed:
 		// The day counts of the referrals' creation, HIRED or EMPLOYED instants
-		// (migration 00014); the series is by calendar month of whole UTC days.
+		// (migration 00015); the series is by calendar month of whole UTC days.
 		kind := map[exchange.StatsMetric]string{exchange.MetricReferrals: "created", exchange.MetricHires: "hired",
 			exchange.MetricEmploymentsConfirmed: "employed"}[a.Metric]
 		rw := &sqlWhere{args: w.args}

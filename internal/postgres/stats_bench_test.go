@@ -127,7 +127,7 @@ func loadReferrals(b *testing.B, db *postgres.DB, n int) {
 			('ACKNOWLEDGED', 'NOT_HIRED', 'MARK_NOT_HIRED', 4, '{NOT_HIRED}')
 		) s (from_status, to_status, action, days, statuses) ON r.status = ANY (s.statuses::text[])
 		ORDER BY r.id, s.days`, nil},
-		// The day counts as migration 00014 fills them: its trigger is off while the
+		// The day counts as migration 00015 fills them: its trigger is off while the
 		// rows are generated (TestReferralCountsFollowReferrals tests it).
 		{`INSERT INTO referral_counts ` + referralCountsSQL, nil},
 		{`ALTER TABLE referrals ENABLE TRIGGER referral_counts_insert_delete`, nil},

@@ -60,38 +60,30 @@ func (s *MarketService) supplyFilter(w *sqlWhere, f exchange.LaborSupplyFilter, 
 // to every authenticated caller.
 func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSupplyFilter, order exchange.LaborSupplyOrder,
 	page exchange.PageArgs) (*exchange.Page[*exchange.LaborSupply], error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// authz: every role may read the market.
-	if err := p.Require(exchange.RoleViewer); err != nil && !p.IsOperator() {
+	if _, err := marketReader(ctx); err != nil {
 		return nil, err
 	}
 	now := s.db.Now().UTC()
 	w := &sqlWhere{}
 	s.supplyFilter(w, f, now)
-	filter := w.String()
-	sortKey, orderBy, cmp := "s.created_at", "s.created_at DESC, s.id DESC", "<"
+	o := keysetOrder{key: "s.created_at", id: "s.id", desc: true}
 	if order == exchange.SupplyOrderAvailableFrom {
-		sortKey, orderBy, cmp = "s.available_from", "s.available_from, s.id", ">"
+		o = keysetOrder{key: "s.available_from", id: "s.id"}
 	} else {
 		order = exchange.SupplyOrderNewest
 	}
-	key := ""
+	var after []any
 	if page.After != "" {
 		var ord string
 		var t time.Time
 		var id uuid.UUID
 		ok, err := decodeCursor(page.After, &ord, &t, &id)
 		if err != nil || (ok && ord != string(order)) {
-			return nil, exchange.FieldErrorf([]string{"after"}, exchange.CodeBadUserInput, "after is not a cursor from this list and order")
+			return nil, exchange.BadCursor(true)
 		}
-		key = fmt.Sprintf(` AND (%s, s.id) %s (%s, %s)`, sortKey, cmp, w.arg(t), w.arg(id))
+		after = []any{t, id}
 	}
-	limit := w.arg(page.First + 1)
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE `+filter+key+
-		` ORDER BY `+orderBy+` LIMIT `+limit, w.args...)
+	rows, _ := keysetQuery(ctx, s.db.Pool, supplyColumns, "labor_supplies s", w, o, after, page.First)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
 	if err != nil {
 		return nil, fmt.Errorf("list supplies: %w", err)
@@ -107,13 +99,8 @@ func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSuppl
 	})
 	pg.HasPrevious = page.After != ""
 	if page.WithTotal {
-		nargs := len(w.args) - 1
-		if key != "" {
-			nargs -= 2
-		}
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM labor_supplies s WHERE `+filter, w.args[:nargs]...).
-			Scan(&pg.TotalCount); err != nil {
-			return nil, fmt.Errorf("count supplies: %w", err)
+		if pg.TotalCount, err = countOf(ctx, s.db.Pool, "labor_supplies s", w); err != nil {
+			return nil, err
 		}
 	}
 	return pg, nil
@@ -128,27 +115,8 @@ func (s *MarketService) LaborSupply(ctx context.Context, id uuid.UUID) (*exchang
 }
 
 func (s *MarketService) getSupply(ctx context.Context, q DBTX, id uuid.UUID) (*exchange.LaborSupply, error) {
-	rows, _ := q.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE s.id = $1`, id)
-	x, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
-	if err != nil {
-		return nil, translate(err)
-	}
-	x.SetStatus(s.db.Now())
-	return x, nil
+	return supplyTable.get(ctx, q, id, s.db.Now())
 }
-
-// supplyRow is a new supply's values in the column order of the INSERT and the COPY.
-func supplyRow(id, centerID uuid.UUID, d *exchange.SupplyDraft, now time.Time) []any {
-	codes := d.DestinationCodes
-	if codes == nil {
-		codes = []string{}
-	}
-	return []any{id, centerID, d.OccupationCode, d.SkillLevel, d.Quantity, d.AvailableFrom, d.AvailableUntil,
-		codes, d.ExpectedWageMin, blankNil(d.Notes), now, now}
-}
-
-var supplyCopyColumns = []string{"id", "center_id", "occupation_code", "skill_level", "quantity", "available_from",
-	"available_until", "destination_codes", "expected_wage_min", "notes", "created_at", "updated_at"}
 
 // PublishLaborSupply publishes workers of the caller's center ready to move.
 func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.PublishLaborSupplyInput) (*exchange.LaborSupply, error) {
@@ -160,16 +128,8 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 	if errs := exchange.ValidateSupply(s.db.Catalog, s.db.Now(), d, true); len(errs) > 0 {
 		return nil, errs
 	}
-	var id uuid.UUID
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "publishLaborSupply", in, func() (uuid.UUID, error) {
-			id := uuid.Must(uuid.NewV7())
-			if _, err := tx.Exec(ctx, `INSERT INTO labor_supplies (`+strings.Join(supplyCopyColumns, ", ")+`)
-				VALUES (`+placeholders(1, len(supplyCopyColumns))+`)`, supplyRow(id, p.CenterID, d, tx.now)...); err != nil {
-				return uuid.Nil, fmt.Errorf("insert supply: %w", err)
-			}
-			return id, tx.supplyChanged(ctx, id, "PUBLISHED")
-		})
+	id, err := supplyTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborSupply", in, func(tx *Tx, id uuid.UUID) error {
+		_, err := tx.Exec(ctx, insertSQL[supplyRecord]("labor_supplies"), args(newSupplyRecord(id, p.CenterID, d, tx.now)))
 		return err
 	})
 	if err != nil {
@@ -178,25 +138,8 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 	return s.getSupply(ctx, s.db.Pool, id)
 }
 
-// supplyChanged audits a change to a supply and publishes it to everyone.
-func (tx *Tx) supplyChanged(ctx context.Context, id uuid.UUID, action string) error {
-	rows, _ := tx.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE s.id = $1`, id)
-	x, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
-	if err != nil {
-		return translate(err)
-	}
-	x.SetStatus(tx.now)
-	if err := tx.audit(ctx, "laborSupply."+strings.ToLower(action), exchange.KindLaborSupply, id,
-		map[string]any{"version": x.Version}); err != nil {
-		return err
-	}
-	ch, payload := supplyChange(x, action)
-	_, err = tx.publish(ctx, ch, payload)
-	return err
-}
-
 // supplyChange is the change-feed entry of a supply: counts only, for every center.
-func supplyChange(x *exchange.LaborSupply, action string) (exchange.Change, map[string]any) {
+func supplyChange(x *exchange.LaborSupply, action exchange.ChangeAction) (exchange.Change, map[string]any) {
 	return exchange.Change{EntityKind: exchange.KindLaborSupply, EntityID: x.ID, Action: action, Audience: exchange.AudienceAll},
 		map[string]any{
 			"id": exchange.GlobalID(exchange.KindLaborSupply, x.ID), "center": exchange.GlobalID(exchange.KindCenter, x.CenterID),
@@ -206,63 +149,23 @@ func supplyChange(x *exchange.LaborSupply, action string) (exchange.Change, map[
 		}
 }
 
-// lockOwnSupply locks a supply of the caller's center; another center's is NOT_FOUND.
-func (tx *Tx) lockOwnSupply(ctx context.Context, id uuid.UUID, expectedVersion *int) (*exchange.LaborSupply, error) {
-	rows, _ := tx.Query(ctx, `SELECT `+supplyColumns+` FROM labor_supplies s WHERE s.id = $1 FOR UPDATE`, id)
-	x, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
-	notFound := exchange.FieldErrorf([]string{"input", "laborSupplyId"}, exchange.CodeNotFound, "no such labor supply")
-	if err != nil {
-		if exchange.ErrorCode(translate(err)) == exchange.CodeNotFound {
-			return nil, notFound
-		}
-		return nil, err
-	}
-	// authz: only the owning center changes a supply; to others it does not exist.
-	if x.CenterID != tx.caller.CenterID {
-		return nil, notFound
-	}
-	if err := checkVersion(expectedVersion, x.Version); err != nil {
-		return nil, err
-	}
-	x.SetStatus(tx.now)
-	return x, nil
-}
-
 // UpdateLaborSupply changes a supply of the caller's center.
 func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.UpdateLaborSupplyInput) (*exchange.LaborSupply, error) {
-	_, err := centerPublisher(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := parseID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
-	if err != nil {
-		return nil, err
-	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		x, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion)
-		if err != nil {
-			return err
-		}
-		if x.Status == exchange.SupplyWithdrawn {
-			return exchange.Errorf(exchange.CodeInvalidTransition, "a withdrawn supply cannot change")
-		}
-		d := exchange.DraftFromSupply(x)
-		d.Apply(in)
-		if errs := exchange.ValidateSupply(s.db.Catalog, tx.now, d, false); len(errs) > 0 {
-			return errs
-		}
-		codes := d.DestinationCodes
-		if codes == nil {
-			codes = []string{}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET skill_level = $2, quantity = $3, available_from = $4,
-			available_until = $5, destination_codes = $6, expected_wage_min = $7, notes = $8, updated_at = $9,
-			version = version + 1 WHERE id = $1`, id, d.SkillLevel, d.Quantity, d.AvailableFrom, d.AvailableUntil,
-			codes, d.ExpectedWageMin, blankNil(d.Notes), tx.now); err != nil {
-			return fmt.Errorf("update supply: %w", err)
-		}
-		return tx.supplyChanged(ctx, id, "UPDATED")
-	})
+	id, err := supplyTable.act(ctx, s.db, in.LaborSupplyID, in.ExpectedVersion, exchange.PostingUpdate, nil, exchange.ActionUpdated,
+		func(tx *Tx, id uuid.UUID, x *exchange.LaborSupply) error {
+			d := exchange.DraftFromSupply(x)
+			d.Apply(in)
+			if errs := exchange.ValidateSupply(s.db.Catalog, tx.now, d, false); len(errs) > 0 {
+				return errs
+			}
+			if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET skill_level = @skill_level, quantity = @quantity,
+				available_from = @available_from, available_until = @available_until, destination_codes = @destination_codes,
+				expected_wage_min = @expected_wage_min, notes = @notes, updated_at = @updated_at, version = version + 1
+				WHERE id = @id`, args(newSupplyRecord(id, x.CenterID, d, tx.now))); err != nil {
+				return fmt.Errorf("update supply: %w", err)
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -271,33 +174,7 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 
 // WithdrawLaborSupply withdraws a supply of the caller's center for good.
 func (s *MarketService) WithdrawLaborSupply(ctx context.Context, in exchange.WithdrawLaborSupplyInput) (*exchange.LaborSupply, error) {
-	_, err := centerPublisher(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := parseID(exchange.KindLaborSupply, "laborSupplyId", in.LaborSupplyID)
-	if err != nil {
-		return nil, err
-	}
-	var errs exchange.Errors
-	checkReason(&errs, in.Reason)
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		x, err := tx.lockOwnSupply(ctx, id, in.ExpectedVersion)
-		if err != nil {
-			return err
-		}
-		if x.WithdrawnAt != nil {
-			return exchange.Errorf(exchange.CodeInvalidTransition, "the supply is already withdrawn")
-		}
-		if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET withdrawn_at = $2, withdraw_reason = $3, updated_at = $2,
-			version = version + 1 WHERE id = $1`, id, tx.now, blankNil(in.Reason)); err != nil {
-			return fmt.Errorf("withdraw supply: %w", err)
-		}
-		return tx.supplyChanged(ctx, id, "WITHDRAWN")
-	})
+	id, err := supplyTable.end(ctx, s.db, in.LaborSupplyID, in.Reason, in.ExpectedVersion)
 	if err != nil {
 		return nil, err
 	}

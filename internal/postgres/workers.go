@@ -25,15 +25,6 @@ const workerColumns = `w.id, w.registered_by, w.full_name, w.date_of_birth, w.ge
 const workerVisibleTo = `w.erased_at IS NULL AND (w.registered_by = $2
 	OR EXISTS (SELECT 1 FROM referrals vr WHERE vr.worker_id = w.id AND vr.destination_center_id = $2))`
 
-// mayReadPersonalData: viewers and operators see aggregates only.
-func mayReadPersonalData(p *exchange.Principal) bool {
-	return p.CenterID != uuid.Nil && p.Has(exchange.RolePublisher)
-}
-
-func workerNotFound() error {
-	return exchange.Errorf(exchange.CodeNotFound, "no worker has this ID")
-}
-
 // Workers loads the workers the caller may see and writes one audit entry per worker
 // read, naming the fields the client selected and the request id; all entries of a
 // batch go in one statement, in the same transaction as the read.
@@ -43,15 +34,15 @@ func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRe
 		return nil, err
 	}
 	out := make(map[exchange.WorkerRead]*exchange.Worker, len(reads))
-	// authz: personal data only for publishers and coordinators of a center.
-	if !mayReadPersonalData(p) {
+	// authz: MayReadPersonalData.
+	if !exchange.MayReadPersonalData(p) {
 		return out, nil
 	}
 	ids := make([]uuid.UUID, 0, len(reads))
 	for _, r := range reads {
 		ids = append(ids, r.ID)
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		// authz: workerVisibleTo.
 		rows, _ := tx.Query(ctx, `SELECT `+workerColumns+` FROM workers w WHERE w.id = ANY($1) AND `+workerVisibleTo,
 			ids, p.CenterID)
@@ -108,21 +99,22 @@ func (tx *Tx) lockWorkerForOrigin(ctx context.Context, globalID string, expected
 	p := tx.caller
 	id, err := exchange.ParseGlobalIDOf(exchange.KindWorker, globalID)
 	// authz: who may not see the worker learns nothing, not even that it exists.
-	if err != nil || !mayReadPersonalData(p) {
-		return uuid.Nil, workerNotFound()
+	if err != nil || !exchange.MayReadPersonalData(p) {
+		return uuid.Nil, exchange.WorkerNotFound()
 	}
 	var registeredBy uuid.UUID
 	var version int
 	err = tx.QueryRow(ctx, `SELECT w.registered_by, w.version FROM workers w WHERE w.id = $1 AND `+workerVisibleTo+`
 		FOR UPDATE OF w`, id, p.CenterID).Scan(&registeredBy, &version)
 	if err != nil {
-		return uuid.Nil, workerNotFound()
+		// Only a missing (or hidden) row is NOT_FOUND; a failing database is not.
+		return uuid.Nil, notFoundAs(err, exchange.WorkerNotFound())
 	}
-	// authz: only the registering center erases or records a withdrawal of consent.
-	if registeredBy != p.CenterID {
-		return uuid.Nil, exchange.Errorf(exchange.CodeForbidden, "only the center that registered the worker may %s", verb)
+	// authz: DecideWorkerChange.
+	if err := exchange.DecideWorkerChange(p, registeredBy, verb); err != nil {
+		return uuid.Nil, err
 	}
-	if err := checkVersion(expectedVersion, version); err != nil {
+	if err := exchange.CheckVersion(expectedVersion, version); err != nil {
 		return uuid.Nil, err
 	}
 	return id, nil
@@ -134,11 +126,11 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 	if _, err := caller(ctx); err != nil {
 		return uuid.Nil, err
 	}
-	if in.Reason != nil && len([]rune(*in.Reason)) > 500 {
-		return uuid.Nil, exchange.FieldErrorf([]string{"input", "reason"}, exchange.CodeTooLong, "reason is longer than 500 characters")
+	if err := exchange.CheckEraseReason(in.Reason); err != nil {
+		return uuid.Nil, err
 	}
 	var id uuid.UUID
-	err := s.db.inTx(ctx, func(tx *Tx) error {
+	err := WithTx(ctx, s.db, func(tx *Tx) error {
 		var err error
 		if id, err = tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "erase them"); err != nil {
 			return err
@@ -156,7 +148,7 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 		if in.Reason != nil {
 			details["reason"] = strings.TrimSpace(*in.Reason)
 		}
-		return tx.workerChanged(ctx, id, "ERASED", details)
+		return tx.workerChanged(ctx, id, exchange.ActionErased, details)
 	})
 	return id, err
 }
@@ -168,7 +160,7 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 		return uuid.Nil, err
 	}
 	var id uuid.UUID
-	err := s.db.inTx(ctx, func(tx *Tx) error {
+	err := WithTx(ctx, s.db, func(tx *Tx) error {
 		var err error
 		if id, err = tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "record a withdrawal of consent"); err != nil {
 			return err
@@ -178,18 +170,18 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 		if err != nil {
 			return fmt.Errorf("withdraw consent: %w", err)
 		}
-		if tag.RowsAffected() == 0 {
-			return exchange.FieldErrorf([]string{"input", "workerId"}, exchange.CodeInvalidTransition, "the worker already withdrew consent")
+		if err := exchange.DecideWithdrawConsent(tag.RowsAffected() == 0); err != nil {
+			return err
 		}
-		return tx.workerChanged(ctx, id, "CONSENT_WITHDRAWN", nil)
+		return tx.workerChanged(ctx, id, exchange.ActionConsentWithdrawn, nil)
 	})
 	return id, err
 }
 
 // workerChanged audits a change to a worker and tells the centers that see the worker;
 // the change carries the worker's opaque ID and nothing personal.
-func (tx *Tx) workerChanged(ctx context.Context, id uuid.UUID, action string, details map[string]any) error {
-	if err := tx.audit(ctx, "worker."+strings.ToLower(action), exchange.KindWorker, id, details); err != nil {
+func (tx *Tx) workerChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction, details map[string]any) error {
+	if err := tx.audit(ctx, action.AuditName("worker"), exchange.KindWorker, id, details); err != nil {
 		return err
 	}
 	rows, _ := tx.Query(ctx, `SELECT registered_by FROM workers WHERE id = $1

@@ -8,7 +8,6 @@ type metrics struct {
 	requests      *prometheus.CounterVec
 	duration      *prometheus.HistogramVec
 	graphqlErrors *prometheus.CounterVec
-	authFailures  prometheus.Counter
 	rateLimited   prometheus.Counter
 }
 
@@ -24,13 +23,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		graphqlErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "laborx_graphql_errors_total", Help: "GraphQL errors by extensions.code.",
 		}, []string{"code"}),
-		authFailures: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "laborx_auth_failures_total", Help: "Requests refused as UNAUTHENTICATED.",
-		}),
 		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "laborx_rate_limited_total", Help: "Requests refused as RATE_LIMITED.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.graphqlErrors, m.authFailures, m.rateLimited)
+	reg.MustRegister(m.requests, m.duration, m.graphqlErrors, m.rateLimited)
 	return m
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +17,9 @@ import (
 )
 
 // requestContext gives each request an id (the client's X-Request-Id if sane), logs it
-// as one JSON line with its caller's center, and records its metrics.
-func requestContext(logger *slog.Logger, m *metrics, next http.Handler) http.Handler {
+// as one JSON line with its caller's center, client address, operation and error codes,
+// and records its metrics.
+func requestContext(logger *slog.Logger, m *metrics, trusted []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -38,9 +40,10 @@ func requestContext(logger *slog.Logger, m *metrics, next http.Handler) http.Han
 		if route == "other" || route == "/metrics" || route == "/healthz" {
 			return
 		}
-		logger.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000,
-			"center", info.center, "subject", info.subject)
+		attrs := append([]any{"request_id", id, "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration_ms", float64(elapsed.Microseconds()) / 1000,
+			"center", info.center, "subject", info.subject, "client_ip", clientIP(r, trusted)}, info.logAttrs()...)
+		logger.InfoContext(ctx, "request", attrs...)
 	})
 }
 
@@ -75,21 +78,22 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // authenticate verifies the bearer token of every GraphQL request before any resolver
 // runs; a refused request gets 401 with a GraphQL error body and no data. Websocket
 // upgrades carry their token in connection_init instead and are verified there.
-func authenticate(v *auth.Verifier, limiter *rateLimiter, m *metrics, next http.Handler) http.Handler {
+func authenticate(cfg Config, d Deps, limiter *rateLimiter, g *unauthGuard, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebsocket(r) {
-			next.ServeHTTP(w, r)
+			if g.allow(w, r) { // not authenticated until connection_init
+				next.ServeHTTP(w, r.WithContext(withClientIP(r.Context(), clientIP(r, cfg.TrustedProxies))))
+			}
 			return
 		}
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", "POST")
-			writeError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GraphQL is served over POST and websocket")
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET, POST")
+			writeError(w, http.StatusMethodNotAllowed, exchange.CodeBadUserInput, "GraphQL is served over POST, GET (queries) and websocket")
 			return
 		}
-		p, err := v.VerifyHeader(r.Context(), r.Header.Get("Authorization"))
+		p, err := verify(r.Context(), cfg, d, r.Header.Get("Authorization"))
 		if err != nil {
-			m.authFailures.Inc()
-			writeError(w, http.StatusUnauthorized, exchange.ErrorCode(err), exchange.ErrorMessage(err))
+			refuseUnverified(w, r, d, g, err)
 			return
 		}
 		if info := requestInfoFrom(r.Context()); info != nil {
@@ -98,7 +102,7 @@ func authenticate(v *auth.Verifier, limiter *rateLimiter, m *metrics, next http.
 				info.center = "operator"
 			}
 		}
-		if !limiter.allow(p) {
+		if !limiter.allow(p.CenterCode + "/" + p.Subject) {
 			m.rateLimited.Inc()
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusTooManyRequests, exchange.CodeRateLimited, "too many requests: slow down and retry")

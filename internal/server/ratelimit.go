@@ -5,12 +5,11 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
-
-	"github.com/laborx/laborx/internal/exchange"
 )
 
-// rateLimiter keeps one token bucket per caller (center and subject), so one busy
-// integration cannot starve the other centers. Idle buckets are dropped.
+// rateLimiter keeps one token bucket per key: per caller (center and subject), so one
+// busy integration cannot starve the other centers, and per client IP for requests
+// without a valid token. Idle buckets are dropped.
 type rateLimiter struct {
 	limit rate.Limit
 	burst int
@@ -29,11 +28,10 @@ func newRateLimiter(perSecond float64, burst int) *rateLimiter {
 	return &rateLimiter{limit: rate.Limit(perSecond), burst: burst, buckets: map[string]*bucket{}}
 }
 
-func (l *rateLimiter) allow(p *exchange.Principal) bool {
+func (l *rateLimiter) allow(key string) bool {
 	if l.limit <= 0 {
 		return true
 	}
-	key := p.CenterCode + "/" + p.Subject
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()

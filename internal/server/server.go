@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -24,6 +25,7 @@ import (
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/loader"
+	"github.com/laborx/laborx/internal/postgres"
 )
 
 // Config holds the HTTP-level settings.
@@ -32,8 +34,8 @@ type Config struct {
 	Dev bool
 	// MaxBodyBytes bounds a request body; bulk CSV imports are the largest requests.
 	MaxBodyBytes int64
-	// ComplexityLimit bounds a query's cost; list fields cost their page size.
-	ComplexityLimit int
+	// Limits bound a query's depth, aliases, nodes and cost (limits.go).
+	Limits Limits
 	// RateLimit is each caller's sustained requests per second; Burst its bucket size.
 	RateLimit float64
 	Burst     int
@@ -42,11 +44,28 @@ type Config struct {
 	CORSOrigins []string
 	// DemoSignIn, when set (--demo), lets the console mint demo tokens.
 	DemoSignIn *DemoSignIn
+	// RequestTimeout bounds each query and mutation (and each token's key lookup); a
+	// request past it is answered UNAVAILABLE and its statements are cancelled.
+	RequestTimeout time.Duration
+	// ImportTimeout bounds the CSV import mutations, which may take longer.
+	ImportTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included (a 32 MB import).
+	ReadTimeout time.Duration
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
+	// UnauthRate and UnauthBurst are the bucket of each client IP for requests and
+	// websocket connections that carry no valid token yet (0: no cap).
+	UnauthRate  float64
+	UnauthBurst int
+	// WebsocketInitTimeout closes a websocket that sends no connection_init in time.
+	WebsocketInitTimeout time.Duration
 }
 
 // DefaultConfig returns production defaults.
 func DefaultConfig() Config {
-	return Config{MaxBodyBytes: 32 << 20, ComplexityLimit: 20000, RateLimit: 50, Burst: 200}
+	return Config{MaxBodyBytes: 32 << 20, Limits: DefaultLimits(), RateLimit: 50, Burst: 200,
+		UnauthRate: 2, UnauthBurst: 30, WebsocketInitTimeout: 10 * time.Second,
+		RequestTimeout: 10 * time.Second, ImportTimeout: time.Minute, ReadTimeout: 2 * time.Minute}
 }
 
 // Deps are the parts the server is built from.
@@ -58,44 +77,49 @@ type Deps struct {
 	Ready    func(ctx context.Context) error
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
+	// Outage tracks database outages; Drain the shutdown sequence.
+	Outage *Outage
+	Drain  *Drain
 }
 
 // New returns the HTTP handler for the whole service.
 func New(cfg Config, d Deps) http.Handler {
 	m := newMetrics(d.Registry)
-	gql := newGraphQL(cfg, d, m)
+	guard := newUnauthGuard(cfg, d.Registry, m.rateLimited, d.Logger)
+	gql := newGraphQL(cfg, d, m, guard)
 	limiter := newRateLimiter(cfg.RateLimit, cfg.Burst)
 
 	mux := http.NewServeMux()
-	api := authenticate(d.Verifier, limiter, m, gql)
-	mux.Handle("/graphql", corsHeaders(cfg.CORSOrigins, limitBody(cfg.MaxBodyBytes, api)))
+	api := authenticate(cfg, d, limiter, guard, m, answerUnavailable(gql))
+	mux.Handle("/graphql", corsHeaders(cfg.CORSOrigins, limitBody(cfg.MaxBodyBytes, d.Drain.trackWebsockets(api))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := d.Ready(ctx); err != nil {
-			d.Logger.WarnContext(ctx, "not ready", "err", err)
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ready\n"))
-	})
+	mux.HandleFunc("GET /readyz", readiness(d))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	mountPages(mux, cfg)
-	return requestContext(d.Logger, m, mux)
+	return requestContext(d.Logger, m, cfg.TrustedProxies, mux)
 }
 
-func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver, Complexity: complexity()})
+func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Server {
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
-		Implementation:        websocketOrigins(cfg.CORSOrigins),
+		Implementation:        d.Drain.websocket(websocketOrigins(cfg.CORSOrigins)),
 		KeepAlivePingInterval: 10 * time.Second,
+		InitTimeout:           cfg.WebsocketInitTimeout,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			p, err := d.Verifier.VerifyHeader(ctx, payload.Authorization())
+			p, err := verify(ctx, cfg, d, payload.Authorization())
+			if f := faultOf(err); f != postgres.NoFault {
+				// The token could not be checked: 1013 "try again later", not a refusal.
+				// gqlgen sends the error's text to the client: the cause stays here.
+				appErr := d.Outage.unavailable(ctx, f, err)
+				ctx = transport.WithWebsocketCloseCode(ctx, closeTryAgainLater)
+				ctx = transport.AppendCloseReason(ctx, fmt.Sprintf("%s: %s", appErr.Code, appErr.Message))
+				return ctx, nil, appErr
+			}
 			if err != nil {
+				guard.record(ctx, clientIPFrom(ctx), err)
 				// graphql-transport-ws closes an unauthorised connection with 4403; the
 				// reason carries the code and why, as errors[] would over HTTP.
 				ctx = transport.WithWebsocketCloseCode(ctx, 4403)
@@ -109,22 +133,29 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 			return auth.NewContext(ctx, p), nil, nil
 		},
 	})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{maxQuery: cfg.Limits.MaxQueryBytes})
 	// Every response resolves with fresh loaders: a subscription sends many responses
 	// over one connection, and a loader would serve the next event what it read for the
 	// last (an agreement's revisions before a revision was added).
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(loader.NewContext(ctx, loader.New(d.Loaders)))
 	})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	// After APQ has filled in the query: the limits first, so a refused request costs
+	// no pass over its variables; then the text checks and NFC.
+	srv.Use(newQueryLimits(cfg, es, queries, d.Logger))
+	srv.Use(inputText{})
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.AroundRootFields(hideTypes)
 	}
 	srv.SetDisableSuggestion(true)
-	srv.SetParserTokenLimit(15000)
-	srv.SetErrorPresenter(presentError(d.Logger, m))
+	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
+	newOperations(cfg, d.Registry).use(srv)
+	srv.SetErrorPresenter(presentError(d.Logger, m, d.Outage))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		d.Logger.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", exchange.RequestID(ctx))
 		return errors.New("internal error")
@@ -134,7 +165,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics) *handler.Server {
 
 // presentError gives every error an extensions.code and hides internals: an error that
 // is not an application error is logged with the request id and reported as INTERNAL.
-func presentError(logger *slog.Logger, m *metrics) graphql.ErrorPresenterFunc {
+func presentError(logger *slog.Logger, m *metrics, outage *Outage) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		if gerr.Extensions == nil {
@@ -145,34 +176,54 @@ func presentError(logger *slog.Logger, m *metrics) graphql.ErrorPresenterFunc {
 		case errors.As(err, &appErr):
 			gerr.Message = appErr.Message
 			gerr.Extensions["code"] = string(appErr.Code)
-		case gerr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED":
-			gerr.Extensions["code"] = "QUERY_TOO_COMPLEX"
 		case gerr.Extensions["code"] != nil:
 			// Parse and validation errors keep gqlgen's codes (GRAPHQL_PARSE_FAILED,
-			// GRAPHQL_VALIDATION_FAILED): the query itself is malformed.
-		case gerr.Path == nil:
-			gerr.Extensions["code"] = string(exchange.CodeBadUserInput)
-		case ctx.Err() != nil:
+			// GRAPHQL_VALIDATION_FAILED): the query itself is malformed. Their
+			// "Did you mean" hints, which would spell out the schema to a scanner,
+			// are cut by tidyMessage below.
+		case errors.Is(ctx.Err(), context.Canceled) || (ctx.Err() != nil && isSubscription(ctx)):
 			// The client went away (or its subscription's token expired): nothing failed.
 			logger.DebugContext(ctx, "request ended early", "err", err, "request_id", exchange.RequestID(ctx))
 			gerr.Message = "request cancelled"
 			gerr.Extensions["code"] = string(exchange.CodeInternal)
+		case postgres.FaultOf(err) != postgres.NoFault || ctx.Err() != nil:
+			// The request's deadline passed, or the database failed it: the client did
+			// nothing wrong and may retry (HTTP 503, Retry-After).
+			f := postgres.FaultOf(err)
+			if f == postgres.NoFault {
+				f = postgres.Timeout
+			}
+			appErr := outage.unavailable(ctx, f, err)
+			logger.WarnContext(ctx, "database fault", "fault", f.String(), "err", err, "request_id", exchange.RequestID(ctx))
+			gerr.Message = appErr.Message
+			gerr.Extensions["code"] = string(appErr.Code)
+		case gerr.Path == nil:
+			gerr.Extensions["code"] = string(exchange.CodeBadUserInput)
 		default:
 			logger.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String(),
 				"request_id", exchange.RequestID(ctx))
 			gerr.Message = "internal error"
 			gerr.Extensions["code"] = string(exchange.CodeInternal)
 		}
-		m.graphqlErrors.WithLabelValues(gerr.Extensions["code"].(string)).Inc()
+		gerr.Message = tidyMessage(gerr.Message)
+		code := gerr.Extensions["code"].(string)
+		m.graphqlErrors.WithLabelValues(code).Inc()
+		if info := requestInfoFrom(ctx); info != nil {
+			info.addCode(code)
+		}
 		return gerr
 	}
 }
 
 // NewHTTPServer returns the http.Server settings `laborx serve` runs the handler with.
-func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+// A request may take ReadTimeout to arrive (a large import on a slow link) and then run
+// up to ImportTimeout; WriteTimeout, counted from the end of the headers, covers both.
+func NewHTTPServer(cfg Config, h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      writeTimeout(cfg),
 		IdleTimeout:       2 * time.Minute,
 		// Large enough that an oversized Authorization header reaches the verifier and
 		// gets a GraphQL UNAUTHENTICATED answer instead of a bare 431.

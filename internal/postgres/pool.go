@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// PoolOptions bound what one pool asks of PostgreSQL. Zero values keep pgx's and the
+// server's defaults, which is what the command-line tools want (a long `seed --scale`
+// must not hit a statement timeout); `laborx serve` sets them all.
+type PoolOptions struct {
+	// MaxConns is the pool size; it overrides pool_max_conns in the URL.
+	MaxConns int32
+	// ConnectTimeout bounds dialing and authenticating a new connection.
+	ConnectTimeout time.Duration
+	// StatementTimeout is the server-side bound of every statement (statement_timeout),
+	// the backstop behind the request deadline for work that runs without one.
+	StatementTimeout time.Duration
+	// LockTimeout bounds a statement's wait for a lock (lock_timeout), so a table held
+	// locked fails requests at once with a clear error rather than piling them up.
+	LockTimeout time.Duration
+	// Tracer sees every statement (tests count them); nil for none.
+	Tracer pgx.QueryTracer
+}
+
+// PoolConfig parses dsn and applies o.
+func PoolConfig(dsn string, o PoolOptions) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err) // pgx redacts the password
+	}
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
+	if o.ConnectTimeout > 0 {
+		cfg.ConnConfig.ConnectTimeout = o.ConnectTimeout
+	}
+	if o.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = millis(o.StatementTimeout)
+	}
+	if o.LockTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["lock_timeout"] = millis(o.LockTimeout)
+	}
+	if o.Tracer != nil {
+		cfg.ConnConfig.Tracer = o.Tracer
+	}
+	// When a request's deadline passes mid-statement, ask the server to cancel the
+	// statement and keep the connection, instead of pgx's default of cutting the socket:
+	// a cut connection is lost to the pool, and the server would go on waiting for the
+	// lock or finishing the query for nobody.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
+	}
+	return cfg, nil
+}
+
+// OpenPool connects a pool configured by o. Connections are made on first use, so a
+// database that is down when the pool opens is reported by the first request.
+func OpenPool(ctx context.Context, dsn string, o PoolOptions) (*pgxpool.Pool, error) {
+	cfg, err := PoolConfig(dsn, o)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	return pool, nil
+}
+
+// OpenWith is Open with pool options.
+func OpenWith(ctx context.Context, dsn string, o PoolOptions) (*DB, error) {
+	pool, err := OpenPool(ctx, dsn, o)
+	if err != nil {
+		return nil, err
+	}
+	db, err := New(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func millis(d time.Duration) string {
+	return strconv.FormatInt(d.Milliseconds(), 10)
+}

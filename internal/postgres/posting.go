@@ -1,0 +1,158 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// postingTable is what the store knows of one kind of posting for the lifecycle demand
+// and supply share (exchange.DecidePosting): how to read and lock a row, the facts the
+// decision needs, how the posting is ended, and its change-feed entry.
+type postingTable[T any] struct {
+	kind exchange.PostingKind
+	// selectSQL reads the row with id $1.
+	selectSQL string
+	// endSQL ends the posting with id $1 at $2 for reason $3.
+	endSQL    string
+	endAction exchange.ChangeAction
+	// audit is the entity's name in the audit trail.
+	audit  string
+	facts  func(*T) exchange.PostingFacts
+	status func(*T, time.Time)
+	change func(*T, exchange.ChangeAction) (exchange.Change, map[string]any)
+}
+
+var demandTable = postingTable[exchange.LaborDemand]{
+	kind: exchange.DemandPosting, audit: "laborDemand", endAction: exchange.ActionClosed,
+	selectSQL: `SELECT ` + demandColumns + ` FROM labor_demands d WHERE d.id = $1`,
+	endSQL:    endPostingSQL("labor_demands", "closed_at", "close_reason"),
+	facts: func(d *exchange.LaborDemand) exchange.PostingFacts {
+		return postingFacts(d.CenterID, d.Version, d.ClosedAt)
+	},
+	status: (*exchange.LaborDemand).SetStatus, change: demandChange,
+}
+
+var supplyTable = postingTable[exchange.LaborSupply]{
+	kind: exchange.SupplyPosting, audit: "laborSupply", endAction: exchange.ActionWithdrawn,
+	selectSQL: `SELECT ` + supplyColumns + ` FROM labor_supplies s WHERE s.id = $1`,
+	endSQL:    endPostingSQL("labor_supplies", "withdrawn_at", "withdraw_reason"),
+	facts: func(x *exchange.LaborSupply) exchange.PostingFacts {
+		return postingFacts(x.CenterID, x.Version, x.WithdrawnAt)
+	},
+	status: (*exchange.LaborSupply).SetStatus, change: supplyChange,
+}
+
+// endPostingSQL ends the posting with id $1 at $2 for reason $3.
+func endPostingSQL(table, endedAt, reason string) string {
+	return `UPDATE ` + table + ` SET ` + endedAt + ` = $2, ` + reason + ` = $3, updated_at = $2, version = version + 1
+		WHERE id = $1`
+}
+
+func postingFacts(owner uuid.UUID, version int, endedAt *time.Time) exchange.PostingFacts {
+	return exchange.PostingFacts{Found: true, OwnerID: owner, Version: version, Ended: endedAt != nil}
+}
+
+// lock locks a posting for its owner's action a and lets exchange.DecidePosting decide
+// it; a posting no row has is decided as not found.
+func (pt postingTable[T]) lock(ctx context.Context, tx *Tx, id uuid.UUID, expectedVersion *int, a exchange.PostingAction) (*T, error) {
+	rows, _ := tx.Query(ctx, pt.selectSQL+` FOR UPDATE`, id)
+	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[T])
+	var f exchange.PostingFacts
+	switch {
+	case err == nil:
+		f = pt.facts(row)
+	case exchange.ErrorCode(translate(err)) != exchange.CodeNotFound:
+		return nil, err
+	}
+	// authz: DecidePosting (only the owner acts on a posting).
+	if err := exchange.DecidePosting(pt.kind, tx.caller, f, expectedVersion, a); err != nil {
+		return nil, err
+	}
+	pt.status(row, tx.now)
+	return row, nil
+}
+
+// get reads a posting with its status at now.
+func (pt postingTable[T]) get(ctx context.Context, q DBTX, id uuid.UUID, now time.Time) (*T, error) {
+	rows, _ := q.Query(ctx, pt.selectSQL, id)
+	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[T])
+	if err != nil {
+		return nil, translate(err)
+	}
+	pt.status(row, now)
+	return row, nil
+}
+
+// changed audits a change to a posting and publishes it to the change feed.
+func (pt postingTable[T]) changed(ctx context.Context, tx *Tx, id uuid.UUID, action exchange.ChangeAction) error {
+	row, err := pt.get(ctx, tx, id, tx.now)
+	if err != nil {
+		return err
+	}
+	ch, payload := pt.change(row, action)
+	if err := tx.audit(ctx, action.AuditName(pt.audit), pt.kind.Kind, id, map[string]any{"version": payload["version"]}); err != nil {
+		return err
+	}
+	_, err = tx.publish(ctx, ch, payload)
+	return err
+}
+
+// publish inserts a new posting of the caller's center, at most once per idempotency
+// key (op and input as idempotent takes them), and publishes it. insert writes the row.
+func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op string, input any,
+	insert func(tx *Tx, id uuid.UUID) error) (uuid.UUID, error) {
+	return WithTxV(ctx, db, func(tx *Tx) (uuid.UUID, error) {
+		id, _, err := tx.idempotent(ctx, key, op, input, func() (uuid.UUID, error) {
+			id := uuid.Must(uuid.NewV7())
+			if err := insert(tx, id); err != nil {
+				return uuid.Nil, fmt.Errorf("insert %s: %w", pt.kind.Noun, err)
+			}
+			return id, pt.changed(ctx, tx, id, exchange.ActionPublished)
+		})
+		return id, err
+	})
+}
+
+// act runs an owner's action on a posting of the caller's center in one transaction:
+// the posting is locked and the action decided (lock), then write changes it, then the
+// change is published. inputErr is what the rules found wrong with the action's input
+// before any loading (nil for nothing). It returns the posting's id.
+func (pt postingTable[T]) act(ctx context.Context, db *DB, globalID string, expectedVersion *int, a exchange.PostingAction,
+	inputErr error, action exchange.ChangeAction, write func(tx *Tx, id uuid.UUID, row *T) error) (uuid.UUID, error) {
+	if _, err := centerPublisher(ctx); err != nil {
+		return uuid.Nil, err
+	}
+	id, err := exchange.ParseInputID(pt.kind.Kind, pt.kind.IDField, globalID)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if inputErr != nil {
+		return uuid.Nil, inputErr
+	}
+	return id, WithTx(ctx, db, func(tx *Tx) error {
+		row, err := pt.lock(ctx, tx, id, expectedVersion, a)
+		if err != nil {
+			return err
+		}
+		if err := write(tx, id, row); err != nil {
+			return err
+		}
+		return pt.changed(ctx, tx, id, action)
+	})
+}
+
+// end closes a demand or withdraws a supply of the caller's center, for good.
+func (pt postingTable[T]) end(ctx context.Context, db *DB, globalID string, reason *string, expectedVersion *int) (uuid.UUID, error) {
+	return pt.act(ctx, db, globalID, expectedVersion, exchange.PostingEnd, exchange.CheckReason(reason), pt.endAction, func(tx *Tx, id uuid.UUID, _ *T) error {
+		if _, err := tx.Exec(ctx, pt.endSQL, id, tx.now, blankNil(reason)); err != nil {
+			return fmt.Errorf("end %s: %w", pt.kind.Noun, err)
+		}
+		return nil
+	})
+}

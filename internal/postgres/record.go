@@ -1,0 +1,122 @@
+package postgres
+
+import (
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// Typed rows for what the store writes: a struct with a db tag per column gives the
+// INSERT's column list, its named arguments (pgx.StructArgs), and the values of a COPY
+// in the same order, so no statement depends on the position of a value in a list.
+
+// columnsOf lists the db tags of record type T, in field order.
+func columnsOf[T any]() []string {
+	t := reflect.TypeFor[T]()
+	cols := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		if tag := t.Field(i).Tag.Get("db"); tag != "" && tag != "-" {
+			cols = append(cols, tag)
+		}
+	}
+	return cols
+}
+
+// valuesOf lists the values of r's db-tagged fields, in field order (columnsOf's).
+func valuesOf[T any](r T) []any {
+	v := reflect.ValueOf(r)
+	out := make([]any, 0, v.NumField())
+	for i := range v.NumField() {
+		if tag := v.Type().Field(i).Tag.Get("db"); tag != "" && tag != "-" {
+			out = append(out, v.Field(i).Interface())
+		}
+	}
+	return out
+}
+
+// insertSQL is the INSERT of one record of T into table, with named arguments.
+func insertSQL[T any](table string) string {
+	cols := columnsOf[T]()
+	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (@` + strings.Join(cols, ", @") + `)`
+}
+
+// demandRecord is a demand's columns as publish, update and import write them.
+type demandRecord struct {
+	ID               uuid.UUID                `db:"id"`
+	CenterID         uuid.UUID                `db:"center_id"`
+	EmployerName     string                   `db:"employer_name"`
+	EmployerTaxCode  *string                  `db:"employer_tax_code"`
+	OccupationCode   string                   `db:"occupation_code"`
+	Title            string                   `db:"title"`
+	Description      *string                  `db:"description"`
+	Quantity         int                      `db:"quantity"`
+	WageMin          *int64                   `db:"wage_min"`
+	WageMax          *int64                   `db:"wage_max"`
+	WorkProvinceCode string                   `db:"work_province_code"`
+	WorkAddress      *string                  `db:"work_address"`
+	EmploymentType   string                   `db:"employment_type"`
+	EducationLevel   *exchange.EducationLevel `db:"education_level"`
+	SkillLevel       *exchange.SkillLevel     `db:"skill_level"`
+	MinAge           *int                     `db:"min_age"`
+	MaxAge           *int                     `db:"max_age"`
+	ExperienceYears  *int                     `db:"experience_years"`
+	Housing          bool                     `db:"housing"`
+	TransportSupport bool                     `db:"transport_support"`
+	Meals            bool                     `db:"meals"`
+	BenefitsNote     *string                  `db:"benefits_note"`
+	StartDate        *time.Time               `db:"start_date"`
+	ExpiresAt        time.Time                `db:"expires_at"`
+	Visibility       string                   `db:"visibility"`
+	CreatedAt        time.Time                `db:"created_at"`
+	UpdatedAt        time.Time                `db:"updated_at"`
+}
+
+func newDemandRecord(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.Time) demandRecord {
+	taxCode := d.Employer.TaxCode
+	if taxCode != nil && *taxCode == "" {
+		taxCode = nil
+	}
+	r := d.Requirements
+	return demandRecord{ID: id, CenterID: centerID, EmployerName: d.Employer.Name, EmployerTaxCode: taxCode,
+		OccupationCode: d.OccupationCode, Title: d.Title, Description: blankNil(d.Description), Quantity: d.Quantity,
+		WageMin: d.WageMin, WageMax: d.WageMax, WorkProvinceCode: d.WorkProvinceCode, WorkAddress: blankNil(d.WorkAddress),
+		EmploymentType: string(d.EmploymentType), EducationLevel: r.EducationLevel, SkillLevel: r.SkillLevel,
+		MinAge: r.MinAge, MaxAge: r.MaxAge, ExperienceYears: r.ExperienceYears, Housing: boolOf(d.Benefits.Housing),
+		TransportSupport: boolOf(d.Benefits.TransportSupport), Meals: boolOf(d.Benefits.Meals),
+		BenefitsNote: blankNil(d.Benefits.Note), StartDate: d.StartDate, ExpiresAt: d.ExpiresAt,
+		Visibility: string(d.Visibility), CreatedAt: now, UpdatedAt: now}
+}
+
+// supplyRecord is a supply's columns as publish, update and import write them.
+type supplyRecord struct {
+	ID               uuid.UUID            `db:"id"`
+	CenterID         uuid.UUID            `db:"center_id"`
+	OccupationCode   string               `db:"occupation_code"`
+	SkillLevel       *exchange.SkillLevel `db:"skill_level"`
+	Quantity         int                  `db:"quantity"`
+	AvailableFrom    time.Time            `db:"available_from"`
+	AvailableUntil   *time.Time           `db:"available_until"`
+	DestinationCodes []string             `db:"destination_codes"`
+	ExpectedWageMin  *int64               `db:"expected_wage_min"`
+	Notes            *string              `db:"notes"`
+	CreatedAt        time.Time            `db:"created_at"`
+	UpdatedAt        time.Time            `db:"updated_at"`
+}
+
+func newSupplyRecord(id, centerID uuid.UUID, d *exchange.SupplyDraft, now time.Time) supplyRecord {
+	codes := d.DestinationCodes
+	if codes == nil {
+		codes = []string{} // never NULL: an empty list accepts any province
+	}
+	return supplyRecord{ID: id, CenterID: centerID, OccupationCode: d.OccupationCode, SkillLevel: d.SkillLevel,
+		Quantity: d.Quantity, AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: codes,
+		ExpectedWageMin: d.ExpectedWageMin, Notes: blankNil(d.Notes), CreatedAt: now, UpdatedAt: now}
+}
+
+// args are a record's named arguments.
+func args(record any) pgx.QueryRewriter { return pgx.StructArgs(record) }

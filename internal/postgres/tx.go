@@ -1,0 +1,55 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// Tx is a transaction with the fixed time and caller every statement in it uses.
+type Tx struct {
+	pgx.Tx
+	now    time.Time
+	caller *exchange.Principal
+}
+
+// now is the store's clock as transactions see it: UTC, at PostgreSQL's precision, so
+// a time written and read back compares equal.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+// WithTx runs fn in one transaction at a fixed now and commits when fn returns nil.
+func WithTx(ctx context.Context, db *DB, fn func(tx *Tx) error) error {
+	_, err := WithTxV(ctx, db, func(tx *Tx) (struct{}, error) { return struct{}{}, fn(tx) })
+	return err
+}
+
+// WithTxV is WithTx for a function that returns a value.
+func WithTxV[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (T, error) {
+	return withTxAt(ctx, db, db.now(), fn)
+}
+
+// withTxAt runs fn in a transaction whose clock reads now. The rollback is deferred, so
+// a panic in fn or a failed commit never leaves the transaction open and its pooled
+// connection held; it runs without ctx's cancellation, so a dropped request still
+// cleans up (after a commit it is a no-op). Every error leaves through translate.
+func withTxAt[T any](ctx context.Context, db *DB, now time.Time, fn func(tx *Tx) (T, error)) (v T, err error) {
+	var zero T
+	ptx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return zero, translate(fmt.Errorf("begin: %w", err))
+	}
+	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
+	v, err = fn(&Tx{Tx: ptx, now: now, caller: auth.FromContext(ctx)})
+	if err != nil {
+		return zero, translate(err)
+	}
+	if err := ptx.Commit(ctx); err != nil {
+		return zero, translate(fmt.Errorf("commit: %w", err))
+	}
+	return v, nil
+}

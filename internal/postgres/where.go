@@ -1,0 +1,73 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// sqlWhere is the store's one builder of dynamic WHERE clauses: it owns the numbered
+// placeholders, so conditions are added in any order and no statement counts its
+// arguments. A list query and its count use the same filter (filter), the page's own
+// conditions and limit going to a copy (page).
+type sqlWhere struct {
+	conds []string
+	args  []any
+}
+
+// arg adds an argument and returns its placeholder.
+func (w *sqlWhere) arg(v any) string {
+	w.args = append(w.args, v)
+	return fmt.Sprintf("$%d", len(w.args))
+}
+
+// add adds a condition; format's verbs take placeholders from arg.
+func (w *sqlWhere) add(format string, args ...any) {
+	w.conds = append(w.conds, fmt.Sprintf(format, args...))
+}
+
+func (w *sqlWhere) String() string {
+	if len(w.conds) == 0 {
+		return "true"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// page returns a copy of the filter to add a page's keyset condition and limit to,
+// leaving w as the filter the count query uses.
+func (w *sqlWhere) page() *sqlWhere {
+	return &sqlWhere{conds: append([]string(nil), w.conds...), args: append([]any(nil), w.args...)}
+}
+
+// keysetOrder is a list's order: by key, then by id, descending or not.
+type keysetOrder struct {
+	key, id string
+	desc    bool
+}
+
+// keysetQuery runs a page of the list `SELECT columns FROM from WHERE w` in order o:
+// strictly after the cursor's (key, id) when there is one (after nil: the first page),
+// first+1 rows so the caller knows whether another page follows.
+func keysetQuery(ctx context.Context, q DBTX, columns, from string, w *sqlWhere, o keysetOrder, after []any, first int) (pgx.Rows, error) {
+	pw := w.page()
+	dir, cmp := "", ">"
+	if o.desc {
+		dir, cmp = " DESC", "<"
+	}
+	if after != nil {
+		pw.add(`(%s, %s) %s (%s, %s)`, o.key, o.id, cmp, pw.arg(after[0]), pw.arg(after[1]))
+	}
+	return q.Query(ctx, `SELECT `+columns+` FROM `+from+` WHERE `+pw.String()+
+		` ORDER BY `+o.key+dir+`, `+o.id+dir+` LIMIT `+pw.arg(first+1), pw.args...)
+}
+
+// countOf counts the rows of from that w admits.
+func countOf(ctx context.Context, q DBTX, from string, w *sqlWhere) (int, error) {
+	var n int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+w.String(), w.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", from, err)
+	}
+	return n, nil
+}
