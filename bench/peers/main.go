@@ -241,14 +241,16 @@ func (b *bench) startServers(ctx context.Context) ([]*system, error) {
 		systems = append(systems, &system{name: name, url: line[1], pid: cmd.Process.Pid, token: token, kind: "laborx"})
 		return nil
 	}
+	// The current binary starts first and migrates; the baseline may predate some of
+	// the migrations and runs without migrating. It is listed first.
+	if err := laborx("laborx", b.cfg.laborx); err != nil {
+		return nil, err
+	}
 	if b.cfg.baseline != "" {
-		// The baseline may predate this branch's migrations; the current binary applies them.
 		if err := laborx("laborx (before)", b.cfg.baseline, "--no-migrate"); err != nil {
 			return nil, err
 		}
-	}
-	if err := laborx("laborx", b.cfg.laborx); err != nil {
-		return nil, err
+		systems[0], systems[1] = systems[1], systems[0]
 	}
 	if _, err := b.monitor.Exec(ctx, peersSQL); err != nil {
 		return nil, fmt.Errorf("peers.sql: %w", err)
