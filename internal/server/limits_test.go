@@ -56,7 +56,7 @@ func newTestGraphQL(tb testing.TB) http.Handler {
 	logger := slog.New(slog.DiscardHandler)
 	reg := prometheus.NewRegistry()
 	m := newMetrics(reg)
-	return newGraphQL(DefaultConfig(), Deps{Resolver: &graph.Resolver{}, Logger: logger}, m,
+	return newGraphQL(DefaultConfig(), Deps{Resolver: &graph.Resolver{}, Logger: logger, Registry: reg}, m,
 		newUnauthGuard(DefaultConfig(), reg, m.rateLimited, logger))
 }
 
@@ -157,7 +157,7 @@ func TestDevIntrospectionPasses(t *testing.T) {
 	logger := slog.New(slog.DiscardHandler)
 	reg := prometheus.NewRegistry()
 	m := newMetrics(reg)
-	h := newGraphQL(cfg, Deps{Resolver: &graph.Resolver{}, Logger: logger}, m, newUnauthGuard(cfg, reg, m.rateLimited, logger))
+	h := newGraphQL(cfg, Deps{Resolver: &graph.Resolver{}, Logger: logger, Registry: reg}, m, newUnauthGuard(cfg, reg, m.rateLimited, logger))
 	rec := post(h, requestBody(string(q), nil))
 	var out struct {
 		Data struct {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"github.com/laborx/laborx/internal/redact"
 	"net/http"
 	"time"
 )
@@ -38,7 +39,7 @@ func readiness(d Deps) http.HandlerFunc {
 			if errors.As(err, &nr) {
 				reason = nr.Reason
 			}
-			d.Logger.WarnContext(ctx, "not ready", "reason", reason, "err", err)
+			d.Logger.WarnContext(ctx, "not ready", "reason", reason, "err", redact.String(err.Error())) // a connection error may quote the database URL
 			http.Error(w, "not ready: "+reason, http.StatusServiceUnavailable)
 			return
 		}
