@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/laborx/laborx/internal/app"
+	"github.com/laborx/laborx/internal/demo"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/server"
@@ -199,7 +200,7 @@ func (r *recorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndDa
 // (-D), which pgbench -M prepared sends as parameters, as laborx does; each is written
 // in PostgreSQL's text form of the parameter type the server infers.
 func (b *bench) capture(ctx context.Context, queries []*query) error {
-	keyText, err := os.ReadFile(b.cfg.dataDir + "/pii.key")
+	keyText, err := os.ReadFile(demo.PIIKeyPath(b.cfg.dataDir))
 	if err != nil {
 		return err
 	}
