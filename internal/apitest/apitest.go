@@ -47,8 +47,10 @@ type Options struct {
 	Server *server.Config
 	// Logger receives the instance's logs; nil discards them.
 	Logger *slog.Logger
-	// QueryTracer sees every SQL statement of the instance (to count them).
+	// QueryTracer sees every SQL statement of the instance's main pool (to count them).
 	QueryTracer pgx.QueryTracer
+	// KeyQueryTracer sees the key-lookup pool's statements (cache misses, probes).
+	KeyQueryTracer pgx.QueryTracer
 	// ReadDatabaseURL is the instance's read replica for statistics (empty: none).
 	ReadDatabaseURL string
 	// ReadMaxLag is how far the replica may lag before statistics read the primary.
@@ -105,7 +107,7 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 		cfg = *o.Server
 	}
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg,
-		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer,
+		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer, KeyQueryTracer: o.KeyQueryTracer,
 		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool})
 	if err != nil {
 		t.Fatalf("start app: %v", err)

@@ -85,7 +85,7 @@ func TestSuspensionOutsideTheAPIIsRefusedWithinOneSecond(t *testing.T) {
 // else runs no SQL at all.
 func TestVerifiedKeyCostsNoStatement(t *testing.T) {
 	counter := &statementCounter{}
-	e := apitest.NewWith(t, apitest.Options{QueryTracer: counter})
+	e := apitest.NewWith(t, apitest.Options{QueryTracer: counter, KeyQueryTracer: counter})
 	tng := e.AddCenter(t, "TNG", "19")
 	tok := tng.Token(t, "viewer")
 	e.Do(t, tok, `{ viewer { roles } }`, nil).NoErrors(t)

@@ -37,8 +37,13 @@ type Config struct {
 	Logger       *slog.Logger
 	// PIIKey is the 32-byte master key that encrypts and hashes workers' national IDs.
 	PIIKey []byte
-	// QueryTracer, when set, sees every SQL statement (tests count them).
+	// QueryTracer, when set, sees every SQL statement of the main pool (tests count
+	// the statements a request runs).
 	QueryTracer pgx.QueryTracer
+	// KeyQueryTracer sees the statements of the key-lookup pool: key lookups when the
+	// verified-key cache misses, readiness and the outage probe. They are kept apart so
+	// that a request's count does not depend on when the cache last heard its heartbeat.
+	KeyQueryTracer pgx.QueryTracer
 	// ReadDatabaseURL, when set, is a read replica that serves statistics; empty reads
 	// them from DatabaseURL.
 	ReadDatabaseURL string
@@ -88,7 +93,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyPool, err := postgres.OpenPool(ctx, cfg.DatabaseURL, keyPoolOptions(poolOpts))
+	keyPool, err := postgres.OpenPool(ctx, cfg.DatabaseURL, keyPoolOptions(poolOpts, cfg.KeyQueryTracer))
 	if err != nil {
 		db.Close()
 		return nil, err

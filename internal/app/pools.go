@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/jackc/pgx/v5"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,8 +17,9 @@ const keyPoolConns = 3
 
 // keyPoolOptions bounds the key pool tighter than the main one: a key lookup that
 // waits on a lock or a slow server fails in seconds, not at the request deadline.
-func keyPoolOptions(main postgres.PoolOptions) postgres.PoolOptions {
+func keyPoolOptions(main postgres.PoolOptions, tracer pgx.QueryTracer) postgres.PoolOptions {
 	o := main
+	o.Tracer = tracer
 	o.MaxConns = keyPoolConns
 	if o.StatementTimeout == 0 || o.StatementTimeout > 5*time.Second {
 		o.StatementTimeout = 5 * time.Second
