@@ -420,7 +420,7 @@ func TestReferralsQuery(t *testing.T) {
 		"past":        {f.origin, map[string]any{"createdTo": time.Now().Add(time.Hour).Format(time.RFC3339)}, 7},
 		"hpg":         {f.dest, nil, 6},
 		"bnh":         {bnh, nil, 1},
-		"viewer":      {f.tng.Token(t, "viewer"), nil, 7},
+		"coordinator": {f.tng.Token(t, "coordinator"), nil, 7},
 	} {
 		if got := count(c.tok, c.filter); got != c.want {
 			t.Errorf("%s: totalCount %d, want %d", name, got, c.want)

@@ -19,18 +19,28 @@ func ReferralNotFound() *Error { return NotFound("no referral has this ID") }
 
 // SeesReferral is who sees a referral.
 func SeesReferral(p *Principal, originID, destinationID uuid.UUID) bool {
-	// authz: only the origin and destination centers see a referral, in any role;
-	// operators and third centers see referral statistics only.
-	return SideOf(p.CenterID, originID, destinationID) != SideNone
+	// authz: only the publishers and coordinators of the origin and destination centers
+	// see a referral (its events, notes and worker); viewers, operators and third
+	// centers see referral statistics only (DESIGN §1, §5).
+	return MayReadPersonalData(p) && SideOf(p.CenterID, originID, destinationID) != SideNone
 }
 
 // DecideListReferrals is who lists referrals.
 func DecideListReferrals(p *Principal) error {
-	// authz: referrals are listed for a center's own staff; operators read statistics.
-	if p.CenterID == uuid.Nil {
-		return Errorf(CodeForbidden, "operators see referral statistics, not referrals")
+	// authz: referrals are listed for a center's publishers and coordinators; viewers
+	// and operators read statistics.
+	if !MayReadPersonalData(p) {
+		return Errorf(CodeForbidden, "viewers and operators see referral statistics, not referrals")
 	}
 	return nil
+}
+
+// SeesIndividualChanges is who reads the feed's changes of individual referrals and
+// workers.
+func SeesIndividualChanges(p *Principal) bool {
+	// authz: the changes of referrals and workers are for the publishers and
+	// coordinators of their centers; viewers and operators follow statistics.
+	return MayReadPersonalData(p)
 }
 
 // DecideReferWorker is who refers workers.

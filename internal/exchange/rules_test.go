@@ -79,7 +79,8 @@ func TestDecideCallers(t *testing.T) {
 		{"refer/viewer", exchange.DecideReferWorker(viewerA), "FORBIDDEN"},
 		{"refer/publisher", exchange.DecideReferWorker(pubA), ""},
 		{"list referrals/op", exchange.DecideListReferrals(op), "FORBIDDEN"},
-		{"list referrals/viewer", exchange.DecideListReferrals(viewerA), ""},
+		{"list referrals/viewer", exchange.DecideListReferrals(viewerA), "FORBIDDEN"},
+		{"list referrals/publisher", exchange.DecideListReferrals(pubA), ""},
 		{"authenticated/nil", exchange.Authenticated(nil), "UNAUTHENTICATED"},
 	} {
 		check(t, c.name, c.err, c.want)
@@ -90,9 +91,12 @@ func TestDecideCallers(t *testing.T) {
 	if !exchange.SeesCenterKeys(op, centerA) || !exchange.SeesCenterKeys(pubA, centerA) || exchange.SeesCenterKeys(pubA, centerB) {
 		t.Error("SeesCenterKeys: own center and operators only")
 	}
-	if !exchange.SeesReferral(viewerA, centerA, centerB) || !exchange.SeesReferral(pubA, centerB, centerA) ||
+	if exchange.SeesReferral(viewerA, centerA, centerB) || !exchange.SeesReferral(pubA, centerB, centerA) ||
 		exchange.SeesReferral(op, centerA, centerB) || exchange.SeesReferral(staff(centerC, "CCC"), centerA, centerB) {
-		t.Error("SeesReferral: the two ends only")
+		t.Error("SeesReferral: the two ends' publishers and coordinators only")
+	}
+	if exchange.SeesIndividualChanges(viewerA) || exchange.SeesIndividualChanges(op) || !exchange.SeesIndividualChanges(pubA) {
+		t.Error("SeesIndividualChanges: a center's publishers and coordinators only")
 	}
 }
 

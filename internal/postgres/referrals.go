@@ -483,7 +483,12 @@ func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (
 	if err != nil {
 		return nil, err
 	}
-	// authz: only the two centers of a referral see its events (operators match neither).
+	out := make(map[uuid.UUID][]*exchange.ReferralEvent, len(ids))
+	// authz: MayReadPersonalData (events carry notes); then only the two centers of a
+	// referral see its events (operators match neither).
+	if !exchange.MayReadPersonalData(p) {
+		return out, nil
+	}
 	rows, _ := s.db.Pool.Query(ctx, `SELECT `+eventColumns+` FROM referral_events e
 		JOIN referrals r ON r.id = e.referral_id
 		WHERE e.referral_id = ANY($1) AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
@@ -492,7 +497,6 @@ func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (
 	if err != nil {
 		return nil, fmt.Errorf("load referral events: %w", err)
 	}
-	out := make(map[uuid.UUID][]*exchange.ReferralEvent, len(ids))
 	for _, e := range list {
 		out[e.ReferralID] = append(out[e.ReferralID], e)
 	}
