@@ -430,6 +430,7 @@ type ComplexityRoot struct {
 		UpdateLaborDemand       func(childComplexity int, input exchange.UpdateLaborDemandInput) int
 		UpdateLaborSupply       func(childComplexity int, input exchange.UpdateLaborSupplyInput) int
 		UpdateReferralStatus    func(childComplexity int, input exchange.UpdateReferralStatusInput) int
+		UpdateWorker            func(childComplexity int, input exchange.UpdateWorkerInput) int
 		WithdrawAgreement       func(childComplexity int, input exchange.WithdrawAgreementInput) int
 		WithdrawConsent         func(childComplexity int, input exchange.WithdrawConsentInput) int
 		WithdrawLaborSupply     func(childComplexity int, input exchange.WithdrawLaborSupplyInput) int
@@ -724,6 +725,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateWorkerPayload struct {
+		UserErrors func(childComplexity int) int
+		Worker     func(childComplexity int) int
+	}
+
 	UserError struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -890,6 +896,7 @@ type MutationResolver interface {
 	ImportLaborSupply(ctx context.Context, input exchange.ImportInput) (*model.ImportPayload, error)
 	EraseWorker(ctx context.Context, input exchange.EraseWorkerInput) (*model.EraseWorkerPayload, error)
 	WithdrawConsent(ctx context.Context, input exchange.WithdrawConsentInput) (*model.WithdrawConsentPayload, error)
+	UpdateWorker(ctx context.Context, input exchange.UpdateWorkerInput) (*model.UpdateWorkerPayload, error)
 }
 type OccupationResolver interface {
 	Parent(ctx context.Context, obj *exchange.Occupation) (*exchange.Occupation, error)
@@ -2630,6 +2637,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateReferralStatus(childComplexity, args["input"].(exchange.UpdateReferralStatusInput)), true
+	case "Mutation.updateWorker":
+		if e.ComplexityRoot.Mutation.UpdateWorker == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWorker_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWorker(childComplexity, args["input"].(exchange.UpdateWorkerInput)), true
 	case "Mutation.withdrawAgreement":
 		if e.ComplexityRoot.Mutation.WithdrawAgreement == nil {
 			break
@@ -3878,6 +3896,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateReferralStatusPayload.UserErrors(childComplexity), true
 
+	case "UpdateWorkerPayload.userErrors":
+		if e.ComplexityRoot.UpdateWorkerPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateWorkerPayload.UserErrors(childComplexity), true
+	case "UpdateWorkerPayload.worker":
+		if e.ComplexityRoot.UpdateWorkerPayload.Worker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateWorkerPayload.Worker(childComplexity), true
+
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
 			break
@@ -4105,6 +4136,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateLaborDemandInput", ec.unmarshalInputUpdateLaborDemandInput),
 			graphql.NewInputUnmarshaler("UpdateLaborSupplyInput", ec.unmarshalInputUpdateLaborSupplyInput),
 			graphql.NewInputUnmarshaler("UpdateReferralStatusInput", ec.unmarshalInputUpdateReferralStatusInput),
+			graphql.NewInputUnmarshaler("UpdateWorkerInput", ec.unmarshalInputUpdateWorkerInput),
 			graphql.NewInputUnmarshaler("WithdrawAgreementInput", ec.unmarshalInputWithdrawAgreementInput),
 			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
 			graphql.NewInputUnmarshaler("WithdrawLaborSupplyInput", ec.unmarshalInputWithdrawLaborSupplyInput),
@@ -5931,6 +5963,24 @@ type WithdrawConsentPayload {
   userErrors: [UserError!]!
 }
 
+"Nil fields stay as they are; the national ID and consent are not changed here."
+input UpdateWorkerInput {
+  workerId: ID!
+  expectedVersion: Int
+  fullName: String
+  dateOfBirth: Date
+  gender: Gender
+  phone: String
+  occupationCode: String
+  skills: [String!]
+  educationLevel: EducationLevel
+}
+
+type UpdateWorkerPayload {
+  worker: Worker
+  userErrors: [UserError!]!
+}
+
 extend type Mutation {
   """
   Registering center only. Removes the worker's personal data (name, date of birth,
@@ -5943,6 +5993,11 @@ extend type Mutation {
   referrals already under way continue.
   """
   withdrawConsent(input: WithdrawConsentInput!): WithdrawConsentPayload!
+  """
+  Registering center only. Corrects the worker's recorded data; referWorker never
+  changes an existing worker. Audited with the names of the fields changed.
+  """
+  updateWorker(input: UpdateWorkerInput!): UpdateWorkerPayload!
 }
 `, BuiltIn: false},
 }
@@ -7144,6 +7199,16 @@ func (ec *executionContext) childFields_UpdateReferralStatusPayload(ctx context.
 	return nil, fmt.Errorf("no field named %q was found under type UpdateReferralStatusPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateWorkerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "worker":
+		return ec.fieldContext_UpdateWorkerPayload_worker(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateWorkerPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateWorkerPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -7710,6 +7775,20 @@ func (ec *executionContext) field_Mutation_updateReferralStatus_args(ctx context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.UpdateReferralStatusInput, error) {
 			return ec.unmarshalNUpdateReferralStatusInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateReferralStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateWorker_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.UpdateWorkerInput, error) {
+			return ec.unmarshalNUpdateWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateWorkerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15402,6 +15481,50 @@ func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateWorker(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWorker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWorker(ctx, fc.Args["input"].(exchange.UpdateWorkerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateWorkerPayload) graphql.Marshaler {
+			return ec.marshalNUpdateWorkerPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateWorkerPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWorker(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateWorkerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWorker_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Occupation_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20613,6 +20736,70 @@ func (ec *executionContext) fieldContext_UpdateReferralStatusPayload_userErrors(
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateWorkerPayload_worker(ctx context.Context, field graphql.CollectedField, obj *model.UpdateWorkerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateWorkerPayload_worker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Worker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
+			return ec.marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateWorkerPayload_worker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateWorkerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Worker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateWorkerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateWorkerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateWorkerPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateWorkerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateWorkerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *exchange.Error) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25088,6 +25275,104 @@ func UnmarshalUpdateReferralStatusInput(ctx context.Context, raw any) (exchange.
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateWorkerInput(ctx context.Context, obj any) (exchange.UpdateWorkerInput, error) {
+	var it exchange.UpdateWorkerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workerId", "expectedVersion", "fullName", "dateOfBirth", "gender", "phone", "occupationCode", "skills", "educationLevel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "dateOfBirth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateOfBirth"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateOfBirth = data
+		case "gender":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gender"))
+			data, err := ec.unmarshalOGender2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGender(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gender = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "occupationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupationCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccupationCode = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		case "educationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationLevel"))
+			data, err := ec.unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationLevel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateWorkerInput unmarshals raw into the UpdateWorkerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateWorkerInput(ctx context.Context, raw any) (exchange.UpdateWorkerInput, error) {
+	var out exchange.UpdateWorkerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWorkerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWithdrawAgreementInput(ctx context.Context, obj any) (exchange.WithdrawAgreementInput, error) {
 	var it exchange.WithdrawAgreementInput
 	if obj == nil {
@@ -27872,6 +28157,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateWorker":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWorker(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29853,6 +30145,44 @@ func (ec *executionContext) _UpdateReferralStatusPayload(ctx context.Context, se
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateReferralStatusPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateWorkerPayloadImplementors = []string{"UpdateWorkerPayload"}
+
+func (ec *executionContext) _UpdateWorkerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateWorkerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateWorkerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateWorkerPayload")
+		case "worker":
+			out.Values[i] = ec._UpdateWorkerPayload_worker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateWorkerPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32166,6 +32496,19 @@ func (ec *executionContext) marshalNUpdateReferralStatusPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._UpdateReferralStatusPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateWorkerInput(ctx context.Context, v any) (exchange.UpdateWorkerInput, error) {
+	res, err := ec.unmarshalInputUpdateWorkerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateWorkerPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateWorkerPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateWorkerPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateWorkerPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateWorkerPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {

@@ -242,6 +242,8 @@ type ReferralService interface {
 	// EraseWorker returns the erased worker's id.
 	EraseWorker(ctx context.Context, in EraseWorkerInput) (uuid.UUID, error)
 	WithdrawConsent(ctx context.Context, in WithdrawConsentInput) (uuid.UUID, error)
+	// UpdateWorker corrects a worker's data (registering center only) and returns its id.
+	UpdateWorker(ctx context.Context, in UpdateWorkerInput) (uuid.UUID, error)
 	// Workers loads workers the caller may see and audits the read: each WorkerRead
 	// names a worker and the fields the client asked for. Others are absent.
 	Workers(ctx context.Context, reads []WorkerRead) (map[WorkerRead]*Worker, error)

@@ -173,6 +173,20 @@ func ConsentWithdrawn() *Error {
 		"this worker withdrew their consent and may not be referred again")
 }
 
+// AlreadyReferred is the refusal of a second open referral of one worker to one
+// demand (the store's partial unique index referrals_one_open_per_demand backs it).
+func AlreadyReferred() *Error {
+	return FieldErrorf(fieldOf("demandId"), CodeAlreadyReferred,
+		"this worker already has an open referral to this demand")
+}
+
+// WorkerAlreadyPlaced is the refusal of a hire of a worker who is already hired or
+// employed through another referral (backed by referrals_one_placement).
+func WorkerAlreadyPlaced() *Error {
+	return FieldErrorf(fieldOf("action"), CodeWorkerAlreadyPlaced,
+		"this worker is already hired or employed through another referral")
+}
+
 // WorkerNotFound is the refusal of a worker the caller may not see.
 func WorkerNotFound() *Error { return NotFound("no worker has this ID") }
 

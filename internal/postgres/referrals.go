@@ -313,9 +313,10 @@ func atAction(err error) error {
 	return err
 }
 
-// upsertWorker inserts the worker, or refreshes the center's existing record of the
-// same person (same national ID hash). A worker who withdrew consent is not refreshed:
-// they may not be referred again.
+// upsertWorker inserts the worker, or reuses the center's existing record of the same
+// person (same national ID hash) as it stands: a referral never rewrites a worker's
+// data (changes are explicit, through updateWorker). A worker who withdrew consent is
+// not reused: they may not be referred again.
 func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWorker, hash []byte) (uuid.UUID, error) {
 	newID := uuid.New()
 	// Bound to the row's id, a sealed ID copied onto another row does not open there.
@@ -324,19 +325,13 @@ func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWo
 		return uuid.Nil, err
 	}
 	var id uuid.UUID
+	// The no-op update makes RETURNING give the existing row's id (and locks it).
 	err = tx.QueryRow(ctx, `
 		INSERT INTO workers (id, registered_by, full_name, date_of_birth, gender, phone, national_id_enc,
 			national_id_hmac, national_id_last4, occupation_code, skills, education_level, consent_given,
 			consent_at, consent_purpose, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true, $13, $14, $13, $13)
-		ON CONFLICT ON CONSTRAINT workers_national_id_key DO UPDATE SET
-			full_name = EXCLUDED.full_name, date_of_birth = EXCLUDED.date_of_birth,
-			gender = coalesce(EXCLUDED.gender, workers.gender), phone = coalesce(EXCLUDED.phone, workers.phone),
-			occupation_code = EXCLUDED.occupation_code,
-			skills = CASE WHEN cardinality(EXCLUDED.skills) > 0 THEN EXCLUDED.skills ELSE workers.skills END,
-			education_level = coalesce(EXCLUDED.education_level, workers.education_level),
-			consent_at = EXCLUDED.consent_at, consent_purpose = EXCLUDED.consent_purpose,
-			updated_at = EXCLUDED.updated_at, version = workers.version + 1
+		ON CONFLICT ON CONSTRAINT workers_national_id_key DO UPDATE SET registered_by = workers.registered_by
 		WHERE workers.consent_withdrawn_at IS NULL
 		RETURNING id`,
 		newID, tx.caller.CenterID, w.FullName, w.DateOfBirth, w.Gender, w.Phone, sealed, hash, w.Last4(),
