@@ -531,19 +531,20 @@ type ComplexityRoot struct {
 	}
 
 	Referral struct {
-		Agreement    func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		Demand       func(childComplexity int) int
-		Destination  func(childComplexity int) int
-		Events       func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Occupation   func(childComplexity int) int
-		Origin       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		Version      func(childComplexity int) int
-		Worker       func(childComplexity int) int
-		WorkerErased func(childComplexity int) int
+		Agreement        func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Demand           func(childComplexity int) int
+		Destination      func(childComplexity int) int
+		Events           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Occupation       func(childComplexity int) int
+		Origin           func(childComplexity int) int
+		Status           func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
+		Worker           func(childComplexity int) int
+		WorkerErased     func(childComplexity int) int
+		WorkerOccupation func(childComplexity int) int
 	}
 
 	ReferralConnection struct {
@@ -941,6 +942,7 @@ type ReferralResolver interface {
 	Origin(ctx context.Context, obj *exchange.Referral) (*exchange.Center, error)
 	Destination(ctx context.Context, obj *exchange.Referral) (*exchange.Center, error)
 	Occupation(ctx context.Context, obj *exchange.Referral) (*exchange.Occupation, error)
+	WorkerOccupation(ctx context.Context, obj *exchange.Referral) (*exchange.Occupation, error)
 	Demand(ctx context.Context, obj *exchange.Referral) (*exchange.LaborDemand, error)
 	Agreement(ctx context.Context, obj *exchange.Referral) (*exchange.Agreement, error)
 
@@ -3218,6 +3220,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.WorkerErased(childComplexity), true
+	case "Referral.workerOccupation":
+		if e.ComplexityRoot.Referral.WorkerOccupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.WorkerOccupation(childComplexity), true
 
 	case "ReferralConnection.edges":
 		if e.ComplexityRoot.ReferralConnection.Edges == nil {
@@ -5221,7 +5229,10 @@ type Referral implements Node {
   workerErased: Boolean!
   origin: Center!
   destination: Center!
+  "What the referral is for: the demand's occupation when it names one; the quota line it counts against."
   occupation: Occupation!
+  "The worker's registered occupation when referred."
+  workerOccupation: Occupation!
   """
   The posted demand the worker was referred to, if any. Hiring fills one of its
   positions; null also when the caller may no longer see the demand.
@@ -5299,6 +5310,11 @@ input ReferWorkerInput {
   demandId: ID
   agreementId: ID
   note: String
+  """
+  The referral is for the demand's occupation; a worker registered outside its
+  sub-major group is OCCUPATION_MISMATCH unless this is true.
+  """
+  allowOccupationMismatch: Boolean
 }
 
 type ReferWorkerPayload {
@@ -6837,6 +6853,8 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_destination(ctx, field)
 	case "occupation":
 		return ec.fieldContext_Referral_occupation(ctx, field)
+	case "workerOccupation":
+		return ec.fieldContext_Referral_workerOccupation(ctx, field)
 	case "demand":
 		return ec.fieldContext_Referral_demand(ctx, field)
 	case "agreement":
@@ -17703,6 +17721,38 @@ func (ec *executionContext) fieldContext_Referral_occupation(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Referral_workerOccupation(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_workerOccupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().WorkerOccupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_workerOccupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Referral_demand(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24075,7 +24125,7 @@ func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "worker", "destinationCenterCode", "demandId", "agreementId", "note"}
+	fieldsInOrder := [...]string{"idempotencyKey", "worker", "destinationCenterCode", "demandId", "agreementId", "note", "allowOccupationMismatch"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24124,6 +24174,13 @@ func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, 
 				return it, err
 			}
 			it.Note = data
+		case "allowOccupationMismatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowOccupationMismatch"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowOccupationMismatch = data
 		}
 	}
 	return it, nil
@@ -28887,6 +28944,12 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Referral_occupation(ctx, field, obj)
+				})
+		case "workerOccupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_workerOccupation(ctx, field, obj)
 				})
 		case "demand":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

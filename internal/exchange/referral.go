@@ -160,14 +160,18 @@ func referralVerb(a ReferralAction) string {
 // Referral follows one worker from the origin center to a destination center's
 // province until hired, confirmed in work, or back home.
 type Referral struct {
-	ID                  uuid.UUID      `db:"id"`
-	WorkerID            uuid.UUID      `db:"worker_id"`
-	OriginCenterID      uuid.UUID      `db:"origin_center_id"`
-	DestinationCenterID uuid.UUID      `db:"destination_center_id"`
-	OccupationCode      string         `db:"occupation_code"`
-	DemandID            *uuid.UUID     `db:"demand_id"`
-	AgreementID         *uuid.UUID     `db:"agreement_id"`
-	Status              ReferralStatus `db:"status"`
+	ID                  uuid.UUID `db:"id"`
+	WorkerID            uuid.UUID `db:"worker_id"`
+	OriginCenterID      uuid.UUID `db:"origin_center_id"`
+	DestinationCenterID uuid.UUID `db:"destination_center_id"`
+	// OccupationCode is what the referral is for (the demand's, when it names one) and
+	// the quota line it counts against; WorkerOccupationCode is the worker's registered
+	// occupation when referred.
+	OccupationCode       string         `db:"occupation_code"`
+	WorkerOccupationCode string         `db:"worker_occupation_code"`
+	DemandID             *uuid.UUID     `db:"demand_id"`
+	AgreementID          *uuid.UUID     `db:"agreement_id"`
+	Status               ReferralStatus `db:"status"`
 	// WorkerErased is true once the origin erased the worker's personal data; the
 	// referral and its events remain, anonymous, for statistics.
 	WorkerErased bool      `db:"worker_erased"`
@@ -200,6 +204,9 @@ type ReferWorkerInput struct {
 	DemandID              *string
 	AgreementID           *string
 	Note                  *string
+	// AllowOccupationMismatch: the origin refers, knowingly, a worker registered in
+	// another sub-major group than the demand's occupation.
+	AllowOccupationMismatch *bool
 }
 
 // UpdateReferralStatusInput moves a referral along (DESIGN §2).

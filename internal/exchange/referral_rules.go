@@ -94,6 +94,29 @@ func DecideReferralDemand(d *LaborDemand, dest *Center) error {
 	return nil
 }
 
+// ReferralOccupation is the occupation a referral is for, and so the quota line it
+// counts against: the demand's when it names one (demandOccupation nil when it does
+// not). A worker registered outside the demand's sub-major group (the first two digits
+// of the code) is OCCUPATION_MISMATCH unless the origin says so explicitly.
+func ReferralOccupation(workerOccupation string, demandOccupation *string, allowMismatch bool) (string, error) {
+	if demandOccupation == nil {
+		return workerOccupation, nil
+	}
+	if subMajor(workerOccupation) != subMajor(*demandOccupation) && !allowMismatch {
+		return "", FieldErrorf(fieldOf("worker", "occupationCode"), CodeOccupationMismatch,
+			"the worker's occupation %s is outside the demand's group %s (occupation %s); set allowOccupationMismatch to refer them anyway",
+			workerOccupation, subMajor(*demandOccupation), *demandOccupation)
+	}
+	return *demandOccupation, nil
+}
+
+func subMajor(code string) string {
+	if len(code) < 2 {
+		return code
+	}
+	return code[:2]
+}
+
 // DecideReferralAgreement checks the parties of the agreement a referral names.
 func DecideReferralAgreement(originIsParty, destIsParty bool, dest *Center) error {
 	field := fieldOf("agreementId")

@@ -210,3 +210,24 @@ func TestSideOf(t *testing.T) {
 		t.Errorf("SideOf(nil, nil, nil) = %s, want none", got)
 	}
 }
+
+func TestReferralOccupation(t *testing.T) {
+	demand := "8212"
+	for _, c := range []struct {
+		worker string
+		demand *string
+		allow  bool
+		want   string
+		code   exchange.Code
+	}{
+		{"8153", nil, false, "8153", ""},
+		{"8219", &demand, false, "8212", ""},
+		{"8153", &demand, false, "", exchange.CodeOccupationMismatch},
+		{"8153", &demand, true, "8212", ""},
+	} {
+		got, err := exchange.ReferralOccupation(c.worker, c.demand, c.allow)
+		if got != c.want || (err == nil) != (c.code == "") || err != nil && exchange.ErrorCode(err) != c.code {
+			t.Errorf("ReferralOccupation(%s, %v, %v) = %q, %v; want %q, %s", c.worker, c.demand, c.allow, got, err, c.want, c.code)
+		}
+	}
+}
