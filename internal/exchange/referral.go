@@ -123,13 +123,13 @@ var referralRules = map[ReferralAction]referralRule{
 //     the status, the target and the statuses it is allowed from).
 func DecideReferral(from ReferralStatus, a ReferralAction, side ReferralSide, actor *Principal) (ReferralStatus, error) {
 	// authz: only the two centers of a referral may move it, and only with a write role.
+	// Whoever is at neither end (operators included) gets exactly the refusal of a
+	// referral that does not exist, so it learns nothing of the referral.
 	switch {
 	case actor == nil:
 		return "", Errorf(CodeUnauthenticated, "authentication required")
-	case actor.IsOperator():
-		return "", Errorf(CodeForbidden, "operators may not update referrals")
 	case side != SideOrigin && side != SideDestination:
-		return "", Errorf(CodeNotFound, "referral not found")
+		return "", ReferralNotFound()
 	case !actor.Has(RolePublisher):
 		return "", Errorf(CodeForbidden, "updating a referral needs the %s role", RolePublisher)
 	}

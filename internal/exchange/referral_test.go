@@ -129,9 +129,11 @@ func TestDecideReferral_EveryActionStatusSide(t *testing.T) {
 					t.Errorf("viewer: got %s, want %s (err: %v)", got, viewerWant, err)
 				}
 
+				// The operator is at neither end: a referral it asks to move does not
+				// exist for it, like one that does not exist at all.
 				next, err = exchange.DecideReferral(tt.from, tt.action, side, operator)
-				if got := outcome(next, err); got != F {
-					t.Errorf("operator: got %s, want %s (err: %v)", got, F, err)
+				if got := outcome(next, err); got != viewerWant {
+					t.Errorf("operator: got %s, want %s (err: %v)", got, viewerWant, err)
 				}
 			})
 		}

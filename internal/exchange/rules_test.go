@@ -315,7 +315,14 @@ func TestSessionRules(t *testing.T) {
 	check(t, "featured by host", exchange.DecideFeaturedDemands(pubA, facts, false),
 		"featuredDemandIds.1 NOT_FOUND; featuredDemandIds.3 INVALID; featuredDemandIds.4 INVALID")
 	check(t, "featured by guest", exchange.DecideFeaturedDemands(pubA, facts, true),
-		"featuredDemandIds.1 NOT_FOUND; featuredDemandIds.2 INVALID; featuredDemandIds.3 INVALID; featuredDemandIds.4 INVALID")
+		"featuredDemandIds.1 NOT_FOUND; featuredDemandIds.2 NOT_FOUND; featuredDemandIds.3 INVALID; featuredDemandIds.4 INVALID")
+	// Not the guest's own and not there at all answer alike.
+	_, malformed := exchange.ParseFeaturedDemandIDs([]string{"x"})
+	if a, b, c := exchange.ErrorMessage(exchange.DecideFeaturedDemands(pubA, []exchange.FeaturedDemand{{}}, true)),
+		exchange.ErrorMessage(exchange.DecideFeaturedDemands(pubA, []exchange.FeaturedDemand{others}, true)),
+		exchange.ErrorMessage(malformed); a != b || a != c {
+		t.Errorf("featured refusals differ: %q, %q, %q", a, b, c)
+	}
 }
 
 func TestStatsScope(t *testing.T) {
