@@ -430,6 +430,7 @@ type ComplexityRoot struct {
 		UpdateLaborDemand       func(childComplexity int, input exchange.UpdateLaborDemandInput) int
 		UpdateLaborSupply       func(childComplexity int, input exchange.UpdateLaborSupplyInput) int
 		UpdateReferralStatus    func(childComplexity int, input exchange.UpdateReferralStatusInput) int
+		UpdateWorker            func(childComplexity int, input exchange.UpdateWorkerInput) int
 		WithdrawAgreement       func(childComplexity int, input exchange.WithdrawAgreementInput) int
 		WithdrawConsent         func(childComplexity int, input exchange.WithdrawConsentInput) int
 		WithdrawLaborSupply     func(childComplexity int, input exchange.WithdrawLaborSupplyInput) int
@@ -530,19 +531,20 @@ type ComplexityRoot struct {
 	}
 
 	Referral struct {
-		Agreement    func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		Demand       func(childComplexity int) int
-		Destination  func(childComplexity int) int
-		Events       func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Occupation   func(childComplexity int) int
-		Origin       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		Version      func(childComplexity int) int
-		Worker       func(childComplexity int) int
-		WorkerErased func(childComplexity int) int
+		Agreement        func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Demand           func(childComplexity int) int
+		Destination      func(childComplexity int) int
+		Events           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Occupation       func(childComplexity int) int
+		Origin           func(childComplexity int) int
+		Status           func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
+		Worker           func(childComplexity int) int
+		WorkerErased     func(childComplexity int) int
+		WorkerOccupation func(childComplexity int) int
 	}
 
 	ReferralConnection struct {
@@ -724,6 +726,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateWorkerPayload struct {
+		UserErrors func(childComplexity int) int
+		Worker     func(childComplexity int) int
+	}
+
 	UserError struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -890,6 +897,7 @@ type MutationResolver interface {
 	ImportLaborSupply(ctx context.Context, input exchange.ImportInput) (*model.ImportPayload, error)
 	EraseWorker(ctx context.Context, input exchange.EraseWorkerInput) (*model.EraseWorkerPayload, error)
 	WithdrawConsent(ctx context.Context, input exchange.WithdrawConsentInput) (*model.WithdrawConsentPayload, error)
+	UpdateWorker(ctx context.Context, input exchange.UpdateWorkerInput) (*model.UpdateWorkerPayload, error)
 }
 type OccupationResolver interface {
 	Parent(ctx context.Context, obj *exchange.Occupation) (*exchange.Occupation, error)
@@ -934,6 +942,7 @@ type ReferralResolver interface {
 	Origin(ctx context.Context, obj *exchange.Referral) (*exchange.Center, error)
 	Destination(ctx context.Context, obj *exchange.Referral) (*exchange.Center, error)
 	Occupation(ctx context.Context, obj *exchange.Referral) (*exchange.Occupation, error)
+	WorkerOccupation(ctx context.Context, obj *exchange.Referral) (*exchange.Occupation, error)
 	Demand(ctx context.Context, obj *exchange.Referral) (*exchange.LaborDemand, error)
 	Agreement(ctx context.Context, obj *exchange.Referral) (*exchange.Agreement, error)
 
@@ -2630,6 +2639,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateReferralStatus(childComplexity, args["input"].(exchange.UpdateReferralStatusInput)), true
+	case "Mutation.updateWorker":
+		if e.ComplexityRoot.Mutation.UpdateWorker == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWorker_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWorker(childComplexity, args["input"].(exchange.UpdateWorkerInput)), true
 	case "Mutation.withdrawAgreement":
 		if e.ComplexityRoot.Mutation.WithdrawAgreement == nil {
 			break
@@ -3200,6 +3220,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.WorkerErased(childComplexity), true
+	case "Referral.workerOccupation":
+		if e.ComplexityRoot.Referral.WorkerOccupation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.WorkerOccupation(childComplexity), true
 
 	case "ReferralConnection.edges":
 		if e.ComplexityRoot.ReferralConnection.Edges == nil {
@@ -3878,6 +3904,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateReferralStatusPayload.UserErrors(childComplexity), true
 
+	case "UpdateWorkerPayload.userErrors":
+		if e.ComplexityRoot.UpdateWorkerPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateWorkerPayload.UserErrors(childComplexity), true
+	case "UpdateWorkerPayload.worker":
+		if e.ComplexityRoot.UpdateWorkerPayload.Worker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateWorkerPayload.Worker(childComplexity), true
+
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
 			break
@@ -4105,6 +4144,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateLaborDemandInput", ec.unmarshalInputUpdateLaborDemandInput),
 			graphql.NewInputUnmarshaler("UpdateLaborSupplyInput", ec.unmarshalInputUpdateLaborSupplyInput),
 			graphql.NewInputUnmarshaler("UpdateReferralStatusInput", ec.unmarshalInputUpdateReferralStatusInput),
+			graphql.NewInputUnmarshaler("UpdateWorkerInput", ec.unmarshalInputUpdateWorkerInput),
 			graphql.NewInputUnmarshaler("WithdrawAgreementInput", ec.unmarshalInputWithdrawAgreementInput),
 			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
 			graphql.NewInputUnmarshaler("WithdrawLaborSupplyInput", ec.unmarshalInputWithdrawLaborSupplyInput),
@@ -5189,7 +5229,10 @@ type Referral implements Node {
   workerErased: Boolean!
   origin: Center!
   destination: Center!
+  "What the referral is for: the demand's occupation when it names one; the quota line it counts against."
   occupation: Occupation!
+  "The worker's registered occupation when referred."
+  workerOccupation: Occupation!
   """
   The posted demand the worker was referred to, if any. Hiring fills one of its
   positions; null also when the caller may no longer see the demand.
@@ -5267,6 +5310,11 @@ input ReferWorkerInput {
   demandId: ID
   agreementId: ID
   note: String
+  """
+  The referral is for the demand's occupation; a worker registered outside its
+  sub-major group is OCCUPATION_MISMATCH unless this is true.
+  """
+  allowOccupationMismatch: Boolean
 }
 
 type ReferWorkerPayload {
@@ -5931,6 +5979,24 @@ type WithdrawConsentPayload {
   userErrors: [UserError!]!
 }
 
+"Nil fields stay as they are; the national ID and consent are not changed here."
+input UpdateWorkerInput {
+  workerId: ID!
+  expectedVersion: Int
+  fullName: String
+  dateOfBirth: Date
+  gender: Gender
+  phone: String
+  occupationCode: String
+  skills: [String!]
+  educationLevel: EducationLevel
+}
+
+type UpdateWorkerPayload {
+  worker: Worker
+  userErrors: [UserError!]!
+}
+
 extend type Mutation {
   """
   Registering center only. Removes the worker's personal data (name, date of birth,
@@ -5943,6 +6009,11 @@ extend type Mutation {
   referrals already under way continue.
   """
   withdrawConsent(input: WithdrawConsentInput!): WithdrawConsentPayload!
+  """
+  Registering center only. Corrects the worker's recorded data; referWorker never
+  changes an existing worker. Audited with the names of the fields changed.
+  """
+  updateWorker(input: UpdateWorkerInput!): UpdateWorkerPayload!
 }
 `, BuiltIn: false},
 }
@@ -6782,6 +6853,8 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_destination(ctx, field)
 	case "occupation":
 		return ec.fieldContext_Referral_occupation(ctx, field)
+	case "workerOccupation":
+		return ec.fieldContext_Referral_workerOccupation(ctx, field)
 	case "demand":
 		return ec.fieldContext_Referral_demand(ctx, field)
 	case "agreement":
@@ -7142,6 +7215,16 @@ func (ec *executionContext) childFields_UpdateReferralStatusPayload(ctx context.
 		return ec.fieldContext_UpdateReferralStatusPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateReferralStatusPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateWorkerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "worker":
+		return ec.fieldContext_UpdateWorkerPayload_worker(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateWorkerPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateWorkerPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7710,6 +7793,20 @@ func (ec *executionContext) field_Mutation_updateReferralStatus_args(ctx context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.UpdateReferralStatusInput, error) {
 			return ec.unmarshalNUpdateReferralStatusInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateReferralStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateWorker_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.UpdateWorkerInput, error) {
+			return ec.unmarshalNUpdateWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateWorkerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15540,6 +15637,50 @@ func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateWorker(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWorker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWorker(ctx, fc.Args["input"].(exchange.UpdateWorkerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateWorkerPayload) graphql.Marshaler {
+			return ec.marshalNUpdateWorkerPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateWorkerPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWorker(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateWorkerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWorker_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Occupation_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17706,6 +17847,38 @@ func (ec *executionContext) _Referral_occupation(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Referral_occupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Occupation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_workerOccupation(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_workerOccupation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().WorkerOccupation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
+			return ec.marshalNOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOccupation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_workerOccupation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Referral",
 		Field:      field,
@@ -20741,6 +20914,70 @@ func (ec *executionContext) _UpdateReferralStatusPayload_userErrors(ctx context.
 func (ec *executionContext) fieldContext_UpdateReferralStatusPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateReferralStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateWorkerPayload_worker(ctx context.Context, field graphql.CollectedField, obj *model.UpdateWorkerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateWorkerPayload_worker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Worker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
+			return ec.marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateWorkerPayload_worker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateWorkerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Worker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateWorkerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateWorkerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateWorkerPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateWorkerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateWorkerPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -24026,7 +24263,7 @@ func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "worker", "destinationCenterCode", "demandId", "agreementId", "note"}
+	fieldsInOrder := [...]string{"idempotencyKey", "worker", "destinationCenterCode", "demandId", "agreementId", "note", "allowOccupationMismatch"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24075,6 +24312,13 @@ func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, 
 				return it, err
 			}
 			it.Note = data
+		case "allowOccupationMismatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowOccupationMismatch"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowOccupationMismatch = data
 		}
 	}
 	return it, nil
@@ -25223,6 +25467,104 @@ func (ec *executionContext) unmarshalInputUpdateReferralStatusInput(ctx context.
 func UnmarshalUpdateReferralStatusInput(ctx context.Context, raw any) (exchange.UpdateReferralStatusInput, error) {
 	var out exchange.UpdateReferralStatusInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateReferralStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateWorkerInput(ctx context.Context, obj any) (exchange.UpdateWorkerInput, error) {
+	var it exchange.UpdateWorkerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workerId", "expectedVersion", "fullName", "dateOfBirth", "gender", "phone", "occupationCode", "skills", "educationLevel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "dateOfBirth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateOfBirth"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateOfBirth = data
+		case "gender":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gender"))
+			data, err := ec.unmarshalOGender2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGender(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gender = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "occupationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupationCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccupationCode = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		case "educationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationLevel"))
+			data, err := ec.unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationLevel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateWorkerInput unmarshals raw into the UpdateWorkerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateWorkerInput(ctx context.Context, raw any) (exchange.UpdateWorkerInput, error) {
+	var out exchange.UpdateWorkerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWorkerInput", raw, &out)
 	return out, err
 }
 
@@ -28010,6 +28352,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateWorker":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWorker(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28733,6 +29082,12 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Referral_occupation(ctx, field, obj)
+				})
+		case "workerOccupation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_workerOccupation(ctx, field, obj)
 				})
 		case "demand":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -29991,6 +30346,44 @@ func (ec *executionContext) _UpdateReferralStatusPayload(ctx context.Context, se
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateReferralStatusPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateWorkerPayloadImplementors = []string{"UpdateWorkerPayload"}
+
+func (ec *executionContext) _UpdateWorkerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateWorkerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateWorkerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateWorkerPayload")
+		case "worker":
+			out.Values[i] = ec._UpdateWorkerPayload_worker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateWorkerPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32334,6 +32727,19 @@ func (ec *executionContext) marshalNUpdateReferralStatusPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._UpdateReferralStatusPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateWorkerInput(ctx context.Context, v any) (exchange.UpdateWorkerInput, error) {
+	res, err := ec.unmarshalInputUpdateWorkerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateWorkerPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐUpdateWorkerPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateWorkerPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateWorkerPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateWorkerPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {

@@ -79,6 +79,11 @@ func (r *referralResolver) Occupation(ctx context.Context, obj *exchange.Referra
 	return r.occupation(obj.OccupationCode)
 }
 
+// WorkerOccupation is the resolver for the workerOccupation field.
+func (r *referralResolver) WorkerOccupation(ctx context.Context, obj *exchange.Referral) (*exchange.Occupation, error) {
+	return r.occupation(obj.WorkerOccupationCode)
+}
+
 // Demand is the resolver for the demand field.
 func (r *referralResolver) Demand(ctx context.Context, obj *exchange.Referral) (*exchange.LaborDemand, error) {
 	if obj.DemandID == nil {

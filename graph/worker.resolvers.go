@@ -37,6 +37,17 @@ func (r *mutationResolver) WithdrawConsent(ctx context.Context, input exchange.W
 	return out, err
 }
 
+// UpdateWorker is the resolver for the updateWorker field.
+func (r *mutationResolver) UpdateWorker(ctx context.Context, input exchange.UpdateWorkerInput) (*model.UpdateWorkerPayload, error) {
+	id, err := r.ReferralService.UpdateWorker(ctx, input)
+	ues, err := userErrors(ctx, err)
+	out := &model.UpdateWorkerPayload{UserErrors: ues}
+	if len(ues) == 0 && err == nil {
+		out.Worker, err = r.worker(ctx, id, "worker")
+	}
+	return out, err
+}
+
 // ID is the resolver for the id field.
 func (r *workerResolver) ID(ctx context.Context, obj *exchange.Worker) (string, error) {
 	return exchange.GlobalID(exchange.KindWorker, obj.ID), nil

@@ -234,6 +234,11 @@ type UpdateReferralStatusPayload struct {
 	UserErrors []*exchange.Error  `json:"userErrors"`
 }
 
+type UpdateWorkerPayload struct {
+	Worker     *exchange.Worker  `json:"worker,omitempty"`
+	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
 type WithdrawAgreementPayload struct {
 	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
 	UserErrors []*exchange.Error   `json:"userErrors"`

@@ -33,7 +33,7 @@ func TestNodeAccessForEveryType(t *testing.T) {
 		{"CenterKey", hpgKey, map[string]string{"another center": third}},
 		{"LaborDemand (AGREEMENT_PARTNERS)", partnerDemand, map[string]string{"a center without an agreement": third}},
 		{"Agreement", f.agreementID, map[string]string{"a center not party": third}},
-		{"Referral", referral, map[string]string{"a third center": third, "the operator": op}},
+		{"Referral", referral, map[string]string{"a third center": third, "the destination's viewer": hpgViewer, "the operator": op}},
 		{"Worker", worker, map[string]string{"a third center": third, "the destination's viewer": hpgViewer, "the operator": op}},
 	}
 	for _, h := range hidden {

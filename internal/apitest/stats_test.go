@@ -497,7 +497,7 @@ func TestStatsFollowConcurrentReferralSteps(t *testing.T) {
 	}
 	wantStagesFollowEvents(t, e)
 
-	r := e.Do(t, f.tng.Token(t, "viewer"), `{ referrals(first: 50) { edges { node { events { to at } } } } }`, nil)
+	r := e.Do(t, f.origin, `{ referrals(first: 50) { edges { node { events { to at } } } } }`, nil)
 	r.NoErrors(t)
 	stage := map[string]int{"ACKNOWLEDGED": 1, "INTERVIEW_SCHEDULED": 2, "HIRED": 3, "EMPLOYED": 4}
 	reached := make([]int, 5)

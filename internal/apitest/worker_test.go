@@ -70,8 +70,8 @@ func TestWorkerVisibility(t *testing.T) {
 		referralsCount int
 	}{
 		"third":        {third, false, 0},
-		"originViewer": {originViewer, true, 1},
-		"destViewer":   {destViewer, true, 1},
+		"originViewer": {originViewer, false, -1},
+		"destViewer":   {destViewer, false, -1},
 		"operator":     {op, false, -1},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -386,6 +386,8 @@ func validateText(errs *Errors, field []string, s string, maxChars int, required
 	case n > maxChars:
 		errs.Add(field, CodeTooLong, "at most %d characters, got %d", maxChars, n)
 	}
+	// Agreement texts and comments are read by every party: no personal data.
+	checkNoPersonalData(errs, field, &s)
 }
 
 // AgreementState is what DecideAgreement needs to know about an agreement, loaded (and

@@ -267,7 +267,8 @@ func ValidateDemand(cat *Catalog, now time.Time, d *DemandDraft, rules DemandRul
 		errs = append(errs, err.(*Error))
 	}
 	checkRequiredText(&errs, fieldOf("title"), d.Title, MaxTitleLen)
-	checkText(&errs, fieldOf("description"), d.Description, MaxDescriptionLen)
+	checkNoPersonalData(&errs, fieldOf("title"), &d.Title)
+	checkPublicText(&errs, fieldOf("description"), d.Description, MaxDescriptionLen)
 	switch {
 	case d.Quantity < 1 || d.Quantity > MaxQuantity:
 		errs.Add(fieldOf("quantity"), CodeOutOfRange, "quantity must be between 1 and %d", MaxQuantity)
@@ -284,7 +285,7 @@ func ValidateDemand(cat *Catalog, now time.Time, d *DemandDraft, rules DemandRul
 			errs = append(errs, err.(*Error))
 		}
 	}
-	checkText(&errs, fieldOf("workAddress"), d.WorkAddress, MaxAddressLen)
+	checkPublicText(&errs, fieldOf("workAddress"), d.WorkAddress, MaxAddressLen)
 	switch d.EmploymentType {
 	case EmploymentFullTime, EmploymentPartTime, EmploymentSeasonal, EmploymentFixedTerm:
 	default:
@@ -311,7 +312,7 @@ func ValidateDemand(cat *Catalog, now time.Time, d *DemandDraft, rules DemandRul
 	if r.SkillLevel != nil && !validSkill(*r.SkillLevel) {
 		errs.Add(fieldOf("requirements", "skillLevel"), CodeInvalid, "unknown skill level %q", *r.SkillLevel)
 	}
-	checkText(&errs, fieldOf("benefits", "note"), d.Benefits.Note, MaxNoteLen)
+	checkPublicText(&errs, fieldOf("benefits", "note"), d.Benefits.Note, MaxNoteLen)
 	switch {
 	case !rules.Expiry:
 	case !d.ExpiresAt.After(now):

@@ -42,6 +42,11 @@ const (
 	CodeDemandFilled         Code = "DEMAND_FILLED"
 	CodeQuotaExceeded        Code = "QUOTA_EXCEEDED"
 	CodeConsentRequired      Code = "CONSENT_REQUIRED"
+	CodeAlreadyReferred      Code = "ALREADY_REFERRED"
+	CodeWorkerAlreadyPlaced  Code = "WORKER_ALREADY_PLACED"
+	CodeOccupationMismatch   Code = "OCCUPATION_MISMATCH"
+	CodePersonalDataInText   Code = "PERSONAL_DATA_IN_TEXT"
+	CodeConsentExpired       Code = "CONSENT_EXPIRED"
 )
 
 // Error is the one application error type. Anything else that reaches the API is

@@ -101,6 +101,13 @@ func checkText(errs *Errors, field []string, s *string, limit int) {
 	}
 }
 
+// checkPublicText is checkText for text every center sees: it also refuses what looks
+// like personal data (PERSONAL_DATA_IN_TEXT).
+func checkPublicText(errs *Errors, field []string, s *string, limit int) {
+	checkText(errs, field, s, limit)
+	checkNoPersonalData(errs, field, s)
+}
+
 // checkRequiredText validates a required text: not blank, within limit.
 func checkRequiredText(errs *Errors, field []string, s string, limit int) {
 	switch {

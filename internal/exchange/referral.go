@@ -123,13 +123,13 @@ var referralRules = map[ReferralAction]referralRule{
 //     the status, the target and the statuses it is allowed from).
 func DecideReferral(from ReferralStatus, a ReferralAction, side ReferralSide, actor *Principal) (ReferralStatus, error) {
 	// authz: only the two centers of a referral may move it, and only with a write role.
+	// Whoever is at neither end (operators included) gets exactly the refusal of a
+	// referral that does not exist, so it learns nothing of the referral.
 	switch {
 	case actor == nil:
 		return "", Errorf(CodeUnauthenticated, "authentication required")
-	case actor.IsOperator():
-		return "", Errorf(CodeForbidden, "operators may not update referrals")
 	case side != SideOrigin && side != SideDestination:
-		return "", Errorf(CodeNotFound, "referral not found")
+		return "", ReferralNotFound()
 	case !actor.Has(RolePublisher):
 		return "", Errorf(CodeForbidden, "updating a referral needs the %s role", RolePublisher)
 	}
@@ -160,14 +160,18 @@ func referralVerb(a ReferralAction) string {
 // Referral follows one worker from the origin center to a destination center's
 // province until hired, confirmed in work, or back home.
 type Referral struct {
-	ID                  uuid.UUID      `db:"id"`
-	WorkerID            uuid.UUID      `db:"worker_id"`
-	OriginCenterID      uuid.UUID      `db:"origin_center_id"`
-	DestinationCenterID uuid.UUID      `db:"destination_center_id"`
-	OccupationCode      string         `db:"occupation_code"`
-	DemandID            *uuid.UUID     `db:"demand_id"`
-	AgreementID         *uuid.UUID     `db:"agreement_id"`
-	Status              ReferralStatus `db:"status"`
+	ID                  uuid.UUID `db:"id"`
+	WorkerID            uuid.UUID `db:"worker_id"`
+	OriginCenterID      uuid.UUID `db:"origin_center_id"`
+	DestinationCenterID uuid.UUID `db:"destination_center_id"`
+	// OccupationCode is what the referral is for (the demand's, when it names one) and
+	// the quota line it counts against; WorkerOccupationCode is the worker's registered
+	// occupation when referred.
+	OccupationCode       string         `db:"occupation_code"`
+	WorkerOccupationCode string         `db:"worker_occupation_code"`
+	DemandID             *uuid.UUID     `db:"demand_id"`
+	AgreementID          *uuid.UUID     `db:"agreement_id"`
+	Status               ReferralStatus `db:"status"`
 	// WorkerErased is true once the origin erased the worker's personal data; the
 	// referral and its events remain, anonymous, for statistics.
 	WorkerErased bool      `db:"worker_erased"`
@@ -200,6 +204,9 @@ type ReferWorkerInput struct {
 	DemandID              *string
 	AgreementID           *string
 	Note                  *string
+	// AllowOccupationMismatch: the origin refers, knowingly, a worker registered in
+	// another sub-major group than the demand's occupation.
+	AllowOccupationMismatch *bool
 }
 
 // UpdateReferralStatusInput moves a referral along (DESIGN §2).
@@ -242,6 +249,8 @@ type ReferralService interface {
 	// EraseWorker returns the erased worker's id.
 	EraseWorker(ctx context.Context, in EraseWorkerInput) (uuid.UUID, error)
 	WithdrawConsent(ctx context.Context, in WithdrawConsentInput) (uuid.UUID, error)
+	// UpdateWorker corrects a worker's data (registering center only) and returns its id.
+	UpdateWorker(ctx context.Context, in UpdateWorkerInput) (uuid.UUID, error)
 	// Workers loads workers the caller may see and audits the read: each WorkerRead
 	// names a worker and the fields the client asked for. Others are absent.
 	Workers(ctx context.Context, reads []WorkerRead) (map[WorkerRead]*Worker, error)

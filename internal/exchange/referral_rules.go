@@ -19,18 +19,28 @@ func ReferralNotFound() *Error { return NotFound("no referral has this ID") }
 
 // SeesReferral is who sees a referral.
 func SeesReferral(p *Principal, originID, destinationID uuid.UUID) bool {
-	// authz: only the origin and destination centers see a referral, in any role;
-	// operators and third centers see referral statistics only.
-	return SideOf(p.CenterID, originID, destinationID) != SideNone
+	// authz: only the publishers and coordinators of the origin and destination centers
+	// see a referral (its events, notes and worker); viewers, operators and third
+	// centers see referral statistics only (DESIGN §1, §5).
+	return MayReadPersonalData(p) && SideOf(p.CenterID, originID, destinationID) != SideNone
 }
 
 // DecideListReferrals is who lists referrals.
 func DecideListReferrals(p *Principal) error {
-	// authz: referrals are listed for a center's own staff; operators read statistics.
-	if p.CenterID == uuid.Nil {
-		return Errorf(CodeForbidden, "operators see referral statistics, not referrals")
+	// authz: referrals are listed for a center's publishers and coordinators; viewers
+	// and operators read statistics.
+	if !MayReadPersonalData(p) {
+		return Errorf(CodeForbidden, "viewers and operators see referral statistics, not referrals")
 	}
 	return nil
+}
+
+// SeesIndividualChanges is who reads the feed's changes of individual referrals and
+// workers.
+func SeesIndividualChanges(p *Principal) bool {
+	// authz: the changes of referrals and workers are for the publishers and
+	// coordinators of their centers; viewers and operators follow statistics.
+	return MayReadPersonalData(p)
 }
 
 // DecideReferWorker is who refers workers.
@@ -82,6 +92,29 @@ func DecideReferralDemand(d *LaborDemand, dest *Center) error {
 		return FieldErrorf(field, CodeInvalid, "the demand is %s", d.Status)
 	}
 	return nil
+}
+
+// ReferralOccupation is the occupation a referral is for, and so the quota line it
+// counts against: the demand's when it names one (demandOccupation nil when it does
+// not). A worker registered outside the demand's sub-major group (the first two digits
+// of the code) is OCCUPATION_MISMATCH unless the origin says so explicitly.
+func ReferralOccupation(workerOccupation string, demandOccupation *string, allowMismatch bool) (string, error) {
+	if demandOccupation == nil {
+		return workerOccupation, nil
+	}
+	if subMajor(workerOccupation) != subMajor(*demandOccupation) && !allowMismatch {
+		return "", FieldErrorf(fieldOf("worker", "occupationCode"), CodeOccupationMismatch,
+			"the worker's occupation %s is outside the demand's group %s (occupation %s); set allowOccupationMismatch to refer them anyway",
+			workerOccupation, subMajor(*demandOccupation), *demandOccupation)
+	}
+	return *demandOccupation, nil
+}
+
+func subMajor(code string) string {
+	if len(code) < 2 {
+		return code
+	}
+	return code[:2]
 }
 
 // DecideReferralAgreement checks the parties of the agreement a referral names.
@@ -161,6 +194,20 @@ func DecideEventTime(at *time.Time, now, last time.Time) (time.Time, error) {
 func ConsentWithdrawn() *Error {
 	return FieldErrorf(fieldOf("worker", "consent", "given"), CodeConsentRequired,
 		"this worker withdrew their consent and may not be referred again")
+}
+
+// AlreadyReferred is the refusal of a second open referral of one worker to one
+// demand (the store's partial unique index referrals_one_open_per_demand backs it).
+func AlreadyReferred() *Error {
+	return FieldErrorf(fieldOf("demandId"), CodeAlreadyReferred,
+		"this worker already has an open referral to this demand")
+}
+
+// WorkerAlreadyPlaced is the refusal of a hire of a worker who is already hired or
+// employed through another referral (backed by referrals_one_placement).
+func WorkerAlreadyPlaced() *Error {
+	return FieldErrorf(fieldOf("action"), CodeWorkerAlreadyPlaced,
+		"this worker is already hired or employed through another referral")
 }
 
 // WorkerNotFound is the refusal of a worker the caller may not see.

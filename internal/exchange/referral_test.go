@@ -129,9 +129,11 @@ func TestDecideReferral_EveryActionStatusSide(t *testing.T) {
 					t.Errorf("viewer: got %s, want %s (err: %v)", got, viewerWant, err)
 				}
 
+				// The operator is at neither end: a referral it asks to move does not
+				// exist for it, like one that does not exist at all.
 				next, err = exchange.DecideReferral(tt.from, tt.action, side, operator)
-				if got := outcome(next, err); got != F {
-					t.Errorf("operator: got %s, want %s (err: %v)", got, F, err)
+				if got := outcome(next, err); got != viewerWant {
+					t.Errorf("operator: got %s, want %s (err: %v)", got, viewerWant, err)
 				}
 			})
 		}
@@ -208,5 +210,26 @@ func TestSideOf(t *testing.T) {
 	// An operator is no side even of a (broken) row whose centers are unset.
 	if got := exchange.SideOf(uuid.Nil, uuid.Nil, uuid.Nil); got != exchange.SideNone {
 		t.Errorf("SideOf(nil, nil, nil) = %s, want none", got)
+	}
+}
+
+func TestReferralOccupation(t *testing.T) {
+	demand := "8212"
+	for _, c := range []struct {
+		worker string
+		demand *string
+		allow  bool
+		want   string
+		code   exchange.Code
+	}{
+		{"8153", nil, false, "8153", ""},
+		{"8219", &demand, false, "8212", ""},
+		{"8153", &demand, false, "", exchange.CodeOccupationMismatch},
+		{"8153", &demand, true, "8212", ""},
+	} {
+		got, err := exchange.ReferralOccupation(c.worker, c.demand, c.allow)
+		if got != c.want || (err == nil) != (c.code == "") || err != nil && exchange.ErrorCode(err) != c.code {
+			t.Errorf("ReferralOccupation(%s, %v, %v) = %q, %v; want %q, %s", c.worker, c.demand, c.allow, got, err, c.want, c.code)
+		}
 	}
 }

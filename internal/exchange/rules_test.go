@@ -79,7 +79,8 @@ func TestDecideCallers(t *testing.T) {
 		{"refer/viewer", exchange.DecideReferWorker(viewerA), "FORBIDDEN"},
 		{"refer/publisher", exchange.DecideReferWorker(pubA), ""},
 		{"list referrals/op", exchange.DecideListReferrals(op), "FORBIDDEN"},
-		{"list referrals/viewer", exchange.DecideListReferrals(viewerA), ""},
+		{"list referrals/viewer", exchange.DecideListReferrals(viewerA), "FORBIDDEN"},
+		{"list referrals/publisher", exchange.DecideListReferrals(pubA), ""},
 		{"authenticated/nil", exchange.Authenticated(nil), "UNAUTHENTICATED"},
 	} {
 		check(t, c.name, c.err, c.want)
@@ -90,9 +91,12 @@ func TestDecideCallers(t *testing.T) {
 	if !exchange.SeesCenterKeys(op, centerA) || !exchange.SeesCenterKeys(pubA, centerA) || exchange.SeesCenterKeys(pubA, centerB) {
 		t.Error("SeesCenterKeys: own center and operators only")
 	}
-	if !exchange.SeesReferral(viewerA, centerA, centerB) || !exchange.SeesReferral(pubA, centerB, centerA) ||
+	if exchange.SeesReferral(viewerA, centerA, centerB) || !exchange.SeesReferral(pubA, centerB, centerA) ||
 		exchange.SeesReferral(op, centerA, centerB) || exchange.SeesReferral(staff(centerC, "CCC"), centerA, centerB) {
-		t.Error("SeesReferral: the two ends only")
+		t.Error("SeesReferral: the two ends' publishers and coordinators only")
+	}
+	if exchange.SeesIndividualChanges(viewerA) || exchange.SeesIndividualChanges(op) || !exchange.SeesIndividualChanges(pubA) {
+		t.Error("SeesIndividualChanges: a center's publishers and coordinators only")
 	}
 }
 
@@ -311,7 +315,14 @@ func TestSessionRules(t *testing.T) {
 	check(t, "featured by host", exchange.DecideFeaturedDemands(pubA, facts, false),
 		"featuredDemandIds.1 NOT_FOUND; featuredDemandIds.3 INVALID; featuredDemandIds.4 INVALID")
 	check(t, "featured by guest", exchange.DecideFeaturedDemands(pubA, facts, true),
-		"featuredDemandIds.1 NOT_FOUND; featuredDemandIds.2 INVALID; featuredDemandIds.3 INVALID; featuredDemandIds.4 INVALID")
+		"featuredDemandIds.1 NOT_FOUND; featuredDemandIds.2 NOT_FOUND; featuredDemandIds.3 INVALID; featuredDemandIds.4 INVALID")
+	// Not the guest's own and not there at all answer alike.
+	_, malformed := exchange.ParseFeaturedDemandIDs([]string{"x"})
+	if a, b, c := exchange.ErrorMessage(exchange.DecideFeaturedDemands(pubA, []exchange.FeaturedDemand{{}}, true)),
+		exchange.ErrorMessage(exchange.DecideFeaturedDemands(pubA, []exchange.FeaturedDemand{others}, true)),
+		exchange.ErrorMessage(malformed); a != b || a != c {
+		t.Errorf("featured refusals differ: %q, %q, %q", a, b, c)
+	}
 }
 
 func TestStatsScope(t *testing.T) {

@@ -230,8 +230,9 @@ type ExchangeSessionService interface {
 func ValidateSchedule(cat *Catalog, now time.Time, s ScheduleExchangeSessionInput) Errors {
 	var errs Errors
 	checkRequiredText(&errs, fieldOf("title"), s.Title, MaxTitleLen)
-	checkText(&errs, fieldOf("description"), s.Description, MaxDescriptionLen)
-	checkText(&errs, fieldOf("address"), s.Address, MaxAddressLen)
+	checkNoPersonalData(&errs, fieldOf("title"), &s.Title)
+	checkPublicText(&errs, fieldOf("description"), s.Description, MaxDescriptionLen)
+	checkPublicText(&errs, fieldOf("address"), s.Address, MaxAddressLen)
 	place := s.Address != nil && strings.TrimSpace(*s.Address) != ""
 	link := s.OnlineURL != nil && strings.TrimSpace(*s.OnlineURL) != ""
 	province := s.ProvinceCode != nil && strings.TrimSpace(*s.ProvinceCode) != ""
@@ -381,6 +382,6 @@ func ValidateOutcome(s *ExchangeSession, o RecordSessionOutcomeInput, now time.T
 				o.ReferredAfter, o.WorkersAttending)
 		}
 	}
-	checkText(&errs, fieldOf("notes"), o.Notes, MaxNoteLen)
+	checkPublicText(&errs, fieldOf("notes"), o.Notes, MaxNoteLen)
 	return errs.Err()
 }

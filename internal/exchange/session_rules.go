@@ -76,12 +76,17 @@ func ParseFeaturedDemandIDs(ids []string) ([]uuid.UUID, error) {
 	for i, gid := range ids {
 		id, err := ParseGlobalIDOf(KindLaborDemand, gid)
 		if err != nil {
-			errs.Add(featuredField(i), CodeNotFound, "no such labor demand")
+			errs.Add(featuredField(i), CodeNotFound, "%s", noFeaturableDemand)
 		}
 		keys[i] = id
 	}
 	return keys, errs.Err()
 }
+
+// noFeaturableDemand is the one answer for a demand the caller may not feature because
+// it cannot see it, it is not the caller's, or it does not exist: one code and one
+// message, so the refusal tells nobody that a hidden demand exists.
+const noFeaturableDemand = "no labor demand with this ID can be featured by this center"
 
 func featuredField(i int) []string { return fieldOf("featuredDemandIds", strconv.Itoa(i)) }
 
@@ -93,12 +98,11 @@ func DecideFeaturedDemands(p *Principal, demands []FeaturedDemand, ownOnly bool)
 	var errs Errors
 	for i, d := range demands {
 		switch {
-		case !d.Found:
-			// authz: only demands the host may see.
-			errs.Add(featuredField(i), CodeNotFound, "no labor demand with this ID is visible to the session's host")
-		case ownOnly && d.CenterID != p.CenterID:
-			// authz: a joining center features only its own demands.
-			errs.Add(featuredField(i), CodeInvalid, "a joining center features only its own demands")
+		case !d.Found, ownOnly && d.CenterID != p.CenterID:
+			// authz: only demands the host may see; a joining center features only its
+			// own demands. Another center's demand, which the caller may not be able to
+			// see, is refused exactly like a missing one (no existence oracle).
+			errs.Add(featuredField(i), CodeNotFound, "%s", noFeaturableDemand)
 		case d.Status != DemandOpen:
 			errs.Add(featuredField(i), CodeInvalid, "only OPEN demands are featured; this one is %s", d.Status)
 		case d.Featured:

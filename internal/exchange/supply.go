@@ -164,7 +164,7 @@ func ValidateSupply(cat *Catalog, now time.Time, s *SupplyDraft, publish bool) E
 		errs.Add(fieldOf("destinationProvinceCodes"), CodeOutOfRange, "at most 34 destination provinces")
 	}
 	checkWage(&errs, fieldOf("expectedWageMin"), s.ExpectedWageMin)
-	checkText(&errs, fieldOf("notes"), s.Notes, MaxNoteLen)
+	checkPublicText(&errs, fieldOf("notes"), s.Notes, MaxNoteLen)
 	return errs
 }
 

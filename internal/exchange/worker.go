@@ -238,13 +238,7 @@ func NormalizeWorkerInput(field []string, in WorkerInput, now time.Time, cat *Ca
 		}
 	}
 	out := &NormalizedWorker{WorkerInput: in}
-	out.FullName = strings.Join(strings.Fields(in.FullName), " ")
-	switch n := len([]rune(out.FullName)); {
-	case n == 0:
-		errs.Add(at("fullName"), CodeRequired, "full name is required")
-	case n > MaxFullNameLength:
-		errs.Add(at("fullName"), CodeTooLong, "full name is longer than %d characters", MaxFullNameLength)
-	}
+	out.FullName = normalizeFullName(&errs, at("fullName"), in.FullName)
 	add(ValidateWorkingAge(at("dateOfBirth"), in.DateOfBirth, now.In(vietnam)))
 	id, err := NormalizeNationalID(at("nationalId"), in.NationalID)
 	add(err)
@@ -258,20 +252,7 @@ func NormalizeWorkerInput(field []string, in WorkerInput, now time.Time, cat *Ca
 		add(cat.CheckUnitOccupation(at("occupationCode"), in.OccupationCode))
 	}
 	out.OccupationCode = strings.TrimSpace(in.OccupationCode)
-	if len(in.Skills) > MaxSkills {
-		errs.Add(at("skills"), CodeOutOfRange, "at most %d skills", MaxSkills)
-	}
-	out.Skills = []string{}
-	for _, s := range in.Skills {
-		s = strings.Join(strings.Fields(s), " ")
-		switch {
-		case s == "" || slices.Contains(out.Skills, s):
-			continue
-		case len([]rune(s)) > MaxSkillLength:
-			errs.Add(at("skills"), CodeTooLong, "a skill is longer than %d characters", MaxSkillLength)
-		}
-		out.Skills = append(out.Skills, s)
-	}
+	out.Skills = normalizeSkills(&errs, at("skills"), in.Skills)
 	if !in.Consent.Given {
 		errs.Add(at("consent", "given"), CodeConsentRequired,
 			"the worker's consent to the processing of their data is required to refer them")
@@ -283,4 +264,102 @@ func NormalizeWorkerInput(field []string, in WorkerInput, now time.Time, cat *Ca
 		return nil, err
 	}
 	return out, nil
+}
+
+// normalizeFullName collapses the spaces of a full name and checks its length.
+func normalizeFullName(errs *Errors, field []string, name string) string {
+	name = strings.Join(strings.Fields(name), " ")
+	switch n := len([]rune(name)); {
+	case n == 0:
+		errs.Add(field, CodeRequired, "full name is required")
+	case n > MaxFullNameLength:
+		errs.Add(field, CodeTooLong, "full name is longer than %d characters", MaxFullNameLength)
+	}
+	return name
+}
+
+// normalizeSkills collapses spaces, drops empty and repeated skills and checks the
+// limits.
+func normalizeSkills(errs *Errors, field []string, skills []string) []string {
+	if len(skills) > MaxSkills {
+		errs.Add(field, CodeOutOfRange, "at most %d skills", MaxSkills)
+	}
+	out := []string{}
+	for _, s := range skills {
+		s = strings.Join(strings.Fields(s), " ")
+		switch {
+		case s == "" || slices.Contains(out, s):
+			continue
+		case len([]rune(s)) > MaxSkillLength:
+			errs.Add(field, CodeTooLong, "a skill is longer than %d characters", MaxSkillLength)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// UpdateWorkerInput corrects a worker's recorded data (registering center only): the
+// explicit way to change a worker, since referWorker never does. Nil fields stay as
+// they are; the national ID and consent do not change here.
+type UpdateWorkerInput struct {
+	WorkerID        string
+	ExpectedVersion *int
+	FullName        *string
+	DateOfBirth     *time.Time
+	Gender          *Gender
+	Phone           *string
+	OccupationCode  *string
+	Skills          []string
+	EducationLevel  *EducationLevel
+}
+
+// NormalizeWorkerUpdate checks the fields an update sets, puts them in canonical form
+// and names them (for the audit entry, which records which fields changed, never
+// their values).
+func NormalizeWorkerUpdate(in UpdateWorkerInput, now time.Time, cat *Catalog) (UpdateWorkerInput, []string, error) {
+	var errs Errors
+	var changed []string
+	out := in
+	if in.FullName != nil {
+		name := normalizeFullName(&errs, fieldOf("fullName"), *in.FullName)
+		out.FullName, changed = &name, append(changed, "fullName")
+	}
+	if in.DateOfBirth != nil {
+		if err := ValidateWorkingAge(fieldOf("dateOfBirth"), *in.DateOfBirth, now.In(vietnam)); err != nil {
+			errs = append(errs, err.(*Error))
+		}
+		changed = append(changed, "dateOfBirth")
+	}
+	if in.Gender != nil {
+		changed = append(changed, "gender")
+	}
+	if in.Phone != nil {
+		phone, err := NormalizeVietnamPhone(fieldOf("phone"), *in.Phone)
+		if err != nil {
+			errs = append(errs, err.(*Error))
+		}
+		out.Phone, changed = &phone, append(changed, "phone")
+	}
+	if in.OccupationCode != nil {
+		code := strings.TrimSpace(*in.OccupationCode)
+		if cat != nil {
+			if err := cat.CheckUnitOccupation(fieldOf("occupationCode"), code); err != nil {
+				errs = append(errs, err.(*Error))
+			}
+		}
+		out.OccupationCode, changed = &code, append(changed, "occupationCode")
+	}
+	if in.Skills != nil {
+		out.Skills, changed = normalizeSkills(&errs, fieldOf("skills"), in.Skills), append(changed, "skills")
+	}
+	if in.EducationLevel != nil {
+		changed = append(changed, "educationLevel")
+	}
+	if len(changed) == 0 {
+		return UpdateWorkerInput{}, nil, Errorf(CodeRequired, "give at least one field to change")
+	}
+	if err := errs.Err(); err != nil {
+		return UpdateWorkerInput{}, nil, err
+	}
+	return out, changed, nil
 }

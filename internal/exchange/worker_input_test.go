@@ -45,3 +45,39 @@ func TestNormalizeWorkerInput(t *testing.T) {
 		t.Errorf("errors = %v, want %v", got, want)
 	}
 }
+
+func TestNormalizeWorkerUpdate(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	name, phone := "  Trần  Thị Sửa ", "0912345678"
+	up, changed, err := exchange.NormalizeWorkerUpdate(exchange.UpdateWorkerInput{FullName: &name, Phone: &phone,
+		Skills: []string{"may", " may "}}, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *up.FullName != "Trần Thị Sửa" || *up.Phone != "+84912345678" || !slices.Equal(up.Skills, []string{"may"}) ||
+		!slices.Equal(changed, []string{"fullName", "phone", "skills"}) {
+		t.Errorf("update = %+v, changed %v", up, changed)
+	}
+	young := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	empty := ""
+	_, _, err = exchange.NormalizeWorkerUpdate(exchange.UpdateWorkerInput{FullName: &empty, DateOfBirth: &young}, now, nil)
+	var got []string
+	for _, e := range exchange.AsErrors(err) {
+		got = append(got, string(e.Code)+" "+strings.Join(e.Field, "."))
+	}
+	if !slices.Equal(got, []string{"REQUIRED fullName", "OUT_OF_RANGE dateOfBirth"}) {
+		t.Errorf("errors = %v", got)
+	}
+	if _, _, err := exchange.NormalizeWorkerUpdate(exchange.UpdateWorkerInput{}, now, nil); exchange.ErrorCode(err) != exchange.CodeRequired {
+		t.Errorf("empty update: %v", err)
+	}
+}
+
+func TestOnePlaceRefusals(t *testing.T) {
+	if e := exchange.AlreadyReferred(); e.Code != exchange.CodeAlreadyReferred || !slices.Equal(e.Field, []string{"demandId"}) {
+		t.Errorf("AlreadyReferred = %+v", e)
+	}
+	if e := exchange.WorkerAlreadyPlaced(); e.Code != exchange.CodeWorkerAlreadyPlaced || !slices.Equal(e.Field, []string{"action"}) {
+		t.Errorf("WorkerAlreadyPlaced = %+v", e)
+	}
+}

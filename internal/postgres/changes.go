@@ -20,11 +20,13 @@ func NewChangeService(db *DB) *ChangeService { return &ChangeService{db: db} }
 var changeColumns = strings.Join(outboxColumns, ", ")
 
 // changeVisible is the feed's authorization rule as SQL over the changes table: $1 is
-// the caller's center id, $2 whether the caller is an operator.
+// the caller's center id, $2 whether the caller is an operator, $3 whether the caller
+// sees changes of individual referrals and workers (exchange.SeesIndividualChanges).
 // authz: every change carries its audience; this predicate is the only way the feed
 // and subscriptions read it.
 const changeVisible = `($2 OR audience = 'ALL' OR $1 = ANY(audience_center_ids)
-	OR (audience = 'PARTNERS' AND are_partners(owner_center_id, $1, current_date)))`
+	OR (audience = 'PARTNERS' AND are_partners(owner_center_id, $1, current_date)))
+	AND ($3 OR entity_kind NOT IN ('` + string(exchange.KindReferral) + `', '` + string(exchange.KindWorker) + `'))`
 
 // ChangesAfter returns up to limit changes after the sequence that the caller may see,
 // in sequence order.
@@ -34,8 +36,8 @@ func (s *ChangeService) ChangesAfter(ctx context.Context, after int64, limit int
 		return nil, err
 	}
 	rows, _ := s.db.Pool.Query(ctx, `SELECT `+changeColumns+` FROM changes
-		WHERE sequence > $3 AND `+changeVisible+` ORDER BY sequence LIMIT $4`,
-		p.CenterID, p.IsOperator(), after, limit)
+		WHERE sequence > $4 AND `+changeVisible+` ORDER BY sequence LIMIT $5`,
+		p.CenterID, p.IsOperator(), exchange.SeesIndividualChanges(p), after, limit)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Change])
 	if err != nil {
 		return nil, fmt.Errorf("read changes: %w", err)
@@ -58,7 +60,7 @@ func (s *ChangeService) Changes(ctx context.Context, page exchange.PageArgs) (*e
 	if page.WithTotal {
 		pr, _ := caller(ctx)
 		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM changes WHERE `+changeVisible,
-			pr.CenterID, pr.IsOperator()).Scan(&p.TotalCount); err != nil {
+			pr.CenterID, pr.IsOperator(), exchange.SeesIndividualChanges(pr)).Scan(&p.TotalCount); err != nil {
 			return nil, fmt.Errorf("count changes: %w", err)
 		}
 	}

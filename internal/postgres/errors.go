@@ -40,6 +40,9 @@ func translate(err error) error {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "23505": // unique_violation
+			if refusal, ok := uniqueRefusals[pgErr.ConstraintName]; ok {
+				return refusal()
+			}
 			if msg, ok := uniqueMessages[pgErr.ConstraintName]; ok {
 				return exchange.FieldErrorf(msg.field, exchange.CodeTaken, "%s", msg.text)
 			}
@@ -72,6 +75,13 @@ type constraintMessage struct {
 var uniqueMessages = map[string]constraintMessage{
 	"centers_code_key":    {field: []string{"code"}, text: "a center with this code is already registered"},
 	"center_keys_kid_key": {field: []string{"kid"}, text: "a key with this kid is already registered"},
+}
+
+// uniqueRefusals are the unique indexes that back a business rule: they fire only when
+// concurrent requests race past the rule, and report its refusal.
+var uniqueRefusals = map[string]func() *exchange.Error{
+	"referrals_one_open_per_demand": exchange.AlreadyReferred,
+	"referrals_one_placement":       exchange.WorkerAlreadyPlaced,
 }
 
 // checkMessages turns CHECK constraints that back up business rules into the user

@@ -23,7 +23,7 @@ func NewReferralService(db *DB) *ReferralService { return &ReferralService{db: d
 var _ exchange.ReferralService = (*ReferralService)(nil)
 
 const referralColumns = `r.id, r.worker_id, r.origin_center_id, r.destination_center_id, r.occupation_code,
-	r.demand_id, r.agreement_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased,
+	r.worker_occupation_code, r.demand_id, r.agreement_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased,
 	r.created_at, r.updated_at, r.version`
 
 const referralFrom = ` FROM referrals r JOIN workers w ON w.id = r.worker_id `
@@ -152,7 +152,8 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 		}
 		var links referralLinks
 		if dest != nil && w != nil {
-			links, err = tx.checkReferralLinks(ctx, dest, w.OccupationCode, in.DemandID, in.AgreementID)
+			allow := in.AllowOccupationMismatch != nil && *in.AllowOccupationMismatch
+			links, err = tx.checkReferralLinks(ctx, dest, w.OccupationCode, allow, in.DemandID, in.AgreementID)
 			errs = append(errs, exchange.AsErrors(err)...)
 			if err != nil && exchange.AsErrors(err) == nil {
 				return err
@@ -172,13 +173,14 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 			}
 			var id uuid.UUID
 			if err := tx.QueryRow(ctx, `INSERT INTO referrals (worker_id, origin_center_id, destination_center_id,
-				occupation_code, demand_id, agreement_id, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-				workerID, p.CenterID, dest.ID, w.OccupationCode, links.demandID, links.agreementID, tx.now).Scan(&id); err != nil {
+				occupation_code, worker_occupation_code, demand_id, agreement_id, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+				workerID, p.CenterID, dest.ID, links.occupation, w.OccupationCode, links.demandID, links.agreementID,
+				tx.now).Scan(&id); err != nil {
 				return uuid.Nil, fmt.Errorf("insert referral: %w", err)
 			}
 			if links.agreementID != nil {
-				if err := tx.countQuotaReferral(ctx, *links.agreementID, w.OccupationCode, p.CenterID, dest.ID); err != nil {
+				if err := tx.countQuotaReferral(ctx, *links.agreementID, links.occupation, p.CenterID, dest.ID); err != nil {
 					return uuid.Nil, err
 				}
 			}
@@ -208,31 +210,39 @@ func (tx *Tx) destinationCenter(ctx context.Context, code string) (*exchange.Cen
 	return c, nil
 }
 
-// referralLinks are the demand and the agreement a new referral is made under.
+// referralLinks are the demand and the agreement a new referral is made under, and the
+// occupation it is for (exchange.ReferralOccupation).
 type referralLinks struct {
 	demandID, agreementID *uuid.UUID
+	occupation            string
 }
 
 // checkReferralLinks checks the demand and agreement a referral names: the demand must
-// be visible to the origin, owned by the destination and open; the agreement must have
-// both centers as parties, be active today and have a quota line for the worker's
-// occupation from the origin to the destination.
-func (tx *Tx) checkReferralLinks(ctx context.Context, dest *exchange.Center, occupation string, demandID, agreementID *string) (referralLinks, error) {
-	var links referralLinks
+// be visible to the origin, owned by the destination and open, and fit the worker's
+// occupation; the agreement must have both centers as parties, be active today and
+// have a quota line for the referral's occupation from the origin to the destination.
+func (tx *Tx) checkReferralLinks(ctx context.Context, dest *exchange.Center, occupation string, allowMismatch bool,
+	demandID, agreementID *string) (referralLinks, error) {
+	links := referralLinks{occupation: occupation}
 	var errs exchange.Errors
 	if demandID != nil {
-		id, err := tx.referralDemand(ctx, dest, *demandID)
+		d, err := tx.referralDemand(ctx, dest, *demandID)
 		if exchange.AsErrors(err) == nil && err != nil {
 			return links, err
 		}
 		if err != nil {
 			errs = append(errs, exchange.AsErrors(err)...)
 		} else {
-			links.demandID = &id
+			links.demandID = &d.ID
+			occ, err := exchange.ReferralOccupation(occupation, &d.OccupationCode, allowMismatch)
+			errs = append(errs, exchange.AsErrors(err)...)
+			if err == nil {
+				links.occupation = occ
+			}
 		}
 	}
 	if agreementID != nil {
-		id, err := tx.referralAgreement(ctx, dest, occupation, *agreementID)
+		id, err := tx.referralAgreement(ctx, dest, links.occupation, *agreementID)
 		if exchange.AsErrors(err) == nil && err != nil {
 			return links, err
 		}
@@ -245,17 +255,17 @@ func (tx *Tx) checkReferralLinks(ctx context.Context, dest *exchange.Center, occ
 	return links, errs.Err()
 }
 
-func (tx *Tx) referralDemand(ctx context.Context, dest *exchange.Center, gid string) (uuid.UUID, error) {
+func (tx *Tx) referralDemand(ctx context.Context, dest *exchange.Center, gid string) (*exchange.LaborDemand, error) {
 	id, err := exchange.ParseInputID(exchange.KindLaborDemand, "demandId", gid)
 	if err != nil {
-		return uuid.Nil, err
+		return nil, err
 	}
 	// authz: DecideReferralDemand (the demand as the origin sees it).
 	d, err := visibleDemand(ctx, tx, tx.caller, id, tx.now)
 	if err != nil && exchange.ErrorCode(err) != exchange.CodeNotFound {
-		return uuid.Nil, err
+		return nil, err
 	}
-	return id, exchange.DecideReferralDemand(d, dest)
+	return d, exchange.DecideReferralDemand(d, dest)
 }
 
 func (tx *Tx) referralAgreement(ctx context.Context, dest *exchange.Center, occupation, gid string) (uuid.UUID, error) {
@@ -313,9 +323,10 @@ func atAction(err error) error {
 	return err
 }
 
-// upsertWorker inserts the worker, or refreshes the center's existing record of the
-// same person (same national ID hash). A worker who withdrew consent is not refreshed:
-// they may not be referred again.
+// upsertWorker inserts the worker, or reuses the center's existing record of the same
+// person (same national ID hash) as it stands: a referral never rewrites a worker's
+// data (changes are explicit, through updateWorker). A worker who withdrew consent is
+// not reused: they may not be referred again.
 func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWorker, hash []byte) (uuid.UUID, error) {
 	newID := uuid.New()
 	// Bound to the row's id, a sealed ID copied onto another row does not open there.
@@ -324,19 +335,13 @@ func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWo
 		return uuid.Nil, err
 	}
 	var id uuid.UUID
+	// The no-op update makes RETURNING give the existing row's id (and locks it).
 	err = tx.QueryRow(ctx, `
 		INSERT INTO workers (id, registered_by, full_name, date_of_birth, gender, phone, national_id_enc,
 			national_id_hmac, national_id_last4, occupation_code, skills, education_level, consent_given,
 			consent_at, consent_purpose, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true, $13, $14, $13, $13)
-		ON CONFLICT ON CONSTRAINT workers_national_id_key DO UPDATE SET
-			full_name = EXCLUDED.full_name, date_of_birth = EXCLUDED.date_of_birth,
-			gender = coalesce(EXCLUDED.gender, workers.gender), phone = coalesce(EXCLUDED.phone, workers.phone),
-			occupation_code = EXCLUDED.occupation_code,
-			skills = CASE WHEN cardinality(EXCLUDED.skills) > 0 THEN EXCLUDED.skills ELSE workers.skills END,
-			education_level = coalesce(EXCLUDED.education_level, workers.education_level),
-			consent_at = EXCLUDED.consent_at, consent_purpose = EXCLUDED.consent_purpose,
-			updated_at = EXCLUDED.updated_at, version = workers.version + 1
+		ON CONFLICT ON CONSTRAINT workers_national_id_key DO UPDATE SET registered_by = workers.registered_by
 		WHERE workers.consent_withdrawn_at IS NULL
 		RETURNING id`,
 		newID, tx.caller.CenterID, w.FullName, w.DateOfBirth, w.Gender, w.Phone, sealed, hash, w.Last4(),
@@ -483,7 +488,12 @@ func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (
 	if err != nil {
 		return nil, err
 	}
-	// authz: only the two centers of a referral see its events (operators match neither).
+	out := make(map[uuid.UUID][]*exchange.ReferralEvent, len(ids))
+	// authz: MayReadPersonalData (events carry notes); then only the two centers of a
+	// referral see its events (operators match neither).
+	if !exchange.MayReadPersonalData(p) {
+		return out, nil
+	}
 	rows, _ := s.db.Pool.Query(ctx, `SELECT `+eventColumns+` FROM referral_events e
 		JOIN referrals r ON r.id = e.referral_id
 		WHERE e.referral_id = ANY($1) AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
@@ -492,7 +502,6 @@ func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (
 	if err != nil {
 		return nil, fmt.Errorf("load referral events: %w", err)
 	}
-	out := make(map[uuid.UUID][]*exchange.ReferralEvent, len(ids))
 	for _, e := range list {
 		out[e.ReferralID] = append(out[e.ReferralID], e)
 	}

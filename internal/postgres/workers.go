@@ -178,6 +178,34 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 	return id, err
 }
 
+// UpdateWorker corrects a worker's recorded data; the audit entry names the fields
+// changed, not their values.
+func (s *ReferralService) UpdateWorker(ctx context.Context, in exchange.UpdateWorkerInput) (uuid.UUID, error) {
+	if _, err := caller(ctx); err != nil {
+		return uuid.Nil, err
+	}
+	var id uuid.UUID
+	err := WithTx(ctx, s.db, func(tx *Tx) error {
+		var err error
+		if id, err = tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "change their data"); err != nil {
+			return err
+		}
+		up, changed, err := exchange.NormalizeWorkerUpdate(in, tx.now, s.db.Catalog)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE workers SET full_name = coalesce($2, full_name),
+			date_of_birth = coalesce($3, date_of_birth), gender = coalesce($4, gender), phone = coalesce($5, phone),
+			occupation_code = coalesce($6, occupation_code), skills = coalesce($7, skills),
+			education_level = coalesce($8, education_level), updated_at = $9, version = version + 1 WHERE id = $1`,
+			id, up.FullName, up.DateOfBirth, up.Gender, up.Phone, up.OccupationCode, up.Skills, up.EducationLevel, tx.now); err != nil {
+			return fmt.Errorf("update worker: %w", err)
+		}
+		return tx.workerChanged(ctx, id, exchange.ActionUpdated, map[string]any{"fields": changed})
+	})
+	return id, err
+}
+
 // workerChanged audits a change to a worker and tells the centers that see the worker;
 // the change carries the worker's opaque ID and nothing personal.
 func (tx *Tx) workerChanged(ctx context.Context, id uuid.UUID, action exchange.ChangeAction, details map[string]any) error {
