@@ -59,7 +59,7 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, keep func(*e
 			if !keep(ch) {
 				continue
 			}
-			obj, err := events.Retry(ctx, func() (*T, error) { return load(ctx, ch) })
+			obj, err := events.Retry(ctx, r.Hub.RetryFor, func() (*T, error) { return load(ctx, ch) })
 			switch {
 			case exchange.ErrorCode(err) == exchange.CodeUnavailable:
 				st.fail(err)

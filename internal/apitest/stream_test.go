@@ -6,6 +6,7 @@ import (
 
 	"github.com/laborx/laborx/internal/apitest"
 	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/postgres"
 )
 
 // TestDomainSubscriptionResumesFromItsCursor: every laborDemandPublished event carries
@@ -75,5 +76,42 @@ func TestChangesWithoutCursorStartsAtTheTip(t *testing.T) {
 			t.Errorf("first event %v at %q, want a demand published after sequence %d", ch, s.Cursor, tip)
 		}
 		return
+	}
+}
+
+// TestSubscriptionOutageEndsWithUnavailable: while PostgreSQL is down a subscription
+// retries, then ends with UNAVAILABLE (not a bare complete); once the database is back,
+// resubscribing with the last cursor received delivers what was committed since.
+func TestSubscriptionOutageEndsWithUnavailable(t *testing.T) {
+	rc := newRestartableCluster(t)
+	e := apitest.NewWith(t, apitest.Options{DSN: rc.DSN, Server: faultServer(5 * time.Second), SubscriptionRetry: 2 * time.Second,
+		Pool: postgres.PoolOptions{MaxConns: 4, ConnectTimeout: 2 * time.Second, StatementTimeout: 5 * time.Second, LockTimeout: 5 * time.Second}})
+	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
+	const sub = `subscription($after: String) { laborDemandPublished(after: $after) { id } }`
+	viewer, hp := tng.Token(t, "viewer"), hpg.Token(t, "publisher")
+	s := apitest.Subscribe(t, e.Server.URL, viewer, sub, map[string]any{"after": feedCursor(t, e)})
+	before := mustPublishDemand(t, e, hp, map[string]any{"title": "Thợ hàn"})
+	if ev := s.Next(t, 20*time.Second)["laborDemandPublished"].(map[string]any); ev["id"] != before {
+		t.Fatalf("event %v, want %s", ev, before)
+	}
+
+	rc.stop()
+	if errs := s.Failed(t, time.Minute); len(errs) != 1 || errs[0].Code() != "UNAVAILABLE" {
+		t.Errorf("during the outage the subscription ended with %v, want UNAVAILABLE", errs)
+	}
+	rc.start()
+
+	var after string
+	for { // the instance's outage prober must see the database back before it serves requests
+		r := e.Do(t, hp, publishDemand, map[string]any{"in": demandInput(map[string]any{"title": "Thợ điện", "idempotencyKey": "after-outage"})})
+		if len(r.Errors) == 0 {
+			after = r.Data["publishLaborDemand"].(map[string]any)["laborDemand"].(map[string]any)["id"].(string)
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	resumed := apitest.Subscribe(t, e.Server.URL, viewer, sub, map[string]any{"after": s.Cursor})
+	if ev := resumed.Next(t, 20*time.Second)["laborDemandPublished"].(map[string]any); ev["id"] != after {
+		t.Errorf("resumed after the outage: %v, want %s", ev, after)
 	}
 }

@@ -25,13 +25,16 @@ const pollInterval = 15 * time.Second
 
 // Hub wakes the subscribers of one instance when changes are committed anywhere.
 type Hub struct {
+	// RetryFor is how long a subscriber retries failing reads (see Retry).
+	RetryFor time.Duration
+
 	mu   sync.Mutex
 	subs map[chan struct{}]struct{}
 }
 
 // NewHub returns a hub with no subscribers; start Listen to feed it.
 func NewHub() *Hub {
-	return &Hub{subs: map[chan struct{}]struct{}{}}
+	return &Hub{RetryFor: DefaultRetryFor, subs: map[chan struct{}]struct{}{}}
 }
 
 // Listen holds one connection LISTENing on channel until ctx ends, reconnecting after
@@ -43,6 +46,9 @@ func (h *Hub) Listen(ctx context.Context, channel string, connect func(ctx conte
 		LogError: func(ctx context.Context, err error) {
 			if ctx.Err() == nil {
 				logger.WarnContext(ctx, "change listener", "err", err)
+				// Notifications may be lost until it reconnects: subscribers read now,
+				// and start their retry clock if the database is gone.
+				h.Wake()
 			}
 		},
 	}
@@ -118,7 +124,7 @@ func (h *Hub) Follow(ctx context.Context, after int64, fetch Fetch, logger *slog
 		defer ticker.Stop()
 		const page = 100
 		for {
-			changes, err := Retry(ctx, func() ([]*exchange.Change, error) { return fetch(ctx, after, page) })
+			changes, err := Retry(ctx, h.RetryFor, func() ([]*exchange.Change, error) { return fetch(ctx, after, page) })
 			if err != nil {
 				if ctx.Err() == nil {
 					logger.InfoContext(ctx, "subscription ended", "err", err, "after", after)

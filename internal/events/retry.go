@@ -8,17 +8,17 @@ import (
 	"github.com/laborx/laborx/internal/exchange"
 )
 
-// RetryFor bounds how long a subscription keeps retrying a failing read (the database
-// restarting or failing over) before it ends with UNAVAILABLE. Failovers observed here
-// take well under this; a longer outage is better told to the client, which resumes
-// with its last cursor.
-var RetryFor = 30 * time.Second
+// DefaultRetryFor bounds how long a subscription keeps retrying a failing read (the
+// database restarting or failing over) before it ends with UNAVAILABLE. Failovers
+// observed here take well under this; a longer outage is better told to the client,
+// which resumes with its last cursor.
+const DefaultRetryFor = 30 * time.Second
 
 // Retry runs read until it succeeds, returns a refusal (an *exchange.Error: not
-// authenticated, not found, ...), ctx ends, or RetryFor has passed since the first
+// authenticated, not found, ...), ctx ends, or `within` has passed since the first
 // failure; waits double from 50 ms up to 2 s between attempts. A read that keeps
 // failing ends with an UNAVAILABLE error: never a silent skip.
-func Retry[T any](ctx context.Context, read func() (T, error)) (T, error) {
+func Retry[T any](ctx context.Context, within time.Duration, read func() (T, error)) (T, error) {
 	var zero T
 	wait := 50 * time.Millisecond
 	var deadline time.Time
@@ -33,7 +33,7 @@ func Retry[T any](ctx context.Context, read func() (T, error)) (T, error) {
 		}
 		now := time.Now()
 		if deadline.IsZero() {
-			deadline = now.Add(RetryFor)
+			deadline = now.Add(within)
 		}
 		if now.After(deadline) {
 			return zero, unavailable(err)
