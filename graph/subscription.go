@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -81,12 +82,25 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, keep func(*e
 
 // checkedFeed reads the change feed for a subscription, re-checking the caller's key
 // before each read: the stream ends as soon as the key is revoked or the center
-// suspended, not when the token expires.
+// suspended (both notify), not when the token expires. The key check and the page are
+// shared by the instance's subscribers woken by the same notification (events.Shared):
+// one key check per key and one read per center and cursor, not per subscriber.
 func (r *Resolver) checkedFeed() events.Fetch {
 	return func(ctx context.Context, after int64, limit int) ([]*exchange.Change, error) {
-		if err := r.Recheck(ctx, auth.FromContext(ctx)); err != nil {
+		p := auth.FromContext(ctx)
+		if p == nil {
+			return nil, r.Recheck(ctx, p)
+		}
+		if _, err := events.Shared(r.Hub, "key "+p.KeyID, func() (struct{}, error) {
+			return struct{}{}, r.Recheck(ctx, p)
+		}); err != nil {
 			return nil, err
 		}
-		return r.ChangeFeed.ChangesAfter(ctx, after, limit)
+		// authz: the page depends only on the caller's center and whether it is the
+		// operator (changeVisible), so callers alike share it.
+		key := fmt.Sprintf("feed %s %t %d %d", p.CenterID, p.IsOperator(), after, limit)
+		return events.Shared(r.Hub, key, func() ([]*exchange.Change, error) {
+			return r.ChangeFeed.ChangesAfter(ctx, after, limit)
+		})
 	}
 }

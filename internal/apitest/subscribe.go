@@ -3,6 +3,7 @@ package apitest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,15 @@ type Subscription struct {
 	// websocket read cannot be abandoned without closing the connection.
 	pending chan wsRead
 	reading bool
+}
+
+// nextPayload is a "next" message: an event, or the error that ends the stream.
+type nextPayload struct {
+	Data       map[string]any `json:"data"`
+	Errors     []Error        `json:"errors"`
+	Extensions struct {
+		Cursor string `json:"cursor"`
+	} `json:"extensions"`
 }
 
 type wsRead struct {
@@ -124,13 +134,7 @@ func (s *Subscription) NextWithin(t testing.TB, wait time.Duration) (map[string]
 			_ = wsjson.Write(ctx, s.conn, wsMessage{Type: "pong"})
 			continue
 		case "next":
-			var p struct {
-				Data       map[string]any `json:"data"`
-				Errors     []Error        `json:"errors"`
-				Extensions struct {
-					Cursor string `json:"cursor"`
-				} `json:"extensions"`
-			}
+			var p nextPayload
 			if err := json.Unmarshal(m.Payload, &p); err != nil {
 				t.Fatal(err)
 			}
@@ -245,4 +249,25 @@ func (s *Subscription) Failed(t testing.TB, wait time.Duration) []Error {
 	r := s.refusal(t, wait)
 	s.Ended(t, wait)
 	return r.Errors
+}
+
+// Read waits for the next event without a testing.TB, for goroutines that read many
+// subscriptions at once (benchmarks); it answers pings and returns the event's data and
+// cursor, or an error for anything but an event.
+func (s *Subscription) Read(ctx context.Context) (map[string]any, string, error) {
+	for {
+		var m wsMessage
+		if err := wsjson.Read(ctx, s.conn, &m); err != nil {
+			return nil, "", err
+		}
+		if m.Type == "ping" {
+			_ = wsjson.Write(ctx, s.conn, wsMessage{Type: "pong"})
+			continue
+		}
+		var p nextPayload
+		if err := json.Unmarshal(m.Payload, &p); m.Type != "next" || err != nil || len(p.Errors) > 0 {
+			return nil, "", fmt.Errorf("got %s: %s", m.Type, m.Payload)
+		}
+		return p.Data, p.Extensions.Cursor, nil
+	}
 }

@@ -120,7 +120,7 @@ func TestLaborDemandPublishedAcrossInstances(t *testing.T) {
 }
 
 // feedCursor is the change-feed cursor after the newest committed change.
-func feedCursor(t *testing.T, e *apitest.Env) string {
+func feedCursor(t testing.TB, e *apitest.Env) string {
 	t.Helper()
 	seq, err := postgres.NewChangeService(e.App.DB).LatestSequence(context.Background())
 	if err != nil {

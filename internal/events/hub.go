@@ -28,8 +28,9 @@ type Hub struct {
 	// RetryFor is how long a subscriber retries failing reads (see Retry).
 	RetryFor time.Duration
 
-	mu   sync.Mutex
-	subs map[chan struct{}]struct{}
+	mu     sync.Mutex
+	subs   map[chan struct{}]struct{}
+	shared shared
 }
 
 // NewHub returns a hub with no subscribers; start Listen to feed it.
@@ -71,6 +72,7 @@ func (h *Hub) HandleBacklog(context.Context, string, *pgx.Conn) error {
 
 // Wake signals every subscriber that new changes may exist.
 func (h *Hub) Wake() {
+	h.shared.next()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.subs {
