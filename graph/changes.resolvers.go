@@ -55,14 +55,8 @@ func (r *queryResolver) Changes(ctx context.Context, after *string, first *int) 
 
 // Changes is the resolver for the changes field.
 func (r *subscriptionResolver) Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error) {
-	var from int64
-	if after != nil {
-		var err error
-		if from, err = exchange.ParseChangeCursor(*after); err != nil {
-			return nil, err
-		}
-	}
-	return r.Hub.Follow(ctx, from, r.checkedFeed(), r.Logger), nil
+	all := func(*exchange.Change) bool { return true }
+	return follow(ctx, r.Resolver, after, all, func(_ context.Context, ch *exchange.Change) (*exchange.Change, error) { return ch, nil })
 }
 
 // Change returns ChangeResolver implementation.

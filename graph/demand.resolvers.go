@@ -93,8 +93,8 @@ func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter 
 	published := func(ch *exchange.Change) bool {
 		return ch.EntityKind == exchange.KindLaborDemand && ch.Action == exchange.ActionPublished
 	}
-	return follow(ctx, r.Resolver, after, published, func(ctx context.Context, id uuid.UUID) (*exchange.LaborDemand, error) {
-		return r.Market.LaborDemandMatching(ctx, id, f)
+	return follow(ctx, r.Resolver, after, published, func(ctx context.Context, ch *exchange.Change) (*exchange.LaborDemand, error) {
+		return r.Market.LaborDemandMatching(ctx, ch.EntityID, f)
 	})
 }
 

@@ -4738,8 +4738,12 @@ extend type Query {
 
 type Subscription {
   """
-  Streams the changes the caller may see: first those after the cursor (all of them
-  when null), then new ones as they are committed on any instance.
+  Streams the changes the caller may see: first those after the cursor (from now on
+  when null), then new ones as they are committed on any instance. Every event carries
+  its cursor in extensions.cursor; after: that cursor resumes with nothing missed or
+  repeated. A stream that cannot go on ends with an error (extensions.code UNAVAILABLE
+  when the database stayed down, UNAUTHENTICATED when the key was revoked or the center
+  suspended), never with a bare complete. The domain subscriptions behave the same.
   """
   changes(after: String): Change!
 }

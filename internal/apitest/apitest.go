@@ -60,6 +60,8 @@ type Options struct {
 	// DSN is a migrated database to use instead of a fresh one (fault tests bring
 	// their own PostgreSQL to stop and start).
 	DSN string
+	// SubscriptionRetry shortens how long subscriptions retry during an outage.
+	SubscriptionRetry time.Duration
 }
 
 // New starts an exchange on a fresh database.
@@ -108,7 +110,7 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 	}
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg,
 		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer, KeyQueryTracer: o.KeyQueryTracer,
-		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool})
+		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool, SubscriptionRetry: o.SubscriptionRetry})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}

@@ -3,6 +3,7 @@ package apitest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,27 @@ import (
 type Subscription struct {
 	conn *websocket.Conn
 	ctx  context.Context
+	// Cursor is the change-feed cursor of the last event Next returned
+	// (extensions.cursor), what a client resubscribes with.
+	Cursor string
+	// A read NextWithin gave up waiting for stays pending for the next call: a
+	// websocket read cannot be abandoned without closing the connection.
+	pending chan wsRead
+	reading bool
+}
+
+// nextPayload is a "next" message: an event, or the error that ends the stream.
+type nextPayload struct {
+	Data       map[string]any `json:"data"`
+	Errors     []Error        `json:"errors"`
+	Extensions struct {
+		Cursor string `json:"cursor"`
+	} `json:"extensions"`
+}
+
+type wsRead struct {
+	m   wsMessage
+	err error
 }
 
 type wsMessage struct {
@@ -70,29 +92,57 @@ func Subscribe(t testing.TB, baseURL, token, query string, vars map[string]any) 
 // message or when nothing arrives within the wait.
 func (s *Subscription) Next(t testing.TB, wait time.Duration) map[string]any {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, wait)
-	defer cancel()
+	data, ok := s.NextWithin(t, wait)
+	if !ok {
+		t.Fatalf("no event within %s", wait)
+	}
+	return data
+}
+
+// NextWithin is Next that reports, instead of failing, when nothing arrives within the
+// wait; the connection stays usable.
+func (s *Subscription) NextWithin(t testing.TB, wait time.Duration) (map[string]any, bool) {
+	t.Helper()
+	if s.pending == nil {
+		s.pending = make(chan wsRead, 1)
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	for {
-		var m wsMessage
-		if err := wsjson.Read(ctx, s.conn, &m); err != nil {
-			t.Fatalf("waiting for an event: %v", err)
+		if !s.reading {
+			s.reading = true
+			go func() {
+				var m wsMessage
+				err := wsjson.Read(s.ctx, s.conn, &m)
+				s.pending <- wsRead{m, err}
+			}()
 		}
+		var m wsMessage
+		select {
+		case r := <-s.pending:
+			s.reading = false
+			if r.err != nil {
+				t.Fatalf("waiting for an event: %v", r.err)
+			}
+			m = r.m
+		case <-timer.C:
+			return nil, false
+		}
+		ctx := s.ctx
 		switch m.Type {
 		case "ping":
 			_ = wsjson.Write(ctx, s.conn, wsMessage{Type: "pong"})
 			continue
 		case "next":
-			var p struct {
-				Data   map[string]any `json:"data"`
-				Errors []Error        `json:"errors"`
-			}
+			var p nextPayload
 			if err := json.Unmarshal(m.Payload, &p); err != nil {
 				t.Fatal(err)
 			}
 			if len(p.Errors) > 0 {
 				t.Fatalf("event with errors: %s", m.Payload)
 			}
-			return p.Data
+			s.Cursor = p.Extensions.Cursor
+			return p.Data, true
 		default:
 			t.Fatalf("unexpected %s message: %s", m.Type, m.Payload)
 		}
@@ -125,8 +175,13 @@ func (s *Subscription) Silent(t testing.TB, wait time.Duration) {
 // message with errors and null data, a malformed one as "error").
 func SubscribeOnce(t testing.TB, baseURL, token, query string, vars map[string]any) *Response {
 	t.Helper()
-	s := Subscribe(t, baseURL, token, query, vars)
-	ctx, cancel := context.WithTimeout(s.ctx, 20*time.Second)
+	return Subscribe(t, baseURL, token, query, vars).refusal(t, 20*time.Second)
+}
+
+// refusal reads the error message that ends the subscription.
+func (s *Subscription) refusal(t testing.TB, wait time.Duration) *Response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, wait)
 	defer cancel()
 	for {
 		var m wsMessage
@@ -183,5 +238,36 @@ func (s *Subscription) Ended(t testing.TB, wait time.Duration) {
 		default:
 			t.Fatalf("expected the subscription to end, got %s: %s", m.Type, m.Payload)
 		}
+	}
+}
+
+// Failed waits for the server to end the subscription with an error: a "next" message
+// carrying errors and no data, then complete (or the connection closing). It returns
+// the errors and fails the test on an event, a bare complete, or nothing in the wait.
+func (s *Subscription) Failed(t testing.TB, wait time.Duration) []Error {
+	t.Helper()
+	r := s.refusal(t, wait)
+	s.Ended(t, wait)
+	return r.Errors
+}
+
+// Read waits for the next event without a testing.TB, for goroutines that read many
+// subscriptions at once (benchmarks); it answers pings and returns the event's data and
+// cursor, or an error for anything but an event.
+func (s *Subscription) Read(ctx context.Context) (map[string]any, string, error) {
+	for {
+		var m wsMessage
+		if err := wsjson.Read(ctx, s.conn, &m); err != nil {
+			return nil, "", err
+		}
+		if m.Type == "ping" {
+			_ = wsjson.Write(ctx, s.conn, wsMessage{Type: "pong"})
+			continue
+		}
+		var p nextPayload
+		if err := json.Unmarshal(m.Payload, &p); m.Type != "next" || err != nil || len(p.Errors) > 0 {
+			return nil, "", fmt.Errorf("got %s: %s", m.Type, m.Payload)
+		}
+		return p.Data, p.Extensions.Cursor, nil
 	}
 }

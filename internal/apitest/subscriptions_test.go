@@ -119,7 +119,7 @@ func TestLaborDemandPublishedAcrossInstances(t *testing.T) {
 }
 
 // feedCursor is the change-feed cursor after the newest committed change.
-func feedCursor(t *testing.T, e *apitest.Env) string {
+func feedCursor(t testing.TB, e *apitest.Env) string {
 	t.Helper()
 	seq, err := postgres.NewChangeService(e.App.DB).LatestSequence(context.Background())
 	if err != nil {
@@ -129,7 +129,8 @@ func feedCursor(t *testing.T, e *apitest.Env) string {
 }
 
 // TestRevokedKeyEndsLiveSubscriptions: revoking a key ends the subscriptions opened
-// with its tokens at once, not when the tokens expire; another center's stream goes on.
+// with its tokens at once, not when the tokens expire, with UNAUTHENTICATED (not a bare
+// complete a client would take for a normal end); another center's stream goes on.
 func TestRevokedKeyEndsLiveSubscriptions(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
@@ -142,7 +143,9 @@ func TestRevokedKeyEndsLiveSubscriptions(t *testing.T) {
 
 	e.Do(t, e.OperatorToken(t), `mutation($kid: String!) { revokeCenterKey(input: {kid: $kid}) { userErrors { code } } }`,
 		map[string]any{"kid": tng.KID}).NoErrors(t)
-	tngFeed.Ended(t, 20*time.Second)
+	if errs := tngFeed.Failed(t, 20*time.Second); len(errs) != 1 || errs[0].Code() != "UNAUTHENTICATED" {
+		t.Errorf("TNG's feed after its revocation ended with %v, want UNAUTHENTICATED", errs)
+	}
 
 	e.AddCenter(t, "BNH", "24")
 	ev := hpgFeed.Next(t, 20*time.Second)["changes"].(map[string]any)

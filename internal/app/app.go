@@ -53,6 +53,9 @@ type Config struct {
 	// ReadMaxLag is how far behind the replica may be before statistics read the
 	// primary instead; zero means 30 s.
 	ReadMaxLag time.Duration
+	// SubscriptionRetry is how long a subscription retries a failing read before it
+	// ends with UNAVAILABLE (zero: events.DefaultRetryFor).
+	SubscriptionRetry time.Duration
 }
 
 // App is one running instance.
@@ -137,6 +140,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	centers := postgres.NewCenterService(db)
 	sessions := postgres.NewSessionService(db)
 	hub := events.NewHub()
+	hub.RetryFor = cmp.Or(cfg.SubscriptionRetry, events.DefaultRetryFor)
 	market := postgres.NewMarketService(db)
 	keyLookup := postgres.NewCenterService(&postgres.DB{Pool: keyPool, Catalog: db.Catalog, Now: db.Now, PII: db.PII})
 	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))

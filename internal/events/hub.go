@@ -25,13 +25,17 @@ const pollInterval = 15 * time.Second
 
 // Hub wakes the subscribers of one instance when changes are committed anywhere.
 type Hub struct {
-	mu   sync.Mutex
-	subs map[chan struct{}]struct{}
+	// RetryFor is how long a subscriber retries failing reads (see Retry).
+	RetryFor time.Duration
+
+	mu     sync.Mutex
+	subs   map[chan struct{}]struct{}
+	shared shared
 }
 
 // NewHub returns a hub with no subscribers; start Listen to feed it.
 func NewHub() *Hub {
-	return &Hub{subs: map[chan struct{}]struct{}{}}
+	return &Hub{RetryFor: DefaultRetryFor, subs: map[chan struct{}]struct{}{}}
 }
 
 // Listen holds one connection LISTENing on channel until ctx ends, reconnecting after
@@ -43,6 +47,9 @@ func (h *Hub) Listen(ctx context.Context, channel string, connect func(ctx conte
 		LogError: func(ctx context.Context, err error) {
 			if ctx.Err() == nil {
 				logger.WarnContext(ctx, "change listener", "err", err)
+				// Notifications may be lost until it reconnects: subscribers read now,
+				// and start their retry clock if the database is gone.
+				h.Wake()
 			}
 		},
 	}
@@ -65,6 +72,7 @@ func (h *Hub) HandleBacklog(context.Context, string, *pgx.Conn) error {
 
 // Wake signals every subscriber that new changes may exist.
 func (h *Hub) Wake() {
+	h.shared.next()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.subs {
@@ -90,11 +98,26 @@ func (h *Hub) subscribe() (chan struct{}, func()) {
 // Fetch reads up to a page of changes after a sequence, as the caller in ctx may see them.
 type Fetch func(ctx context.Context, after int64, limit int) ([]*exchange.Change, error)
 
+// Stream is one subscriber's ordered view of the change feed. C closes when the
+// subscription's context ends or the stream fails; Err then says why it failed (nil when
+// the context ended), so a client is told rather than left with a quiet stream.
+type Stream struct {
+	C   <-chan *exchange.Change
+	err error // written before C closes
+}
+
+// Err is the reason the stream ended; read it only after C is closed.
+func (s *Stream) Err() error { return s.err }
+
 // Follow streams every change fetch returns after `after`, in sequence order: first
-// those already committed, then new ones as they are committed on any instance. The
-// channel closes when ctx ends or fetch fails.
-func (h *Hub) Follow(ctx context.Context, after int64, fetch Fetch, logger *slog.Logger) <-chan *exchange.Change {
+// those already committed, then new ones as they are committed on any instance. A read
+// that fails for a reason other than a refusal (the database restarting, a timeout) is
+// retried with backoff for up to RetryFor; the stream never skips a change, it either
+// delivers it or ends with an error (UNAVAILABLE, or the refusal itself such as
+// UNAUTHENTICATED after a revocation).
+func (h *Hub) Follow(ctx context.Context, after int64, fetch Fetch, logger *slog.Logger) *Stream {
 	out := make(chan *exchange.Change)
+	s := &Stream{C: out}
 	wake, unsubscribe := h.subscribe()
 	go func() {
 		defer close(out)
@@ -103,16 +126,12 @@ func (h *Hub) Follow(ctx context.Context, after int64, fetch Fetch, logger *slog
 		defer ticker.Stop()
 		const page = 100
 		for {
-			changes, err := fetch(ctx, after, page)
-			switch {
-			case err == nil:
-			case ctx.Err() != nil:
-				return
-			case exchange.ErrorCode(err) == exchange.CodeUnauthenticated:
-				logger.InfoContext(ctx, "subscription ended: its token is no longer accepted", "reason", exchange.ErrorMessage(err))
-				return
-			default:
-				logger.ErrorContext(ctx, "subscription read", "err", err, "after", after)
+			changes, err := Retry(ctx, h.RetryFor, func() ([]*exchange.Change, error) { return fetch(ctx, after, page) })
+			if err != nil {
+				if ctx.Err() == nil {
+					logger.InfoContext(ctx, "subscription ended", "err", err, "after", after)
+					s.err = err
+				}
 				return
 			}
 			for _, ch := range changes {
@@ -134,5 +153,5 @@ func (h *Hub) Follow(ctx context.Context, after int64, fetch Fetch, logger *slog
 			}
 		}
 	}()
-	return out
+	return s
 }

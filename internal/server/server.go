@@ -147,6 +147,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	// no pass over its variables; then the text checks and NFC.
 	srv.Use(newQueryLimits(cfg, es, queries, d.Logger))
 	srv.Use(inputText{})
+	srv.Use(graph.Streams{})
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
 	} else {

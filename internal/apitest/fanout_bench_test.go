@@ -1,0 +1,125 @@
+package apitest_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/laborx/laborx/internal/apitest"
+	"github.com/laborx/laborx/internal/server"
+)
+
+// BenchmarkSubscriptionFanOut measures one instance serving `changes` subscribers
+// while another instance publishes demands at 50 a second: the SQL statements the
+// subscribers' instance runs per change (its own publishes excluded, they run on the
+// other instance) and the delay from a publish's answer to each subscriber's event.
+// LABORX_FANOUT_SECONDS sets the publishing time (default 30), LABORX_FANOUT_SUBSCRIBERS
+// a comma-free single count to run only that size.
+//
+//	go test -run '^$' -bench SubscriptionFanOut -benchtime 1x ./internal/apitest/
+func BenchmarkSubscriptionFanOut(b *testing.B) {
+	seconds := 30
+	if v, err := strconv.Atoi(os.Getenv("LABORX_FANOUT_SECONDS")); err == nil {
+		seconds = v
+	}
+	sizes := []int{10, 100, 1000}
+	if v, err := strconv.Atoi(os.Getenv("LABORX_FANOUT_SUBSCRIBERS")); err == nil {
+		sizes = []int{v}
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
+			for range b.N {
+				fanOut(b, n, time.Duration(seconds)*time.Second)
+			}
+		})
+	}
+}
+
+func fanOut(b *testing.B, subscribers int, d time.Duration) {
+	counter := &statementCounter{}
+	cfg := server.DefaultConfig()
+	cfg.RateLimit, cfg.UnauthRate = 0, 0
+	e := apitest.NewWith(b, apitest.Options{QueryTracer: counter, Server: &cfg})
+	tng, hpg := e.AddCenter(b, "TNG", "19"), e.AddCenter(b, "HPG", "31")
+	_, publisher := e.NewInstance(b, apitest.Options{})
+	viewer, hp := tng.Token(b, "viewer"), hpg.Token(b, "publisher")
+	now := map[string]any{"after": feedCursor(b, e)}
+	subs := make([]*apitest.Subscription, subscribers)
+	for i := range subs {
+		subs[i] = apitest.Subscribe(b, e.Server.URL, viewer, `subscription($after: String) { changes(after: $after) { entityId } }`, now)
+	}
+
+	var mu sync.Mutex
+	published := map[string]time.Time{}
+	type arrival struct {
+		id string
+		at time.Time
+	}
+	var received []arrival
+	total := int(d.Seconds() * 50)
+	ctx, cancel := context.WithTimeout(context.Background(), d+2*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, s := range subs {
+		wg.Go(func() {
+			for range total {
+				data, _, err := s.Read(ctx)
+				if err != nil {
+					if ctx.Err() == nil {
+						b.Errorf("subscriber: %v", err)
+					}
+					return
+				}
+				at := time.Now()
+				id := data["changes"].(map[string]any)["entityId"].(string)
+				mu.Lock()
+				received = append(received, arrival{id, at})
+				mu.Unlock()
+			}
+		})
+	}
+	before := counter.n.Load()
+	tick := time.NewTicker(time.Second / 50)
+	var pub sync.WaitGroup
+	var void sync.Once
+	for i := range total {
+		<-tick.C
+		pub.Go(func() {
+			// The delay counts from the publish request's start (it includes the publish
+			// itself): its id is known only from the answer, which may come after events.
+			start := time.Now()
+			r := apitest.Post(b, publisher.URL, hp, publishDemand, map[string]any{"in": demandInput(map[string]any{"title": fmt.Sprintf("Bench %d", i)})})
+			if len(r.Errors) > 0 {
+				void.Do(func() { b.Errorf("publish %d failed, the run is void: %s", i, r.Raw) })
+				cancel() // the subscribers would wait for its event
+				return
+			}
+			mu.Lock()
+			published[r.String(b, "publishLaborDemand.laborDemand.id")] = start
+			mu.Unlock()
+		})
+	}
+	tick.Stop()
+	pub.Wait()
+	wg.Wait()
+	statements := counter.n.Load() - before
+	if b.Failed() {
+		return
+	}
+	delays := make([]time.Duration, len(received))
+	for i, a := range received {
+		delays[i] = a.at.Sub(published[a.id])
+	}
+	slices.Sort(delays)
+	p := func(q float64) time.Duration { return delays[int(q*float64(len(delays)-1))] }
+	b.ReportMetric(float64(statements)/float64(total), "statements/change")
+	b.ReportMetric(float64(p(0.5).Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(p(0.99).Milliseconds()), "p99-ms")
+	b.Logf("%d subscribers, %d changes in %s: %d statements (%.2f per change), delivery p50 %s p99 %s max %s",
+		subscribers, total, d, statements, float64(statements)/float64(total), p(0.5), p(0.99), delays[len(delays)-1])
+}

@@ -1,0 +1,60 @@
+package events
+
+import (
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// TestSharedReadsOncePerWakeUp: subscribers asking for the same key in one wake-up
+// share one read; a wake-up (a new commit) makes the next ask read again; a failed
+// read is not handed to the others.
+func TestSharedReadsOncePerWakeUp(t *testing.T) {
+	h := NewHub()
+	var reads atomic.Int32
+	release := make(chan struct{})
+	read := func() (int, error) {
+		reads.Add(1)
+		<-release
+		return 7, nil
+	}
+	var wg sync.WaitGroup
+	started := make(chan struct{})
+	wg.Go(func() {
+		close(started)
+		if v, err := Shared(h, "k", read); v != 7 || err != nil {
+			t.Errorf("first asker got %d, %v", v, err)
+		}
+	})
+	<-started
+	for reads.Load() == 0 { // wait for the first asker to own the read
+		runtime.Gosched()
+	}
+	for range 10 {
+		wg.Go(func() {
+			if v, err := Shared(h, "k", read); v != 7 || err != nil {
+				t.Errorf("asker got %d, %v", v, err)
+			}
+		})
+	}
+	close(release)
+	wg.Wait()
+	if n := reads.Load(); n != 1 {
+		t.Errorf("%d reads for 11 askers in one wake-up, want 1", n)
+	}
+
+	h.Wake()
+	if _, err := Shared(h, "k", read); err != nil || reads.Load() != 2 {
+		t.Errorf("after a wake-up: %d reads, %v; want a fresh read", reads.Load(), err)
+	}
+
+	boom := errors.New("connection reset")
+	if _, err := Shared(h, "bad", func() (int, error) { return 0, boom }); !errors.Is(err, boom) {
+		t.Errorf("failed read: %v", err)
+	}
+	if v, err := Shared(h, "bad", func() (int, error) { return 3, nil }); v != 3 || err != nil {
+		t.Errorf("after a failed read the next asker got %d, %v; want its own read", v, err)
+	}
+}
