@@ -15,7 +15,8 @@
 //     call "// authz: DecideX."; visibility that must filter lists in SQL (demands by
 //     partnership, workers by referral, agreements by party) is written in the store's
 //     SQL next to an "// authz:" comment.
-//   - State machines: DecideReferral (referral.go), DecideAgreement (agreement.go), the
+//   - State machines: DecideReferral (referral.go) and its retention checkpoints
+//     DecideReferralStep, DecideCheckpoint (checkpoint.go), DecideAgreement (agreement.go), the
 //     posting lifecycle DecidePosting (posting.go), center status DecideCenterStatus,
 //     session timelines CheckJoin, CheckCancel and ValidateOutcome (session.go).
 //   - Validation, text limits and code formats: demand.go and supply.go (drafts and

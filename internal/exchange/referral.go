@@ -174,6 +174,8 @@ type Referral struct {
 	CreatedAt    time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
 	Version      int       `db:"version"`
+	// LeftReason is why the worker left (LEFT_JOB), when the center said.
+	LeftReason *LeftReason `db:"left_reason"`
 }
 
 // ReferralEvent is one step of a referral's history. The first event (the referral's
@@ -209,6 +211,14 @@ type UpdateReferralStatusInput struct {
 	Note            *string
 	At              *time.Time
 	ExpectedVersion *int
+	// CheckpointDay and LeftReason: see DecideCheckpoint.
+	CheckpointDay *int
+	LeftReason    *LeftReason
+}
+
+// Step is the input's checkpoint fields.
+func (in UpdateReferralStatusInput) Step() ReferralStep {
+	return ReferralStep{CheckpointDay: in.CheckpointDay, LeftReason: in.LeftReason}
 }
 
 // ReferralDirection selects referrals by the caller's end: IN (to the caller's center)
@@ -229,6 +239,9 @@ type ReferralFilter struct {
 	OccupationCode *string
 	CreatedFrom    *time.Time
 	CreatedTo      *time.Time
+	// CheckpointDue keeps referrals with a checkpoint due today and not yet missed
+	// (true) or without one (false).
+	CheckpointDue *bool
 }
 
 // ReferralService refers workers and moves referrals along. Every method takes the
@@ -247,4 +260,7 @@ type ReferralService interface {
 	Workers(ctx context.Context, reads []WorkerRead) (map[WorkerRead]*Worker, error)
 	// ReferralEvents loads the events of referrals the caller may see, oldest first.
 	ReferralEvents(ctx context.Context, referralIDs []uuid.UUID) (map[uuid.UUID][]*ReferralEvent, error)
+	// ReferralCheckpoints loads the retention checkpoints of referrals the caller may
+	// see, by day.
+	ReferralCheckpoints(ctx context.Context, referralIDs []uuid.UUID) (map[uuid.UUID][]*RetentionCheckpoint, error)
 }

@@ -23,7 +23,7 @@ func NewReferralService(db *DB) *ReferralService { return &ReferralService{db: d
 var _ exchange.ReferralService = (*ReferralService)(nil)
 
 const referralColumns = `r.id, r.worker_id, r.origin_center_id, r.destination_center_id, r.occupation_code,
-	r.demand_id, r.agreement_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased,
+	r.demand_id, r.agreement_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased, r.left_reason,
 	r.created_at, r.updated_at, r.version`
 
 const referralFrom = ` FROM referrals r JOIN workers w ON w.id = r.worker_id `
@@ -105,11 +105,14 @@ func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilt
 		                                 ELSE r.origin_center_id END) IN (SELECT id FROM centers WHERE code = ANY($4)))
 		AND ($5::text IS NULL OR r.occupation_code LIKE $5 ESCAPE '\')
 		AND ($6::timestamptz IS NULL OR r.created_at >= $6)
-		AND ($7::timestamptz IS NULL OR r.created_at < $7)`
-	args := []any{p.CenterID, direction, statuses, centers, occupation, f.CreatedFrom, f.CreatedTo}
+		AND ($7::timestamptz IS NULL OR r.created_at < $7)
+		AND ($8::boolean IS NULL OR $8 = EXISTS (SELECT 1 FROM referral_checkpoints c WHERE c.referral_id = r.id
+		     AND c.status = 'DUE' AND c.due_on BETWEEN $9::date - $10::int AND $9::date))`
+	args := []any{p.CenterID, direction, statuses, centers, occupation, f.CreatedFrom, f.CreatedTo,
+		f.CheckpointDue, s.db.Now().UTC().Format(time.DateOnly), exchange.CheckpointGraceDays}
 	rows, _ := s.db.Pool.Query(ctx, `SELECT `+referralColumns+referralFrom+`WHERE `+where+`
-		AND ($8::timestamptz IS NULL OR (r.created_at, r.id) < ($8, $9))
-		ORDER BY r.created_at DESC, r.id DESC LIMIT $10`, append(args, afterAt, afterID, page.First+1)...)
+		AND ($11::timestamptz IS NULL OR (r.created_at, r.id) < ($11, $12))
+		ORDER BY r.created_at DESC, r.id DESC LIMIT $13`, append(args, afterAt, afterID, page.First+1)...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Referral])
 	if err != nil {
 		return nil, fmt.Errorf("list referrals: %w", err)
@@ -417,7 +420,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		}
 		side := exchange.SideOf(p.CenterID, r.OriginCenterID, r.DestinationCenterID)
 		// authz: DecideReferral says who may take which action from which status.
-		to, decision := exchange.DecideReferral(r.Status, in.Action, side, p)
+		to, decision := exchange.DecideReferralStep(r.Status, in.Action, in.Step(), side, p)
 		switch exchange.ErrorCode(decision) {
 		case exchange.CodeUnauthenticated, exchange.CodeForbidden, exchange.CodeNotFound:
 			return decision
@@ -432,6 +435,17 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		if err != nil {
 			return err
 		}
+		checkpoints, err := tx.checkpoints(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		day, err := exchange.DecideCheckpoint(in.Action, in.Step(), checkpoints, at)
+		if err != nil {
+			return err
+		}
+		if err := tx.retentionStep(ctx, r.ID, in, day, at); err != nil {
+			return err
+		}
 		if in.Action.CountsAsHire() {
 			if err := tx.consumeHire(ctx, r); err != nil {
 				return err
@@ -444,7 +458,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 				acknowledged_at = CASE WHEN $2 = 'ACKNOWLEDGED' THEN $4 ELSE acknowledged_at END,
 				interviewed_at = CASE WHEN $2 = 'INTERVIEW_SCHEDULED' THEN $4 ELSE interviewed_at END,
 				hired_at = CASE WHEN $2 = 'HIRED' THEN $4 ELSE hired_at END,
-				employed_at = CASE WHEN $2 = 'EMPLOYED' THEN $4 ELSE employed_at END
+				employed_at = CASE WHEN $2 = 'EMPLOYED' THEN coalesce(employed_at, $4) ELSE employed_at END
 			WHERE id = $1`,
 			r.ID, to, tx.now, at); err != nil {
 			return fmt.Errorf("update referral: %w", err)
@@ -479,22 +493,30 @@ const eventColumns = `e.id, e.referral_id, e.from_status, e.to_status, e.action,
 
 // ReferralEvents loads the history of referrals the caller may see, for a dataloader.
 func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error) {
+	return referralLists(ctx, s, ids, `SELECT `+eventColumns+` FROM referral_events e
+		JOIN referrals r ON r.id = e.referral_id WHERE e.referral_id = ANY($1)`, `e.referral_id, e.id`,
+		func(e *exchange.ReferralEvent) uuid.UUID { return e.ReferralID })
+}
+
+// referralLists runs a query over the rows of several referrals (joined as r, $1 the
+// ids) and groups them by referral, in the given order.
+func referralLists[T any](ctx context.Context, s *ReferralService, ids []uuid.UUID, sql, orderBy string,
+	referralOf func(*T) uuid.UUID) (map[uuid.UUID][]*T, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// authz: only the two centers of a referral see its events (operators match neither).
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+eventColumns+` FROM referral_events e
-		JOIN referrals r ON r.id = e.referral_id
-		WHERE e.referral_id = ANY($1) AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
-		ORDER BY e.referral_id, e.id`, ids, p.CenterID)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.ReferralEvent])
+	// authz: only the two centers of a referral see what belongs to it (operators match neither).
+	rows, _ := s.db.Pool.Query(ctx, sql+` AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
+		ORDER BY `+orderBy, ids, p.CenterID)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
 	if err != nil {
-		return nil, fmt.Errorf("load referral events: %w", err)
+		return nil, fmt.Errorf("load referral details: %w", err)
 	}
-	out := make(map[uuid.UUID][]*exchange.ReferralEvent, len(ids))
-	for _, e := range list {
-		out[e.ReferralID] = append(out[e.ReferralID], e)
+	out := make(map[uuid.UUID][]*T, len(ids))
+	for _, x := range list {
+		id := referralOf(x)
+		out[id] = append(out[id], x)
 	}
 	return out, nil
 }
