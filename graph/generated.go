@@ -316,6 +316,12 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	Interview struct {
+		At    func(childComplexity int) int
+		Link  func(childComplexity int) int
+		Place func(childComplexity int) int
+	}
+
 	JoinExchangeSessionPayload struct {
 		ExchangeSession func(childComplexity int) int
 		UserErrors      func(childComplexity int) int
@@ -538,6 +544,7 @@ type ComplexityRoot struct {
 		Destination  func(childComplexity int) int
 		Events       func(childComplexity int) int
 		ID           func(childComplexity int) int
+		Interview    func(childComplexity int) int
 		LeftReason   func(childComplexity int) int
 		Occupation   func(childComplexity int) int
 		Origin       func(childComplexity int) int
@@ -565,6 +572,7 @@ type ComplexityRoot struct {
 		ActorSubject func(childComplexity int) int
 		At           func(childComplexity int) int
 		From         func(childComplexity int) int
+		Interview    func(childComplexity int) int
 		Note         func(childComplexity int) int
 		RecordedAt   func(childComplexity int) int
 		To           func(childComplexity int) int
@@ -1997,6 +2005,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportRowError.Message(childComplexity), true
 
+	case "Interview.at":
+		if e.ComplexityRoot.Interview.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.At(childComplexity), true
+	case "Interview.link":
+		if e.ComplexityRoot.Interview.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Link(childComplexity), true
+	case "Interview.place":
+		if e.ComplexityRoot.Interview.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Place(childComplexity), true
+
 	case "JoinExchangeSessionPayload.exchangeSession":
 		if e.ComplexityRoot.JoinExchangeSessionPayload.ExchangeSession == nil {
 			break
@@ -3192,6 +3219,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.ID(childComplexity), true
+	case "Referral.interview":
+		if e.ComplexityRoot.Referral.Interview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Interview(childComplexity), true
 	case "Referral.leftReason":
 		if e.ComplexityRoot.Referral.LeftReason == nil {
 			break
@@ -3303,6 +3336,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReferralEvent.From(childComplexity), true
+	case "ReferralEvent.interview":
+		if e.ComplexityRoot.ReferralEvent.Interview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Interview(childComplexity), true
 	case "ReferralEvent.note":
 		if e.ComplexityRoot.ReferralEvent.Note == nil {
 			break
@@ -5187,6 +5226,41 @@ extend type Subscription {
   laborDemandPublished(filter: LaborDemandFilter, after: String): LaborDemand!
 }
 `, BuiltIn: false},
+	{Name: "../schema/interview.graphqls", Input: `"""
+When and where a referred worker meets the employer: at a place, by a link, or both.
+Both centers of the referral see it.
+"""
+type Interview {
+  at: DateTime!
+  "An address or room."
+  place: String
+  "An http or https link to an online interview."
+  link: String
+}
+
+extend type Referral {
+  "The interview last scheduled (SCHEDULE_INTERVIEW with interviewAt); null when none."
+  interview: Interview
+}
+
+extend type ReferralEvent {
+  "The interview this SCHEDULE_INTERVIEW step set; null for other steps."
+  interview: Interview
+}
+
+extend input UpdateReferralStatusInput {
+  """
+  With SCHEDULE_INTERVIEW: when the interview is, within a year of now, with a place, a
+  link or both. SCHEDULE_INTERVIEW with interviewAt may be repeated from
+  INTERVIEW_SCHEDULED to reschedule: each time is one more event.
+  """
+  interviewAt: DateTime
+  "With interviewAt: where, at most 500 characters."
+  place: String
+  "With interviewAt: an http or https link, at most 500 characters."
+  link: String
+}
+`, BuiltIn: false},
 	{Name: "../schema/match.graphqls", Input: `"""
 A supply ranked for a demand. ` + "`" + `score` + "`" + ` (0–1) is the sum of these weights, and ` + "`" + `reasons` + "`" + `
 lists each that holds, in this order:
@@ -6649,6 +6723,18 @@ func (ec *executionContext) childFields_ImportRowError(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
 }
 
+func (ec *executionContext) childFields_Interview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Interview_at(ctx, field)
+	case "place":
+		return ec.fieldContext_Interview_place(ctx, field)
+	case "link":
+		return ec.fieldContext_Interview_link(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Interview", field.Name)
+}
+
 func (ec *executionContext) childFields_JoinExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "exchangeSession":
@@ -6999,6 +7085,8 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_updatedAt(ctx, field)
 	case "version":
 		return ec.fieldContext_Referral_version(ctx, field)
+	case "interview":
+		return ec.fieldContext_Referral_interview(ctx, field)
 	case "checkpoints":
 		return ec.fieldContext_Referral_checkpoints(ctx, field)
 	case "leftReason":
@@ -7047,6 +7135,8 @@ func (ec *executionContext) childFields_ReferralEvent(ctx context.Context, field
 		return ec.fieldContext_ReferralEvent_at(ctx, field)
 	case "recordedAt":
 		return ec.fieldContext_ReferralEvent_recordedAt(ctx, field)
+	case "interview":
+		return ec.fieldContext_ReferralEvent_interview(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReferralEvent", field.Name)
 }
@@ -12795,6 +12885,75 @@ func (ec *executionContext) fieldContext_ImportRowError_message(_ context.Contex
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
 }
 
+func (ec *executionContext) _Interview_at(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Interview_place(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interview_link(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
+}
+
 func (ec *executionContext) _JoinExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.JoinExchangeSessionPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18011,6 +18170,38 @@ func (ec *executionContext) fieldContext_Referral_version(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Referral_interview(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_interview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interview(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Interview) graphql.Marshaler {
+			return ec.marshalOInterview2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInterview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_interview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Referral_checkpoints(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18399,6 +18590,38 @@ func (ec *executionContext) _ReferralEvent_recordedAt(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_ReferralEvent_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReferralEvent_interview(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_interview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interview(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Interview) graphql.Marshaler {
+			return ec.marshalOInterview2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInterview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_interview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interview(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ReferralFlow_origin(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
@@ -25637,7 +25860,7 @@ func (ec *executionContext) unmarshalInputUpdateReferralStatusInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"referralId", "action", "note", "at", "expectedVersion", "checkpointDay", "leftReason"}
+	fieldsInOrder := [...]string{"referralId", "action", "note", "at", "expectedVersion", "interviewAt", "place", "link", "checkpointDay", "leftReason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25679,6 +25902,27 @@ func (ec *executionContext) unmarshalInputUpdateReferralStatusInput(ctx context.
 				return it, err
 			}
 			it.ExpectedVersion = data
+		case "interviewAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interviewAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterviewAt = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "link":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("link"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Link = data
 		case "checkpointDay":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkpointDay"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -27705,6 +27949,49 @@ func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var interviewImplementors = []string{"Interview"}
+
+func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet, obj *exchange.Interview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, interviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Interview")
+		case "at":
+			out.Values[i] = ec._Interview_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._Interview_place(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "link":
+			out.Values[i] = ec._Interview_link(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var joinExchangeSessionPayloadImplementors = []string{"JoinExchangeSessionPayload"}
 
 func (ec *executionContext) _JoinExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JoinExchangeSessionPayload) graphql.Marshaler {
@@ -29256,6 +29543,11 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "interview":
+			out.Values[i] = ec._Referral_interview(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "checkpoints":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -29415,6 +29707,11 @@ func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.Selectio
 		case "recordedAt":
 			out.Values[i] = ec._ReferralEvent_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interview":
+			out.Values[i] = ec._ReferralEvent_interview(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -33722,6 +34019,13 @@ func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.
 	_ = ctx
 	res := scalar.MarshalInt64(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInterview2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInterview(ctx context.Context, sel ast.SelectionSet, v *exchange.Interview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Interview(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {

@@ -81,23 +81,35 @@ func dateOf(t time.Time) time.Time {
 }
 
 // ReferralStep is what updateReferralStatus carries besides the action: the
-// checkpoint a CONFIRM_EMPLOYMENT confirms and the reason of a MARK_LEFT.
+// interview a SCHEDULE_INTERVIEW sets, the checkpoint a CONFIRM_EMPLOYMENT confirms
+// and the reason of a MARK_LEFT.
 type ReferralStep struct {
+	InterviewAt   *time.Time
+	Place, Link   *string
 	CheckpointDay *int
 	LeftReason    *LeftReason
 }
 
-// DecideReferralStep is DecideReferral extended by retention checkpoints: a
+// DecideReferralStep is DecideReferral extended by two repeatable steps: a
 // CONFIRM_EMPLOYMENT that names a checkpoint may also be taken from EMPLOYED (a later
-// checkpoint keeps the referral EMPLOYED). Every other case is DecideReferral's, with
-// the same checks in the same order, so the access decisions are its own.
+// checkpoint keeps the referral EMPLOYED), and a SCHEDULE_INTERVIEW with an
+// interviewAt from INTERVIEW_SCHEDULED (rescheduling, one more event). Every other
+// case is DecideReferral's, with the same checks in the same order, so the access
+// decisions are its own.
 func DecideReferralStep(from ReferralStatus, a ReferralAction, step ReferralStep, side ReferralSide, actor *Principal) (ReferralStatus, error) {
-	if a == ReferralConfirmEmployment && step.CheckpointDay != nil && from == ReferralEmployed {
+	switch {
+	case a == ReferralConfirmEmployment && step.CheckpointDay != nil && from == ReferralEmployed:
 		// authz: the same decision as confirming a HIRED referral (same sides, same role).
 		if _, err := DecideReferral(ReferralHired, a, side, actor); err != nil {
 			return "", err
 		}
 		return ReferralEmployed, nil
+	case a == ReferralScheduleInterview && step.InterviewAt != nil && from == ReferralInterviewScheduled:
+		// authz: the same decision as the first scheduling (the destination, same role).
+		if _, err := DecideReferral(ReferralAcknowledged, a, side, actor); err != nil {
+			return "", err
+		}
+		return ReferralInterviewScheduled, nil
 	}
 	// authz: DecideReferral.
 	return DecideReferral(from, a, side, actor)

@@ -176,6 +176,10 @@ type Referral struct {
 	Version      int       `db:"version"`
 	// LeftReason is why the worker left (LEFT_JOB), when the center said.
 	LeftReason *LeftReason `db:"left_reason"`
+	// The last interview scheduled with details (see Interview).
+	InterviewAt    *time.Time `db:"interview_at"`
+	InterviewPlace *string    `db:"interview_place"`
+	InterviewLink  *string    `db:"interview_link"`
 }
 
 // ReferralEvent is one step of a referral's history. The first event (the referral's
@@ -192,6 +196,10 @@ type ReferralEvent struct {
 	// At is when it happened, as the actor reports it; RecordedAt when it was recorded.
 	At         time.Time `db:"at"`
 	RecordedAt time.Time `db:"recorded_at"`
+	// The interview a SCHEDULE_INTERVIEW step set, if it had details.
+	InterviewAt    *time.Time `db:"interview_at"`
+	InterviewPlace *string    `db:"interview_place"`
+	InterviewLink  *string    `db:"interview_link"`
 }
 
 // ReferWorkerInput registers (or reuses) a worker and refers them to another center.
@@ -211,14 +219,19 @@ type UpdateReferralStatusInput struct {
 	Note            *string
 	At              *time.Time
 	ExpectedVersion *int
+	// InterviewAt, Place and Link: see DecideInterview.
+	InterviewAt *time.Time
+	Place       *string
+	Link        *string
 	// CheckpointDay and LeftReason: see DecideCheckpoint.
 	CheckpointDay *int
 	LeftReason    *LeftReason
 }
 
-// Step is the input's checkpoint fields.
+// Step is the input's fields besides the action.
 func (in UpdateReferralStatusInput) Step() ReferralStep {
-	return ReferralStep{CheckpointDay: in.CheckpointDay, LeftReason: in.LeftReason}
+	return ReferralStep{InterviewAt: in.InterviewAt, Place: in.Place, Link: in.Link,
+		CheckpointDay: in.CheckpointDay, LeftReason: in.LeftReason}
 }
 
 // ReferralDirection selects referrals by the caller's end: IN (to the caller's center)

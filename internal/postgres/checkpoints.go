@@ -53,6 +53,18 @@ func (tx *Tx) retentionStep(ctx context.Context, referralID uuid.UUID, in exchan
 	return nil
 }
 
+// scheduleInterview records the interview a step scheduled as the referral's current one.
+func (tx *Tx) scheduleInterview(ctx context.Context, referralID uuid.UUID, iv *exchange.Interview) error {
+	if iv == nil {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE referrals SET interview_at = $2, interview_place = $3, interview_link = $4
+		WHERE id = $1`, referralID, iv.At, iv.Place, iv.Link); err != nil {
+		return fmt.Errorf("schedule interview: %w", err)
+	}
+	return nil
+}
+
 // ReferralCheckpoints loads the checkpoints of referrals the caller may see, for a
 // dataloader, with the status of today (MISSED derived).
 func (s *ReferralService) ReferralCheckpoints(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.RetentionCheckpoint, error) {

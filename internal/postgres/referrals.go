@@ -23,6 +23,7 @@ func NewReferralService(db *DB) *ReferralService { return &ReferralService{db: d
 var _ exchange.ReferralService = (*ReferralService)(nil)
 
 const referralColumns = `r.id, r.worker_id, r.origin_center_id, r.destination_center_id, r.occupation_code,
+	r.interview_at, r.interview_place, r.interview_link,
 	r.demand_id, r.agreement_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased, r.left_reason,
 	r.created_at, r.updated_at, r.version`
 
@@ -185,7 +186,7 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 					return uuid.Nil, err
 				}
 			}
-			if err := tx.referralEvent(ctx, id, nil, exchange.ReferralReferred, nil, in.Note, tx.now); err != nil {
+			if err := tx.referralEvent(ctx, id, nil, exchange.ReferralReferred, nil, in.Note, tx.now, nil); err != nil {
 				return uuid.Nil, err
 			}
 			return id, tx.referralChanged(ctx, id, exchange.ActionReferred)
@@ -355,7 +356,7 @@ func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWo
 
 // referralEvent appends a step to a referral's history.
 func (tx *Tx) referralEvent(ctx context.Context, referralID uuid.UUID, from *exchange.ReferralStatus, to exchange.ReferralStatus,
-	action *exchange.ReferralAction, note *string, at time.Time) error {
+	action *exchange.ReferralAction, note *string, at time.Time, iv *exchange.Interview) error {
 	var actorCenter *uuid.UUID
 	if tx.caller.CenterID != uuid.Nil {
 		actorCenter = &tx.caller.CenterID
@@ -363,9 +364,17 @@ func (tx *Tx) referralEvent(ctx context.Context, referralID uuid.UUID, from *exc
 	if note != nil && strings.TrimSpace(*note) == "" {
 		note = nil
 	}
+	if iv == nil {
+		iv = &exchange.Interview{}
+	}
+	var ivAt *time.Time
+	if !iv.At.IsZero() {
+		ivAt = &iv.At
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO referral_events (referral_id, from_status, to_status, action, actor_center_id,
-		actor_subject, note, at, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		referralID, from, to, action, actorCenter, tx.caller.Subject, note, at, tx.now)
+		actor_subject, note, at, recorded_at, interview_at, interview_place, interview_link)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		referralID, from, to, action, actorCenter, tx.caller.Subject, note, at, tx.now, ivAt, iv.Place, iv.Link)
 	if err != nil {
 		return fmt.Errorf("insert referral event: %w", err)
 	}
@@ -443,6 +452,13 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		if err != nil {
 			return err
 		}
+		if err := exchange.DecideInterview(in.Action, in.Step(), tx.now); err != nil {
+			return err
+		}
+		interview := in.Step().InterviewOf()
+		if err := tx.scheduleInterview(ctx, r.ID, interview); err != nil {
+			return err
+		}
 		if err := tx.retentionStep(ctx, r.ID, in, day, at); err != nil {
 			return err
 		}
@@ -456,7 +472,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		// stages from referrals, and referrals_stages checks them against the status.
 		if _, err := tx.Exec(ctx, `UPDATE referrals SET status = $2, updated_at = $3, version = version + 1,
 				acknowledged_at = CASE WHEN $2 = 'ACKNOWLEDGED' THEN $4 ELSE acknowledged_at END,
-				interviewed_at = CASE WHEN $2 = 'INTERVIEW_SCHEDULED' THEN $4 ELSE interviewed_at END,
+				interviewed_at = CASE WHEN $2 = 'INTERVIEW_SCHEDULED' THEN coalesce(interviewed_at, $4) ELSE interviewed_at END,
 				hired_at = CASE WHEN $2 = 'HIRED' THEN $4 ELSE hired_at END,
 				employed_at = CASE WHEN $2 = 'EMPLOYED' THEN coalesce(employed_at, $4) ELSE employed_at END
 			WHERE id = $1`,
@@ -464,7 +480,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 			return fmt.Errorf("update referral: %w", err)
 		}
 		from, action := r.Status, in.Action
-		if err := tx.referralEvent(ctx, r.ID, &from, to, &action, in.Note, at); err != nil {
+		if err := tx.referralEvent(ctx, r.ID, &from, to, &action, in.Note, at, interview); err != nil {
 			return err
 		}
 		return tx.referralChanged(ctx, r.ID, in.Action.ChangeAction())
@@ -489,7 +505,7 @@ func (tx *Tx) eventTime(ctx context.Context, referralID uuid.UUID, at *time.Time
 }
 
 const eventColumns = `e.id, e.referral_id, e.from_status, e.to_status, e.action, e.actor_center_id, e.actor_subject,
-	e.note, e.at, e.recorded_at`
+	e.note, e.at, e.recorded_at, e.interview_at, e.interview_place, e.interview_link`
 
 // ReferralEvents loads the history of referrals the caller may see, for a dataloader.
 func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error) {
