@@ -170,6 +170,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Registry: reg,
 		Outage:   a.outage,
 		Drain:    a.Drain,
+
+		CenterKeys: centers.PublishedKeys,
 	})
 	// One dedicated connection per instance LISTENs for changes committed anywhere.
 	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))

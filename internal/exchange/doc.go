@@ -7,7 +7,8 @@
 //   - Who may do what (every access decision, marked "// authz:" where it is made, so
 //     `grep -rn 'authz:' internal/exchange` lists them): principal.go (roles),
 //     posting.go (DecidePublish, DecideReadMarket, DecidePosting), center_rules.go
-//     (DecideDirectoryChange, SeesCenterKeys), referral.go (DecideReferral, the state
+//     (DecideDirectoryChange, SeesCenterKeys), center_jwks.go
+//     (PublishedCenterKeys), referral.go (DecideReferral, the state
 //     machine) and referral_rules.go (SeesReferral, DecideReferWorker, the referral
 //     links, MayReadPersonalData, DecideWorkerChange), agreement.go (DecideAgreement),
 //     session_rules.go (DecideReadSessions, DecideCancelSession, the featured demands),
