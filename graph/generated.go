@@ -56,6 +56,7 @@ type ResolverRoot interface {
 	ReferralEvent() ReferralEventResolver
 	ReferralFlow() ReferralFlowResolver
 	ReferralFunnel() ReferralFunnelResolver
+	RetentionRate() RetentionRateResolver
 	SessionOutcome() SessionOutcomeResolver
 	SessionParticipant() SessionParticipantResolver
 	Stats() StatsResolver
@@ -315,6 +316,12 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	Interview struct {
+		At    func(childComplexity int) int
+		Link  func(childComplexity int) int
+		Place func(childComplexity int) int
+	}
+
 	JoinExchangeSessionPayload struct {
 		ExchangeSession func(childComplexity int) int
 		UserErrors      func(childComplexity int) int
@@ -532,11 +539,14 @@ type ComplexityRoot struct {
 
 	Referral struct {
 		Agreement        func(childComplexity int) int
+		Checkpoints      func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		Demand           func(childComplexity int) int
 		Destination      func(childComplexity int) int
 		Events           func(childComplexity int) int
 		ID               func(childComplexity int) int
+		Interview        func(childComplexity int) int
+		LeftReason       func(childComplexity int) int
 		Occupation       func(childComplexity int) int
 		Origin           func(childComplexity int) int
 		Status           func(childComplexity int) int
@@ -564,6 +574,7 @@ type ComplexityRoot struct {
 		ActorSubject func(childComplexity int) int
 		At           func(childComplexity int) int
 		From         func(childComplexity int) int
+		Interview    func(childComplexity int) int
 		Note         func(childComplexity int) int
 		RecordedAt   func(childComplexity int) int
 		To           func(childComplexity int) int
@@ -628,6 +639,23 @@ type ComplexityRoot struct {
 		Text       func(childComplexity int) int
 	}
 
+	RetentionCheckpoint struct {
+		ConfirmedAt func(childComplexity int) int
+		Day         func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		Status      func(childComplexity int) int
+	}
+
+	RetentionRate struct {
+		Confirmed   func(childComplexity int) int
+		Day         func(childComplexity int) int
+		Destination func(childComplexity int) int
+		Due         func(childComplexity int) int
+		Left        func(childComplexity int) int
+		Origin      func(childComplexity int) int
+		Rate        func(childComplexity int) int
+	}
+
 	ReviseAgreementPayload struct {
 		Agreement  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -681,6 +709,7 @@ type ComplexityRoot struct {
 		Monthly              func(childComplexity int, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) int
 		ReferralFlows        func(childComplexity int, from *time.Time, to *time.Time) int
 		ReferralFunnel       func(childComplexity int, centerCode *string, direction *exchange.ReferralDirection, from *time.Time, to *time.Time) int
+		Retention            func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -947,6 +976,8 @@ type ReferralResolver interface {
 	Agreement(ctx context.Context, obj *exchange.Referral) (*exchange.Agreement, error)
 
 	Events(ctx context.Context, obj *exchange.Referral) ([]*exchange.ReferralEvent, error)
+
+	Checkpoints(ctx context.Context, obj *exchange.Referral) ([]*exchange.RetentionCheckpoint, error)
 }
 type ReferralEventResolver interface {
 	ActorCenter(ctx context.Context, obj *exchange.ReferralEvent) (*exchange.Center, error)
@@ -957,6 +988,10 @@ type ReferralFlowResolver interface {
 }
 type ReferralFunnelResolver interface {
 	Center(ctx context.Context, obj *exchange.ReferralFunnel) (*exchange.Center, error)
+}
+type RetentionRateResolver interface {
+	Origin(ctx context.Context, obj *exchange.RetentionRate) (*exchange.Province, error)
+	Destination(ctx context.Context, obj *exchange.RetentionRate) (*exchange.Province, error)
 }
 type SessionOutcomeResolver interface {
 	Center(ctx context.Context, obj *exchange.SessionOutcome) (*exchange.Center, error)
@@ -970,6 +1005,7 @@ type StatsResolver interface {
 	ReferralFunnel(ctx context.Context, obj *exchange.Stats, centerCode *string, direction *exchange.ReferralDirection, from *time.Time, to *time.Time) (*exchange.ReferralFunnel, error)
 	AgreementFulfillment(ctx context.Context, obj *exchange.Stats, agreementID string) (*exchange.AgreementFulfillment, error)
 	Monthly(ctx context.Context, obj *exchange.Stats, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) ([]*exchange.MonthlyValue, error)
+	Retention(ctx context.Context, obj *exchange.Stats) ([]*exchange.RetentionRate, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error)
@@ -1977,6 +2013,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportRowError.Message(childComplexity), true
+
+	case "Interview.at":
+		if e.ComplexityRoot.Interview.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.At(childComplexity), true
+	case "Interview.link":
+		if e.ComplexityRoot.Interview.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Link(childComplexity), true
+	case "Interview.place":
+		if e.ComplexityRoot.Interview.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Place(childComplexity), true
 
 	case "JoinExchangeSessionPayload.exchangeSession":
 		if e.ComplexityRoot.JoinExchangeSessionPayload.ExchangeSession == nil {
@@ -3148,6 +3203,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.Agreement(childComplexity), true
+	case "Referral.checkpoints":
+		if e.ComplexityRoot.Referral.Checkpoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Checkpoints(childComplexity), true
 	case "Referral.createdAt":
 		if e.ComplexityRoot.Referral.CreatedAt == nil {
 			break
@@ -3178,6 +3239,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.ID(childComplexity), true
+	case "Referral.interview":
+		if e.ComplexityRoot.Referral.Interview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Interview(childComplexity), true
+	case "Referral.leftReason":
+		if e.ComplexityRoot.Referral.LeftReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.LeftReason(childComplexity), true
 	case "Referral.occupation":
 		if e.ComplexityRoot.Referral.Occupation == nil {
 			break
@@ -3289,6 +3362,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReferralEvent.From(childComplexity), true
+	case "ReferralEvent.interview":
+		if e.ComplexityRoot.ReferralEvent.Interview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEvent.Interview(childComplexity), true
 	case "ReferralEvent.note":
 		if e.ComplexityRoot.ReferralEvent.Note == nil {
 			break
@@ -3543,6 +3622,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Responsibility.Text(childComplexity), true
 
+	case "RetentionCheckpoint.confirmedAt":
+		if e.ComplexityRoot.RetentionCheckpoint.ConfirmedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionCheckpoint.ConfirmedAt(childComplexity), true
+	case "RetentionCheckpoint.day":
+		if e.ComplexityRoot.RetentionCheckpoint.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionCheckpoint.Day(childComplexity), true
+	case "RetentionCheckpoint.dueOn":
+		if e.ComplexityRoot.RetentionCheckpoint.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionCheckpoint.DueOn(childComplexity), true
+	case "RetentionCheckpoint.status":
+		if e.ComplexityRoot.RetentionCheckpoint.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionCheckpoint.Status(childComplexity), true
+
+	case "RetentionRate.confirmed":
+		if e.ComplexityRoot.RetentionRate.Confirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionRate.Confirmed(childComplexity), true
+	case "RetentionRate.day":
+		if e.ComplexityRoot.RetentionRate.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionRate.Day(childComplexity), true
+	case "RetentionRate.destination":
+		if e.ComplexityRoot.RetentionRate.Destination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionRate.Destination(childComplexity), true
+	case "RetentionRate.due":
+		if e.ComplexityRoot.RetentionRate.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionRate.Due(childComplexity), true
+	case "RetentionRate.left":
+		if e.ComplexityRoot.RetentionRate.Left == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionRate.Left(childComplexity), true
+	case "RetentionRate.origin":
+		if e.ComplexityRoot.RetentionRate.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionRate.Origin(childComplexity), true
+	case "RetentionRate.rate":
+		if e.ComplexityRoot.RetentionRate.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionRate.Rate(childComplexity), true
+
 	case "ReviseAgreementPayload.agreement":
 		if e.ComplexityRoot.ReviseAgreementPayload.Agreement == nil {
 			break
@@ -3761,6 +3908,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stats.ReferralFunnel(childComplexity, args["centerCode"].(*string), args["direction"].(*exchange.ReferralDirection), args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Stats.retention":
+		if e.ComplexityRoot.Stats.Retention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stats.Retention(childComplexity), true
 
 	case "Subscription.agreementUpdated":
 		if e.ComplexityRoot.Subscription.AgreementUpdated == nil {
@@ -5117,6 +5270,41 @@ extend type Subscription {
   laborDemandPublished(filter: LaborDemandFilter, after: String): LaborDemand!
 }
 `, BuiltIn: false},
+	{Name: "../schema/interview.graphqls", Input: `"""
+When and where a referred worker meets the employer: at a place, by a link, or both.
+Both centers of the referral see it.
+"""
+type Interview {
+  at: DateTime!
+  "An address or room."
+  place: String
+  "An http or https link to an online interview."
+  link: String
+}
+
+extend type Referral {
+  "The interview last scheduled (SCHEDULE_INTERVIEW with interviewAt); null when none."
+  interview: Interview
+}
+
+extend type ReferralEvent {
+  "The interview this SCHEDULE_INTERVIEW step set; null for other steps."
+  interview: Interview
+}
+
+extend input UpdateReferralStatusInput {
+  """
+  With SCHEDULE_INTERVIEW: when the interview is, within a year of now, with a place, a
+  link or both. SCHEDULE_INTERVIEW with interviewAt may be repeated from
+  INTERVIEW_SCHEDULED to reschedule: each time is one more event.
+  """
+  interviewAt: DateTime
+  "With interviewAt: where, at most 500 characters."
+  place: String
+  "With interviewAt: an http or https link, at most 500 characters."
+  link: String
+}
+`, BuiltIn: false},
 	{Name: "../schema/match.graphqls", Input: `"""
 A supply ranked for a demand. ` + "`" + `score` + "`" + ` (0–1) is the sum of these weights, and ` + "`" + `reasons` + "`" + `
 lists each that holds, in this order:
@@ -5356,6 +5544,95 @@ extend type Subscription {
   what changed since then.
   """
   referralUpdated(referralId: ID, after: String): Referral!
+}
+`, BuiltIn: false},
+	{Name: "../schema/retention.graphqls", Input: `"""
+A follow-up of a hire: is the worker still in the job this many days after the HIRED
+step? Every hire gets checkpoints at 30, 90 and 180 days.
+"""
+type RetentionCheckpoint {
+  "Days after the hire: 30, 90 or 180."
+  day: Int!
+  "The UTC date of the HIRED step plus day."
+  dueOn: Date!
+  status: CheckpointStatus!
+  "When the worker was confirmed in work on this checkpoint (the step's at)."
+  confirmedAt: DateTime
+}
+
+enum CheckpointStatus {
+  "Open: due on dueOn, or already due."
+  DUE
+  "CONFIRM_EMPLOYMENT with this checkpointDay was recorded."
+  CONFIRMED
+  "The worker left (MARK_LEFT) before it was confirmed."
+  LEFT
+  """
+  Still open more than 30 days after dueOn. It may still be confirmed late, and then
+  becomes CONFIRMED.
+  """
+  MISSED
+}
+
+"Why a placed worker left the job."
+enum LeftReason {
+  RETURNED_HOME
+  BETTER_JOB
+  "Pay, hours, housing or other working conditions."
+  CONDITIONS
+  DISMISSED
+  OTHER
+}
+
+extend type Referral {
+  "The retention checkpoints, by day; empty until the worker is hired."
+  checkpoints: [RetentionCheckpoint!]!
+  "Why the worker left, when MARK_LEFT said."
+  leftReason: LeftReason
+}
+
+extend input UpdateReferralStatusInput {
+  """
+  With CONFIRM_EMPLOYMENT: the checkpoint (30, 90 or 180) this confirmation is for. It
+  must be DUE or MISSED and due on or before ` + "`" + `at` + "`" + `. The first confirmation moves HIRED to
+  EMPLOYED; later ones keep EMPLOYED. Without it, CONFIRM_EMPLOYMENT only moves HIRED
+  to EMPLOYED (the worker started) and confirms no checkpoint.
+  """
+  checkpointDay: Int
+  "With MARK_LEFT: why the worker left. The open checkpoints become LEFT."
+  leftReason: LeftReason
+}
+
+extend input ReferralFilter {
+  """
+  true: referrals with a checkpoint due today or before and not yet missed (DUE within
+  30 days after its dueOn), what a center should follow up now; false: the others.
+  """
+  checkpointDue: Boolean
+}
+
+"Retention of hires from the centers of one province to those of another."
+type RetentionRate {
+  origin: Province!
+  destination: Province!
+  "The checkpoint: 30, 90 or 180 days after the hire."
+  day: Int!
+  "Checkpoints due by today, whatever their status."
+  due: Int!
+  "Of due: confirmed still in work."
+  confirmed: Int!
+  "Of due: closed because the worker left before confirming."
+  left: Int!
+  "confirmed / due; null when nothing is due."
+  rate: Float
+}
+
+extend type Stats {
+  """
+  Retention of hires at 30, 90 and 180 days, by the (current) province of the origin
+  and of the destination center; national figures. Ordered by origin, destination, day.
+  """
+  retention: [RetentionRate!]!
 }
 `, BuiltIn: false},
 	{Name: "../schema/session.graphqls", Input: `"How workers take part in a job-exchange session."
@@ -6521,6 +6798,18 @@ func (ec *executionContext) childFields_ImportRowError(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
 }
 
+func (ec *executionContext) childFields_Interview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Interview_at(ctx, field)
+	case "place":
+		return ec.fieldContext_Interview_place(ctx, field)
+	case "link":
+		return ec.fieldContext_Interview_link(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Interview", field.Name)
+}
+
 func (ec *executionContext) childFields_JoinExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "exchangeSession":
@@ -6873,6 +7162,12 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_updatedAt(ctx, field)
 	case "version":
 		return ec.fieldContext_Referral_version(ctx, field)
+	case "interview":
+		return ec.fieldContext_Referral_interview(ctx, field)
+	case "checkpoints":
+		return ec.fieldContext_Referral_checkpoints(ctx, field)
+	case "leftReason":
+		return ec.fieldContext_Referral_leftReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
 }
@@ -6917,6 +7212,8 @@ func (ec *executionContext) childFields_ReferralEvent(ctx context.Context, field
 		return ec.fieldContext_ReferralEvent_at(ctx, field)
 	case "recordedAt":
 		return ec.fieldContext_ReferralEvent_recordedAt(ctx, field)
+	case "interview":
+		return ec.fieldContext_ReferralEvent_interview(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReferralEvent", field.Name)
 }
@@ -7039,6 +7336,40 @@ func (ec *executionContext) childFields_Responsibility(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type Responsibility", field.Name)
 }
 
+func (ec *executionContext) childFields_RetentionCheckpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_RetentionCheckpoint_day(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_RetentionCheckpoint_dueOn(ctx, field)
+	case "status":
+		return ec.fieldContext_RetentionCheckpoint_status(ctx, field)
+	case "confirmedAt":
+		return ec.fieldContext_RetentionCheckpoint_confirmedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetentionCheckpoint", field.Name)
+}
+
+func (ec *executionContext) childFields_RetentionRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "origin":
+		return ec.fieldContext_RetentionRate_origin(ctx, field)
+	case "destination":
+		return ec.fieldContext_RetentionRate_destination(ctx, field)
+	case "day":
+		return ec.fieldContext_RetentionRate_day(ctx, field)
+	case "due":
+		return ec.fieldContext_RetentionRate_due(ctx, field)
+	case "confirmed":
+		return ec.fieldContext_RetentionRate_confirmed(ctx, field)
+	case "left":
+		return ec.fieldContext_RetentionRate_left(ctx, field)
+	case "rate":
+		return ec.fieldContext_RetentionRate_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetentionRate", field.Name)
+}
+
 func (ec *executionContext) childFields_ReviseAgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "agreement":
@@ -7145,6 +7476,8 @@ func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql
 		return ec.fieldContext_Stats_agreementFulfillment(ctx, field)
 	case "monthly":
 		return ec.fieldContext_Stats_monthly(ctx, field)
+	case "retention":
+		return ec.fieldContext_Stats_retention(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Stats", field.Name)
 }
@@ -12699,6 +13032,75 @@ func (ec *executionContext) fieldContext_ImportRowError_message(_ context.Contex
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
 }
 
+func (ec *executionContext) _Interview_at(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Interview_place(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interview_link(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
+}
+
 func (ec *executionContext) _JoinExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.JoinExchangeSessionPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18083,6 +18485,93 @@ func (ec *executionContext) fieldContext_Referral_version(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Referral_interview(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_interview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interview(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Interview) graphql.Marshaler {
+			return ec.marshalOInterview2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInterview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_interview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_checkpoints(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_checkpoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Checkpoints(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.RetentionCheckpoint) graphql.Marshaler {
+			return ec.marshalNRetentionCheckpoint2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRetentionCheckpointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_checkpoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetentionCheckpoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_leftReason(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_leftReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.LeftReason) graphql.Marshaler {
+			return ec.marshalOLeftReason2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLeftReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_leftReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "LeftReason")
+}
+
 func (ec *executionContext) _ReferralConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18416,6 +18905,38 @@ func (ec *executionContext) _ReferralEvent_recordedAt(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_ReferralEvent_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReferralEvent_interview(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEvent_interview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interview(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Interview) graphql.Marshaler {
+			return ec.marshalOInterview2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInterview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEvent_interview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interview(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ReferralFlow_origin(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
@@ -19373,6 +19894,277 @@ func (ec *executionContext) fieldContext_Responsibility_text(_ context.Context, 
 	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "String")
 }
 
+func (ec *executionContext) _RetentionCheckpoint_day(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionCheckpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionCheckpoint_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionCheckpoint_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionCheckpoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionCheckpoint_dueOn(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionCheckpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionCheckpoint_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionCheckpoint_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionCheckpoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RetentionCheckpoint_status(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionCheckpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionCheckpoint_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.CheckpointStatus) graphql.Marshaler {
+			return ec.marshalNCheckpointStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCheckpointStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionCheckpoint_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionCheckpoint", field, false, false, "CheckpointStatus")
+}
+
+func (ec *executionContext) _RetentionCheckpoint_confirmedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionCheckpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionCheckpoint_confirmedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfirmedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionCheckpoint_confirmedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionCheckpoint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RetentionRate_origin(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionRate_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetentionRate().Origin(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionRate_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetentionRate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetentionRate_destination(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionRate_destination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetentionRate().Destination(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionRate_destination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetentionRate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetentionRate_day(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionRate_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionRate_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionRate_due(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionRate_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionRate_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionRate_confirmed(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionRate_confirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionRate_confirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionRate_left(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionRate_left(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Left, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionRate_left(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionRate_rate(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionRate_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionRate_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionRate", field, true, false, "Float")
+}
+
 func (ec *executionContext) _ReviseAgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.ReviseAgreementPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20286,6 +21078,38 @@ func (ec *executionContext) fieldContext_Stats_monthly(ctx context.Context, fiel
 	if fc.Args, err = ec.field_Stats_monthly_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_retention(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_retention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stats().Retention(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.RetentionRate) graphql.Marshaler {
+			return ec.marshalNRetentionRate2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRetentionRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_retention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetentionRate(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -24351,7 +25175,7 @@ func (ec *executionContext) unmarshalInputReferralFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"direction", "statuses", "centerCodes", "occupationCode", "createdFrom", "createdTo"}
+	fieldsInOrder := [...]string{"direction", "statuses", "centerCodes", "occupationCode", "createdFrom", "createdTo", "checkpointDue"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24400,6 +25224,13 @@ func (ec *executionContext) unmarshalInputReferralFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.CreatedTo = data
+		case "checkpointDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkpointDue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckpointDue = data
 		}
 	}
 	return it, nil
@@ -25415,7 +26246,7 @@ func (ec *executionContext) unmarshalInputUpdateReferralStatusInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"referralId", "action", "note", "at", "expectedVersion"}
+	fieldsInOrder := [...]string{"referralId", "action", "note", "at", "expectedVersion", "interviewAt", "place", "link", "checkpointDay", "leftReason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25457,6 +26288,41 @@ func (ec *executionContext) unmarshalInputUpdateReferralStatusInput(ctx context.
 				return it, err
 			}
 			it.ExpectedVersion = data
+		case "interviewAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interviewAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterviewAt = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "link":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("link"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Link = data
+		case "checkpointDay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkpointDay"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckpointDay = data
+		case "leftReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leftReason"))
+			data, err := ec.unmarshalOLeftReason2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLeftReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeftReason = data
 		}
 	}
 	return it, nil
@@ -27567,6 +28433,49 @@ func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var interviewImplementors = []string{"Interview"}
+
+func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet, obj *exchange.Interview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, interviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Interview")
+		case "at":
+			out.Values[i] = ec._Interview_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._Interview_place(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "link":
+			out.Values[i] = ec._Interview_link(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var joinExchangeSessionPayloadImplementors = []string{"JoinExchangeSessionPayload"}
 
 func (ec *executionContext) _JoinExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JoinExchangeSessionPayload) graphql.Marshaler {
@@ -29131,6 +30040,22 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "interview":
+			out.Values[i] = ec._Referral_interview(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkpoints":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_checkpoints(ctx, field, obj)
+				})
+		case "leftReason":
+			out.Values[i] = ec._Referral_leftReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29279,6 +30204,11 @@ func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.Selectio
 		case "recordedAt":
 			out.Values[i] = ec._ReferralEvent_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interview":
+			out.Values[i] = ec._ReferralEvent_interview(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -29687,6 +30617,119 @@ func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var retentionCheckpointImplementors = []string{"RetentionCheckpoint"}
+
+func (ec *executionContext) _RetentionCheckpoint(ctx context.Context, sel ast.SelectionSet, obj *exchange.RetentionCheckpoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retentionCheckpointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetentionCheckpoint")
+		case "day":
+			out.Values[i] = ec._RetentionCheckpoint_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._RetentionCheckpoint_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._RetentionCheckpoint_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmedAt":
+			out.Values[i] = ec._RetentionCheckpoint_confirmedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var retentionRateImplementors = []string{"RetentionRate"}
+
+func (ec *executionContext) _RetentionRate(ctx context.Context, sel ast.SelectionSet, obj *exchange.RetentionRate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retentionRateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetentionRate")
+		case "origin":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetentionRate_origin(ctx, field, obj)
+				})
+		case "destination":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetentionRate_destination(ctx, field, obj)
+				})
+		case "day":
+			out.Values[i] = ec._RetentionRate_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "due":
+			out.Values[i] = ec._RetentionRate_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "confirmed":
+			out.Values[i] = ec._RetentionRate_confirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "left":
+			out.Values[i] = ec._RetentionRate_left(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rate":
+			out.Values[i] = ec._RetentionRate_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reviseAgreementPayloadImplementors = []string{"ReviseAgreementPayload"}
 
 func (ec *executionContext) _ReviseAgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReviseAgreementPayload) graphql.Marshaler {
@@ -30055,6 +31098,12 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stats_monthly(ctx, field, obj)
+				})
+		case "retention":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_retention(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31470,6 +32519,21 @@ func (ec *executionContext) marshalNChangeEdge2ᚖgithubᚗcomᚋlaborxᚋlaborx
 	return ec._ChangeEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCheckpointStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCheckpointStatus(ctx context.Context, v any) (exchange.CheckpointStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.CheckpointStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckpointStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCheckpointStatus(ctx context.Context, sel ast.SelectionSet, v exchange.CheckpointStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CheckpointStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNCloseLaborDemandInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCloseLaborDemandInput(ctx context.Context, v any) (exchange.CloseLaborDemandInput, error) {
 	res, err := ec.unmarshalInputCloseLaborDemandInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32380,6 +33444,54 @@ func (ec *executionContext) marshalNResponsibility2ᚕgithubᚗcomᚋlaborxᚋla
 func (ec *executionContext) unmarshalNResponsibilityInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐResponsibility(ctx context.Context, v any) (exchange.Responsibility, error) {
 	res, err := ec.unmarshalInputResponsibilityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRetentionCheckpoint2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRetentionCheckpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.RetentionCheckpoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRetentionCheckpoint2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRetentionCheckpoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRetentionCheckpoint2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRetentionCheckpoint(ctx context.Context, sel ast.SelectionSet, v *exchange.RetentionCheckpoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RetentionCheckpoint!")
+		return graphql.Null
+	}
+	return ec._RetentionCheckpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRetentionRate2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRetentionRateᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.RetentionRate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRetentionRate2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRetentionRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRetentionRate2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRetentionRate(ctx context.Context, sel ast.SelectionSet, v *exchange.RetentionRate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RetentionRate!")
+		return graphql.Null
+	}
+	return ec._RetentionRate(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReviseAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReviseAgreementInput(ctx context.Context, v any) (exchange.ReviseAgreementInput, error) {
@@ -33487,6 +34599,13 @@ func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.
 	return res
 }
 
+func (ec *executionContext) marshalOInterview2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInterview(ctx context.Context, sel ast.SelectionSet, v *exchange.Interview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Interview(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOLaborDemand2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemand(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborDemand) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -33546,6 +34665,25 @@ func (ec *executionContext) unmarshalOLaborSupplyOrder2ᚖgithubᚗcomᚋlaborx�
 }
 
 func (ec *executionContext) marshalOLaborSupplyOrder2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborSupplyOrder(ctx context.Context, sel ast.SelectionSet, v *exchange.LaborSupplyOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOLeftReason2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLeftReason(ctx context.Context, v any) (*exchange.LeftReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.LeftReason(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLeftReason2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLeftReason(ctx context.Context, sel ast.SelectionSet, v *exchange.LeftReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

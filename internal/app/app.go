@@ -180,12 +180,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			SessionParticipants: sessions.SessionParticipants, SessionDemands: sessions.SessionDemands,
 			AgreementRevisions: agreements.RevisionsByAgreement, AgreementSignatures: agreements.SignaturesByAgreement,
 			AgreementEvents: agreements.EventsByAgreement, AgreementComments: agreements.CommentsByAgreement,
-			AgreementQuotaLines: agreements.QuotaLinesByAgreement},
+			AgreementQuotaLines: agreements.QuotaLinesByAgreement,
+			ReferralCheckpoints: referrals.ReferralCheckpoints},
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,
 		Outage:   a.outage,
 		Drain:    a.Drain,
+
+		CenterKeys: centers.PublishedKeys,
 	})
 	// One dedicated connection per instance LISTENs for changes committed anywhere.
 	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))

@@ -7,7 +7,8 @@
 //   - Who may do what (every access decision, marked "// authz:" where it is made, so
 //     `grep -rn 'authz:' internal/exchange` lists them): principal.go (roles),
 //     posting.go (DecidePublish, DecideReadMarket, DecidePosting), center_rules.go
-//     (DecideDirectoryChange, SeesCenterKeys), referral.go (DecideReferral, the state
+//     (DecideDirectoryChange, SeesCenterKeys), center_jwks.go
+//     (PublishedCenterKeys), referral.go (DecideReferral, the state
 //     machine) and referral_rules.go (SeesReferral, DecideReferWorker, the referral
 //     links, MayReadPersonalData, DecideWorkerChange), agreement.go (DecideAgreement),
 //     session_rules.go (DecideReadSessions, DecideCancelSession, the featured demands),
@@ -15,7 +16,8 @@
 //     call "// authz: DecideX."; visibility that must filter lists in SQL (demands by
 //     partnership, workers by referral, agreements by party) is written in the store's
 //     SQL next to an "// authz:" comment.
-//   - State machines: DecideReferral (referral.go), DecideAgreement (agreement.go), the
+//   - State machines: DecideReferral (referral.go) and its retention checkpoints
+//     DecideReferralStep, DecideCheckpoint (checkpoint.go), DecideAgreement (agreement.go), the
 //     posting lifecycle DecidePosting (posting.go), center status DecideCenterStatus,
 //     session timelines CheckJoin, CheckCancel and ValidateOutcome (session.go).
 //   - Validation, text limits and code formats: demand.go and supply.go (drafts and

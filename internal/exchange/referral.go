@@ -178,6 +178,12 @@ type Referral struct {
 	CreatedAt    time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
 	Version      int       `db:"version"`
+	// LeftReason is why the worker left (LEFT_JOB), when the center said.
+	LeftReason *LeftReason `db:"left_reason"`
+	// The last interview scheduled with details (see Interview).
+	InterviewAt    *time.Time `db:"interview_at"`
+	InterviewPlace *string    `db:"interview_place"`
+	InterviewLink  *string    `db:"interview_link"`
 }
 
 // ReferralEvent is one step of a referral's history. The first event (the referral's
@@ -194,6 +200,10 @@ type ReferralEvent struct {
 	// At is when it happened, as the actor reports it; RecordedAt when it was recorded.
 	At         time.Time `db:"at"`
 	RecordedAt time.Time `db:"recorded_at"`
+	// The interview a SCHEDULE_INTERVIEW step set, if it had details.
+	InterviewAt    *time.Time `db:"interview_at"`
+	InterviewPlace *string    `db:"interview_place"`
+	InterviewLink  *string    `db:"interview_link"`
 }
 
 // ReferWorkerInput registers (or reuses) a worker and refers them to another center.
@@ -216,6 +226,19 @@ type UpdateReferralStatusInput struct {
 	Note            *string
 	At              *time.Time
 	ExpectedVersion *int
+	// InterviewAt, Place and Link: see DecideInterview.
+	InterviewAt *time.Time
+	Place       *string
+	Link        *string
+	// CheckpointDay and LeftReason: see DecideCheckpoint.
+	CheckpointDay *int
+	LeftReason    *LeftReason
+}
+
+// Step is the input's fields besides the action.
+func (in UpdateReferralStatusInput) Step() ReferralStep {
+	return ReferralStep{InterviewAt: in.InterviewAt, Place: in.Place, Link: in.Link,
+		CheckpointDay: in.CheckpointDay, LeftReason: in.LeftReason}
 }
 
 // ReferralDirection selects referrals by the caller's end: IN (to the caller's center)
@@ -236,6 +259,9 @@ type ReferralFilter struct {
 	OccupationCode *string
 	CreatedFrom    *time.Time
 	CreatedTo      *time.Time
+	// CheckpointDue keeps referrals with a checkpoint due today and not yet missed
+	// (true) or without one (false).
+	CheckpointDue *bool
 }
 
 // ReferralService refers workers and moves referrals along. Every method takes the
@@ -256,4 +282,7 @@ type ReferralService interface {
 	Workers(ctx context.Context, reads []WorkerRead) (map[WorkerRead]*Worker, error)
 	// ReferralEvents loads the events of referrals the caller may see, oldest first.
 	ReferralEvents(ctx context.Context, referralIDs []uuid.UUID) (map[uuid.UUID][]*ReferralEvent, error)
+	// ReferralCheckpoints loads the retention checkpoints of referrals the caller may
+	// see, by day.
+	ReferralCheckpoints(ctx context.Context, referralIDs []uuid.UUID) (map[uuid.UUID][]*RetentionCheckpoint, error)
 }

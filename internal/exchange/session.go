@@ -271,12 +271,12 @@ func ValidateSchedule(cat *Catalog, now time.Time, s ScheduleExchangeSessionInpu
 func checkURL(errs *Errors, field []string, s string) {
 	s = strings.TrimSpace(s)
 	if len(s) > MaxURLLen {
-		errs.Add(field, CodeTooLong, "onlineUrl is longer than %d characters", MaxURLLen)
+		errs.Add(field, CodeTooLong, "%s is longer than %d characters", field[len(field)-1], MaxURLLen)
 		return
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs.Add(field, CodeInvalid, "onlineUrl must be an http or https link")
+		errs.Add(field, CodeInvalid, "%s must be an http or https link", field[len(field)-1])
 	}
 }
 

@@ -148,6 +148,7 @@ type StatsService interface {
 	ReferralFunnel(ctx context.Context, args ReferralFunnelArgs) (*ReferralFunnel, error)
 	AgreementFulfillment(ctx context.Context, agreementID uuid.UUID) (*AgreementFulfillment, error)
 	Monthly(ctx context.Context, args MonthlyArgs) ([]*MonthlyValue, error)
+	Retention(ctx context.Context) ([]*RetentionRate, error)
 }
 
 // CheckDateRange validates an optional period of inclusive dates: from not after to.

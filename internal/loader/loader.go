@@ -32,6 +32,7 @@ type Fetchers struct {
 	AgreementEvents     func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementEvent, error)
 	AgreementComments   func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementCommentEntry, error)
 	AgreementQuotaLines func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementQuotaLine, error)
+	ReferralCheckpoints func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.RetentionCheckpoint, error)
 }
 
 // Loaders is one request's set of loaders.
@@ -50,6 +51,7 @@ type Loaders struct {
 	AgreementEvents     *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementEvent]
 	AgreementComments   *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementCommentEntry]
 	AgreementQuotaLines *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementQuotaLine]
+	ReferralCheckpoints *dataloadgen.Loader[uuid.UUID, []*exchange.RetentionCheckpoint]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -72,6 +74,7 @@ func New(f Fetchers) *Loaders {
 		AgreementEvents:     dataloadgen.NewMappedLoader(f.AgreementEvents, dataloadgen.WithWait(wait)),
 		AgreementComments:   dataloadgen.NewMappedLoader(f.AgreementComments, dataloadgen.WithWait(wait)),
 		AgreementQuotaLines: dataloadgen.NewMappedLoader(f.AgreementQuotaLines, dataloadgen.WithWait(wait)),
+		ReferralCheckpoints: dataloadgen.NewMappedLoader(f.ReferralCheckpoints, dataloadgen.WithWait(wait)),
 	}
 }
 

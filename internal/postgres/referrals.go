@@ -23,7 +23,8 @@ func NewReferralService(db *DB) *ReferralService { return &ReferralService{db: d
 var _ exchange.ReferralService = (*ReferralService)(nil)
 
 const referralColumns = `r.id, r.worker_id, r.origin_center_id, r.destination_center_id, r.occupation_code,
-	r.worker_occupation_code, r.demand_id, r.agreement_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased,
+	r.worker_occupation_code, r.interview_at, r.interview_place, r.interview_link,
+	r.demand_id, r.agreement_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased, r.left_reason,
 	r.created_at, r.updated_at, r.version`
 
 const referralFrom = ` FROM referrals r JOIN workers w ON w.id = r.worker_id `
@@ -105,11 +106,14 @@ func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilt
 		                                 ELSE r.origin_center_id END) IN (SELECT id FROM centers WHERE code = ANY($4)))
 		AND ($5::text IS NULL OR r.occupation_code LIKE $5 ESCAPE '\')
 		AND ($6::timestamptz IS NULL OR r.created_at >= $6)
-		AND ($7::timestamptz IS NULL OR r.created_at < $7)`
-	args := []any{p.CenterID, direction, statuses, centers, occupation, f.CreatedFrom, f.CreatedTo}
+		AND ($7::timestamptz IS NULL OR r.created_at < $7)
+		AND ($8::boolean IS NULL OR $8 = EXISTS (SELECT 1 FROM referral_checkpoints c WHERE c.referral_id = r.id
+		     AND c.status = 'DUE' AND c.due_on BETWEEN $9::date - $10::int AND $9::date))`
+	args := []any{p.CenterID, direction, statuses, centers, occupation, f.CreatedFrom, f.CreatedTo,
+		f.CheckpointDue, s.db.Now().UTC().Format(time.DateOnly), exchange.CheckpointGraceDays}
 	rows, _ := s.db.Pool.Query(ctx, `SELECT `+referralColumns+referralFrom+`WHERE `+where+`
-		AND ($8::timestamptz IS NULL OR (r.created_at, r.id) < ($8, $9))
-		ORDER BY r.created_at DESC, r.id DESC LIMIT $10`, append(args, afterAt, afterID, page.First+1)...)
+		AND ($11::timestamptz IS NULL OR (r.created_at, r.id) < ($11, $12))
+		ORDER BY r.created_at DESC, r.id DESC LIMIT $13`, append(args, afterAt, afterID, page.First+1)...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Referral])
 	if err != nil {
 		return nil, fmt.Errorf("list referrals: %w", err)
@@ -184,7 +188,7 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 					return uuid.Nil, err
 				}
 			}
-			if err := tx.referralEvent(ctx, id, nil, exchange.ReferralReferred, nil, in.Note, tx.now); err != nil {
+			if err := tx.referralEvent(ctx, id, nil, exchange.ReferralReferred, nil, in.Note, tx.now, nil); err != nil {
 				return uuid.Nil, err
 			}
 			return id, tx.referralChanged(ctx, id, exchange.ActionReferred)
@@ -357,7 +361,7 @@ func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWo
 
 // referralEvent appends a step to a referral's history.
 func (tx *Tx) referralEvent(ctx context.Context, referralID uuid.UUID, from *exchange.ReferralStatus, to exchange.ReferralStatus,
-	action *exchange.ReferralAction, note *string, at time.Time) error {
+	action *exchange.ReferralAction, note *string, at time.Time, iv *exchange.Interview) error {
 	var actorCenter *uuid.UUID
 	if tx.caller.CenterID != uuid.Nil {
 		actorCenter = &tx.caller.CenterID
@@ -365,9 +369,17 @@ func (tx *Tx) referralEvent(ctx context.Context, referralID uuid.UUID, from *exc
 	if note != nil && strings.TrimSpace(*note) == "" {
 		note = nil
 	}
+	if iv == nil {
+		iv = &exchange.Interview{}
+	}
+	var ivAt *time.Time
+	if !iv.At.IsZero() {
+		ivAt = &iv.At
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO referral_events (referral_id, from_status, to_status, action, actor_center_id,
-		actor_subject, note, at, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		referralID, from, to, action, actorCenter, tx.caller.Subject, note, at, tx.now)
+		actor_subject, note, at, recorded_at, interview_at, interview_place, interview_link)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		referralID, from, to, action, actorCenter, tx.caller.Subject, note, at, tx.now, ivAt, iv.Place, iv.Link)
 	if err != nil {
 		return fmt.Errorf("insert referral event: %w", err)
 	}
@@ -422,7 +434,7 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		}
 		side := exchange.SideOf(p.CenterID, r.OriginCenterID, r.DestinationCenterID)
 		// authz: DecideReferral says who may take which action from which status.
-		to, decision := exchange.DecideReferral(r.Status, in.Action, side, p)
+		to, decision := exchange.DecideReferralStep(r.Status, in.Action, in.Step(), side, p)
 		switch exchange.ErrorCode(decision) {
 		case exchange.CodeUnauthenticated, exchange.CodeForbidden, exchange.CodeNotFound:
 			return decision
@@ -437,6 +449,24 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		if err != nil {
 			return err
 		}
+		checkpoints, err := tx.checkpoints(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		day, err := exchange.DecideCheckpoint(in.Action, in.Step(), checkpoints, at)
+		if err != nil {
+			return err
+		}
+		if err := exchange.DecideInterview(in.Action, in.Step(), tx.now); err != nil {
+			return err
+		}
+		interview := in.Step().InterviewOf()
+		if err := tx.scheduleInterview(ctx, r.ID, interview); err != nil {
+			return err
+		}
+		if err := tx.retentionStep(ctx, r.ID, in, day, at); err != nil {
+			return err
+		}
 		if in.Action.CountsAsHire() {
 			if err := tx.consumeHire(ctx, r); err != nil {
 				return err
@@ -447,15 +477,15 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 		// stages from referrals, and referrals_stages checks them against the status.
 		if _, err := tx.Exec(ctx, `UPDATE referrals SET status = $2, updated_at = $3, version = version + 1,
 				acknowledged_at = CASE WHEN $2 = 'ACKNOWLEDGED' THEN $4 ELSE acknowledged_at END,
-				interviewed_at = CASE WHEN $2 = 'INTERVIEW_SCHEDULED' THEN $4 ELSE interviewed_at END,
+				interviewed_at = CASE WHEN $2 = 'INTERVIEW_SCHEDULED' THEN coalesce(interviewed_at, $4) ELSE interviewed_at END,
 				hired_at = CASE WHEN $2 = 'HIRED' THEN $4 ELSE hired_at END,
-				employed_at = CASE WHEN $2 = 'EMPLOYED' THEN $4 ELSE employed_at END
+				employed_at = CASE WHEN $2 = 'EMPLOYED' THEN coalesce(employed_at, $4) ELSE employed_at END
 			WHERE id = $1`,
 			r.ID, to, tx.now, at); err != nil {
 			return fmt.Errorf("update referral: %w", err)
 		}
 		from, action := r.Status, in.Action
-		if err := tx.referralEvent(ctx, r.ID, &from, to, &action, in.Note, at); err != nil {
+		if err := tx.referralEvent(ctx, r.ID, &from, to, &action, in.Note, at, interview); err != nil {
 			return err
 		}
 		return tx.referralChanged(ctx, r.ID, in.Action.ChangeAction())
@@ -480,30 +510,38 @@ func (tx *Tx) eventTime(ctx context.Context, referralID uuid.UUID, at *time.Time
 }
 
 const eventColumns = `e.id, e.referral_id, e.from_status, e.to_status, e.action, e.actor_center_id, e.actor_subject,
-	e.note, e.at, e.recorded_at`
+	e.note, e.at, e.recorded_at, e.interview_at, e.interview_place, e.interview_link`
 
 // ReferralEvents loads the history of referrals the caller may see, for a dataloader.
 func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error) {
+	return referralLists(ctx, s, ids, `SELECT `+eventColumns+` FROM referral_events e
+		JOIN referrals r ON r.id = e.referral_id WHERE e.referral_id = ANY($1)`, `e.referral_id, e.id`,
+		func(e *exchange.ReferralEvent) uuid.UUID { return e.ReferralID })
+}
+
+// referralLists runs a query over the rows of several referrals (joined as r, $1 the
+// ids) and groups them by referral, in the given order.
+func referralLists[T any](ctx context.Context, s *ReferralService, ids []uuid.UUID, sql, orderBy string,
+	referralOf func(*T) uuid.UUID) (map[uuid.UUID][]*T, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[uuid.UUID][]*exchange.ReferralEvent, len(ids))
-	// authz: MayReadPersonalData (events carry notes); then only the two centers of a
-	// referral see its events (operators match neither).
+	out := make(map[uuid.UUID][]*T, len(ids))
+	// authz: MayReadPersonalData (events and checkpoints belong to the worker's story);
+	// then only the two centers of a referral see them (operators match neither).
 	if !exchange.MayReadPersonalData(p) {
 		return out, nil
 	}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+eventColumns+` FROM referral_events e
-		JOIN referrals r ON r.id = e.referral_id
-		WHERE e.referral_id = ANY($1) AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
-		ORDER BY e.referral_id, e.id`, ids, p.CenterID)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.ReferralEvent])
+	rows, _ := s.db.Pool.Query(ctx, sql+` AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
+		ORDER BY `+orderBy, ids, p.CenterID)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
 	if err != nil {
-		return nil, fmt.Errorf("load referral events: %w", err)
+		return nil, fmt.Errorf("load referral details: %w", err)
 	}
-	for _, e := range list {
-		out[e.ReferralID] = append(out[e.ReferralID], e)
+	for _, x := range list {
+		id := referralOf(x)
+		out[id] = append(out[id], x)
 	}
 	return out, nil
 }

@@ -80,6 +80,8 @@ type Deps struct {
 	// Outage tracks database outages; Drain the shutdown sequence.
 	Outage *Outage
 	Drain  *Drain
+	// CenterKeys returns the keys a center's JWKS document publishes, by center code.
+	CenterKeys func(ctx context.Context, code string) ([]*exchange.CenterKey, error)
 }
 
 // New returns the HTTP handler for the whole service.
@@ -96,6 +98,7 @@ func New(cfg Config, d Deps) http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", readiness(d))
+	mux.HandleFunc("GET /.well-known/centers/{code}/jwks.json", centerJWKS(d))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	mountPages(mux, cfg)
 	return requestContext(d.Logger, m, cfg.TrustedProxies, mux)
