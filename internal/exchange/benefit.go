@@ -130,9 +130,19 @@ func SeesBenefitTransfer(p *Principal, fromID, toID uuid.UUID) bool {
 
 // SeesTransferPersonalData is who sees the worker, the benefit decision, the amounts
 // and the dossier of a transfer.
-func SeesTransferPersonalData(p *Principal, fromID, toID uuid.UUID) bool {
-	// authz: publishers and coordinators of the two centers; not viewers, not operators.
-	return p != nil && MayReadPersonalData(p) && SideOf(p.CenterID, fromID, toID) != SideNone
+func SeesTransferPersonalData(p *Principal, t *BenefitTransfer) bool {
+	// authz: publishers and coordinators of the paying center, and of the receiving
+	// center once the dossier was sent to it; never viewers, operators or third centers.
+	if p == nil || !MayReadPersonalData(p) {
+		return false
+	}
+	switch SideOf(p.CenterID, t.FromCenterID, t.ToCenterID) {
+	case SidePaying:
+		return true
+	case SideReceiving:
+		return t.FirstSentAt != nil
+	}
+	return false
 }
 
 // DecideRequestBenefitTransfer is who opens a transfer: a publisher of the paying
@@ -371,4 +381,24 @@ type BenefitTransferService interface {
 	BenefitTransfer(ctx context.Context, id uuid.UUID) (*BenefitTransfer, error)
 	BenefitTransfers(ctx context.Context, f BenefitTransferFilter, page PageArgs) (*Page[*BenefitTransfer], error)
 	BenefitTransferEvents(ctx context.Context, id uuid.UUID) ([]*BenefitTransferEvent, error)
+}
+
+// DecideReceivingProvince checks that the receiving center serves the worker's new
+// province: the benefit continues where the worker now lives.
+func DecideReceivingProvince(c *Center, provinceCode string) error {
+	if c != nil && c.ProvinceCode != strings.TrimSpace(provinceCode) {
+		return FieldErrorf(fieldOf("toCenterCode"), CodeInvalid,
+			"center %s serves province %s, not the new address's province %s", c.Code, c.ProvinceCode, provinceCode)
+	}
+	return nil
+}
+
+// DecideTransferConsent refuses a transfer for a worker who withdrew consent to the
+// exchange's processing of their data.
+func DecideTransferConsent(consentGiven bool) error {
+	if !consentGiven {
+		return FieldErrorf(fieldOf("workerId"), CodeConsentRequired,
+			"this worker withdrew their consent; register the request again with consent")
+	}
+	return nil
 }

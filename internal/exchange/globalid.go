@@ -20,6 +20,7 @@ const (
 	KindReferral        Kind = "Referral"
 	KindWorker          Kind = "Worker"
 	KindExchangeSession Kind = "ExchangeSession"
+	KindBenefitTransfer Kind = "BenefitTransfer"
 )
 
 // GlobalID encodes a type and key as an opaque ID. Clients must not parse it; the
