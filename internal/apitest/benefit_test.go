@@ -2,6 +2,8 @@ package apitest_test
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,6 +184,44 @@ func TestBenefitTransferScenario(t *testing.T) {
 		t.Errorf("events = %s, want %s", got, want)
 	}
 	checkOutsiders(id)
+
+	// The letter (Form 21): the two centers' staff read it; others do not.
+	letterURL := e.Server.URL + "/documents/benefit-transfers/" + id + "/letter"
+	for _, token := range []string{paying, receiving} {
+		res, body := get(t, letterURL, map[string]string{"Authorization": "Bearer " + token})
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("letter: %d %s", res.StatusCode, body)
+		}
+		for _, want := range []string{
+			"GIẤY GIỚI THIỆU", "Về việc chuyển nơi hưởng trợ cấp thất nghiệp", "Kính gửi: Trung tâm HPG",
+			"Trung tâm TNG trân trọng giới thiệu", "<b>Nguyễn Văn Thử</b>, sinh ngày 17/05/1990", "********2345",
+			"Quyết định số 1234/QĐ-TTDVVL ngày 01/12/2025", "được hưởng trợ cấp thất nghiệp: <b>6</b> tháng",
+			"đã hưởng: <b>2</b> tháng", "còn lại chưa hưởng: <b>4</b> tháng", "<b>3.850.000</b> đồng",
+			"Nơi chuyển đến: Hải Phòng", "(Mẫu số 20): số 55/TB-TTDVVL", "Hồ sơ lần 2",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the letter lacks %q:\n%s", want, body)
+			}
+		}
+	}
+	for _, c := range []struct {
+		who, token string
+		status     int
+	}{
+		{"BNH", outsiders[0].token, http.StatusNotFound},
+		{"a TNG viewer", outsiders[1].token, http.StatusForbidden},
+		{"the operator", outsiders[3].token, http.StatusForbidden},
+		{"no token", "", http.StatusUnauthorized},
+	} {
+		header := map[string]string{}
+		if c.token != "" {
+			header["Authorization"] = "Bearer " + c.token
+		}
+		res, body := get(t, letterURL, header)
+		if res.StatusCode != c.status || strings.Contains(body, "Thử") {
+			t.Errorf("%s reads the letter: %d %s", c.who, res.StatusCode, body)
+		}
+	}
 
 	// Lists: HPG's incoming, TNG's outgoing, none for BNH.
 	const list = `query($f: BenefitTransferFilter) { benefitTransfers(filter: $f) { totalCount edges { node { id } } } }`

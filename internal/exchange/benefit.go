@@ -381,6 +381,30 @@ type BenefitTransferService interface {
 	BenefitTransfer(ctx context.Context, id uuid.UUID) (*BenefitTransfer, error)
 	BenefitTransfers(ctx context.Context, f BenefitTransferFilter, page PageArgs) (*Page[*BenefitTransfer], error)
 	BenefitTransferEvents(ctx context.Context, id uuid.UUID) ([]*BenefitTransferEvent, error)
+	// BenefitTransferLetter loads what the Form 21 letter shows and audits the read of
+	// the worker's data.
+	BenefitTransferLetter(ctx context.Context, id uuid.UUID) (*TransferLetter, error)
+}
+
+// TransferLetter is what the letter of introduction (Form 21) is filled from.
+type TransferLetter struct {
+	Transfer         *BenefitTransfer
+	From, To         *Center
+	FromProvinceName string
+	ToProvinceName   string
+	NewProvinceName  string
+	Worker           *Worker
+}
+
+// DecideReadLetter is who reads a transfer's letter or dossier, for a caller who sees
+// the transfer: only those who see its personal data.
+func DecideReadLetter(p *Principal, t *BenefitTransfer) error {
+	// authz: SeesTransferPersonalData; the others see the transfer, not its papers.
+	if !SeesTransferPersonalData(p, t) {
+		return Errorf(CodeForbidden, "the letter holds personal data: only the staff of the two centers read it, "+
+			"the receiving center once the dossier is sent")
+	}
+	return nil
 }
 
 // DecideReceivingProvince checks that the receiving center serves the worker's new

@@ -352,3 +352,40 @@ func (s *BenefitTransferService) BenefitTransferEvents(ctx context.Context, id u
 	}
 	return list, nil
 }
+
+// BenefitTransferLetter loads the letter's facts for the staff of the two centers and
+// audits the read as a read of the worker's name, birth date and masked national ID.
+func (s *BenefitTransferService) BenefitTransferLetter(ctx context.Context, id uuid.UUID) (*exchange.TransferLetter, error) {
+	t, err := s.BenefitTransfer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// authz: DecideReadLetter.
+	if err := exchange.DecideReadLetter(auth.FromContext(ctx), t); err != nil {
+		return nil, err
+	}
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.TransferLetter, error) {
+		l := &exchange.TransferLetter{Transfer: t}
+		if l.From, err = getCenter(ctx, tx, `id = $1`, t.FromCenterID, false); err != nil {
+			return nil, err
+		}
+		if l.To, err = getCenter(ctx, tx, `id = $1`, t.ToCenterID, false); err != nil {
+			return nil, err
+		}
+		l.FromProvinceName = s.provinceName(l.From.ProvinceCode)
+		l.ToProvinceName = s.provinceName(l.To.ProvinceCode)
+		l.NewProvinceName = s.provinceName(t.NewProvinceCode)
+		rows, _ := tx.Query(ctx, `SELECT `+workerColumns+` FROM workers w WHERE w.id = $1 AND w.erased_at IS NULL`, t.WorkerID)
+		if l.Worker, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Worker]); err != nil {
+			return nil, notFoundAs(err, exchange.WorkerNotFound())
+		}
+		return l, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferLetter,dateOfBirth,fullName,nationalIdMasked"})
+	})
+}
+
+func (s *BenefitTransferService) provinceName(code string) string {
+	if p, ok := s.db.Catalog.Province(code); ok {
+		return p.Name
+	}
+	return code
+}

@@ -96,6 +96,8 @@ func New(cfg Config, d Deps) http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", readiness(d))
+	mux.Handle("GET /documents/benefit-transfers/{id}/letter", authenticate(cfg, d, limiter, guard, m,
+		transferLetter(d.Resolver.BenefitTransferService, d.Resolver.Now)))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	mountPages(mux, cfg)
 	return requestContext(d.Logger, m, cfg.TrustedProxies, mux)
