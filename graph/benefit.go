@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/base64"
 	"time"
 
 	"github.com/laborx/laborx/graph/model"
@@ -44,4 +45,15 @@ func (r *mutationResolver) stepTransfer(ctx context.Context, s exchange.BenefitT
 func transferPayload(ctx context.Context, t *exchange.BenefitTransfer, err error) (*model.BenefitTransferPayload, error) {
 	ues, err := userErrors(ctx, err)
 	return &model.BenefitTransferPayload{BenefitTransfer: t, UserErrors: ues}, err
+}
+
+// documentInput decodes the file of addBenefitTransferDocument.
+func documentInput(in model.AddBenefitTransferDocumentInput) (exchange.AddBenefitDocumentInput, error) {
+	content, err := base64.StdEncoding.DecodeString(in.ContentBase64)
+	if err != nil {
+		return exchange.AddBenefitDocumentInput{}, exchange.FieldErrorf([]string{"contentBase64"}, exchange.CodeInvalid,
+			"contentBase64 is not base64")
+	}
+	return exchange.AddBenefitDocumentInput{TransferID: in.BenefitTransferID, Kind: in.Kind, Title: in.Title,
+		Content: content, ExpectedVersion: in.ExpectedVersion}, nil
 }

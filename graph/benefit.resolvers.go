@@ -7,6 +7,8 @@ package graph
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"time"
 
 	"github.com/laborx/laborx/graph/model"
@@ -98,9 +100,33 @@ func (r *benefitTransferResolver) StopPaymentNoticeReference(ctx context.Context
 	return personal(ctx, obj, *obj.NoticeReference), nil
 }
 
+// Documents is the resolver for the documents field.
+func (r *benefitTransferResolver) Documents(ctx context.Context, obj *exchange.BenefitTransfer) ([]*exchange.BenefitDocument, error) {
+	if !seesPersonal(ctx, obj) {
+		return nil, nil
+	}
+	return r.BenefitTransferService.BenefitDocuments(ctx, obj.ID)
+}
+
 // Events is the resolver for the events field.
 func (r *benefitTransferResolver) Events(ctx context.Context, obj *exchange.BenefitTransfer) ([]*exchange.BenefitTransferEvent, error) {
 	return r.BenefitTransferService.BenefitTransferEvents(ctx, obj.ID)
+}
+
+// ID is the resolver for the id field.
+func (r *benefitTransferDocumentResolver) ID(ctx context.Context, obj *exchange.BenefitDocument) (string, error) {
+	return exchange.GlobalID(exchange.KindBenefitDocument, obj.ID), nil
+}
+
+// Sha256 is the resolver for the sha256 field.
+func (r *benefitTransferDocumentResolver) Sha256(ctx context.Context, obj *exchange.BenefitDocument) (string, error) {
+	return hex.EncodeToString(obj.SHA256), nil
+}
+
+// ContentBase64 is the resolver for the contentBase64 field.
+func (r *benefitTransferDocumentResolver) ContentBase64(ctx context.Context, obj *exchange.BenefitDocument) (string, error) {
+	b, err := r.BenefitTransferService.BenefitDocumentContent(ctx, obj)
+	return base64.StdEncoding.EncodeToString(b), err
 }
 
 // ActorCenter is the resolver for the actorCenter field.
@@ -122,6 +148,16 @@ func (r *benefitTransferEventResolver) ActorSubject(ctx context.Context, obj *ex
 // RequestBenefitTransfer is the resolver for the requestBenefitTransfer field.
 func (r *mutationResolver) RequestBenefitTransfer(ctx context.Context, input exchange.RequestBenefitTransferInput) (*model.BenefitTransferPayload, error) {
 	t, err := r.BenefitTransferService.RequestBenefitTransfer(ctx, input)
+	return transferPayload(ctx, t, err)
+}
+
+// AddBenefitTransferDocument is the resolver for the addBenefitTransferDocument field.
+func (r *mutationResolver) AddBenefitTransferDocument(ctx context.Context, input model.AddBenefitTransferDocumentInput) (*model.BenefitTransferPayload, error) {
+	in, err := documentInput(input)
+	if err != nil {
+		return transferPayload(ctx, nil, err)
+	}
+	t, err := r.BenefitTransferService.AddBenefitDocument(ctx, in)
 	return transferPayload(ctx, t, err)
 }
 
@@ -191,12 +227,18 @@ func (r *subscriptionResolver) BenefitTransferUpdated(ctx context.Context, benef
 // BenefitTransfer returns BenefitTransferResolver implementation.
 func (r *Resolver) BenefitTransfer() BenefitTransferResolver { return &benefitTransferResolver{r} }
 
+// BenefitTransferDocument returns BenefitTransferDocumentResolver implementation.
+func (r *Resolver) BenefitTransferDocument() BenefitTransferDocumentResolver {
+	return &benefitTransferDocumentResolver{r}
+}
+
 // BenefitTransferEvent returns BenefitTransferEventResolver implementation.
 func (r *Resolver) BenefitTransferEvent() BenefitTransferEventResolver {
 	return &benefitTransferEventResolver{r}
 }
 
 type (
-	benefitTransferResolver      struct{ *Resolver }
-	benefitTransferEventResolver struct{ *Resolver }
+	benefitTransferResolver         struct{ *Resolver }
+	benefitTransferDocumentResolver struct{ *Resolver }
+	benefitTransferEventResolver    struct{ *Resolver }
 )

@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	AgreementRevision() AgreementRevisionResolver
 	AgreementSignature() AgreementSignatureResolver
 	BenefitTransfer() BenefitTransferResolver
+	BenefitTransferDocument() BenefitTransferDocumentResolver
 	BenefitTransferEvent() BenefitTransferEventResolver
 	Center() CenterResolver
 	CenterKey() CenterKeyResolver
@@ -175,6 +176,7 @@ type ComplexityRoot struct {
 		CreatedAt                  func(childComplexity int) int
 		DecisionDate               func(childComplexity int) int
 		DecisionNumber             func(childComplexity int) int
+		Documents                  func(childComplexity int) int
 		DueBy                      func(childComplexity int) int
 		Events                     func(childComplexity int) int
 		FirstPaymentDate           func(childComplexity int) int
@@ -201,6 +203,17 @@ type ComplexityRoot struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	BenefitTransferDocument struct {
+		AddedAt       func(childComplexity int) int
+		ContentBase64 func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Revision      func(childComplexity int) int
+		Sha256        func(childComplexity int) int
+		Size          func(childComplexity int) int
+		Title         func(childComplexity int) int
 	}
 
 	BenefitTransferEdge struct {
@@ -460,42 +473,43 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptBenefitTransfer   func(childComplexity int, input model.AcceptBenefitTransferInput) int
-		AddCenterKey            func(childComplexity int, input exchange.AddCenterKeyInput) int
-		CancelBenefitTransfer   func(childComplexity int, input model.BenefitTransferStepInput) int
-		CancelExchangeSession   func(childComplexity int, input exchange.CancelExchangeSessionInput) int
-		CloseLaborDemand        func(childComplexity int, input exchange.CloseLaborDemandInput) int
-		CommentOnAgreement      func(childComplexity int, input exchange.CommentOnAgreementInput) int
-		EraseWorker             func(childComplexity int, input exchange.EraseWorkerInput) int
-		ImportLaborDemand       func(childComplexity int, input exchange.ImportInput) int
-		ImportLaborSupply       func(childComplexity int, input exchange.ImportInput) int
-		JoinExchangeSession     func(childComplexity int, input exchange.JoinExchangeSessionInput) int
-		ProposeAgreement        func(childComplexity int, input exchange.ProposeAgreementInput) int
-		PublishLaborDemand      func(childComplexity int, input exchange.PublishLaborDemandInput) int
-		PublishLaborSupply      func(childComplexity int, input exchange.PublishLaborSupplyInput) int
-		ReceiveBenefitTransfer  func(childComplexity int, input model.BenefitTransferStepInput) int
-		RecordSessionOutcome    func(childComplexity int, input exchange.RecordSessionOutcomeInput) int
-		RecordStopPaymentNotice func(childComplexity int, input model.RecordStopPaymentNoticeInput) int
-		ReferWorker             func(childComplexity int, input exchange.ReferWorkerInput) int
-		RegisterCenter          func(childComplexity int, input exchange.RegisterCenterInput) int
-		ReinstateCenter         func(childComplexity int, input exchange.ReinstateCenterInput) int
-		RejectAgreement         func(childComplexity int, input exchange.RejectAgreementInput) int
-		RequestBenefitTransfer  func(childComplexity int, input exchange.RequestBenefitTransferInput) int
-		ReturnBenefitTransfer   func(childComplexity int, input model.ReturnBenefitTransferInput) int
-		ReviseAgreement         func(childComplexity int, input exchange.ReviseAgreementInput) int
-		RevokeCenterKey         func(childComplexity int, input exchange.RevokeCenterKeyInput) int
-		ScheduleExchangeSession func(childComplexity int, input exchange.ScheduleExchangeSessionInput) int
-		SendBenefitTransfer     func(childComplexity int, input model.BenefitTransferStepInput) int
-		SignAgreement           func(childComplexity int, input exchange.SignAgreementInput) int
-		SuspendCenter           func(childComplexity int, input exchange.SuspendCenterInput) int
-		TerminateAgreement      func(childComplexity int, input exchange.TerminateAgreementInput) int
-		UpdateCenter            func(childComplexity int, input exchange.UpdateCenterInput) int
-		UpdateLaborDemand       func(childComplexity int, input exchange.UpdateLaborDemandInput) int
-		UpdateLaborSupply       func(childComplexity int, input exchange.UpdateLaborSupplyInput) int
-		UpdateReferralStatus    func(childComplexity int, input exchange.UpdateReferralStatusInput) int
-		WithdrawAgreement       func(childComplexity int, input exchange.WithdrawAgreementInput) int
-		WithdrawConsent         func(childComplexity int, input exchange.WithdrawConsentInput) int
-		WithdrawLaborSupply     func(childComplexity int, input exchange.WithdrawLaborSupplyInput) int
+		AcceptBenefitTransfer      func(childComplexity int, input model.AcceptBenefitTransferInput) int
+		AddBenefitTransferDocument func(childComplexity int, input model.AddBenefitTransferDocumentInput) int
+		AddCenterKey               func(childComplexity int, input exchange.AddCenterKeyInput) int
+		CancelBenefitTransfer      func(childComplexity int, input model.BenefitTransferStepInput) int
+		CancelExchangeSession      func(childComplexity int, input exchange.CancelExchangeSessionInput) int
+		CloseLaborDemand           func(childComplexity int, input exchange.CloseLaborDemandInput) int
+		CommentOnAgreement         func(childComplexity int, input exchange.CommentOnAgreementInput) int
+		EraseWorker                func(childComplexity int, input exchange.EraseWorkerInput) int
+		ImportLaborDemand          func(childComplexity int, input exchange.ImportInput) int
+		ImportLaborSupply          func(childComplexity int, input exchange.ImportInput) int
+		JoinExchangeSession        func(childComplexity int, input exchange.JoinExchangeSessionInput) int
+		ProposeAgreement           func(childComplexity int, input exchange.ProposeAgreementInput) int
+		PublishLaborDemand         func(childComplexity int, input exchange.PublishLaborDemandInput) int
+		PublishLaborSupply         func(childComplexity int, input exchange.PublishLaborSupplyInput) int
+		ReceiveBenefitTransfer     func(childComplexity int, input model.BenefitTransferStepInput) int
+		RecordSessionOutcome       func(childComplexity int, input exchange.RecordSessionOutcomeInput) int
+		RecordStopPaymentNotice    func(childComplexity int, input model.RecordStopPaymentNoticeInput) int
+		ReferWorker                func(childComplexity int, input exchange.ReferWorkerInput) int
+		RegisterCenter             func(childComplexity int, input exchange.RegisterCenterInput) int
+		ReinstateCenter            func(childComplexity int, input exchange.ReinstateCenterInput) int
+		RejectAgreement            func(childComplexity int, input exchange.RejectAgreementInput) int
+		RequestBenefitTransfer     func(childComplexity int, input exchange.RequestBenefitTransferInput) int
+		ReturnBenefitTransfer      func(childComplexity int, input model.ReturnBenefitTransferInput) int
+		ReviseAgreement            func(childComplexity int, input exchange.ReviseAgreementInput) int
+		RevokeCenterKey            func(childComplexity int, input exchange.RevokeCenterKeyInput) int
+		ScheduleExchangeSession    func(childComplexity int, input exchange.ScheduleExchangeSessionInput) int
+		SendBenefitTransfer        func(childComplexity int, input model.BenefitTransferStepInput) int
+		SignAgreement              func(childComplexity int, input exchange.SignAgreementInput) int
+		SuspendCenter              func(childComplexity int, input exchange.SuspendCenterInput) int
+		TerminateAgreement         func(childComplexity int, input exchange.TerminateAgreementInput) int
+		UpdateCenter               func(childComplexity int, input exchange.UpdateCenterInput) int
+		UpdateLaborDemand          func(childComplexity int, input exchange.UpdateLaborDemandInput) int
+		UpdateLaborSupply          func(childComplexity int, input exchange.UpdateLaborSupplyInput) int
+		UpdateReferralStatus       func(childComplexity int, input exchange.UpdateReferralStatusInput) int
+		WithdrawAgreement          func(childComplexity int, input exchange.WithdrawAgreementInput) int
+		WithdrawConsent            func(childComplexity int, input exchange.WithdrawConsentInput) int
+		WithdrawLaborSupply        func(childComplexity int, input exchange.WithdrawLaborSupplyInput) int
 	}
 
 	Occupation struct {
@@ -890,7 +904,15 @@ type BenefitTransferResolver interface {
 	StopPaymentNoticeDate(ctx context.Context, obj *exchange.BenefitTransfer) (*time.Time, error)
 	StopPaymentNoticeReference(ctx context.Context, obj *exchange.BenefitTransfer) (*string, error)
 
+	Documents(ctx context.Context, obj *exchange.BenefitTransfer) ([]*exchange.BenefitDocument, error)
 	Events(ctx context.Context, obj *exchange.BenefitTransfer) ([]*exchange.BenefitTransferEvent, error)
+}
+type BenefitTransferDocumentResolver interface {
+	ID(ctx context.Context, obj *exchange.BenefitDocument) (string, error)
+
+	Sha256(ctx context.Context, obj *exchange.BenefitDocument) (string, error)
+
+	ContentBase64(ctx context.Context, obj *exchange.BenefitDocument) (string, error)
 }
 type BenefitTransferEventResolver interface {
 	ActorCenter(ctx context.Context, obj *exchange.BenefitTransferEvent) (*exchange.Center, error)
@@ -957,6 +979,7 @@ type MutationResolver interface {
 	WithdrawAgreement(ctx context.Context, input exchange.WithdrawAgreementInput) (*model.WithdrawAgreementPayload, error)
 	TerminateAgreement(ctx context.Context, input exchange.TerminateAgreementInput) (*model.TerminateAgreementPayload, error)
 	RequestBenefitTransfer(ctx context.Context, input exchange.RequestBenefitTransferInput) (*model.BenefitTransferPayload, error)
+	AddBenefitTransferDocument(ctx context.Context, input model.AddBenefitTransferDocumentInput) (*model.BenefitTransferPayload, error)
 	RecordStopPaymentNotice(ctx context.Context, input model.RecordStopPaymentNoticeInput) (*model.BenefitTransferPayload, error)
 	SendBenefitTransfer(ctx context.Context, input model.BenefitTransferStepInput) (*model.BenefitTransferPayload, error)
 	ReceiveBenefitTransfer(ctx context.Context, input model.BenefitTransferStepInput) (*model.BenefitTransferPayload, error)
@@ -1531,6 +1554,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitTransfer.DecisionNumber(childComplexity), true
+	case "BenefitTransfer.documents":
+		if e.ComplexityRoot.BenefitTransfer.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.Documents(childComplexity), true
 	case "BenefitTransfer.dueBy":
 		if e.ComplexityRoot.BenefitTransfer.DueBy == nil {
 			break
@@ -1670,6 +1699,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitTransferConnection.TotalCount(childComplexity), true
+
+	case "BenefitTransferDocument.addedAt":
+		if e.ComplexityRoot.BenefitTransferDocument.AddedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.AddedAt(childComplexity), true
+	case "BenefitTransferDocument.contentBase64":
+		if e.ComplexityRoot.BenefitTransferDocument.ContentBase64 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.ContentBase64(childComplexity), true
+	case "BenefitTransferDocument.id":
+		if e.ComplexityRoot.BenefitTransferDocument.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.ID(childComplexity), true
+	case "BenefitTransferDocument.kind":
+		if e.ComplexityRoot.BenefitTransferDocument.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Kind(childComplexity), true
+	case "BenefitTransferDocument.revision":
+		if e.ComplexityRoot.BenefitTransferDocument.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Revision(childComplexity), true
+	case "BenefitTransferDocument.sha256":
+		if e.ComplexityRoot.BenefitTransferDocument.Sha256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Sha256(childComplexity), true
+	case "BenefitTransferDocument.size":
+		if e.ComplexityRoot.BenefitTransferDocument.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Size(childComplexity), true
+	case "BenefitTransferDocument.title":
+		if e.ComplexityRoot.BenefitTransferDocument.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Title(childComplexity), true
 
 	case "BenefitTransferEdge.cursor":
 		if e.ComplexityRoot.BenefitTransferEdge.Cursor == nil {
@@ -2691,6 +2769,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptBenefitTransfer(childComplexity, args["input"].(model.AcceptBenefitTransferInput)), true
+	case "Mutation.addBenefitTransferDocument":
+		if e.ComplexityRoot.Mutation.AddBenefitTransferDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addBenefitTransferDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddBenefitTransferDocument(childComplexity, args["input"].(model.AddBenefitTransferDocumentInput)), true
 	case "Mutation.addCenterKey":
 		if e.ComplexityRoot.Mutation.AddCenterKey == nil {
 			break
@@ -4503,6 +4592,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcceptBenefitTransferInput", ec.unmarshalInputAcceptBenefitTransferInput),
+			graphql.NewInputUnmarshaler("AddBenefitTransferDocumentInput", ec.unmarshalInputAddBenefitTransferDocumentInput),
 			graphql.NewInputUnmarshaler("AddCenterKeyInput", ec.unmarshalInputAddCenterKeyInput),
 			graphql.NewInputUnmarshaler("AgreementFilter", ec.unmarshalInputAgreementFilter),
 			graphql.NewInputUnmarshaler("AgreementTermsInput", ec.unmarshalInputAgreementTermsInput),
@@ -5004,6 +5094,8 @@ type BenefitTransfer implements Node {
   firstPaymentDate: Date
   "The dossier's revision: 1, and one more each time a returned dossier is sent again."
   revision: Int!
+  "The dossier, oldest first: null for whoever may not read the transfer's personal data."
+  documents: [BenefitTransferDocument!]
   "Oldest first; the first event is the request. Notes and subjects are null without personal-data access."
   events: [BenefitTransferEvent!]!
   createdAt: DateTime!
@@ -5023,6 +5115,30 @@ type BenefitTransferEvent {
   returnReason: TransferReturnReason
   note: String
   recordedAt: DateTime!
+}
+
+enum BenefitDocumentKind {
+  DECISION
+  REQUEST_FORM
+  BENEFIT_RECORD
+  IDENTITY
+  OTHER
+}
+
+"A paper of a transfer's dossier."
+type BenefitTransferDocument {
+  id: ID!
+  kind: BenefitDocumentKind!
+  title: String!
+  "Hex SHA-256 of the file."
+  sha256: String!
+  "Bytes."
+  size: Int!
+  "The dossier revision it was added to."
+  revision: Int!
+  addedAt: DateTime!
+  "The file, base64. Each read is written to the audit trail as a read of the worker's data."
+  contentBase64: String!
 }
 
 type BenefitTransferEdge {
@@ -5083,6 +5199,15 @@ type BenefitTransferPayload {
   userErrors: [UserError!]!
 }
 
+input AddBenefitTransferDocumentInput {
+  benefitTransferId: ID!
+  kind: BenefitDocumentKind!
+  title: String!
+  "The file, base64; at most 4 MiB once decoded."
+  contentBase64: String!
+  expectedVersion: Int
+}
+
 input RecordStopPaymentNoticeInput {
   benefitTransferId: ID!
   "The date Form 20 was sent to the provincial social insurance."
@@ -5117,6 +5242,8 @@ input ReturnBenefitTransferInput {
 extend type Mutation {
   "Publisher of the paying center: records the worker's request (Form 19)."
   requestBenefitTransfer(input: RequestBenefitTransferInput!): BenefitTransferPayload!
+  "Paying center: adds a document to the dossier (REQUESTED, NOTIFIED or RETURNED)."
+  addBenefitTransferDocument(input: AddBenefitTransferDocumentInput!): BenefitTransferPayload!
   "Paying center: Form 20 sent to social insurance. REQUESTED → NOTIFIED."
   recordStopPaymentNotice(input: RecordStopPaymentNoticeInput!): BenefitTransferPayload!
   "Paying center: Form 21 and the dossier sent. NOTIFIED or RETURNED → SENT (a new revision when RETURNED)."
@@ -6841,6 +6968,8 @@ func (ec *executionContext) childFields_BenefitTransfer(ctx context.Context, fie
 		return ec.fieldContext_BenefitTransfer_firstPaymentDate(ctx, field)
 	case "revision":
 		return ec.fieldContext_BenefitTransfer_revision(ctx, field)
+	case "documents":
+		return ec.fieldContext_BenefitTransfer_documents(ctx, field)
 	case "events":
 		return ec.fieldContext_BenefitTransfer_events(ctx, field)
 	case "createdAt":
@@ -6863,6 +6992,28 @@ func (ec *executionContext) childFields_BenefitTransferConnection(ctx context.Co
 		return ec.fieldContext_BenefitTransferConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitTransferDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BenefitTransferDocument_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_BenefitTransferDocument_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_BenefitTransferDocument_title(ctx, field)
+	case "sha256":
+		return ec.fieldContext_BenefitTransferDocument_sha256(ctx, field)
+	case "size":
+		return ec.fieldContext_BenefitTransferDocument_size(ctx, field)
+	case "revision":
+		return ec.fieldContext_BenefitTransferDocument_revision(ctx, field)
+	case "addedAt":
+		return ec.fieldContext_BenefitTransferDocument_addedAt(ctx, field)
+	case "contentBase64":
+		return ec.fieldContext_BenefitTransferDocument_contentBase64(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferDocument", field.Name)
 }
 
 func (ec *executionContext) childFields_BenefitTransferEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8115,6 +8266,20 @@ func (ec *executionContext) field_Mutation_acceptBenefitTransfer_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AcceptBenefitTransferInput, error) {
 			return ec.unmarshalNAcceptBenefitTransferInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAcceptBenefitTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addBenefitTransferDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddBenefitTransferDocumentInput, error) {
+			return ec.unmarshalNAddBenefitTransferDocumentInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAddBenefitTransferDocumentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11613,6 +11778,38 @@ func (ec *executionContext) fieldContext_BenefitTransfer_revision(_ context.Cont
 	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "Int")
 }
 
+func (ec *executionContext) _BenefitTransfer_documents(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().Documents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.BenefitDocument) graphql.Marshaler {
+			return ec.marshalOBenefitTransferDocument2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BenefitTransfer_events(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11799,6 +11996,190 @@ func (ec *executionContext) _BenefitTransferConnection_totalCount(ctx context.Co
 }
 func (ec *executionContext) fieldContext_BenefitTransferConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_id(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferDocument().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, true, true, "ID")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_kind(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.BenefitDocumentKind) graphql.Marshaler {
+			return ec.marshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "BenefitDocumentKind")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_title(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_sha256(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferDocument().Sha256(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, true, true, "String")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_size(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_addedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_addedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AddedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_addedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_contentBase64(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_contentBase64(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferDocument().ContentBase64(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_contentBase64(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, true, true, "String")
 }
 
 func (ec *executionContext) _BenefitTransferEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferEdge) (ret graphql.Marshaler) {
@@ -16373,6 +16754,50 @@ func (ec *executionContext) fieldContext_Mutation_requestBenefitTransfer(ctx con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_requestBenefitTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addBenefitTransferDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addBenefitTransferDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddBenefitTransferDocument(ctx, fc.Args["input"].(model.AddBenefitTransferDocumentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+			return ec.marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addBenefitTransferDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addBenefitTransferDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24794,6 +25219,76 @@ func UnmarshalAcceptBenefitTransferInput(ctx context.Context, raw any) (model.Ac
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAddBenefitTransferDocumentInput(ctx context.Context, obj any) (model.AddBenefitTransferDocumentInput, error) {
+	var it model.AddBenefitTransferDocumentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"benefitTransferId", "kind", "title", "contentBase64", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "benefitTransferId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefitTransferId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BenefitTransferID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "contentBase64":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentBase64"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentBase64 = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddBenefitTransferDocumentInput unmarshals raw into the AddBenefitTransferDocumentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddBenefitTransferDocumentInput(ctx context.Context, raw any) (model.AddBenefitTransferDocumentInput, error) {
+	var out model.AddBenefitTransferDocumentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddBenefitTransferDocumentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddCenterKeyInput(ctx context.Context, obj any) (exchange.AddCenterKeyInput, error) {
 	var it exchange.AddCenterKeyInput
 	if obj == nil {
@@ -28954,6 +29449,12 @@ func (ec *executionContext) _BenefitTransfer(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_documents(ctx, field, obj)
+				})
 		case "events":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -29018,6 +29519,77 @@ func (ec *executionContext) _BenefitTransferConnection(ctx context.Context, sel 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitTransferDocumentImplementors = []string{"BenefitTransferDocument"}
+
+func (ec *executionContext) _BenefitTransferDocument(ctx context.Context, sel ast.SelectionSet, obj *exchange.BenefitDocument) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferDocumentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransferDocument")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferDocument_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._BenefitTransferDocument_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._BenefitTransferDocument_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferDocument_sha256(ctx, field, obj)
+				})
+		case "size":
+			out.Values[i] = ec._BenefitTransferDocument_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._BenefitTransferDocument_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "addedAt":
+			out.Values[i] = ec._BenefitTransferDocument_addedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentBase64":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferDocument_contentBase64(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30818,6 +31390,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "requestBenefitTransfer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_requestBenefitTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addBenefitTransferDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addBenefitTransferDocument(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -33711,6 +34290,11 @@ func (ec *executionContext) unmarshalNAcceptBenefitTransferInput2githubᚗcomᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAddBenefitTransferDocumentInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAddBenefitTransferDocumentInput(ctx context.Context, v any) (model.AddBenefitTransferDocumentInput, error) {
+	res, err := ec.unmarshalInputAddBenefitTransferDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddCenterKeyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAddCenterKeyInput(ctx context.Context, v any) (exchange.AddCenterKeyInput, error) {
 	res, err := ec.unmarshalInputAddCenterKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33923,6 +34507,21 @@ func (ec *executionContext) unmarshalNAgreementTermsInput2githubᚗcomᚋlaborx�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx context.Context, v any) (exchange.BenefitDocumentKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.BenefitDocumentKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx context.Context, sel ast.SelectionSet, v exchange.BenefitDocumentKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BenefitDocumentKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNBenefitTransfer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransfer(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransfer) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BenefitTransfer!")
@@ -33937,6 +34536,14 @@ func (ec *executionContext) marshalNBenefitTransferConnection2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return ec._BenefitTransferConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitTransferDocument2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocument(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitDocument) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransferDocument!")
+		return graphql.Null
+	}
+	return ec._BenefitTransferDocument(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBenefitTransferEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BenefitTransferEdge) graphql.Marshaler {
@@ -35824,6 +36431,25 @@ func (ec *executionContext) marshalOBenefitTransferDirection2ᚖgithubᚗcomᚋl
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOBenefitTransferDocument2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.BenefitDocument) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBenefitTransferDocument2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocument(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOBenefitTransferFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferFilter(ctx context.Context, v any) (*exchange.BenefitTransferFilter, error) {

@@ -16,6 +16,15 @@ type AcceptBenefitTransferInput struct {
 	ExpectedVersion  *int      `json:"expectedVersion,omitempty"`
 }
 
+type AddBenefitTransferDocumentInput struct {
+	BenefitTransferID string                       `json:"benefitTransferId"`
+	Kind              exchange.BenefitDocumentKind `json:"kind"`
+	Title             string                       `json:"title"`
+	// The file, base64; at most 4 MiB once decoded.
+	ContentBase64   string `json:"contentBase64"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
+
 type AddCenterKeyPayload struct {
 	CenterKey  *exchange.CenterKey `json:"centerKey,omitempty"`
 	UserErrors []*exchange.Error   `json:"userErrors"`

@@ -1,6 +1,9 @@
 package apitest_test
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -15,7 +18,8 @@ const transferFields = `id status version revision requestedOn dueBy overdue dec
 	monthlyAmount monthsGranted monthsPaid monthsRemaining newAddressProvince { code }
 	stopPaymentNoticeDate stopPaymentNoticeReference firstPaymentDate
 	fromCenter { code } toCenter { code } worker { id fullName nationalIdMasked }
-	events { from to action actorCenter { code } actorSubject revision returnReason note }`
+	events { from to action actorCenter { code } actorSubject revision returnReason note }
+	documents { kind title sha256 size revision }`
 
 const requestTransfer = `mutation($in: RequestBenefitTransferInput!) { requestBenefitTransfer(input: $in) {
 	benefitTransfer { ` + transferFields + ` } userErrors { field code message } } }`
@@ -59,7 +63,7 @@ func wantNoPersonalData(t *testing.T, e *apitest.Env, who, token, id string, vis
 		t.Fatalf("%s does not see the transfer: %s", who, r.Raw)
 	}
 	for _, f := range []string{"worker", "decisionNumber", "decisionDate", "monthlyAmount", "monthsGranted", "monthsPaid",
-		"monthsRemaining", "newAddressProvince", "stopPaymentNoticeReference"} {
+		"monthsRemaining", "newAddressProvince", "stopPaymentNoticeReference", "documents"} {
 		if v := r.Get("node." + f); v != nil {
 			t.Errorf("%s sees %s = %v", who, f, v)
 		}
@@ -116,6 +120,14 @@ func TestBenefitTransferScenario(t *testing.T) {
 			t.Errorf("%s = %s, want %s", path, got, want)
 		}
 	}
+	// The signed request form goes into the dossier; an empty file does not.
+	form := []byte("Mẫu số 19 – đề nghị chuyển nơi hưởng")
+	r = transferStep(t, e, paying, "addBenefitTransferDocument", "AddBenefitTransferDocumentInput", map[string]any{
+		"benefitTransferId": id, "kind": "REQUEST_FORM", "title": "Mẫu 19", "contentBase64": base64.StdEncoding.EncodeToString(form)})
+	wantCodes(t, r, "addBenefitTransferDocument")
+	r = transferStep(t, e, paying, "addBenefitTransferDocument", "AddBenefitTransferDocumentInput", map[string]any{
+		"benefitTransferId": id, "kind": "OTHER", "title": "trống", "contentBase64": ""})
+	wantCodes(t, r, "addBenefitTransferDocument", "REQUIRED")
 	// A retry with the same key replays the request.
 	again := e.Do(t, paying, requestTransfer, map[string]any{"in": transferRequest(today)})
 	again.NoErrors(t)
@@ -137,7 +149,7 @@ func TestBenefitTransferScenario(t *testing.T) {
 
 	// TNG records Form 20 and sends the dossier.
 	r = transferStep(t, e, paying, "recordStopPaymentNotice", "RecordStopPaymentNoticeInput",
-		map[string]any{"benefitTransferId": id, "noticeDate": today, "reference": "55/TB-TTDVVL", "expectedVersion": 1})
+		map[string]any{"benefitTransferId": id, "noticeDate": today, "reference": "55/TB-TTDVVL", "expectedVersion": 2})
 	wantCodes(t, r, "recordStopPaymentNotice")
 	wantString(t, r, "recordStopPaymentNotice.benefitTransfer.status", "NOTIFIED")
 	r = transferStep(t, e, paying, "sendBenefitTransfer", "BenefitTransferStepInput", map[string]any{"benefitTransferId": id})
@@ -156,7 +168,12 @@ func TestBenefitTransferScenario(t *testing.T) {
 	wantString(t, r, "returnBenefitTransfer.benefitTransfer.status", "RETURNED")
 	checkOutsiders(id)
 
-	// TNG sends the corrected dossier again: revision 2.
+	// TNG adds the missing decision and sends the corrected dossier again: revision 2.
+	decision := []byte("%PDF-1.4 quyết định hưởng trợ cấp thất nghiệp số 1234")
+	r = transferStep(t, e, paying, "addBenefitTransferDocument", "AddBenefitTransferDocumentInput", map[string]any{
+		"benefitTransferId": id, "kind": "DECISION", "title": "Quyết định 1234/QĐ-TTDVVL",
+		"contentBase64": base64.StdEncoding.EncodeToString(decision)})
+	wantCodes(t, r, "addBenefitTransferDocument")
 	r = transferStep(t, e, paying, "sendBenefitTransfer", "BenefitTransferStepInput",
 		map[string]any{"benefitTransferId": id, "note": "bổ sung quyết định"})
 	wantCodes(t, r, "sendBenefitTransfer")
@@ -184,6 +201,22 @@ func TestBenefitTransferScenario(t *testing.T) {
 		t.Errorf("events = %s, want %s", got, want)
 	}
 	checkOutsiders(id)
+
+	// HPG reads the dossier: both revisions' documents, and the files themselves.
+	r = e.Do(t, receiving, `query($id: ID!) { node(id: $id) { ... on BenefitTransfer {
+		documents { kind title sha256 size revision contentBase64 } } } }`, map[string]any{"id": id})
+	r.NoErrors(t)
+	sum := sha256.Sum256(decision)
+	for path, want := range map[string]string{
+		"node.documents.0.kind": "REQUEST_FORM", "node.documents.0.revision": "1",
+		"node.documents.1.kind": "DECISION", "node.documents.1.revision": "2",
+		"node.documents.1.sha256": hex.EncodeToString(sum[:]), "node.documents.1.size": fmt.Sprint(len(decision)),
+		"node.documents.1.contentBase64": base64.StdEncoding.EncodeToString(decision),
+	} {
+		if got := fmt.Sprint(r.Get(path)); got != want {
+			t.Errorf("%s = %s, want %s", path, got, want)
+		}
+	}
 
 	// The letter (Form 21): the two centers' staff read it; others do not.
 	letterURL := e.Server.URL + "/documents/benefit-transfers/" + id + "/letter"

@@ -384,6 +384,11 @@ type BenefitTransferService interface {
 	// BenefitTransferLetter loads what the Form 21 letter shows and audits the read of
 	// the worker's data.
 	BenefitTransferLetter(ctx context.Context, id uuid.UUID) (*TransferLetter, error)
+	AddBenefitDocument(ctx context.Context, in AddBenefitDocumentInput) (*BenefitTransfer, error)
+	// BenefitDocuments lists a dossier (no content) for DecideReadLetter's readers.
+	BenefitDocuments(ctx context.Context, transferID uuid.UUID) ([]*BenefitDocument, error)
+	// BenefitDocumentContent returns a document's file and audits the read.
+	BenefitDocumentContent(ctx context.Context, d *BenefitDocument) ([]byte, error)
 }
 
 // TransferLetter is what the letter of introduction (Form 21) is filled from.
@@ -425,4 +430,13 @@ func DecideTransferConsent(consentGiven bool) error {
 			"this worker withdrew their consent; register the request again with consent")
 	}
 	return nil
+}
+
+// DraftRevision is the dossier revision being prepared: after a return the paying
+// center corrects the next one, which sending makes current.
+func (t *BenefitTransfer) DraftRevision() int {
+	if t.Status == TransferReturned {
+		return t.Revision + 1
+	}
+	return t.Revision
 }

@@ -21,6 +21,7 @@ const (
 	KindWorker          Kind = "Worker"
 	KindExchangeSession Kind = "ExchangeSession"
 	KindBenefitTransfer Kind = "BenefitTransfer"
+	KindBenefitDocument Kind = "BenefitTransferDocument"
 )
 
 // GlobalID encodes a type and key as an opaque ID. Clients must not parse it; the

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -259,8 +260,8 @@ func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exc
 		// Sending a returned dossier again makes a new revision; every earlier event and
 		// document stays, under the revision it belongs to.
 		revision := t.Revision
-		if st.Action == exchange.TransferSend && t.Status == exchange.TransferReturned {
-			revision++
+		if st.Action == exchange.TransferSend {
+			revision = t.DraftRevision()
 		}
 		if _, err := tx.Exec(ctx, `UPDATE benefit_transfers SET status = $2, updated_at = $3, version = version + 1,
 				revision = $4,
@@ -388,4 +389,90 @@ func (s *BenefitTransferService) provinceName(code string) string {
 		return p.Name
 	}
 	return code
+}
+
+// AddBenefitDocument adds a file to the dossier of a transfer the paying center still
+// holds, under the dossier's current revision.
+func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exchange.AddBenefitDocumentInput) (*exchange.BenefitTransfer, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, in.TransferID)
+	if err != nil {
+		return nil, exchange.BenefitTransferNotFound()
+	}
+	err = WithTx(ctx, s.db, func(tx *Tx) error {
+		t, err := getTransfer(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		// authz: DecideAddBenefitDocument.
+		if err := exchange.DecideAddBenefitDocument(p, t); err != nil {
+			return err
+		}
+		if err := exchange.CheckVersion(in.ExpectedVersion, t.Version); err != nil {
+			return err
+		}
+		if err := exchange.CheckBenefitDocument(in); err != nil {
+			return err
+		}
+		sum := sha256.Sum256(in.Content)
+		if _, err := tx.Exec(ctx, `INSERT INTO benefit_transfer_documents (transfer_id, kind, title, sha256, size,
+			content, revision, added_by_center, added_at) VALUES ($1, $2, btrim($3), $4, $5, $6, $7, $8, $9)`,
+			t.ID, in.Kind, in.Title, sum[:], len(in.Content), in.Content, t.DraftRevision(), p.CenterID, tx.now); err != nil {
+			return fmt.Errorf("insert benefit document: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE benefit_transfers SET version = version + 1, updated_at = $2 WHERE id = $1`,
+			t.ID, tx.now); err != nil {
+			return fmt.Errorf("bump benefit transfer: %w", err)
+		}
+		return tx.transferChanged(ctx, t.ID, exchange.ActionUpdated)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getTransfer(ctx, s.db.Pool, id, false)
+}
+
+// readableTransfer loads a transfer whose papers the caller may read (DecideReadLetter).
+func (s *BenefitTransferService) readableTransfer(ctx context.Context, id uuid.UUID) (*exchange.BenefitTransfer, error) {
+	t, err := s.BenefitTransfer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// authz: DecideReadLetter.
+	return t, exchange.DecideReadLetter(auth.FromContext(ctx), t)
+}
+
+// BenefitDocuments lists a transfer's dossier, oldest first.
+func (s *BenefitTransferService) BenefitDocuments(ctx context.Context, transferID uuid.UUID) ([]*exchange.BenefitDocument, error) {
+	t, err := s.readableTransfer(ctx, transferID)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := s.db.Pool.Query(ctx, `SELECT id, transfer_id, kind, title, sha256, size, revision, added_at
+		FROM benefit_transfer_documents WHERE transfer_id = $1 ORDER BY added_at, id`, t.ID)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.BenefitDocument])
+	if err != nil {
+		return nil, fmt.Errorf("list benefit documents: %w", err)
+	}
+	return list, nil
+}
+
+// BenefitDocumentContent returns a document's file and audits the read as a read of
+// the worker's data, in the same transaction.
+func (s *BenefitTransferService) BenefitDocumentContent(ctx context.Context, d *exchange.BenefitDocument) ([]byte, error) {
+	t, err := s.readableTransfer(ctx, d.TransferID)
+	if err != nil {
+		return nil, err
+	}
+	return WithTxV(ctx, s.db, func(tx *Tx) ([]byte, error) {
+		var content []byte
+		if err := tx.QueryRow(ctx, `SELECT content FROM benefit_transfer_documents WHERE id = $1 AND transfer_id = $2`,
+			d.ID, t.ID).Scan(&content); err != nil {
+			return nil, fmt.Errorf("read benefit document: %w", err)
+		}
+		return content, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferDocument:" + d.ID.String()})
+	})
 }
