@@ -39,6 +39,9 @@ type ResolverRoot interface {
 	AgreementQuotaLine() AgreementQuotaLineResolver
 	AgreementRevision() AgreementRevisionResolver
 	AgreementSignature() AgreementSignatureResolver
+	BenefitTransfer() BenefitTransferResolver
+	BenefitTransferDocument() BenefitTransferDocumentResolver
+	BenefitTransferEvent() BenefitTransferEventResolver
 	Center() CenterResolver
 	CenterKey() CenterKeyResolver
 	Change() ChangeResolver
@@ -168,6 +171,72 @@ type ComplexityRoot struct {
 		SupportPolicy    func(childComplexity int) int
 		ValidFrom        func(childComplexity int) int
 		ValidUntil       func(childComplexity int) int
+	}
+
+	BenefitTransfer struct {
+		CreatedAt                  func(childComplexity int) int
+		DecisionDate               func(childComplexity int) int
+		DecisionNumber             func(childComplexity int) int
+		Documents                  func(childComplexity int) int
+		DueBy                      func(childComplexity int) int
+		Events                     func(childComplexity int) int
+		FirstPaymentDate           func(childComplexity int) int
+		FromCenter                 func(childComplexity int) int
+		ID                         func(childComplexity int) int
+		MonthlyAmount              func(childComplexity int) int
+		MonthsGranted              func(childComplexity int) int
+		MonthsPaid                 func(childComplexity int) int
+		MonthsRemaining            func(childComplexity int) int
+		NewAddressProvince         func(childComplexity int) int
+		Overdue                    func(childComplexity int) int
+		RequestedOn                func(childComplexity int) int
+		Revision                   func(childComplexity int) int
+		Status                     func(childComplexity int) int
+		StopPaymentNoticeDate      func(childComplexity int) int
+		StopPaymentNoticeReference func(childComplexity int) int
+		ToCenter                   func(childComplexity int) int
+		UpdatedAt                  func(childComplexity int) int
+		Version                    func(childComplexity int) int
+		Worker                     func(childComplexity int) int
+	}
+
+	BenefitTransferConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BenefitTransferDocument struct {
+		AddedAt       func(childComplexity int) int
+		ContentBase64 func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Revision      func(childComplexity int) int
+		Sha256        func(childComplexity int) int
+		Size          func(childComplexity int) int
+		Title         func(childComplexity int) int
+	}
+
+	BenefitTransferEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	BenefitTransferEvent struct {
+		Action       func(childComplexity int) int
+		ActorCenter  func(childComplexity int) int
+		ActorSubject func(childComplexity int) int
+		From         func(childComplexity int) int
+		Note         func(childComplexity int) int
+		RecordedAt   func(childComplexity int) int
+		ReturnReason func(childComplexity int) int
+		Revision     func(childComplexity int) int
+		To           func(childComplexity int) int
+	}
+
+	BenefitTransferPayload struct {
+		BenefitTransfer func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
 	}
 
 	Benefits struct {
@@ -411,36 +480,44 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddCenterKey            func(childComplexity int, input exchange.AddCenterKeyInput) int
-		CancelExchangeSession   func(childComplexity int, input exchange.CancelExchangeSessionInput) int
-		CloseLaborDemand        func(childComplexity int, input exchange.CloseLaborDemandInput) int
-		CommentOnAgreement      func(childComplexity int, input exchange.CommentOnAgreementInput) int
-		EraseWorker             func(childComplexity int, input exchange.EraseWorkerInput) int
-		ImportLaborDemand       func(childComplexity int, input exchange.ImportInput) int
-		ImportLaborSupply       func(childComplexity int, input exchange.ImportInput) int
-		JoinExchangeSession     func(childComplexity int, input exchange.JoinExchangeSessionInput) int
-		ProposeAgreement        func(childComplexity int, input exchange.ProposeAgreementInput) int
-		PublishLaborDemand      func(childComplexity int, input exchange.PublishLaborDemandInput) int
-		PublishLaborSupply      func(childComplexity int, input exchange.PublishLaborSupplyInput) int
-		RecordSessionOutcome    func(childComplexity int, input exchange.RecordSessionOutcomeInput) int
-		ReferWorker             func(childComplexity int, input exchange.ReferWorkerInput) int
-		RegisterCenter          func(childComplexity int, input exchange.RegisterCenterInput) int
-		ReinstateCenter         func(childComplexity int, input exchange.ReinstateCenterInput) int
-		RejectAgreement         func(childComplexity int, input exchange.RejectAgreementInput) int
-		ReviseAgreement         func(childComplexity int, input exchange.ReviseAgreementInput) int
-		RevokeCenterKey         func(childComplexity int, input exchange.RevokeCenterKeyInput) int
-		ScheduleExchangeSession func(childComplexity int, input exchange.ScheduleExchangeSessionInput) int
-		SignAgreement           func(childComplexity int, input exchange.SignAgreementInput) int
-		SuspendCenter           func(childComplexity int, input exchange.SuspendCenterInput) int
-		TerminateAgreement      func(childComplexity int, input exchange.TerminateAgreementInput) int
-		UpdateCenter            func(childComplexity int, input exchange.UpdateCenterInput) int
-		UpdateLaborDemand       func(childComplexity int, input exchange.UpdateLaborDemandInput) int
-		UpdateLaborSupply       func(childComplexity int, input exchange.UpdateLaborSupplyInput) int
-		UpdateReferralStatus    func(childComplexity int, input exchange.UpdateReferralStatusInput) int
-		UpdateWorker            func(childComplexity int, input exchange.UpdateWorkerInput) int
-		WithdrawAgreement       func(childComplexity int, input exchange.WithdrawAgreementInput) int
-		WithdrawConsent         func(childComplexity int, input exchange.WithdrawConsentInput) int
-		WithdrawLaborSupply     func(childComplexity int, input exchange.WithdrawLaborSupplyInput) int
+		AcceptBenefitTransfer      func(childComplexity int, input model.AcceptBenefitTransferInput) int
+		AddBenefitTransferDocument func(childComplexity int, input model.AddBenefitTransferDocumentInput) int
+		AddCenterKey               func(childComplexity int, input exchange.AddCenterKeyInput) int
+		CancelBenefitTransfer      func(childComplexity int, input model.BenefitTransferStepInput) int
+		CancelExchangeSession      func(childComplexity int, input exchange.CancelExchangeSessionInput) int
+		CloseLaborDemand           func(childComplexity int, input exchange.CloseLaborDemandInput) int
+		CommentOnAgreement         func(childComplexity int, input exchange.CommentOnAgreementInput) int
+		EraseWorker                func(childComplexity int, input exchange.EraseWorkerInput) int
+		ImportLaborDemand          func(childComplexity int, input exchange.ImportInput) int
+		ImportLaborSupply          func(childComplexity int, input exchange.ImportInput) int
+		JoinExchangeSession        func(childComplexity int, input exchange.JoinExchangeSessionInput) int
+		ProposeAgreement           func(childComplexity int, input exchange.ProposeAgreementInput) int
+		PublishLaborDemand         func(childComplexity int, input exchange.PublishLaborDemandInput) int
+		PublishLaborSupply         func(childComplexity int, input exchange.PublishLaborSupplyInput) int
+		ReceiveBenefitTransfer     func(childComplexity int, input model.BenefitTransferStepInput) int
+		RecordSessionOutcome       func(childComplexity int, input exchange.RecordSessionOutcomeInput) int
+		RecordStopPaymentNotice    func(childComplexity int, input model.RecordStopPaymentNoticeInput) int
+		ReferWorker                func(childComplexity int, input exchange.ReferWorkerInput) int
+		RegisterCenter             func(childComplexity int, input exchange.RegisterCenterInput) int
+		ReinstateCenter            func(childComplexity int, input exchange.ReinstateCenterInput) int
+		RejectAgreement            func(childComplexity int, input exchange.RejectAgreementInput) int
+		RequestBenefitTransfer     func(childComplexity int, input exchange.RequestBenefitTransferInput) int
+		ReturnBenefitTransfer      func(childComplexity int, input model.ReturnBenefitTransferInput) int
+		ReviseAgreement            func(childComplexity int, input exchange.ReviseAgreementInput) int
+		RevokeCenterKey            func(childComplexity int, input exchange.RevokeCenterKeyInput) int
+		ScheduleExchangeSession    func(childComplexity int, input exchange.ScheduleExchangeSessionInput) int
+		SendBenefitTransfer        func(childComplexity int, input model.BenefitTransferStepInput) int
+		SignAgreement              func(childComplexity int, input exchange.SignAgreementInput) int
+		SuspendCenter              func(childComplexity int, input exchange.SuspendCenterInput) int
+		TerminateAgreement         func(childComplexity int, input exchange.TerminateAgreementInput) int
+		UpdateCenter               func(childComplexity int, input exchange.UpdateCenterInput) int
+		UpdateLaborDemand          func(childComplexity int, input exchange.UpdateLaborDemandInput) int
+		UpdateLaborSupply          func(childComplexity int, input exchange.UpdateLaborSupplyInput) int
+		UpdateReferralStatus       func(childComplexity int, input exchange.UpdateReferralStatusInput) int
+		UpdateWorker               func(childComplexity int, input exchange.UpdateWorkerInput) int
+		WithdrawAgreement          func(childComplexity int, input exchange.WithdrawAgreementInput) int
+		WithdrawConsent            func(childComplexity int, input exchange.WithdrawConsentInput) int
+		WithdrawLaborSupply        func(childComplexity int, input exchange.WithdrawLaborSupplyInput) int
 	}
 
 	Occupation struct {
@@ -488,6 +565,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Agreements       func(childComplexity int, filter *exchange.AgreementFilter, first *int, after *string) int
+		BenefitTransfers func(childComplexity int, filter *exchange.BenefitTransferFilter, first *int, after *string) int
 		Center           func(childComplexity int, code string) int
 		Centers          func(childComplexity int, filter *exchange.CenterFilter, first *int, after *string) int
 		Changes          func(childComplexity int, after *string, first *int) int
@@ -713,10 +791,11 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		AgreementUpdated     func(childComplexity int, agreementID *string, after *string) int
-		Changes              func(childComplexity int, after *string) int
-		LaborDemandPublished func(childComplexity int, filter *exchange.LaborDemandFilter, after *string) int
-		ReferralUpdated      func(childComplexity int, referralID *string, after *string) int
+		AgreementUpdated       func(childComplexity int, agreementID *string, after *string) int
+		BenefitTransferUpdated func(childComplexity int, benefitTransferID *string, after *string) int
+		Changes                func(childComplexity int, after *string) int
+		LaborDemandPublished   func(childComplexity int, filter *exchange.LaborDemandFilter, after *string) int
+		ReferralUpdated        func(childComplexity int, referralID *string, after *string) int
 	}
 
 	SupplyMatch struct {
@@ -844,6 +923,37 @@ type AgreementRevisionResolver interface {
 type AgreementSignatureResolver interface {
 	Center(ctx context.Context, obj *exchange.AgreementSignature) (*exchange.Center, error)
 }
+type BenefitTransferResolver interface {
+	ID(ctx context.Context, obj *exchange.BenefitTransfer) (string, error)
+	FromCenter(ctx context.Context, obj *exchange.BenefitTransfer) (*exchange.Center, error)
+	ToCenter(ctx context.Context, obj *exchange.BenefitTransfer) (*exchange.Center, error)
+	Worker(ctx context.Context, obj *exchange.BenefitTransfer) (*exchange.Worker, error)
+
+	Overdue(ctx context.Context, obj *exchange.BenefitTransfer) (bool, error)
+	DecisionNumber(ctx context.Context, obj *exchange.BenefitTransfer) (*string, error)
+	DecisionDate(ctx context.Context, obj *exchange.BenefitTransfer) (*time.Time, error)
+	MonthlyAmount(ctx context.Context, obj *exchange.BenefitTransfer) (*int64, error)
+	MonthsGranted(ctx context.Context, obj *exchange.BenefitTransfer) (*int, error)
+	MonthsPaid(ctx context.Context, obj *exchange.BenefitTransfer) (*int, error)
+	MonthsRemaining(ctx context.Context, obj *exchange.BenefitTransfer) (*int, error)
+	NewAddressProvince(ctx context.Context, obj *exchange.BenefitTransfer) (*exchange.Province, error)
+	StopPaymentNoticeDate(ctx context.Context, obj *exchange.BenefitTransfer) (*time.Time, error)
+	StopPaymentNoticeReference(ctx context.Context, obj *exchange.BenefitTransfer) (*string, error)
+
+	Documents(ctx context.Context, obj *exchange.BenefitTransfer) ([]*exchange.BenefitDocument, error)
+	Events(ctx context.Context, obj *exchange.BenefitTransfer) ([]*exchange.BenefitTransferEvent, error)
+}
+type BenefitTransferDocumentResolver interface {
+	ID(ctx context.Context, obj *exchange.BenefitDocument) (string, error)
+
+	Sha256(ctx context.Context, obj *exchange.BenefitDocument) (string, error)
+
+	ContentBase64(ctx context.Context, obj *exchange.BenefitDocument) (string, error)
+}
+type BenefitTransferEventResolver interface {
+	ActorCenter(ctx context.Context, obj *exchange.BenefitTransferEvent) (*exchange.Center, error)
+	ActorSubject(ctx context.Context, obj *exchange.BenefitTransferEvent) (*string, error)
+}
 type CenterResolver interface {
 	ID(ctx context.Context, objs []*exchange.Center) ([]string, error)
 
@@ -904,6 +1014,14 @@ type MutationResolver interface {
 	RejectAgreement(ctx context.Context, input exchange.RejectAgreementInput) (*model.RejectAgreementPayload, error)
 	WithdrawAgreement(ctx context.Context, input exchange.WithdrawAgreementInput) (*model.WithdrawAgreementPayload, error)
 	TerminateAgreement(ctx context.Context, input exchange.TerminateAgreementInput) (*model.TerminateAgreementPayload, error)
+	RequestBenefitTransfer(ctx context.Context, input exchange.RequestBenefitTransferInput) (*model.BenefitTransferPayload, error)
+	AddBenefitTransferDocument(ctx context.Context, input model.AddBenefitTransferDocumentInput) (*model.BenefitTransferPayload, error)
+	RecordStopPaymentNotice(ctx context.Context, input model.RecordStopPaymentNoticeInput) (*model.BenefitTransferPayload, error)
+	SendBenefitTransfer(ctx context.Context, input model.BenefitTransferStepInput) (*model.BenefitTransferPayload, error)
+	ReceiveBenefitTransfer(ctx context.Context, input model.BenefitTransferStepInput) (*model.BenefitTransferPayload, error)
+	AcceptBenefitTransfer(ctx context.Context, input model.AcceptBenefitTransferInput) (*model.BenefitTransferPayload, error)
+	ReturnBenefitTransfer(ctx context.Context, input model.ReturnBenefitTransferInput) (*model.BenefitTransferPayload, error)
+	CancelBenefitTransfer(ctx context.Context, input model.BenefitTransferStepInput) (*model.BenefitTransferPayload, error)
 	RegisterCenter(ctx context.Context, input exchange.RegisterCenterInput) (*model.RegisterCenterPayload, error)
 	UpdateCenter(ctx context.Context, input exchange.UpdateCenterInput) (*model.UpdateCenterPayload, error)
 	SuspendCenter(ctx context.Context, input exchange.SuspendCenterInput) (*model.SuspendCenterPayload, error)
@@ -941,6 +1059,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Viewer(ctx context.Context) (*exchange.Principal, error)
 	Agreements(ctx context.Context, filter *exchange.AgreementFilter, first *int, after *string) (*model.AgreementConnection, error)
+	BenefitTransfers(ctx context.Context, filter *exchange.BenefitTransferFilter, first *int, after *string) (*model.BenefitTransferConnection, error)
 	Centers(ctx context.Context, filter *exchange.CenterFilter, first *int, after *string) (*model.CenterConnection, error)
 	Center(ctx context.Context, code string) (*exchange.Center, error)
 	Changes(ctx context.Context, after *string, first *int) (*model.ChangeConnection, error)
@@ -1010,6 +1129,7 @@ type StatsResolver interface {
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error)
 	AgreementUpdated(ctx context.Context, agreementID *string, after *string) (<-chan *exchange.Agreement, error)
+	BenefitTransferUpdated(ctx context.Context, benefitTransferID *string, after *string) (<-chan *exchange.BenefitTransfer, error)
 	LaborDemandPublished(ctx context.Context, filter *exchange.LaborDemandFilter, after *string) (<-chan *exchange.LaborDemand, error)
 	ReferralUpdated(ctx context.Context, referralID *string, after *string) (<-chan *exchange.Referral, error)
 }
@@ -1460,6 +1580,300 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgreementTerms.ValidUntil(childComplexity), true
+
+	case "BenefitTransfer.createdAt":
+		if e.ComplexityRoot.BenefitTransfer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.CreatedAt(childComplexity), true
+	case "BenefitTransfer.decisionDate":
+		if e.ComplexityRoot.BenefitTransfer.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.DecisionDate(childComplexity), true
+	case "BenefitTransfer.decisionNumber":
+		if e.ComplexityRoot.BenefitTransfer.DecisionNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.DecisionNumber(childComplexity), true
+	case "BenefitTransfer.documents":
+		if e.ComplexityRoot.BenefitTransfer.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.Documents(childComplexity), true
+	case "BenefitTransfer.dueBy":
+		if e.ComplexityRoot.BenefitTransfer.DueBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.DueBy(childComplexity), true
+	case "BenefitTransfer.events":
+		if e.ComplexityRoot.BenefitTransfer.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.Events(childComplexity), true
+	case "BenefitTransfer.firstPaymentDate":
+		if e.ComplexityRoot.BenefitTransfer.FirstPaymentDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.FirstPaymentDate(childComplexity), true
+	case "BenefitTransfer.fromCenter":
+		if e.ComplexityRoot.BenefitTransfer.FromCenter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.FromCenter(childComplexity), true
+	case "BenefitTransfer.id":
+		if e.ComplexityRoot.BenefitTransfer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.ID(childComplexity), true
+	case "BenefitTransfer.monthlyAmount":
+		if e.ComplexityRoot.BenefitTransfer.MonthlyAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.MonthlyAmount(childComplexity), true
+	case "BenefitTransfer.monthsGranted":
+		if e.ComplexityRoot.BenefitTransfer.MonthsGranted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.MonthsGranted(childComplexity), true
+	case "BenefitTransfer.monthsPaid":
+		if e.ComplexityRoot.BenefitTransfer.MonthsPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.MonthsPaid(childComplexity), true
+	case "BenefitTransfer.monthsRemaining":
+		if e.ComplexityRoot.BenefitTransfer.MonthsRemaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.MonthsRemaining(childComplexity), true
+	case "BenefitTransfer.newAddressProvince":
+		if e.ComplexityRoot.BenefitTransfer.NewAddressProvince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.NewAddressProvince(childComplexity), true
+	case "BenefitTransfer.overdue":
+		if e.ComplexityRoot.BenefitTransfer.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.Overdue(childComplexity), true
+	case "BenefitTransfer.requestedOn":
+		if e.ComplexityRoot.BenefitTransfer.RequestedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.RequestedOn(childComplexity), true
+	case "BenefitTransfer.revision":
+		if e.ComplexityRoot.BenefitTransfer.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.Revision(childComplexity), true
+	case "BenefitTransfer.status":
+		if e.ComplexityRoot.BenefitTransfer.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.Status(childComplexity), true
+	case "BenefitTransfer.stopPaymentNoticeDate":
+		if e.ComplexityRoot.BenefitTransfer.StopPaymentNoticeDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.StopPaymentNoticeDate(childComplexity), true
+	case "BenefitTransfer.stopPaymentNoticeReference":
+		if e.ComplexityRoot.BenefitTransfer.StopPaymentNoticeReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.StopPaymentNoticeReference(childComplexity), true
+	case "BenefitTransfer.toCenter":
+		if e.ComplexityRoot.BenefitTransfer.ToCenter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.ToCenter(childComplexity), true
+	case "BenefitTransfer.updatedAt":
+		if e.ComplexityRoot.BenefitTransfer.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.UpdatedAt(childComplexity), true
+	case "BenefitTransfer.version":
+		if e.ComplexityRoot.BenefitTransfer.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.Version(childComplexity), true
+	case "BenefitTransfer.worker":
+		if e.ComplexityRoot.BenefitTransfer.Worker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransfer.Worker(childComplexity), true
+
+	case "BenefitTransferConnection.edges":
+		if e.ComplexityRoot.BenefitTransferConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferConnection.Edges(childComplexity), true
+	case "BenefitTransferConnection.pageInfo":
+		if e.ComplexityRoot.BenefitTransferConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferConnection.PageInfo(childComplexity), true
+	case "BenefitTransferConnection.totalCount":
+		if e.ComplexityRoot.BenefitTransferConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferConnection.TotalCount(childComplexity), true
+
+	case "BenefitTransferDocument.addedAt":
+		if e.ComplexityRoot.BenefitTransferDocument.AddedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.AddedAt(childComplexity), true
+	case "BenefitTransferDocument.contentBase64":
+		if e.ComplexityRoot.BenefitTransferDocument.ContentBase64 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.ContentBase64(childComplexity), true
+	case "BenefitTransferDocument.id":
+		if e.ComplexityRoot.BenefitTransferDocument.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.ID(childComplexity), true
+	case "BenefitTransferDocument.kind":
+		if e.ComplexityRoot.BenefitTransferDocument.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Kind(childComplexity), true
+	case "BenefitTransferDocument.revision":
+		if e.ComplexityRoot.BenefitTransferDocument.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Revision(childComplexity), true
+	case "BenefitTransferDocument.sha256":
+		if e.ComplexityRoot.BenefitTransferDocument.Sha256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Sha256(childComplexity), true
+	case "BenefitTransferDocument.size":
+		if e.ComplexityRoot.BenefitTransferDocument.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Size(childComplexity), true
+	case "BenefitTransferDocument.title":
+		if e.ComplexityRoot.BenefitTransferDocument.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferDocument.Title(childComplexity), true
+
+	case "BenefitTransferEdge.cursor":
+		if e.ComplexityRoot.BenefitTransferEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEdge.Cursor(childComplexity), true
+	case "BenefitTransferEdge.node":
+		if e.ComplexityRoot.BenefitTransferEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEdge.Node(childComplexity), true
+
+	case "BenefitTransferEvent.action":
+		if e.ComplexityRoot.BenefitTransferEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEvent.Action(childComplexity), true
+	case "BenefitTransferEvent.actorCenter":
+		if e.ComplexityRoot.BenefitTransferEvent.ActorCenter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEvent.ActorCenter(childComplexity), true
+	case "BenefitTransferEvent.actorSubject":
+		if e.ComplexityRoot.BenefitTransferEvent.ActorSubject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEvent.ActorSubject(childComplexity), true
+	case "BenefitTransferEvent.from":
+		if e.ComplexityRoot.BenefitTransferEvent.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEvent.From(childComplexity), true
+	case "BenefitTransferEvent.note":
+		if e.ComplexityRoot.BenefitTransferEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEvent.Note(childComplexity), true
+	case "BenefitTransferEvent.recordedAt":
+		if e.ComplexityRoot.BenefitTransferEvent.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEvent.RecordedAt(childComplexity), true
+	case "BenefitTransferEvent.returnReason":
+		if e.ComplexityRoot.BenefitTransferEvent.ReturnReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEvent.ReturnReason(childComplexity), true
+	case "BenefitTransferEvent.revision":
+		if e.ComplexityRoot.BenefitTransferEvent.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEvent.Revision(childComplexity), true
+	case "BenefitTransferEvent.to":
+		if e.ComplexityRoot.BenefitTransferEvent.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferEvent.To(childComplexity), true
+
+	case "BenefitTransferPayload.benefitTransfer":
+		if e.ComplexityRoot.BenefitTransferPayload.BenefitTransfer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferPayload.BenefitTransfer(childComplexity), true
+	case "BenefitTransferPayload.userErrors":
+		if e.ComplexityRoot.BenefitTransferPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferPayload.UserErrors(childComplexity), true
 
 	case "Benefits.housing":
 		if e.ComplexityRoot.Benefits.Housing == nil {
@@ -2408,6 +2822,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MonthlyValue.Value(childComplexity), true
 
+	case "Mutation.acceptBenefitTransfer":
+		if e.ComplexityRoot.Mutation.AcceptBenefitTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptBenefitTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptBenefitTransfer(childComplexity, args["input"].(model.AcceptBenefitTransferInput)), true
+	case "Mutation.addBenefitTransferDocument":
+		if e.ComplexityRoot.Mutation.AddBenefitTransferDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addBenefitTransferDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddBenefitTransferDocument(childComplexity, args["input"].(model.AddBenefitTransferDocumentInput)), true
 	case "Mutation.addCenterKey":
 		if e.ComplexityRoot.Mutation.AddCenterKey == nil {
 			break
@@ -2419,6 +2855,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCenterKey(childComplexity, args["input"].(exchange.AddCenterKeyInput)), true
+	case "Mutation.cancelBenefitTransfer":
+		if e.ComplexityRoot.Mutation.CancelBenefitTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelBenefitTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelBenefitTransfer(childComplexity, args["input"].(model.BenefitTransferStepInput)), true
 	case "Mutation.cancelExchangeSession":
 		if e.ComplexityRoot.Mutation.CancelExchangeSession == nil {
 			break
@@ -2529,6 +2976,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishLaborSupply(childComplexity, args["input"].(exchange.PublishLaborSupplyInput)), true
+	case "Mutation.receiveBenefitTransfer":
+		if e.ComplexityRoot.Mutation.ReceiveBenefitTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveBenefitTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceiveBenefitTransfer(childComplexity, args["input"].(model.BenefitTransferStepInput)), true
 	case "Mutation.recordSessionOutcome":
 		if e.ComplexityRoot.Mutation.RecordSessionOutcome == nil {
 			break
@@ -2540,6 +2998,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordSessionOutcome(childComplexity, args["input"].(exchange.RecordSessionOutcomeInput)), true
+	case "Mutation.recordStopPaymentNotice":
+		if e.ComplexityRoot.Mutation.RecordStopPaymentNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordStopPaymentNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordStopPaymentNotice(childComplexity, args["input"].(model.RecordStopPaymentNoticeInput)), true
 	case "Mutation.referWorker":
 		if e.ComplexityRoot.Mutation.ReferWorker == nil {
 			break
@@ -2584,6 +3053,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectAgreement(childComplexity, args["input"].(exchange.RejectAgreementInput)), true
+	case "Mutation.requestBenefitTransfer":
+		if e.ComplexityRoot.Mutation.RequestBenefitTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestBenefitTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestBenefitTransfer(childComplexity, args["input"].(exchange.RequestBenefitTransferInput)), true
+	case "Mutation.returnBenefitTransfer":
+		if e.ComplexityRoot.Mutation.ReturnBenefitTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_returnBenefitTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReturnBenefitTransfer(childComplexity, args["input"].(model.ReturnBenefitTransferInput)), true
 	case "Mutation.reviseAgreement":
 		if e.ComplexityRoot.Mutation.ReviseAgreement == nil {
 			break
@@ -2617,6 +3108,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleExchangeSession(childComplexity, args["input"].(exchange.ScheduleExchangeSessionInput)), true
+	case "Mutation.sendBenefitTransfer":
+		if e.ComplexityRoot.Mutation.SendBenefitTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendBenefitTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendBenefitTransfer(childComplexity, args["input"].(model.BenefitTransferStepInput)), true
 	case "Mutation.signAgreement":
 		if e.ComplexityRoot.Mutation.SignAgreement == nil {
 			break
@@ -2906,6 +3408,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Agreements(childComplexity, args["filter"].(*exchange.AgreementFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.benefitTransfers":
+		if e.ComplexityRoot.Query.BenefitTransfers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_benefitTransfers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BenefitTransfers(childComplexity, args["filter"].(*exchange.BenefitTransferFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.center":
 		if e.ComplexityRoot.Query.Center == nil {
 			break
@@ -3926,6 +4439,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.AgreementUpdated(childComplexity, args["agreementId"].(*string), args["after"].(*string)), true
+	case "Subscription.benefitTransferUpdated":
+		if e.ComplexityRoot.Subscription.BenefitTransferUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_benefitTransferUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.BenefitTransferUpdated(childComplexity, args["benefitTransferId"].(*string), args["after"].(*string)), true
 	case "Subscription.changes":
 		if e.ComplexityRoot.Subscription.Changes == nil {
 			break
@@ -4259,9 +4783,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptBenefitTransferInput", ec.unmarshalInputAcceptBenefitTransferInput),
+			graphql.NewInputUnmarshaler("AddBenefitTransferDocumentInput", ec.unmarshalInputAddBenefitTransferDocumentInput),
 			graphql.NewInputUnmarshaler("AddCenterKeyInput", ec.unmarshalInputAddCenterKeyInput),
 			graphql.NewInputUnmarshaler("AgreementFilter", ec.unmarshalInputAgreementFilter),
 			graphql.NewInputUnmarshaler("AgreementTermsInput", ec.unmarshalInputAgreementTermsInput),
+			graphql.NewInputUnmarshaler("BenefitTransferFilter", ec.unmarshalInputBenefitTransferFilter),
+			graphql.NewInputUnmarshaler("BenefitTransferStepInput", ec.unmarshalInputBenefitTransferStepInput),
 			graphql.NewInputUnmarshaler("BenefitsInput", ec.unmarshalInputBenefitsInput),
 			graphql.NewInputUnmarshaler("CancelExchangeSessionInput", ec.unmarshalInputCancelExchangeSessionInput),
 			graphql.NewInputUnmarshaler("CenterFilter", ec.unmarshalInputCenterFilter),
@@ -4280,13 +4808,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PublishLaborSupplyInput", ec.unmarshalInputPublishLaborSupplyInput),
 			graphql.NewInputUnmarshaler("QuotaLineInput", ec.unmarshalInputQuotaLineInput),
 			graphql.NewInputUnmarshaler("RecordSessionOutcomeInput", ec.unmarshalInputRecordSessionOutcomeInput),
+			graphql.NewInputUnmarshaler("RecordStopPaymentNoticeInput", ec.unmarshalInputRecordStopPaymentNoticeInput),
 			graphql.NewInputUnmarshaler("ReferWorkerInput", ec.unmarshalInputReferWorkerInput),
 			graphql.NewInputUnmarshaler("ReferralFilter", ec.unmarshalInputReferralFilter),
 			graphql.NewInputUnmarshaler("RegisterCenterInput", ec.unmarshalInputRegisterCenterInput),
 			graphql.NewInputUnmarshaler("ReinstateCenterInput", ec.unmarshalInputReinstateCenterInput),
 			graphql.NewInputUnmarshaler("RejectAgreementInput", ec.unmarshalInputRejectAgreementInput),
+			graphql.NewInputUnmarshaler("RequestBenefitTransferInput", ec.unmarshalInputRequestBenefitTransferInput),
 			graphql.NewInputUnmarshaler("RequirementsInput", ec.unmarshalInputRequirementsInput),
 			graphql.NewInputUnmarshaler("ResponsibilityInput", ec.unmarshalInputResponsibilityInput),
+			graphql.NewInputUnmarshaler("ReturnBenefitTransferInput", ec.unmarshalInputReturnBenefitTransferInput),
 			graphql.NewInputUnmarshaler("ReviseAgreementInput", ec.unmarshalInputReviseAgreementInput),
 			graphql.NewInputUnmarshaler("RevokeCenterKeyInput", ec.unmarshalInputRevokeCenterKeyInput),
 			graphql.NewInputUnmarshaler("ScheduleExchangeSessionInput", ec.unmarshalInputScheduleExchangeSessionInput),
@@ -4683,6 +5214,249 @@ extend type Subscription {
   With after (a change-feed cursor), it first replays what changed since then.
   """
   agreementUpdated(agreementId: ID, after: String): Agreement!
+}
+`, BuiltIn: false},
+	{Name: "../schema/benefit.graphqls", Input: `"""
+Where an unemployment-insurance transfer (chuyển hưởng trợ cấp thất nghiệp) stands.
+REQUESTED: the worker's request (Form 19) is recorded; NOTIFIED: the stop-payment notice
+(Form 20) went to the provincial social insurance; SENT: the dossier and the letter of
+introduction (Form 21) went to the receiving center; RECEIVED; ACCEPTED: the receiving
+center paid the first month; RETURNED: sent back (it can be corrected and sent again);
+CANCELLED: the worker withdrew the request.
+"""
+enum BenefitTransferStatus {
+  REQUESTED
+  NOTIFIED
+  SENT
+  RECEIVED
+  ACCEPTED
+  RETURNED
+  CANCELLED
+}
+
+"The steps of a transfer after its request, as events and the change feed name them."
+enum BenefitTransferAction {
+  STOP_PAYMENT_NOTICE_RECORDED
+  SENT
+  RECEIVED
+  ACCEPTED
+  RETURNED
+  CANCELLED
+}
+
+enum TransferReturnReason {
+  INCOMPLETE_DOSSIER
+  WRONG_CENTER
+  OTHER
+}
+
+"""
+A worker's unemployment benefit moving from the paying center (fromCenter) to the
+receiving center (toCenter) of the province the worker moved to (Decree 374/2025 Art.
+20). Visible to the two centers and to operators. The worker, the decision, the amounts
+and the dossier are personal data: null for operators, viewers, and the receiving center
+until the dossier is sent.
+"""
+type BenefitTransfer implements Node {
+  id: ID!
+  fromCenter: Center!
+  toCenter: Center!
+  worker: Worker
+  status: BenefitTransferStatus!
+  "The date of the worker's request (Form 19)."
+  requestedOn: Date!
+  "3 working days after the request: the paying center sends Form 20 and the dossier by then."
+  dueBy: Date!
+  "The dossier is not sent and dueBy has passed (the day in Vietnam)."
+  overdue: Boolean!
+  "Number of the benefit decision (quyết định hưởng trợ cấp thất nghiệp)."
+  decisionNumber: String
+  decisionDate: Date
+  "VND a month."
+  monthlyAmount: Int64
+  monthsGranted: Int
+  monthsPaid: Int
+  "monthsGranted - monthsPaid: what the receiving center pays."
+  monthsRemaining: Int
+  "The province of the worker's new address."
+  newAddressProvince: Province
+  "Form 20 (stop-payment notice to social insurance): date and reference."
+  stopPaymentNoticeDate: Date
+  stopPaymentNoticeReference: String
+  "When the receiving center paid the first month."
+  firstPaymentDate: Date
+  "The dossier's revision: 1, and one more each time a returned dossier is sent again."
+  revision: Int!
+  "The dossier, oldest first: null for whoever may not read the transfer's personal data."
+  documents: [BenefitTransferDocument!]
+  "Oldest first; the first event is the request. Notes and subjects are null without personal-data access."
+  events: [BenefitTransferEvent!]!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  version: Int!
+}
+
+type BenefitTransferEvent {
+  "Null for the request."
+  from: BenefitTransferStatus
+  to: BenefitTransferStatus!
+  "Null for the request."
+  action: BenefitTransferAction
+  actorCenter: Center
+  actorSubject: String
+  revision: Int!
+  returnReason: TransferReturnReason
+  note: String
+  recordedAt: DateTime!
+}
+
+enum BenefitDocumentKind {
+  DECISION
+  REQUEST_FORM
+  BENEFIT_RECORD
+  IDENTITY
+  OTHER
+}
+
+"A paper of a transfer's dossier."
+type BenefitTransferDocument {
+  id: ID!
+  kind: BenefitDocumentKind!
+  title: String!
+  "Hex SHA-256 of the file."
+  sha256: String!
+  "Bytes."
+  size: Int!
+  "The dossier revision it was added to."
+  revision: Int!
+  addedAt: DateTime!
+  "The file, base64. Each read is written to the audit trail as a read of the worker's data."
+  contentBase64: String!
+}
+
+type BenefitTransferEdge {
+  cursor: String!
+  node: BenefitTransfer!
+}
+
+type BenefitTransferConnection {
+  edges: [BenefitTransferEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+enum BenefitTransferDirection {
+  "Transfers the caller's center receives."
+  INCOMING
+  "Transfers the caller's center pays out of."
+  OUTGOING
+}
+
+input BenefitTransferFilter {
+  "Not for operators, who see every transfer."
+  direction: BenefitTransferDirection
+  statuses: [BenefitTransferStatus!]
+  overdue: Boolean
+  "Request date, inclusive."
+  from: Date
+  "Request date, exclusive."
+  to: Date
+}
+
+extend type Query {
+  "The caller's center's transfers, in and out (every transfer for operators), newest first."
+  benefitTransfers(filter: BenefitTransferFilter, first: Int = 20, after: String): BenefitTransferConnection!
+}
+
+input RequestBenefitTransferInput {
+  idempotencyKey: String
+  "An existing worker of the caller's center; or give worker."
+  workerId: ID
+  "Registers the worker (with consent), or reuses the center's record with the same national ID."
+  worker: WorkerInput
+  "The receiving center: the center of the new address's province."
+  toCenterCode: String!
+  decisionNumber: String!
+  decisionDate: Date!
+  monthlyAmount: Int64!
+  monthsGranted: Int!
+  monthsPaid: Int!
+  "The date of the worker's request (Form 19)."
+  requestedOn: Date!
+  newAddressProvinceCode: String!
+  note: String
+}
+
+type BenefitTransferPayload {
+  benefitTransfer: BenefitTransfer
+  userErrors: [UserError!]!
+}
+
+input AddBenefitTransferDocumentInput {
+  benefitTransferId: ID!
+  kind: BenefitDocumentKind!
+  title: String!
+  "The file, base64; at most 4 MiB once decoded."
+  contentBase64: String!
+  expectedVersion: Int
+}
+
+input RecordStopPaymentNoticeInput {
+  benefitTransferId: ID!
+  "The date Form 20 was sent to the provincial social insurance."
+  noticeDate: Date!
+  "Its number."
+  reference: String!
+  note: String
+  expectedVersion: Int
+}
+
+input BenefitTransferStepInput {
+  benefitTransferId: ID!
+  note: String
+  expectedVersion: Int
+}
+
+input AcceptBenefitTransferInput {
+  benefitTransferId: ID!
+  "The date the receiving center paid the first month."
+  firstPaymentDate: Date!
+  note: String
+  expectedVersion: Int
+}
+
+input ReturnBenefitTransferInput {
+  benefitTransferId: ID!
+  reason: TransferReturnReason!
+  note: String
+  expectedVersion: Int
+}
+
+extend type Mutation {
+  "Publisher of the paying center: records the worker's request (Form 19)."
+  requestBenefitTransfer(input: RequestBenefitTransferInput!): BenefitTransferPayload!
+  "Paying center: adds a document to the dossier (REQUESTED, NOTIFIED or RETURNED)."
+  addBenefitTransferDocument(input: AddBenefitTransferDocumentInput!): BenefitTransferPayload!
+  "Paying center: Form 20 sent to social insurance. REQUESTED → NOTIFIED."
+  recordStopPaymentNotice(input: RecordStopPaymentNoticeInput!): BenefitTransferPayload!
+  "Paying center: Form 21 and the dossier sent. NOTIFIED or RETURNED → SENT (a new revision when RETURNED)."
+  sendBenefitTransfer(input: BenefitTransferStepInput!): BenefitTransferPayload!
+  "Receiving center. SENT → RECEIVED."
+  receiveBenefitTransfer(input: BenefitTransferStepInput!): BenefitTransferPayload!
+  "Receiving center: the first month paid. RECEIVED → ACCEPTED."
+  acceptBenefitTransfer(input: AcceptBenefitTransferInput!): BenefitTransferPayload!
+  "Receiving center: sends the dossier back. SENT or RECEIVED → RETURNED."
+  returnBenefitTransfer(input: ReturnBenefitTransferInput!): BenefitTransferPayload!
+  "Paying center: the worker withdrew the request. REQUESTED or NOTIFIED → CANCELLED."
+  cancelBenefitTransfer(input: BenefitTransferStepInput!): BenefitTransferPayload!
+}
+
+extend type Subscription {
+  """
+  Streams a transfer each time it changes, to its two centers. With benefitTransferId,
+  only that one; with after (a change-feed cursor), it first replays what changed since.
+  """
+  benefitTransferUpdated(benefitTransferId: ID, after: String): BenefitTransfer!
 }
 `, BuiltIn: false},
 	{Name: "../schema/center.graphqls", Input: `"The authenticated caller: a center's user, or the national operator."
@@ -6506,6 +7280,138 @@ func (ec *executionContext) childFields_AgreementTerms(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AgreementTerms", field.Name)
 }
 
+func (ec *executionContext) childFields_BenefitTransfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BenefitTransfer_id(ctx, field)
+	case "fromCenter":
+		return ec.fieldContext_BenefitTransfer_fromCenter(ctx, field)
+	case "toCenter":
+		return ec.fieldContext_BenefitTransfer_toCenter(ctx, field)
+	case "worker":
+		return ec.fieldContext_BenefitTransfer_worker(ctx, field)
+	case "status":
+		return ec.fieldContext_BenefitTransfer_status(ctx, field)
+	case "requestedOn":
+		return ec.fieldContext_BenefitTransfer_requestedOn(ctx, field)
+	case "dueBy":
+		return ec.fieldContext_BenefitTransfer_dueBy(ctx, field)
+	case "overdue":
+		return ec.fieldContext_BenefitTransfer_overdue(ctx, field)
+	case "decisionNumber":
+		return ec.fieldContext_BenefitTransfer_decisionNumber(ctx, field)
+	case "decisionDate":
+		return ec.fieldContext_BenefitTransfer_decisionDate(ctx, field)
+	case "monthlyAmount":
+		return ec.fieldContext_BenefitTransfer_monthlyAmount(ctx, field)
+	case "monthsGranted":
+		return ec.fieldContext_BenefitTransfer_monthsGranted(ctx, field)
+	case "monthsPaid":
+		return ec.fieldContext_BenefitTransfer_monthsPaid(ctx, field)
+	case "monthsRemaining":
+		return ec.fieldContext_BenefitTransfer_monthsRemaining(ctx, field)
+	case "newAddressProvince":
+		return ec.fieldContext_BenefitTransfer_newAddressProvince(ctx, field)
+	case "stopPaymentNoticeDate":
+		return ec.fieldContext_BenefitTransfer_stopPaymentNoticeDate(ctx, field)
+	case "stopPaymentNoticeReference":
+		return ec.fieldContext_BenefitTransfer_stopPaymentNoticeReference(ctx, field)
+	case "firstPaymentDate":
+		return ec.fieldContext_BenefitTransfer_firstPaymentDate(ctx, field)
+	case "revision":
+		return ec.fieldContext_BenefitTransfer_revision(ctx, field)
+	case "documents":
+		return ec.fieldContext_BenefitTransfer_documents(ctx, field)
+	case "events":
+		return ec.fieldContext_BenefitTransfer_events(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BenefitTransfer_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_BenefitTransfer_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_BenefitTransfer_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransfer", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitTransferConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BenefitTransferConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BenefitTransferConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BenefitTransferConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitTransferDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BenefitTransferDocument_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_BenefitTransferDocument_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_BenefitTransferDocument_title(ctx, field)
+	case "sha256":
+		return ec.fieldContext_BenefitTransferDocument_sha256(ctx, field)
+	case "size":
+		return ec.fieldContext_BenefitTransferDocument_size(ctx, field)
+	case "revision":
+		return ec.fieldContext_BenefitTransferDocument_revision(ctx, field)
+	case "addedAt":
+		return ec.fieldContext_BenefitTransferDocument_addedAt(ctx, field)
+	case "contentBase64":
+		return ec.fieldContext_BenefitTransferDocument_contentBase64(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferDocument", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitTransferEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BenefitTransferEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BenefitTransferEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitTransferEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_BenefitTransferEvent_from(ctx, field)
+	case "to":
+		return ec.fieldContext_BenefitTransferEvent_to(ctx, field)
+	case "action":
+		return ec.fieldContext_BenefitTransferEvent_action(ctx, field)
+	case "actorCenter":
+		return ec.fieldContext_BenefitTransferEvent_actorCenter(ctx, field)
+	case "actorSubject":
+		return ec.fieldContext_BenefitTransferEvent_actorSubject(ctx, field)
+	case "revision":
+		return ec.fieldContext_BenefitTransferEvent_revision(ctx, field)
+	case "returnReason":
+		return ec.fieldContext_BenefitTransferEvent_returnReason(ctx, field)
+	case "note":
+		return ec.fieldContext_BenefitTransferEvent_note(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_BenefitTransferEvent_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitTransferPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "benefitTransfer":
+		return ec.fieldContext_BenefitTransferPayload_benefitTransfer(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_BenefitTransferPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Benefits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "housing":
@@ -7774,12 +8680,54 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_acceptBenefitTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AcceptBenefitTransferInput, error) {
+			return ec.unmarshalNAcceptBenefitTransferInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAcceptBenefitTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addBenefitTransferDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddBenefitTransferDocumentInput, error) {
+			return ec.unmarshalNAddBenefitTransferDocumentInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAddBenefitTransferDocumentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addCenterKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.AddCenterKeyInput, error) {
 			return ec.unmarshalNAddCenterKeyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAddCenterKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelBenefitTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BenefitTransferStepInput, error) {
+			return ec.unmarshalNBenefitTransferStepInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferStepInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7928,12 +8876,40 @@ func (ec *executionContext) field_Mutation_publishLaborSupply_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_receiveBenefitTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BenefitTransferStepInput, error) {
+			return ec.unmarshalNBenefitTransferStepInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferStepInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordSessionOutcome_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.RecordSessionOutcomeInput, error) {
 			return ec.unmarshalNRecordSessionOutcomeInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRecordSessionOutcomeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordStopPaymentNotice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordStopPaymentNoticeInput, error) {
+			return ec.unmarshalNRecordStopPaymentNoticeInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐRecordStopPaymentNoticeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7998,6 +8974,34 @@ func (ec *executionContext) field_Mutation_rejectAgreement_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestBenefitTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.RequestBenefitTransferInput, error) {
+			return ec.unmarshalNRequestBenefitTransferInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRequestBenefitTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_returnBenefitTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReturnBenefitTransferInput, error) {
+			return ec.unmarshalNReturnBenefitTransferInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReturnBenefitTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reviseAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8032,6 +9036,20 @@ func (ec *executionContext) field_Mutation_scheduleExchangeSession_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.ScheduleExchangeSessionInput, error) {
 			return ec.unmarshalNScheduleExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐScheduleExchangeSessionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendBenefitTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BenefitTransferStepInput, error) {
+			return ec.unmarshalNBenefitTransferStepInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferStepInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8214,6 +9232,36 @@ func (ec *executionContext) field_Query_agreements_args(ctx context.Context, raw
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*exchange.AgreementFilter, error) {
 			return ec.unmarshalOAgreementFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_benefitTransfers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*exchange.BenefitTransferFilter, error) {
+			return ec.unmarshalOBenefitTransferFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8737,6 +9785,28 @@ func (ec *executionContext) field_Subscription_agreementUpdated_args(ctx context
 		return nil, err
 	}
 	args["agreementId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_benefitTransferUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "benefitTransferId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["benefitTransferId"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -10667,6 +11737,1218 @@ func (ec *executionContext) _AgreementTerms_notes(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_AgreementTerms_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitTransfer_id(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "ID")
+}
+
+func (ec *executionContext) _BenefitTransfer_fromCenter(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_fromCenter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().FromCenter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_fromCenter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransfer_toCenter(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_toCenter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().ToCenter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_toCenter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransfer_worker(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_worker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().Worker(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
+			return ec.marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_worker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Worker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransfer_status(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.BenefitTransferStatus) graphql.Marshaler {
+			return ec.marshalNBenefitTransferStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "BenefitTransferStatus")
+}
+
+func (ec *executionContext) _BenefitTransfer_requestedOn(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_requestedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_requestedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BenefitTransfer_dueBy(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_dueBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_dueBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BenefitTransfer_overdue(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _BenefitTransfer_decisionNumber(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_decisionNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().DecisionNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_decisionNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "String")
+}
+
+func (ec *executionContext) _BenefitTransfer_decisionDate(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().DecisionDate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "Date")
+}
+
+func (ec *executionContext) _BenefitTransfer_monthlyAmount(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_monthlyAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().MonthlyAmount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_monthlyAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "Int64")
+}
+
+func (ec *executionContext) _BenefitTransfer_monthsGranted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_monthsGranted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().MonthsGranted(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_monthsGranted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "Int")
+}
+
+func (ec *executionContext) _BenefitTransfer_monthsPaid(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_monthsPaid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().MonthsPaid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_monthsPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "Int")
+}
+
+func (ec *executionContext) _BenefitTransfer_monthsRemaining(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_monthsRemaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().MonthsRemaining(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_monthsRemaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "Int")
+}
+
+func (ec *executionContext) _BenefitTransfer_newAddressProvince(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_newAddressProvince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().NewAddressProvince(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
+			return ec.marshalOProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_newAddressProvince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransfer_stopPaymentNoticeDate(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_stopPaymentNoticeDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().StopPaymentNoticeDate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_stopPaymentNoticeDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "Date")
+}
+
+func (ec *executionContext) _BenefitTransfer_stopPaymentNoticeReference(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_stopPaymentNoticeReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().StopPaymentNoticeReference(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_stopPaymentNoticeReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, true, true, "String")
+}
+
+func (ec *executionContext) _BenefitTransfer_firstPaymentDate(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_firstPaymentDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstPaymentDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_firstPaymentDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BenefitTransfer_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransfer_documents(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().Documents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.BenefitDocument) graphql.Marshaler {
+			return ec.marshalOBenefitTransferDocument2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransfer_events(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransfer().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.BenefitTransferEvent) graphql.Marshaler {
+			return ec.marshalNBenefitTransferEvent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransfer_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BenefitTransfer_updatedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BenefitTransfer_version(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransfer_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransfer_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BenefitTransferEdge) graphql.Marshaler {
+			return ec.marshalNBenefitTransferEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransferConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransferConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_id(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferDocument().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, true, true, "ID")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_kind(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.BenefitDocumentKind) graphql.Marshaler {
+			return ec.marshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "BenefitDocumentKind")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_title(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_sha256(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferDocument().Sha256(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, true, true, "String")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_size(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_addedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_addedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AddedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_addedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BenefitTransferDocument_contentBase64(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferDocument_contentBase64(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferDocument().ContentBase64(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferDocument_contentBase64(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, true, true, "String")
+}
+
+func (ec *executionContext) _BenefitTransferEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitTransferEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransfer) graphql.Marshaler {
+			return ec.marshalNBenefitTransfer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransfer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransferEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferEvent_from(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEvent_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransferStatus) graphql.Marshaler {
+			return ec.marshalOBenefitTransferStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "BenefitTransferStatus")
+}
+
+func (ec *executionContext) _BenefitTransferEvent_to(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEvent_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.BenefitTransferStatus) graphql.Marshaler {
+			return ec.marshalNBenefitTransferStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "BenefitTransferStatus")
+}
+
+func (ec *executionContext) _BenefitTransferEvent_action(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransferAction) graphql.Marshaler {
+			return ec.marshalOBenefitTransferAction2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "BenefitTransferAction")
+}
+
+func (ec *executionContext) _BenefitTransferEvent_actorCenter(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEvent_actorCenter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferEvent().ActorCenter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalOCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEvent_actorCenter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransferEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferEvent_actorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEvent_actorSubject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferEvent().ActorSubject(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEvent_actorSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _BenefitTransferEvent_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEvent_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEvent_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferEvent_returnReason(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEvent_returnReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.TransferReturnReason) graphql.Marshaler {
+			return ec.marshalOTransferReturnReason2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐTransferReturnReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEvent_returnReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "TransferReturnReason")
+}
+
+func (ec *executionContext) _BenefitTransferEvent_note(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _BenefitTransferEvent_recordedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferEvent_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferEvent_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BenefitTransferPayload_benefitTransfer(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferPayload_benefitTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BenefitTransfer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransfer) graphql.Marshaler {
+			return ec.marshalOBenefitTransfer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransfer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferPayload_benefitTransfer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransferPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Benefits_housing(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
@@ -15075,6 +17357,358 @@ func (ec *executionContext) fieldContext_Mutation_terminateAgreement(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_requestBenefitTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestBenefitTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestBenefitTransfer(ctx, fc.Args["input"].(exchange.RequestBenefitTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+			return ec.marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestBenefitTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestBenefitTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addBenefitTransferDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addBenefitTransferDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddBenefitTransferDocument(ctx, fc.Args["input"].(model.AddBenefitTransferDocumentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+			return ec.marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addBenefitTransferDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addBenefitTransferDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordStopPaymentNotice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordStopPaymentNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordStopPaymentNotice(ctx, fc.Args["input"].(model.RecordStopPaymentNoticeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+			return ec.marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordStopPaymentNotice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordStopPaymentNotice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendBenefitTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendBenefitTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendBenefitTransfer(ctx, fc.Args["input"].(model.BenefitTransferStepInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+			return ec.marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendBenefitTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendBenefitTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_receiveBenefitTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receiveBenefitTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceiveBenefitTransfer(ctx, fc.Args["input"].(model.BenefitTransferStepInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+			return ec.marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receiveBenefitTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receiveBenefitTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptBenefitTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptBenefitTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptBenefitTransfer(ctx, fc.Args["input"].(model.AcceptBenefitTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+			return ec.marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptBenefitTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptBenefitTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_returnBenefitTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_returnBenefitTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReturnBenefitTransfer(ctx, fc.Args["input"].(model.ReturnBenefitTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+			return ec.marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_returnBenefitTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_returnBenefitTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelBenefitTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelBenefitTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelBenefitTransfer(ctx, fc.Args["input"].(model.BenefitTransferStepInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+			return ec.marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelBenefitTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelBenefitTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_registerCenter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16910,6 +19544,50 @@ func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_agreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_benefitTransfers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_benefitTransfers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BenefitTransfers(ctx, fc.Args["filter"].(*exchange.BenefitTransferFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitTransferConnection) graphql.Marshaler {
+			return ec.marshalNBenefitTransferConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_benefitTransfers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_benefitTransfers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21202,6 +23880,50 @@ func (ec *executionContext) fieldContext_Subscription_agreementUpdated(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_benefitTransferUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_benefitTransferUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().BenefitTransferUpdated(ctx, fc.Args["benefitTransferId"].(*string), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransfer) graphql.Marshaler {
+			return ec.marshalNBenefitTransfer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransfer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_benefitTransferUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransfer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_benefitTransferUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_laborDemandPublished(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -23637,6 +26359,139 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcceptBenefitTransferInput(ctx context.Context, obj any) (model.AcceptBenefitTransferInput, error) {
+	var it model.AcceptBenefitTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"benefitTransferId", "firstPaymentDate", "note", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "benefitTransferId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefitTransferId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BenefitTransferID = data
+		case "firstPaymentDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstPaymentDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstPaymentDate = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcceptBenefitTransferInput unmarshals raw into the AcceptBenefitTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcceptBenefitTransferInput(ctx context.Context, raw any) (model.AcceptBenefitTransferInput, error) {
+	var out model.AcceptBenefitTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptBenefitTransferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddBenefitTransferDocumentInput(ctx context.Context, obj any) (model.AddBenefitTransferDocumentInput, error) {
+	var it model.AddBenefitTransferDocumentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"benefitTransferId", "kind", "title", "contentBase64", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "benefitTransferId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefitTransferId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BenefitTransferID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "contentBase64":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentBase64"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentBase64 = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddBenefitTransferDocumentInput unmarshals raw into the AddBenefitTransferDocumentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddBenefitTransferDocumentInput(ctx context.Context, raw any) (model.AddBenefitTransferDocumentInput, error) {
+	var out model.AddBenefitTransferDocumentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddBenefitTransferDocumentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddCenterKeyInput(ctx context.Context, obj any) (exchange.AddCenterKeyInput, error) {
 	var it exchange.AddCenterKeyInput
 	if obj == nil {
@@ -23837,6 +26692,132 @@ func (ec *executionContext) unmarshalInputAgreementTermsInput(ctx context.Contex
 func UnmarshalAgreementTermsInput(ctx context.Context, raw any) (exchange.AgreementTerms, error) {
 	var out exchange.AgreementTerms
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementTermsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBenefitTransferFilter(ctx context.Context, obj any) (exchange.BenefitTransferFilter, error) {
+	var it exchange.BenefitTransferFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"direction", "statuses", "overdue", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOBenefitTransferDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOBenefitTransferStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBenefitTransferFilter unmarshals raw into the BenefitTransferFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBenefitTransferFilter(ctx context.Context, raw any) (exchange.BenefitTransferFilter, error) {
+	var out exchange.BenefitTransferFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BenefitTransferFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBenefitTransferStepInput(ctx context.Context, obj any) (model.BenefitTransferStepInput, error) {
+	var it model.BenefitTransferStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"benefitTransferId", "note", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "benefitTransferId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefitTransferId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BenefitTransferID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBenefitTransferStepInput unmarshals raw into the BenefitTransferStepInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBenefitTransferStepInput(ctx context.Context, raw any) (model.BenefitTransferStepInput, error) {
+	var out model.BenefitTransferStepInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BenefitTransferStepInput", raw, &out)
 	return out, err
 }
 
@@ -25080,6 +28061,76 @@ func UnmarshalRecordSessionOutcomeInput(ctx context.Context, raw any) (exchange.
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordStopPaymentNoticeInput(ctx context.Context, obj any) (model.RecordStopPaymentNoticeInput, error) {
+	var it model.RecordStopPaymentNoticeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"benefitTransferId", "noticeDate", "reference", "note", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "benefitTransferId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefitTransferId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BenefitTransferID = data
+		case "noticeDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeDate = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordStopPaymentNoticeInput unmarshals raw into the RecordStopPaymentNoticeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordStopPaymentNoticeInput(ctx context.Context, raw any) (model.RecordStopPaymentNoticeInput, error) {
+	var out model.RecordStopPaymentNoticeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordStopPaymentNoticeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, obj any) (exchange.ReferWorkerInput, error) {
 	var it exchange.ReferWorkerInput
 	if obj == nil {
@@ -25430,6 +28481,125 @@ func UnmarshalRejectAgreementInput(ctx context.Context, raw any) (exchange.Rejec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestBenefitTransferInput(ctx context.Context, obj any) (exchange.RequestBenefitTransferInput, error) {
+	var it exchange.RequestBenefitTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "workerId", "worker", "toCenterCode", "decisionNumber", "decisionDate", "monthlyAmount", "monthsGranted", "monthsPaid", "requestedOn", "newAddressProvinceCode", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "worker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("worker"))
+			data, err := ec.unmarshalOWorkerInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Worker = data
+		case "toCenterCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toCenterCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToCenterCode = data
+		case "decisionNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNumber = data
+		case "decisionDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDate = data
+		case "monthlyAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyAmount"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyAmount = data
+		case "monthsGranted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthsGranted"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthsGranted = data
+		case "monthsPaid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthsPaid"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthsPaid = data
+		case "requestedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedOn = data
+		case "newAddressProvinceCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newAddressProvinceCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewAddressProvinceCode = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestBenefitTransferInput unmarshals raw into the RequestBenefitTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestBenefitTransferInput(ctx context.Context, raw any) (exchange.RequestBenefitTransferInput, error) {
+	var out exchange.RequestBenefitTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestBenefitTransferInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRequirementsInput(ctx context.Context, obj any) (exchange.RequirementsInput, error) {
 	var it exchange.RequirementsInput
 	if obj == nil {
@@ -25546,6 +28716,69 @@ func (ec *executionContext) unmarshalInputResponsibilityInput(ctx context.Contex
 func UnmarshalResponsibilityInput(ctx context.Context, raw any) (exchange.Responsibility, error) {
 	var out exchange.Responsibility
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResponsibilityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReturnBenefitTransferInput(ctx context.Context, obj any) (model.ReturnBenefitTransferInput, error) {
+	var it model.ReturnBenefitTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"benefitTransferId", "reason", "note", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "benefitTransferId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefitTransferId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BenefitTransferID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNTransferReturnReason2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐTransferReturnReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReturnBenefitTransferInput unmarshals raw into the ReturnBenefitTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReturnBenefitTransferInput(ctx context.Context, raw any) (model.ReturnBenefitTransferInput, error) {
+	var out model.ReturnBenefitTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnBenefitTransferInput", raw, &out)
 	return out, err
 }
 
@@ -26754,6 +29987,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Center(ctx, sel, obj)
+	case exchange.BenefitTransfer:
+		return ec._BenefitTransfer(ctx, sel, &obj)
+	case *exchange.BenefitTransfer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._BenefitTransfer(ctx, sel, obj)
 	case exchange.Agreement:
 		return ec._Agreement(ctx, sel, &obj)
 	case *exchange.Agreement:
@@ -27419,6 +30659,435 @@ func (ec *executionContext) _AgreementTerms(ctx context.Context, sel ast.Selecti
 			}
 		case "notes":
 			out.Values[i] = ec._AgreementTerms_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitTransferImplementors = []string{"BenefitTransfer", "Node"}
+
+func (ec *executionContext) _BenefitTransfer(ctx context.Context, sel ast.SelectionSet, obj *exchange.BenefitTransfer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransfer")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_id(ctx, field, obj)
+				})
+		case "fromCenter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_fromCenter(ctx, field, obj)
+				})
+		case "toCenter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_toCenter(ctx, field, obj)
+				})
+		case "worker":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_worker(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._BenefitTransfer_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedOn":
+			out.Values[i] = ec._BenefitTransfer_requestedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueBy":
+			out.Values[i] = ec._BenefitTransfer_dueBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_overdue(ctx, field, obj)
+				})
+		case "decisionNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_decisionNumber(ctx, field, obj)
+				})
+		case "decisionDate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_decisionDate(ctx, field, obj)
+				})
+		case "monthlyAmount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_monthlyAmount(ctx, field, obj)
+				})
+		case "monthsGranted":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_monthsGranted(ctx, field, obj)
+				})
+		case "monthsPaid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_monthsPaid(ctx, field, obj)
+				})
+		case "monthsRemaining":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_monthsRemaining(ctx, field, obj)
+				})
+		case "newAddressProvince":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_newAddressProvince(ctx, field, obj)
+				})
+		case "stopPaymentNoticeDate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_stopPaymentNoticeDate(ctx, field, obj)
+				})
+		case "stopPaymentNoticeReference":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_stopPaymentNoticeReference(ctx, field, obj)
+				})
+		case "firstPaymentDate":
+			out.Values[i] = ec._BenefitTransfer_firstPaymentDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._BenefitTransfer_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_documents(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransfer_events(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._BenefitTransfer_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._BenefitTransfer_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._BenefitTransfer_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitTransferConnectionImplementors = []string{"BenefitTransferConnection"}
+
+func (ec *executionContext) _BenefitTransferConnection(ctx context.Context, sel ast.SelectionSet, obj *model.BenefitTransferConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransferConnection")
+		case "edges":
+			out.Values[i] = ec._BenefitTransferConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BenefitTransferConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._BenefitTransferConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitTransferDocumentImplementors = []string{"BenefitTransferDocument"}
+
+func (ec *executionContext) _BenefitTransferDocument(ctx context.Context, sel ast.SelectionSet, obj *exchange.BenefitDocument) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferDocumentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransferDocument")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferDocument_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._BenefitTransferDocument_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._BenefitTransferDocument_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferDocument_sha256(ctx, field, obj)
+				})
+		case "size":
+			out.Values[i] = ec._BenefitTransferDocument_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._BenefitTransferDocument_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "addedAt":
+			out.Values[i] = ec._BenefitTransferDocument_addedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentBase64":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferDocument_contentBase64(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitTransferEdgeImplementors = []string{"BenefitTransferEdge"}
+
+func (ec *executionContext) _BenefitTransferEdge(ctx context.Context, sel ast.SelectionSet, obj *model.BenefitTransferEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransferEdge")
+		case "cursor":
+			out.Values[i] = ec._BenefitTransferEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BenefitTransferEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitTransferEventImplementors = []string{"BenefitTransferEvent"}
+
+func (ec *executionContext) _BenefitTransferEvent(ctx context.Context, sel ast.SelectionSet, obj *exchange.BenefitTransferEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransferEvent")
+		case "from":
+			out.Values[i] = ec._BenefitTransferEvent_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._BenefitTransferEvent_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._BenefitTransferEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorCenter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferEvent_actorCenter(ctx, field, obj)
+				})
+		case "actorSubject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferEvent_actorSubject(ctx, field, obj)
+				})
+		case "revision":
+			out.Values[i] = ec._BenefitTransferEvent_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnReason":
+			out.Values[i] = ec._BenefitTransferEvent_returnReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._BenefitTransferEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._BenefitTransferEvent_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitTransferPayloadImplementors = []string{"BenefitTransferPayload"}
+
+func (ec *executionContext) _BenefitTransferPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BenefitTransferPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransferPayload")
+		case "benefitTransfer":
+			out.Values[i] = ec._BenefitTransferPayload_benefitTransfer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._BenefitTransferPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29111,6 +32780,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "requestBenefitTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestBenefitTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addBenefitTransferDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addBenefitTransferDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordStopPaymentNotice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordStopPaymentNotice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendBenefitTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendBenefitTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receiveBenefitTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receiveBenefitTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptBenefitTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptBenefitTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returnBenefitTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_returnBenefitTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelBenefitTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelBenefitTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "registerCenter":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerCenter(ctx, field)
@@ -29628,6 +33353,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_agreements(ctx, field)
+				})
+		case "benefitTransfers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_benefitTransfers(ctx, field)
 				})
 		case "centers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -31139,6 +34870,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_changes(ctx, fields[0])
 	case "agreementUpdated":
 		return ec._Subscription_agreementUpdated(ctx, fields[0])
+	case "benefitTransferUpdated":
+		return ec._Subscription_benefitTransferUpdated(ctx, fields[0])
 	case "laborDemandPublished":
 		return ec._Subscription_laborDemandPublished(ctx, fields[0])
 	case "referralUpdated":
@@ -32136,6 +35869,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcceptBenefitTransferInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAcceptBenefitTransferInput(ctx context.Context, v any) (model.AcceptBenefitTransferInput, error) {
+	res, err := ec.unmarshalInputAcceptBenefitTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddBenefitTransferDocumentInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAddBenefitTransferDocumentInput(ctx context.Context, v any) (model.AddBenefitTransferDocumentInput, error) {
+	res, err := ec.unmarshalInputAddBenefitTransferDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddCenterKeyInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAddCenterKeyInput(ctx context.Context, v any) (exchange.AddCenterKeyInput, error) {
 	res, err := ec.unmarshalInputAddCenterKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32345,6 +36088,121 @@ func (ec *executionContext) marshalNAgreementTerms2githubᚗcomᚋlaborxᚋlabor
 
 func (ec *executionContext) unmarshalNAgreementTermsInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementTerms(ctx context.Context, v any) (exchange.AgreementTerms, error) {
 	res, err := ec.unmarshalInputAgreementTermsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx context.Context, v any) (exchange.BenefitDocumentKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.BenefitDocumentKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx context.Context, sel ast.SelectionSet, v exchange.BenefitDocumentKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BenefitDocumentKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNBenefitTransfer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransfer(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransfer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransfer!")
+		return graphql.Null
+	}
+	return ec._BenefitTransfer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitTransferConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferConnection(ctx context.Context, sel ast.SelectionSet, v *model.BenefitTransferConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransferConnection!")
+		return graphql.Null
+	}
+	return ec._BenefitTransferConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitTransferDocument2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocument(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitDocument) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransferDocument!")
+		return graphql.Null
+	}
+	return ec._BenefitTransferDocument(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitTransferEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BenefitTransferEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBenefitTransferEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBenefitTransferEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferEdge(ctx context.Context, sel ast.SelectionSet, v *model.BenefitTransferEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransferEdge!")
+		return graphql.Null
+	}
+	return ec._BenefitTransferEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitTransferEvent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.BenefitTransferEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBenefitTransferEvent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBenefitTransferEvent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferEvent(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransferEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransferEvent!")
+		return graphql.Null
+	}
+	return ec._BenefitTransferEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferPayload(ctx context.Context, sel ast.SelectionSet, v *model.BenefitTransferPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransferPayload!")
+		return graphql.Null
+	}
+	return ec._BenefitTransferPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBenefitTransferStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx context.Context, v any) (exchange.BenefitTransferStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.BenefitTransferStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBenefitTransferStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx context.Context, sel ast.SelectionSet, v exchange.BenefitTransferStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BenefitTransferStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNBenefitTransferStepInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐBenefitTransferStepInput(ctx context.Context, v any) (model.BenefitTransferStepInput, error) {
+	res, err := ec.unmarshalInputBenefitTransferStepInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -33235,6 +37093,11 @@ func (ec *executionContext) marshalNRecordSessionOutcomePayload2ᚖgithubᚗcom�
 	return ec._RecordSessionOutcomePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordStopPaymentNoticeInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐRecordStopPaymentNoticeInput(ctx context.Context, v any) (model.RecordStopPaymentNoticeInput, error) {
+	res, err := ec.unmarshalInputRecordStopPaymentNoticeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNReferWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReferWorkerInput(ctx context.Context, v any) (exchange.ReferWorkerInput, error) {
 	res, err := ec.unmarshalInputReferWorkerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33413,6 +37276,11 @@ func (ec *executionContext) marshalNRejectAgreementPayload2ᚖgithubᚗcomᚋlab
 	return ec._RejectAgreementPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRequestBenefitTransferInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRequestBenefitTransferInput(ctx context.Context, v any) (exchange.RequestBenefitTransferInput, error) {
+	res, err := ec.unmarshalInputRequestBenefitTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRequirements2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRequirements(ctx context.Context, sel ast.SelectionSet, v *exchange.Requirements) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Requirements!")
@@ -33492,6 +37360,11 @@ func (ec *executionContext) marshalNRetentionRate2ᚖgithubᚗcomᚋlaborxᚋlab
 		return graphql.Null
 	}
 	return ec._RetentionRate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReturnBenefitTransferInput2githubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐReturnBenefitTransferInput(ctx context.Context, v any) (model.ReturnBenefitTransferInput, error) {
+	res, err := ec.unmarshalInputReturnBenefitTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNReviseAgreementInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐReviseAgreementInput(ctx context.Context, v any) (exchange.ReviseAgreementInput, error) {
@@ -33791,6 +37664,21 @@ func (ec *executionContext) marshalNTerminateAgreementPayload2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return ec._TerminateAgreementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTransferReturnReason2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐTransferReturnReason(ctx context.Context, v any) (exchange.TransferReturnReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.TransferReturnReason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransferReturnReason2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐTransferReturnReason(ctx context.Context, sel ast.SelectionSet, v exchange.TransferReturnReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TransferReturnReason!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNUpdateCenterInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐUpdateCenterInput(ctx context.Context, v any) (exchange.UpdateCenterInput, error) {
@@ -34181,6 +38069,133 @@ func (ec *executionContext) unmarshalOAgreementStatus2ᚖgithubᚗcomᚋlaborx�
 }
 
 func (ec *executionContext) marshalOAgreementStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreementStatus(ctx context.Context, sel ast.SelectionSet, v *exchange.AgreementStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOBenefitTransfer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransfer(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransfer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BenefitTransfer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOBenefitTransferAction2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferAction(ctx context.Context, v any) (*exchange.BenefitTransferAction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.BenefitTransferAction(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBenefitTransferAction2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferAction(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransferAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOBenefitTransferDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferDirection(ctx context.Context, v any) (*exchange.BenefitTransferDirection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.BenefitTransferDirection(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBenefitTransferDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferDirection(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransferDirection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOBenefitTransferDocument2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.BenefitDocument) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBenefitTransferDocument2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocument(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOBenefitTransferFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferFilter(ctx context.Context, v any) (*exchange.BenefitTransferFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBenefitTransferFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOBenefitTransferStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatusᚄ(ctx context.Context, v any) ([]exchange.BenefitTransferStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.BenefitTransferStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBenefitTransferStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOBenefitTransferStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.BenefitTransferStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBenefitTransferStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOBenefitTransferStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx context.Context, v any) (*exchange.BenefitTransferStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.BenefitTransferStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBenefitTransferStatus2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransferStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -35010,6 +39025,25 @@ func (ec *executionContext) marshalOSupplyStatus2ᚕgithubᚗcomᚋlaborxᚋlabo
 	return ret
 }
 
+func (ec *executionContext) unmarshalOTransferReturnReason2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐTransferReturnReason(ctx context.Context, v any) (*exchange.TransferReturnReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.TransferReturnReason(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTransferReturnReason2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐTransferReturnReason(ctx context.Context, sel ast.SelectionSet, v *exchange.TransferReturnReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOVisibility2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐVisibility(ctx context.Context, v any) (*exchange.Visibility, error) {
 	if v == nil {
 		return nil, nil
@@ -35034,6 +39068,14 @@ func (ec *executionContext) marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋi
 		return graphql.Null
 	}
 	return ec._Worker(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWorkerInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (*exchange.WorkerInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWorkerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -29,6 +29,8 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		return r.Market.LaborDemand(ctx, key)
 	case exchange.KindLaborSupply:
 		return r.Market.LaborSupply(ctx, key)
+	case exchange.KindBenefitTransfer:
+		return r.BenefitTransferService.BenefitTransfer(ctx, key)
 	case exchange.KindExchangeSession:
 		return r.SessionService.ExchangeSession(ctx, key)
 	}

@@ -7,6 +7,7 @@ package graph
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/exchange"
@@ -15,15 +16,18 @@ import (
 // Resolver is the dependency-injection root for every resolver; gqlgen never
 // regenerates this file.
 type Resolver struct {
-	Catalog          *exchange.Catalog
-	Refdata          RefdataSearch
-	CenterService    exchange.CenterService
-	Market           exchange.MarketService
-	AgreementService exchange.AgreementService
-	ReferralService  exchange.ReferralService
-	ChangeFeed       exchange.ChangeFeed
-	StatsService     exchange.StatsService
-	SessionService   exchange.ExchangeSessionService
+	Catalog                *exchange.Catalog
+	Refdata                RefdataSearch
+	CenterService          exchange.CenterService
+	Market                 exchange.MarketService
+	AgreementService       exchange.AgreementService
+	ReferralService        exchange.ReferralService
+	ChangeFeed             exchange.ChangeFeed
+	StatsService           exchange.StatsService
+	SessionService         exchange.ExchangeSessionService
+	BenefitTransferService exchange.BenefitTransferService
+	// Now is the store's clock (overdue deadlines); nil means time.Now.
+	Now func() time.Time
 	// Recheck re-reads the caller's key before each subscription delivery, so revoking
 	// it (or suspending its center) ends live subscriptions at once.
 	Recheck func(ctx context.Context, p *exchange.Principal) error

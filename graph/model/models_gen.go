@@ -3,8 +3,27 @@
 package model
 
 import (
+	"time"
+
 	"github.com/laborx/laborx/internal/exchange"
 )
+
+type AcceptBenefitTransferInput struct {
+	BenefitTransferID string `json:"benefitTransferId"`
+	// The date the receiving center paid the first month.
+	FirstPaymentDate time.Time `json:"firstPaymentDate"`
+	Note             *string   `json:"note,omitempty"`
+	ExpectedVersion  *int      `json:"expectedVersion,omitempty"`
+}
+
+type AddBenefitTransferDocumentInput struct {
+	BenefitTransferID string                       `json:"benefitTransferId"`
+	Kind              exchange.BenefitDocumentKind `json:"kind"`
+	Title             string                       `json:"title"`
+	// The file, base64; at most 4 MiB once decoded.
+	ContentBase64   string `json:"contentBase64"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+}
 
 type AddCenterKeyPayload struct {
 	CenterKey  *exchange.CenterKey `json:"centerKey,omitempty"`
@@ -20,6 +39,28 @@ type AgreementConnection struct {
 type AgreementEdge struct {
 	Cursor string              `json:"cursor"`
 	Node   *exchange.Agreement `json:"node"`
+}
+
+type BenefitTransferConnection struct {
+	Edges      []*BenefitTransferEdge `json:"edges"`
+	PageInfo   *PageInfo              `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+type BenefitTransferEdge struct {
+	Cursor string                    `json:"cursor"`
+	Node   *exchange.BenefitTransfer `json:"node"`
+}
+
+type BenefitTransferPayload struct {
+	BenefitTransfer *exchange.BenefitTransfer `json:"benefitTransfer,omitempty"`
+	UserErrors      []*exchange.Error         `json:"userErrors"`
+}
+
+type BenefitTransferStepInput struct {
+	BenefitTransferID string  `json:"benefitTransferId"`
+	Note              *string `json:"note,omitempty"`
+	ExpectedVersion   *int    `json:"expectedVersion,omitempty"`
 }
 
 type CancelExchangeSessionPayload struct {
@@ -150,6 +191,16 @@ type RecordSessionOutcomePayload struct {
 	UserErrors     []*exchange.Error        `json:"userErrors"`
 }
 
+type RecordStopPaymentNoticeInput struct {
+	BenefitTransferID string `json:"benefitTransferId"`
+	// The date Form 20 was sent to the provincial social insurance.
+	NoticeDate time.Time `json:"noticeDate"`
+	// Its number.
+	Reference       string  `json:"reference"`
+	Note            *string `json:"note,omitempty"`
+	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
+}
+
 type ReferWorkerPayload struct {
 	Referral   *exchange.Referral `json:"referral,omitempty"`
 	UserErrors []*exchange.Error  `json:"userErrors"`
@@ -179,6 +230,13 @@ type ReinstateCenterPayload struct {
 type RejectAgreementPayload struct {
 	Agreement  *exchange.Agreement `json:"agreement,omitempty"`
 	UserErrors []*exchange.Error   `json:"userErrors"`
+}
+
+type ReturnBenefitTransferInput struct {
+	BenefitTransferID string                        `json:"benefitTransferId"`
+	Reason            exchange.TransferReturnReason `json:"reason"`
+	Note              *string                       `json:"note,omitempty"`
+	ExpectedVersion   *int                          `json:"expectedVersion,omitempty"`
 }
 
 type ReviseAgreementPayload struct {

@@ -150,18 +150,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	// delivery may be the very change that revoked it.
 	recheck := auth.NewVerifier(keyLookup, cfg.OperatorKeys, cfg.Audience)
 	resolver := &graph.Resolver{
-		Recheck:          recheck.Recheck,
-		Catalog:          db.Catalog,
-		Refdata:          db,
-		CenterService:    centers,
-		Market:           market,
-		AgreementService: agreements,
-		ReferralService:  referrals,
-		ChangeFeed:       postgres.NewChangeService(db),
-		StatsService:     postgres.NewStatsService(db, read),
-		SessionService:   sessions,
-		Hub:              hub,
-		Logger:           cfg.Logger,
+		Recheck:                recheck.Recheck,
+		Catalog:                db.Catalog,
+		Refdata:                db,
+		CenterService:          centers,
+		Market:                 market,
+		AgreementService:       agreements,
+		ReferralService:        referrals,
+		ChangeFeed:             postgres.NewChangeService(db),
+		StatsService:           postgres.NewStatsService(db, read),
+		SessionService:         sessions,
+		BenefitTransferService: postgres.NewBenefitTransferService(db),
+		Now:                    db.Now,
+		Hub:                    hub,
+		Logger:                 cfg.Logger,
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -20,6 +20,8 @@ const (
 	KindReferral        Kind = "Referral"
 	KindWorker          Kind = "Worker"
 	KindExchangeSession Kind = "ExchangeSession"
+	KindBenefitTransfer Kind = "BenefitTransfer"
+	KindBenefitDocument Kind = "BenefitTransferDocument"
 )
 
 // GlobalID encodes a type and key as an opaque ID. Clients must not parse it; the

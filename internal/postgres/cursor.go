@@ -4,6 +4,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/laborx/laborx/internal/exchange"
 )
@@ -65,4 +68,25 @@ func pageOf[T any](rows []T, first int, cursor func(T) string) *exchange.Page[T]
 		p.Cursors[i] = cursor(r)
 	}
 	return p
+}
+
+// afterCreated decodes the cursor of a list ordered by (created_at, id) descending:
+// nil when the list starts from the top.
+func afterCreated(after string) (*time.Time, uuid.UUID, error) {
+	var at *time.Time
+	var id uuid.UUID
+	ok, err := decodeCursor(after, &at, &id)
+	if err != nil || !ok {
+		return nil, uuid.Nil, err
+	}
+	return at, id, nil
+}
+
+// textsOf converts a list of string enums into the text[] a query takes.
+func textsOf[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
 }

@@ -69,22 +69,16 @@ func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilt
 	if err := exchange.DecideListReferrals(p); err != nil {
 		return nil, err
 	}
-	var afterAt *time.Time
-	var afterID uuid.UUID
-	if ok, err := decodeCursor(page.After, &afterAt, &afterID); err != nil {
+	afterAt, afterID, err := afterCreated(page.After)
+	if err != nil {
 		return nil, err
-	} else if !ok {
-		afterAt = nil
 	}
 	var direction *string
 	if f.Direction != nil {
 		d := string(*f.Direction)
 		direction = &d
 	}
-	statuses := make([]string, len(f.Statuses))
-	for i, st := range f.Statuses {
-		statuses[i] = string(st)
-	}
+	statuses := textsOf(f.Statuses)
 	var centers []string
 	if f.CenterCodes != nil {
 		centers = make([]string, len(f.CenterCodes))

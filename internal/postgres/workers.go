@@ -21,9 +21,12 @@ const workerColumns = `w.id, w.registered_by, w.full_name, w.date_of_birth, w.ge
 
 // workerVisibleTo is the one rule for who sees a worker's personal data ($2 is the
 // caller's center): the registering center and the destinations of the worker's
-// referrals, and never once erased. The caller's role is checked before.
+// referrals, the receiving centers of the worker's benefit transfers once the dossier
+// was sent, and never once erased. The caller's role is checked before.
 const workerVisibleTo = `w.erased_at IS NULL AND (w.registered_by = $2
-	OR EXISTS (SELECT 1 FROM referrals vr WHERE vr.worker_id = w.id AND vr.destination_center_id = $2))`
+	OR EXISTS (SELECT 1 FROM referrals vr WHERE vr.worker_id = w.id AND vr.destination_center_id = $2)
+	OR EXISTS (SELECT 1 FROM benefit_transfers vt WHERE vt.worker_id = w.id AND vt.to_center_id = $2
+		AND vt.first_sent_at IS NOT NULL))`
 
 // Workers loads the workers the caller may see and writes one audit entry per worker
 // read, naming the fields the client selected and the request id; all entries of a

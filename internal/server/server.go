@@ -99,6 +99,8 @@ func New(cfg Config, d Deps) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", readiness(d))
 	mux.HandleFunc("GET /.well-known/centers/{code}/jwks.json", centerJWKS(d))
+	mux.Handle("GET /documents/benefit-transfers/{id}/letter", authenticate(cfg, d, limiter, guard, m,
+		transferLetter(d.Resolver.BenefitTransferService, d.Resolver.Now)))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	mountPages(mux, cfg)
 	return requestContext(d.Logger, m, cfg.TrustedProxies, mux)
