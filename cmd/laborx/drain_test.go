@@ -71,6 +71,11 @@ func TestSIGTERMDrains(t *testing.T) {
 	inFlight := make(chan string, 1)
 	go func() { inFlight <- query(t, url, tok, `{ laborDemands { totalCount } }`) }()
 	waitFor(t, "the request waits on the lock", func() bool {
+		select {
+		case got := <-inFlight:
+			t.Fatalf("the request was answered before it waited on the lock: %s", got)
+		default:
+		}
 		var n int
 		_ = conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'`).Scan(&n)
 		return n > 0
