@@ -274,7 +274,8 @@ func TestJoinExchangeSession(t *testing.T) {
 	wantCodes(t, r, "joinExchangeSession", "FORBIDDEN")
 
 	r = e.Do(t, hpg.Token(t, "publisher"), joinSession, in("sessionId", session, "featuredDemandIds", []string{tngDemand}))
-	if got := codesAt(r, "joinExchangeSession"); got["input.featuredDemandIds.0"] != "INVALID" {
+	// Another center's demand answers as a missing one would: no existence oracle.
+	if got := codesAt(r, "joinExchangeSession"); got["input.featuredDemandIds.0"] != "NOT_FOUND" {
 		t.Errorf("HPG featuring TNG's demand: %s", r.Raw)
 	}
 

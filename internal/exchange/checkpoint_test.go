@@ -58,7 +58,7 @@ func TestDecideReferralStep_LaterCheckpointKeepsEmployed(t *testing.T) {
 		{"again without a checkpoint", exchange.ReferralEmployed, exchange.ReferralStep{}, exchange.SideOrigin, pubA, "!INVALID_TRANSITION"},
 		{"after leaving", exchange.ReferralLeftJob, withDay, exchange.SideOrigin, pubA, "!INVALID_TRANSITION"},
 		{"viewer", exchange.ReferralEmployed, withDay, exchange.SideOrigin, viewerA, "!FORBIDDEN"},
-		{"operator", exchange.ReferralEmployed, withDay, exchange.SideNone, op, "!FORBIDDEN"},
+		{"operator", exchange.ReferralEmployed, withDay, exchange.SideNone, op, "!NOT_FOUND"},
 		{"third center", exchange.ReferralEmployed, withDay, exchange.SideNone, pubA, "!NOT_FOUND"},
 	} {
 		to, err := exchange.DecideReferralStep(tc.from, exchange.ReferralConfirmEmployment, tc.step, tc.side, tc.who)
