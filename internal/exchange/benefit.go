@@ -121,6 +121,12 @@ func DecideBenefitTransfer(from BenefitTransferStatus, a BenefitTransferAction, 
 // BenefitTransferNotFound is the refusal of a transfer the caller may not see.
 func BenefitTransferNotFound() *Error { return NotFound("no benefit transfer has this ID") }
 
+// TransferWorkerNotFound is the answer for a workerId that is not one of the paying
+// center's own workers, whether it exists elsewhere or not.
+func TransferWorkerNotFound() *Error {
+	return FieldErrorf([]string{"workerId"}, CodeNotFound, "no worker of this center has this ID")
+}
+
 // SeesBenefitTransfer is who sees a transfer at all.
 func SeesBenefitTransfer(p *Principal, fromID, toID uuid.UUID) bool {
 	// authz: the two centers (any role) and operators; operators see no personal data

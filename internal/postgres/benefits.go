@@ -220,7 +220,7 @@ func (tx *Tx) payingCentersWorker(ctx context.Context, gid string) (uuid.UUID, e
 	err = tx.QueryRow(ctx, `SELECT consent_given FROM workers WHERE id = $1 AND registered_by = $2 AND erased_at IS NULL`,
 		id, tx.caller.CenterID).Scan(&consent)
 	if err != nil {
-		return uuid.Nil, notFoundAs(err, exchange.FieldErrorf([]string{"workerId"}, exchange.CodeNotFound, "no worker of this center has this ID"))
+		return uuid.Nil, notFoundAs(err, exchange.TransferWorkerNotFound())
 	}
 	return id, exchange.DecideTransferConsent(consent)
 }
