@@ -46,7 +46,11 @@ func Decode(raw []byte) (string, error) {
 	var text []byte
 	switch {
 	case bytes.HasPrefix(raw, []byte{0xEF, 0xBB, 0xBF}):
-		text = raw[3:]
+		// A UTF-8 byte-order mark promises UTF-8: bytes that break it are refused, not
+		// passed on.
+		if text = raw[3:]; !utf8.Valid(text) {
+			return "", exchange.FieldErrorf(fileField, exchange.CodeInvalid, "the file starts with a UTF-8 byte-order mark but is not valid UTF-8")
+		}
 	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}), bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		out, _, err := transform.Bytes(dec, raw)
