@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	BenefitTransfer() BenefitTransferResolver
 	BenefitTransferDocument() BenefitTransferDocumentResolver
 	BenefitTransferEvent() BenefitTransferEventResolver
+	BenefitTransferStats() BenefitTransferStatsResolver
 	Center() CenterResolver
 	CenterKey() CenterKeyResolver
 	Change() ChangeResolver
@@ -237,6 +238,24 @@ type ComplexityRoot struct {
 	BenefitTransferPayload struct {
 		BenefitTransfer func(childComplexity int) int
 		UserErrors      func(childComplexity int) int
+	}
+
+	BenefitTransferStats struct {
+		Accepted                    func(childComplexity int) int
+		Cancelled                   func(childComplexity int) int
+		Center                      func(childComplexity int) int
+		Direction                   func(childComplexity int) int
+		From                        func(childComplexity int) int
+		MedianWorkingDaysToAccepted func(childComplexity int) int
+		MedianWorkingDaysToSent     func(childComplexity int) int
+		Notified                    func(childComplexity int) int
+		Overdue                     func(childComplexity int) int
+		Received                    func(childComplexity int) int
+		Requested                   func(childComplexity int) int
+		Returned                    func(childComplexity int) int
+		Sent                        func(childComplexity int) int
+		To                          func(childComplexity int) int
+		Total                       func(childComplexity int) int
 	}
 
 	Benefits struct {
@@ -783,6 +802,7 @@ type ComplexityRoot struct {
 
 	Stats struct {
 		AgreementFulfillment func(childComplexity int, agreementID string) int
+		BenefitTransfers     func(childComplexity int, centerCode *string, direction *exchange.BenefitTransferDirection, from *time.Time, to *time.Time) int
 		MarketBalance        func(childComplexity int, provinceCode *string, occupationLevel *int) int
 		Monthly              func(childComplexity int, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) int
 		ReferralFlows        func(childComplexity int, from *time.Time, to *time.Time) int
@@ -954,6 +974,9 @@ type BenefitTransferEventResolver interface {
 	ActorCenter(ctx context.Context, obj *exchange.BenefitTransferEvent) (*exchange.Center, error)
 	ActorSubject(ctx context.Context, obj *exchange.BenefitTransferEvent) (*string, error)
 }
+type BenefitTransferStatsResolver interface {
+	Center(ctx context.Context, obj *exchange.BenefitTransferStats) (*exchange.Center, error)
+}
 type CenterResolver interface {
 	ID(ctx context.Context, objs []*exchange.Center) ([]string, error)
 
@@ -1124,6 +1147,7 @@ type StatsResolver interface {
 	ReferralFunnel(ctx context.Context, obj *exchange.Stats, centerCode *string, direction *exchange.ReferralDirection, from *time.Time, to *time.Time) (*exchange.ReferralFunnel, error)
 	AgreementFulfillment(ctx context.Context, obj *exchange.Stats, agreementID string) (*exchange.AgreementFulfillment, error)
 	Monthly(ctx context.Context, obj *exchange.Stats, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) ([]*exchange.MonthlyValue, error)
+	BenefitTransfers(ctx context.Context, obj *exchange.Stats, centerCode *string, direction *exchange.BenefitTransferDirection, from *time.Time, to *time.Time) (*exchange.BenefitTransferStats, error)
 	Retention(ctx context.Context, obj *exchange.Stats) ([]*exchange.RetentionRate, error)
 }
 type SubscriptionResolver interface {
@@ -1874,6 +1898,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitTransferPayload.UserErrors(childComplexity), true
+
+	case "BenefitTransferStats.accepted":
+		if e.ComplexityRoot.BenefitTransferStats.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Accepted(childComplexity), true
+	case "BenefitTransferStats.cancelled":
+		if e.ComplexityRoot.BenefitTransferStats.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Cancelled(childComplexity), true
+	case "BenefitTransferStats.center":
+		if e.ComplexityRoot.BenefitTransferStats.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Center(childComplexity), true
+	case "BenefitTransferStats.direction":
+		if e.ComplexityRoot.BenefitTransferStats.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Direction(childComplexity), true
+	case "BenefitTransferStats.from":
+		if e.ComplexityRoot.BenefitTransferStats.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.From(childComplexity), true
+	case "BenefitTransferStats.medianWorkingDaysToAccepted":
+		if e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToAccepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToAccepted(childComplexity), true
+	case "BenefitTransferStats.medianWorkingDaysToSent":
+		if e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToSent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToSent(childComplexity), true
+	case "BenefitTransferStats.notified":
+		if e.ComplexityRoot.BenefitTransferStats.Notified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Notified(childComplexity), true
+	case "BenefitTransferStats.overdue":
+		if e.ComplexityRoot.BenefitTransferStats.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Overdue(childComplexity), true
+	case "BenefitTransferStats.received":
+		if e.ComplexityRoot.BenefitTransferStats.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Received(childComplexity), true
+	case "BenefitTransferStats.requested":
+		if e.ComplexityRoot.BenefitTransferStats.Requested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Requested(childComplexity), true
+	case "BenefitTransferStats.returned":
+		if e.ComplexityRoot.BenefitTransferStats.Returned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Returned(childComplexity), true
+	case "BenefitTransferStats.sent":
+		if e.ComplexityRoot.BenefitTransferStats.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Sent(childComplexity), true
+	case "BenefitTransferStats.to":
+		if e.ComplexityRoot.BenefitTransferStats.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.To(childComplexity), true
+	case "BenefitTransferStats.total":
+		if e.ComplexityRoot.BenefitTransferStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Total(childComplexity), true
 
 	case "Benefits.housing":
 		if e.ComplexityRoot.Benefits.Housing == nil {
@@ -4377,6 +4492,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stats.AgreementFulfillment(childComplexity, args["agreementId"].(string)), true
+	case "Stats.benefitTransfers":
+		if e.ComplexityRoot.Stats.BenefitTransfers == nil {
+			break
+		}
+
+		args, err := ec.field_Stats_benefitTransfers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stats.BenefitTransfers(childComplexity, args["centerCode"].(*string), args["direction"].(*exchange.BenefitTransferDirection), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Stats.marketBalance":
 		if e.ComplexityRoot.Stats.MarketBalance == nil {
 			break
@@ -5457,6 +5583,48 @@ extend type Subscription {
   only that one; with after (a change-feed cursor), it first replays what changed since.
   """
   benefitTransferUpdated(benefitTransferId: ID, after: String): BenefitTransfer!
+}
+`, BuiltIn: false},
+	{Name: "../schema/benefit_stats.graphqls", Input: `"""
+Unemployment-insurance transfers counted: no personal data, counts and medians only.
+Working days are those of the shipped calendar (Monday to Friday, without Vietnamese
+public holidays, with the Saturdays worked in exchange), counted after the request date
+up to and including the day of the step in Vietnam.
+"""
+type BenefitTransferStats {
+  "The center whose transfers these are; null for the whole exchange."
+  center: Center
+  "The center's end: OUTGOING as paying center, INCOMING as receiving; null for either."
+  direction: BenefitTransferDirection
+  from: Date
+  to: Date
+  total: Int!
+  "Counts by status now."
+  requested: Int!
+  notified: Int!
+  sent: Int!
+  received: Int!
+  accepted: Int!
+  returned: Int!
+  cancelled: Int!
+  "REQUESTED or NOTIFIED and past dueBy (the day in Vietnam), as BenefitTransfer.overdue."
+  overdue: Int!
+  """
+  Median working days from the request (Form 19) to the first sending of the dossier,
+  over the transfers sent at least once; null when none was.
+  """
+  medianWorkingDaysToSent: Float
+  "Median working days from the request to acceptance, over the ACCEPTED transfers."
+  medianWorkingDaysToAccepted: Float
+}
+
+extend type Stats {
+  """
+  Transfers requested between ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` (the request dates, both included), of
+  one center (` + "`" + `centerCode` + "`" + `: its own staff and operators, FORBIDDEN to other centers; at
+  the given end, or either) or of the whole exchange.
+  """
+  benefitTransfers(centerCode: String, direction: BenefitTransferDirection, from: Date, to: Date): BenefitTransferStats!
 }
 `, BuiltIn: false},
 	{Name: "../schema/center.graphqls", Input: `"The authenticated caller: a center's user, or the national operator."
@@ -7412,6 +7580,42 @@ func (ec *executionContext) childFields_BenefitTransferPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_BenefitTransferStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_BenefitTransferStats_center(ctx, field)
+	case "direction":
+		return ec.fieldContext_BenefitTransferStats_direction(ctx, field)
+	case "from":
+		return ec.fieldContext_BenefitTransferStats_from(ctx, field)
+	case "to":
+		return ec.fieldContext_BenefitTransferStats_to(ctx, field)
+	case "total":
+		return ec.fieldContext_BenefitTransferStats_total(ctx, field)
+	case "requested":
+		return ec.fieldContext_BenefitTransferStats_requested(ctx, field)
+	case "notified":
+		return ec.fieldContext_BenefitTransferStats_notified(ctx, field)
+	case "sent":
+		return ec.fieldContext_BenefitTransferStats_sent(ctx, field)
+	case "received":
+		return ec.fieldContext_BenefitTransferStats_received(ctx, field)
+	case "accepted":
+		return ec.fieldContext_BenefitTransferStats_accepted(ctx, field)
+	case "returned":
+		return ec.fieldContext_BenefitTransferStats_returned(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_BenefitTransferStats_cancelled(ctx, field)
+	case "overdue":
+		return ec.fieldContext_BenefitTransferStats_overdue(ctx, field)
+	case "medianWorkingDaysToSent":
+		return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToSent(ctx, field)
+	case "medianWorkingDaysToAccepted":
+		return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Benefits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "housing":
@@ -8382,6 +8586,8 @@ func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql
 		return ec.fieldContext_Stats_agreementFulfillment(ctx, field)
 	case "monthly":
 		return ec.fieldContext_Stats_monthly(ctx, field)
+	case "benefitTransfers":
+		return ec.fieldContext_Stats_benefitTransfers(ctx, field)
 	case "retention":
 		return ec.fieldContext_Stats_retention(ctx, field)
 	}
@@ -9643,6 +9849,44 @@ func (ec *executionContext) field_Stats_agreementFulfillment_args(ctx context.Co
 		return nil, err
 	}
 	args["agreementId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Stats_benefitTransfers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "centerCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["centerCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*exchange.BenefitTransferDirection, error) {
+			return ec.unmarshalOBenefitTransferDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
 	return args, nil
 }
 
@@ -12949,6 +13193,360 @@ func (ec *executionContext) fieldContext_BenefitTransferPayload_userErrors(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferStats_center(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferStats().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalOCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransferStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferStats_direction(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransferDirection) graphql.Marshaler {
+			return ec.marshalOBenefitTransferDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferDirection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "BenefitTransferDirection")
+}
+
+func (ec *executionContext) _BenefitTransferStats_from(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BenefitTransferStats_to(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BenefitTransferStats_total(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_requested(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_requested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_requested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_notified(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_notified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_notified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_sent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_received(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_accepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_returned(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_returned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Returned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_returned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_cancelled(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_cancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_overdue(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToSent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToSent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianWorkingDaysToSent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_medianWorkingDaysToSent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToAccepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianWorkingDaysToAccepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Benefits_housing(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
@@ -23760,6 +24358,50 @@ func (ec *executionContext) fieldContext_Stats_monthly(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Stats_benefitTransfers(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_benefitTransfers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stats().BenefitTransfers(ctx, obj, fc.Args["centerCode"].(*string), fc.Args["direction"].(*exchange.BenefitTransferDirection), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransferStats) graphql.Marshaler {
+			return ec.marshalNBenefitTransferStats2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_benefitTransfers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stats_benefitTransfers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Stats_retention(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31108,6 +31750,110 @@ func (ec *executionContext) _BenefitTransferPayload(ctx context.Context, sel ast
 	return out
 }
 
+var benefitTransferStatsImplementors = []string{"BenefitTransferStats"}
+
+func (ec *executionContext) _BenefitTransferStats(ctx context.Context, sel ast.SelectionSet, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransferStats")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferStats_center(ctx, field, obj)
+				})
+		case "direction":
+			out.Values[i] = ec._BenefitTransferStats_direction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._BenefitTransferStats_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._BenefitTransferStats_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._BenefitTransferStats_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requested":
+			out.Values[i] = ec._BenefitTransferStats_requested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notified":
+			out.Values[i] = ec._BenefitTransferStats_notified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sent":
+			out.Values[i] = ec._BenefitTransferStats_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "received":
+			out.Values[i] = ec._BenefitTransferStats_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accepted":
+			out.Values[i] = ec._BenefitTransferStats_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returned":
+			out.Values[i] = ec._BenefitTransferStats_returned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelled":
+			out.Values[i] = ec._BenefitTransferStats_cancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._BenefitTransferStats_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianWorkingDaysToSent":
+			out.Values[i] = ec._BenefitTransferStats_medianWorkingDaysToSent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianWorkingDaysToAccepted":
+			out.Values[i] = ec._BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var benefitsImplementors = []string{"Benefits"}
 
 func (ec *executionContext) _Benefits(ctx context.Context, sel ast.SelectionSet, obj *exchange.Benefits) graphql.Marshaler {
@@ -34830,6 +35576,12 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stats_monthly(ctx, field, obj)
 				})
+		case "benefitTransfers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_benefitTransfers(ctx, field, obj)
+				})
 		case "retention":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -36184,6 +36936,14 @@ func (ec *executionContext) marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlab
 		return graphql.Null
 	}
 	return ec._BenefitTransferPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitTransferStats2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStats(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransferStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransferStats!")
+		return graphql.Null
+	}
+	return ec._BenefitTransferStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBenefitTransferStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx context.Context, v any) (exchange.BenefitTransferStatus, error) {

@@ -97,17 +97,24 @@ type statsScenario struct {
 	agreement, pending string
 }
 
-func newStatsScenario(t *testing.T) *statsScenario {
-	e := apitest.New(t)
-	s := &statsScenario{e: e, tng: e.AddCenter(t, "TNG", "19"), hpg: e.AddCenter(t, "HPG", "31"), bnh: e.AddCenter(t, "BNH", "24")}
+// fixedClock returns a setter of the exchange's clock to an RFC 3339 instant; the test's
+// cleanup gives the real clock back.
+func fixedClock(t *testing.T, e *apitest.Env) func(ts string) {
 	t.Cleanup(func() { e.App.DB.Now = time.Now })
-	clock := func(ts string) {
+	return func(ts string) {
+		t.Helper()
 		at, err := time.Parse(time.RFC3339, ts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.App.DB.Now = func() time.Time { return at }
 	}
+}
+
+func newStatsScenario(t *testing.T) *statsScenario {
+	e := apitest.New(t)
+	s := &statsScenario{e: e, tng: e.AddCenter(t, "TNG", "19"), hpg: e.AddCenter(t, "HPG", "31"), bnh: e.AddCenter(t, "BNH", "24")}
+	clock := fixedClock(t, e)
 	pub := func(c *apitest.Center) string { return c.Token(t, "publisher") }
 	coord := func(c *apitest.Center) string { return c.Token(t, "coordinator") }
 
