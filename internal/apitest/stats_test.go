@@ -395,7 +395,8 @@ func TestStats(t *testing.T) {
 func TestStatsHoldNoPersonalData(t *testing.T) {
 	t.Parallel()
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
-	personal := []string{"fullName", "dateOfBirth", "nationalId", "nationalIdMasked", "gender", "skills", "consentGiven", "worker"}
+	personal := []string{"fullName", "dateOfBirth", "nationalId", "nationalIdMasked", "gender", "skills", "consentGiven", "worker",
+		"decisionNumber", "monthlyAmount"}
 	seen := map[string]bool{}
 	var walk func(name, path string)
 	walk = func(name, path string) {
@@ -407,7 +408,8 @@ func TestStatsHoldNoPersonalData(t *testing.T) {
 		if def == nil || (def.Kind != ast.Object && def.Kind != ast.Interface) {
 			return
 		}
-		if name == "Worker" || name == "Referral" || name == "ReferralEvent" || name == "Node" {
+		if name == "Worker" || name == "Referral" || name == "ReferralEvent" || name == "Node" ||
+			name == "BenefitTransfer" {
 			t.Errorf("Stats reaches %s through %s", name, path)
 			return
 		}
@@ -419,7 +421,7 @@ func TestStatsHoldNoPersonalData(t *testing.T) {
 		}
 	}
 	walk("Stats", "stats")
-	if !seen["MarketBalance"] || !seen["QuotaFulfillment"] || !seen["Agreement"] {
+	if !seen["MarketBalance"] || !seen["QuotaFulfillment"] || !seen["Agreement"] || !seen["BenefitTransferStats"] {
 		t.Fatalf("walk missed types: %v", seen)
 	}
 }
