@@ -15,7 +15,7 @@ import (
 // The demo unemployment-insurance transfers: one in each status, most to or from Thái
 // Nguyên (whose workers went to Bắc Ninh and Hải Phòng), and one REQUESTED two weeks
 // ago whose deadline has passed. Synthetic, obviously fake people ("Lê Văn Chuyển 01",
-// national IDs 0020000000NN).
+// national IDs 0030000000NN).
 
 type demoTransfer struct {
 	n              int
@@ -100,7 +100,7 @@ func (d demoTransfer) seed(ctx context.Context, db *postgres.DB, svc *postgres.B
 		MonthlyAmount: d.monthlyAmount, MonthsGranted: d.granted, MonthsPaid: d.paid, RequestedOn: requested, Note: &note,
 		Worker: &exchange.WorkerInput{
 			FullName: fmt.Sprintf("Lê Văn Chuyển %02d", d.n), DateOfBirth: time.Date(1985+d.n, time.Month(d.n), d.n, 0, 0, 0, 0, time.UTC),
-			Gender: &gender, Phone: &phone, NationalID: fmt.Sprintf("0020000000%02d", d.n), OccupationCode: "8153",
+			Gender: &gender, Phone: &phone, NationalID: fmt.Sprintf("0030000000%02d", d.n), OccupationCode: "8153",
 			Skills: []string{"kỹ năng mẫu"}, Consent: exchange.ConsentInput{Given: true, Purpose: &purpose},
 		},
 	}

@@ -54,6 +54,16 @@ func TestSeedBenefitTransfers(t *testing.T) {
 	if first["overdue"] == 0 {
 		t.Errorf("no demo transfer is overdue: %v", first)
 	}
+	// Each transfer has its own synthetic worker, not one of the history's.
+	var own int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(DISTINCT w.id) FROM benefit_transfers t JOIN workers w ON w.id = t.worker_id
+		WHERE w.full_name LIKE 'Lê Văn Chuyển %'`).Scan(&own); err != nil {
+		t.Fatal(err)
+	}
+	if total := first["REQUESTED"] + first["NOTIFIED"] + first["SENT"] + first["RECEIVED"] + first["ACCEPTED"] +
+		first["RETURNED"] + first["CANCELLED"]; own != total {
+		t.Errorf("%d of %d demo transfers have their own demo worker", own, total)
+	}
 	// A second seed, the next day: the requests' dates moved, the transfers did not.
 	now := db.Now()
 	db.Now = func() time.Time { return now.AddDate(0, 0, 1) }
