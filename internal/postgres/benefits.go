@@ -234,6 +234,7 @@ func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exc
 	}
 	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, st.TransferID)
 	if err != nil {
+		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
 		return nil, exchange.BenefitTransferNotFound()
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
@@ -244,6 +245,8 @@ func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exc
 		side := exchange.SideOf(p.CenterID, t.FromCenterID, t.ToCenterID)
 		// authz: DecideBenefitTransfer says who may take which step from which status.
 		to, decision := exchange.DecideBenefitTransfer(t.Status, st.Action, side, p)
+		// authz: refusals of the caller come before the version check, so a center that
+		// may not see the transfer learns nothing of it, not even its version.
 		switch exchange.ErrorCode(decision) {
 		case exchange.CodeUnauthenticated, exchange.CodeForbidden, exchange.CodeNotFound:
 			return decision
@@ -400,6 +403,7 @@ func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exch
 	}
 	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, in.TransferID)
 	if err != nil {
+		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
 		return nil, exchange.BenefitTransferNotFound()
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
@@ -407,7 +411,7 @@ func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exch
 		if err != nil {
 			return err
 		}
-		// authz: DecideAddBenefitDocument.
+		// authz: DecideAddBenefitDocument, before the version and the file are looked at.
 		if err := exchange.DecideAddBenefitDocument(p, t); err != nil {
 			return err
 		}
