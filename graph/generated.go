@@ -5410,7 +5410,7 @@ type AuditEntry {
   centerCode: String
   subject: String!
   roles: [Role!]!
-  "e.g. worker.read, worker.read_refused, worker.updated, referral.referred."
+  "e.g. worker.read, worker.access_refused, worker.updated, referral.referred."
   action: String!
   "The entity's type (Worker, Referral, …); null for entries about no entity (an import)."
   entityKind: String
@@ -5443,7 +5443,7 @@ input AuditEntryFilter {
   centerCode: String
   "Entries about this worker."
   workerId: ID
-  "An action name, e.g. worker.read or worker.read_refused."
+  "An action name, e.g. worker.read or worker.access_refused."
   action: String
   "Inclusive."
   from: DateTime

@@ -87,7 +87,7 @@ func TestAccessLog(t *testing.T) {
 			t.Errorf("entry about %v %v, want the worker", n["entityKind"], n["entityId"])
 		}
 	}
-	want := []string{"worker.read_refused by TNG", "worker.read_refused by BNH", "worker.read by TNG", "worker.read by TNG",
+	want := []string{"worker.access_refused by TNG", "worker.access_refused by BNH", "worker.read by TNG", "worker.read by TNG",
 		"referral.referred by TNG"}
 	if !slices.Contains(actions, "worker.read by TNG") || !slices.Equal(actions[:3], want[:3]) {
 		t.Errorf("trail of the worker: %v, want it to start %v", actions, want[:3])
@@ -117,7 +117,7 @@ func TestAccessLog(t *testing.T) {
 	}
 
 	// Filters: the refused attempts of one center, the nonexistent ID's among them.
-	r = e.Do(t, op, auditEntriesQuery, map[string]any{"filter": map[string]any{"centerCode": "BNH", "action": "worker.read_refused"}})
+	r = e.Do(t, op, auditEntriesQuery, map[string]any{"filter": map[string]any{"centerCode": "BNH", "action": "worker.access_refused"}})
 	r.NoErrors(t)
 	var ids []any
 	for _, n := range auditNodes(t, r, "auditEntries") {
@@ -188,7 +188,7 @@ func TestAccessLog(t *testing.T) {
 		log = append(log, n["action"].(string)+" by "+n["centerCode"].(string)+" via "+n["purpose"].(string))
 	}
 	// The first entry is this very read of the worker, which the log then lists.
-	if len(log) < 5 || !slices.Equal(log[:4], []string{"worker.read by TNG via node", "worker.read_refused by TNG via node", "worker.read_refused by BNH via node",
+	if len(log) < 5 || !slices.Equal(log[:4], []string{"worker.read by TNG via node", "worker.access_refused by TNG via node", "worker.access_refused by BNH via node",
 		"worker.read by TNG via node"}) || !slices.Contains(log, "worker.read by TNG via referWorker.referral.worker") {
 		t.Errorf("access log: %v", log)
 	}
@@ -198,6 +198,19 @@ func TestAccessLog(t *testing.T) {
 	r.NoErrors(t)
 	if r.Get("node.fullName") == nil || r.Get("node.accessLog") != nil {
 		t.Errorf("destination: %s, want the worker without its access log", r.Raw)
+	}
+
+	// A mutation on the hidden worker is refused and logged too.
+	r = e.Do(t, bnh, `mutation($in: EraseWorkerInput!) { eraseWorker(input: $in) { userErrors { code } } }`,
+		map[string]any{"in": map[string]any{"workerId": workerID}})
+	if got := r.UserErrorCodes("eraseWorker"); !slices.Equal(got, []string{"NOT_FOUND"}) {
+		t.Errorf("eraseWorker by another center: %s", r.Raw)
+	}
+	r = e.Do(t, op, auditEntriesQuery, map[string]any{"first": 1,
+		"filter": map[string]any{"centerCode": "BNH", "workerId": workerID, "action": "worker.access_refused"}})
+	r.NoErrors(t)
+	if n := auditNodes(t, r, "auditEntries"); len(n) != 1 || n[0]["purpose"] != "eraseWorker" || n[0]["refusal"] != "NOT_VISIBLE" {
+		t.Errorf("the refused erasure's entry: %s", r.Raw)
 	}
 
 	// Neither the trail nor the log holds personal data.

@@ -17,7 +17,7 @@ import (
 // Audit actions of the access log.
 const (
 	ActionRead        ChangeAction = "READ"
-	ActionReadRefused ChangeAction = "READ_REFUSED"
+	ActionAccessRefused ChangeAction = "ACCESS_REFUSED"
 )
 
 // AccessRefusal says why a read of a worker was refused. NOT_VISIBLE covers another
@@ -80,7 +80,7 @@ type AuditEntryFilter struct {
 	CenterCode *string
 	// WorkerID keeps the entries about one worker (a Worker global ID).
 	WorkerID *string
-	// Action is an audit action name, e.g. "worker.read" or "worker.read_refused".
+	// Action is an audit action name, e.g. "worker.read" or "worker.access_refused".
 	Action *string
 	// From is inclusive, To exclusive.
 	From *time.Time
@@ -142,7 +142,7 @@ func MaySeeAccessLog(p *Principal, w *Worker) bool {
 
 // AccessLogActions are the actions a worker's access log shows.
 func AccessLogActions() []string {
-	return []string{ActionRead.AuditName("worker"), ActionReadRefused.AuditName("worker")}
+	return []string{ActionRead.AuditName("worker"), ActionAccessRefused.AuditName("worker")}
 }
 
 // AuditTrail reads the audit trail. Every method takes the caller from ctx.

@@ -76,7 +76,7 @@ func TestWorkerReadRefusal(t *testing.T) {
 	if got := exchange.WorkerReadRefusal(&exchange.Principal{CenterID: uuid.New(), Roles: []exchange.Role{exchange.RolePublisher}}); got != exchange.RefusalNotVisible {
 		t.Errorf("publisher: %s", got)
 	}
-	if got := exchange.AccessLogActions(); !slices.Equal(got, []string{"worker.read", "worker.read_refused"}) {
+	if got := exchange.AccessLogActions(); !slices.Equal(got, []string{"worker.read", "worker.access_refused"}) {
 		t.Errorf("access log actions: %v", got)
 	}
 }

@@ -105,3 +105,22 @@ func (s *AuditTrail) list(ctx context.Context, w *sqlWhere, page exchange.PageAr
 	}
 	return pg, nil
 }
+
+// auditRefusedWorkerChange records, after the refused transaction rolled back, that the
+// caller asked to change (purpose: the mutation) a worker it may not see; err passes
+// through. An ID that is no worker's names nobody and is not logged.
+func auditRefusedWorkerChange(ctx context.Context, db *DB, globalID, purpose string, err error) error {
+	if exchange.ErrorCode(err) != exchange.CodeNotFound {
+		return err
+	}
+	id, perr := exchange.ParseGlobalIDOf(exchange.KindWorker, globalID)
+	if perr != nil {
+		return err
+	}
+	if aerr := WithTx(ctx, db, func(tx *Tx) error {
+		return tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: id, Purpose: purpose}}, exchange.WorkerReadRefusal(tx.caller))
+	}); aerr != nil {
+		return aerr
+	}
+	return err
+}

@@ -80,14 +80,14 @@ func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRe
 }
 
 // auditWorkerAccess writes one entry per worker asked for, in one statement:
-// "worker.read" when refusal is "", else "worker.read_refused" with the reason.
+// "worker.read" when refusal is "", else "worker.access_refused" with the reason.
 func (tx *Tx) auditWorkerAccess(ctx context.Context, reads []exchange.WorkerRead, refusal exchange.AccessRefusal) error {
 	if len(reads) == 0 {
 		return nil
 	}
 	action := exchange.ActionRead
 	if refusal != "" {
-		action = exchange.ActionReadRefused
+		action = exchange.ActionAccessRefused
 	}
 	p := tx.caller
 	roles := make([]string, 0, len(p.Roles))
@@ -175,7 +175,7 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 		}
 		return tx.workerChanged(ctx, id, exchange.ActionErased, details)
 	})
-	return id, err
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "eraseWorker", err)
 }
 
 // WithdrawConsent records that the worker withdrew consent: they may not be referred
@@ -200,7 +200,7 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 		}
 		return tx.workerChanged(ctx, id, exchange.ActionConsentWithdrawn, nil)
 	})
-	return id, err
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "withdrawConsent", err)
 }
 
 // UpdateWorker corrects a worker's recorded data; the audit entry names the fields
@@ -228,7 +228,7 @@ func (s *ReferralService) UpdateWorker(ctx context.Context, in exchange.UpdateWo
 		}
 		return tx.workerChanged(ctx, id, exchange.ActionUpdated, map[string]any{"fields": changed})
 	})
-	return id, err
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "updateWorker", err)
 }
 
 // workerChanged audits a change to a worker and tells the centers that see the worker;
