@@ -16,7 +16,7 @@ import (
 
 // Audit actions of the access log.
 const (
-	ActionRead        ChangeAction = "READ"
+	ActionRead          ChangeAction = "READ"
 	ActionAccessRefused ChangeAction = "ACCESS_REFUSED"
 )
 
