@@ -383,7 +383,8 @@ func (s *BenefitTransferService) BenefitTransferLetter(ctx context.Context, id u
 		if l.Worker, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Worker]); err != nil {
 			return nil, notFoundAs(err, exchange.WorkerNotFound())
 		}
-		return l, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferLetter,dateOfBirth,fullName,nationalIdMasked"})
+		return l, tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: t.WorkerID,
+			Fields: "dateOfBirth,fullName,nationalIdMasked", Purpose: "benefitTransferLetter"}}, "")
 	})
 }
 
@@ -477,6 +478,7 @@ func (s *BenefitTransferService) BenefitDocumentContent(ctx context.Context, d *
 			d.ID, t.ID).Scan(&content); err != nil {
 			return nil, fmt.Errorf("read benefit document: %w", err)
 		}
-		return content, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferDocument:" + d.ID.String()})
+		return content, tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: t.WorkerID,
+			Purpose: "benefitTransferDocument:" + d.ID.String()}}, "")
 	})
 }
