@@ -5983,6 +5983,13 @@ nothing; with ` + "`" + `partial: true` + "`" + ` the good rows are written and 
 At most 100000 rows.
 """
 input ImportInput {
+  """
+  As for the other create mutations: the same key with the same csv and partial returns
+  the first import's result and writes nothing again; with another file or partial it is
+  IDEMPOTENCY_KEY_REUSED. A file refused as a whole (any bad row without partial) does not
+  use up the key.
+  """
+  idempotencyKey: String
   csv: String!
   partial: Boolean = false
 }
@@ -27354,13 +27361,20 @@ func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj a
 		asMap["partial"] = false
 	}
 
-	fieldsInOrder := [...]string{"csv", "partial"}
+	fieldsInOrder := [...]string{"idempotencyKey", "csv", "partial"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "csv":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("csv"))
 			data, err := ec.unmarshalNString2string(ctx, v)
