@@ -190,12 +190,6 @@ func DecideEventTime(at *time.Time, now, last time.Time) (time.Time, error) {
 	return at.UTC(), nil
 }
 
-// ConsentWithdrawn is the refusal to refer again a worker who withdrew consent.
-func ConsentWithdrawn() *Error {
-	return FieldErrorf(fieldOf("worker", "consent", "given"), CodeConsentRequired,
-		"this worker withdrew their consent and may not be referred again")
-}
-
 // AlreadyReferred is the refusal of a second open referral of one worker to one
 // demand (the store's partial unique index referrals_one_open_per_demand backs it).
 func AlreadyReferred() *Error {
@@ -234,14 +228,6 @@ func DecideWorkerChange(p *Principal, registeredBy uuid.UUID, verb string) error
 func CheckEraseReason(reason *string) error {
 	if reason != nil && utf8.RuneCountInString(*reason) > MaxEraseReasonLen {
 		return FieldErrorf(fieldOf("reason"), CodeTooLong, "reason is longer than %d characters", MaxEraseReasonLen)
-	}
-	return nil
-}
-
-// DecideWithdrawConsent refuses a second withdrawal of consent.
-func DecideWithdrawConsent(alreadyWithdrawn bool) error {
-	if alreadyWithdrawn {
-		return FieldErrorf(fieldOf("workerId"), CodeInvalidTransition, "the worker already withdrew consent")
 	}
 	return nil
 }
