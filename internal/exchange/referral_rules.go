@@ -215,9 +215,9 @@ func MayReadPersonalData(p *Principal) bool {
 }
 
 // DecideWorkerChange decides a change only the worker's registering center may make
-// (erase, record a withdrawal of consent), for a worker the caller can see.
+// (erase, correct, record consent given or withdrawn), for a worker the caller can see.
 func DecideWorkerChange(p *Principal, registeredBy uuid.UUID, verb string) error {
-	// authz: only the registering center erases or records a withdrawal of consent.
+	// authz: only the registering center erases, corrects, or records consent.
 	if registeredBy != p.CenterID {
 		return Errorf(CodeForbidden, "only the center that registered the worker may %s", verb)
 	}
