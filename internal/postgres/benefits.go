@@ -245,6 +245,7 @@ func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exc
 	}
 	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, st.TransferID)
 	if err != nil {
+		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
 		return nil, exchange.BenefitTransferNotFound()
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
@@ -255,6 +256,8 @@ func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exc
 		side := exchange.SideOf(p.CenterID, t.FromCenterID, t.ToCenterID)
 		// authz: DecideBenefitTransfer says who may take which step from which status.
 		to, decision := exchange.DecideBenefitTransfer(t.Status, st.Action, side, p)
+		// authz: refusals of the caller come before the version check, so a center that
+		// may not see the transfer learns nothing of it, not even its version.
 		switch exchange.ErrorCode(decision) {
 		case exchange.CodeUnauthenticated, exchange.CodeForbidden, exchange.CodeNotFound:
 			return decision
@@ -395,7 +398,8 @@ func (s *BenefitTransferService) BenefitTransferLetter(ctx context.Context, id u
 			return nil, exchange.WorkerNotFound()
 		}
 		l.Worker = workers[0]
-		return l, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferLetter,dateOfBirth,fullName,nationalIdMasked"})
+		return l, tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: t.WorkerID,
+			Fields: "dateOfBirth,fullName,nationalIdMasked", Purpose: "benefitTransferLetter"}}, "")
 	})
 }
 
@@ -415,6 +419,7 @@ func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exch
 	}
 	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, in.TransferID)
 	if err != nil {
+		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
 		return nil, exchange.BenefitTransferNotFound()
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
@@ -422,7 +427,7 @@ func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exch
 		if err != nil {
 			return err
 		}
-		// authz: DecideAddBenefitDocument.
+		// authz: DecideAddBenefitDocument, before the version and the file are looked at.
 		if err := exchange.DecideAddBenefitDocument(p, t); err != nil {
 			return err
 		}
@@ -488,6 +493,7 @@ func (s *BenefitTransferService) BenefitDocumentContent(ctx context.Context, d *
 			d.ID, t.ID).Scan(&content); err != nil {
 			return nil, fmt.Errorf("read benefit document: %w", err)
 		}
-		return content, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferDocument:" + d.ID.String()})
+		return content, tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: t.WorkerID,
+			Purpose: "benefitTransferDocument:" + d.ID.String()}}, "")
 	})
 }

@@ -61,7 +61,7 @@ func (s *ReferralService) GiveConsent(ctx context.Context, in exchange.GiveConse
 	if _, err := caller(ctx); err != nil {
 		return uuid.Nil, err
 	}
-	return WithTxV(ctx, s.db, func(tx *Tx) (uuid.UUID, error) {
+	id, err := WithTxV(ctx, s.db, func(tx *Tx) (uuid.UUID, error) {
 		// The version is checked only when the consent is recorded: a replay (same
 		// idempotency key) finds the version its first run bumped.
 		id, err := tx.lockWorkerForOrigin(ctx, in.WorkerID, nil, "record their consent")
@@ -95,6 +95,7 @@ func (s *ReferralService) GiveConsent(ctx context.Context, in exchange.GiveConse
 		})
 		return id, err
 	})
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "giveConsent", err)
 }
 
 // WithdrawConsent records that the worker withdrew consent: every consent not yet
@@ -104,7 +105,7 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 	if _, err := caller(ctx); err != nil {
 		return uuid.Nil, err
 	}
-	return WithTxV(ctx, s.db, func(tx *Tx) (uuid.UUID, error) {
+	id, err := WithTxV(ctx, s.db, func(tx *Tx) (uuid.UUID, error) {
 		id, err := tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "record a withdrawal of consent")
 		if err != nil {
 			return uuid.Nil, err
@@ -122,6 +123,7 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 		}
 		return id, tx.workerChanged(ctx, id, exchange.ActionConsentWithdrawn, map[string]any{"withdrawn": tag.RowsAffected()})
 	})
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "withdrawConsent", err)
 }
 
 // bumpWorker records that the worker's record changed (its consents are part of it).
