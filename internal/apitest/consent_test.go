@@ -273,3 +273,34 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+// TestBenefitTransferNeedsConsentInForce: a benefit transfer processes the worker's
+// data, so it needs a consent in force (any province): refused after a withdrawal,
+// whether the worker is named by ID or by the same national ID again, and accepted
+// once consent is given again.
+func TestBenefitTransferNeedsConsentInForce(t *testing.T) {
+	t.Parallel()
+	f := newReferralFixture(t, apitest.Options{})
+	e := f.e
+	_, workerID := refer(t, e, f.origin, referInput("019090012345", "HPG"))
+	r := e.Do(t, f.origin, `mutation($in: WithdrawConsentInput!) { withdrawConsent(input: $in) { userErrors { code } } }`,
+		map[string]any{"in": map[string]any{"workerId": workerID}})
+	if len(r.UserErrorCodes("withdrawConsent")) != 0 {
+		t.Fatalf("withdrawConsent: %s", r.Raw)
+	}
+	today := time.Now().Format(time.DateOnly)
+	byID := transferRequest(today)
+	delete(byID, "worker")
+	byID["workerId"] = workerID
+	for name, in := range map[string]map[string]any{"by ID": byID, "by national ID": transferRequest(today)} {
+		r := e.Do(t, f.origin, requestTransfer, map[string]any{"in": in})
+		if got := r.UserErrorCodes("requestBenefitTransfer"); !slices.Equal(got, []string{"CONSENT_REQUIRED"}) {
+			t.Errorf("transfer %s without consent: %s", name, r.Raw)
+		}
+	}
+	e.Do(t, f.origin, giveConsent, map[string]any{"in": map[string]any{"workerId": workerID}}).NoErrors(t)
+	r = e.Do(t, f.origin, requestTransfer, map[string]any{"in": byID})
+	if len(r.UserErrorCodes("requestBenefitTransfer")) != 0 || r.Get("requestBenefitTransfer.benefitTransfer") == nil {
+		t.Errorf("transfer after consent given again: %s", r.Raw)
+	}
+}
