@@ -5700,6 +5700,17 @@ input AddCenterKeyInput {
   alg: String!
   publicKeyPem: String!
   notAfter: DateTime
+  """
+  Required when a center's coordinator adds a key for the own center (the operator
+  need not send it): a proof of possession of the new key, a compact JWT signed with
+  its private half, with header ` + "`" + `kid` + "`" + ` = the new kid and ` + "`" + `alg` + "`" + ` = its algorithm, and
+  claims ` + "`" + `iss` + "`" + ` = the center code, ` + "`" + `sub` + "`" + ` = the new kid, ` + "`" + `aud` + "`" + ` = "laborx:key-possession",
+  ` + "`" + `iat` + "`" + ` and ` + "`" + `exp` + "`" + ` at most an hour apart (` + "`" + `laborx token proof` + "`" + ` makes one). The request
+  itself is authenticated with a token signed by an active key of the same center, so
+  both the old and the new key vouch for the change. A proof that does not verify is
+  INVALID_SIGNATURE at input.proof.
+  """
+  proof: String
 }
 
 type AddCenterKeyPayload {
@@ -5725,9 +5736,18 @@ extend type Mutation {
   suspendCenter(input: SuspendCenterInput!): SuspendCenterPayload!
   "Operator only."
   reinstateCenter(input: ReinstateCenterInput!): ReinstateCenterPayload!
-  "Operator only."
+  """
+  The operator, for any center; or a center's coordinator for the own center, with a
+  proof of possession of the new key (input.proof). The key verifies tokens and
+  signatures at once and is published in /.well-known/centers/{code}/jwks.json.
+  """
   addCenterKey(input: AddCenterKeyInput!): AddCenterKeyPayload!
-  "Operator only. Tokens signed with the key are refused from the next request on, on every instance."
+  """
+  The operator, any key; or a center's coordinator, a key of the own center (another
+  center's key is NOT_FOUND) as long as another active key stays (else LAST_ACTIVE_KEY).
+  Tokens signed with the key are refused from the next request on, on every instance,
+  and the key leaves the center's JWKS.
+  """
   revokeCenterKey(input: RevokeCenterKeyInput!): RevokeCenterKeyPayload!
 }
 `, BuiltIn: false},
@@ -26742,7 +26762,7 @@ func (ec *executionContext) unmarshalInputAddCenterKeyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"centerCode", "kid", "alg", "publicKeyPem", "notAfter"}
+	fieldsInOrder := [...]string{"centerCode", "kid", "alg", "publicKeyPem", "notAfter", "proof"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26784,6 +26804,13 @@ func (ec *executionContext) unmarshalInputAddCenterKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.NotAfter = data
+		case "proof":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proof"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Proof = data
 		}
 	}
 	return it, nil
