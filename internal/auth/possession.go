@@ -31,17 +31,8 @@ func VerifyKeyPossession(proof string, pub crypto.PublicKey, alg, kid, centerCod
 		return exchange.InvalidKeyProof("the proof is longer than %d bytes", MaxTokenBytes)
 	}
 	var claims tokenClaims
-	parser := jwt.NewParser(
-		jwt.WithValidMethods(headerAlgs),
-		jwt.WithStrictDecoding(),
-		jwt.WithTimeFunc(func() time.Time { return now }),
-		jwt.WithLeeway(Leeway),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithAudience(exchange.KeyPossessionAudience),
-		jwt.WithIssuer(centerCode),
-		jwt.WithSubject(kid),
-	)
+	parser := jwt.NewParser(append(parserOptions(now, exchange.KeyPossessionAudience),
+		jwt.WithIssuer(centerCode), jwt.WithSubject(kid))...)
 	_, err := parser.ParseWithClaims(proof, &claims, func(t *jwt.Token) (any, error) {
 		if _, ok := t.Header["crit"]; ok {
 			return nil, exchange.InvalidKeyProof("the proof has a critical header, which is not understood")
