@@ -39,9 +39,11 @@ type ResolverRoot interface {
 	AgreementQuotaLine() AgreementQuotaLineResolver
 	AgreementRevision() AgreementRevisionResolver
 	AgreementSignature() AgreementSignatureResolver
+	AuditEntry() AuditEntryResolver
 	BenefitTransfer() BenefitTransferResolver
 	BenefitTransferDocument() BenefitTransferDocumentResolver
 	BenefitTransferEvent() BenefitTransferEventResolver
+	BenefitTransferStats() BenefitTransferStatsResolver
 	Center() CenterResolver
 	CenterKey() CenterKeyResolver
 	Change() ChangeResolver
@@ -178,6 +180,33 @@ type ComplexityRoot struct {
 		ValidUntil       func(childComplexity int) int
 	}
 
+	AuditEntry struct {
+		Action     func(childComplexity int) int
+		At         func(childComplexity int) int
+		Center     func(childComplexity int) int
+		CenterCode func(childComplexity int) int
+		EntityID   func(childComplexity int) int
+		EntityKind func(childComplexity int) int
+		Fields     func(childComplexity int) int
+		Operation  func(childComplexity int) int
+		Purpose    func(childComplexity int) int
+		Refusal    func(childComplexity int) int
+		RequestID  func(childComplexity int) int
+		Roles      func(childComplexity int) int
+		Subject    func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	BenefitTransfer struct {
 		CreatedAt                  func(childComplexity int) int
 		DecisionDate               func(childComplexity int) int
@@ -242,6 +271,24 @@ type ComplexityRoot struct {
 	BenefitTransferPayload struct {
 		BenefitTransfer func(childComplexity int) int
 		UserErrors      func(childComplexity int) int
+	}
+
+	BenefitTransferStats struct {
+		Accepted                    func(childComplexity int) int
+		Cancelled                   func(childComplexity int) int
+		Center                      func(childComplexity int) int
+		Direction                   func(childComplexity int) int
+		From                        func(childComplexity int) int
+		MedianWorkingDaysToAccepted func(childComplexity int) int
+		MedianWorkingDaysToSent     func(childComplexity int) int
+		Notified                    func(childComplexity int) int
+		Overdue                     func(childComplexity int) int
+		Received                    func(childComplexity int) int
+		Requested                   func(childComplexity int) int
+		Returned                    func(childComplexity int) int
+		Sent                        func(childComplexity int) int
+		To                          func(childComplexity int) int
+		Total                       func(childComplexity int) int
 	}
 
 	Benefits struct {
@@ -570,6 +617,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Agreements       func(childComplexity int, filter *exchange.AgreementFilter, first *int, after *string) int
+		AuditEntries     func(childComplexity int, filter *exchange.AuditEntryFilter, first *int, after *string) int
 		BenefitTransfers func(childComplexity int, filter *exchange.BenefitTransferFilter, first *int, after *string) int
 		Center           func(childComplexity int, code string) int
 		Centers          func(childComplexity int, filter *exchange.CenterFilter, first *int, after *string) int
@@ -788,6 +836,7 @@ type ComplexityRoot struct {
 
 	Stats struct {
 		AgreementFulfillment func(childComplexity int, agreementID string) int
+		BenefitTransfers     func(childComplexity int, centerCode *string, direction *exchange.BenefitTransferDirection, from *time.Time, to *time.Time) int
 		MarketBalance        func(childComplexity int, provinceCode *string, occupationLevel *int) int
 		Monthly              func(childComplexity int, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) int
 		ReferralFlows        func(childComplexity int, from *time.Time, to *time.Time) int
@@ -872,6 +921,7 @@ type ComplexityRoot struct {
 	}
 
 	Worker struct {
+		AccessLog          func(childComplexity int, first *int, after *string) int
 		ConsentAt          func(childComplexity int) int
 		ConsentGiven       func(childComplexity int) int
 		ConsentPurpose     func(childComplexity int) int
@@ -928,6 +978,9 @@ type AgreementRevisionResolver interface {
 type AgreementSignatureResolver interface {
 	Center(ctx context.Context, obj *exchange.AgreementSignature) (*exchange.Center, error)
 }
+type AuditEntryResolver interface {
+	Center(ctx context.Context, obj *exchange.AuditEntry) (*exchange.Center, error)
+}
 type BenefitTransferResolver interface {
 	ID(ctx context.Context, obj *exchange.BenefitTransfer) (string, error)
 	FromCenter(ctx context.Context, obj *exchange.BenefitTransfer) (*exchange.Center, error)
@@ -958,6 +1011,9 @@ type BenefitTransferDocumentResolver interface {
 type BenefitTransferEventResolver interface {
 	ActorCenter(ctx context.Context, obj *exchange.BenefitTransferEvent) (*exchange.Center, error)
 	ActorSubject(ctx context.Context, obj *exchange.BenefitTransferEvent) (*string, error)
+}
+type BenefitTransferStatsResolver interface {
+	Center(ctx context.Context, obj *exchange.BenefitTransferStats) (*exchange.Center, error)
 }
 type CenterResolver interface {
 	ID(ctx context.Context, objs []*exchange.Center) ([]string, error)
@@ -1064,6 +1120,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Viewer(ctx context.Context) (*exchange.Principal, error)
 	Agreements(ctx context.Context, filter *exchange.AgreementFilter, first *int, after *string) (*model.AgreementConnection, error)
+	AuditEntries(ctx context.Context, filter *exchange.AuditEntryFilter, first *int, after *string) (*model.AuditEntryConnection, error)
 	BenefitTransfers(ctx context.Context, filter *exchange.BenefitTransferFilter, first *int, after *string) (*model.BenefitTransferConnection, error)
 	Centers(ctx context.Context, filter *exchange.CenterFilter, first *int, after *string) (*model.CenterConnection, error)
 	Center(ctx context.Context, code string) (*exchange.Center, error)
@@ -1129,6 +1186,7 @@ type StatsResolver interface {
 	ReferralFunnel(ctx context.Context, obj *exchange.Stats, centerCode *string, direction *exchange.ReferralDirection, from *time.Time, to *time.Time) (*exchange.ReferralFunnel, error)
 	AgreementFulfillment(ctx context.Context, obj *exchange.Stats, agreementID string) (*exchange.AgreementFulfillment, error)
 	Monthly(ctx context.Context, obj *exchange.Stats, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) ([]*exchange.MonthlyValue, error)
+	BenefitTransfers(ctx context.Context, obj *exchange.Stats, centerCode *string, direction *exchange.BenefitTransferDirection, from *time.Time, to *time.Time) (*exchange.BenefitTransferStats, error)
 	Retention(ctx context.Context, obj *exchange.Stats) ([]*exchange.RetentionRate, error)
 }
 type SubscriptionResolver interface {
@@ -1147,6 +1205,8 @@ type WorkerResolver interface {
 	Occupation(ctx context.Context, obj *exchange.Worker) (*exchange.Occupation, error)
 
 	RegisteredBy(ctx context.Context, obj *exchange.Worker) (*exchange.Center, error)
+
+	AccessLog(ctx context.Context, obj *exchange.Worker, first *int, after *string) (*model.AuditEntryConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1616,6 +1676,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementTerms.ValidUntil(childComplexity), true
 
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.center":
+		if e.ComplexityRoot.AuditEntry.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Center(childComplexity), true
+	case "AuditEntry.centerCode":
+		if e.ComplexityRoot.AuditEntry.CenterCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.CenterCode(childComplexity), true
+	case "AuditEntry.entityId":
+		if e.ComplexityRoot.AuditEntry.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.EntityID(childComplexity), true
+	case "AuditEntry.entityKind":
+		if e.ComplexityRoot.AuditEntry.EntityKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.EntityKind(childComplexity), true
+	case "AuditEntry.fields":
+		if e.ComplexityRoot.AuditEntry.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Fields(childComplexity), true
+	case "AuditEntry.operation":
+		if e.ComplexityRoot.AuditEntry.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Operation(childComplexity), true
+	case "AuditEntry.purpose":
+		if e.ComplexityRoot.AuditEntry.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Purpose(childComplexity), true
+	case "AuditEntry.refusal":
+		if e.ComplexityRoot.AuditEntry.Refusal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Refusal(childComplexity), true
+	case "AuditEntry.requestId":
+		if e.ComplexityRoot.AuditEntry.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.RequestID(childComplexity), true
+	case "AuditEntry.roles":
+		if e.ComplexityRoot.AuditEntry.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Roles(childComplexity), true
+	case "AuditEntry.subject":
+		if e.ComplexityRoot.AuditEntry.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Subject(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+	case "AuditEntryConnection.totalCount":
+		if e.ComplexityRoot.AuditEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.TotalCount(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
 	case "BenefitTransfer.createdAt":
 		if e.ComplexityRoot.BenefitTransfer.CreatedAt == nil {
 			break
@@ -1909,6 +2080,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitTransferPayload.UserErrors(childComplexity), true
+
+	case "BenefitTransferStats.accepted":
+		if e.ComplexityRoot.BenefitTransferStats.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Accepted(childComplexity), true
+	case "BenefitTransferStats.cancelled":
+		if e.ComplexityRoot.BenefitTransferStats.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Cancelled(childComplexity), true
+	case "BenefitTransferStats.center":
+		if e.ComplexityRoot.BenefitTransferStats.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Center(childComplexity), true
+	case "BenefitTransferStats.direction":
+		if e.ComplexityRoot.BenefitTransferStats.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Direction(childComplexity), true
+	case "BenefitTransferStats.from":
+		if e.ComplexityRoot.BenefitTransferStats.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.From(childComplexity), true
+	case "BenefitTransferStats.medianWorkingDaysToAccepted":
+		if e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToAccepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToAccepted(childComplexity), true
+	case "BenefitTransferStats.medianWorkingDaysToSent":
+		if e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToSent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToSent(childComplexity), true
+	case "BenefitTransferStats.notified":
+		if e.ComplexityRoot.BenefitTransferStats.Notified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Notified(childComplexity), true
+	case "BenefitTransferStats.overdue":
+		if e.ComplexityRoot.BenefitTransferStats.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Overdue(childComplexity), true
+	case "BenefitTransferStats.received":
+		if e.ComplexityRoot.BenefitTransferStats.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Received(childComplexity), true
+	case "BenefitTransferStats.requested":
+		if e.ComplexityRoot.BenefitTransferStats.Requested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Requested(childComplexity), true
+	case "BenefitTransferStats.returned":
+		if e.ComplexityRoot.BenefitTransferStats.Returned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Returned(childComplexity), true
+	case "BenefitTransferStats.sent":
+		if e.ComplexityRoot.BenefitTransferStats.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Sent(childComplexity), true
+	case "BenefitTransferStats.to":
+		if e.ComplexityRoot.BenefitTransferStats.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.To(childComplexity), true
+	case "BenefitTransferStats.total":
+		if e.ComplexityRoot.BenefitTransferStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Total(childComplexity), true
 
 	case "Benefits.housing":
 		if e.ComplexityRoot.Benefits.Housing == nil {
@@ -3443,6 +3705,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Agreements(childComplexity, args["filter"].(*exchange.AgreementFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.auditEntries":
+		if e.ComplexityRoot.Query.AuditEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditEntries(childComplexity, args["filter"].(*exchange.AuditEntryFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.benefitTransfers":
 		if e.ComplexityRoot.Query.BenefitTransfers == nil {
 			break
@@ -4412,6 +4685,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stats.AgreementFulfillment(childComplexity, args["agreementId"].(string)), true
+	case "Stats.benefitTransfers":
+		if e.ComplexityRoot.Stats.BenefitTransfers == nil {
+			break
+		}
+
+		args, err := ec.field_Stats_benefitTransfers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stats.BenefitTransfers(childComplexity, args["centerCode"].(*string), args["direction"].(*exchange.BenefitTransferDirection), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Stats.marketBalance":
 		if e.ComplexityRoot.Stats.MarketBalance == nil {
 			break
@@ -4706,6 +4990,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WithdrawLaborSupplyPayload.UserErrors(childComplexity), true
 
+	case "Worker.accessLog":
+		if e.ComplexityRoot.Worker.AccessLog == nil {
+			break
+		}
+
+		args, err := ec.field_Worker_accessLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Worker.AccessLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Worker.consentAt":
 		if e.ComplexityRoot.Worker.ConsentAt == nil {
 			break
@@ -4823,6 +5118,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddCenterKeyInput", ec.unmarshalInputAddCenterKeyInput),
 			graphql.NewInputUnmarshaler("AgreementFilter", ec.unmarshalInputAgreementFilter),
 			graphql.NewInputUnmarshaler("AgreementTermsInput", ec.unmarshalInputAgreementTermsInput),
+			graphql.NewInputUnmarshaler("AuditEntryFilter", ec.unmarshalInputAuditEntryFilter),
 			graphql.NewInputUnmarshaler("BenefitTransferFilter", ec.unmarshalInputBenefitTransferFilter),
 			graphql.NewInputUnmarshaler("BenefitTransferStepInput", ec.unmarshalInputBenefitTransferStepInput),
 			graphql.NewInputUnmarshaler("BenefitsInput", ec.unmarshalInputBenefitsInput),
@@ -5326,6 +5622,87 @@ extend type Subscription {
   agreementUpdated(agreementId: ID, after: String): Agreement!
 }
 `, BuiltIn: false},
+	{Name: "../schema/audit.graphqls", Input: `"""
+Why a read of a worker was refused. NOT_VISIBLE covers another center's worker, an
+erased one and an ID that names nothing: the caller got the same answer for each.
+"""
+enum AccessRefusal {
+  "The caller's roles read no personal data (viewer, operator)."
+  ROLE
+  "No worker the caller's center may see has this ID."
+  NOT_VISIBLE
+}
+
+"""
+One entry of the append-only audit trail: who (center, subject, roles), what (action
+and entity), when, and in which request. A read of a worker's personal data names the
+fields read and the GraphQL field and operation it went through; a refused attempt says
+why. Entries name workers by ID, never by their data.
+"""
+type AuditEntry {
+  at: DateTime!
+  "The acting center; null for the operator and the system."
+  center: Center
+  centerCode: String
+  subject: String!
+  roles: [Role!]!
+  "e.g. worker.read, worker.access_refused, worker.updated, referral.referred."
+  action: String!
+  "The entity's type (Worker, Referral, …); null for entries about no entity (an import)."
+  entityKind: String
+  "The entity's global ID."
+  entityId: ID
+  "The fields read (a read) or changed (an update); names only, never values."
+  fields: [String!]!
+  "The GraphQL field path the read went through, e.g. referrals.edges.node.worker."
+  purpose: String
+  "The GraphQL operation's name, when the client gave one."
+  operation: String
+  "Set on refused attempts."
+  refusal: AccessRefusal
+  requestId: String
+}
+
+type AuditEntryEdge {
+  cursor: String!
+  node: AuditEntry!
+}
+
+type AuditEntryConnection {
+  edges: [AuditEntryEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input AuditEntryFilter {
+  "The acting center."
+  centerCode: String
+  "Entries about this worker."
+  workerId: ID
+  "An action name, e.g. worker.read or worker.access_refused."
+  action: String
+  "Inclusive."
+  from: DateTime
+  "Exclusive."
+  to: DateTime
+}
+
+extend type Query {
+  """
+  The audit trail, newest first: the national operator only (its data-protection
+  officer); anyone else gets FORBIDDEN.
+  """
+  auditEntries(filter: AuditEntryFilter, first: Int = 20, after: String): AuditEntryConnection!
+}
+
+extend type Worker {
+  """
+  Who read this worker's personal data, and who was refused, newest first: for the
+  registering center, which answers the worker's request to know; null for anyone else.
+  """
+  accessLog(first: Int = 20, after: String): AuditEntryConnection
+}
+`, BuiltIn: false},
 	{Name: "../schema/benefit.graphqls", Input: `"""
 Where an unemployment-insurance transfer (chuyển hưởng trợ cấp thất nghiệp) stands.
 REQUESTED: the worker's request (Form 19) is recorded; NOTIFIED: the stop-payment notice
@@ -5567,6 +5944,48 @@ extend type Subscription {
   only that one; with after (a change-feed cursor), it first replays what changed since.
   """
   benefitTransferUpdated(benefitTransferId: ID, after: String): BenefitTransfer!
+}
+`, BuiltIn: false},
+	{Name: "../schema/benefit_stats.graphqls", Input: `"""
+Unemployment-insurance transfers counted: no personal data, counts and medians only.
+Working days are those of the shipped calendar (Monday to Friday, without Vietnamese
+public holidays, with the Saturdays worked in exchange), counted after the request date
+up to and including the day of the step in Vietnam.
+"""
+type BenefitTransferStats {
+  "The center whose transfers these are; null for the whole exchange."
+  center: Center
+  "The center's end: OUTGOING as paying center, INCOMING as receiving; null for either."
+  direction: BenefitTransferDirection
+  from: Date
+  to: Date
+  total: Int!
+  "Counts by status now."
+  requested: Int!
+  notified: Int!
+  sent: Int!
+  received: Int!
+  accepted: Int!
+  returned: Int!
+  cancelled: Int!
+  "REQUESTED or NOTIFIED and past dueBy (the day in Vietnam), as BenefitTransfer.overdue."
+  overdue: Int!
+  """
+  Median working days from the request (Form 19) to the first sending of the dossier,
+  over the transfers sent at least once; null when none was.
+  """
+  medianWorkingDaysToSent: Float
+  "Median working days from the request to acceptance, over the ACCEPTED transfers."
+  medianWorkingDaysToAccepted: Float
+}
+
+extend type Stats {
+  """
+  Transfers requested between ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` (the request dates, both included), of
+  one center (` + "`" + `centerCode` + "`" + `: its own staff and operators, FORBIDDEN to other centers; at
+  the given end, or either) or of the whole exchange.
+  """
+  benefitTransfers(centerCode: String, direction: BenefitTransferDirection, from: Date, to: Date): BenefitTransferStats!
 }
 `, BuiltIn: false},
 	{Name: "../schema/center.graphqls", Input: `"The authenticated caller: a center's user, or the national operator."
@@ -7424,6 +7843,60 @@ func (ec *executionContext) childFields_AgreementTerms(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AgreementTerms", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "center":
+		return ec.fieldContext_AuditEntry_center(ctx, field)
+	case "centerCode":
+		return ec.fieldContext_AuditEntry_centerCode(ctx, field)
+	case "subject":
+		return ec.fieldContext_AuditEntry_subject(ctx, field)
+	case "roles":
+		return ec.fieldContext_AuditEntry_roles(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "entityKind":
+		return ec.fieldContext_AuditEntry_entityKind(ctx, field)
+	case "entityId":
+		return ec.fieldContext_AuditEntry_entityId(ctx, field)
+	case "fields":
+		return ec.fieldContext_AuditEntry_fields(ctx, field)
+	case "purpose":
+		return ec.fieldContext_AuditEntry_purpose(ctx, field)
+	case "operation":
+		return ec.fieldContext_AuditEntry_operation(ctx, field)
+	case "refusal":
+		return ec.fieldContext_AuditEntry_refusal(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AuditEntry_requestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_BenefitTransfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7554,6 +8027,42 @@ func (ec *executionContext) childFields_BenefitTransferPayload(ctx context.Conte
 		return ec.fieldContext_BenefitTransferPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitTransferStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_BenefitTransferStats_center(ctx, field)
+	case "direction":
+		return ec.fieldContext_BenefitTransferStats_direction(ctx, field)
+	case "from":
+		return ec.fieldContext_BenefitTransferStats_from(ctx, field)
+	case "to":
+		return ec.fieldContext_BenefitTransferStats_to(ctx, field)
+	case "total":
+		return ec.fieldContext_BenefitTransferStats_total(ctx, field)
+	case "requested":
+		return ec.fieldContext_BenefitTransferStats_requested(ctx, field)
+	case "notified":
+		return ec.fieldContext_BenefitTransferStats_notified(ctx, field)
+	case "sent":
+		return ec.fieldContext_BenefitTransferStats_sent(ctx, field)
+	case "received":
+		return ec.fieldContext_BenefitTransferStats_received(ctx, field)
+	case "accepted":
+		return ec.fieldContext_BenefitTransferStats_accepted(ctx, field)
+	case "returned":
+		return ec.fieldContext_BenefitTransferStats_returned(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_BenefitTransferStats_cancelled(ctx, field)
+	case "overdue":
+		return ec.fieldContext_BenefitTransferStats_overdue(ctx, field)
+	case "medianWorkingDaysToSent":
+		return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToSent(ctx, field)
+	case "medianWorkingDaysToAccepted":
+		return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Benefits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8526,6 +9035,8 @@ func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql
 		return ec.fieldContext_Stats_agreementFulfillment(ctx, field)
 	case "monthly":
 		return ec.fieldContext_Stats_monthly(ctx, field)
+	case "benefitTransfers":
+		return ec.fieldContext_Stats_benefitTransfers(ctx, field)
 	case "retention":
 		return ec.fieldContext_Stats_retention(ctx, field)
 	}
@@ -8704,6 +9215,8 @@ func (ec *executionContext) childFields_Worker(ctx context.Context, field graphq
 		return ec.fieldContext_Worker_updatedAt(ctx, field)
 	case "version":
 		return ec.fieldContext_Worker_version(ctx, field)
+	case "accessLog":
+		return ec.fieldContext_Worker_accessLog(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Worker", field.Name)
 }
@@ -9400,6 +9913,36 @@ func (ec *executionContext) field_Query_agreements_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_auditEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*exchange.AuditEntryFilter, error) {
+			return ec.unmarshalOAuditEntryFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAuditEntryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_benefitTransfers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9790,6 +10333,44 @@ func (ec *executionContext) field_Stats_agreementFulfillment_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Stats_benefitTransfers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "centerCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["centerCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*exchange.BenefitTransferDirection, error) {
+			return ec.unmarshalOBenefitTransferDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Stats_marketBalance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10009,6 +10590,28 @@ func (ec *executionContext) field_Subscription_referralUpdated_args(ctx context.
 		return nil, err
 	}
 	args["referralId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Worker_accessLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11998,6 +12601,456 @@ func (ec *executionContext) fieldContext_AgreementTerms_notes(_ context.Context,
 	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "String")
 }
 
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AuditEntry_center(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalOCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_centerCode(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_centerCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CenterCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_centerCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_roles(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []exchange.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Role")
+}
+
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_entityKind(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_entityKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_entityKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_entityId(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_entityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, false, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_fields(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_purpose(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_refusal(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_refusal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refusal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.AccessRefusal) graphql.Marshaler {
+			return ec.marshalOAccessRefusal2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAccessRefusal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_refusal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AccessRefusal")
+}
+
+func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+			return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAuditEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BenefitTransfer_id(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13208,6 +14261,360 @@ func (ec *executionContext) fieldContext_BenefitTransferPayload_userErrors(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferStats_center(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferStats().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalOCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransferStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferStats_direction(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransferDirection) graphql.Marshaler {
+			return ec.marshalOBenefitTransferDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferDirection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "BenefitTransferDirection")
+}
+
+func (ec *executionContext) _BenefitTransferStats_from(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BenefitTransferStats_to(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BenefitTransferStats_total(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_requested(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_requested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_requested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_notified(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_notified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_notified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_sent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_received(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_accepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_returned(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_returned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Returned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_returned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_cancelled(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_cancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_overdue(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToSent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToSent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianWorkingDaysToSent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_medianWorkingDaysToSent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToAccepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianWorkingDaysToAccepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Benefits_housing(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
@@ -19809,6 +21216,50 @@ func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_auditEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditEntries(ctx, fc.Args["filter"].(*exchange.AuditEntryFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_benefitTransfers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24019,6 +25470,50 @@ func (ec *executionContext) fieldContext_Stats_monthly(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Stats_benefitTransfers(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_benefitTransfers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stats().BenefitTransfers(ctx, obj, fc.Args["centerCode"].(*string), fc.Args["direction"].(*exchange.BenefitTransferDirection), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransferStats) graphql.Marshaler {
+			return ec.marshalNBenefitTransferStats2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_benefitTransfers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stats_benefitTransfers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Stats_retention(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25545,6 +27040,50 @@ func (ec *executionContext) fieldContext_Worker_version(_ context.Context, field
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Worker_accessLog(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_accessLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Worker().AccessLog(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalOAuditEntryConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Worker",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Worker_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26958,6 +28497,76 @@ func (ec *executionContext) unmarshalInputAgreementTermsInput(ctx context.Contex
 func UnmarshalAgreementTermsInput(ctx context.Context, raw any) (exchange.AgreementTerms, error) {
 	var out exchange.AgreementTerms
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementTermsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAuditEntryFilter(ctx context.Context, obj any) (exchange.AuditEntryFilter, error) {
+	var it exchange.AuditEntryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"centerCode", "workerId", "action", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "centerCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("centerCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CenterCode = data
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditEntryFilter unmarshals raw into the AuditEntryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditEntryFilter(ctx context.Context, raw any) (exchange.AuditEntryFilter, error) {
+	var out exchange.AuditEntryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEntryFilter", raw, &out)
 	return out, err
 }
 
@@ -30984,6 +32593,181 @@ func (ec *executionContext) _AgreementTerms(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *exchange.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_center(ctx, field, obj)
+				})
+		case "centerCode":
+			out.Values[i] = ec._AuditEntry_centerCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._AuditEntry_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "roles":
+			out.Values[i] = ec._AuditEntry_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityKind":
+			out.Values[i] = ec._AuditEntry_entityKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityId":
+			out.Values[i] = ec._AuditEntry_entityId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.Values[i] = ec._AuditEntry_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._AuditEntry_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operation":
+			out.Values[i] = ec._AuditEntry_operation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refusal":
+			out.Values[i] = ec._AuditEntry_refusal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestId":
+			out.Values[i] = ec._AuditEntry_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
+
+func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AuditEntryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
+
+func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var benefitTransferImplementors = []string{"BenefitTransfer", "Node"}
 
 func (ec *executionContext) _BenefitTransfer(ctx context.Context, sel ast.SelectionSet, obj *exchange.BenefitTransfer) graphql.Marshaler {
@@ -31395,6 +33179,110 @@ func (ec *executionContext) _BenefitTransferPayload(ctx context.Context, sel ast
 			out.Values[i] = ec._BenefitTransferPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitTransferStatsImplementors = []string{"BenefitTransferStats"}
+
+func (ec *executionContext) _BenefitTransferStats(ctx context.Context, sel ast.SelectionSet, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransferStats")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferStats_center(ctx, field, obj)
+				})
+		case "direction":
+			out.Values[i] = ec._BenefitTransferStats_direction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._BenefitTransferStats_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._BenefitTransferStats_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._BenefitTransferStats_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requested":
+			out.Values[i] = ec._BenefitTransferStats_requested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notified":
+			out.Values[i] = ec._BenefitTransferStats_notified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sent":
+			out.Values[i] = ec._BenefitTransferStats_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "received":
+			out.Values[i] = ec._BenefitTransferStats_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accepted":
+			out.Values[i] = ec._BenefitTransferStats_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returned":
+			out.Values[i] = ec._BenefitTransferStats_returned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelled":
+			out.Values[i] = ec._BenefitTransferStats_cancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._BenefitTransferStats_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianWorkingDaysToSent":
+			out.Values[i] = ec._BenefitTransferStats_medianWorkingDaysToSent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianWorkingDaysToAccepted":
+			out.Values[i] = ec._BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33659,6 +35547,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_agreements(ctx, field)
 				})
+		case "auditEntries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditEntries(ctx, field)
+				})
 		case "benefitTransfers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -35135,6 +37029,12 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stats_monthly(ctx, field, obj)
 				})
+		case "benefitTransfers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_benefitTransfers(ctx, field, obj)
+				})
 		case "retention":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -35795,6 +37695,12 @@ func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "accessLog":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Worker_accessLog(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36396,6 +38302,46 @@ func (ec *executionContext) unmarshalNAgreementTermsInput2githubᚗcomᚋlaborx�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *exchange.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEntryEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx context.Context, v any) (exchange.BenefitDocumentKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := exchange.BenefitDocumentKind(tmp)
@@ -36489,6 +38435,14 @@ func (ec *executionContext) marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlab
 		return graphql.Null
 	}
 	return ec._BenefitTransferPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitTransferStats2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStats(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransferStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransferStats!")
+		return graphql.Null
+	}
+	return ec._BenefitTransferStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBenefitTransferStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx context.Context, v any) (exchange.BenefitTransferStatus, error) {
@@ -38299,6 +40253,25 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAccessRefusal2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAccessRefusal(ctx context.Context, v any) (*exchange.AccessRefusal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.AccessRefusal(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAccessRefusal2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAccessRefusal(ctx context.Context, sel ast.SelectionSet, v *exchange.AccessRefusal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -38381,6 +40354,21 @@ func (ec *executionContext) marshalOAgreementStatus2ᚖgithubᚗcomᚋlaborxᚋl
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOAuditEntryConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuditEntryFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAuditEntryFilter(ctx context.Context, v any) (*exchange.AuditEntryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditEntryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOBenefitTransfer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransfer(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransfer) graphql.Marshaler {

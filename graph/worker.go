@@ -21,11 +21,31 @@ import (
 // under names the subfield that holds the worker when the current field does not
 // (a mutation payload's "worker").
 func (r *Resolver) worker(ctx context.Context, id uuid.UUID, under ...string) (*exchange.Worker, error) {
-	w, err := loader.For(ctx).Worker.Load(ctx, exchange.WorkerRead{ID: id, Fields: selectedFields(ctx, under...)})
+	read := exchange.WorkerRead{ID: id, Fields: selectedFields(ctx, under...), Purpose: fieldPath(ctx, under...)}
+	if graphql.HasOperationContext(ctx) {
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil {
+			read.Operation = op.Name
+		}
+	}
+	w, err := loader.For(ctx).Worker.Load(ctx, read)
 	if errors.Is(err, dataloadgen.ErrNotFound) {
 		return nil, exchange.Errorf(exchange.CodeNotFound, "no worker has this ID")
 	}
 	return w, err
+}
+
+// fieldPath is the path of field names (not the client's aliases; list indexes left
+// out) from the operation's root to the current field and its subfields under:
+// "referrals.edges.node.worker". It is the purpose of a read in the access log.
+func fieldPath(ctx context.Context, under ...string) string {
+	var names []string
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if fc.Index == nil && fc.Field.Field != nil {
+			names = append(names, fc.Field.Name)
+		}
+	}
+	slices.Reverse(names)
+	return strings.Join(append(names, under...), ".")
 }
 
 // selectedFields lists the fields selected under the current field (or under its

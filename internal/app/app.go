@@ -161,6 +161,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		StatsService:           postgres.NewStatsService(db, read),
 		SessionService:         sessions,
 		BenefitTransferService: postgres.NewBenefitTransferService(db),
+		AuditTrail:             postgres.NewAuditTrail(db),
 		Now:                    db.Now,
 		Hub:                    hub,
 		Logger:                 cfg.Logger,

@@ -165,10 +165,14 @@ type Worker struct {
 
 // WorkerRead asks for one worker's record on behalf of a client; Fields lists the
 // GraphQL fields selected (comma-separated, sorted) so the audit entry of the read can
-// say what was seen. It is a loader key, hence a comparable struct.
+// say what was seen, Purpose the field path it went through ("node",
+// "referrals.edges.node.worker") and Operation the operation's name, if any. It is a
+// loader key, hence a comparable struct.
 type WorkerRead struct {
-	ID     uuid.UUID
-	Fields string
+	ID        uuid.UUID
+	Fields    string
+	Purpose   string
+	Operation string
 }
 
 // WorkerInput is a worker's personal data as the origin center records it.

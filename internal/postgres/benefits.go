@@ -234,6 +234,7 @@ func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exc
 	}
 	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, st.TransferID)
 	if err != nil {
+		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
 		return nil, exchange.BenefitTransferNotFound()
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
@@ -244,6 +245,8 @@ func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exc
 		side := exchange.SideOf(p.CenterID, t.FromCenterID, t.ToCenterID)
 		// authz: DecideBenefitTransfer says who may take which step from which status.
 		to, decision := exchange.DecideBenefitTransfer(t.Status, st.Action, side, p)
+		// authz: refusals of the caller come before the version check, so a center that
+		// may not see the transfer learns nothing of it, not even its version.
 		switch exchange.ErrorCode(decision) {
 		case exchange.CodeUnauthenticated, exchange.CodeForbidden, exchange.CodeNotFound:
 			return decision
@@ -380,7 +383,8 @@ func (s *BenefitTransferService) BenefitTransferLetter(ctx context.Context, id u
 		if l.Worker, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Worker]); err != nil {
 			return nil, notFoundAs(err, exchange.WorkerNotFound())
 		}
-		return l, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferLetter,dateOfBirth,fullName,nationalIdMasked"})
+		return l, tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: t.WorkerID,
+			Fields: "dateOfBirth,fullName,nationalIdMasked", Purpose: "benefitTransferLetter"}}, "")
 	})
 }
 
@@ -400,6 +404,7 @@ func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exch
 	}
 	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, in.TransferID)
 	if err != nil {
+		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
 		return nil, exchange.BenefitTransferNotFound()
 	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
@@ -407,7 +412,7 @@ func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exch
 		if err != nil {
 			return err
 		}
-		// authz: DecideAddBenefitDocument.
+		// authz: DecideAddBenefitDocument, before the version and the file are looked at.
 		if err := exchange.DecideAddBenefitDocument(p, t); err != nil {
 			return err
 		}
@@ -473,6 +478,7 @@ func (s *BenefitTransferService) BenefitDocumentContent(ctx context.Context, d *
 			d.ID, t.ID).Scan(&content); err != nil {
 			return nil, fmt.Errorf("read benefit document: %w", err)
 		}
-		return content, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferDocument:" + d.ID.String()})
+		return content, tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: t.WorkerID,
+			Purpose: "benefitTransferDocument:" + d.ID.String()}}, "")
 	})
 }

@@ -29,23 +29,25 @@ const workerVisibleTo = `w.erased_at IS NULL AND (w.registered_by = $2
 		AND vt.first_sent_at IS NOT NULL))`
 
 // Workers loads the workers the caller may see and writes one audit entry per worker
-// read, naming the fields the client selected and the request id; all entries of a
-// batch go in one statement, in the same transaction as the read.
+// asked for: a read naming the fields the client selected, or a refused attempt (a
+// viewer's or operator's, another center's worker, an ID that names nothing). All
+// entries of a batch go in one statement, in the same transaction as the read; the
+// client's answer is the same for every refusal.
 func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRead) (map[exchange.WorkerRead]*exchange.Worker, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[exchange.WorkerRead]*exchange.Worker, len(reads))
-	// authz: MayReadPersonalData.
-	if !exchange.MayReadPersonalData(p) {
-		return out, nil
-	}
-	ids := make([]uuid.UUID, 0, len(reads))
-	for _, r := range reads {
-		ids = append(ids, r.ID)
-	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
+		// authz: MayReadPersonalData; a refused role loads nothing and is logged.
+		if !exchange.MayReadPersonalData(p) {
+			return tx.auditWorkerAccess(ctx, reads, exchange.RefusalRole)
+		}
+		ids := make([]uuid.UUID, 0, len(reads))
+		for _, r := range reads {
+			ids = append(ids, r.ID)
+		}
 		// authz: workerVisibleTo.
 		rows, _ := tx.Query(ctx, `SELECT `+workerColumns+` FROM workers w WHERE w.id = ANY($1) AND `+workerVisibleTo,
 			ids, p.CenterID)
@@ -57,19 +59,19 @@ func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRe
 		for _, w := range list {
 			byID[w.ID] = w
 		}
-		var readIDs []uuid.UUID
-		var readFields []string
+		var read, refused []exchange.WorkerRead
 		for _, r := range reads {
 			if w, ok := byID[r.ID]; ok {
 				out[r] = w
-				readIDs = append(readIDs, r.ID)
-				readFields = append(readFields, r.Fields)
+				read = append(read, r)
+			} else {
+				refused = append(refused, r)
 			}
 		}
-		if len(readIDs) == 0 {
-			return nil
+		if err := tx.auditWorkerAccess(ctx, read, ""); err != nil {
+			return err
 		}
-		return tx.auditWorkerReads(ctx, readIDs, readFields)
+		return tx.auditWorkerAccess(ctx, refused, exchange.RefusalNotVisible)
 	})
 	if err != nil {
 		return nil, err
@@ -77,21 +79,41 @@ func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRe
 	return out, nil
 }
 
-// auditWorkerReads writes one "worker.read" entry per worker, in one statement.
-func (tx *Tx) auditWorkerReads(ctx context.Context, ids []uuid.UUID, fields []string) error {
+// auditWorkerAccess writes one entry per worker asked for, in one statement:
+// "worker.read" when refusal is "", else "worker.access_refused" with the reason.
+func (tx *Tx) auditWorkerAccess(ctx context.Context, reads []exchange.WorkerRead, refusal exchange.AccessRefusal) error {
+	if len(reads) == 0 {
+		return nil
+	}
+	action := exchange.ActionRead
+	if refusal != "" {
+		action = exchange.ActionAccessRefused
+	}
 	p := tx.caller
 	roles := make([]string, 0, len(p.Roles))
 	for _, r := range p.Roles {
 		roles = append(roles, string(r))
 	}
+	n := len(reads)
+	ids, fields, purposes, operations := make([]uuid.UUID, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, r := range reads {
+		ids[i], fields[i], purposes[i], operations[i] = r.ID, r.Fields, r.Purpose, r.Operation
+	}
+	var centerID *uuid.UUID
+	if p.CenterID != uuid.Nil {
+		centerID = &p.CenterID
+	}
 	_, err := tx.Exec(ctx, `
 		INSERT INTO audit_entries (at, center_id, center_code, subject, roles, action, entity_kind, entity_id, details, request_id)
-		SELECT $1, $2, $3, $4, $5, 'worker.read', 'Worker', u.id,
-			jsonb_build_object('fields', string_to_array(u.fields, ',')), NULLIF($6, '')
-		FROM unnest($7::uuid[], $8::text[]) AS u(id, fields)`,
-		tx.now, p.CenterID, p.CenterCode, p.Subject, roles, exchange.RequestID(ctx), ids, fields)
+		SELECT $1, $2, NULLIF($3, ''), $4, $5, $6, 'Worker', u.id,
+			jsonb_strip_nulls(jsonb_build_object('fields', string_to_array(NULLIF(u.fields, ''), ','),
+				'purpose', NULLIF(u.purpose, ''), 'operation', NULLIF(u.operation, ''), 'refusal', NULLIF($7, ''))),
+			NULLIF($8, '')
+		FROM unnest($9::uuid[], $10::text[], $11::text[], $12::text[]) AS u(id, fields, purpose, operation)`,
+		tx.now, centerID, p.CenterCode, p.Subject, roles, action.AuditName("worker"), string(refusal),
+		exchange.RequestID(ctx), ids, fields, purposes, operations)
 	if err != nil {
-		return fmt.Errorf("audit worker reads: %w", err)
+		return fmt.Errorf("audit worker access: %w", err)
 	}
 	return nil
 }
@@ -153,7 +175,7 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 		}
 		return tx.workerChanged(ctx, id, exchange.ActionErased, details)
 	})
-	return id, err
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "eraseWorker", err)
 }
 
 // WithdrawConsent records that the worker withdrew consent: they may not be referred
@@ -178,7 +200,7 @@ func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.Withd
 		}
 		return tx.workerChanged(ctx, id, exchange.ActionConsentWithdrawn, nil)
 	})
-	return id, err
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "withdrawConsent", err)
 }
 
 // UpdateWorker corrects a worker's recorded data; the audit entry names the fields
@@ -206,7 +228,7 @@ func (s *ReferralService) UpdateWorker(ctx context.Context, in exchange.UpdateWo
 		}
 		return tx.workerChanged(ctx, id, exchange.ActionUpdated, map[string]any{"fields": changed})
 	})
-	return id, err
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "updateWorker", err)
 }
 
 // workerChanged audits a change to a worker and tells the centers that see the worker;
