@@ -68,6 +68,7 @@ type ResolverRoot interface {
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 	Worker() WorkerResolver
+	WorkerConsent() WorkerConsentResolver
 }
 
 type DirectiveRoot struct {
@@ -93,6 +94,7 @@ type ComplexityRoot struct {
 		Signatures      func(childComplexity int) int
 		Status          func(childComplexity int) int
 		StatusReason    func(childComplexity int) int
+		TerminatesOn    func(childComplexity int) int
 		Title           func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		ValidFrom       func(childComplexity int) int
@@ -150,6 +152,7 @@ type ComplexityRoot struct {
 
 	AgreementRevision struct {
 		CreatedAt         func(childComplexity int) int
+		HashVersion       func(childComplexity int) int
 		Note              func(childComplexity int) int
 		Number            func(childComplexity int) int
 		ProposedBy        func(childComplexity int) int
@@ -159,7 +162,10 @@ type ComplexityRoot struct {
 	}
 
 	AgreementSignature struct {
+		Alg           func(childComplexity int) int
 		Center        func(childComplexity int) int
+		JWS           func(childComplexity int) int
+		KID           func(childComplexity int) int
 		Revision      func(childComplexity int) int
 		SignedAt      func(childComplexity int) int
 		SignerSubject func(childComplexity int) int
@@ -418,6 +424,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	GiveConsentPayload struct {
+		UserErrors func(childComplexity int) int
+		Worker     func(childComplexity int) int
+	}
+
 	ImportPayload struct {
 		CreatedCount func(childComplexity int) int
 		RowCount     func(childComplexity int) int
@@ -535,6 +546,7 @@ type ComplexityRoot struct {
 		CloseLaborDemand           func(childComplexity int, input exchange.CloseLaborDemandInput) int
 		CommentOnAgreement         func(childComplexity int, input exchange.CommentOnAgreementInput) int
 		EraseWorker                func(childComplexity int, input exchange.EraseWorkerInput) int
+		GiveConsent                func(childComplexity int, input exchange.GiveConsentInput) int
 		ImportLaborDemand          func(childComplexity int, input exchange.ImportInput) int
 		ImportLaborSupply          func(childComplexity int, input exchange.ImportInput) int
 		JoinExchangeSession        func(childComplexity int, input exchange.JoinExchangeSessionInput) int
@@ -921,6 +933,7 @@ type ComplexityRoot struct {
 		ConsentGiven       func(childComplexity int) int
 		ConsentPurpose     func(childComplexity int) int
 		ConsentWithdrawnAt func(childComplexity int) int
+		Consents           func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		DateOfBirth        func(childComplexity int) int
 		EducationLevel     func(childComplexity int) int
@@ -934,6 +947,16 @@ type ComplexityRoot struct {
 		Skills             func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
+	}
+
+	WorkerConsent struct {
+		AnyDestination       func(childComplexity int) int
+		DestinationProvinces func(childComplexity int) int
+		GivenAt              func(childComplexity int) int
+		Purpose              func(childComplexity int) int
+		Status               func(childComplexity int) int
+		ValidUntil           func(childComplexity int) int
+		WithdrawnAt          func(childComplexity int) int
 	}
 }
 
@@ -1100,6 +1123,7 @@ type MutationResolver interface {
 	ImportLaborSupply(ctx context.Context, input exchange.ImportInput) (*model.ImportPayload, error)
 	EraseWorker(ctx context.Context, input exchange.EraseWorkerInput) (*model.EraseWorkerPayload, error)
 	WithdrawConsent(ctx context.Context, input exchange.WithdrawConsentInput) (*model.WithdrawConsentPayload, error)
+	GiveConsent(ctx context.Context, input exchange.GiveConsentInput) (*model.GiveConsentPayload, error)
 	UpdateWorker(ctx context.Context, input exchange.UpdateWorkerInput) (*model.UpdateWorkerPayload, error)
 }
 type OccupationResolver interface {
@@ -1199,9 +1223,13 @@ type WorkerResolver interface {
 
 	Occupation(ctx context.Context, obj *exchange.Worker) (*exchange.Occupation, error)
 
+	Consents(ctx context.Context, obj *exchange.Worker) ([]*exchange.Consent, error)
 	RegisteredBy(ctx context.Context, obj *exchange.Worker) (*exchange.Center, error)
 
 	AccessLog(ctx context.Context, obj *exchange.Worker, first *int, after *string) (*model.AuditEntryConnection, error)
+}
+type WorkerConsentResolver interface {
+	DestinationProvinces(ctx context.Context, obj *exchange.Consent) ([]*exchange.Province, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1313,6 +1341,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.StatusReason(childComplexity), true
+	case "Agreement.terminatesOn":
+		if e.ComplexityRoot.Agreement.TerminatesOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.TerminatesOn(childComplexity), true
 	case "Agreement.title":
 		if e.ComplexityRoot.Agreement.Title == nil {
 			break
@@ -1536,6 +1570,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgreementRevision.CreatedAt(childComplexity), true
+	case "AgreementRevision.hashVersion":
+		if e.ComplexityRoot.AgreementRevision.HashVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementRevision.HashVersion(childComplexity), true
 	case "AgreementRevision.note":
 		if e.ComplexityRoot.AgreementRevision.Note == nil {
 			break
@@ -1573,12 +1613,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementRevision.TermsHash(childComplexity), true
 
+	case "AgreementSignature.alg":
+		if e.ComplexityRoot.AgreementSignature.Alg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.Alg(childComplexity), true
 	case "AgreementSignature.center":
 		if e.ComplexityRoot.AgreementSignature.Center == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AgreementSignature.Center(childComplexity), true
+	case "AgreementSignature.jws":
+		if e.ComplexityRoot.AgreementSignature.JWS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.JWS(childComplexity), true
+	case "AgreementSignature.kid":
+		if e.ComplexityRoot.AgreementSignature.KID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.KID(childComplexity), true
 	case "AgreementSignature.revision":
 		if e.ComplexityRoot.AgreementSignature.Revision == nil {
 			break
@@ -2640,6 +2698,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExchangeSessionEdge.Node(childComplexity), true
 
+	case "GiveConsentPayload.userErrors":
+		if e.ComplexityRoot.GiveConsentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiveConsentPayload.UserErrors(childComplexity), true
+	case "GiveConsentPayload.worker":
+		if e.ComplexityRoot.GiveConsentPayload.Worker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiveConsentPayload.Worker(childComplexity), true
+
 	case "ImportPayload.createdCount":
 		if e.ComplexityRoot.ImportPayload.CreatedCount == nil {
 			break
@@ -3172,6 +3243,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EraseWorker(childComplexity, args["input"].(exchange.EraseWorkerInput)), true
+	case "Mutation.giveConsent":
+		if e.ComplexityRoot.Mutation.GiveConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_giveConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GiveConsent(childComplexity, args["input"].(exchange.GiveConsentInput)), true
 	case "Mutation.importLaborDemand":
 		if e.ComplexityRoot.Mutation.ImportLaborDemand == nil {
 			break
@@ -4990,6 +5072,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Worker.ConsentWithdrawnAt(childComplexity), true
+	case "Worker.consents":
+		if e.ComplexityRoot.Worker.Consents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.Consents(childComplexity), true
 	case "Worker.createdAt":
 		if e.ComplexityRoot.Worker.CreatedAt == nil {
 			break
@@ -5069,6 +5157,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Worker.Version(childComplexity), true
 
+	case "WorkerConsent.anyDestination":
+		if e.ComplexityRoot.WorkerConsent.AnyDestination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.AnyDestination(childComplexity), true
+	case "WorkerConsent.destinationProvinces":
+		if e.ComplexityRoot.WorkerConsent.DestinationProvinces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.DestinationProvinces(childComplexity), true
+	case "WorkerConsent.givenAt":
+		if e.ComplexityRoot.WorkerConsent.GivenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.GivenAt(childComplexity), true
+	case "WorkerConsent.purpose":
+		if e.ComplexityRoot.WorkerConsent.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.Purpose(childComplexity), true
+	case "WorkerConsent.status":
+		if e.ComplexityRoot.WorkerConsent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.Status(childComplexity), true
+	case "WorkerConsent.validUntil":
+		if e.ComplexityRoot.WorkerConsent.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.ValidUntil(childComplexity), true
+	case "WorkerConsent.withdrawnAt":
+		if e.ComplexityRoot.WorkerConsent.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.WithdrawnAt(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -5095,6 +5226,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EmployerInput", ec.unmarshalInputEmployerInput),
 			graphql.NewInputUnmarshaler("EraseWorkerInput", ec.unmarshalInputEraseWorkerInput),
 			graphql.NewInputUnmarshaler("ExchangeSessionFilter", ec.unmarshalInputExchangeSessionFilter),
+			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("ImportInput", ec.unmarshalInputImportInput),
 			graphql.NewInputUnmarshaler("JoinExchangeSessionInput", ec.unmarshalInputJoinExchangeSessionInput),
 			graphql.NewInputUnmarshaler("LaborDemandFilter", ec.unmarshalInputLaborDemandFilter),
@@ -5272,20 +5404,68 @@ type Agreement implements Node {
   validFrom: Date!
   "validUntil of the current terms."
   validUntil: Date!
-  "SIGNED and today (UTC) within the validity period, both ends included."
+  """
+  SIGNED and today (UTC) within the validity period, both ends included, and before
+  the day a termination takes effect.
+  """
   isActive: Boolean!
   "The reason given to reject, withdraw or terminate."
   statusReason: String
+  """
+  The day a termination takes effect (terminateAgreement's effectiveOn): until the day
+  before, the agreement stays SIGNED and in force; from that day on it is TERMINATED.
+  """
+  terminatesOn: Date
   createdAt: DateTime!
   updatedAt: DateTime!
   version: Int!
 }
 
+"""
+A revision of the terms and the hash every signature of it names.
+
+` + "`" + `termsHash` + "`" + ` is the lowercase hex SHA-256 of a canonical JSON document (RFC 8785, JSON
+Canonicalization Scheme: keys sorted by their UTF-16 code units, which for these ASCII
+keys is byte order; no whitespace; strings escape only ` + "`" + `"` + "`" + `, ` + "`" + `\\` + "`" + ` and control characters,
+the latter as ` + "`" + `\b \t \n \f \r` + "`" + ` or ` + "`" + `\u00xx` + "`" + ` in lowercase hex; integers in plain decimal).
+What the document holds depends on ` + "`" + `hashVersion` + "`" + `:
+
+Version 2 (every revision made since signatures can be proven) covers the agreement, the
+revision, the title, the parties and the terms:
+
+    {"agreement":ID,"parties":[CODE,...],"revision":N,"terms":TERMS,"title":TEXT,"version":2}
+
+where ID is ` + "`" + `Agreement.id` + "`" + ` as the API gives it, the parties are the center codes
+sorted and listed once, and TITLE is ` + "`" + `Agreement.title` + "`" + `.
+
+Version 1 (revisions stored before) is TERMS alone.
+
+TERMS is
+
+    {"notes":TEXT,"quotas":[Q,...],"responsibilities":[R,...],"supportPolicy":TEXT,"validFrom":D,"validUntil":D}
+    Q = {"fromCenterCode":CODE,"occupationCode":TEXT,"toCenterCode":CODE,"workers":N}
+    R = {"centerCode":CODE,"text":TEXT}
+
+with every key present, D as "YYYY-MM-DD", quotas sorted by (fromCenterCode,
+toCenterCode, occupationCode, workers) and responsibilities by (centerCode, text),
+comparing strings byte-wise in UTF-8, and empty lists as ` + "`" + `[]` + "`" + `. Every TEXT is trimmed
+of surrounding white space and, in version 2, in Unicode Normalization Form C (NFC);
+CODE is also upper case. The fields of ` + "`" + `terms` + "`" + `, ` + "`" + `title` + "`" + ` and ` + "`" + `parties { code }` + "`" + ` as the
+API returns them are already in this form, so a partner recomputes the hash from them.
+For example, version-1 terms from 2021-03-01 to 2022-02-28 with one quota of 50
+workers of 8211 from BKN to HDG and nothing else are
+
+    {"notes":"","quotas":[{"fromCenterCode":"BKN","occupationCode":"8211","toCenterCode":"HDG","workers":50}],"responsibilities":[],"supportPolicy":"","validFrom":"2021-03-01","validUntil":"2022-02-28"}
+
+` + "`" + `laborx agreement verify FILE` + "`" + ` recomputes and checks it offline (docs/agreement-signatures.md).
+"""
 type AgreementRevision {
   number: Int!
   terms: AgreementTerms!
-  "Lowercase hex SHA-256 of the terms in canonical JSON; what signatures sign."
+  "Lowercase hex SHA-256 of the revision's canonical JSON (see the type); what signatures sign."
   termsHash: String!
+  "How termsHash was computed: 1 (terms only, revisions made before version 2) or 2 (agreement, revision, title, parties and terms, NFC)."
+  hashVersion: Int!
   proposedBy: Center!
   proposedBySubject: String!
   note: String
@@ -5315,12 +5495,24 @@ type Responsibility {
   text: String!
 }
 
+"""
+A party's signature of a revision. With a JWS it is a signature the center can prove:
+its own system signed the revision's termsHash with one of its registered keys, and
+anyone can check that against the center's published keys
+(` + "`" + `/.well-known/centers/{code}/jwks.json` + "`" + `).
+"""
 type AgreementSignature {
   center: Center!
   signerSubject: String!
   revision: Int!
   termsHash: String!
   signedAt: DateTime!
+  "The key that made the JWS (its kid header); null for a signature without a JWS."
+  kid: String
+  "The JWS algorithm (EdDSA, Ed25519, ES256 or RS256); null without a JWS."
+  alg: String
+  "The compact detached JWS over termsHash (header..signature), as signAgreement received it; null without one."
+  jws: String
 }
 
 type AgreementEvent {
@@ -5430,6 +5622,15 @@ input SignAgreementInput {
   agreementId: ID!
   "The revision signed; it must be the current one (else STALE_REVISION)."
   revision: Int!
+  """
+  Optional proof: a compact detached JWS (RFC 7515 Appendix F, ` + "`" + `header..signature` + "`" + `)
+  whose payload is the revision's termsHash as its 64 ASCII characters, signed with an
+  active key of the caller's center (header ` + "`" + `kid` + "`" + ` and ` + "`" + `alg` + "`" + `, the key's own algorithm;
+  ` + "`" + `"b64": false` + "`" + ` with ` + "`" + `"crit": ["b64"]` + "`" + ` (RFC 7797) is accepted too). A JWS that does
+  not verify with that key, or names a key the center does not hold now, is refused
+  with INVALID_SIGNATURE and nothing is signed.
+  """
+  jws: String
 }
 
 input RejectAgreementInput {
@@ -5447,6 +5648,12 @@ input WithdrawAgreementInput {
 input TerminateAgreementInput {
   agreementId: ID!
   reason: String!
+  """
+  The day the termination takes effect, today (UTC) when not given; not in the past and
+  not after validUntil (OUT_OF_RANGE). Until then the agreement stays SIGNED and in
+  force: referrals and hires still count against its quotas.
+  """
+  effectiveOn: Date
   expectedVersion: Int
 }
 
@@ -5499,7 +5706,7 @@ extend type Mutation {
   rejectAgreement(input: RejectAgreementInput!): RejectAgreementPayload!
   "Coordinator of the original proposer."
   withdrawAgreement(input: WithdrawAgreementInput!): WithdrawAgreementPayload!
-  "Coordinator of a party; only a SIGNED agreement."
+  "Coordinator of a party; only a SIGNED agreement without a termination already scheduled."
   terminateAgreement(input: TerminateAgreementInput!): TerminateAgreementPayload!
 }
 
@@ -6009,6 +6216,17 @@ input AddCenterKeyInput {
   alg: String!
   publicKeyPem: String!
   notAfter: DateTime
+  """
+  Required when a center's coordinator adds a key for the own center (the operator
+  need not send it): a proof of possession of the new key, a compact JWT signed with
+  its private half, with header ` + "`" + `kid` + "`" + ` = the new kid and ` + "`" + `alg` + "`" + ` = its algorithm, and
+  claims ` + "`" + `iss` + "`" + ` = the center code, ` + "`" + `sub` + "`" + ` = the new kid, ` + "`" + `aud` + "`" + ` = "laborx:key-possession",
+  ` + "`" + `iat` + "`" + ` and ` + "`" + `exp` + "`" + ` at most an hour apart (` + "`" + `laborx token proof` + "`" + ` makes one). The request
+  itself is authenticated with a token signed by an active key of the same center, so
+  both the old and the new key vouch for the change. A proof that does not verify is
+  INVALID_SIGNATURE at input.proof.
+  """
+  proof: String
 }
 
 type AddCenterKeyPayload {
@@ -6034,9 +6252,18 @@ extend type Mutation {
   suspendCenter(input: SuspendCenterInput!): SuspendCenterPayload!
   "Operator only."
   reinstateCenter(input: ReinstateCenterInput!): ReinstateCenterPayload!
-  "Operator only."
+  """
+  The operator, for any center; or a center's coordinator for the own center, with a
+  proof of possession of the new key (input.proof). The key verifies tokens and
+  signatures at once and is published in /.well-known/centers/{code}/jwks.json.
+  """
   addCenterKey(input: AddCenterKeyInput!): AddCenterKeyPayload!
-  "Operator only. Tokens signed with the key are refused from the next request on, on every instance."
+  """
+  The operator, any key; or a center's coordinator, a key of the own center (another
+  center's key is NOT_FOUND) as long as another active key stays (else LAST_ACTIVE_KEY).
+  Tokens signed with the key are refused from the next request on, on every instance,
+  and the key leaves the center's JWKS.
+  """
   revokeCenterKey(input: RevokeCenterKeyInput!): RevokeCenterKeyPayload!
 }
 `, BuiltIn: false},
@@ -6156,6 +6383,10 @@ enum UserErrorCode {
   DEMAND_FILLED
   QUOTA_EXCEEDED
   CONSENT_REQUIRED
+  "A JWS does not verify: malformed, tampered with, or not made with an active key of the signing center."
+  INVALID_SIGNATURE
+  "A center's coordinator may not revoke the center's last active key."
+  LAST_ACTIVE_KEY
   "The object does not exist or the caller may not see it."
   NOT_FOUND
   "The caller's roles do not allow this action."
@@ -6402,6 +6633,13 @@ nothing; with ` + "`" + `partial: true` + "`" + ` the good rows are written and 
 At most 100000 rows.
 """
 input ImportInput {
+  """
+  As for the other create mutations: the same key with the same csv and partial returns
+  the first import's result and writes nothing again; with another file or partial it is
+  IDEMPOTENCY_KEY_REUSED. A file refused as a whole (any bad row without partial) does not
+  use up the key.
+  """
+  idempotencyKey: String
   csv: String!
   partial: Boolean = false
 }
@@ -7399,10 +7637,19 @@ type Worker implements Node {
   occupation: Occupation!
   skills: [String!]!
   educationLevel: EducationLevel
+  "Whether a consent of the worker is in force today (not withdrawn, not expired)."
   consentGiven: Boolean!
+  "When the latest consent record was given."
   consentAt: DateTime
+  "The purpose of the latest consent record."
   consentPurpose: String
+  "When the latest consent record was withdrawn (null while it is not)."
   consentWithdrawnAt: DateTime
+  """
+  The worker's consent records, oldest first: the history of consents given and
+  withdrawn. Only for the registering center; null for a destination center.
+  """
+  consents: [WorkerConsent!]
   registeredBy: Center!
   createdAt: DateTime!
   updatedAt: DateTime!
@@ -7425,10 +7672,67 @@ input WorkerInput {
   consent: ConsentInput!
 }
 
+"""
+The worker's consent, recorded when referWorker (or requestBenefitTransfer) registers
+the worker. For a worker the center registered before, the consents on record apply and
+this one is not recorded: giveConsent records new consent.
+"""
 input ConsentInput {
   "Must be true: referring a worker without consent is CONSENT_REQUIRED."
   given: Boolean!
   purpose: String
+  "Provinces the worker agrees to be referred to (current codes); omitted or empty: any."
+  destinationProvinceCodes: [String!]
+  "The last day (in Vietnam) the consent is valid, today or later; omitted: until withdrawn."
+  validUntil: Date
+}
+
+enum ConsentStatus {
+  IN_FORCE
+  "Its validUntil has passed. Nothing is deleted; new consent makes the worker referable."
+  EXPIRED
+  WITHDRAWN
+}
+
+"One consent of a worker to the processing of their data for referrals."
+type WorkerConsent {
+  "Erased with the worker."
+  purpose: String
+  "The provinces it allows referrals to; empty when anyDestination."
+  destinationProvinces: [Province!]!
+  anyDestination: Boolean!
+  "The last day (in Vietnam) it is valid; null: until withdrawn."
+  validUntil: Date
+  givenAt: DateTime!
+  withdrawnAt: DateTime
+  "Today's status."
+  status: ConsentStatus!
+}
+
+# A referral (referWorker) needs a consent in force today that covers the destination
+# center's province: CONSENT_REQUIRED when the worker has none (withdrawn),
+# CONSENT_EXPIRED when it has expired, CONSENT_OUT_OF_SCOPE when it covers other
+# provinces only.
+extend enum UserErrorCode {
+  CONSENT_EXPIRED
+  CONSENT_OUT_OF_SCOPE
+}
+
+input GiveConsentInput {
+  "As for the create mutations: the same key with the same input records the consent once."
+  idempotencyKey: String
+  workerId: ID!
+  purpose: String
+  "Provinces the worker agrees to be referred to (current codes); omitted or empty: any."
+  destinationProvinceCodes: [String!]
+  "The last day (in Vietnam) the consent is valid, today or later; omitted: until withdrawn."
+  validUntil: Date
+  expectedVersion: Int
+}
+
+type GiveConsentPayload {
+  worker: Worker
+  userErrors: [UserError!]!
 }
 
 input EraseWorkerInput {
@@ -7479,10 +7783,17 @@ extend type Mutation {
   """
   eraseWorker(input: EraseWorkerInput!): EraseWorkerPayload!
   """
-  Registering center only. The worker may not be referred again (CONSENT_REQUIRED);
-  referrals already under way continue.
+  Registering center only. Every consent in force ends now: the worker may not be
+  referred (CONSENT_REQUIRED) until giveConsent records new consent; referrals already
+  under way continue. With no consent left to withdraw: INVALID_TRANSITION.
   """
   withdrawConsent(input: WithdrawConsentInput!): WithdrawConsentPayload!
+  """
+  Registering center only (anyone else: NOT_FOUND, as for a worker that does not
+  exist). Records a new consent of the worker, also after a withdrawal or an expiry; the
+  earlier records stay in the history (Worker.consents).
+  """
+  giveConsent(input: GiveConsentInput!): GiveConsentPayload!
   """
   Registering center only. Corrects the worker's recorded data; referWorker never
   changes an existing worker. Audited with the names of the fields changed.
@@ -7539,6 +7850,8 @@ func (ec *executionContext) childFields_Agreement(ctx context.Context, field gra
 		return ec.fieldContext_Agreement_isActive(ctx, field)
 	case "statusReason":
 		return ec.fieldContext_Agreement_statusReason(ctx, field)
+	case "terminatesOn":
+		return ec.fieldContext_Agreement_terminatesOn(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Agreement_createdAt(ctx, field)
 	case "updatedAt":
@@ -7653,6 +7966,8 @@ func (ec *executionContext) childFields_AgreementRevision(ctx context.Context, f
 		return ec.fieldContext_AgreementRevision_terms(ctx, field)
 	case "termsHash":
 		return ec.fieldContext_AgreementRevision_termsHash(ctx, field)
+	case "hashVersion":
+		return ec.fieldContext_AgreementRevision_hashVersion(ctx, field)
 	case "proposedBy":
 		return ec.fieldContext_AgreementRevision_proposedBy(ctx, field)
 	case "proposedBySubject":
@@ -7677,6 +7992,12 @@ func (ec *executionContext) childFields_AgreementSignature(ctx context.Context, 
 		return ec.fieldContext_AgreementSignature_termsHash(ctx, field)
 	case "signedAt":
 		return ec.fieldContext_AgreementSignature_signedAt(ctx, field)
+	case "kid":
+		return ec.fieldContext_AgreementSignature_kid(ctx, field)
+	case "alg":
+		return ec.fieldContext_AgreementSignature_alg(ctx, field)
+	case "jws":
+		return ec.fieldContext_AgreementSignature_jws(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgreementSignature", field.Name)
 }
@@ -8183,6 +8504,16 @@ func (ec *executionContext) childFields_ExchangeSessionEdge(ctx context.Context,
 		return ec.fieldContext_ExchangeSessionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExchangeSessionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GiveConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "worker":
+		return ec.fieldContext_GiveConsentPayload_worker(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_GiveConsentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiveConsentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9063,6 +9394,8 @@ func (ec *executionContext) childFields_Worker(ctx context.Context, field graphq
 		return ec.fieldContext_Worker_consentPurpose(ctx, field)
 	case "consentWithdrawnAt":
 		return ec.fieldContext_Worker_consentWithdrawnAt(ctx, field)
+	case "consents":
+		return ec.fieldContext_Worker_consents(ctx, field)
 	case "registeredBy":
 		return ec.fieldContext_Worker_registeredBy(ctx, field)
 	case "createdAt":
@@ -9075,6 +9408,26 @@ func (ec *executionContext) childFields_Worker(ctx context.Context, field graphq
 		return ec.fieldContext_Worker_accessLog(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Worker", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkerConsent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purpose":
+		return ec.fieldContext_WorkerConsent_purpose(ctx, field)
+	case "destinationProvinces":
+		return ec.fieldContext_WorkerConsent_destinationProvinces(ctx, field)
+	case "anyDestination":
+		return ec.fieldContext_WorkerConsent_anyDestination(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_WorkerConsent_validUntil(ctx, field)
+	case "givenAt":
+		return ec.fieldContext_WorkerConsent_givenAt(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_WorkerConsent_withdrawnAt(ctx, field)
+	case "status":
+		return ec.fieldContext_WorkerConsent_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkerConsent", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9297,6 +9650,20 @@ func (ec *executionContext) field_Mutation_eraseWorker_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.EraseWorkerInput, error) {
 			return ec.unmarshalNEraseWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEraseWorkerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_giveConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.GiveConsentInput, error) {
+			return ec.unmarshalNGiveConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGiveConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11034,6 +11401,29 @@ func (ec *executionContext) fieldContext_Agreement_statusReason(_ context.Contex
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
 }
 
+func (ec *executionContext) _Agreement_terminatesOn(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_terminatesOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TerminatesOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_terminatesOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Date")
+}
+
 func (ec *executionContext) _Agreement_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11961,6 +12351,29 @@ func (ec *executionContext) fieldContext_AgreementRevision_termsHash(_ context.C
 	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "String")
 }
 
+func (ec *executionContext) _AgreementRevision_hashVersion(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementRevision_hashVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HashVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementRevision_hashVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "Int")
+}
+
 func (ec *executionContext) _AgreementRevision_proposedBy(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12184,6 +12597,75 @@ func (ec *executionContext) _AgreementSignature_signedAt(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_AgreementSignature_signedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AgreementSignature_kid(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_kid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_kid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementSignature_alg(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_alg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_alg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementSignature_jws(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_jws(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JWS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_jws(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
 }
 
 func (ec *executionContext) _AgreementTerms_validFrom(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
@@ -16519,6 +17001,70 @@ func (ec *executionContext) fieldContext_ExchangeSessionEdge_node(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _GiveConsentPayload_worker(ctx context.Context, field graphql.CollectedField, obj *model.GiveConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiveConsentPayload_worker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Worker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
+			return ec.marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GiveConsentPayload_worker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiveConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Worker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiveConsentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.GiveConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiveConsentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiveConsentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiveConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImportPayload_createdCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20078,6 +20624,50 @@ func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_giveConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_giveConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GiveConsent(ctx, fc.Args["input"].(exchange.GiveConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiveConsentPayload) graphql.Marshaler {
+			return ec.marshalNGiveConsentPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐGiveConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_giveConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiveConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_giveConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26680,6 +27270,38 @@ func (ec *executionContext) fieldContext_Worker_consentWithdrawnAt(_ context.Con
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Worker_consents(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_consents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Worker().Consents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Consent) graphql.Marshaler {
+			return ec.marshalOWorkerConsent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_consents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Worker",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkerConsent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Worker_registeredBy(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26823,6 +27445,176 @@ func (ec *executionContext) fieldContext_Worker_accessLog(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WorkerConsent_purpose(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkerConsent_destinationProvinces(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_destinationProvinces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkerConsent().DestinationProvinces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_destinationProvinces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkerConsent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkerConsent_anyDestination(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_anyDestination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnyDestination(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_anyDestination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _WorkerConsent_validUntil(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _WorkerConsent_givenAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_givenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GivenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_givenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WorkerConsent_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WorkerConsent_status(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.ConsentStatus) graphql.Marshaler {
+			return ec.marshalNConsentStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "ConsentStatus")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -28042,7 +28834,7 @@ func (ec *executionContext) unmarshalInputAddCenterKeyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"centerCode", "kid", "alg", "publicKeyPem", "notAfter"}
+	fieldsInOrder := [...]string{"centerCode", "kid", "alg", "publicKeyPem", "notAfter", "proof"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28084,6 +28876,13 @@ func (ec *executionContext) unmarshalInputAddCenterKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.NotAfter = data
+		case "proof":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proof"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Proof = data
 		}
 	}
 	return it, nil
@@ -28714,7 +29513,7 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"given", "purpose"}
+	fieldsInOrder := [...]string{"given", "purpose", "destinationProvinceCodes", "validUntil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28735,6 +29534,20 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Purpose = data
+		case "destinationProvinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationProvinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationProvinceCodes = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
 		}
 	}
 	return it, nil
@@ -28948,6 +29761,83 @@ func UnmarshalExchangeSessionFilter(ctx context.Context, raw any) (exchange.Exch
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGiveConsentInput(ctx context.Context, obj any) (exchange.GiveConsentInput, error) {
+	var it exchange.GiveConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "workerId", "purpose", "destinationProvinceCodes", "validUntil", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "destinationProvinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationProvinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationProvinceCodes = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGiveConsentInput unmarshals raw into the GiveConsentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGiveConsentInput(ctx context.Context, raw any) (exchange.GiveConsentInput, error) {
+	var out exchange.GiveConsentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GiveConsentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj any) (exchange.ImportInput, error) {
 	var it exchange.ImportInput
 	if obj == nil {
@@ -28963,13 +29853,20 @@ func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj a
 		asMap["partial"] = false
 	}
 
-	fieldsInOrder := [...]string{"csv", "partial"}
+	fieldsInOrder := [...]string{"idempotencyKey", "csv", "partial"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "csv":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("csv"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -30612,7 +31509,7 @@ func (ec *executionContext) unmarshalInputSignAgreementInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"agreementId", "revision"}
+	fieldsInOrder := [...]string{"agreementId", "revision", "jws"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30633,6 +31530,13 @@ func (ec *executionContext) unmarshalInputSignAgreementInput(ctx context.Context
 				return it, err
 			}
 			it.Revision = data
+		case "jws":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jws"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JWS = data
 		}
 	}
 	return it, nil
@@ -30717,7 +31621,7 @@ func (ec *executionContext) unmarshalInputTerminateAgreementInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"agreementId", "reason", "expectedVersion"}
+	fieldsInOrder := [...]string{"agreementId", "reason", "effectiveOn", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30738,6 +31642,13 @@ func (ec *executionContext) unmarshalInputTerminateAgreementInput(ctx context.Co
 				return it, err
 			}
 			it.Reason = data
+		case "effectiveOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveOn = data
 		case "expectedVersion":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -31756,6 +32667,11 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "terminatesOn":
+			out.Values[i] = ec._Agreement_terminatesOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Agreement_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32138,6 +33054,11 @@ func (ec *executionContext) _AgreementRevision(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "hashVersion":
+			out.Values[i] = ec._AgreementRevision_hashVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "proposedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -32211,6 +33132,21 @@ func (ec *executionContext) _AgreementSignature(ctx context.Context, sel ast.Sel
 		case "signedAt":
 			out.Values[i] = ec._AgreementSignature_signedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kid":
+			out.Values[i] = ec._AgreementSignature_kid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alg":
+			out.Values[i] = ec._AgreementSignature_alg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jws":
+			out.Values[i] = ec._AgreementSignature_jws(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -33894,6 +34830,44 @@ func (ec *executionContext) _ExchangeSessionEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
+var giveConsentPayloadImplementors = []string{"GiveConsentPayload"}
+
+func (ec *executionContext) _GiveConsentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GiveConsentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, giveConsentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GiveConsentPayload")
+		case "worker":
+			out.Values[i] = ec._GiveConsentPayload_worker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._GiveConsentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importPayloadImplementors = []string{"ImportPayload"}
 
 func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportPayload) graphql.Marshaler {
@@ -34874,6 +35848,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "withdrawConsent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_withdrawConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "giveConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_giveConsent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -37369,6 +38350,12 @@ func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "consents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Worker_consents(ctx, field, obj)
+				})
 		case "registeredBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -37396,6 +38383,70 @@ func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Worker_accessLog(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workerConsentImplementors = []string{"WorkerConsent"}
+
+func (ec *executionContext) _WorkerConsent(ctx context.Context, sel ast.SelectionSet, obj *exchange.Consent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workerConsentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkerConsent")
+		case "purpose":
+			out.Values[i] = ec._WorkerConsent_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "destinationProvinces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkerConsent_destinationProvinces(ctx, field, obj)
+				})
+		case "anyDestination":
+			out.Values[i] = ec._WorkerConsent_anyDestination(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._WorkerConsent_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "givenAt":
+			out.Values[i] = ec._WorkerConsent_givenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnAt":
+			out.Values[i] = ec._WorkerConsent_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._WorkerConsent_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38377,6 +39428,21 @@ func (ec *executionContext) unmarshalNConsentInput2githubᚗcomᚋlaborxᚋlabor
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNConsentStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentStatus(ctx context.Context, v any) (exchange.ConsentStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ConsentStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsentStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentStatus(ctx context.Context, sel ast.SelectionSet, v exchange.ConsentStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConsentStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38552,6 +39618,19 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNGiveConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGiveConsentInput(ctx context.Context, v any) (exchange.GiveConsentInput, error) {
+	res, err := ec.unmarshalInputGiveConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGiveConsentPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐGiveConsentPayload(ctx context.Context, sel ast.SelectionSet, v *model.GiveConsentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GiveConsentPayload!")
+		return graphql.Null
+	}
+	return ec._GiveConsentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -39799,6 +40878,14 @@ func (ec *executionContext) marshalNWithdrawLaborSupplyPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._WithdrawLaborSupplyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkerConsent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsent(ctx context.Context, sel ast.SelectionSet, v *exchange.Consent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkerConsent!")
+		return graphql.Null
+	}
+	return ec._WorkerConsent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (exchange.WorkerInput, error) {
@@ -41056,6 +42143,25 @@ func (ec *executionContext) marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋi
 		return graphql.Null
 	}
 	return ec._Worker(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWorkerConsent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Consent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkerConsent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOWorkerInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (*exchange.WorkerInput, error) {
