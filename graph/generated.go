@@ -7778,8 +7778,9 @@ type UpdateWorkerPayload {
 extend type Mutation {
   """
   Registering center only. Removes the worker's personal data (name, date of birth,
-  gender, phone, national ID, skills, education, and the notes of their referral events);
-  the referrals and their events remain, anonymous, for statistics.
+  gender, phone, national ID, skills, education, the notes of their referral events and
+  the purposes of their consents); the referrals, their events and the consents' dates
+  and provinces remain, anonymous, for statistics.
   """
   eraseWorker(input: EraseWorkerInput!): EraseWorkerPayload!
   """
