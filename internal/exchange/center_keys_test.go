@@ -68,10 +68,3 @@ func TestKeyRotationRules(t *testing.T) {
 		t.Errorf("UsableKeys = %d, want 2", n)
 	}
 }
-
-func codeOf(err error) exchange.Code {
-	if err == nil {
-		return ""
-	}
-	return exchange.ErrorCode(err)
-}
