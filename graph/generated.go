@@ -68,6 +68,7 @@ type ResolverRoot interface {
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 	Worker() WorkerResolver
+	WorkerConsent() WorkerConsentResolver
 }
 
 type DirectiveRoot struct {
@@ -423,6 +424,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	GiveConsentPayload struct {
+		UserErrors func(childComplexity int) int
+		Worker     func(childComplexity int) int
+	}
+
 	ImportPayload struct {
 		CreatedCount func(childComplexity int) int
 		RowCount     func(childComplexity int) int
@@ -540,6 +546,7 @@ type ComplexityRoot struct {
 		CloseLaborDemand           func(childComplexity int, input exchange.CloseLaborDemandInput) int
 		CommentOnAgreement         func(childComplexity int, input exchange.CommentOnAgreementInput) int
 		EraseWorker                func(childComplexity int, input exchange.EraseWorkerInput) int
+		GiveConsent                func(childComplexity int, input exchange.GiveConsentInput) int
 		ImportLaborDemand          func(childComplexity int, input exchange.ImportInput) int
 		ImportLaborSupply          func(childComplexity int, input exchange.ImportInput) int
 		JoinExchangeSession        func(childComplexity int, input exchange.JoinExchangeSessionInput) int
@@ -926,6 +933,7 @@ type ComplexityRoot struct {
 		ConsentGiven       func(childComplexity int) int
 		ConsentPurpose     func(childComplexity int) int
 		ConsentWithdrawnAt func(childComplexity int) int
+		Consents           func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		DateOfBirth        func(childComplexity int) int
 		EducationLevel     func(childComplexity int) int
@@ -939,6 +947,16 @@ type ComplexityRoot struct {
 		Skills             func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
+	}
+
+	WorkerConsent struct {
+		AnyDestination       func(childComplexity int) int
+		DestinationProvinces func(childComplexity int) int
+		GivenAt              func(childComplexity int) int
+		Purpose              func(childComplexity int) int
+		Status               func(childComplexity int) int
+		ValidUntil           func(childComplexity int) int
+		WithdrawnAt          func(childComplexity int) int
 	}
 }
 
@@ -1105,6 +1123,7 @@ type MutationResolver interface {
 	ImportLaborSupply(ctx context.Context, input exchange.ImportInput) (*model.ImportPayload, error)
 	EraseWorker(ctx context.Context, input exchange.EraseWorkerInput) (*model.EraseWorkerPayload, error)
 	WithdrawConsent(ctx context.Context, input exchange.WithdrawConsentInput) (*model.WithdrawConsentPayload, error)
+	GiveConsent(ctx context.Context, input exchange.GiveConsentInput) (*model.GiveConsentPayload, error)
 	UpdateWorker(ctx context.Context, input exchange.UpdateWorkerInput) (*model.UpdateWorkerPayload, error)
 }
 type OccupationResolver interface {
@@ -1204,9 +1223,13 @@ type WorkerResolver interface {
 
 	Occupation(ctx context.Context, obj *exchange.Worker) (*exchange.Occupation, error)
 
+	Consents(ctx context.Context, obj *exchange.Worker) ([]*exchange.Consent, error)
 	RegisteredBy(ctx context.Context, obj *exchange.Worker) (*exchange.Center, error)
 
 	AccessLog(ctx context.Context, obj *exchange.Worker, first *int, after *string) (*model.AuditEntryConnection, error)
+}
+type WorkerConsentResolver interface {
+	DestinationProvinces(ctx context.Context, obj *exchange.Consent) ([]*exchange.Province, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2675,6 +2698,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExchangeSessionEdge.Node(childComplexity), true
 
+	case "GiveConsentPayload.userErrors":
+		if e.ComplexityRoot.GiveConsentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiveConsentPayload.UserErrors(childComplexity), true
+	case "GiveConsentPayload.worker":
+		if e.ComplexityRoot.GiveConsentPayload.Worker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiveConsentPayload.Worker(childComplexity), true
+
 	case "ImportPayload.createdCount":
 		if e.ComplexityRoot.ImportPayload.CreatedCount == nil {
 			break
@@ -3207,6 +3243,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EraseWorker(childComplexity, args["input"].(exchange.EraseWorkerInput)), true
+	case "Mutation.giveConsent":
+		if e.ComplexityRoot.Mutation.GiveConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_giveConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GiveConsent(childComplexity, args["input"].(exchange.GiveConsentInput)), true
 	case "Mutation.importLaborDemand":
 		if e.ComplexityRoot.Mutation.ImportLaborDemand == nil {
 			break
@@ -5025,6 +5072,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Worker.ConsentWithdrawnAt(childComplexity), true
+	case "Worker.consents":
+		if e.ComplexityRoot.Worker.Consents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.Consents(childComplexity), true
 	case "Worker.createdAt":
 		if e.ComplexityRoot.Worker.CreatedAt == nil {
 			break
@@ -5104,6 +5157,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Worker.Version(childComplexity), true
 
+	case "WorkerConsent.anyDestination":
+		if e.ComplexityRoot.WorkerConsent.AnyDestination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.AnyDestination(childComplexity), true
+	case "WorkerConsent.destinationProvinces":
+		if e.ComplexityRoot.WorkerConsent.DestinationProvinces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.DestinationProvinces(childComplexity), true
+	case "WorkerConsent.givenAt":
+		if e.ComplexityRoot.WorkerConsent.GivenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.GivenAt(childComplexity), true
+	case "WorkerConsent.purpose":
+		if e.ComplexityRoot.WorkerConsent.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.Purpose(childComplexity), true
+	case "WorkerConsent.status":
+		if e.ComplexityRoot.WorkerConsent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.Status(childComplexity), true
+	case "WorkerConsent.validUntil":
+		if e.ComplexityRoot.WorkerConsent.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.ValidUntil(childComplexity), true
+	case "WorkerConsent.withdrawnAt":
+		if e.ComplexityRoot.WorkerConsent.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.WithdrawnAt(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -5130,6 +5226,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EmployerInput", ec.unmarshalInputEmployerInput),
 			graphql.NewInputUnmarshaler("EraseWorkerInput", ec.unmarshalInputEraseWorkerInput),
 			graphql.NewInputUnmarshaler("ExchangeSessionFilter", ec.unmarshalInputExchangeSessionFilter),
+			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("ImportInput", ec.unmarshalInputImportInput),
 			graphql.NewInputUnmarshaler("JoinExchangeSessionInput", ec.unmarshalInputJoinExchangeSessionInput),
 			graphql.NewInputUnmarshaler("LaborDemandFilter", ec.unmarshalInputLaborDemandFilter),
@@ -6536,6 +6633,13 @@ nothing; with ` + "`" + `partial: true` + "`" + ` the good rows are written and 
 At most 100000 rows.
 """
 input ImportInput {
+  """
+  As for the other create mutations: the same key with the same csv and partial returns
+  the first import's result and writes nothing again; with another file or partial it is
+  IDEMPOTENCY_KEY_REUSED. A file refused as a whole (any bad row without partial) does not
+  use up the key.
+  """
+  idempotencyKey: String
   csv: String!
   partial: Boolean = false
 }
@@ -7533,10 +7637,19 @@ type Worker implements Node {
   occupation: Occupation!
   skills: [String!]!
   educationLevel: EducationLevel
+  "Whether a consent of the worker is in force today (not withdrawn, not expired)."
   consentGiven: Boolean!
+  "When the latest consent record was given."
   consentAt: DateTime
+  "The purpose of the latest consent record."
   consentPurpose: String
+  "When the latest consent record was withdrawn (null while it is not)."
   consentWithdrawnAt: DateTime
+  """
+  The worker's consent records, oldest first: the history of consents given and
+  withdrawn. Only for the registering center; null for a destination center.
+  """
+  consents: [WorkerConsent!]
   registeredBy: Center!
   createdAt: DateTime!
   updatedAt: DateTime!
@@ -7559,10 +7672,67 @@ input WorkerInput {
   consent: ConsentInput!
 }
 
+"""
+The worker's consent, recorded when referWorker (or requestBenefitTransfer) registers
+the worker. For a worker the center registered before, the consents on record apply and
+this one is not recorded: giveConsent records new consent.
+"""
 input ConsentInput {
   "Must be true: referring a worker without consent is CONSENT_REQUIRED."
   given: Boolean!
   purpose: String
+  "Provinces the worker agrees to be referred to (current codes); omitted or empty: any."
+  destinationProvinceCodes: [String!]
+  "The last day (in Vietnam) the consent is valid, today or later; omitted: until withdrawn."
+  validUntil: Date
+}
+
+enum ConsentStatus {
+  IN_FORCE
+  "Its validUntil has passed. Nothing is deleted; new consent makes the worker referable."
+  EXPIRED
+  WITHDRAWN
+}
+
+"One consent of a worker to the processing of their data for referrals."
+type WorkerConsent {
+  "Erased with the worker."
+  purpose: String
+  "The provinces it allows referrals to; empty when anyDestination."
+  destinationProvinces: [Province!]!
+  anyDestination: Boolean!
+  "The last day (in Vietnam) it is valid; null: until withdrawn."
+  validUntil: Date
+  givenAt: DateTime!
+  withdrawnAt: DateTime
+  "Today's status."
+  status: ConsentStatus!
+}
+
+# A referral (referWorker) needs a consent in force today that covers the destination
+# center's province: CONSENT_REQUIRED when the worker has none (withdrawn),
+# CONSENT_EXPIRED when it has expired, CONSENT_OUT_OF_SCOPE when it covers other
+# provinces only.
+extend enum UserErrorCode {
+  CONSENT_EXPIRED
+  CONSENT_OUT_OF_SCOPE
+}
+
+input GiveConsentInput {
+  "As for the create mutations: the same key with the same input records the consent once."
+  idempotencyKey: String
+  workerId: ID!
+  purpose: String
+  "Provinces the worker agrees to be referred to (current codes); omitted or empty: any."
+  destinationProvinceCodes: [String!]
+  "The last day (in Vietnam) the consent is valid, today or later; omitted: until withdrawn."
+  validUntil: Date
+  expectedVersion: Int
+}
+
+type GiveConsentPayload {
+  worker: Worker
+  userErrors: [UserError!]!
 }
 
 input EraseWorkerInput {
@@ -7613,10 +7783,17 @@ extend type Mutation {
   """
   eraseWorker(input: EraseWorkerInput!): EraseWorkerPayload!
   """
-  Registering center only. The worker may not be referred again (CONSENT_REQUIRED);
-  referrals already under way continue.
+  Registering center only. Every consent in force ends now: the worker may not be
+  referred (CONSENT_REQUIRED) until giveConsent records new consent; referrals already
+  under way continue. With no consent left to withdraw: INVALID_TRANSITION.
   """
   withdrawConsent(input: WithdrawConsentInput!): WithdrawConsentPayload!
+  """
+  Registering center only (anyone else: NOT_FOUND, as for a worker that does not
+  exist). Records a new consent of the worker, also after a withdrawal or an expiry; the
+  earlier records stay in the history (Worker.consents).
+  """
+  giveConsent(input: GiveConsentInput!): GiveConsentPayload!
   """
   Registering center only. Corrects the worker's recorded data; referWorker never
   changes an existing worker. Audited with the names of the fields changed.
@@ -8327,6 +8504,16 @@ func (ec *executionContext) childFields_ExchangeSessionEdge(ctx context.Context,
 		return ec.fieldContext_ExchangeSessionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExchangeSessionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GiveConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "worker":
+		return ec.fieldContext_GiveConsentPayload_worker(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_GiveConsentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiveConsentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9207,6 +9394,8 @@ func (ec *executionContext) childFields_Worker(ctx context.Context, field graphq
 		return ec.fieldContext_Worker_consentPurpose(ctx, field)
 	case "consentWithdrawnAt":
 		return ec.fieldContext_Worker_consentWithdrawnAt(ctx, field)
+	case "consents":
+		return ec.fieldContext_Worker_consents(ctx, field)
 	case "registeredBy":
 		return ec.fieldContext_Worker_registeredBy(ctx, field)
 	case "createdAt":
@@ -9219,6 +9408,26 @@ func (ec *executionContext) childFields_Worker(ctx context.Context, field graphq
 		return ec.fieldContext_Worker_accessLog(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Worker", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkerConsent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purpose":
+		return ec.fieldContext_WorkerConsent_purpose(ctx, field)
+	case "destinationProvinces":
+		return ec.fieldContext_WorkerConsent_destinationProvinces(ctx, field)
+	case "anyDestination":
+		return ec.fieldContext_WorkerConsent_anyDestination(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_WorkerConsent_validUntil(ctx, field)
+	case "givenAt":
+		return ec.fieldContext_WorkerConsent_givenAt(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_WorkerConsent_withdrawnAt(ctx, field)
+	case "status":
+		return ec.fieldContext_WorkerConsent_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkerConsent", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9441,6 +9650,20 @@ func (ec *executionContext) field_Mutation_eraseWorker_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.EraseWorkerInput, error) {
 			return ec.unmarshalNEraseWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEraseWorkerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_giveConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.GiveConsentInput, error) {
+			return ec.unmarshalNGiveConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGiveConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16778,6 +17001,70 @@ func (ec *executionContext) fieldContext_ExchangeSessionEdge_node(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _GiveConsentPayload_worker(ctx context.Context, field graphql.CollectedField, obj *model.GiveConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiveConsentPayload_worker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Worker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
+			return ec.marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GiveConsentPayload_worker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiveConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Worker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiveConsentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.GiveConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiveConsentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiveConsentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiveConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImportPayload_createdCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20337,6 +20624,50 @@ func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_giveConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_giveConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GiveConsent(ctx, fc.Args["input"].(exchange.GiveConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiveConsentPayload) graphql.Marshaler {
+			return ec.marshalNGiveConsentPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐGiveConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_giveConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiveConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_giveConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26939,6 +27270,38 @@ func (ec *executionContext) fieldContext_Worker_consentWithdrawnAt(_ context.Con
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Worker_consents(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_consents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Worker().Consents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Consent) graphql.Marshaler {
+			return ec.marshalOWorkerConsent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_consents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Worker",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkerConsent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Worker_registeredBy(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27082,6 +27445,176 @@ func (ec *executionContext) fieldContext_Worker_accessLog(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WorkerConsent_purpose(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkerConsent_destinationProvinces(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_destinationProvinces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkerConsent().DestinationProvinces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_destinationProvinces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkerConsent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkerConsent_anyDestination(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_anyDestination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnyDestination(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_anyDestination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _WorkerConsent_validUntil(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _WorkerConsent_givenAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_givenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GivenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_givenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WorkerConsent_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WorkerConsent_status(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.ConsentStatus) graphql.Marshaler {
+			return ec.marshalNConsentStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "ConsentStatus")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -28980,7 +29513,7 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"given", "purpose"}
+	fieldsInOrder := [...]string{"given", "purpose", "destinationProvinceCodes", "validUntil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29001,6 +29534,20 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Purpose = data
+		case "destinationProvinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationProvinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationProvinceCodes = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
 		}
 	}
 	return it, nil
@@ -29214,6 +29761,83 @@ func UnmarshalExchangeSessionFilter(ctx context.Context, raw any) (exchange.Exch
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGiveConsentInput(ctx context.Context, obj any) (exchange.GiveConsentInput, error) {
+	var it exchange.GiveConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "workerId", "purpose", "destinationProvinceCodes", "validUntil", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "destinationProvinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationProvinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationProvinceCodes = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGiveConsentInput unmarshals raw into the GiveConsentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGiveConsentInput(ctx context.Context, raw any) (exchange.GiveConsentInput, error) {
+	var out exchange.GiveConsentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GiveConsentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj any) (exchange.ImportInput, error) {
 	var it exchange.ImportInput
 	if obj == nil {
@@ -29229,13 +29853,20 @@ func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj a
 		asMap["partial"] = false
 	}
 
-	fieldsInOrder := [...]string{"csv", "partial"}
+	fieldsInOrder := [...]string{"idempotencyKey", "csv", "partial"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "csv":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("csv"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -34199,6 +34830,44 @@ func (ec *executionContext) _ExchangeSessionEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
+var giveConsentPayloadImplementors = []string{"GiveConsentPayload"}
+
+func (ec *executionContext) _GiveConsentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GiveConsentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, giveConsentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GiveConsentPayload")
+		case "worker":
+			out.Values[i] = ec._GiveConsentPayload_worker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._GiveConsentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importPayloadImplementors = []string{"ImportPayload"}
 
 func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportPayload) graphql.Marshaler {
@@ -35179,6 +35848,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "withdrawConsent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_withdrawConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "giveConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_giveConsent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -37674,6 +38350,12 @@ func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "consents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Worker_consents(ctx, field, obj)
+				})
 		case "registeredBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -37701,6 +38383,70 @@ func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Worker_accessLog(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workerConsentImplementors = []string{"WorkerConsent"}
+
+func (ec *executionContext) _WorkerConsent(ctx context.Context, sel ast.SelectionSet, obj *exchange.Consent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workerConsentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkerConsent")
+		case "purpose":
+			out.Values[i] = ec._WorkerConsent_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "destinationProvinces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkerConsent_destinationProvinces(ctx, field, obj)
+				})
+		case "anyDestination":
+			out.Values[i] = ec._WorkerConsent_anyDestination(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._WorkerConsent_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "givenAt":
+			out.Values[i] = ec._WorkerConsent_givenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnAt":
+			out.Values[i] = ec._WorkerConsent_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._WorkerConsent_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38682,6 +39428,21 @@ func (ec *executionContext) unmarshalNConsentInput2githubᚗcomᚋlaborxᚋlabor
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNConsentStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentStatus(ctx context.Context, v any) (exchange.ConsentStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ConsentStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsentStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentStatus(ctx context.Context, sel ast.SelectionSet, v exchange.ConsentStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConsentStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38857,6 +39618,19 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNGiveConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGiveConsentInput(ctx context.Context, v any) (exchange.GiveConsentInput, error) {
+	res, err := ec.unmarshalInputGiveConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGiveConsentPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐGiveConsentPayload(ctx context.Context, sel ast.SelectionSet, v *model.GiveConsentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GiveConsentPayload!")
+		return graphql.Null
+	}
+	return ec._GiveConsentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -40104,6 +40878,14 @@ func (ec *executionContext) marshalNWithdrawLaborSupplyPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._WithdrawLaborSupplyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkerConsent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsent(ctx context.Context, sel ast.SelectionSet, v *exchange.Consent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkerConsent!")
+		return graphql.Null
+	}
+	return ec._WorkerConsent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (exchange.WorkerInput, error) {
@@ -41361,6 +42143,25 @@ func (ec *executionContext) marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋi
 		return graphql.Null
 	}
 	return ec._Worker(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWorkerConsent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Consent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkerConsent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOWorkerInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (*exchange.WorkerInput, error) {

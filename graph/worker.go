@@ -21,17 +21,25 @@ import (
 // under names the subfield that holds the worker when the current field does not
 // (a mutation payload's "worker").
 func (r *Resolver) worker(ctx context.Context, id uuid.UUID, under ...string) (*exchange.Worker, error) {
+	w, err := loader.For(ctx).Worker.Load(ctx, workerRead(ctx, id, under...))
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, exchange.Errorf(exchange.CodeNotFound, "no worker has this ID")
+	}
+	return w, err
+}
+
+// workerRead is the loader key of a read of worker id through the field under the
+// current one (under, or the current field itself): the fields selected there, its
+// path and the operation's name. A list that prefetches its workers asks with the key
+// each row's resolver will ask with, so every read is one batch and one audit entry.
+func workerRead(ctx context.Context, id uuid.UUID, under ...string) exchange.WorkerRead {
 	read := exchange.WorkerRead{ID: id, Fields: selectedFields(ctx, under...), Purpose: fieldPath(ctx, under...)}
 	if graphql.HasOperationContext(ctx) {
 		if op := graphql.GetOperationContext(ctx).Operation; op != nil {
 			read.Operation = op.Name
 		}
 	}
-	w, err := loader.For(ctx).Worker.Load(ctx, read)
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		return nil, exchange.Errorf(exchange.CodeNotFound, "no worker has this ID")
-	}
-	return w, err
+	return read
 }
 
 // fieldPath is the path of field names (not the client's aliases; list indexes left

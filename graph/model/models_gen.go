@@ -129,6 +129,11 @@ type ExchangeSessionEdge struct {
 	Node   *exchange.ExchangeSession `json:"node"`
 }
 
+type GiveConsentPayload struct {
+	Worker     *exchange.Worker  `json:"worker,omitempty"`
+	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
 type ImportPayload struct {
 	// Rows written.
 	CreatedCount int `json:"createdCount"`

@@ -213,6 +213,21 @@ func TestAccessLog(t *testing.T) {
 		t.Errorf("the refused erasure's entry: %s", r.Raw)
 	}
 
+	// A list's read of its workers is one entry per worker, through the list's field.
+	postWithRequestID(t, e, f.origin, "req-list", `query Referrals { referrals { edges { node { worker { fullName } } } } }`, nil).NoErrors(t)
+	r = e.Do(t, op, auditEntriesQuery, map[string]any{"first": 5, "filter": map[string]any{"workerId": workerID, "action": "worker.read"}})
+	r.NoErrors(t)
+	var listReads int
+	for _, n := range auditNodes(t, r, "auditEntries") {
+		if n["requestId"] == "req-list" {
+			listReads++
+			wantEntry(n, map[string]any{"purpose": "referrals.edges.node.worker", "operation": "Referrals", "fields": `["fullName"]`})
+		}
+	}
+	if listReads != 1 {
+		t.Errorf("the list's read of the worker is %d entries, want 1: %s", listReads, r.Raw)
+	}
+
 	// Neither the trail nor the log holds personal data.
 	trail := e.Do(t, op, auditEntriesQuery, map[string]any{"first": 100})
 	trail.NoErrors(t)

@@ -184,7 +184,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			AgreementRevisions: agreements.RevisionsByAgreement, AgreementSignatures: agreements.SignaturesByAgreement,
 			AgreementEvents: agreements.EventsByAgreement, AgreementComments: agreements.CommentsByAgreement,
 			AgreementQuotaLines: agreements.QuotaLinesByAgreement,
-			ReferralCheckpoints: referrals.ReferralCheckpoints},
+			ReferralCheckpoints: referrals.ReferralCheckpoints, WorkerConsents: referrals.WorkerConsents},
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,

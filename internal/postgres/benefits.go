@@ -170,6 +170,9 @@ func (s *BenefitTransferService) RequestBenefitTransfer(ctx context.Context, in 
 				if workerID, err = tx.upsertWorker(ctx, s.db, w, hash); err != nil {
 					return uuid.Nil, err
 				}
+				if err := tx.transferConsent(ctx, workerID); err != nil {
+					return uuid.Nil, err
+				}
 			}
 			var id uuid.UUID
 			if err := tx.QueryRow(ctx, `INSERT INTO benefit_transfers (worker_id, from_center_id, to_center_id,
@@ -208,21 +211,29 @@ func (tx *Tx) receivingCenter(ctx context.Context, code, provinceCode string) (*
 	return c, exchange.DecideReceivingProvince(c, provinceCode)
 }
 
-// payingCentersWorker finds a worker registered by the caller's center who has not
-// withdrawn consent.
+// payingCentersWorker finds a worker registered by the caller's center with a consent
+// in force.
 func (tx *Tx) payingCentersWorker(ctx context.Context, gid string) (uuid.UUID, error) {
 	id, err := exchange.ParseInputID(exchange.KindWorker, "workerId", gid)
 	if err != nil {
 		return uuid.Nil, err
 	}
-	var consent bool
 	// authz: only the paying center's own (not erased) workers.
-	err = tx.QueryRow(ctx, `SELECT consent_given FROM workers WHERE id = $1 AND registered_by = $2 AND erased_at IS NULL`,
-		id, tx.caller.CenterID).Scan(&consent)
+	err = tx.QueryRow(ctx, `SELECT id FROM workers WHERE id = $1 AND registered_by = $2 AND erased_at IS NULL FOR UPDATE`,
+		id, tx.caller.CenterID).Scan(&id)
 	if err != nil {
 		return uuid.Nil, notFoundAs(err, exchange.TransferWorkerNotFound())
 	}
-	return id, exchange.DecideTransferConsent(consent)
+	return id, tx.transferConsent(ctx, id)
+}
+
+// transferConsent checks that the worker has a consent in force (DecideTransferConsent).
+func (tx *Tx) transferConsent(ctx context.Context, workerID uuid.UUID) error {
+	consents, err := tx.workerConsents(ctx, workerID)
+	if err != nil {
+		return err
+	}
+	return exchange.DecideTransferConsent(consents, tx.now)
 }
 
 // StepBenefitTransfer applies one step of the lifecycle (DecideBenefitTransfer) and
@@ -379,10 +390,14 @@ func (s *BenefitTransferService) BenefitTransferLetter(ctx context.Context, id u
 		l.FromProvinceName = s.provinceName(l.From.ProvinceCode)
 		l.ToProvinceName = s.provinceName(l.To.ProvinceCode)
 		l.NewProvinceName = s.provinceName(t.NewProvinceCode)
-		rows, _ := tx.Query(ctx, `SELECT `+workerColumns+` FROM workers w WHERE w.id = $1 AND w.erased_at IS NULL`, t.WorkerID)
-		if l.Worker, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Worker]); err != nil {
-			return nil, notFoundAs(err, exchange.WorkerNotFound())
+		workers, err := tx.loadWorkers(ctx, `SELECT `+workerColumns+workerFrom+`WHERE w.id = $1 AND w.erased_at IS NULL`, t.WorkerID)
+		if err != nil {
+			return nil, err
 		}
+		if len(workers) != 1 {
+			return nil, exchange.WorkerNotFound()
+		}
+		l.Worker = workers[0]
 		return l, tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: t.WorkerID,
 			Fields: "dateOfBirth,fullName,nationalIdMasked", Purpose: "benefitTransferLetter"}}, "")
 	})

@@ -16,8 +16,33 @@ import (
 
 const workerColumns = `w.id, w.registered_by, w.full_name, w.date_of_birth, w.gender, w.phone,
 	repeat('*', 8) || w.national_id_last4 AS national_id_masked, w.occupation_code,
-	coalesce(w.skills, '{}') AS skills, w.education_level, w.consent_given, w.consent_at, w.consent_purpose,
-	w.consent_withdrawn_at, w.created_at, w.updated_at, w.version`
+	coalesce(w.skills, '{}') AS skills, w.education_level, wc.consent_at, wc.consent_purpose,
+	wc.consent_withdrawn_at, coalesce(wc.consent_open_ended, false) AS consent_open_ended, wc.consent_valid_until,
+	w.created_at, w.updated_at, w.version`
+
+// workerFrom joins each worker (w) to a summary of their consents (wc) for
+// workerColumns: the latest record, and how long the ones not withdrawn last.
+const workerFrom = ` FROM workers w LEFT JOIN LATERAL (SELECT
+		(array_agg(c.given_at ORDER BY c.given_at DESC, c.id DESC))[1] AS consent_at,
+		(array_agg(c.purpose ORDER BY c.given_at DESC, c.id DESC))[1] AS consent_purpose,
+		(array_agg(c.withdrawn_at ORDER BY c.given_at DESC, c.id DESC))[1] AS consent_withdrawn_at,
+		bool_or(c.withdrawn_at IS NULL AND c.valid_until IS NULL) AS consent_open_ended,
+		max(c.valid_until) FILTER (WHERE c.withdrawn_at IS NULL) AS consent_valid_until
+	FROM worker_consents c WHERE c.worker_id = w.id) wc ON true `
+
+// loadWorkers runs a query of workerColumns and workerFrom and derives what depends on
+// the day.
+func (tx *Tx) loadWorkers(ctx context.Context, sql string, args ...any) ([]*exchange.Worker, error) {
+	rows, _ := tx.Query(ctx, sql, args...)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Worker])
+	if err != nil {
+		return nil, fmt.Errorf("load workers: %w", err)
+	}
+	for _, w := range list {
+		w.SetConsentGiven(tx.now)
+	}
+	return list, nil
+}
 
 // workerVisibleTo is the one rule for who sees a worker's personal data ($2 is the
 // caller's center): the registering center and the destinations of the worker's
@@ -49,11 +74,10 @@ func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRe
 			ids = append(ids, r.ID)
 		}
 		// authz: workerVisibleTo.
-		rows, _ := tx.Query(ctx, `SELECT `+workerColumns+` FROM workers w WHERE w.id = ANY($1) AND `+workerVisibleTo,
+		list, err := tx.loadWorkers(ctx, `SELECT `+workerColumns+workerFrom+`WHERE w.id = ANY($1) AND `+workerVisibleTo,
 			ids, p.CenterID)
-		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Worker])
 		if err != nil {
-			return fmt.Errorf("load workers: %w", err)
+			return err
 		}
 		byID := make(map[uuid.UUID]*exchange.Worker, len(list))
 		for _, w := range list {
@@ -145,8 +169,9 @@ func (tx *Tx) lockWorkerForOrigin(ctx context.Context, globalID string, expected
 	return id, nil
 }
 
-// EraseWorker removes the worker's personal data and the free-text notes of their
-// referrals' events; the referrals and events stay, anonymous, for statistics.
+// EraseWorker removes the worker's personal data, the free-text notes of their
+// referrals' events and the purposes of their consents; the referrals, events and
+// consent dates stay, anonymous, for statistics and accountability.
 func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWorkerInput) (uuid.UUID, error) {
 	if _, err := caller(ctx); err != nil {
 		return uuid.Nil, err
@@ -169,6 +194,10 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 			WHERE referral_id IN (SELECT id FROM referrals WHERE worker_id = $1) AND note IS NOT NULL`, id); err != nil {
 			return fmt.Errorf("erase referral notes: %w", err)
 		}
+		if _, err := tx.Exec(ctx, `UPDATE worker_consents SET purpose = NULL WHERE worker_id = $1 AND purpose IS NOT NULL`,
+			id); err != nil {
+			return fmt.Errorf("erase consent purposes: %w", err)
+		}
 		details := map[string]any{}
 		if in.Reason != nil {
 			details["reason"] = strings.TrimSpace(*in.Reason)
@@ -176,31 +205,6 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 		return tx.workerChanged(ctx, id, exchange.ActionErased, details)
 	})
 	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "eraseWorker", err)
-}
-
-// WithdrawConsent records that the worker withdrew consent: they may not be referred
-// again; referrals under way continue.
-func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.WithdrawConsentInput) (uuid.UUID, error) {
-	if _, err := caller(ctx); err != nil {
-		return uuid.Nil, err
-	}
-	var id uuid.UUID
-	err := WithTx(ctx, s.db, func(tx *Tx) error {
-		var err error
-		if id, err = tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "record a withdrawal of consent"); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `UPDATE workers SET consent_given = false, consent_withdrawn_at = $2, updated_at = $2,
-			version = version + 1 WHERE id = $1 AND consent_withdrawn_at IS NULL`, id, tx.now)
-		if err != nil {
-			return fmt.Errorf("withdraw consent: %w", err)
-		}
-		if err := exchange.DecideWithdrawConsent(tag.RowsAffected() == 0); err != nil {
-			return err
-		}
-		return tx.workerChanged(ctx, id, exchange.ActionConsentWithdrawn, nil)
-	})
-	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "withdrawConsent", err)
 }
 
 // UpdateWorker corrects a worker's recorded data; the audit entry names the fields
