@@ -321,6 +321,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Deduction struct {
+		Amount func(childComplexity int) int
+		Kind   func(childComplexity int) int
+	}
+
 	DemandMatch struct {
 		LaborDemand func(childComplexity int) int
 		Reasons     func(childComplexity int) int
@@ -397,31 +402,40 @@ type ComplexityRoot struct {
 	}
 
 	LaborDemand struct {
-		Benefits       func(childComplexity int) int
-		Center         func(childComplexity int) int
-		CloseReason    func(childComplexity int) int
-		ClosedAt       func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		Description    func(childComplexity int) int
-		Employer       func(childComplexity int) int
-		EmploymentType func(childComplexity int) int
-		ExpiresAt      func(childComplexity int) int
-		FilledCount    func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Occupation     func(childComplexity int) int
-		OpenPositions  func(childComplexity int) int
-		Quantity       func(childComplexity int) int
-		Requirements   func(childComplexity int) int
-		StartDate      func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Title          func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		Version        func(childComplexity int) int
-		Visibility     func(childComplexity int) int
-		WageMax        func(childComplexity int) int
-		WageMin        func(childComplexity int) int
-		WorkAddress    func(childComplexity int) int
-		WorkProvince   func(childComplexity int) int
+		Benefits        func(childComplexity int) int
+		Center          func(childComplexity int) int
+		CloseReason     func(childComplexity int) int
+		ClosedAt        func(childComplexity int) int
+		ContractEndDate func(childComplexity int) int
+		ContractMonths  func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Deductions      func(childComplexity int) int
+		Description     func(childComplexity int) int
+		Employer        func(childComplexity int) int
+		EmploymentType  func(childComplexity int) int
+		ExpiresAt       func(childComplexity int) int
+		FilledCount     func(childComplexity int) int
+		HoursPerWeek    func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Occupation      func(childComplexity int) int
+		OpenPositions   func(childComplexity int) int
+		Overtime        func(childComplexity int) int
+		PayPeriod       func(childComplexity int) int
+		ProbationDays   func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		Requirements    func(childComplexity int) int
+		Shifts          func(childComplexity int) int
+		SocialInsurance func(childComplexity int) int
+		StartDate       func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
+		Visibility      func(childComplexity int) int
+		WageMax         func(childComplexity int) int
+		WageMin         func(childComplexity int) int
+		WorkAddress     func(childComplexity int) int
+		WorkProvince    func(childComplexity int) int
 	}
 
 	LaborDemandConnection struct {
@@ -441,8 +455,11 @@ type ComplexityRoot struct {
 		Center               func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		DestinationProvinces func(childComplexity int) int
+		EducationLevel       func(childComplexity int) int
 		ExpectedWageMin      func(childComplexity int) int
 		ID                   func(childComplexity int) int
+		MaxAge               func(childComplexity int) int
+		MinAge               func(childComplexity int) int
 		Notes                func(childComplexity int) int
 		Occupation           func(childComplexity int) int
 		Quantity             func(childComplexity int) int
@@ -527,6 +544,11 @@ type ComplexityRoot struct {
 		Parent   func(childComplexity int) int
 		TitleEn  func(childComplexity int) int
 		TitleVi  func(childComplexity int) int
+	}
+
+	Overtime struct {
+		HoursPerMonth  func(childComplexity int) int
+		PayRatePercent func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -2180,6 +2202,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommentOnAgreementPayload.UserErrors(childComplexity), true
 
+	case "Deduction.amount":
+		if e.ComplexityRoot.Deduction.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deduction.Amount(childComplexity), true
+	case "Deduction.kind":
+		if e.ComplexityRoot.Deduction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deduction.Kind(childComplexity), true
+
 	case "DemandMatch.laborDemand":
 		if e.ComplexityRoot.DemandMatch.LaborDemand == nil {
 			break
@@ -2484,12 +2519,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborDemand.ClosedAt(childComplexity), true
+	case "LaborDemand.contractEndDate":
+		if e.ComplexityRoot.LaborDemand.ContractEndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.ContractEndDate(childComplexity), true
+	case "LaborDemand.contractMonths":
+		if e.ComplexityRoot.LaborDemand.ContractMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.ContractMonths(childComplexity), true
 	case "LaborDemand.createdAt":
 		if e.ComplexityRoot.LaborDemand.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.LaborDemand.CreatedAt(childComplexity), true
+	case "LaborDemand.deductions":
+		if e.ComplexityRoot.LaborDemand.Deductions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Deductions(childComplexity), true
 	case "LaborDemand.description":
 		if e.ComplexityRoot.LaborDemand.Description == nil {
 			break
@@ -2520,6 +2573,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborDemand.FilledCount(childComplexity), true
+	case "LaborDemand.hoursPerWeek":
+		if e.ComplexityRoot.LaborDemand.HoursPerWeek == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.HoursPerWeek(childComplexity), true
 	case "LaborDemand.id":
 		if e.ComplexityRoot.LaborDemand.ID == nil {
 			break
@@ -2538,6 +2597,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborDemand.OpenPositions(childComplexity), true
+	case "LaborDemand.overtime":
+		if e.ComplexityRoot.LaborDemand.Overtime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Overtime(childComplexity), true
+	case "LaborDemand.payPeriod":
+		if e.ComplexityRoot.LaborDemand.PayPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.PayPeriod(childComplexity), true
+	case "LaborDemand.probationDays":
+		if e.ComplexityRoot.LaborDemand.ProbationDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.ProbationDays(childComplexity), true
 	case "LaborDemand.quantity":
 		if e.ComplexityRoot.LaborDemand.Quantity == nil {
 			break
@@ -2550,6 +2627,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborDemand.Requirements(childComplexity), true
+	case "LaborDemand.shifts":
+		if e.ComplexityRoot.LaborDemand.Shifts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Shifts(childComplexity), true
+	case "LaborDemand.socialInsurance":
+		if e.ComplexityRoot.LaborDemand.SocialInsurance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.SocialInsurance(childComplexity), true
 	case "LaborDemand.startDate":
 		if e.ComplexityRoot.LaborDemand.StartDate == nil {
 			break
@@ -2673,6 +2762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborSupply.DestinationProvinces(childComplexity), true
+	case "LaborSupply.educationLevel":
+		if e.ComplexityRoot.LaborSupply.EducationLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.EducationLevel(childComplexity), true
 	case "LaborSupply.expectedWageMin":
 		if e.ComplexityRoot.LaborSupply.ExpectedWageMin == nil {
 			break
@@ -2685,6 +2780,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborSupply.ID(childComplexity), true
+	case "LaborSupply.maxAge":
+		if e.ComplexityRoot.LaborSupply.MaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.MaxAge(childComplexity), true
+	case "LaborSupply.minAge":
+		if e.ComplexityRoot.LaborSupply.MinAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.MinAge(childComplexity), true
 	case "LaborSupply.notes":
 		if e.ComplexityRoot.LaborSupply.Notes == nil {
 			break
@@ -3277,6 +3384,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Occupation.TitleVi(childComplexity), true
+
+	case "Overtime.hoursPerMonth":
+		if e.ComplexityRoot.Overtime.HoursPerMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Overtime.HoursPerMonth(childComplexity), true
+	case "Overtime.payRatePercent":
+		if e.ComplexityRoot.Overtime.PayRatePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Overtime.PayRatePercent(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4796,6 +4916,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CloseLaborDemandInput", ec.unmarshalInputCloseLaborDemandInput),
 			graphql.NewInputUnmarshaler("CommentOnAgreementInput", ec.unmarshalInputCommentOnAgreementInput),
 			graphql.NewInputUnmarshaler("ConsentInput", ec.unmarshalInputConsentInput),
+			graphql.NewInputUnmarshaler("DeductionInput", ec.unmarshalInputDeductionInput),
 			graphql.NewInputUnmarshaler("EmployerInput", ec.unmarshalInputEmployerInput),
 			graphql.NewInputUnmarshaler("EraseWorkerInput", ec.unmarshalInputEraseWorkerInput),
 			graphql.NewInputUnmarshaler("ExchangeSessionFilter", ec.unmarshalInputExchangeSessionFilter),
@@ -4803,6 +4924,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("JoinExchangeSessionInput", ec.unmarshalInputJoinExchangeSessionInput),
 			graphql.NewInputUnmarshaler("LaborDemandFilter", ec.unmarshalInputLaborDemandFilter),
 			graphql.NewInputUnmarshaler("LaborSupplyFilter", ec.unmarshalInputLaborSupplyFilter),
+			graphql.NewInputUnmarshaler("OvertimeInput", ec.unmarshalInputOvertimeInput),
 			graphql.NewInputUnmarshaler("ProposeAgreementInput", ec.unmarshalInputProposeAgreementInput),
 			graphql.NewInputUnmarshaler("PublishLaborDemandInput", ec.unmarshalInputPublishLaborDemandInput),
 			graphql.NewInputUnmarshaler("PublishLaborSupplyInput", ec.unmarshalInputPublishLaborSupplyInput),
@@ -5837,6 +5959,23 @@ type LaborDemand implements Node {
   status: DemandStatus!
   closedAt: DateTime
   closeReason: String
+  "Normal working hours a week (at most 48); null when not stated."
+  hoursPerWeek: Int
+  "The shifts worked; empty when not stated."
+  shifts: [WorkShift!]!
+  "A definite-term contract's length in months (at most 36); null when not stated or given as contractEndDate."
+  contractMonths: Int
+  "The day a definite-term contract ends; null when not stated or given as contractMonths."
+  contractEndDate: Date
+  "The overtime asked for; null when none is stated."
+  overtime: Overtime
+  payPeriod: PayPeriod
+  "What the employer deducts from the wage each month (housing, meals, ...); empty when nothing."
+  deductions: [Deduction!]!
+  "The probation in days; null when not stated, 0 for none."
+  probationDays: Int
+  "Whether the employer enrols the worker in social insurance; null when not stated."
+  socialInsurance: Boolean
   createdAt: DateTime!
   updatedAt: DateTime!
   version: Int!
@@ -5912,6 +6051,17 @@ PROVINCE_DISSOLVED naming the successor); quantity 1–100000 (OUT_OF_RANGE); wa
 VND and wageMin ≤ wageMax (INVALID); expiresAt in the future and within a year
 (OUT_OF_RANGE); title 1–200, description ≤ 5000, workAddress ≤ 500 characters (REQUIRED,
 TOO_LONG).
+
+Terms (each optional; issue 13), with the Labour Code 2019 bounds: hoursPerWeek 1–48
+(art. 105; more is overtime); shifts none twice (INVALID); contractMonths 1–36 (art. 20)
+or contractEndDate (not both, INVALID) after startDate (or today) and at most 36 months
+after it (OUT_OF_RANGE); overtime hoursPerMonth 1–40 (art. 107) and payRatePercent
+150–400 (art. 98); deductions one per kind (INVALID), each 1–1e9 VND, all together no
+more than the lowest wage offered (INVALID); probationDays 0 up to the limit of art. 25
+for the job's level (OUT_OF_RANGE): 180 for managers (occupation major group 1), 60 for
+professionals (group 2) or an education requirement of COLLEGE or higher, 30 for
+technicians (group 3), VOCATIONAL_INTERMEDIATE or a SKILLED/HIGHLY_SKILLED requirement,
+6 otherwise.
 """
 input PublishLaborDemandInput {
   idempotencyKey: String
@@ -5930,6 +6080,15 @@ input PublishLaborDemandInput {
   startDate: Date
   expiresAt: DateTime!
   visibility: Visibility = ALL_PARTNERS
+  hoursPerWeek: Int
+  shifts: [WorkShift!]
+  contractMonths: Int
+  contractEndDate: Date
+  overtime: OvertimeInput
+  payPeriod: PayPeriod
+  deductions: [DeductionInput!]
+  probationDays: Int
+  socialInsurance: Boolean
 }
 
 type PublishLaborDemandPayload {
@@ -5940,7 +6099,9 @@ type PublishLaborDemandPayload {
 """
 Changes a demand that is not CLOSED; omitted fields stay. The occupation and work
 province cannot change. quantity may not drop below filledCount. Extending expiresAt
-reopens an EXPIRED demand.
+reopens an EXPIRED demand. The terms follow the rules of PublishLaborDemandInput;
+shifts and deductions replace the lists ([] clears them); contractMonths replaces a
+contractEndDate and the other way round.
 """
 input UpdateLaborDemandInput {
   laborDemandId: ID!
@@ -5957,6 +6118,15 @@ input UpdateLaborDemandInput {
   startDate: Date
   expiresAt: DateTime
   visibility: Visibility
+  hoursPerWeek: Int
+  shifts: [WorkShift!]
+  contractMonths: Int
+  contractEndDate: Date
+  overtime: OvertimeInput
+  payPeriod: PayPeriod
+  deductions: [DeductionInput!]
+  probationDays: Int
+  socialInsurance: Boolean
   expectedVersion: Int
 }
 
@@ -6029,7 +6199,12 @@ extend type Mutation {
   wage_min, wage_max, work_province_code*, work_address, employment_type* (FULL_TIME,
   PART_TIME, SEASONAL, FIXED_TERM), start_date (YYYY-MM-DD), expires_at* (RFC 3339, or
   YYYY-MM-DD meaning the end of that day UTC), visibility (ALL_PARTNERS default, or
-  AGREEMENT_PARTNERS), housing, transport_support, meals (true/false), benefits_note.
+  AGREEMENT_PARTNERS), housing, transport_support, meals (true/false), benefits_note;
+  the requirements education_level, skill_level, min_age, max_age, experience_years;
+  the terms hours_per_week, shifts (DAY, EVENING, NIGHT, ROTATING separated by ';' or
+  spaces), contract_months, contract_end_date (YYYY-MM-DD), overtime_hours_per_month,
+  overtime_pay_rate_percent, pay_period, deductions (KIND:AMOUNT pairs separated by ';',
+  e.g. "HOUSING:500000;MEALS:300000"), probation_days, social_insurance (true/false).
   """
   importLaborDemand(input: ImportInput!): ImportPayload!
 }
@@ -6042,6 +6217,65 @@ extend type Subscription {
   cursor), it first replays what was published since then.
   """
   laborDemandPublished(filter: LaborDemandFilter, after: String): LaborDemand!
+}
+`, BuiltIn: false},
+	{Name: "../schema/demand_terms.graphqls", Input: `"""
+How often the wage is paid (Labour Code 2019 art. 97). Wages are still stated in VND a
+month (wageMin, wageMax).
+"""
+enum PayPeriod {
+  HOURLY
+  DAILY
+  WEEKLY
+  SEMI_MONTHLY
+  MONTHLY
+}
+
+"A shift a job order works in."
+enum WorkShift {
+  DAY
+  EVENING
+  NIGHT
+  "Shifts that rotate (day, evening, night in turn)."
+  ROTATING
+}
+
+"What the employer deducts from the wage for."
+enum DeductionKind {
+  HOUSING
+  MEALS
+  TRANSPORT
+  UNIFORM
+  TRAINING
+  OTHER
+}
+
+"An amount the employer deducts from the wage each month."
+type Deduction {
+  kind: DeductionKind!
+  "VND a month."
+  amount: Int64!
+}
+
+"The overtime a job order asks for."
+type Overtime {
+  "At most 40 (Labour Code 2019 art. 107)."
+  hoursPerMonth: Int!
+  "The overtime pay rate, in percent of the normal hourly wage: at least 150 (art. 98)."
+  payRatePercent: Int!
+}
+
+input DeductionInput {
+  kind: DeductionKind!
+  "1–1e9 VND a month."
+  amount: Int64!
+}
+
+input OvertimeInput {
+  "1–40 (Labour Code 2019 art. 107: overtime is at most 40 hours a month)."
+  hoursPerMonth: Int!
+  "150–400; default 150, the minimum on a normal working day (art. 98)."
+  payRatePercent: Int
 }
 `, BuiltIn: false},
 	{Name: "../schema/interview.graphqls", Input: `"""
@@ -6080,17 +6314,29 @@ extend input UpdateReferralStatusInput {
 }
 `, BuiltIn: false},
 	{Name: "../schema/match.graphqls", Input: `"""
-A supply ranked for a demand. ` + "`" + `score` + "`" + ` (0–1) is the sum of these weights, and ` + "`" + `reasons` + "`" + `
-lists each that holds, in this order:
-- occupation (the best one only): OCCUPATION_EXACT 0.40 (same unit group),
-  OCCUPATION_MINOR_GROUP 0.25 (same 3-digit group), OCCUPATION_SUB_MAJOR_GROUP 0.10
+A supply ranked for a demand. ` + "`" + `score` + "`" + ` (0–1) is the sum of the weights of the factors
+that hold. ` + "`" + `reasons` + "`" + ` explains each factor, in this order, with the reason that holds, so
+a score below 1 always names what it lacks:
+- occupation (the best one only): OCCUPATION_EXACT 0.30 (same unit group),
+  OCCUPATION_MINOR_GROUP 0.20 (same 3-digit group), OCCUPATION_SUB_MAJOR_GROUP 0.10
   (same 2-digit group); candidates outside the sub-major group are not matches;
-- DESTINATION_ACCEPTED 0.20: the supply accepts any province or the demand's work province;
+- DESTINATION_ACCEPTED 0.15: the supply accepts any province or the demand's work
+  province (else DESTINATION_NOT_ACCEPTED);
 - WAGE_MEETS_EXPECTATION 0.15: the supply states no expected wage, or the demand's best
-  wage (wageMax, else wageMin) is at least it;
-- DATES_OVERLAP 0.15: availableFrom..availableUntil overlaps the demand's
-  startDate (else publication day)..expiresAt;
-- AGREEMENT_COVERS 0.10: the two centers differ and have an active agreement.
+  wage (wageMax, else wageMin) is at least it (else WAGE_BELOW_EXPECTATION);
+- DATES_OVERLAP 0.10: availableFrom..availableUntil overlaps the demand's
+  startDate (else publication day)..expiresAt (else DATES_DO_NOT_OVERLAP);
+- AGREEMENT_COVERS 0.10: the two centers differ and have an active agreement (else
+  NO_ACTIVE_AGREEMENT, or SAME_CENTER);
+- SKILL_LEVEL_MEETS 0.10: the demand asks no skill level, or the supply's is the same or
+  higher (UNSKILLED < SEMI_SKILLED < SKILLED < HIGHLY_SKILLED); else SKILL_LEVEL_BELOW,
+  or SKILL_LEVEL_UNKNOWN when the supply states none;
+- AGE_ELIGIBLE 0.05: the demand asks no ages, or the supply's minAge..maxAge (an open
+  end counting as 15 or 70) lies within the demand's; else AGE_PARTLY_ELIGIBLE (the
+  ranges overlap), AGE_INELIGIBLE (they do not) or AGE_UNKNOWN (the supply gives no ages);
+- EDUCATION_MEETS 0.05: the demand asks no education level, or the supply's (its
+  workers' lowest) is the same or higher in the order of EducationLevel; else
+  EDUCATION_BELOW, or EDUCATION_UNKNOWN when the supply states none.
 Only OPEN demands and supplies take part. Ordered by score, then id: deterministic.
 """
 type SupplyMatch {
@@ -6817,6 +7063,12 @@ type LaborSupply implements Node {
   center: Center!
   occupation: Occupation!
   skillLevel: SkillLevel
+  "The lowest education level any of the workers completed (a group's figure, never a person's)."
+  educationLevel: EducationLevel
+  "The youngest of the workers' ages."
+  minAge: Int
+  "The oldest of the workers' ages."
+  maxAge: Int
   "Workers still available."
   quantity: Int!
   availableFrom: Date!
@@ -6868,12 +7120,16 @@ enum LaborSupplyOrder {
 """
 Publishes supply. occupationCode a 4-digit unit group; quantity 1–100000;
 availableUntil not before availableFrom nor today; destinationProvinceCodes current
-provinces (PROVINCE_DISSOLVED names the successor), none twice; notes ≤ 2000 characters.
+provinces (PROVINCE_DISSOLVED names the successor), none twice; notes ≤ 2000 characters;
+minAge and maxAge 15–70, minAge ≤ maxAge.
 """
 input PublishLaborSupplyInput {
   idempotencyKey: String
   occupationCode: String!
   skillLevel: SkillLevel
+  educationLevel: EducationLevel
+  minAge: Int
+  maxAge: Int
   quantity: Int!
   availableFrom: Date!
   availableUntil: Date
@@ -6894,6 +7150,9 @@ worker is placed (EXHAUSTED). destinationProvinceCodes replaces the list ([] = a
 input UpdateLaborSupplyInput {
   laborSupplyId: ID!
   skillLevel: SkillLevel
+  educationLevel: EducationLevel
+  minAge: Int
+  maxAge: Int
   quantity: Int
   availableFrom: Date
   availableUntil: Date
@@ -6934,6 +7193,7 @@ extend type Mutation {
   """
   Publishes many supplies from CSV. Columns (header names; * required):
   occupation_code*, skill_level (UNSKILLED, SEMI_SKILLED, SKILLED, HIGHLY_SKILLED),
+  education_level (the lowest of the group), min_age, max_age,
   quantity*, available_from* (YYYY-MM-DD), available_until, destination_province_codes
   (codes separated by ';' or spaces; empty = anywhere), expected_wage_min, notes.
   """
@@ -7576,6 +7836,16 @@ func (ec *executionContext) childFields_CommentOnAgreementPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type CommentOnAgreementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Deduction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Deduction_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_Deduction_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deduction", field.Name)
+}
+
 func (ec *executionContext) childFields_DemandMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "laborDemand":
@@ -7772,6 +8042,24 @@ func (ec *executionContext) childFields_LaborDemand(ctx context.Context, field g
 		return ec.fieldContext_LaborDemand_closedAt(ctx, field)
 	case "closeReason":
 		return ec.fieldContext_LaborDemand_closeReason(ctx, field)
+	case "hoursPerWeek":
+		return ec.fieldContext_LaborDemand_hoursPerWeek(ctx, field)
+	case "shifts":
+		return ec.fieldContext_LaborDemand_shifts(ctx, field)
+	case "contractMonths":
+		return ec.fieldContext_LaborDemand_contractMonths(ctx, field)
+	case "contractEndDate":
+		return ec.fieldContext_LaborDemand_contractEndDate(ctx, field)
+	case "overtime":
+		return ec.fieldContext_LaborDemand_overtime(ctx, field)
+	case "payPeriod":
+		return ec.fieldContext_LaborDemand_payPeriod(ctx, field)
+	case "deductions":
+		return ec.fieldContext_LaborDemand_deductions(ctx, field)
+	case "probationDays":
+		return ec.fieldContext_LaborDemand_probationDays(ctx, field)
+	case "socialInsurance":
+		return ec.fieldContext_LaborDemand_socialInsurance(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_LaborDemand_createdAt(ctx, field)
 	case "updatedAt":
@@ -7814,6 +8102,12 @@ func (ec *executionContext) childFields_LaborSupply(ctx context.Context, field g
 		return ec.fieldContext_LaborSupply_occupation(ctx, field)
 	case "skillLevel":
 		return ec.fieldContext_LaborSupply_skillLevel(ctx, field)
+	case "educationLevel":
+		return ec.fieldContext_LaborSupply_educationLevel(ctx, field)
+	case "minAge":
+		return ec.fieldContext_LaborSupply_minAge(ctx, field)
+	case "maxAge":
+		return ec.fieldContext_LaborSupply_maxAge(ctx, field)
 	case "quantity":
 		return ec.fieldContext_LaborSupply_quantity(ctx, field)
 	case "availableFrom":
@@ -7908,6 +8202,16 @@ func (ec *executionContext) childFields_Occupation(ctx context.Context, field gr
 		return ec.fieldContext_Occupation_children(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Occupation", field.Name)
+}
+
+func (ec *executionContext) childFields_Overtime(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hoursPerMonth":
+		return ec.fieldContext_Overtime_hoursPerMonth(ctx, field)
+	case "payRatePercent":
+		return ec.fieldContext_Overtime_payRatePercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Overtime", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14277,6 +14581,52 @@ func (ec *executionContext) fieldContext_CommentOnAgreementPayload_userErrors(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _Deduction_kind(ctx context.Context, field graphql.CollectedField, obj *exchange.Deduction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deduction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.DeductionKind) graphql.Marshaler {
+			return ec.marshalNDeductionKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deduction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deduction", field, false, false, "DeductionKind")
+}
+
+func (ec *executionContext) _Deduction_amount(ctx context.Context, field graphql.CollectedField, obj *exchange.Deduction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deduction_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deduction_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deduction", field, false, false, "Int64")
+}
+
 func (ec *executionContext) _DemandMatch_laborDemand(ctx context.Context, field graphql.CollectedField, obj *exchange.DemandMatch) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16099,6 +16449,231 @@ func (ec *executionContext) fieldContext_LaborDemand_closeReason(_ context.Conte
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
 }
 
+func (ec *executionContext) _LaborDemand_hoursPerWeek(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_hoursPerWeek(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursPerWeek, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_hoursPerWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemand_shifts(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_shifts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shifts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []exchange.WorkShift) graphql.Marshaler {
+			return ec.marshalNWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_shifts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "WorkShift")
+}
+
+func (ec *executionContext) _LaborDemand_contractMonths(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_contractMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_contractMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemand_contractEndDate(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_contractEndDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractEndDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_contractEndDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LaborDemand_overtime(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_overtime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overtime(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Overtime) graphql.Marshaler {
+			return ec.marshalOOvertime2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_overtime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Overtime(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_payPeriod(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_payPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PayPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.PayPeriod) graphql.Marshaler {
+			return ec.marshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_payPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "PayPeriod")
+}
+
+func (ec *executionContext) _LaborDemand_deductions(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_deductions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deductions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []exchange.Deduction) graphql.Marshaler {
+			return ec.marshalNDeduction2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_deductions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deduction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_probationDays(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_probationDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProbationDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_probationDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemand_socialInsurance(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_socialInsurance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SocialInsurance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_socialInsurance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _LaborDemand_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16418,6 +16993,75 @@ func (ec *executionContext) _LaborSupply_skillLevel(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_LaborSupply_skillLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "SkillLevel")
+}
+
+func (ec *executionContext) _LaborSupply_educationLevel(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_educationLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EducationLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.EducationLevel) graphql.Marshaler {
+			return ec.marshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_educationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "EducationLevel")
+}
+
+func (ec *executionContext) _LaborSupply_minAge(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_minAge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinAge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_minAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborSupply_maxAge(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_maxAge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxAge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_maxAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
 }
 
 func (ec *executionContext) _LaborSupply_quantity(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
@@ -18875,6 +19519,52 @@ func (ec *executionContext) fieldContext_Occupation_children(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Overtime_hoursPerMonth(ctx context.Context, field graphql.CollectedField, obj *exchange.Overtime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Overtime_hoursPerMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursPerMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Overtime_hoursPerMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Overtime", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Overtime_payRatePercent(ctx context.Context, field graphql.CollectedField, obj *exchange.Overtime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Overtime_payRatePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PayRatePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Overtime_payRatePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Overtime", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -27143,6 +27833,55 @@ func UnmarshalConsentInput(ctx context.Context, raw any) (exchange.ConsentInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeductionInput(ctx context.Context, obj any) (exchange.DeductionInput, error) {
+	var it exchange.DeductionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNDeductionKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeductionInput unmarshals raw into the DeductionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeductionInput(ctx context.Context, raw any) (exchange.DeductionInput, error) {
+	var out exchange.DeductionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeductionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEmployerInput(ctx context.Context, obj any) (exchange.EmployerInput, error) {
 	var it exchange.EmployerInput
 	if obj == nil {
@@ -27595,6 +28334,55 @@ func UnmarshalLaborSupplyFilter(ctx context.Context, raw any) (exchange.LaborSup
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOvertimeInput(ctx context.Context, obj any) (exchange.OvertimeInput, error) {
+	var it exchange.OvertimeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hoursPerMonth", "payRatePercent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hoursPerMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursPerMonth"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursPerMonth = data
+		case "payRatePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payRatePercent"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayRatePercent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOvertimeInput unmarshals raw into the OvertimeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOvertimeInput(ctx context.Context, raw any) (exchange.OvertimeInput, error) {
+	var out exchange.OvertimeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OvertimeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProposeAgreementInput(ctx context.Context, obj any) (exchange.ProposeAgreementInput, error) {
 	var it exchange.ProposeAgreementInput
 	if obj == nil {
@@ -27673,7 +28461,7 @@ func (ec *executionContext) unmarshalInputPublishLaborDemandInput(ctx context.Co
 		asMap["visibility"] = "ALL_PARTNERS"
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "employer", "occupationCode", "title", "description", "quantity", "wageMin", "wageMax", "workProvinceCode", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility"}
+	fieldsInOrder := [...]string{"idempotencyKey", "employer", "occupationCode", "title", "description", "quantity", "wageMin", "wageMax", "workProvinceCode", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility", "hoursPerWeek", "shifts", "contractMonths", "contractEndDate", "overtime", "payPeriod", "deductions", "probationDays", "socialInsurance"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27792,6 +28580,69 @@ func (ec *executionContext) unmarshalInputPublishLaborDemandInput(ctx context.Co
 				return it, err
 			}
 			it.Visibility = data
+		case "hoursPerWeek":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursPerWeek"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursPerWeek = data
+		case "shifts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shifts"))
+			data, err := ec.unmarshalOWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Shifts = data
+		case "contractMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractMonths = data
+		case "contractEndDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractEndDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractEndDate = data
+		case "overtime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overtime"))
+			data, err := ec.unmarshalOOvertimeInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertimeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overtime = data
+		case "payPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payPeriod"))
+			data, err := ec.unmarshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayPeriod = data
+		case "deductions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deductions"))
+			data, err := ec.unmarshalODeductionInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deductions = data
+		case "probationDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probationDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbationDays = data
+		case "socialInsurance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialInsurance"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialInsurance = data
 		}
 	}
 	return it, nil
@@ -27820,7 +28671,7 @@ func (ec *executionContext) unmarshalInputPublishLaborSupplyInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "occupationCode", "skillLevel", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes"}
+	fieldsInOrder := [...]string{"idempotencyKey", "occupationCode", "skillLevel", "educationLevel", "minAge", "maxAge", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27848,6 +28699,27 @@ func (ec *executionContext) unmarshalInputPublishLaborSupplyInput(ctx context.Co
 				return it, err
 			}
 			it.SkillLevel = data
+		case "educationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationLevel"))
+			data, err := ec.unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationLevel = data
+		case "minAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinAge = data
+		case "maxAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxAge = data
 		case "quantity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
 			data, err := ec.unmarshalNInt2int(ctx, v)
@@ -29241,7 +30113,7 @@ func (ec *executionContext) unmarshalInputUpdateLaborDemandInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"laborDemandId", "employer", "title", "description", "quantity", "wageMin", "wageMax", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility", "expectedVersion"}
+	fieldsInOrder := [...]string{"laborDemandId", "employer", "title", "description", "quantity", "wageMin", "wageMax", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility", "hoursPerWeek", "shifts", "contractMonths", "contractEndDate", "overtime", "payPeriod", "deductions", "probationDays", "socialInsurance", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29346,6 +30218,69 @@ func (ec *executionContext) unmarshalInputUpdateLaborDemandInput(ctx context.Con
 				return it, err
 			}
 			it.Visibility = data
+		case "hoursPerWeek":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursPerWeek"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursPerWeek = data
+		case "shifts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shifts"))
+			data, err := ec.unmarshalOWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Shifts = data
+		case "contractMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractMonths = data
+		case "contractEndDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractEndDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractEndDate = data
+		case "overtime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overtime"))
+			data, err := ec.unmarshalOOvertimeInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertimeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overtime = data
+		case "payPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payPeriod"))
+			data, err := ec.unmarshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayPeriod = data
+		case "deductions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deductions"))
+			data, err := ec.unmarshalODeductionInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deductions = data
+		case "probationDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probationDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbationDays = data
+		case "socialInsurance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialInsurance"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialInsurance = data
 		case "expectedVersion":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -29381,7 +30316,7 @@ func (ec *executionContext) unmarshalInputUpdateLaborSupplyInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"laborSupplyId", "skillLevel", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes", "expectedVersion"}
+	fieldsInOrder := [...]string{"laborSupplyId", "skillLevel", "educationLevel", "minAge", "maxAge", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29402,6 +30337,27 @@ func (ec *executionContext) unmarshalInputUpdateLaborSupplyInput(ctx context.Con
 				return it, err
 			}
 			it.SkillLevel = data
+		case "educationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationLevel"))
+			data, err := ec.unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationLevel = data
+		case "minAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinAge = data
+		case "maxAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxAge = data
 		case "quantity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -31671,6 +32627,44 @@ func (ec *executionContext) _CommentOnAgreementPayload(ctx context.Context, sel 
 	return out
 }
 
+var deductionImplementors = []string{"Deduction"}
+
+func (ec *executionContext) _Deduction(ctx context.Context, sel ast.SelectionSet, obj *exchange.Deduction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deductionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deduction")
+		case "kind":
+			out.Values[i] = ec._Deduction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._Deduction_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var demandMatchImplementors = []string{"DemandMatch"}
 
 func (ec *executionContext) _DemandMatch(ctx context.Context, sel ast.SelectionSet, obj *exchange.DemandMatch) graphql.Marshaler {
@@ -32308,6 +33302,51 @@ func (ec *executionContext) _LaborDemand(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "hoursPerWeek":
+			out.Values[i] = ec._LaborDemand_hoursPerWeek(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shifts":
+			out.Values[i] = ec._LaborDemand_shifts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractMonths":
+			out.Values[i] = ec._LaborDemand_contractMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractEndDate":
+			out.Values[i] = ec._LaborDemand_contractEndDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overtime":
+			out.Values[i] = ec._LaborDemand_overtime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payPeriod":
+			out.Values[i] = ec._LaborDemand_payPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deductions":
+			out.Values[i] = ec._LaborDemand_deductions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "probationDays":
+			out.Values[i] = ec._LaborDemand_probationDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "socialInsurance":
+			out.Values[i] = ec._LaborDemand_socialInsurance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._LaborDemand_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32452,6 +33491,21 @@ func (ec *executionContext) _LaborSupply(ctx context.Context, sel ast.SelectionS
 				})
 		case "skillLevel":
 			out.Values[i] = ec._LaborSupply_skillLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "educationLevel":
+			out.Values[i] = ec._LaborSupply_educationLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minAge":
+			out.Values[i] = ec._LaborSupply_minAge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxAge":
+			out.Values[i] = ec._LaborSupply_maxAge(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -33057,6 +34111,44 @@ func (ec *executionContext) _Occupation(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Occupation_children(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var overtimeImplementors = []string{"Overtime"}
+
+func (ec *executionContext) _Overtime(ctx context.Context, sel ast.SelectionSet, obj *exchange.Overtime) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, overtimeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Overtime")
+		case "hoursPerMonth":
+			out.Values[i] = ec._Overtime_hoursPerMonth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payRatePercent":
+			out.Values[i] = ec._Overtime_payRatePercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36451,6 +37543,46 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) marshalNDeduction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeduction(ctx context.Context, sel ast.SelectionSet, v exchange.Deduction) graphql.Marshaler {
+	return ec._Deduction(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeduction2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.Deduction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeduction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeduction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDeductionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInput(ctx context.Context, v any) (exchange.DeductionInput, error) {
+	res, err := ec.unmarshalInputDeductionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeductionKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionKind(ctx context.Context, v any) (exchange.DeductionKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.DeductionKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeductionKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionKind(ctx context.Context, sel ast.SelectionSet, v exchange.DeductionKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeductionKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNDemandMatch2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.DemandMatch) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -37847,6 +38979,51 @@ func (ec *executionContext) marshalNWithdrawLaborSupplyPayload2ᚖgithubᚗcom�
 	return ec._WithdrawLaborSupplyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx context.Context, v any) (exchange.WorkShift, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.WorkShift(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx context.Context, sel ast.SelectionSet, v exchange.WorkShift) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WorkShift!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx context.Context, v any) ([]exchange.WorkShift, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.WorkShift, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.WorkShift) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (exchange.WorkerInput, error) {
 	res, err := ec.unmarshalInputWorkerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38337,6 +39514,23 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalODeductionInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInputᚄ(ctx context.Context, v any) ([]exchange.DeductionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.DeductionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDeductionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalODemandStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatusᚄ(ctx context.Context, v any) ([]exchange.DemandStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -38722,6 +39916,40 @@ func (ec *executionContext) marshalOOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborx
 	return ec._Occupation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOOvertime2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertime(ctx context.Context, sel ast.SelectionSet, v *exchange.Overtime) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Overtime(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOvertimeInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertimeInput(ctx context.Context, v any) (*exchange.OvertimeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOvertimeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx context.Context, v any) (*exchange.PayPeriod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.PayPeriod(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx context.Context, sel ast.SelectionSet, v *exchange.PayPeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx context.Context, sel ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -39061,6 +40289,42 @@ func (ec *executionContext) marshalOVisibility2ᚖgithubᚗcomᚋlaborxᚋlaborx
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx context.Context, v any) ([]exchange.WorkShift, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.WorkShift, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.WorkShift) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx context.Context, sel ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
