@@ -60,6 +60,7 @@ type ResolverRoot interface {
 	ReferralFlow() ReferralFlowResolver
 	ReferralFunnel() ReferralFunnelResolver
 	RetentionRate() RetentionRateResolver
+	SessionInvitation() SessionInvitationResolver
 	SessionOutcome() SessionOutcomeResolver
 	SessionParticipant() SessionParticipantResolver
 	Stats() StatsResolver
@@ -321,6 +322,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	DeclineExchangeSessionPayload struct {
+		ExchangeSession func(childComplexity int) int
+		Invitation      func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
 	Deduction struct {
 		Amount func(childComplexity int) int
 		Kind   func(childComplexity int) int
@@ -352,6 +359,8 @@ type ComplexityRoot struct {
 		FeaturedDemands func(childComplexity int) int
 		Host            func(childComplexity int) int
 		ID              func(childComplexity int) int
+		Invitations     func(childComplexity int) int
+		IsRecord        func(childComplexity int) int
 		Mode            func(childComplexity int) int
 		OnlineURL       func(childComplexity int) int
 		Outcomes        func(childComplexity int) int
@@ -394,6 +403,12 @@ type ComplexityRoot struct {
 		At    func(childComplexity int) int
 		Link  func(childComplexity int) int
 		Place func(childComplexity int) int
+	}
+
+	InviteToExchangeSessionPayload struct {
+		ExchangeSession func(childComplexity int) int
+		Invitations     func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
 	}
 
 	JoinExchangeSessionPayload struct {
@@ -504,9 +519,11 @@ type ComplexityRoot struct {
 		CancelExchangeSession      func(childComplexity int, input exchange.CancelExchangeSessionInput) int
 		CloseLaborDemand           func(childComplexity int, input exchange.CloseLaborDemandInput) int
 		CommentOnAgreement         func(childComplexity int, input exchange.CommentOnAgreementInput) int
+		DeclineExchangeSession     func(childComplexity int, input exchange.DeclineExchangeSessionInput) int
 		EraseWorker                func(childComplexity int, input exchange.EraseWorkerInput) int
 		ImportLaborDemand          func(childComplexity int, input exchange.ImportInput) int
 		ImportLaborSupply          func(childComplexity int, input exchange.ImportInput) int
+		InviteToExchangeSession    func(childComplexity int, input exchange.InviteToExchangeSessionInput) int
 		JoinExchangeSession        func(childComplexity int, input exchange.JoinExchangeSessionInput) int
 		ProposeAgreement           func(childComplexity int, input exchange.ProposeAgreementInput) int
 		PublishLaborDemand         func(childComplexity int, input exchange.PublishLaborDemandInput) int
@@ -649,6 +666,7 @@ type ComplexityRoot struct {
 		LeftReason       func(childComplexity int) int
 		Occupation       func(childComplexity int) int
 		Origin           func(childComplexity int) int
+		Session          func(childComplexity int) int
 		Status           func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 		Version          func(childComplexity int) int
@@ -771,12 +789,23 @@ type ComplexityRoot struct {
 		UserErrors      func(childComplexity int) int
 	}
 
+	SessionInvitation struct {
+		Center        func(childComplexity int) int
+		DeclineReason func(childComplexity int) int
+		InvitedAt     func(childComplexity int) int
+		Message       func(childComplexity int) int
+		RespondedAt   func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
 	SessionOutcome struct {
 		Center           func(childComplexity int) int
 		HiredOnSpot      func(childComplexity int) int
 		Interviewed      func(childComplexity int) int
 		Notes            func(childComplexity int) int
 		RecordedAt       func(childComplexity int) int
+		ReferralCount    func(childComplexity int) int
+		ReferralIds      func(childComplexity int) int
 		ReferredAfter    func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 		WorkersAttending func(childComplexity int) int
@@ -1008,6 +1037,8 @@ type ExchangeSessionResolver interface {
 	FeaturedDemands(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.LaborDemand, error)
 	Outcomes(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionOutcome, error)
 	Totals(ctx context.Context, obj *exchange.ExchangeSession) (*exchange.SessionTotals, error)
+
+	Invitations(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionInvitation, error)
 }
 type LaborDemandResolver interface {
 	ID(ctx context.Context, objs []*exchange.LaborDemand) ([]string, error)
@@ -1060,6 +1091,8 @@ type MutationResolver interface {
 	JoinExchangeSession(ctx context.Context, input exchange.JoinExchangeSessionInput) (*model.JoinExchangeSessionPayload, error)
 	RecordSessionOutcome(ctx context.Context, input exchange.RecordSessionOutcomeInput) (*model.RecordSessionOutcomePayload, error)
 	CancelExchangeSession(ctx context.Context, input exchange.CancelExchangeSessionInput) (*model.CancelExchangeSessionPayload, error)
+	InviteToExchangeSession(ctx context.Context, input exchange.InviteToExchangeSessionInput) (*model.InviteToExchangeSessionPayload, error)
+	DeclineExchangeSession(ctx context.Context, input exchange.DeclineExchangeSessionInput) (*model.DeclineExchangeSessionPayload, error)
 	PublishLaborSupply(ctx context.Context, input exchange.PublishLaborSupplyInput) (*model.PublishLaborSupplyPayload, error)
 	UpdateLaborSupply(ctx context.Context, input exchange.UpdateLaborSupplyInput) (*model.UpdateLaborSupplyPayload, error)
 	WithdrawLaborSupply(ctx context.Context, input exchange.WithdrawLaborSupplyInput) (*model.WithdrawLaborSupplyPayload, error)
@@ -1115,6 +1148,7 @@ type ReferralResolver interface {
 	WorkerOccupation(ctx context.Context, obj *exchange.Referral) (*exchange.Occupation, error)
 	Demand(ctx context.Context, obj *exchange.Referral) (*exchange.LaborDemand, error)
 	Agreement(ctx context.Context, obj *exchange.Referral) (*exchange.Agreement, error)
+	Session(ctx context.Context, obj *exchange.Referral) (*exchange.ExchangeSession, error)
 
 	Events(ctx context.Context, obj *exchange.Referral) ([]*exchange.ReferralEvent, error)
 
@@ -1134,8 +1168,13 @@ type RetentionRateResolver interface {
 	Origin(ctx context.Context, obj *exchange.RetentionRate) (*exchange.Province, error)
 	Destination(ctx context.Context, obj *exchange.RetentionRate) (*exchange.Province, error)
 }
+type SessionInvitationResolver interface {
+	Center(ctx context.Context, obj *exchange.SessionInvitation) (*exchange.Center, error)
+}
 type SessionOutcomeResolver interface {
 	Center(ctx context.Context, obj *exchange.SessionOutcome) (*exchange.Center, error)
+
+	ReferralIds(ctx context.Context, obj *exchange.SessionOutcome) ([]string, error)
 }
 type SessionParticipantResolver interface {
 	Center(ctx context.Context, obj *exchange.SessionParticipant) (*exchange.Center, error)
@@ -2202,6 +2241,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommentOnAgreementPayload.UserErrors(childComplexity), true
 
+	case "DeclineExchangeSessionPayload.exchangeSession":
+		if e.ComplexityRoot.DeclineExchangeSessionPayload.ExchangeSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineExchangeSessionPayload.ExchangeSession(childComplexity), true
+	case "DeclineExchangeSessionPayload.invitation":
+		if e.ComplexityRoot.DeclineExchangeSessionPayload.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineExchangeSessionPayload.Invitation(childComplexity), true
+	case "DeclineExchangeSessionPayload.userErrors":
+		if e.ComplexityRoot.DeclineExchangeSessionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineExchangeSessionPayload.UserErrors(childComplexity), true
+
 	case "Deduction.amount":
 		if e.ComplexityRoot.Deduction.Amount == nil {
 			break
@@ -2314,6 +2372,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExchangeSession.ID(childComplexity), true
+	case "ExchangeSession.invitations":
+		if e.ComplexityRoot.ExchangeSession.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Invitations(childComplexity), true
+	case "ExchangeSession.isRecord":
+		if e.ComplexityRoot.ExchangeSession.IsRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.IsRecord(childComplexity), true
 	case "ExchangeSession.mode":
 		if e.ComplexityRoot.ExchangeSession.Mode == nil {
 			break
@@ -2481,6 +2551,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Interview.Place(childComplexity), true
+
+	case "InviteToExchangeSessionPayload.exchangeSession":
+		if e.ComplexityRoot.InviteToExchangeSessionPayload.ExchangeSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteToExchangeSessionPayload.ExchangeSession(childComplexity), true
+	case "InviteToExchangeSessionPayload.invitations":
+		if e.ComplexityRoot.InviteToExchangeSessionPayload.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteToExchangeSessionPayload.Invitations(childComplexity), true
+	case "InviteToExchangeSessionPayload.userErrors":
+		if e.ComplexityRoot.InviteToExchangeSessionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteToExchangeSessionPayload.UserErrors(childComplexity), true
 
 	case "JoinExchangeSessionPayload.exchangeSession":
 		if e.ComplexityRoot.JoinExchangeSessionPayload.ExchangeSession == nil {
@@ -3006,6 +3095,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CommentOnAgreement(childComplexity, args["input"].(exchange.CommentOnAgreementInput)), true
+	case "Mutation.declineExchangeSession":
+		if e.ComplexityRoot.Mutation.DeclineExchangeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineExchangeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineExchangeSession(childComplexity, args["input"].(exchange.DeclineExchangeSessionInput)), true
 	case "Mutation.eraseWorker":
 		if e.ComplexityRoot.Mutation.EraseWorker == nil {
 			break
@@ -3039,6 +3139,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportLaborSupply(childComplexity, args["input"].(exchange.ImportInput)), true
+	case "Mutation.inviteToExchangeSession":
+		if e.ComplexityRoot.Mutation.InviteToExchangeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteToExchangeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteToExchangeSession(childComplexity, args["input"].(exchange.InviteToExchangeSessionInput)), true
 	case "Mutation.joinExchangeSession":
 		if e.ComplexityRoot.Mutation.JoinExchangeSession == nil {
 			break
@@ -3896,6 +4007,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.Origin(childComplexity), true
+	case "Referral.session":
+		if e.ComplexityRoot.Referral.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Session(childComplexity), true
 	case "Referral.status":
 		if e.ComplexityRoot.Referral.Status == nil {
 			break
@@ -4362,6 +4479,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ScheduleExchangeSessionPayload.UserErrors(childComplexity), true
 
+	case "SessionInvitation.center":
+		if e.ComplexityRoot.SessionInvitation.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.Center(childComplexity), true
+	case "SessionInvitation.declineReason":
+		if e.ComplexityRoot.SessionInvitation.DeclineReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.DeclineReason(childComplexity), true
+	case "SessionInvitation.invitedAt":
+		if e.ComplexityRoot.SessionInvitation.InvitedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.InvitedAt(childComplexity), true
+	case "SessionInvitation.message":
+		if e.ComplexityRoot.SessionInvitation.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.Message(childComplexity), true
+	case "SessionInvitation.respondedAt":
+		if e.ComplexityRoot.SessionInvitation.RespondedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.RespondedAt(childComplexity), true
+	case "SessionInvitation.status":
+		if e.ComplexityRoot.SessionInvitation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.Status(childComplexity), true
+
 	case "SessionOutcome.center":
 		if e.ComplexityRoot.SessionOutcome.Center == nil {
 			break
@@ -4392,6 +4546,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SessionOutcome.RecordedAt(childComplexity), true
+	case "SessionOutcome.referralCount":
+		if e.ComplexityRoot.SessionOutcome.ReferralCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.ReferralCount(childComplexity), true
+	case "SessionOutcome.referralIds":
+		if e.ComplexityRoot.SessionOutcome.ReferralIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.ReferralIds(childComplexity), true
 	case "SessionOutcome.referredAfter":
 		if e.ComplexityRoot.SessionOutcome.ReferredAfter == nil {
 			break
@@ -4916,11 +5082,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CloseLaborDemandInput", ec.unmarshalInputCloseLaborDemandInput),
 			graphql.NewInputUnmarshaler("CommentOnAgreementInput", ec.unmarshalInputCommentOnAgreementInput),
 			graphql.NewInputUnmarshaler("ConsentInput", ec.unmarshalInputConsentInput),
+			graphql.NewInputUnmarshaler("DeclineExchangeSessionInput", ec.unmarshalInputDeclineExchangeSessionInput),
 			graphql.NewInputUnmarshaler("DeductionInput", ec.unmarshalInputDeductionInput),
 			graphql.NewInputUnmarshaler("EmployerInput", ec.unmarshalInputEmployerInput),
 			graphql.NewInputUnmarshaler("EraseWorkerInput", ec.unmarshalInputEraseWorkerInput),
 			graphql.NewInputUnmarshaler("ExchangeSessionFilter", ec.unmarshalInputExchangeSessionFilter),
 			graphql.NewInputUnmarshaler("ImportInput", ec.unmarshalInputImportInput),
+			graphql.NewInputUnmarshaler("InviteToExchangeSessionInput", ec.unmarshalInputInviteToExchangeSessionInput),
 			graphql.NewInputUnmarshaler("JoinExchangeSessionInput", ec.unmarshalInputJoinExchangeSessionInput),
 			graphql.NewInputUnmarshaler("LaborDemandFilter", ec.unmarshalInputLaborDemandFilter),
 			graphql.NewInputUnmarshaler("LaborSupplyFilter", ec.unmarshalInputLaborSupplyFilter),
@@ -6456,6 +6624,8 @@ type Referral implements Node {
   parties.
   """
   agreement: Agreement
+  "The job-exchange session the referral came out of."
+  session: ExchangeSession
   status: ReferralStatus!
   "Oldest first; the first event is the referral itself."
   events: [ReferralEvent!]!
@@ -6508,6 +6678,8 @@ input ReferralFilter {
   createdFrom: DateTime
   "Exclusive."
   createdTo: DateTime
+  "Referrals that came out of this session."
+  sessionId: ID
 }
 
 extend type Query {
@@ -6521,6 +6693,12 @@ input ReferWorkerInput {
   destinationCenterCode: String!
   demandId: ID
   agreementId: ID
+  """
+  The job-exchange session the worker was met at: one that has started and was not
+  cancelled, in which both the origin and the destination center take part (INVALID
+  otherwise; NOT_FOUND for an unknown session).
+  """
+  sessionId: ID
   note: String
   """
   The referral is for the demand's occupation; a worker registered outside its
@@ -6711,6 +6889,16 @@ type ExchangeSession implements Node {
   outcomes: [SessionOutcome!]!
   "The outcomes added up."
   totals: SessionTotals!
+  """
+  A record of a session held in the past (since 2015), entered as history: not an
+  announcement; it is joined by invitation only and has no featured demands.
+  """
+  isRecord: Boolean!
+  """
+  The host's invitations: all of them for the host (and operators), the caller's own
+  for an invited center, none for anyone else.
+  """
+  invitations: [SessionInvitation!]!
   createdAt: DateTime!
   updatedAt: DateTime!
   version: Int!
@@ -6736,6 +6924,14 @@ type SessionOutcome {
   hiredOnSpot: Int!
   "Workers referred to employers after the session (may grow as the center updates it)."
   referredAfter: Int!
+  "Referrals in laborx this center made from the session (ReferWorkerInput.sessionId): a count for everyone."
+  referralCount: Int!
+  """
+  The IDs of those referrals that the caller may see (its own center's, in or out),
+  newest first, at most 100; ` + "`" + `node(id:)` + "`" + ` or ` + "`" + `referrals(filter: {sessionId})` + "`" + ` reads them.
+  IDs only, so that nothing reachable from a public session is personal.
+  """
+  referralIds: [ID!]!
   "Free text; shown only to the recording center, the host and operators (null to others)."
   notes: String
   recordedAt: DateTime!
@@ -6780,6 +6976,10 @@ input ExchangeSessionFilter {
   "Sessions starting before this instant."
   startsBefore: DateTime
   text: String
+  "Records (true) or announcements (false)."
+  isRecord: Boolean
+  "Sessions to which the caller's center has an invitation in one of these statuses (INVITED: what it has to answer)."
+  invitationStatuses: [SessionInvitationStatus!]
 }
 
 enum ExchangeSessionOrder {
@@ -6801,6 +7001,11 @@ recorded afterwards) and at most a year ahead (OUT_OF_RANGE); endsAt after start
 (OUT_OF_RANGE), each an OPEN demand the host may see in the market: its own, an
 ALL_PARTNERS one, or an AGREEMENT_PARTNERS one of a partner (NOT_FOUND when the host
 may not see it, INVALID when it is not OPEN or listed twice).
+
+With ` + "`" + `record: true` + "`" + ` the session is a record of one held in the past, not an
+announcement: startsAt on 2015-01-01 or later and endsAt before now (OUT_OF_RANGE), no
+featured demands (INVALID); the host then invites the centers that took part, which join
+it and record their outcomes at any time.
 """
 input ScheduleExchangeSessionInput {
   idempotencyKey: String
@@ -6813,6 +7018,7 @@ input ScheduleExchangeSessionInput {
   address: String
   onlineUrl: String
   featuredDemandIds: [ID!]
+  record: Boolean = false
 }
 
 type ScheduleExchangeSessionPayload {
@@ -6823,7 +7029,8 @@ type ScheduleExchangeSessionPayload {
 """
 Takes the caller's center into a session (publisher or coordinator), optionally
 featuring some of its own OPEN demands the host may see (same rules as scheduling, and
-INVALID for another center's demand). A center already taking part may feature more
+INVALID for another center's demand). Joining accepts the center's invitation; a record
+is joined by invited centers only (FORBIDDEN for others), at any time. A center already taking part may feature more
 demands this way; joining again with none changes nothing. A cancelled session, or one
 that ended more than 7 days ago, cannot be joined (INVALID_TRANSITION); at most 100
 centers take part (OUT_OF_RANGE).
@@ -6890,6 +7097,75 @@ extend type Mutation {
   joinExchangeSession(input: JoinExchangeSessionInput!): JoinExchangeSessionPayload!
   recordSessionOutcome(input: RecordSessionOutcomeInput!): RecordSessionOutcomePayload!
   cancelExchangeSession(input: CancelExchangeSessionInput!): CancelExchangeSessionPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/session_invitation.graphqls", Input: `enum SessionInvitationStatus {
+  "Waiting for the center's answer."
+  INVITED
+  "The center joined the session."
+  ACCEPTED
+  DECLINED
+}
+
+"A host's invitation of a center to a session: seen by the host and the invited center only."
+type SessionInvitation {
+  center: Center!
+  status: SessionInvitationStatus!
+  message: String
+  invitedAt: DateTime!
+  "When the center joined or declined."
+  respondedAt: DateTime
+  declineReason: String
+}
+
+"""
+Invites centers to a session of the caller's center (its publishers and coordinators;
+FORBIDDEN for another center's session). centerCodes: 1–50 codes (OUT_OF_RANGE), each an
+ACTIVE center (NOT_FOUND for an unknown code, INVALID when suspended), not the host nor
+a center taking part already, none twice (INVALID); participants and open invitations
+together at most 100 (OUT_OF_RANGE). A center invited already and not answering is left
+as it is (a retry changes nothing); one that declined is invited again. Not for a
+cancelled session, nor an announcement that ended more than 7 days ago
+(INVALID_TRANSITION); a record takes invitations at any time. message ≤ 2000
+characters, no personal data. The change (action INVITED) reaches the host and the
+invited centers only.
+"""
+input InviteToExchangeSessionInput {
+  sessionId: ID!
+  centerCodes: [String!]!
+  message: String
+  expectedVersion: Int
+}
+
+type InviteToExchangeSessionPayload {
+  exchangeSession: ExchangeSession
+  "Every invitation of the session, as the host sees them."
+  invitations: [SessionInvitation!]
+  userErrors: [UserError!]!
+}
+
+"""
+Declines the caller's center's invitation to a session (its publishers and
+coordinators). A session that did not invite the center answers NOT_FOUND exactly like
+an unknown ID, so nobody learns whom a host invited. Declining twice, after joining, or
+once the session is cancelled or over (a record: any time) is INVALID_TRANSITION.
+reason ≤ 1000 characters. The change (action DECLINED) reaches the host and the center.
+"""
+input DeclineExchangeSessionInput {
+  sessionId: ID!
+  reason: String
+  expectedVersion: Int
+}
+
+type DeclineExchangeSessionPayload {
+  exchangeSession: ExchangeSession
+  invitation: SessionInvitation
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  inviteToExchangeSession(input: InviteToExchangeSessionInput!): InviteToExchangeSessionPayload!
+  declineExchangeSession(input: DeclineExchangeSessionInput!): DeclineExchangeSessionPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/stats.graphqls", Input: `"""
@@ -7836,6 +8112,18 @@ func (ec *executionContext) childFields_CommentOnAgreementPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type CommentOnAgreementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeclineExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeSession":
+		return ec.fieldContext_DeclineExchangeSessionPayload_exchangeSession(ctx, field)
+	case "invitation":
+		return ec.fieldContext_DeclineExchangeSessionPayload_invitation(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeclineExchangeSessionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeclineExchangeSessionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Deduction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -7914,6 +8202,10 @@ func (ec *executionContext) childFields_ExchangeSession(ctx context.Context, fie
 		return ec.fieldContext_ExchangeSession_outcomes(ctx, field)
 	case "totals":
 		return ec.fieldContext_ExchangeSession_totals(ctx, field)
+	case "isRecord":
+		return ec.fieldContext_ExchangeSession_isRecord(ctx, field)
+	case "invitations":
+		return ec.fieldContext_ExchangeSession_invitations(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ExchangeSession_createdAt(ctx, field)
 	case "updatedAt":
@@ -7984,6 +8276,18 @@ func (ec *executionContext) childFields_Interview(ctx context.Context, field gra
 		return ec.fieldContext_Interview_link(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Interview", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteToExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeSession":
+		return ec.fieldContext_InviteToExchangeSessionPayload_exchangeSession(ctx, field)
+	case "invitations":
+		return ec.fieldContext_InviteToExchangeSessionPayload_invitations(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InviteToExchangeSessionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteToExchangeSessionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_JoinExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8362,6 +8666,8 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_demand(ctx, field)
 	case "agreement":
 		return ec.fieldContext_Referral_agreement(ctx, field)
+	case "session":
+		return ec.fieldContext_Referral_session(ctx, field)
 	case "status":
 		return ec.fieldContext_Referral_status(ctx, field)
 	case "events":
@@ -8610,6 +8916,24 @@ func (ec *executionContext) childFields_ScheduleExchangeSessionPayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type ScheduleExchangeSessionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SessionInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_SessionInvitation_center(ctx, field)
+	case "status":
+		return ec.fieldContext_SessionInvitation_status(ctx, field)
+	case "message":
+		return ec.fieldContext_SessionInvitation_message(ctx, field)
+	case "invitedAt":
+		return ec.fieldContext_SessionInvitation_invitedAt(ctx, field)
+	case "respondedAt":
+		return ec.fieldContext_SessionInvitation_respondedAt(ctx, field)
+	case "declineReason":
+		return ec.fieldContext_SessionInvitation_declineReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionInvitation", field.Name)
+}
+
 func (ec *executionContext) childFields_SessionOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "center":
@@ -8622,6 +8946,10 @@ func (ec *executionContext) childFields_SessionOutcome(ctx context.Context, fiel
 		return ec.fieldContext_SessionOutcome_hiredOnSpot(ctx, field)
 	case "referredAfter":
 		return ec.fieldContext_SessionOutcome_referredAfter(ctx, field)
+	case "referralCount":
+		return ec.fieldContext_SessionOutcome_referralCount(ctx, field)
+	case "referralIds":
+		return ec.fieldContext_SessionOutcome_referralIds(ctx, field)
 	case "notes":
 		return ec.fieldContext_SessionOutcome_notes(ctx, field)
 	case "recordedAt":
@@ -9082,6 +9410,20 @@ func (ec *executionContext) field_Mutation_commentOnAgreement_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_declineExchangeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.DeclineExchangeSessionInput, error) {
+			return ec.unmarshalNDeclineExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeclineExchangeSessionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_eraseWorker_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9116,6 +9458,20 @@ func (ec *executionContext) field_Mutation_importLaborSupply_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.ImportInput, error) {
 			return ec.unmarshalNImportInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐImportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_inviteToExchangeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.InviteToExchangeSessionInput, error) {
+			return ec.unmarshalNInviteToExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInviteToExchangeSessionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14581,6 +14937,102 @@ func (ec *executionContext) fieldContext_CommentOnAgreementPayload_userErrors(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _DeclineExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.DeclineExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineExchangeSessionPayload_exchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineExchangeSessionPayload_exchangeSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclineExchangeSessionPayload_invitation(ctx context.Context, field graphql.CollectedField, obj *model.DeclineExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineExchangeSessionPayload_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.SessionInvitation) graphql.Marshaler {
+			return ec.marshalOSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineExchangeSessionPayload_invitation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclineExchangeSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeclineExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineExchangeSessionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineExchangeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Deduction_kind(ctx context.Context, field graphql.CollectedField, obj *exchange.Deduction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15251,6 +15703,61 @@ func (ec *executionContext) fieldContext_ExchangeSession_totals(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ExchangeSession_isRecord(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_isRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsRecord, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_isRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExchangeSession_invitations(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeSession().Invitations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.SessionInvitation) graphql.Marshaler {
+			return ec.marshalNSessionInvitation2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSession",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ExchangeSession_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15731,6 +16238,102 @@ func (ec *executionContext) _Interview_link(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Interview_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
+}
+
+func (ec *executionContext) _InviteToExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.InviteToExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteToExchangeSessionPayload_exchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InviteToExchangeSessionPayload_exchangeSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteToExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteToExchangeSessionPayload_invitations(ctx context.Context, field graphql.CollectedField, obj *model.InviteToExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteToExchangeSessionPayload_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.SessionInvitation) graphql.Marshaler {
+			return ec.marshalOSessionInvitation2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InviteToExchangeSessionPayload_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteToExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteToExchangeSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InviteToExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteToExchangeSessionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteToExchangeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteToExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _JoinExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.JoinExchangeSessionPayload) (ret graphql.Marshaler) {
@@ -19057,6 +19660,94 @@ func (ec *executionContext) fieldContext_Mutation_cancelExchangeSession(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_inviteToExchangeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteToExchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteToExchangeSession(ctx, fc.Args["input"].(exchange.InviteToExchangeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteToExchangeSessionPayload) graphql.Marshaler {
+			return ec.marshalNInviteToExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐInviteToExchangeSessionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteToExchangeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteToExchangeSessionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteToExchangeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineExchangeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineExchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineExchangeSession(ctx, fc.Args["input"].(exchange.DeclineExchangeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeclineExchangeSessionPayload) graphql.Marshaler {
+			return ec.marshalNDeclineExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐDeclineExchangeSessionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineExchangeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeclineExchangeSessionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineExchangeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_publishLaborSupply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21729,6 +22420,38 @@ func (ec *executionContext) fieldContext_Referral_agreement(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Referral_session(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_session(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Session(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23725,6 +24448,153 @@ func (ec *executionContext) fieldContext_ScheduleExchangeSessionPayload_userErro
 	return fc, nil
 }
 
+func (ec *executionContext) _SessionInvitation_center(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionInvitation().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionInvitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionInvitation_status(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.SessionInvitationStatus) graphql.Marshaler {
+			return ec.marshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "SessionInvitationStatus")
+}
+
+func (ec *executionContext) _SessionInvitation_message(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SessionInvitation_invitedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_invitedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_invitedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SessionInvitation_respondedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_respondedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RespondedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_respondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SessionInvitation_declineReason(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_declineReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclineReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "String")
+}
+
 func (ec *executionContext) _SessionOutcome_center(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23847,6 +24717,52 @@ func (ec *executionContext) _SessionOutcome_referredAfter(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_SessionOutcome_referredAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionOutcome_referralCount(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_referralCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferralCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_referralCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionOutcome_referralIds(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_referralIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionOutcome().ReferralIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_referralIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, true, true, "ID")
 }
 
 func (ec *executionContext) _SessionOutcome_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
@@ -27833,6 +28749,62 @@ func UnmarshalConsentInput(ctx context.Context, raw any) (exchange.ConsentInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeclineExchangeSessionInput(ctx context.Context, obj any) (exchange.DeclineExchangeSessionInput, error) {
+	var it exchange.DeclineExchangeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeclineExchangeSessionInput unmarshals raw into the DeclineExchangeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeclineExchangeSessionInput(ctx context.Context, raw any) (exchange.DeclineExchangeSessionInput, error) {
+	var out exchange.DeclineExchangeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeclineExchangeSessionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDeductionInput(ctx context.Context, obj any) (exchange.DeductionInput, error) {
 	var it exchange.DeductionInput
 	if obj == nil {
@@ -27998,7 +28970,7 @@ func (ec *executionContext) unmarshalInputExchangeSessionFilter(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"hostCenterCodes", "participantCenterCodes", "provinceCodes", "modes", "statuses", "startsFrom", "startsBefore", "text"}
+	fieldsInOrder := [...]string{"hostCenterCodes", "participantCenterCodes", "provinceCodes", "modes", "statuses", "startsFrom", "startsBefore", "text", "isRecord", "invitationStatuses"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28061,6 +29033,20 @@ func (ec *executionContext) unmarshalInputExchangeSessionFilter(ctx context.Cont
 				return it, err
 			}
 			it.Text = data
+		case "isRecord":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isRecord"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsRecord = data
+		case "invitationStatuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationStatuses"))
+			data, err := ec.unmarshalOSessionInvitationStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationStatuses = data
 		}
 	}
 	return it, nil
@@ -28128,6 +29114,69 @@ func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj a
 func UnmarshalImportInput(ctx context.Context, raw any) (exchange.ImportInput, error) {
 	var out exchange.ImportInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInviteToExchangeSessionInput(ctx context.Context, obj any) (exchange.InviteToExchangeSessionInput, error) {
+	var it exchange.InviteToExchangeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionId", "centerCodes", "message", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		case "centerCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("centerCodes"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CenterCodes = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInviteToExchangeSessionInput unmarshals raw into the InviteToExchangeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInviteToExchangeSessionInput(ctx context.Context, raw any) (exchange.InviteToExchangeSessionInput, error) {
+	var out exchange.InviteToExchangeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InviteToExchangeSessionInput", raw, &out)
 	return out, err
 }
 
@@ -29014,7 +30063,7 @@ func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "worker", "destinationCenterCode", "demandId", "agreementId", "note", "allowOccupationMismatch"}
+	fieldsInOrder := [...]string{"idempotencyKey", "worker", "destinationCenterCode", "demandId", "agreementId", "sessionId", "note", "allowOccupationMismatch"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29056,6 +30105,13 @@ func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, 
 				return it, err
 			}
 			it.AgreementID = data
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
 		case "note":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -29098,7 +30154,7 @@ func (ec *executionContext) unmarshalInputReferralFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"direction", "statuses", "centerCodes", "occupationCode", "createdFrom", "createdTo", "checkpointDue"}
+	fieldsInOrder := [...]string{"direction", "statuses", "centerCodes", "occupationCode", "createdFrom", "createdTo", "sessionId", "checkpointDue"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29147,6 +30203,13 @@ func (ec *executionContext) unmarshalInputReferralFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.CreatedTo = data
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
 		case "checkpointDue":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkpointDue"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -29770,7 +30833,11 @@ func (ec *executionContext) unmarshalInputScheduleExchangeSessionInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "title", "description", "mode", "startsAt", "endsAt", "provinceCode", "address", "onlineUrl", "featuredDemandIds"}
+	if _, present := asMap["record"]; !present {
+		asMap["record"] = false
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "title", "description", "mode", "startsAt", "endsAt", "provinceCode", "address", "onlineUrl", "featuredDemandIds", "record"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29847,6 +30914,13 @@ func (ec *executionContext) unmarshalInputScheduleExchangeSessionInput(ctx conte
 				return it, err
 			}
 			it.FeaturedDemandIds = data
+		case "record":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("record"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Record = data
 		}
 	}
 	return it, nil
@@ -32627,6 +33701,49 @@ func (ec *executionContext) _CommentOnAgreementPayload(ctx context.Context, sel 
 	return out
 }
 
+var declineExchangeSessionPayloadImplementors = []string{"DeclineExchangeSessionPayload"}
+
+func (ec *executionContext) _DeclineExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeclineExchangeSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, declineExchangeSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeclineExchangeSessionPayload")
+		case "exchangeSession":
+			out.Values[i] = ec._DeclineExchangeSessionPayload_exchangeSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "invitation":
+			out.Values[i] = ec._DeclineExchangeSessionPayload_invitation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeclineExchangeSessionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deductionImplementors = []string{"Deduction"}
 
 func (ec *executionContext) _Deduction(ctx context.Context, sel ast.SelectionSet, obj *exchange.Deduction) graphql.Marshaler {
@@ -32887,6 +34004,17 @@ func (ec *executionContext) _ExchangeSession(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ExchangeSession_totals(ctx, field, obj)
 				})
+		case "isRecord":
+			out.Values[i] = ec._ExchangeSession_isRecord(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeSession_invitations(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._ExchangeSession_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -33120,6 +34248,49 @@ func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet
 		case "link":
 			out.Values[i] = ec._Interview_link(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inviteToExchangeSessionPayloadImplementors = []string{"InviteToExchangeSessionPayload"}
+
+func (ec *executionContext) _InviteToExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InviteToExchangeSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteToExchangeSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteToExchangeSessionPayload")
+		case "exchangeSession":
+			out.Values[i] = ec._InviteToExchangeSessionPayload_exchangeSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "invitations":
+			out.Values[i] = ec._InviteToExchangeSessionPayload_invitations(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InviteToExchangeSessionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -34002,6 +35173,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "inviteToExchangeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteToExchangeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineExchangeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineExchangeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "publishLaborSupply":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishLaborSupply(ctx, field)
@@ -34837,6 +36022,12 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Referral_agreement(ctx, field, obj)
 				})
+		case "session":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_session(ctx, field, obj)
+				})
 		case "status":
 			out.Values[i] = ec._Referral_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -35667,6 +36858,65 @@ func (ec *executionContext) _ScheduleExchangeSessionPayload(ctx context.Context,
 	return out
 }
 
+var sessionInvitationImplementors = []string{"SessionInvitation"}
+
+func (ec *executionContext) _SessionInvitation(ctx context.Context, sel ast.SelectionSet, obj *exchange.SessionInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SessionInvitation")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SessionInvitation_center(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._SessionInvitation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._SessionInvitation_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitedAt":
+			out.Values[i] = ec._SessionInvitation_invitedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "respondedAt":
+			out.Values[i] = ec._SessionInvitation_respondedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declineReason":
+			out.Values[i] = ec._SessionInvitation_declineReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sessionOutcomeImplementors = []string{"SessionOutcome"}
 
 func (ec *executionContext) _SessionOutcome(ctx context.Context, sel ast.SelectionSet, obj *exchange.SessionOutcome) graphql.Marshaler {
@@ -35704,6 +36954,17 @@ func (ec *executionContext) _SessionOutcome(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "referralCount":
+			out.Values[i] = ec._SessionOutcome_referralCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referralIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SessionOutcome_referralIds(ctx, field, obj)
+				})
 		case "notes":
 			out.Values[i] = ec._SessionOutcome_notes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -37543,6 +38804,19 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNDeclineExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeclineExchangeSessionInput(ctx context.Context, v any) (exchange.DeclineExchangeSessionInput, error) {
+	res, err := ec.unmarshalInputDeclineExchangeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeclineExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐDeclineExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeclineExchangeSessionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeclineExchangeSessionPayload!")
+		return graphql.Null
+	}
+	return ec._DeclineExchangeSessionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDeduction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeduction(ctx context.Context, sel ast.SelectionSet, v exchange.Deduction) graphql.Marshaler {
 	return ec._Deduction(ctx, sel, &v)
 }
@@ -37838,6 +39112,19 @@ func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.Sel
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int64!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInviteToExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInviteToExchangeSessionInput(ctx context.Context, v any) (exchange.InviteToExchangeSessionInput, error) {
+	res, err := ec.unmarshalInputInviteToExchangeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInviteToExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐInviteToExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.InviteToExchangeSessionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InviteToExchangeSessionPayload!")
+		return graphql.Null
+	}
+	return ec._InviteToExchangeSessionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
@@ -38581,6 +39868,45 @@ func (ec *executionContext) marshalNScheduleExchangeSessionPayload2ᚖgithubᚗc
 		return graphql.Null
 	}
 	return ec._ScheduleExchangeSessionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSessionInvitation2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.SessionInvitation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx context.Context, sel ast.SelectionSet, v *exchange.SessionInvitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SessionInvitation!")
+		return graphql.Null
+	}
+	return ec._SessionInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx context.Context, v any) (exchange.SessionInvitationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.SessionInvitationStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx context.Context, sel ast.SelectionSet, v exchange.SessionInvitationStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SessionInvitationStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNSessionMode2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionMode(ctx context.Context, v any) (exchange.SessionMode, error) {
@@ -40088,6 +41414,68 @@ func (ec *executionContext) unmarshalOResponsibilityInput2ᚕgithubᚗcomᚋlabo
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOSessionInvitation2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.SessionInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx context.Context, sel ast.SelectionSet, v *exchange.SessionInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SessionInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSessionInvitationStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatusᚄ(ctx context.Context, v any) ([]exchange.SessionInvitationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.SessionInvitationStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSessionInvitationStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.SessionInvitationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOSessionMode2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionModeᚄ(ctx context.Context, v any) ([]exchange.SessionMode, error) {
