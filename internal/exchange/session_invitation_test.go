@@ -170,10 +170,3 @@ func TestCheckJoinAndInviteRecord(t *testing.T) {
 		t.Errorf("DecideJoinRecord: a record by invitation only, an announcement to all")
 	}
 }
-
-func codeOf(err error) exchange.Code {
-	if err == nil {
-		return ""
-	}
-	return exchange.ErrorCode(err)
-}
