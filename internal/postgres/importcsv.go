@@ -124,7 +124,7 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	if len(rows) == 0 {
 		return res, nil
 	}
-	res.CreatedCount, err = withTxAt(ctx, s.db, now, func(tx *Tx) (int, error) {
+	res.CreatedCount, err = withTxAt(ctx, s.db, now, pgx.TxOptions{}, func(tx *Tx) (int, error) {
 		copied, err := tx.copyWithSearchText(ctx, imp.table, imp.columns, &copySource{rows: rows, progress: progress})
 		if err != nil {
 			return 0, err

@@ -30,16 +30,22 @@ func WithTx(ctx context.Context, db *DB, fn func(tx *Tx) error) error {
 
 // WithTxV is WithTx for a function that returns a value.
 func WithTxV[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (T, error) {
-	return withTxAt(ctx, db, db.now(), fn)
+	return withTxAt(ctx, db, db.now(), pgx.TxOptions{}, fn)
+}
+
+// readTx is WithTxV for a method that only reads: a read-only transaction, so a read
+// path that would write fails instead.
+func readTx[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (T, error) {
+	return withTxAt(ctx, db, db.now(), pgx.TxOptions{AccessMode: pgx.ReadOnly}, fn)
 }
 
 // withTxAt runs fn in a transaction whose clock reads now. The rollback is deferred, so
 // a panic in fn or a failed commit never leaves the transaction open and its pooled
 // connection held; it runs without ctx's cancellation, so a dropped request still
 // cleans up (after a commit it is a no-op). Every error leaves through translate.
-func withTxAt[T any](ctx context.Context, db *DB, now time.Time, fn func(tx *Tx) (T, error)) (v T, err error) {
+func withTxAt[T any](ctx context.Context, db *DB, now time.Time, opts pgx.TxOptions, fn func(tx *Tx) (T, error)) (v T, err error) {
 	var zero T
-	ptx, err := db.Pool.Begin(ctx)
+	ptx, err := db.Pool.BeginTx(ctx, opts)
 	if err != nil {
 		return zero, translate(fmt.Errorf("begin: %w", err))
 	}
