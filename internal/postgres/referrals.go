@@ -474,13 +474,14 @@ const eventColumns = `e.id, e.referral_id, e.from_status, e.to_status, e.action,
 func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error) {
 	return referralLists(ctx, s, ids, `SELECT `+eventColumns+` FROM referral_events e
 		JOIN referrals r ON r.id = e.referral_id WHERE e.referral_id = ANY($1)`, `e.referral_id, e.id`,
-		func(e *exchange.ReferralEvent) uuid.UUID { return e.ReferralID })
+		func(e *exchange.ReferralEvent) uuid.UUID { return e.ReferralID }, func(*exchange.ReferralEvent, time.Time) {})
 }
 
 // referralLists runs a query over the rows of several referrals (joined as r, $1 the
-// ids) and groups them by referral, in the given order.
+// ids) and groups them by referral, in the given order; at completes each row at the
+// transaction's now.
 func referralLists[T any](ctx context.Context, s *ReferralService, ids []uuid.UUID, sql, orderBy string,
-	referralOf func(*T) uuid.UUID) (map[uuid.UUID][]*T, error) {
+	referralOf func(*T) uuid.UUID, at func(x *T, now time.Time)) (map[uuid.UUID][]*T, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -494,7 +495,11 @@ func referralLists[T any](ctx context.Context, s *ReferralService, ids []uuid.UU
 	list, err := readTx(ctx, s.db, func(tx *Tx) ([]*T, error) {
 		rows, _ := tx.Query(ctx, sql+` AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
 			ORDER BY `+orderBy, ids, p.CenterID)
-		return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+		for _, x := range list {
+			at(x, tx.now)
+		}
+		return list, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load referral details: %w", err)

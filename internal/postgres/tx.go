@@ -59,3 +59,15 @@ func withTxAt[T any](ctx context.Context, db *DB, now time.Time, opts pgx.TxOpti
 	}
 	return v, nil
 }
+
+// withTxRead runs a change (fn) and the read-back of what it left (read) in one
+// transaction.
+func withTxRead[T any](ctx context.Context, db *DB, fn func(tx *Tx) error, read func(tx *Tx) (T, error)) (T, error) {
+	return WithTxV(ctx, db, func(tx *Tx) (T, error) {
+		if err := fn(tx); err != nil {
+			var zero T
+			return zero, err
+		}
+		return read(tx)
+	})
+}
