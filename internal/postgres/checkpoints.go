@@ -87,7 +87,7 @@ func (s *StatsService) Retention(ctx context.Context) ([]*exchange.RetentionRate
 				count(*) AS due,
 				count(*) FILTER (WHERE c.status = 'CONFIRMED') AS confirmed,
 				count(*) FILTER (WHERE c.status = 'LEFT') AS left_job
-			FROM referral_checkpoints c JOIN referrals r ON r.id = c.referral_id
+			FROM referral_checkpoints c JOIN referral_facts r ON r.id = c.referral_id
 			WHERE c.due_on <= $1::date
 			GROUP BY 1, 2, 3)
 		SELECT op.now_code AS origin_province_code, dp.now_code AS destination_province_code, p.day,

@@ -96,7 +96,7 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	center := importCenter{id: p.CenterID}
 	// The CSV is read and checked outside any transaction (it may be large); the rows
 	// are written in one, at the same now.
-	center.provinceName, err = withTxAt(ctx, s.db, now, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx *Tx) (string, error) {
+	center.provinceName, err = withTxAt(ctx, s.db, now, true, func(tx *Tx) (string, error) {
 		var name string
 		err := tx.QueryRow(ctx, `SELECT p.name FROM centers c JOIN provinces p ON p.code = c.province_code
 			WHERE c.id = $1`, p.CenterID).Scan(&name)
@@ -131,7 +131,7 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	if len(rows) == 0 {
 		return res, nil
 	}
-	res.CreatedCount, err = withTxAt(ctx, s.db, now, pgx.TxOptions{}, func(tx *Tx) (int, error) {
+	res.CreatedCount, err = withTxAt(ctx, s.db, now, false, func(tx *Tx) (int, error) {
 		copied, err := tx.copyWithSearchText(ctx, imp.table, imp.columns, &copySource{rows: rows, progress: progress})
 		if err != nil {
 			return 0, err
