@@ -39,9 +39,11 @@ type ResolverRoot interface {
 	AgreementQuotaLine() AgreementQuotaLineResolver
 	AgreementRevision() AgreementRevisionResolver
 	AgreementSignature() AgreementSignatureResolver
+	AuditEntry() AuditEntryResolver
 	BenefitTransfer() BenefitTransferResolver
 	BenefitTransferDocument() BenefitTransferDocumentResolver
 	BenefitTransferEvent() BenefitTransferEventResolver
+	BenefitTransferStats() BenefitTransferStatsResolver
 	Center() CenterResolver
 	CenterKey() CenterKeyResolver
 	Change() ChangeResolver
@@ -66,6 +68,7 @@ type ResolverRoot interface {
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 	Worker() WorkerResolver
+	WorkerConsent() WorkerConsentResolver
 }
 
 type DirectiveRoot struct {
@@ -173,6 +176,33 @@ type ComplexityRoot struct {
 		ValidUntil       func(childComplexity int) int
 	}
 
+	AuditEntry struct {
+		Action     func(childComplexity int) int
+		At         func(childComplexity int) int
+		Center     func(childComplexity int) int
+		CenterCode func(childComplexity int) int
+		EntityID   func(childComplexity int) int
+		EntityKind func(childComplexity int) int
+		Fields     func(childComplexity int) int
+		Operation  func(childComplexity int) int
+		Purpose    func(childComplexity int) int
+		Refusal    func(childComplexity int) int
+		RequestID  func(childComplexity int) int
+		Roles      func(childComplexity int) int
+		Subject    func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	BenefitTransfer struct {
 		CreatedAt                  func(childComplexity int) int
 		DecisionDate               func(childComplexity int) int
@@ -237,6 +267,24 @@ type ComplexityRoot struct {
 	BenefitTransferPayload struct {
 		BenefitTransfer func(childComplexity int) int
 		UserErrors      func(childComplexity int) int
+	}
+
+	BenefitTransferStats struct {
+		Accepted                    func(childComplexity int) int
+		Cancelled                   func(childComplexity int) int
+		Center                      func(childComplexity int) int
+		Direction                   func(childComplexity int) int
+		From                        func(childComplexity int) int
+		MedianWorkingDaysToAccepted func(childComplexity int) int
+		MedianWorkingDaysToSent     func(childComplexity int) int
+		Notified                    func(childComplexity int) int
+		Overdue                     func(childComplexity int) int
+		Received                    func(childComplexity int) int
+		Requested                   func(childComplexity int) int
+		Returned                    func(childComplexity int) int
+		Sent                        func(childComplexity int) int
+		To                          func(childComplexity int) int
+		Total                       func(childComplexity int) int
 	}
 
 	Benefits struct {
@@ -371,6 +419,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	GiveConsentPayload struct {
+		UserErrors func(childComplexity int) int
+		Worker     func(childComplexity int) int
+	}
+
 	ImportPayload struct {
 		CreatedCount func(childComplexity int) int
 		RowCount     func(childComplexity int) int
@@ -488,6 +541,7 @@ type ComplexityRoot struct {
 		CloseLaborDemand           func(childComplexity int, input exchange.CloseLaborDemandInput) int
 		CommentOnAgreement         func(childComplexity int, input exchange.CommentOnAgreementInput) int
 		EraseWorker                func(childComplexity int, input exchange.EraseWorkerInput) int
+		GiveConsent                func(childComplexity int, input exchange.GiveConsentInput) int
 		ImportLaborDemand          func(childComplexity int, input exchange.ImportInput) int
 		ImportLaborSupply          func(childComplexity int, input exchange.ImportInput) int
 		JoinExchangeSession        func(childComplexity int, input exchange.JoinExchangeSessionInput) int
@@ -565,6 +619,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Agreements       func(childComplexity int, filter *exchange.AgreementFilter, first *int, after *string) int
+		AuditEntries     func(childComplexity int, filter *exchange.AuditEntryFilter, first *int, after *string) int
 		BenefitTransfers func(childComplexity int, filter *exchange.BenefitTransferFilter, first *int, after *string) int
 		Center           func(childComplexity int, code string) int
 		Centers          func(childComplexity int, filter *exchange.CenterFilter, first *int, after *string) int
@@ -783,6 +838,7 @@ type ComplexityRoot struct {
 
 	Stats struct {
 		AgreementFulfillment func(childComplexity int, agreementID string) int
+		BenefitTransfers     func(childComplexity int, centerCode *string, direction *exchange.BenefitTransferDirection, from *time.Time, to *time.Time) int
 		MarketBalance        func(childComplexity int, provinceCode *string, occupationLevel *int) int
 		Monthly              func(childComplexity int, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) int
 		ReferralFlows        func(childComplexity int, from *time.Time, to *time.Time) int
@@ -867,10 +923,12 @@ type ComplexityRoot struct {
 	}
 
 	Worker struct {
+		AccessLog          func(childComplexity int, first *int, after *string) int
 		ConsentAt          func(childComplexity int) int
 		ConsentGiven       func(childComplexity int) int
 		ConsentPurpose     func(childComplexity int) int
 		ConsentWithdrawnAt func(childComplexity int) int
+		Consents           func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		DateOfBirth        func(childComplexity int) int
 		EducationLevel     func(childComplexity int) int
@@ -884,6 +942,16 @@ type ComplexityRoot struct {
 		Skills             func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
+	}
+
+	WorkerConsent struct {
+		AnyDestination       func(childComplexity int) int
+		DestinationProvinces func(childComplexity int) int
+		GivenAt              func(childComplexity int) int
+		Purpose              func(childComplexity int) int
+		Status               func(childComplexity int) int
+		ValidUntil           func(childComplexity int) int
+		WithdrawnAt          func(childComplexity int) int
 	}
 }
 
@@ -923,6 +991,9 @@ type AgreementRevisionResolver interface {
 type AgreementSignatureResolver interface {
 	Center(ctx context.Context, obj *exchange.AgreementSignature) (*exchange.Center, error)
 }
+type AuditEntryResolver interface {
+	Center(ctx context.Context, obj *exchange.AuditEntry) (*exchange.Center, error)
+}
 type BenefitTransferResolver interface {
 	ID(ctx context.Context, obj *exchange.BenefitTransfer) (string, error)
 	FromCenter(ctx context.Context, obj *exchange.BenefitTransfer) (*exchange.Center, error)
@@ -953,6 +1024,9 @@ type BenefitTransferDocumentResolver interface {
 type BenefitTransferEventResolver interface {
 	ActorCenter(ctx context.Context, obj *exchange.BenefitTransferEvent) (*exchange.Center, error)
 	ActorSubject(ctx context.Context, obj *exchange.BenefitTransferEvent) (*string, error)
+}
+type BenefitTransferStatsResolver interface {
+	Center(ctx context.Context, obj *exchange.BenefitTransferStats) (*exchange.Center, error)
 }
 type CenterResolver interface {
 	ID(ctx context.Context, objs []*exchange.Center) ([]string, error)
@@ -1044,6 +1118,7 @@ type MutationResolver interface {
 	ImportLaborSupply(ctx context.Context, input exchange.ImportInput) (*model.ImportPayload, error)
 	EraseWorker(ctx context.Context, input exchange.EraseWorkerInput) (*model.EraseWorkerPayload, error)
 	WithdrawConsent(ctx context.Context, input exchange.WithdrawConsentInput) (*model.WithdrawConsentPayload, error)
+	GiveConsent(ctx context.Context, input exchange.GiveConsentInput) (*model.GiveConsentPayload, error)
 	UpdateWorker(ctx context.Context, input exchange.UpdateWorkerInput) (*model.UpdateWorkerPayload, error)
 }
 type OccupationResolver interface {
@@ -1059,6 +1134,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Viewer(ctx context.Context) (*exchange.Principal, error)
 	Agreements(ctx context.Context, filter *exchange.AgreementFilter, first *int, after *string) (*model.AgreementConnection, error)
+	AuditEntries(ctx context.Context, filter *exchange.AuditEntryFilter, first *int, after *string) (*model.AuditEntryConnection, error)
 	BenefitTransfers(ctx context.Context, filter *exchange.BenefitTransferFilter, first *int, after *string) (*model.BenefitTransferConnection, error)
 	Centers(ctx context.Context, filter *exchange.CenterFilter, first *int, after *string) (*model.CenterConnection, error)
 	Center(ctx context.Context, code string) (*exchange.Center, error)
@@ -1124,6 +1200,7 @@ type StatsResolver interface {
 	ReferralFunnel(ctx context.Context, obj *exchange.Stats, centerCode *string, direction *exchange.ReferralDirection, from *time.Time, to *time.Time) (*exchange.ReferralFunnel, error)
 	AgreementFulfillment(ctx context.Context, obj *exchange.Stats, agreementID string) (*exchange.AgreementFulfillment, error)
 	Monthly(ctx context.Context, obj *exchange.Stats, metric exchange.StatsMetric, from time.Time, to time.Time, centerCode *string, direction *exchange.ReferralDirection) ([]*exchange.MonthlyValue, error)
+	BenefitTransfers(ctx context.Context, obj *exchange.Stats, centerCode *string, direction *exchange.BenefitTransferDirection, from *time.Time, to *time.Time) (*exchange.BenefitTransferStats, error)
 	Retention(ctx context.Context, obj *exchange.Stats) ([]*exchange.RetentionRate, error)
 }
 type SubscriptionResolver interface {
@@ -1141,7 +1218,13 @@ type WorkerResolver interface {
 
 	Occupation(ctx context.Context, obj *exchange.Worker) (*exchange.Occupation, error)
 
+	Consents(ctx context.Context, obj *exchange.Worker) ([]*exchange.Consent, error)
 	RegisteredBy(ctx context.Context, obj *exchange.Worker) (*exchange.Center, error)
+
+	AccessLog(ctx context.Context, obj *exchange.Worker, first *int, after *string) (*model.AuditEntryConnection, error)
+}
+type WorkerConsentResolver interface {
+	DestinationProvinces(ctx context.Context, obj *exchange.Consent) ([]*exchange.Province, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1581,6 +1664,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementTerms.ValidUntil(childComplexity), true
 
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.center":
+		if e.ComplexityRoot.AuditEntry.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Center(childComplexity), true
+	case "AuditEntry.centerCode":
+		if e.ComplexityRoot.AuditEntry.CenterCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.CenterCode(childComplexity), true
+	case "AuditEntry.entityId":
+		if e.ComplexityRoot.AuditEntry.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.EntityID(childComplexity), true
+	case "AuditEntry.entityKind":
+		if e.ComplexityRoot.AuditEntry.EntityKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.EntityKind(childComplexity), true
+	case "AuditEntry.fields":
+		if e.ComplexityRoot.AuditEntry.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Fields(childComplexity), true
+	case "AuditEntry.operation":
+		if e.ComplexityRoot.AuditEntry.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Operation(childComplexity), true
+	case "AuditEntry.purpose":
+		if e.ComplexityRoot.AuditEntry.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Purpose(childComplexity), true
+	case "AuditEntry.refusal":
+		if e.ComplexityRoot.AuditEntry.Refusal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Refusal(childComplexity), true
+	case "AuditEntry.requestId":
+		if e.ComplexityRoot.AuditEntry.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.RequestID(childComplexity), true
+	case "AuditEntry.roles":
+		if e.ComplexityRoot.AuditEntry.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Roles(childComplexity), true
+	case "AuditEntry.subject":
+		if e.ComplexityRoot.AuditEntry.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Subject(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+	case "AuditEntryConnection.totalCount":
+		if e.ComplexityRoot.AuditEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.TotalCount(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
 	case "BenefitTransfer.createdAt":
 		if e.ComplexityRoot.BenefitTransfer.CreatedAt == nil {
 			break
@@ -1874,6 +2068,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitTransferPayload.UserErrors(childComplexity), true
+
+	case "BenefitTransferStats.accepted":
+		if e.ComplexityRoot.BenefitTransferStats.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Accepted(childComplexity), true
+	case "BenefitTransferStats.cancelled":
+		if e.ComplexityRoot.BenefitTransferStats.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Cancelled(childComplexity), true
+	case "BenefitTransferStats.center":
+		if e.ComplexityRoot.BenefitTransferStats.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Center(childComplexity), true
+	case "BenefitTransferStats.direction":
+		if e.ComplexityRoot.BenefitTransferStats.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Direction(childComplexity), true
+	case "BenefitTransferStats.from":
+		if e.ComplexityRoot.BenefitTransferStats.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.From(childComplexity), true
+	case "BenefitTransferStats.medianWorkingDaysToAccepted":
+		if e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToAccepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToAccepted(childComplexity), true
+	case "BenefitTransferStats.medianWorkingDaysToSent":
+		if e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToSent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.MedianWorkingDaysToSent(childComplexity), true
+	case "BenefitTransferStats.notified":
+		if e.ComplexityRoot.BenefitTransferStats.Notified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Notified(childComplexity), true
+	case "BenefitTransferStats.overdue":
+		if e.ComplexityRoot.BenefitTransferStats.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Overdue(childComplexity), true
+	case "BenefitTransferStats.received":
+		if e.ComplexityRoot.BenefitTransferStats.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Received(childComplexity), true
+	case "BenefitTransferStats.requested":
+		if e.ComplexityRoot.BenefitTransferStats.Requested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Requested(childComplexity), true
+	case "BenefitTransferStats.returned":
+		if e.ComplexityRoot.BenefitTransferStats.Returned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Returned(childComplexity), true
+	case "BenefitTransferStats.sent":
+		if e.ComplexityRoot.BenefitTransferStats.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Sent(childComplexity), true
+	case "BenefitTransferStats.to":
+		if e.ComplexityRoot.BenefitTransferStats.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.To(childComplexity), true
+	case "BenefitTransferStats.total":
+		if e.ComplexityRoot.BenefitTransferStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitTransferStats.Total(childComplexity), true
 
 	case "Benefits.housing":
 		if e.ComplexityRoot.Benefits.Housing == nil {
@@ -2377,6 +2662,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExchangeSessionEdge.Node(childComplexity), true
+
+	case "GiveConsentPayload.userErrors":
+		if e.ComplexityRoot.GiveConsentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiveConsentPayload.UserErrors(childComplexity), true
+	case "GiveConsentPayload.worker":
+		if e.ComplexityRoot.GiveConsentPayload.Worker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiveConsentPayload.Worker(childComplexity), true
 
 	case "ImportPayload.createdCount":
 		if e.ComplexityRoot.ImportPayload.CreatedCount == nil {
@@ -2910,6 +3208,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EraseWorker(childComplexity, args["input"].(exchange.EraseWorkerInput)), true
+	case "Mutation.giveConsent":
+		if e.ComplexityRoot.Mutation.GiveConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_giveConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GiveConsent(childComplexity, args["input"].(exchange.GiveConsentInput)), true
 	case "Mutation.importLaborDemand":
 		if e.ComplexityRoot.Mutation.ImportLaborDemand == nil {
 			break
@@ -3408,6 +3717,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Agreements(childComplexity, args["filter"].(*exchange.AgreementFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.auditEntries":
+		if e.ComplexityRoot.Query.AuditEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditEntries(childComplexity, args["filter"].(*exchange.AuditEntryFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.benefitTransfers":
 		if e.ComplexityRoot.Query.BenefitTransfers == nil {
 			break
@@ -4377,6 +4697,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stats.AgreementFulfillment(childComplexity, args["agreementId"].(string)), true
+	case "Stats.benefitTransfers":
+		if e.ComplexityRoot.Stats.BenefitTransfers == nil {
+			break
+		}
+
+		args, err := ec.field_Stats_benefitTransfers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stats.BenefitTransfers(childComplexity, args["centerCode"].(*string), args["direction"].(*exchange.BenefitTransferDirection), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Stats.marketBalance":
 		if e.ComplexityRoot.Stats.MarketBalance == nil {
 			break
@@ -4671,6 +5002,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WithdrawLaborSupplyPayload.UserErrors(childComplexity), true
 
+	case "Worker.accessLog":
+		if e.ComplexityRoot.Worker.AccessLog == nil {
+			break
+		}
+
+		args, err := ec.field_Worker_accessLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Worker.AccessLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Worker.consentAt":
 		if e.ComplexityRoot.Worker.ConsentAt == nil {
 			break
@@ -4695,6 +5037,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Worker.ConsentWithdrawnAt(childComplexity), true
+	case "Worker.consents":
+		if e.ComplexityRoot.Worker.Consents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Worker.Consents(childComplexity), true
 	case "Worker.createdAt":
 		if e.ComplexityRoot.Worker.CreatedAt == nil {
 			break
@@ -4774,6 +5122,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Worker.Version(childComplexity), true
 
+	case "WorkerConsent.anyDestination":
+		if e.ComplexityRoot.WorkerConsent.AnyDestination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.AnyDestination(childComplexity), true
+	case "WorkerConsent.destinationProvinces":
+		if e.ComplexityRoot.WorkerConsent.DestinationProvinces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.DestinationProvinces(childComplexity), true
+	case "WorkerConsent.givenAt":
+		if e.ComplexityRoot.WorkerConsent.GivenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.GivenAt(childComplexity), true
+	case "WorkerConsent.purpose":
+		if e.ComplexityRoot.WorkerConsent.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.Purpose(childComplexity), true
+	case "WorkerConsent.status":
+		if e.ComplexityRoot.WorkerConsent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.Status(childComplexity), true
+	case "WorkerConsent.validUntil":
+		if e.ComplexityRoot.WorkerConsent.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.ValidUntil(childComplexity), true
+	case "WorkerConsent.withdrawnAt":
+		if e.ComplexityRoot.WorkerConsent.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkerConsent.WithdrawnAt(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -4788,6 +5179,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddCenterKeyInput", ec.unmarshalInputAddCenterKeyInput),
 			graphql.NewInputUnmarshaler("AgreementFilter", ec.unmarshalInputAgreementFilter),
 			graphql.NewInputUnmarshaler("AgreementTermsInput", ec.unmarshalInputAgreementTermsInput),
+			graphql.NewInputUnmarshaler("AuditEntryFilter", ec.unmarshalInputAuditEntryFilter),
 			graphql.NewInputUnmarshaler("BenefitTransferFilter", ec.unmarshalInputBenefitTransferFilter),
 			graphql.NewInputUnmarshaler("BenefitTransferStepInput", ec.unmarshalInputBenefitTransferStepInput),
 			graphql.NewInputUnmarshaler("BenefitsInput", ec.unmarshalInputBenefitsInput),
@@ -4799,6 +5191,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EmployerInput", ec.unmarshalInputEmployerInput),
 			graphql.NewInputUnmarshaler("EraseWorkerInput", ec.unmarshalInputEraseWorkerInput),
 			graphql.NewInputUnmarshaler("ExchangeSessionFilter", ec.unmarshalInputExchangeSessionFilter),
+			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("ImportInput", ec.unmarshalInputImportInput),
 			graphql.NewInputUnmarshaler("JoinExchangeSessionInput", ec.unmarshalInputJoinExchangeSessionInput),
 			graphql.NewInputUnmarshaler("LaborDemandFilter", ec.unmarshalInputLaborDemandFilter),
@@ -5216,6 +5609,87 @@ extend type Subscription {
   agreementUpdated(agreementId: ID, after: String): Agreement!
 }
 `, BuiltIn: false},
+	{Name: "../schema/audit.graphqls", Input: `"""
+Why a read of a worker was refused. NOT_VISIBLE covers another center's worker, an
+erased one and an ID that names nothing: the caller got the same answer for each.
+"""
+enum AccessRefusal {
+  "The caller's roles read no personal data (viewer, operator)."
+  ROLE
+  "No worker the caller's center may see has this ID."
+  NOT_VISIBLE
+}
+
+"""
+One entry of the append-only audit trail: who (center, subject, roles), what (action
+and entity), when, and in which request. A read of a worker's personal data names the
+fields read and the GraphQL field and operation it went through; a refused attempt says
+why. Entries name workers by ID, never by their data.
+"""
+type AuditEntry {
+  at: DateTime!
+  "The acting center; null for the operator and the system."
+  center: Center
+  centerCode: String
+  subject: String!
+  roles: [Role!]!
+  "e.g. worker.read, worker.access_refused, worker.updated, referral.referred."
+  action: String!
+  "The entity's type (Worker, Referral, …); null for entries about no entity (an import)."
+  entityKind: String
+  "The entity's global ID."
+  entityId: ID
+  "The fields read (a read) or changed (an update); names only, never values."
+  fields: [String!]!
+  "The GraphQL field path the read went through, e.g. referrals.edges.node.worker."
+  purpose: String
+  "The GraphQL operation's name, when the client gave one."
+  operation: String
+  "Set on refused attempts."
+  refusal: AccessRefusal
+  requestId: String
+}
+
+type AuditEntryEdge {
+  cursor: String!
+  node: AuditEntry!
+}
+
+type AuditEntryConnection {
+  edges: [AuditEntryEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input AuditEntryFilter {
+  "The acting center."
+  centerCode: String
+  "Entries about this worker."
+  workerId: ID
+  "An action name, e.g. worker.read or worker.access_refused."
+  action: String
+  "Inclusive."
+  from: DateTime
+  "Exclusive."
+  to: DateTime
+}
+
+extend type Query {
+  """
+  The audit trail, newest first: the national operator only (its data-protection
+  officer); anyone else gets FORBIDDEN.
+  """
+  auditEntries(filter: AuditEntryFilter, first: Int = 20, after: String): AuditEntryConnection!
+}
+
+extend type Worker {
+  """
+  Who read this worker's personal data, and who was refused, newest first: for the
+  registering center, which answers the worker's request to know; null for anyone else.
+  """
+  accessLog(first: Int = 20, after: String): AuditEntryConnection
+}
+`, BuiltIn: false},
 	{Name: "../schema/benefit.graphqls", Input: `"""
 Where an unemployment-insurance transfer (chuyển hưởng trợ cấp thất nghiệp) stands.
 REQUESTED: the worker's request (Form 19) is recorded; NOTIFIED: the stop-payment notice
@@ -5457,6 +5931,48 @@ extend type Subscription {
   only that one; with after (a change-feed cursor), it first replays what changed since.
   """
   benefitTransferUpdated(benefitTransferId: ID, after: String): BenefitTransfer!
+}
+`, BuiltIn: false},
+	{Name: "../schema/benefit_stats.graphqls", Input: `"""
+Unemployment-insurance transfers counted: no personal data, counts and medians only.
+Working days are those of the shipped calendar (Monday to Friday, without Vietnamese
+public holidays, with the Saturdays worked in exchange), counted after the request date
+up to and including the day of the step in Vietnam.
+"""
+type BenefitTransferStats {
+  "The center whose transfers these are; null for the whole exchange."
+  center: Center
+  "The center's end: OUTGOING as paying center, INCOMING as receiving; null for either."
+  direction: BenefitTransferDirection
+  from: Date
+  to: Date
+  total: Int!
+  "Counts by status now."
+  requested: Int!
+  notified: Int!
+  sent: Int!
+  received: Int!
+  accepted: Int!
+  returned: Int!
+  cancelled: Int!
+  "REQUESTED or NOTIFIED and past dueBy (the day in Vietnam), as BenefitTransfer.overdue."
+  overdue: Int!
+  """
+  Median working days from the request (Form 19) to the first sending of the dossier,
+  over the transfers sent at least once; null when none was.
+  """
+  medianWorkingDaysToSent: Float
+  "Median working days from the request to acceptance, over the ACCEPTED transfers."
+  medianWorkingDaysToAccepted: Float
+}
+
+extend type Stats {
+  """
+  Transfers requested between ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` (the request dates, both included), of
+  one center (` + "`" + `centerCode` + "`" + `: its own staff and operators, FORBIDDEN to other centers; at
+  the given end, or either) or of the whole exchange.
+  """
+  benefitTransfers(centerCode: String, direction: BenefitTransferDirection, from: Date, to: Date): BenefitTransferStats!
 }
 `, BuiltIn: false},
 	{Name: "../schema/center.graphqls", Input: `"The authenticated caller: a center's user, or the national operator."
@@ -5983,6 +6499,13 @@ nothing; with ` + "`" + `partial: true` + "`" + ` the good rows are written and 
 At most 100000 rows.
 """
 input ImportInput {
+  """
+  As for the other create mutations: the same key with the same csv and partial returns
+  the first import's result and writes nothing again; with another file or partial it is
+  IDEMPOTENCY_KEY_REUSED. A file refused as a whole (any bad row without partial) does not
+  use up the key.
+  """
+  idempotencyKey: String
   csv: String!
   partial: Boolean = false
 }
@@ -6980,10 +7503,19 @@ type Worker implements Node {
   occupation: Occupation!
   skills: [String!]!
   educationLevel: EducationLevel
+  "Whether a consent of the worker is in force today (not withdrawn, not expired)."
   consentGiven: Boolean!
+  "When the latest consent record was given."
   consentAt: DateTime
+  "The purpose of the latest consent record."
   consentPurpose: String
+  "When the latest consent record was withdrawn (null while it is not)."
   consentWithdrawnAt: DateTime
+  """
+  The worker's consent records, oldest first: the history of consents given and
+  withdrawn. Only for the registering center; null for a destination center.
+  """
+  consents: [WorkerConsent!]
   registeredBy: Center!
   createdAt: DateTime!
   updatedAt: DateTime!
@@ -7006,10 +7538,67 @@ input WorkerInput {
   consent: ConsentInput!
 }
 
+"""
+The worker's consent, recorded when referWorker (or requestBenefitTransfer) registers
+the worker. For a worker the center registered before, the consents on record apply and
+this one is not recorded: giveConsent records new consent.
+"""
 input ConsentInput {
   "Must be true: referring a worker without consent is CONSENT_REQUIRED."
   given: Boolean!
   purpose: String
+  "Provinces the worker agrees to be referred to (current codes); omitted or empty: any."
+  destinationProvinceCodes: [String!]
+  "The last day (in Vietnam) the consent is valid, today or later; omitted: until withdrawn."
+  validUntil: Date
+}
+
+enum ConsentStatus {
+  IN_FORCE
+  "Its validUntil has passed. Nothing is deleted; new consent makes the worker referable."
+  EXPIRED
+  WITHDRAWN
+}
+
+"One consent of a worker to the processing of their data for referrals."
+type WorkerConsent {
+  "Erased with the worker."
+  purpose: String
+  "The provinces it allows referrals to; empty when anyDestination."
+  destinationProvinces: [Province!]!
+  anyDestination: Boolean!
+  "The last day (in Vietnam) it is valid; null: until withdrawn."
+  validUntil: Date
+  givenAt: DateTime!
+  withdrawnAt: DateTime
+  "Today's status."
+  status: ConsentStatus!
+}
+
+# A referral (referWorker) needs a consent in force today that covers the destination
+# center's province: CONSENT_REQUIRED when the worker has none (withdrawn),
+# CONSENT_EXPIRED when it has expired, CONSENT_OUT_OF_SCOPE when it covers other
+# provinces only.
+extend enum UserErrorCode {
+  CONSENT_EXPIRED
+  CONSENT_OUT_OF_SCOPE
+}
+
+input GiveConsentInput {
+  "As for the create mutations: the same key with the same input records the consent once."
+  idempotencyKey: String
+  workerId: ID!
+  purpose: String
+  "Provinces the worker agrees to be referred to (current codes); omitted or empty: any."
+  destinationProvinceCodes: [String!]
+  "The last day (in Vietnam) the consent is valid, today or later; omitted: until withdrawn."
+  validUntil: Date
+  expectedVersion: Int
+}
+
+type GiveConsentPayload {
+  worker: Worker
+  userErrors: [UserError!]!
 }
 
 input EraseWorkerInput {
@@ -7060,10 +7649,17 @@ extend type Mutation {
   """
   eraseWorker(input: EraseWorkerInput!): EraseWorkerPayload!
   """
-  Registering center only. The worker may not be referred again (CONSENT_REQUIRED);
-  referrals already under way continue.
+  Registering center only. Every consent in force ends now: the worker may not be
+  referred (CONSENT_REQUIRED) until giveConsent records new consent; referrals already
+  under way continue. With no consent left to withdraw: INVALID_TRANSITION.
   """
   withdrawConsent(input: WithdrawConsentInput!): WithdrawConsentPayload!
+  """
+  Registering center only (anyone else: NOT_FOUND, as for a worker that does not
+  exist). Records a new consent of the worker, also after a withdrawal or an expiry; the
+  earlier records stay in the history (Worker.consents).
+  """
+  giveConsent(input: GiveConsentInput!): GiveConsentPayload!
   """
   Registering center only. Corrects the worker's recorded data; referWorker never
   changes an existing worker. Audited with the names of the fields changed.
@@ -7280,6 +7876,60 @@ func (ec *executionContext) childFields_AgreementTerms(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AgreementTerms", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "center":
+		return ec.fieldContext_AuditEntry_center(ctx, field)
+	case "centerCode":
+		return ec.fieldContext_AuditEntry_centerCode(ctx, field)
+	case "subject":
+		return ec.fieldContext_AuditEntry_subject(ctx, field)
+	case "roles":
+		return ec.fieldContext_AuditEntry_roles(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "entityKind":
+		return ec.fieldContext_AuditEntry_entityKind(ctx, field)
+	case "entityId":
+		return ec.fieldContext_AuditEntry_entityId(ctx, field)
+	case "fields":
+		return ec.fieldContext_AuditEntry_fields(ctx, field)
+	case "purpose":
+		return ec.fieldContext_AuditEntry_purpose(ctx, field)
+	case "operation":
+		return ec.fieldContext_AuditEntry_operation(ctx, field)
+	case "refusal":
+		return ec.fieldContext_AuditEntry_refusal(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AuditEntry_requestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_BenefitTransfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7410,6 +8060,42 @@ func (ec *executionContext) childFields_BenefitTransferPayload(ctx context.Conte
 		return ec.fieldContext_BenefitTransferPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitTransferStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_BenefitTransferStats_center(ctx, field)
+	case "direction":
+		return ec.fieldContext_BenefitTransferStats_direction(ctx, field)
+	case "from":
+		return ec.fieldContext_BenefitTransferStats_from(ctx, field)
+	case "to":
+		return ec.fieldContext_BenefitTransferStats_to(ctx, field)
+	case "total":
+		return ec.fieldContext_BenefitTransferStats_total(ctx, field)
+	case "requested":
+		return ec.fieldContext_BenefitTransferStats_requested(ctx, field)
+	case "notified":
+		return ec.fieldContext_BenefitTransferStats_notified(ctx, field)
+	case "sent":
+		return ec.fieldContext_BenefitTransferStats_sent(ctx, field)
+	case "received":
+		return ec.fieldContext_BenefitTransferStats_received(ctx, field)
+	case "accepted":
+		return ec.fieldContext_BenefitTransferStats_accepted(ctx, field)
+	case "returned":
+		return ec.fieldContext_BenefitTransferStats_returned(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_BenefitTransferStats_cancelled(ctx, field)
+	case "overdue":
+		return ec.fieldContext_BenefitTransferStats_overdue(ctx, field)
+	case "medianWorkingDaysToSent":
+		return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToSent(ctx, field)
+	case "medianWorkingDaysToAccepted":
+		return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitTransferStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Benefits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7674,6 +8360,16 @@ func (ec *executionContext) childFields_ExchangeSessionEdge(ctx context.Context,
 		return ec.fieldContext_ExchangeSessionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExchangeSessionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GiveConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "worker":
+		return ec.fieldContext_GiveConsentPayload_worker(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_GiveConsentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiveConsentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8382,6 +9078,8 @@ func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql
 		return ec.fieldContext_Stats_agreementFulfillment(ctx, field)
 	case "monthly":
 		return ec.fieldContext_Stats_monthly(ctx, field)
+	case "benefitTransfers":
+		return ec.fieldContext_Stats_benefitTransfers(ctx, field)
 	case "retention":
 		return ec.fieldContext_Stats_retention(ctx, field)
 	}
@@ -8552,6 +9250,8 @@ func (ec *executionContext) childFields_Worker(ctx context.Context, field graphq
 		return ec.fieldContext_Worker_consentPurpose(ctx, field)
 	case "consentWithdrawnAt":
 		return ec.fieldContext_Worker_consentWithdrawnAt(ctx, field)
+	case "consents":
+		return ec.fieldContext_Worker_consents(ctx, field)
 	case "registeredBy":
 		return ec.fieldContext_Worker_registeredBy(ctx, field)
 	case "createdAt":
@@ -8560,8 +9260,30 @@ func (ec *executionContext) childFields_Worker(ctx context.Context, field graphq
 		return ec.fieldContext_Worker_updatedAt(ctx, field)
 	case "version":
 		return ec.fieldContext_Worker_version(ctx, field)
+	case "accessLog":
+		return ec.fieldContext_Worker_accessLog(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Worker", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkerConsent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purpose":
+		return ec.fieldContext_WorkerConsent_purpose(ctx, field)
+	case "destinationProvinces":
+		return ec.fieldContext_WorkerConsent_destinationProvinces(ctx, field)
+	case "anyDestination":
+		return ec.fieldContext_WorkerConsent_anyDestination(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_WorkerConsent_validUntil(ctx, field)
+	case "givenAt":
+		return ec.fieldContext_WorkerConsent_givenAt(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_WorkerConsent_withdrawnAt(ctx, field)
+	case "status":
+		return ec.fieldContext_WorkerConsent_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkerConsent", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8784,6 +9506,20 @@ func (ec *executionContext) field_Mutation_eraseWorker_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.EraseWorkerInput, error) {
 			return ec.unmarshalNEraseWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEraseWorkerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_giveConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.GiveConsentInput, error) {
+			return ec.unmarshalNGiveConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGiveConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9256,6 +9992,36 @@ func (ec *executionContext) field_Query_agreements_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_auditEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*exchange.AuditEntryFilter, error) {
+			return ec.unmarshalOAuditEntryFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAuditEntryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_benefitTransfers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9646,6 +10412,44 @@ func (ec *executionContext) field_Stats_agreementFulfillment_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Stats_benefitTransfers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "centerCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["centerCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*exchange.BenefitTransferDirection, error) {
+			return ec.unmarshalOBenefitTransferDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Stats_marketBalance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9865,6 +10669,28 @@ func (ec *executionContext) field_Subscription_referralUpdated_args(ctx context.
 		return nil, err
 	}
 	args["referralId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Worker_accessLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11739,6 +12565,456 @@ func (ec *executionContext) fieldContext_AgreementTerms_notes(_ context.Context,
 	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "String")
 }
 
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AuditEntry_center(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalOCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_centerCode(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_centerCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CenterCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_centerCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_roles(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []exchange.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Role")
+}
+
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_entityKind(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_entityKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_entityKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_entityId(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_entityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, false, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_fields(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_purpose(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_refusal(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_refusal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refusal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.AccessRefusal) graphql.Marshaler {
+			return ec.marshalOAccessRefusal2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAccessRefusal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_refusal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AccessRefusal")
+}
+
+func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+			return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAuditEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BenefitTransfer_id(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12949,6 +14225,360 @@ func (ec *executionContext) fieldContext_BenefitTransferPayload_userErrors(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferStats_center(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BenefitTransferStats().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalOCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitTransferStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BenefitTransferStats_direction(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransferDirection) graphql.Marshaler {
+			return ec.marshalOBenefitTransferDirection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferDirection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "BenefitTransferDirection")
+}
+
+func (ec *executionContext) _BenefitTransferStats_from(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BenefitTransferStats_to(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BenefitTransferStats_total(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_requested(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_requested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_requested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_notified(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_notified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_notified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_sent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_received(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_accepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_returned(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_returned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Returned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_returned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_cancelled(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_cancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_overdue(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToSent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToSent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianWorkingDaysToSent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_medianWorkingDaysToSent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToAccepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianWorkingDaysToAccepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Benefits_housing(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
@@ -15107,6 +16737,70 @@ func (ec *executionContext) fieldContext_ExchangeSessionEdge_node(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiveConsentPayload_worker(ctx context.Context, field graphql.CollectedField, obj *model.GiveConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiveConsentPayload_worker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Worker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {
+			return ec.marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GiveConsentPayload_worker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiveConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Worker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiveConsentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.GiveConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiveConsentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiveConsentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiveConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18677,6 +20371,50 @@ func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_giveConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_giveConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GiveConsent(ctx, fc.Args["input"].(exchange.GiveConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiveConsentPayload) graphql.Marshaler {
+			return ec.marshalNGiveConsentPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐGiveConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_giveConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiveConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_giveConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateWorker(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19544,6 +21282,50 @@ func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_agreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditEntries(ctx, fc.Args["filter"].(*exchange.AuditEntryFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23760,6 +25542,50 @@ func (ec *executionContext) fieldContext_Stats_monthly(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Stats_benefitTransfers(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_benefitTransfers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stats().BenefitTransfers(ctx, obj, fc.Args["centerCode"].(*string), fc.Args["direction"].(*exchange.BenefitTransferDirection), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.BenefitTransferStats) graphql.Marshaler {
+			return ec.marshalNBenefitTransferStats2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_benefitTransfers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitTransferStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stats_benefitTransfers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Stats_retention(ctx context.Context, field graphql.CollectedField, obj *exchange.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25185,6 +27011,38 @@ func (ec *executionContext) fieldContext_Worker_consentWithdrawnAt(_ context.Con
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Worker_consents(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_consents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Worker().Consents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Consent) graphql.Marshaler {
+			return ec.marshalOWorkerConsent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_consents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Worker",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkerConsent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Worker_registeredBy(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25284,6 +27142,220 @@ func (ec *executionContext) _Worker_version(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Worker_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Worker_accessLog(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Worker_accessLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Worker().AccessLog(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalOAuditEntryConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Worker_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Worker",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Worker_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkerConsent_purpose(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkerConsent_destinationProvinces(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_destinationProvinces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkerConsent().DestinationProvinces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_destinationProvinces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkerConsent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkerConsent_anyDestination(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_anyDestination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnyDestination(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_anyDestination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _WorkerConsent_validUntil(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _WorkerConsent_givenAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_givenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GivenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_givenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WorkerConsent_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WorkerConsent_status(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkerConsent_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.ConsentStatus) graphql.Marshaler {
+			return ec.marshalNConsentStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkerConsent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "ConsentStatus")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -26695,6 +28767,76 @@ func UnmarshalAgreementTermsInput(ctx context.Context, raw any) (exchange.Agreem
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuditEntryFilter(ctx context.Context, obj any) (exchange.AuditEntryFilter, error) {
+	var it exchange.AuditEntryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"centerCode", "workerId", "action", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "centerCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("centerCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CenterCode = data
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditEntryFilter unmarshals raw into the AuditEntryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditEntryFilter(ctx context.Context, raw any) (exchange.AuditEntryFilter, error) {
+	var out exchange.AuditEntryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEntryFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBenefitTransferFilter(ctx context.Context, obj any) (exchange.BenefitTransferFilter, error) {
 	var it exchange.BenefitTransferFilter
 	if obj == nil {
@@ -27105,7 +29247,7 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"given", "purpose"}
+	fieldsInOrder := [...]string{"given", "purpose", "destinationProvinceCodes", "validUntil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27126,6 +29268,20 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Purpose = data
+		case "destinationProvinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationProvinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationProvinceCodes = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
 		}
 	}
 	return it, nil
@@ -27339,6 +29495,83 @@ func UnmarshalExchangeSessionFilter(ctx context.Context, raw any) (exchange.Exch
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGiveConsentInput(ctx context.Context, obj any) (exchange.GiveConsentInput, error) {
+	var it exchange.GiveConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "workerId", "purpose", "destinationProvinceCodes", "validUntil", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "workerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerID = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "destinationProvinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("destinationProvinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DestinationProvinceCodes = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGiveConsentInput unmarshals raw into the GiveConsentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGiveConsentInput(ctx context.Context, raw any) (exchange.GiveConsentInput, error) {
+	var out exchange.GiveConsentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GiveConsentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj any) (exchange.ImportInput, error) {
 	var it exchange.ImportInput
 	if obj == nil {
@@ -27354,13 +29587,20 @@ func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj a
 		asMap["partial"] = false
 	}
 
-	fieldsInOrder := [...]string{"csv", "partial"}
+	fieldsInOrder := [...]string{"idempotencyKey", "csv", "partial"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "csv":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("csv"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -30679,6 +32919,181 @@ func (ec *executionContext) _AgreementTerms(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *exchange.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_center(ctx, field, obj)
+				})
+		case "centerCode":
+			out.Values[i] = ec._AuditEntry_centerCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._AuditEntry_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "roles":
+			out.Values[i] = ec._AuditEntry_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityKind":
+			out.Values[i] = ec._AuditEntry_entityKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityId":
+			out.Values[i] = ec._AuditEntry_entityId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.Values[i] = ec._AuditEntry_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purpose":
+			out.Values[i] = ec._AuditEntry_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operation":
+			out.Values[i] = ec._AuditEntry_operation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refusal":
+			out.Values[i] = ec._AuditEntry_refusal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestId":
+			out.Values[i] = ec._AuditEntry_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
+
+func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AuditEntryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
+
+func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var benefitTransferImplementors = []string{"BenefitTransfer", "Node"}
 
 func (ec *executionContext) _BenefitTransfer(ctx context.Context, sel ast.SelectionSet, obj *exchange.BenefitTransfer) graphql.Marshaler {
@@ -31090,6 +33505,110 @@ func (ec *executionContext) _BenefitTransferPayload(ctx context.Context, sel ast
 			out.Values[i] = ec._BenefitTransferPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var benefitTransferStatsImplementors = []string{"BenefitTransferStats"}
+
+func (ec *executionContext) _BenefitTransferStats(ctx context.Context, sel ast.SelectionSet, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitTransferStats")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BenefitTransferStats_center(ctx, field, obj)
+				})
+		case "direction":
+			out.Values[i] = ec._BenefitTransferStats_direction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._BenefitTransferStats_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._BenefitTransferStats_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._BenefitTransferStats_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requested":
+			out.Values[i] = ec._BenefitTransferStats_requested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notified":
+			out.Values[i] = ec._BenefitTransferStats_notified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sent":
+			out.Values[i] = ec._BenefitTransferStats_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "received":
+			out.Values[i] = ec._BenefitTransferStats_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accepted":
+			out.Values[i] = ec._BenefitTransferStats_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returned":
+			out.Values[i] = ec._BenefitTransferStats_returned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelled":
+			out.Values[i] = ec._BenefitTransferStats_cancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._BenefitTransferStats_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianWorkingDaysToSent":
+			out.Values[i] = ec._BenefitTransferStats_medianWorkingDaysToSent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medianWorkingDaysToAccepted":
+			out.Values[i] = ec._BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31986,6 +34505,44 @@ func (ec *executionContext) _ExchangeSessionEdge(ctx context.Context, sel ast.Se
 			}
 		case "node":
 			out.Values[i] = ec._ExchangeSessionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var giveConsentPayloadImplementors = []string{"GiveConsentPayload"}
+
+func (ec *executionContext) _GiveConsentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GiveConsentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, giveConsentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GiveConsentPayload")
+		case "worker":
+			out.Values[i] = ec._GiveConsentPayload_worker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._GiveConsentPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32990,6 +35547,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "giveConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_giveConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateWorker":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateWorker(ctx, field)
@@ -33353,6 +35917,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_agreements(ctx, field)
+				})
+		case "auditEntries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditEntries(ctx, field)
 				})
 		case "benefitTransfers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -34830,6 +37400,12 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stats_monthly(ctx, field, obj)
 				})
+		case "benefitTransfers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stats_benefitTransfers(ctx, field, obj)
+				})
 		case "retention":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -35469,6 +38045,12 @@ func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "consents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Worker_consents(ctx, field, obj)
+				})
 		case "registeredBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -35487,6 +38069,76 @@ func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "version":
 			out.Values[i] = ec._Worker_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accessLog":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Worker_accessLog(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workerConsentImplementors = []string{"WorkerConsent"}
+
+func (ec *executionContext) _WorkerConsent(ctx context.Context, sel ast.SelectionSet, obj *exchange.Consent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workerConsentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkerConsent")
+		case "purpose":
+			out.Values[i] = ec._WorkerConsent_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "destinationProvinces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkerConsent_destinationProvinces(ctx, field, obj)
+				})
+		case "anyDestination":
+			out.Values[i] = ec._WorkerConsent_anyDestination(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._WorkerConsent_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "givenAt":
+			out.Values[i] = ec._WorkerConsent_givenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnAt":
+			out.Values[i] = ec._WorkerConsent_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._WorkerConsent_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -36091,6 +38743,46 @@ func (ec *executionContext) unmarshalNAgreementTermsInput2githubᚗcomᚋlaborx�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *exchange.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEntryEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBenefitDocumentKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitDocumentKind(ctx context.Context, v any) (exchange.BenefitDocumentKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := exchange.BenefitDocumentKind(tmp)
@@ -36184,6 +38876,14 @@ func (ec *executionContext) marshalNBenefitTransferPayload2ᚖgithubᚗcomᚋlab
 		return graphql.Null
 	}
 	return ec._BenefitTransferPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitTransferStats2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStats(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransferStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitTransferStats!")
+		return graphql.Null
+	}
+	return ec._BenefitTransferStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBenefitTransferStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransferStatus(ctx context.Context, v any) (exchange.BenefitTransferStatus, error) {
@@ -36423,6 +39123,21 @@ func (ec *executionContext) unmarshalNConsentInput2githubᚗcomᚋlaborxᚋlabor
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNConsentStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentStatus(ctx context.Context, v any) (exchange.ConsentStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.ConsentStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsentStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentStatus(ctx context.Context, sel ast.SelectionSet, v exchange.ConsentStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConsentStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36598,6 +39313,19 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNGiveConsentInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐGiveConsentInput(ctx context.Context, v any) (exchange.GiveConsentInput, error) {
+	res, err := ec.unmarshalInputGiveConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGiveConsentPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐGiveConsentPayload(ctx context.Context, sel ast.SelectionSet, v *model.GiveConsentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GiveConsentPayload!")
+		return graphql.Null
+	}
+	return ec._GiveConsentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -37847,6 +40575,14 @@ func (ec *executionContext) marshalNWithdrawLaborSupplyPayload2ᚖgithubᚗcom�
 	return ec._WithdrawLaborSupplyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNWorkerConsent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsent(ctx context.Context, sel ast.SelectionSet, v *exchange.Consent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkerConsent!")
+		return graphql.Null
+	}
+	return ec._WorkerConsent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNWorkerInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (exchange.WorkerInput, error) {
 	res, err := ec.unmarshalInputWorkerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37994,6 +40730,25 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAccessRefusal2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAccessRefusal(ctx context.Context, v any) (*exchange.AccessRefusal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.AccessRefusal(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAccessRefusal2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAccessRefusal(ctx context.Context, sel ast.SelectionSet, v *exchange.AccessRefusal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOAgreement2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *exchange.Agreement) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -38076,6 +40831,21 @@ func (ec *executionContext) marshalOAgreementStatus2ᚖgithubᚗcomᚋlaborxᚋl
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOAuditEntryConnection2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuditEntryFilter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐAuditEntryFilter(ctx context.Context, v any) (*exchange.AuditEntryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditEntryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOBenefitTransfer2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐBenefitTransfer(ctx context.Context, sel ast.SelectionSet, v *exchange.BenefitTransfer) graphql.Marshaler {
@@ -39068,6 +41838,25 @@ func (ec *executionContext) marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋi
 		return graphql.Null
 	}
 	return ec._Worker(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWorkerConsent2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Consent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkerConsent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOWorkerInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkerInput(ctx context.Context, v any) (*exchange.WorkerInput, error) {

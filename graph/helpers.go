@@ -83,6 +83,19 @@ func (r *Resolver) province(code string) (*exchange.Province, error) {
 	return p, nil
 }
 
+// provinces looks up each code, in order.
+func (r *Resolver) provinces(codes []string) ([]*exchange.Province, error) {
+	out := make([]*exchange.Province, 0, len(codes))
+	for _, c := range codes {
+		p, err := r.province(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 func (r *Resolver) occupation(code string) (*exchange.Occupation, error) {
 	o, ok := r.Catalog.Occupation(code)
 	if !ok {

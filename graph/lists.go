@@ -51,12 +51,13 @@ func prefetchReferralLinks(ctx context.Context, page []*exchange.Referral) {
 	ids := make([]uuid.UUID, len(page))
 	var centers []uuid.UUID
 	var workers []exchange.WorkerRead
-	// The key the worker resolver will ask with: the fields selected under worker.
-	fields := selectedFields(ctx, "edges", "node", "worker")
 	for i, x := range page {
 		ids[i] = x.ID
 		centers = append(centers, x.OriginCenterID, x.DestinationCenterID)
-		workers = append(workers, exchange.WorkerRead{ID: x.WorkerID, Fields: fields})
+		// The key the worker resolver will ask with; it asks nothing for an erased worker.
+		if !x.WorkerErased {
+			workers = append(workers, workerRead(ctx, x.WorkerID, "edges", "node", "worker"))
+		}
 	}
 	l := loader.For(ctx)
 	if slices.Contains(selected, "origin") || slices.Contains(selected, "destination") {

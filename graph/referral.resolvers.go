@@ -57,6 +57,9 @@ func (r *referralResolver) ID(ctx context.Context, obj *exchange.Referral) (stri
 
 // Worker is the resolver for the worker field.
 func (r *referralResolver) Worker(ctx context.Context, obj *exchange.Referral) (*exchange.Worker, error) {
+	if obj.WorkerErased {
+		return nil, nil // nobody's data to read, so no access to log
+	}
 	w, err := r.worker(ctx, obj.WorkerID)
 	if exchange.ErrorCode(err) == exchange.CodeNotFound {
 		return nil, nil // the caller may not see the worker: null, not an error

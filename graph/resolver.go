@@ -26,6 +26,7 @@ type Resolver struct {
 	StatsService           exchange.StatsService
 	SessionService         exchange.ExchangeSessionService
 	BenefitTransferService exchange.BenefitTransferService
+	AuditTrail             exchange.AuditTrail
 	// Now is the store's clock (overdue deadlines); nil means time.Now.
 	Now func() time.Time
 	// Recheck re-reads the caller's key before each subscription delivery, so revoking

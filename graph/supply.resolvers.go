@@ -31,15 +31,7 @@ func (r *laborSupplyResolver) Occupation(ctx context.Context, obj *exchange.Labo
 
 // DestinationProvinces is the resolver for the destinationProvinces field.
 func (r *laborSupplyResolver) DestinationProvinces(ctx context.Context, obj *exchange.LaborSupply) ([]*exchange.Province, error) {
-	out := make([]*exchange.Province, 0, len(obj.DestinationCodes))
-	for _, c := range obj.DestinationCodes {
-		p, err := r.province(c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return r.provinces(obj.DestinationCodes)
 }
 
 // PublishLaborSupply is the resolver for the publishLaborSupply field.

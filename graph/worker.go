@@ -21,11 +21,39 @@ import (
 // under names the subfield that holds the worker when the current field does not
 // (a mutation payload's "worker").
 func (r *Resolver) worker(ctx context.Context, id uuid.UUID, under ...string) (*exchange.Worker, error) {
-	w, err := loader.For(ctx).Worker.Load(ctx, exchange.WorkerRead{ID: id, Fields: selectedFields(ctx, under...)})
+	w, err := loader.For(ctx).Worker.Load(ctx, workerRead(ctx, id, under...))
 	if errors.Is(err, dataloadgen.ErrNotFound) {
 		return nil, exchange.Errorf(exchange.CodeNotFound, "no worker has this ID")
 	}
 	return w, err
+}
+
+// workerRead is the loader key of a read of worker id through the field under the
+// current one (under, or the current field itself): the fields selected there, its
+// path and the operation's name. A list that prefetches its workers asks with the key
+// each row's resolver will ask with, so every read is one batch and one audit entry.
+func workerRead(ctx context.Context, id uuid.UUID, under ...string) exchange.WorkerRead {
+	read := exchange.WorkerRead{ID: id, Fields: selectedFields(ctx, under...), Purpose: fieldPath(ctx, under...)}
+	if graphql.HasOperationContext(ctx) {
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil {
+			read.Operation = op.Name
+		}
+	}
+	return read
+}
+
+// fieldPath is the path of field names (not the client's aliases; list indexes left
+// out) from the operation's root to the current field and its subfields under:
+// "referrals.edges.node.worker". It is the purpose of a read in the access log.
+func fieldPath(ctx context.Context, under ...string) string {
+	var names []string
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if fc.Index == nil && fc.Field.Field != nil {
+			names = append(names, fc.Field.Name)
+		}
+	}
+	slices.Reverse(names)
+	return strings.Join(append(names, under...), ".")
 }
 
 // selectedFields lists the fields selected under the current field (or under its

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/laborx/laborx/graph/model"
+	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/loader"
 )
@@ -37,6 +38,17 @@ func (r *mutationResolver) WithdrawConsent(ctx context.Context, input exchange.W
 	return out, err
 }
 
+// GiveConsent is the resolver for the giveConsent field.
+func (r *mutationResolver) GiveConsent(ctx context.Context, input exchange.GiveConsentInput) (*model.GiveConsentPayload, error) {
+	id, err := r.ReferralService.GiveConsent(ctx, input)
+	ues, err := userErrors(ctx, err)
+	out := &model.GiveConsentPayload{UserErrors: ues}
+	if len(ues) == 0 && err == nil {
+		out.Worker, err = r.worker(ctx, id, "worker")
+	}
+	return out, err
+}
+
 // UpdateWorker is the resolver for the updateWorker field.
 func (r *mutationResolver) UpdateWorker(ctx context.Context, input exchange.UpdateWorkerInput) (*model.UpdateWorkerPayload, error) {
 	id, err := r.ReferralService.UpdateWorker(ctx, input)
@@ -58,12 +70,32 @@ func (r *workerResolver) Occupation(ctx context.Context, obj *exchange.Worker) (
 	return r.occupation(obj.OccupationCode)
 }
 
+// Consents is the resolver for the consents field.
+func (r *workerResolver) Consents(ctx context.Context, obj *exchange.Worker) ([]*exchange.Consent, error) {
+	// authz: SeesConsents (the loader's fetcher applies it again, in SQL).
+	if !exchange.SeesConsents(auth.FromContext(ctx), obj.RegisteredByID) {
+		return nil, nil
+	}
+	return loader.List(ctx, loader.For(ctx).WorkerConsents, obj.ID)
+}
+
 // RegisteredBy is the resolver for the registeredBy field.
 func (r *workerResolver) RegisteredBy(ctx context.Context, obj *exchange.Worker) (*exchange.Center, error) {
 	return loader.For(ctx).Center.Load(ctx, obj.RegisteredByID)
 }
 
+// DestinationProvinces is the resolver for the destinationProvinces field.
+func (r *workerConsentResolver) DestinationProvinces(ctx context.Context, obj *exchange.Consent) ([]*exchange.Province, error) {
+	return r.provinces(obj.DestinationProvinceCodes)
+}
+
 // Worker returns WorkerResolver implementation.
 func (r *Resolver) Worker() WorkerResolver { return &workerResolver{r} }
 
-type workerResolver struct{ *Resolver }
+// WorkerConsent returns WorkerConsentResolver implementation.
+func (r *Resolver) WorkerConsent() WorkerConsentResolver { return &workerConsentResolver{r} }
+
+type (
+	workerResolver        struct{ *Resolver }
+	workerConsentResolver struct{ *Resolver }
+)

@@ -41,6 +41,17 @@ type AgreementEdge struct {
 	Node   *exchange.Agreement `json:"node"`
 }
 
+type AuditEntryConnection struct {
+	Edges      []*AuditEntryEdge `json:"edges"`
+	PageInfo   *PageInfo         `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+type AuditEntryEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *exchange.AuditEntry `json:"node"`
+}
+
 type BenefitTransferConnection struct {
 	Edges      []*BenefitTransferEdge `json:"edges"`
 	PageInfo   *PageInfo              `json:"pageInfo"`
@@ -116,6 +127,11 @@ type ExchangeSessionConnection struct {
 type ExchangeSessionEdge struct {
 	Cursor string                    `json:"cursor"`
 	Node   *exchange.ExchangeSession `json:"node"`
+}
+
+type GiveConsentPayload struct {
+	Worker     *exchange.Worker  `json:"worker,omitempty"`
+	UserErrors []*exchange.Error `json:"userErrors"`
 }
 
 type ImportPayload struct {

@@ -29,6 +29,8 @@ func TestNoExistenceOracles(t *testing.T) {
 			"workerId", workerID, missingWorker, nil},
 		{"withdrawConsent", `mutation($in: WithdrawConsentInput!) { withdrawConsent(input: $in) { userErrors { field code message } } }`,
 			"workerId", workerID, missingWorker, nil},
+		{"giveConsent", `mutation($in: GiveConsentInput!) { giveConsent(input: $in) { userErrors { field code message } } }`,
+			"workerId", workerID, missingWorker, map[string]any{"destinationProvinceCodes": []string{"24"}}},
 	}
 	answer := func(t *testing.T, tok, name, query, idField, id string, extra map[string]any) string {
 		in := map[string]any{idField: id}

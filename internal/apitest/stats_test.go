@@ -97,17 +97,24 @@ type statsScenario struct {
 	agreement, pending string
 }
 
-func newStatsScenario(t *testing.T) *statsScenario {
-	e := apitest.New(t)
-	s := &statsScenario{e: e, tng: e.AddCenter(t, "TNG", "19"), hpg: e.AddCenter(t, "HPG", "31"), bnh: e.AddCenter(t, "BNH", "24")}
+// fixedClock returns a setter of the exchange's clock to an RFC 3339 instant; the test's
+// cleanup gives the real clock back.
+func fixedClock(t *testing.T, e *apitest.Env) func(ts string) {
 	t.Cleanup(func() { e.App.DB.Now = time.Now })
-	clock := func(ts string) {
+	return func(ts string) {
+		t.Helper()
 		at, err := time.Parse(time.RFC3339, ts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.App.DB.Now = func() time.Time { return at }
 	}
+}
+
+func newStatsScenario(t *testing.T) *statsScenario {
+	e := apitest.New(t)
+	s := &statsScenario{e: e, tng: e.AddCenter(t, "TNG", "19"), hpg: e.AddCenter(t, "HPG", "31"), bnh: e.AddCenter(t, "BNH", "24")}
+	clock := fixedClock(t, e)
 	pub := func(c *apitest.Center) string { return c.Token(t, "publisher") }
 	coord := func(c *apitest.Center) string { return c.Token(t, "coordinator") }
 
@@ -388,7 +395,8 @@ func TestStats(t *testing.T) {
 func TestStatsHoldNoPersonalData(t *testing.T) {
 	t.Parallel()
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
-	personal := []string{"fullName", "dateOfBirth", "nationalId", "nationalIdMasked", "gender", "skills", "consentGiven", "worker"}
+	personal := []string{"fullName", "dateOfBirth", "nationalId", "nationalIdMasked", "gender", "skills", "consentGiven", "worker",
+		"decisionNumber", "monthlyAmount"}
 	seen := map[string]bool{}
 	var walk func(name, path string)
 	walk = func(name, path string) {
@@ -400,7 +408,8 @@ func TestStatsHoldNoPersonalData(t *testing.T) {
 		if def == nil || (def.Kind != ast.Object && def.Kind != ast.Interface) {
 			return
 		}
-		if name == "Worker" || name == "Referral" || name == "ReferralEvent" || name == "Node" {
+		if name == "Worker" || name == "Referral" || name == "ReferralEvent" || name == "Node" ||
+			name == "BenefitTransfer" {
 			t.Errorf("Stats reaches %s through %s", name, path)
 			return
 		}
@@ -412,7 +421,7 @@ func TestStatsHoldNoPersonalData(t *testing.T) {
 		}
 	}
 	walk("Stats", "stats")
-	if !seen["MarketBalance"] || !seen["QuotaFulfillment"] || !seen["Agreement"] {
+	if !seen["MarketBalance"] || !seen["QuotaFulfillment"] || !seen["Agreement"] || !seen["BenefitTransferStats"] {
 		t.Fatalf("walk missed types: %v", seen)
 	}
 }

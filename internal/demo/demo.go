@@ -71,6 +71,9 @@ func Seed(ctx context.Context, db *postgres.DB, dataDir string) error {
 	if err := seedReferrals(ctx, db); err != nil {
 		return err
 	}
+	if err := seedBenefitTransfers(ctx, db); err != nil {
+		return err
+	}
 	return seedSessions(ctx, db)
 }
 

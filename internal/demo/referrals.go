@@ -74,6 +74,9 @@ func seedReferrals(ctx context.Context, db *postgres.DB) error {
 			return err
 		}
 	}
+	if err := seedConsentStory(ctx, db, svc, as(Centers[1%len(Centers)].Code)); err != nil {
+		return err
+	}
 	// Sewing workers from Thái Nguyên for Hải Phòng's garment demand, under the TNG–HPG
 	// agreement while it is in force: hires fill the demand and the quota line.
 	demandID, err := seededID(ctx, db, "demo-demand-hpg-1")
@@ -143,6 +146,17 @@ func (d demoReferral) seed(ctx context.Context, svc *postgres.ReferralService, i
 	}
 	phone := fmt.Sprintf("0900000%03d", i)
 	purpose := "giới thiệu việc làm liên tỉnh (dữ liệu mẫu)"
+	// Every other worker consents to referrals to the destination's province only, every
+	// third until the end of next year (a date that changes once a year, like the dates
+	// of birth, so that a reseed replays the same input).
+	consent := exchange.ConsentInput{Given: true, Purpose: &purpose}
+	if i%2 == 1 {
+		consent.DestinationProvinceCodes = []string{provinceOf(d.dest)}
+	}
+	if i%3 == 0 {
+		until := time.Date(now.Year()+1, 12, 31, 0, 0, 0, 0, time.UTC)
+		consent.ValidUntil = &until
+	}
 	key := fmt.Sprintf("demo-referral-%02d", i)
 	note := "Hồ sơ mẫu để trình diễn"
 	in := exchange.ReferWorkerInput{
@@ -151,7 +165,7 @@ func (d demoReferral) seed(ctx context.Context, svc *postgres.ReferralService, i
 			FullName: name, DateOfBirth: time.Date(now.Year()-20-i%30, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC),
 			Gender: &gender, Phone: &phone, NationalID: fmt.Sprintf("001000000%03d", i),
 			OccupationCode: d.occupation, Skills: []string{"kỹ năng mẫu"},
-			Consent: exchange.ConsentInput{Given: true, Purpose: &purpose},
+			Consent: consent,
 		},
 	}
 	if d.demandID != "" {
@@ -185,6 +199,40 @@ func (d demoReferral) seed(ctx context.Context, svc *postgres.ReferralService, i
 			}
 		}
 		status = to
+	}
+	return nil
+}
+
+// provinceOf is the province of a demo center.
+func provinceOf(code string) string {
+	for _, c := range Centers {
+		if c.Code == code {
+			return c.ProvinceCode
+		}
+	}
+	return ""
+}
+
+// seedConsentStory gives the worker of the first demo referral a consent history: the
+// consent given at registration withdrawn, then consent given again for any province.
+// It runs once: a worker with more than one record has the story already.
+func seedConsentStory(ctx context.Context, db *postgres.DB, svc *postgres.ReferralService, as context.Context) error {
+	var workerID uuid.UUID
+	if err := db.Pool.QueryRow(ctx, `SELECT r.worker_id FROM idempotency_keys k JOIN referrals r ON r.id = k.result_id
+		WHERE k.key = 'demo-referral-01'`).Scan(&workerID); err != nil {
+		return fmt.Errorf("demo consent story: %w", err)
+	}
+	consents, err := svc.WorkerConsents(as, []uuid.UUID{workerID})
+	if err != nil || len(consents[workerID]) != 1 {
+		return err
+	}
+	gid := exchange.GlobalID(exchange.KindWorker, workerID)
+	if _, err := svc.WithdrawConsent(as, exchange.WithdrawConsentInput{WorkerID: gid}); err != nil {
+		return fmt.Errorf("demo consent story: %w", err)
+	}
+	purpose, key := "giới thiệu việc làm, đồng ý lại sau khi rút (dữ liệu mẫu)", "demo-consent-01"
+	if _, err := svc.GiveConsent(as, exchange.GiveConsentInput{IdempotencyKey: &key, WorkerID: gid, Purpose: &purpose}); err != nil {
+		return fmt.Errorf("demo consent story: %w", err)
 	}
 	return nil
 }

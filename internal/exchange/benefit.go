@@ -428,16 +428,6 @@ func DecideReceivingProvince(c *Center, provinceCode string) error {
 	return nil
 }
 
-// DecideTransferConsent refuses a transfer for a worker who withdrew consent to the
-// exchange's processing of their data.
-func DecideTransferConsent(consentGiven bool) error {
-	if !consentGiven {
-		return FieldErrorf(fieldOf("workerId"), CodeConsentRequired,
-			"this worker withdrew their consent; register the request again with consent")
-	}
-	return nil
-}
-
 // DraftRevision is the dossier revision being prepared: after a return the paying
 // center corrects the next one, which sending makes current.
 func (t *BenefitTransfer) DraftRevision() int {

@@ -51,6 +51,9 @@ type AddBenefitDocumentInput struct {
 // DecideAddBenefitDocument is who adds to a dossier, and when: the paying center's
 // staff, while the dossier is theirs (before sending, or after a return).
 func DecideAddBenefitDocument(p *Principal, t *BenefitTransfer) error {
+	if err := Authenticated(p); err != nil {
+		return err
+	}
 	side := SideOf(p.CenterID, t.FromCenterID, t.ToCenterID)
 	// authz: the paying center's publishers add documents; the receiving center reads them.
 	switch {

@@ -80,6 +80,7 @@ const (
 	ActionReferred         ChangeAction = "REFERRED"
 	ActionErased           ChangeAction = "ERASED"
 	ActionConsentWithdrawn ChangeAction = "CONSENT_WITHDRAWN"
+	ActionConsentGiven     ChangeAction = "CONSENT_GIVEN"
 	ActionScheduled        ChangeAction = "SCHEDULED"
 	ActionJoined           ChangeAction = "JOINED"
 	ActionDemandsFeatured  ChangeAction = "DEMANDS_FEATURED"

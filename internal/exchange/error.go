@@ -47,6 +47,9 @@ const (
 	CodeOccupationMismatch   Code = "OCCUPATION_MISMATCH"
 	CodePersonalDataInText   Code = "PERSONAL_DATA_IN_TEXT"
 	CodeConsentExpired       Code = "CONSENT_EXPIRED"
+	// CodeConsentOutOfScope: the worker's consent in force does not cover the province
+	// of the referral's destination.
+	CodeConsentOutOfScope Code = "CONSENT_OUT_OF_SCOPE"
 )
 
 // Error is the one application error type. Anything else that reaches the API is

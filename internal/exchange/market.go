@@ -47,9 +47,12 @@ func Day(t time.Time) time.Time {
 
 // ImportInput is a bulk import: CSV text with a header row. With Partial, good rows are
 // written even when others are bad; without it a file with any error writes nothing.
+// The same IdempotencyKey with the same file and Partial replays the first import's
+// result and writes nothing; with another file it is IDEMPOTENCY_KEY_REUSED.
 type ImportInput struct {
-	CSV     string
-	Partial *bool
+	IdempotencyKey *string
+	CSV            string
+	Partial        *bool
 }
 
 // ImportRowError is one bad value of an imported file.

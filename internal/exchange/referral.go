@@ -274,7 +274,13 @@ type ReferralService interface {
 	Referrals(ctx context.Context, f ReferralFilter, page PageArgs) (*Page[*Referral], error)
 	// EraseWorker returns the erased worker's id.
 	EraseWorker(ctx context.Context, in EraseWorkerInput) (uuid.UUID, error)
+	// WithdrawConsent and GiveConsent change a worker's consents (registering center
+	// only) and return the worker's id.
 	WithdrawConsent(ctx context.Context, in WithdrawConsentInput) (uuid.UUID, error)
+	GiveConsent(ctx context.Context, in GiveConsentInput) (uuid.UUID, error)
+	// WorkerConsents loads the consent histories of workers the caller's center
+	// registered, oldest first (SeesConsents); others are absent.
+	WorkerConsents(ctx context.Context, workerIDs []uuid.UUID) (map[uuid.UUID][]*Consent, error)
 	// UpdateWorker corrects a worker's data (registering center only) and returns its id.
 	UpdateWorker(ctx context.Context, in UpdateWorkerInput) (uuid.UUID, error)
 	// Workers loads workers the caller may see and audits the read: each WorkerRead

@@ -190,12 +190,6 @@ func DecideEventTime(at *time.Time, now, last time.Time) (time.Time, error) {
 	return at.UTC(), nil
 }
 
-// ConsentWithdrawn is the refusal to refer again a worker who withdrew consent.
-func ConsentWithdrawn() *Error {
-	return FieldErrorf(fieldOf("worker", "consent", "given"), CodeConsentRequired,
-		"this worker withdrew their consent and may not be referred again")
-}
-
 // AlreadyReferred is the refusal of a second open referral of one worker to one
 // demand (the store's partial unique index referrals_one_open_per_demand backs it).
 func AlreadyReferred() *Error {
@@ -221,9 +215,9 @@ func MayReadPersonalData(p *Principal) bool {
 }
 
 // DecideWorkerChange decides a change only the worker's registering center may make
-// (erase, record a withdrawal of consent), for a worker the caller can see.
+// (erase, correct, record consent given or withdrawn), for a worker the caller can see.
 func DecideWorkerChange(p *Principal, registeredBy uuid.UUID, verb string) error {
-	// authz: only the registering center erases or records a withdrawal of consent.
+	// authz: only the registering center erases, corrects, or records consent.
 	if registeredBy != p.CenterID {
 		return Errorf(CodeForbidden, "only the center that registered the worker may %s", verb)
 	}
@@ -234,14 +228,6 @@ func DecideWorkerChange(p *Principal, registeredBy uuid.UUID, verb string) error
 func CheckEraseReason(reason *string) error {
 	if reason != nil && utf8.RuneCountInString(*reason) > MaxEraseReasonLen {
 		return FieldErrorf(fieldOf("reason"), CodeTooLong, "reason is longer than %d characters", MaxEraseReasonLen)
-	}
-	return nil
-}
-
-// DecideWithdrawConsent refuses a second withdrawal of consent.
-func DecideWithdrawConsent(alreadyWithdrawn bool) error {
-	if alreadyWithdrawn {
-		return FieldErrorf(fieldOf("workerId"), CodeInvalidTransition, "the worker already withdrew consent")
 	}
 	return nil
 }

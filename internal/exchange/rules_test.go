@@ -177,7 +177,6 @@ func TestReferralLinks(t *testing.T) {
 	check(t, "quota used up", exchange.QuotaUsedUp("8153"), "agreementId QUOTA_EXCEEDED")
 	check(t, "fill gone", exchange.DecideFillPosition(false), "demandId NOT_FOUND")
 	check(t, "fill full", exchange.DecideFillPosition(true), "demandId DEMAND_FILLED")
-	check(t, "consent withdrawn", exchange.ConsentWithdrawn(), "worker.consent.given CONSENT_REQUIRED")
 }
 
 func TestDecideEventTime(t *testing.T) {
@@ -286,8 +285,8 @@ func TestCenterRules(t *testing.T) {
 func TestWorkerChangeRules(t *testing.T) {
 	check(t, "registering center", exchange.DecideWorkerChange(pubA, centerA, "erase them"), "")
 	check(t, "destination center", exchange.DecideWorkerChange(pubA, centerB, "erase them"), "FORBIDDEN")
-	check(t, "withdraw twice", exchange.DecideWithdrawConsent(true), "workerId INVALID_TRANSITION")
-	check(t, "withdraw once", exchange.DecideWithdrawConsent(false), "")
+	check(t, "nothing left to withdraw", exchange.DecideWithdrawConsent(0), "workerId INVALID_TRANSITION")
+	check(t, "withdraw", exchange.DecideWithdrawConsent(2), "")
 	check(t, "not found", exchange.WorkerNotFound(), "NOT_FOUND")
 }
 

@@ -149,6 +149,7 @@ type StatsService interface {
 	AgreementFulfillment(ctx context.Context, agreementID uuid.UUID) (*AgreementFulfillment, error)
 	Monthly(ctx context.Context, args MonthlyArgs) ([]*MonthlyValue, error)
 	Retention(ctx context.Context) ([]*RetentionRate, error)
+	BenefitTransfers(ctx context.Context, args BenefitTransferStatsArgs) (*BenefitTransferStats, error)
 }
 
 // CheckDateRange validates an optional period of inclusive dates: from not after to.

@@ -144,31 +144,41 @@ const (
 // Worker is a referred person: the only personal data in laborx (DESIGN §5). The
 // national ID itself never leaves the store; only its mask does.
 type Worker struct {
-	ID                 uuid.UUID       `db:"id"`
-	RegisteredByID     uuid.UUID       `db:"registered_by"`
-	FullName           string          `db:"full_name"`
-	DateOfBirth        time.Time       `db:"date_of_birth"`
-	Gender             *Gender         `db:"gender"`
-	Phone              *string         `db:"phone"`
-	NationalIDMasked   string          `db:"national_id_masked"`
-	OccupationCode     string          `db:"occupation_code"`
-	Skills             []string        `db:"skills"`
-	EducationLevel     *EducationLevel `db:"education_level"`
-	ConsentGiven       bool            `db:"consent_given"`
-	ConsentAt          *time.Time      `db:"consent_at"`
-	ConsentPurpose     *string         `db:"consent_purpose"`
-	ConsentWithdrawnAt *time.Time      `db:"consent_withdrawn_at"`
-	CreatedAt          time.Time       `db:"created_at"`
-	UpdatedAt          time.Time       `db:"updated_at"`
-	Version            int             `db:"version"`
+	ID               uuid.UUID       `db:"id"`
+	RegisteredByID   uuid.UUID       `db:"registered_by"`
+	FullName         string          `db:"full_name"`
+	DateOfBirth      time.Time       `db:"date_of_birth"`
+	Gender           *Gender         `db:"gender"`
+	Phone            *string         `db:"phone"`
+	NationalIDMasked string          `db:"national_id_masked"`
+	OccupationCode   string          `db:"occupation_code"`
+	Skills           []string        `db:"skills"`
+	EducationLevel   *EducationLevel `db:"education_level"`
+	// ConsentAt, ConsentPurpose and ConsentWithdrawnAt are of the latest consent
+	// record; ConsentGiven (derived, SetConsentGiven) says whether any is in force.
+	ConsentGiven       bool       `db:"-"`
+	ConsentAt          *time.Time `db:"consent_at"`
+	ConsentPurpose     *string    `db:"consent_purpose"`
+	ConsentWithdrawnAt *time.Time `db:"consent_withdrawn_at"`
+	// ConsentOpenEnded: a consent not withdrawn has no end; ConsentValidUntil is the
+	// latest end of those not withdrawn.
+	ConsentOpenEnded  bool       `db:"consent_open_ended"`
+	ConsentValidUntil *time.Time `db:"consent_valid_until"`
+	CreatedAt         time.Time  `db:"created_at"`
+	UpdatedAt         time.Time  `db:"updated_at"`
+	Version           int        `db:"version"`
 }
 
 // WorkerRead asks for one worker's record on behalf of a client; Fields lists the
 // GraphQL fields selected (comma-separated, sorted) so the audit entry of the read can
-// say what was seen. It is a loader key, hence a comparable struct.
+// say what was seen, Purpose the field path it went through ("node",
+// "referrals.edges.node.worker") and Operation the operation's name, if any. It is a
+// loader key, hence a comparable struct.
 type WorkerRead struct {
-	ID     uuid.UUID
-	Fields string
+	ID        uuid.UUID
+	Fields    string
+	Purpose   string
+	Operation string
 }
 
 // WorkerInput is a worker's personal data as the origin center records it.
@@ -184,10 +194,20 @@ type WorkerInput struct {
 	Consent        ConsentInput
 }
 
-// ConsentInput records the worker's consent to the processing of their data.
+// ConsentInput records the worker's consent to the processing of their data when the
+// worker is registered (see Consent).
 type ConsentInput struct {
-	Given   bool
-	Purpose *string
+	Given                    bool
+	Purpose                  *string
+	DestinationProvinceCodes []string
+	ValidUntil               *time.Time
+}
+
+// SetConsentGiven derives ConsentGiven at the instant now: a consent not withdrawn is
+// in force until its last day (in Vietnam) has passed.
+func (w *Worker) SetConsentGiven(now time.Time) {
+	w.ConsentGiven = w.ConsentOpenEnded ||
+		(w.ConsentValidUntil != nil && !dateOnly(*w.ConsentValidUntil).Before(DateInVietnam(now)))
 }
 
 // EraseWorkerInput removes a worker's personal data (origin center only).
@@ -197,7 +217,8 @@ type EraseWorkerInput struct {
 	ExpectedVersion *int
 }
 
-// WithdrawConsentInput records that the worker withdrew consent: no new referrals.
+// WithdrawConsentInput records that the worker withdrew every consent in force: no new
+// referrals until consent is given again.
 type WithdrawConsentInput struct {
 	WorkerID        string
 	ExpectedVersion *int
@@ -221,6 +242,8 @@ type NormalizedWorker struct {
 	// NationalID is the 12 digits; Phone is E.164 or nil.
 	NationalID string
 	Phone      *string
+	// NewConsent is the consent recorded when the worker is registered by this call.
+	NewConsent ConsentDraft
 }
 
 // Last4 is what the mask shows of the national ID.
@@ -257,9 +280,10 @@ func NormalizeWorkerInput(field []string, in WorkerInput, now time.Time, cat *Ca
 		errs.Add(at("consent", "given"), CodeConsentRequired,
 			"the worker's consent to the processing of their data is required to refer them")
 	}
-	if in.Consent.Purpose != nil && len([]rune(*in.Consent.Purpose)) > MaxConsentPurpose {
-		errs.Add(at("consent", "purpose"), CodeTooLong, "consent purpose is longer than %d characters", MaxConsentPurpose)
-	}
+	consent, err := NormalizeConsent(at("consent"), ConsentDraft{Purpose: in.Consent.Purpose,
+		DestinationProvinceCodes: in.Consent.DestinationProvinceCodes, ValidUntil: in.Consent.ValidUntil}, now, cat)
+	errs = append(errs, AsErrors(err)...)
+	out.NewConsent = consent
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}

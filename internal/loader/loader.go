@@ -33,6 +33,8 @@ type Fetchers struct {
 	AgreementComments   func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementCommentEntry, error)
 	AgreementQuotaLines func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.AgreementQuotaLine, error)
 	ReferralCheckpoints func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.RetentionCheckpoint, error)
+	// WorkerConsents loads consent histories by worker id, for the registering center only.
+	WorkerConsents func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.Consent, error)
 }
 
 // Loaders is one request's set of loaders.
@@ -52,6 +54,7 @@ type Loaders struct {
 	AgreementComments   *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementCommentEntry]
 	AgreementQuotaLines *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementQuotaLine]
 	ReferralCheckpoints *dataloadgen.Loader[uuid.UUID, []*exchange.RetentionCheckpoint]
+	WorkerConsents      *dataloadgen.Loader[uuid.UUID, []*exchange.Consent]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -75,6 +78,7 @@ func New(f Fetchers) *Loaders {
 		AgreementComments:   dataloadgen.NewMappedLoader(f.AgreementComments, dataloadgen.WithWait(wait)),
 		AgreementQuotaLines: dataloadgen.NewMappedLoader(f.AgreementQuotaLines, dataloadgen.WithWait(wait)),
 		ReferralCheckpoints: dataloadgen.NewMappedLoader(f.ReferralCheckpoints, dataloadgen.WithWait(wait)),
+		WorkerConsents:      dataloadgen.NewMappedLoader(f.WorkerConsents, dataloadgen.WithWait(wait)),
 	}
 }
 

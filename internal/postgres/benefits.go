@@ -151,6 +151,9 @@ func (s *BenefitTransferService) RequestBenefitTransfer(ctx context.Context, in 
 				if workerID, err = tx.upsertWorker(ctx, s.db, w, hash); err != nil {
 					return uuid.Nil, err
 				}
+				if err := tx.transferConsent(ctx, workerID); err != nil {
+					return uuid.Nil, err
+				}
 			}
 			var id uuid.UUID
 			if err := tx.QueryRow(ctx, `INSERT INTO benefit_transfers (worker_id, from_center_id, to_center_id,
@@ -188,21 +191,29 @@ func (tx *Tx) receivingCenter(ctx context.Context, code, provinceCode string) (*
 	return c, exchange.DecideReceivingProvince(c, provinceCode)
 }
 
-// payingCentersWorker finds a worker registered by the caller's center who has not
-// withdrawn consent.
+// payingCentersWorker finds a worker registered by the caller's center with a consent
+// in force.
 func (tx *Tx) payingCentersWorker(ctx context.Context, gid string) (uuid.UUID, error) {
 	id, err := exchange.ParseInputID(exchange.KindWorker, "workerId", gid)
 	if err != nil {
 		return uuid.Nil, err
 	}
-	var consent bool
 	// authz: only the paying center's own (not erased) workers.
-	err = tx.QueryRow(ctx, `SELECT consent_given FROM workers WHERE id = $1 AND registered_by = $2 AND erased_at IS NULL`,
-		id, tx.caller.CenterID).Scan(&consent)
+	err = tx.QueryRow(ctx, `SELECT id FROM workers WHERE id = $1 AND registered_by = $2 AND erased_at IS NULL FOR UPDATE`,
+		id, tx.caller.CenterID).Scan(&id)
 	if err != nil {
 		return uuid.Nil, notFoundAs(err, exchange.TransferWorkerNotFound())
 	}
-	return id, exchange.DecideTransferConsent(consent)
+	return id, tx.transferConsent(ctx, id)
+}
+
+// transferConsent checks that the worker has a consent in force (DecideTransferConsent).
+func (tx *Tx) transferConsent(ctx context.Context, workerID uuid.UUID) error {
+	consents, err := tx.workerConsents(ctx, workerID)
+	if err != nil {
+		return err
+	}
+	return exchange.DecideTransferConsent(consents, tx.now)
 }
 
 // StepBenefitTransfer applies one step of the lifecycle (DecideBenefitTransfer) and
@@ -212,6 +223,8 @@ func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exc
 		side := exchange.SideOf(tx.caller.CenterID, t.FromCenterID, t.ToCenterID)
 		// authz: DecideBenefitTransfer says who may take which step from which status.
 		to, decision := exchange.DecideBenefitTransfer(t.Status, st.Action, side, tx.caller)
+		// authz: refusals of the caller come before the version check, so a center that
+		// may not see the transfer learns nothing of it, not even its version.
 		switch exchange.ErrorCode(decision) {
 		case exchange.CodeUnauthenticated, exchange.CodeForbidden, exchange.CodeNotFound:
 			return decision
@@ -259,6 +272,7 @@ func (s *BenefitTransferService) changeTransfer(ctx context.Context, gid string,
 	}
 	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, gid)
 	if err != nil {
+		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
 		return nil, exchange.BenefitTransferNotFound()
 	}
 	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.BenefitTransfer, error) {
@@ -359,11 +373,16 @@ func (s *BenefitTransferService) BenefitTransferLetter(ctx context.Context, id u
 		l.FromProvinceName = s.provinceName(l.From.ProvinceCode)
 		l.ToProvinceName = s.provinceName(l.To.ProvinceCode)
 		l.NewProvinceName = s.provinceName(t.NewProvinceCode)
-		rows, _ := tx.Query(ctx, `SELECT `+workerColumns+` FROM workers w WHERE w.id = $1 AND w.erased_at IS NULL`, t.WorkerID)
-		if l.Worker, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Worker]); err != nil {
-			return nil, notFoundAs(err, exchange.WorkerNotFound())
+		workers, err := tx.loadWorkers(ctx, `SELECT `+workerColumns+workerFrom+`WHERE w.id = $1 AND w.erased_at IS NULL`, t.WorkerID)
+		if err != nil {
+			return nil, err
 		}
-		return l, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferLetter,dateOfBirth,fullName,nationalIdMasked"})
+		if len(workers) != 1 {
+			return nil, exchange.WorkerNotFound()
+		}
+		l.Worker = workers[0]
+		return l, tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: t.WorkerID,
+			Fields: "dateOfBirth,fullName,nationalIdMasked", Purpose: "benefitTransferLetter"}}, "")
 	})
 }
 
@@ -378,7 +397,7 @@ func (s *BenefitTransferService) provinceName(code string) string {
 // holds, under the dossier's current revision.
 func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exchange.AddBenefitDocumentInput) (*exchange.BenefitTransfer, error) {
 	return s.changeTransfer(ctx, in.TransferID, func(tx *Tx, t *exchange.BenefitTransfer) error {
-		// authz: DecideAddBenefitDocument.
+		// authz: DecideAddBenefitDocument, before the version and the file are looked at.
 		if err := exchange.DecideAddBenefitDocument(tx.caller, t); err != nil {
 			return err
 		}
@@ -448,6 +467,7 @@ func (s *BenefitTransferService) BenefitDocumentContent(ctx context.Context, d *
 			d.ID, t.ID).Scan(&content); err != nil {
 			return nil, fmt.Errorf("read benefit document: %w", err)
 		}
-		return content, tx.auditWorkerReads(ctx, []uuid.UUID{t.WorkerID}, []string{"benefitTransferDocument:" + d.ID.String()})
+		return content, tx.auditWorkerAccess(ctx, []exchange.WorkerRead{{ID: t.WorkerID,
+			Purpose: "benefitTransferDocument:" + d.ID.String()}}, "")
 	})
 }

@@ -87,7 +87,16 @@ type importCenter struct {
 	provinceName string
 }
 
-func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader, partial bool, progress ImportProgress) (*exchange.ImportResult, error) {
+// importRun is how one import runs: partial writes the good rows of a file with bad
+// ones; with key, the run is idempotent over fingerprint (the request minus the key).
+type importRun struct {
+	partial     bool
+	key         *string
+	fingerprint any
+	progress    ImportProgress
+}
+
+func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader, run importRun) (*exchange.ImportResult, error) {
 	p, err := centerPublisher(ctx)
 	if err != nil {
 		return nil, err
@@ -117,34 +126,63 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 		} else {
 			rows, changes, payloads = append(rows, values), append(changes, ch), append(payloads, payload)
 		}
-		if checked++; progress != nil && checked%5000 == 0 {
-			progress("checked", checked, 0)
+		if checked++; run.progress != nil && checked%5000 == 0 {
+			run.progress("checked", checked, 0)
 		}
 	})
 	res.RowCount = n
 	if err != nil {
 		return nil, err
 	}
-	if len(res.Errors) > 0 && !partial {
+	// A file that writes nothing leaves the key unused, as a create mutation refused by
+	// its validation does.
+	if (len(res.Errors) > 0 && !run.partial) || len(rows) == 0 {
 		return res, nil
 	}
-	if len(rows) == 0 {
-		return res, nil
-	}
-	res.CreatedCount, err = withTxAt(ctx, s.db, now, false, func(tx *Tx) (int, error) {
-		copied, err := tx.copyWithSearchText(ctx, imp.table, imp.columns, &copySource{rows: rows, progress: progress})
-		if err != nil {
-			return 0, err
+	return withTxAt(ctx, s.db, now, false, func(tx *Tx) (*exchange.ImportResult, error) {
+		id, replayed, err := tx.idempotent(ctx, run.key, imp.op, run.fingerprint, func() (uuid.UUID, error) {
+			copied, err := tx.copyWithSearchText(ctx, imp.table, imp.columns, &copySource{rows: rows, progress: run.progress})
+			if err != nil {
+				return uuid.Nil, err
+			}
+			res.CreatedCount = int(copied)
+			id := uuid.Must(uuid.NewV7())
+			if err := tx.audit(ctx, imp.op, imp.kind, uuid.Nil, map[string]any{"created": copied, "rows": n,
+				"rejected": len(res.Errors), "import": id}); err != nil {
+				return uuid.Nil, err
+			}
+			if _, err := tx.publishAll(ctx, changes, payloads); err != nil {
+				return uuid.Nil, err
+			}
+			if run.key == nil {
+				return id, nil
+			}
+			return id, tx.saveImportResult(ctx, id, imp.op, res)
+		})
+		if err != nil || !replayed {
+			return res, err
 		}
-		if err := tx.audit(ctx, imp.op, imp.kind, uuid.Nil, map[string]any{"created": copied, "rows": n,
-			"rejected": len(res.Errors)}); err != nil {
-			return 0, err
-		}
-		_, err = tx.publishAll(ctx, changes, payloads)
-		return int(copied), err
+		return tx.importResult(ctx, id)
 	})
-	if err != nil {
-		return nil, err
+}
+
+// saveImportResult keeps an idempotent import's result for its replays.
+func (tx *Tx) saveImportResult(ctx context.Context, id uuid.UUID, op string, res *exchange.ImportResult) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO import_results (id, center_id, operation, row_count, created_count,
+		row_errors, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		id, tx.caller.CenterID, op, res.RowCount, res.CreatedCount, res.Errors, tx.now); err != nil {
+		return fmt.Errorf("save import result: %w", err)
+	}
+	return nil
+}
+
+// importResult loads the result of an earlier import of the caller's center.
+func (tx *Tx) importResult(ctx context.Context, id uuid.UUID) (*exchange.ImportResult, error) {
+	res := &exchange.ImportResult{}
+	// authz: an idempotency key is per center, and so is the result it replays.
+	if err := tx.QueryRow(ctx, `SELECT row_count, created_count, row_errors FROM import_results
+		WHERE id = $1 AND center_id = $2`, id, tx.caller.CenterID).Scan(&res.RowCount, &res.CreatedCount, &res.Errors); err != nil {
+		return nil, fmt.Errorf("load import result: %w", err)
 	}
 	return res, nil
 }
@@ -174,28 +212,41 @@ func (tx *Tx) copyWithSearchText(ctx context.Context, table string, columns []st
 
 // ImportLaborDemand imports demand CSV sent through the API.
 func (s *MarketService) ImportLaborDemand(ctx context.Context, in exchange.ImportInput) (*exchange.ImportResult, error) {
-	return s.ImportDemandCSV(ctx, csvimport.FromText(in.CSV), in.Partial != nil && *in.Partial, nil)
+	return s.runImport(ctx, s.demandImporter(), csvimport.FromText(in.CSV), apiImportRun(in))
 }
 
 // ImportLaborSupply imports supply CSV sent through the API.
 func (s *MarketService) ImportLaborSupply(ctx context.Context, in exchange.ImportInput) (*exchange.ImportResult, error) {
-	return s.ImportSupplyCSV(ctx, csvimport.FromText(in.CSV), in.Partial != nil && *in.Partial, nil)
+	return s.runImport(ctx, s.supplyImporter(), csvimport.FromText(in.CSV), apiImportRun(in))
+}
+
+// apiImportRun runs an import of the API: idempotent over the file and partial.
+func apiImportRun(in exchange.ImportInput) importRun {
+	partial := in.Partial != nil && *in.Partial
+	return importRun{partial: partial, key: in.IdempotencyKey, fingerprint: struct {
+		CSV     string
+		Partial bool
+	}{in.CSV, partial}}
 }
 
 // ImportDemandCSV publishes the demands of a CSV file for the caller's center.
 func (s *MarketService) ImportDemandCSV(ctx context.Context, r io.Reader, partial bool, progress ImportProgress) (*exchange.ImportResult, error) {
-	return s.runImport(ctx, importer{
-		op: "laborDemand.import", kind: exchange.KindLaborDemand, table: "labor_demands",
-		columns: columnsOf[demandRecord](), spec: csvimport.DemandSpec, row: s.demandImportRow,
-	}, r, partial, progress)
+	return s.runImport(ctx, s.demandImporter(), r, importRun{partial: partial, progress: progress})
 }
 
 // ImportSupplyCSV publishes the supplies of a CSV file for the caller's center.
 func (s *MarketService) ImportSupplyCSV(ctx context.Context, r io.Reader, partial bool, progress ImportProgress) (*exchange.ImportResult, error) {
-	return s.runImport(ctx, importer{
-		op: "laborSupply.import", kind: exchange.KindLaborSupply, table: "labor_supplies",
-		columns: columnsOf[supplyRecord](), spec: csvimport.SupplySpec, row: s.supplyImportRow,
-	}, r, partial, progress)
+	return s.runImport(ctx, s.supplyImporter(), r, importRun{partial: partial, progress: progress})
+}
+
+func (s *MarketService) demandImporter() importer {
+	return importer{op: "laborDemand.import", kind: exchange.KindLaborDemand, table: "labor_demands",
+		columns: columnsOf[demandRecord](), spec: csvimport.DemandSpec, row: s.demandImportRow}
+}
+
+func (s *MarketService) supplyImporter() importer {
+	return importer{op: "laborSupply.import", kind: exchange.KindLaborSupply, table: "labor_supplies",
+		columns: columnsOf[supplyRecord](), spec: csvimport.SupplySpec, row: s.supplyImportRow}
 }
 
 func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any, bool) {

@@ -144,6 +144,9 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 			if err != nil {
 				return uuid.Nil, err
 			}
+			if err := tx.referralConsent(ctx, s.db, workerID, dest); err != nil {
+				return uuid.Nil, err
+			}
 			var id uuid.UUID
 			if err := tx.QueryRow(ctx, `INSERT INTO referrals (worker_id, origin_center_id, destination_center_id,
 				occupation_code, worker_occupation_code, demand_id, agreement_id, created_at, updated_at)
@@ -295,10 +298,10 @@ func atAction(err error) error {
 	return err
 }
 
-// upsertWorker inserts the worker, or reuses the center's existing record of the same
-// person (same national ID hash) as it stands: a referral never rewrites a worker's
-// data (changes are explicit, through updateWorker). A worker who withdrew consent is
-// not reused: they may not be referred again.
+// upsertWorker inserts the worker with the consent of the input, or reuses the center's
+// existing record of the same person (same national ID hash) as it stands: a referral
+// never rewrites a worker's data nor records consent for them again (changes are
+// explicit, through updateWorker and giveConsent). The worker's row is locked either way.
 func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWorker, hash []byte) (uuid.UUID, error) {
 	newID := uuid.New()
 	// Bound to the row's id, a sealed ID copied onto another row does not open there.
@@ -310,19 +313,19 @@ func (tx *Tx) upsertWorker(ctx context.Context, db *DB, w *exchange.NormalizedWo
 	// The no-op update makes RETURNING give the existing row's id (and locks it).
 	err = tx.QueryRow(ctx, `
 		INSERT INTO workers (id, registered_by, full_name, date_of_birth, gender, phone, national_id_enc,
-			national_id_hmac, national_id_last4, occupation_code, skills, education_level, consent_given,
-			consent_at, consent_purpose, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true, $13, $14, $13, $13)
+			national_id_hmac, national_id_last4, occupation_code, skills, education_level, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
 		ON CONFLICT ON CONSTRAINT workers_national_id_key DO UPDATE SET registered_by = workers.registered_by
-		WHERE workers.consent_withdrawn_at IS NULL
 		RETURNING id`,
 		newID, tx.caller.CenterID, w.FullName, w.DateOfBirth, w.Gender, w.Phone, sealed, hash, w.Last4(),
-		w.OccupationCode, w.Skills, w.EducationLevel, tx.now, w.Consent.Purpose).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, exchange.ConsentWithdrawn()
-	}
+		w.OccupationCode, w.Skills, w.EducationLevel, tx.now).Scan(&id)
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("upsert worker: %w", err)
+	}
+	if id == newID {
+		if _, err := tx.insertConsent(ctx, id, w.NewConsent); err != nil {
+			return uuid.Nil, err
+		}
 	}
 	return id, nil
 }

@@ -69,6 +69,20 @@ func (s *StatsService) scope(ctx context.Context, p *exchange.Principal, code *s
 	return &id, nil
 }
 
+// scopedPeriod admits the caller, checks a period of inclusive dates, and resolves the
+// centerCode of a statistic over that period (nil for national figures).
+func (s *StatsService) scopedPeriod(ctx context.Context, code *string, from, to *time.Time) (*uuid.UUID, error) {
+	p, err := statsCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := exchange.CheckDateRange(from, to); err != nil {
+		return nil, err
+	}
+	// authz: StatsScope.
+	return s.scope(ctx, p, code)
+}
+
 // period turns inclusive dates into a half-open range of instants [from, until).
 func period(from, to *time.Time) (*time.Time, *time.Time) {
 	var start, until *time.Time
@@ -227,14 +241,7 @@ func referralEnd(w *sqlWhere, center *uuid.UUID, dir *exchange.ReferralDirection
 // history (the stage columns kept with referral_events), with the rates between stages
 // and the median time to hire.
 func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.ReferralFunnelArgs) (*exchange.ReferralFunnel, error) {
-	p, err := statsCaller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := exchange.CheckDateRange(args.From, args.To); err != nil {
-		return nil, err
-	}
-	center, err := s.scope(ctx, p, args.CenterCode)
+	center, err := s.scopedPeriod(ctx, args.CenterCode, args.From, args.To)
 	if err != nil {
 		return nil, err
 	}

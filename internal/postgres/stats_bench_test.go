@@ -99,8 +99,8 @@ func loadReferrals(b *testing.B, db *postgres.DB, n int) {
 		args []any
 	}{
 		{`ALTER TABLE referrals DISABLE TRIGGER referral_counts_insert_delete`, nil},
-		{`INSERT INTO workers (id, registered_by, occupation_code, consent_given, erased_at, created_at, updated_at)
-			SELECT gen_random_uuid(), id, '8153', true, now(), now(), now() FROM centers`, nil},
+		{`INSERT INTO workers (id, registered_by, occupation_code, erased_at, created_at, updated_at)
+			SELECT gen_random_uuid(), id, '8153', now(), now(), now() FROM centers`, nil},
 		{`WITH c AS (SELECT array_agg(id ORDER BY code) AS ids FROM centers),
 		gen AS (
 			SELECT i, ids[1 + i % cardinality(ids)] AS origin, ids[1 + (i + 1 + i % 3) % cardinality(ids)] AS dest,

@@ -16,8 +16,33 @@ import (
 
 const workerColumns = `w.id, w.registered_by, w.full_name, w.date_of_birth, w.gender, w.phone,
 	repeat('*', 8) || w.national_id_last4 AS national_id_masked, w.occupation_code,
-	coalesce(w.skills, '{}') AS skills, w.education_level, w.consent_given, w.consent_at, w.consent_purpose,
-	w.consent_withdrawn_at, w.created_at, w.updated_at, w.version`
+	coalesce(w.skills, '{}') AS skills, w.education_level, wc.consent_at, wc.consent_purpose,
+	wc.consent_withdrawn_at, coalesce(wc.consent_open_ended, false) AS consent_open_ended, wc.consent_valid_until,
+	w.created_at, w.updated_at, w.version`
+
+// workerFrom joins each worker (w) to a summary of their consents (wc) for
+// workerColumns: the latest record, and how long the ones not withdrawn last.
+const workerFrom = ` FROM workers w LEFT JOIN LATERAL (SELECT
+		(array_agg(c.given_at ORDER BY c.given_at DESC, c.id DESC))[1] AS consent_at,
+		(array_agg(c.purpose ORDER BY c.given_at DESC, c.id DESC))[1] AS consent_purpose,
+		(array_agg(c.withdrawn_at ORDER BY c.given_at DESC, c.id DESC))[1] AS consent_withdrawn_at,
+		bool_or(c.withdrawn_at IS NULL AND c.valid_until IS NULL) AS consent_open_ended,
+		max(c.valid_until) FILTER (WHERE c.withdrawn_at IS NULL) AS consent_valid_until
+	FROM worker_consents c WHERE c.worker_id = w.id) wc ON true `
+
+// loadWorkers runs a query of workerColumns and workerFrom and derives what depends on
+// the day.
+func (tx *Tx) loadWorkers(ctx context.Context, sql string, args ...any) ([]*exchange.Worker, error) {
+	rows, _ := tx.Query(ctx, sql, args...)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Worker])
+	if err != nil {
+		return nil, fmt.Errorf("load workers: %w", err)
+	}
+	for _, w := range list {
+		w.SetConsentGiven(tx.now)
+	}
+	return list, nil
+}
 
 // workerVisibleTo is the one rule for who sees a worker's personal data ($2 is the
 // caller's center): the registering center and the destinations of the worker's
@@ -29,47 +54,48 @@ const workerVisibleTo = `w.erased_at IS NULL AND (w.registered_by = $2
 		AND vt.first_sent_at IS NOT NULL))`
 
 // Workers loads the workers the caller may see and writes one audit entry per worker
-// read, naming the fields the client selected and the request id; all entries of a
-// batch go in one statement, in the same transaction as the read.
+// asked for: a read naming the fields the client selected, or a refused attempt (a
+// viewer's or operator's, another center's worker, an ID that names nothing). All
+// entries of a batch go in one statement, in the same transaction as the read; the
+// client's answer is the same for every refusal.
 func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRead) (map[exchange.WorkerRead]*exchange.Worker, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[exchange.WorkerRead]*exchange.Worker, len(reads))
-	// authz: MayReadPersonalData.
-	if !exchange.MayReadPersonalData(p) {
-		return out, nil
-	}
-	ids := make([]uuid.UUID, 0, len(reads))
-	for _, r := range reads {
-		ids = append(ids, r.ID)
-	}
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
+		// authz: MayReadPersonalData; a refused role loads nothing and is logged.
+		if !exchange.MayReadPersonalData(p) {
+			return tx.auditWorkerAccess(ctx, reads, exchange.RefusalRole)
+		}
+		ids := make([]uuid.UUID, 0, len(reads))
+		for _, r := range reads {
+			ids = append(ids, r.ID)
+		}
 		// authz: workerVisibleTo.
-		rows, _ := tx.Query(ctx, `SELECT `+workerColumns+` FROM workers w WHERE w.id = ANY($1) AND `+workerVisibleTo,
+		list, err := tx.loadWorkers(ctx, `SELECT `+workerColumns+workerFrom+`WHERE w.id = ANY($1) AND `+workerVisibleTo,
 			ids, p.CenterID)
-		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Worker])
 		if err != nil {
-			return fmt.Errorf("load workers: %w", err)
+			return err
 		}
 		byID := make(map[uuid.UUID]*exchange.Worker, len(list))
 		for _, w := range list {
 			byID[w.ID] = w
 		}
-		var readIDs []uuid.UUID
-		var readFields []string
+		var read, refused []exchange.WorkerRead
 		for _, r := range reads {
 			if w, ok := byID[r.ID]; ok {
 				out[r] = w
-				readIDs = append(readIDs, r.ID)
-				readFields = append(readFields, r.Fields)
+				read = append(read, r)
+			} else {
+				refused = append(refused, r)
 			}
 		}
-		if len(readIDs) == 0 {
-			return nil
+		if err := tx.auditWorkerAccess(ctx, read, ""); err != nil {
+			return err
 		}
-		return tx.auditWorkerReads(ctx, readIDs, readFields)
+		return tx.auditWorkerAccess(ctx, refused, exchange.RefusalNotVisible)
 	})
 	if err != nil {
 		return nil, err
@@ -77,21 +103,41 @@ func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRe
 	return out, nil
 }
 
-// auditWorkerReads writes one "worker.read" entry per worker, in one statement.
-func (tx *Tx) auditWorkerReads(ctx context.Context, ids []uuid.UUID, fields []string) error {
+// auditWorkerAccess writes one entry per worker asked for, in one statement:
+// "worker.read" when refusal is "", else "worker.access_refused" with the reason.
+func (tx *Tx) auditWorkerAccess(ctx context.Context, reads []exchange.WorkerRead, refusal exchange.AccessRefusal) error {
+	if len(reads) == 0 {
+		return nil
+	}
+	action := exchange.ActionRead
+	if refusal != "" {
+		action = exchange.ActionAccessRefused
+	}
 	p := tx.caller
 	roles := make([]string, 0, len(p.Roles))
 	for _, r := range p.Roles {
 		roles = append(roles, string(r))
 	}
+	n := len(reads)
+	ids, fields, purposes, operations := make([]uuid.UUID, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, r := range reads {
+		ids[i], fields[i], purposes[i], operations[i] = r.ID, r.Fields, r.Purpose, r.Operation
+	}
+	var centerID *uuid.UUID
+	if p.CenterID != uuid.Nil {
+		centerID = &p.CenterID
+	}
 	_, err := tx.Exec(ctx, `
 		INSERT INTO audit_entries (at, center_id, center_code, subject, roles, action, entity_kind, entity_id, details, request_id)
-		SELECT $1, $2, $3, $4, $5, 'worker.read', 'Worker', u.id,
-			jsonb_build_object('fields', string_to_array(u.fields, ',')), NULLIF($6, '')
-		FROM unnest($7::uuid[], $8::text[]) AS u(id, fields)`,
-		tx.now, p.CenterID, p.CenterCode, p.Subject, roles, exchange.RequestID(ctx), ids, fields)
+		SELECT $1, $2, NULLIF($3, ''), $4, $5, $6, 'Worker', u.id,
+			jsonb_strip_nulls(jsonb_build_object('fields', string_to_array(NULLIF(u.fields, ''), ','),
+				'purpose', NULLIF(u.purpose, ''), 'operation', NULLIF(u.operation, ''), 'refusal', NULLIF($7, ''))),
+			NULLIF($8, '')
+		FROM unnest($9::uuid[], $10::text[], $11::text[], $12::text[]) AS u(id, fields, purpose, operation)`,
+		tx.now, centerID, p.CenterCode, p.Subject, roles, action.AuditName("worker"), string(refusal),
+		exchange.RequestID(ctx), ids, fields, purposes, operations)
 	if err != nil {
-		return fmt.Errorf("audit worker reads: %w", err)
+		return fmt.Errorf("audit worker access: %w", err)
 	}
 	return nil
 }
@@ -123,8 +169,9 @@ func (tx *Tx) lockWorkerForOrigin(ctx context.Context, globalID string, expected
 	return id, nil
 }
 
-// EraseWorker removes the worker's personal data and the free-text notes of their
-// referrals' events; the referrals and events stay, anonymous, for statistics.
+// EraseWorker removes the worker's personal data, the free-text notes of their
+// referrals' events and the purposes of their consents; the referrals, events and
+// consent dates stay, anonymous, for statistics and accountability.
 func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWorkerInput) (uuid.UUID, error) {
 	if _, err := caller(ctx); err != nil {
 		return uuid.Nil, err
@@ -147,38 +194,17 @@ func (s *ReferralService) EraseWorker(ctx context.Context, in exchange.EraseWork
 			WHERE referral_id IN (SELECT id FROM referrals WHERE worker_id = $1) AND note IS NOT NULL`, id); err != nil {
 			return fmt.Errorf("erase referral notes: %w", err)
 		}
+		if _, err := tx.Exec(ctx, `UPDATE worker_consents SET purpose = NULL WHERE worker_id = $1 AND purpose IS NOT NULL`,
+			id); err != nil {
+			return fmt.Errorf("erase consent purposes: %w", err)
+		}
 		details := map[string]any{}
 		if in.Reason != nil {
 			details["reason"] = strings.TrimSpace(*in.Reason)
 		}
 		return tx.workerChanged(ctx, id, exchange.ActionErased, details)
 	})
-	return id, err
-}
-
-// WithdrawConsent records that the worker withdrew consent: they may not be referred
-// again; referrals under way continue.
-func (s *ReferralService) WithdrawConsent(ctx context.Context, in exchange.WithdrawConsentInput) (uuid.UUID, error) {
-	if _, err := caller(ctx); err != nil {
-		return uuid.Nil, err
-	}
-	var id uuid.UUID
-	err := WithTx(ctx, s.db, func(tx *Tx) error {
-		var err error
-		if id, err = tx.lockWorkerForOrigin(ctx, in.WorkerID, in.ExpectedVersion, "record a withdrawal of consent"); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `UPDATE workers SET consent_given = false, consent_withdrawn_at = $2, updated_at = $2,
-			version = version + 1 WHERE id = $1 AND consent_withdrawn_at IS NULL`, id, tx.now)
-		if err != nil {
-			return fmt.Errorf("withdraw consent: %w", err)
-		}
-		if err := exchange.DecideWithdrawConsent(tag.RowsAffected() == 0); err != nil {
-			return err
-		}
-		return tx.workerChanged(ctx, id, exchange.ActionConsentWithdrawn, nil)
-	})
-	return id, err
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "eraseWorker", err)
 }
 
 // UpdateWorker corrects a worker's recorded data; the audit entry names the fields
@@ -206,7 +232,7 @@ func (s *ReferralService) UpdateWorker(ctx context.Context, in exchange.UpdateWo
 		}
 		return tx.workerChanged(ctx, id, exchange.ActionUpdated, map[string]any{"fields": changed})
 	})
-	return id, err
+	return id, auditRefusedWorkerChange(ctx, s.db, in.WorkerID, "updateWorker", err)
 }
 
 // workerChanged audits a change to a worker and tells the centers that see the worker;

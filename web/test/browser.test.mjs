@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fulfilmentQuery, flowsFor, defaultPeriod, monthlyMetrics } from '../src/console/pages/queries.js';
+import { fulfilmentQuery, flowsFor, defaultPeriod, monthlyMetrics, transfersQuery, checkpointsQuery, dueCheckpoints }
+  from '../src/console/pages/queries.js';
 
 const base = process.env.LABORX_URL;
 const pwDir = process.env.PLAYWRIGHT_DIR;
@@ -298,5 +299,44 @@ test('GraphiQL works with every external request blocked and sends the token on 
   await page.getByRole('button', { name: /Show Documentation Explorer/i }).click();
   await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor();
   await shot(page, '08-graphiql', false);
+  await page.context().close();
+});
+
+test('casework lists the center\'s benefit transfers with their deadline and the checkpoints due', async () => {
+  const page = await newPage();
+  const token = await signIn(page, 'TNG');
+  await page.getByRole('link', { name: 'Hồ sơ cần xử lý' }).click();
+  for (const direction of ['OUTGOING', 'INCOMING']) {
+    const want = (await api(token, transfersQuery, { f: { direction } })).benefitTransfers;
+    assert.ok(want.totalCount > 0, `the demo has ${direction} transfers for TNG`);
+    const rows = page.locator(`[data-table="transfers-${direction}"] tbody tr`);
+    await rows.first().waitFor();
+    const got = await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.transfer, tr.dataset.status, tr.dataset.overdue === 'true',
+      tr.querySelector('[data-key="dueBy"]').dataset.value, tr.classList.contains('overdue')]));
+    assert.deepEqual(got, want.edges.map(({ node: n }) => [n.id, n.status, n.overdue, n.dueBy, n.overdue]));
+  }
+  // The demo's overdue transfer is TNG's, highlighted with its badge.
+  const overdue = page.locator('[data-table="transfers-OUTGOING"] tr.overdue');
+  assert.ok(await overdue.count() >= 1, 'an overdue transfer is highlighted');
+  assert.match(await overdue.first().textContent(), /quá hạn/);
+  // Together the demo has a transfer in every status.
+  const all = [];
+  for (const c of ['TNG', 'HPG', 'BNH', 'HNI', 'HYN']) {
+    const d = (await api(await demoToken(c), transfersQuery, { f: { direction: 'OUTGOING' } })).benefitTransfers;
+    all.push(...d.edges.map((e) => e.node.status));
+  }
+  assert.deepEqual([...new Set(all)].sort(), ['ACCEPTED', 'CANCELLED', 'NOTIFIED', 'RECEIVED', 'REQUESTED', 'RETURNED', 'SENT']);
+
+  const refs = (await api(token, checkpointsQuery)).referrals.edges.map((e) => e.node);
+  const due = dueCheckpoints(refs);
+  assert.ok(due.length > 0, 'the demo has retention checkpoints due for TNG');
+  const rows = page.locator('[data-table="checkpoints"] tbody tr');
+  await rows.first().waitFor();
+  const got = await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.referral, Number(tr.dataset.day),
+    tr.querySelector('[data-key="dueOn"]').dataset.value]));
+  assert.deepEqual(got, due.map((c) => [c.referral.id, c.day, c.dueOn]));
+  const today = new Date().toISOString().slice(0, 10);
+  assert.ok(got.every(([, , dueOn]) => dueOn <= today), 'only checkpoints due by today');
+  await shot(page, '09-casework');
   await page.context().close();
 });

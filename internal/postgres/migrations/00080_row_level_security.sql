@@ -79,6 +79,11 @@ CREATE POLICY benefit_transfer_documents_two_centers ON benefit_transfer_documen
     USING (EXISTS (SELECT 1 FROM benefit_transfers t WHERE t.id = transfer_id
         AND (laborx_operator() OR laborx_center() IN (t.from_center_id, t.to_center_id))));
 
+-- Consent records: the registering center's (Worker.consents is the origin's only).
+ALTER TABLE worker_consents ENABLE ROW LEVEL SECURITY;
+CREATE POLICY worker_consents_registering_center ON worker_consents
+    USING (EXISTS (SELECT 1 FROM workers w WHERE w.id = worker_id AND w.registered_by = laborx_center()));
+
 -- Audit entries: every caller appends its own; the operator reads all, a center its
 -- own entries and those about the workers it registered (who read them).
 ALTER TABLE audit_entries ENABLE ROW LEVEL SECURITY;
@@ -89,17 +94,24 @@ CREATE POLICY audit_entries_read ON audit_entries FOR SELECT
         OR (entity_kind = 'Worker' AND EXISTS (SELECT 1 FROM workers w WHERE w.id = entity_id
             AND w.registered_by = laborx_center())));
 
--- Statistics are national figures open to every role: they read referrals through this
--- view, which runs with its owner's rights (not the caller's, so past the policies) and
--- carries no worker and no personal data, only the centers, occupation and stage times.
+-- Statistics are national figures open to every role: they read referrals and benefit
+-- transfers through these views, which run with its owner's rights (not the caller's, so past the policies) and
+-- carry no worker and no personal data, only the centers, occupation, status and dates.
 CREATE VIEW referral_facts AS
     SELECT id, origin_center_id, destination_center_id, occupation_code, status,
         created_at, acknowledged_at, interviewed_at, hired_at, employed_at
     FROM referrals;
 GRANT SELECT ON referral_facts TO laborx_app;
+CREATE VIEW benefit_transfer_facts AS
+    SELECT id, from_center_id, to_center_id, status, requested_on, due_by, first_sent_at, accepted_at, created_at
+    FROM benefit_transfers;
+GRANT SELECT ON benefit_transfer_facts TO laborx_app;
 
 -- +goose Down
+DROP VIEW benefit_transfer_facts;
 DROP VIEW referral_facts;
+DROP POLICY worker_consents_registering_center ON worker_consents;
+ALTER TABLE worker_consents DISABLE ROW LEVEL SECURITY;
 DROP POLICY audit_entries_read ON audit_entries;
 DROP POLICY audit_entries_append ON audit_entries;
 ALTER TABLE audit_entries DISABLE ROW LEVEL SECURITY;

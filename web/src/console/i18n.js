@@ -52,6 +52,17 @@ const vi = {
   s_PROPOSED: 'Đề xuất', s_NEGOTIATING: 'Đang đàm phán', s_SIGNED: 'Đã ký', s_REJECTED: 'Bị từ chối',
   s_WITHDRAWN: 'Đã rút', s_TERMINATED: 'Đã chấm dứt',
   d_OPEN: 'Đang mở', d_FILLED: 'Đã đủ', d_CLOSED: 'Đã đóng', d_EXPIRED: 'Hết hạn', d_EXHAUSTED: 'Đã hết',
+  casework: 'Hồ sơ cần xử lý',
+  transfersOutgoing: 'Chuyển hưởng trợ cấp thất nghiệp đi', transfersIncoming: 'Chuyển hưởng trợ cấp thất nghiệp đến',
+  transfersAll: 'Chuyển hưởng trợ cấp thất nghiệp', noTransfers: 'Không có hồ sơ chuyển hưởng.',
+  payingCenter: 'Trung tâm chuyển', receivingCenter: 'Trung tâm nhận', worker: 'Người lao động',
+  requestedOn: 'Ngày đề nghị', dueBy: 'Hạn xử lý', overdue: 'quá hạn', monthsRemaining: 'Số tháng còn lại',
+  t_REQUESTED: 'Đã đề nghị', t_NOTIFIED: 'Đã báo dừng chi', t_SENT: 'Đã gửi hồ sơ', t_RECEIVED: 'Đã nhận hồ sơ',
+  t_ACCEPTED: 'Đã tiếp nhận chi trả', t_RETURNED: 'Bị trả lại', t_CANCELLED: 'Đã hủy',
+  checkpointsDue: 'Mốc theo dõi duy trì việc làm đến hạn',
+  checkpointsHelp: 'Người lao động đã được tuyển: xác nhận còn làm việc ở mốc 30, 90, 180 ngày.',
+  checkpointsCentersOnly: 'Chỉ các trung tâm theo dõi mốc của người lao động mình giới thiệu hoặc tiếp nhận.',
+  noCheckpoints: 'Không có mốc nào đến hạn.', checkpointDay: 'Mốc', dueOn: 'Đến hạn',
 };
 
 const en = {
@@ -104,6 +115,17 @@ const en = {
   s_PROPOSED: 'Proposed', s_NEGOTIATING: 'Negotiating', s_SIGNED: 'Signed', s_REJECTED: 'Rejected',
   s_WITHDRAWN: 'Withdrawn', s_TERMINATED: 'Terminated',
   d_OPEN: 'Open', d_FILLED: 'Filled', d_CLOSED: 'Closed', d_EXPIRED: 'Expired', d_EXHAUSTED: 'Exhausted',
+  casework: 'Casework',
+  transfersOutgoing: 'Outgoing unemployment-benefit transfers', transfersIncoming: 'Incoming unemployment-benefit transfers',
+  transfersAll: 'Unemployment-benefit transfers', noTransfers: 'No benefit transfers.',
+  payingCenter: 'Paying center', receivingCenter: 'Receiving center', worker: 'Worker',
+  requestedOn: 'Requested on', dueBy: 'Due by', overdue: 'overdue', monthsRemaining: 'Months remaining',
+  t_REQUESTED: 'Requested', t_NOTIFIED: 'Stop-payment notified', t_SENT: 'Dossier sent', t_RECEIVED: 'Dossier received',
+  t_ACCEPTED: 'Accepted', t_RETURNED: 'Returned', t_CANCELLED: 'Cancelled',
+  checkpointsDue: 'Retention checkpoints due',
+  checkpointsHelp: 'Hired workers: confirm they are still in work at 30, 90 and 180 days.',
+  checkpointsCentersOnly: "Only centers follow up the checkpoints of the workers they referred or received.",
+  noCheckpoints: 'No checkpoint is due.', checkpointDay: 'Checkpoint', dueOn: 'Due on',
 };
 
 const dicts = { vi, en };

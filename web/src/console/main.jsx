@@ -1,4 +1,4 @@
-// The people's console: sign in, then Overview, Market and Agreements. A single page
+// The people's console: sign in, then Overview, Market, Agreements and Casework. A single page
 // served under /console; the path picks the page.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -8,6 +8,7 @@ import { SignIn } from './pages/signin.jsx';
 import { Overview } from './pages/overview.jsx';
 import { Market } from './pages/market.jsx';
 import { Agreements } from './pages/agreements.jsx';
+import { Casework } from './pages/casework.jsx';
 import { ErrorNote } from './util.jsx';
 import './style.css';
 
@@ -19,6 +20,7 @@ const pages = [
   { path: '/console', key: 'overview', Page: Overview },
   { path: '/console/market', key: 'market', Page: Market },
   { path: '/console/agreements', key: 'agreements', Page: Agreements },
+  { path: '/console/casework', key: 'casework', Page: Casework },
 ];
 
 function currentPath() {
