@@ -79,9 +79,13 @@ CREATE POLICY benefit_transfer_documents_two_centers ON benefit_transfer_documen
     USING (EXISTS (SELECT 1 FROM benefit_transfers t WHERE t.id = transfer_id
         AND (laborx_operator() OR laborx_center() IN (t.from_center_id, t.to_center_id))));
 
--- Consent records: the registering center's (Worker.consents is the origin's only).
+-- Consent records: read where their worker may be read (the worker's policies apply
+-- inside this one: a destination sees whether consent is given, Go shows the history
+-- to the origin only); written by the registering center.
 ALTER TABLE worker_consents ENABLE ROW LEVEL SECURITY;
-CREATE POLICY worker_consents_registering_center ON worker_consents
+CREATE POLICY worker_consents_read ON worker_consents FOR SELECT
+    USING (EXISTS (SELECT 1 FROM workers w WHERE w.id = worker_id));
+CREATE POLICY worker_consents_write ON worker_consents FOR ALL
     USING (EXISTS (SELECT 1 FROM workers w WHERE w.id = worker_id AND w.registered_by = laborx_center()));
 
 -- Audit entries: every caller appends its own; the operator reads all, a center its
@@ -110,7 +114,8 @@ GRANT SELECT ON benefit_transfer_facts TO laborx_app;
 -- +goose Down
 DROP VIEW benefit_transfer_facts;
 DROP VIEW referral_facts;
-DROP POLICY worker_consents_registering_center ON worker_consents;
+DROP POLICY worker_consents_write ON worker_consents;
+DROP POLICY worker_consents_read ON worker_consents;
 ALTER TABLE worker_consents DISABLE ROW LEVEL SECURITY;
 DROP POLICY audit_entries_read ON audit_entries;
 DROP POLICY audit_entries_append ON audit_entries;
