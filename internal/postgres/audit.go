@@ -90,7 +90,7 @@ func (s *AuditTrail) list(ctx context.Context, w *sqlWhere, page exchange.PageAr
 		after = []any{at, id}
 	}
 	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.AuditEntry], error) {
-		return listPage(ctx, tx, auditColumns, "audit_entries a", w, auditOrder, after, page,
+		return listPage(ctx, tx, auditColumns, "audit_entries a", "audit_entries a", w, auditOrder, after, page,
 			func(a *exchange.AuditEntry) string { return encodeCursor(a.At, a.ID) })
 	})
 }

@@ -55,7 +55,7 @@ func (tx *Tx) visibleTransfer(ctx context.Context, id uuid.UUID) (*exchange.Bene
 // BenefitTransfers lists the transfers of the caller's center (every transfer for
 // operators), newest first.
 func (s *BenefitTransferService) BenefitTransfers(ctx context.Context, f exchange.BenefitTransferFilter, page exchange.PageArgs) (*exchange.Page[*exchange.BenefitTransfer], error) {
-	return newestFirst(ctx, s.db, exchange.DecideListBenefitTransfers, transferColumns, "benefit_transfers t", "t",
+	return newestFirst(ctx, s.db, exchange.DecideListBenefitTransfers, transferColumns, "benefit_transfers t", "benefit_transfers t", "t",
 		func(p *exchange.Principal, now time.Time) *sqlWhere { return transferFilter(p, f, now) },
 		func(t *exchange.BenefitTransfer) (time.Time, uuid.UUID) { return t.CreatedAt, t.ID }, page)
 }

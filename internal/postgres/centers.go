@@ -98,7 +98,7 @@ func (s *CenterService) Centers(ctx context.Context, f exchange.CenterFilter, pa
 	}
 	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.Center], error) {
 		// Codes are unique: the code is the key and the tie-breaker.
-		return listPage(ctx, tx, centerColumns, "centers", w, keysetOrder{key: "code", id: "code"}, after, page,
+		return listPage(ctx, tx, centerColumns, "centers", "centers", w, keysetOrder{key: "code", id: "code"}, after, page,
 			func(c *exchange.Center) string { return encodeCursor(c.Code) })
 	})
 }

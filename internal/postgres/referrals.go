@@ -52,7 +52,7 @@ func (s *ReferralService) Referral(ctx context.Context, id uuid.UUID) (*exchange
 
 // Referrals lists the caller's center's referrals, newest first.
 func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilter, page exchange.PageArgs) (*exchange.Page[*exchange.Referral], error) {
-	return newestFirst(ctx, s.db, exchange.DecideListReferrals, referralColumns, referralTables, "r",
+	return newestFirst(ctx, s.db, exchange.DecideListReferrals, referralColumns, referralTables, "referrals r", "r",
 		func(p *exchange.Principal, now time.Time) *sqlWhere { return referralFilter(p, f, now) },
 		func(r *exchange.Referral) (time.Time, uuid.UUID) { return r.CreatedAt, r.ID }, page)
 }

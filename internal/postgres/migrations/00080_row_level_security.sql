@@ -7,7 +7,8 @@
 --   laborx.center_id  the caller's center (unset for the operator and for no caller)
 --   laborx.operator   'on' for the national operator
 -- set with set_config(…, true), so they end with the transaction. Unset, a policy's
--- laborx_center() is NULL and admits no row: no setting, no rows.
+-- laborx_center() is NULL and admits no row: no setting, no rows. The policies call them
+-- as (SELECT …): an init plan, read once per statement, not once per row.
 --
 -- A table of workers' personal data joins by: ENABLE ROW LEVEL SECURITY and a policy
 -- over laborx_center() / laborx_operator() (see docs/database-roles.md). The grants
@@ -41,43 +42,43 @@ CREATE FUNCTION laborx_operator() RETURNS boolean LANGUAGE sql STABLE PARALLEL S
 -- Referrals: their two centers (operators see statistics only).
 ALTER TABLE referrals ENABLE ROW LEVEL SECURITY;
 CREATE POLICY referrals_two_centers ON referrals
-    USING (laborx_center() IN (origin_center_id, destination_center_id));
+    USING ((SELECT laborx_center()) IN (origin_center_id, destination_center_id));
 
 ALTER TABLE referral_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY referral_events_two_centers ON referral_events
     USING (EXISTS (SELECT 1 FROM referrals r WHERE r.id = referral_id
-        AND laborx_center() IN (r.origin_center_id, r.destination_center_id)));
+        AND (SELECT laborx_center()) IN (r.origin_center_id, r.destination_center_id)));
 
 -- Workers: the registering center writes; it, the destinations of the worker's
 -- referrals and the receiving centers of their benefit transfers read (the Go rule,
 -- workerVisibleTo, narrows this further).
 ALTER TABLE workers ENABLE ROW LEVEL SECURITY;
 CREATE POLICY workers_read ON workers FOR SELECT
-    USING (registered_by = laborx_center()
-        OR EXISTS (SELECT 1 FROM referrals r WHERE r.worker_id = workers.id AND r.destination_center_id = laborx_center())
-        OR EXISTS (SELECT 1 FROM benefit_transfers t WHERE t.worker_id = workers.id AND t.to_center_id = laborx_center()));
-CREATE POLICY workers_insert ON workers FOR INSERT WITH CHECK (registered_by = laborx_center());
+    USING (registered_by = (SELECT laborx_center())
+        OR EXISTS (SELECT 1 FROM referrals r WHERE r.worker_id = workers.id AND r.destination_center_id = (SELECT laborx_center()))
+        OR EXISTS (SELECT 1 FROM benefit_transfers t WHERE t.worker_id = workers.id AND t.to_center_id = (SELECT laborx_center())));
+CREATE POLICY workers_insert ON workers FOR INSERT WITH CHECK (registered_by = (SELECT laborx_center()));
 -- A destination may lock the row (to be told FORBIDDEN by the Go rule); only the
 -- registering center's change is admitted.
 CREATE POLICY workers_update ON workers FOR UPDATE
-    USING (registered_by = laborx_center()
-        OR EXISTS (SELECT 1 FROM referrals r WHERE r.worker_id = workers.id AND r.destination_center_id = laborx_center())
-        OR EXISTS (SELECT 1 FROM benefit_transfers t WHERE t.worker_id = workers.id AND t.to_center_id = laborx_center()))
-    WITH CHECK (registered_by = laborx_center());
+    USING (registered_by = (SELECT laborx_center())
+        OR EXISTS (SELECT 1 FROM referrals r WHERE r.worker_id = workers.id AND r.destination_center_id = (SELECT laborx_center()))
+        OR EXISTS (SELECT 1 FROM benefit_transfers t WHERE t.worker_id = workers.id AND t.to_center_id = (SELECT laborx_center())))
+    WITH CHECK (registered_by = (SELECT laborx_center()));
 
 -- Benefit transfers and their papers: the paying and receiving centers; the operator
 -- reads them all.
 ALTER TABLE benefit_transfers ENABLE ROW LEVEL SECURITY;
 CREATE POLICY benefit_transfers_two_centers ON benefit_transfers
-    USING (laborx_operator() OR laborx_center() IN (from_center_id, to_center_id));
+    USING ((SELECT laborx_operator()) OR (SELECT laborx_center()) IN (from_center_id, to_center_id));
 ALTER TABLE benefit_transfer_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY benefit_transfer_events_two_centers ON benefit_transfer_events
     USING (EXISTS (SELECT 1 FROM benefit_transfers t WHERE t.id = transfer_id
-        AND (laborx_operator() OR laborx_center() IN (t.from_center_id, t.to_center_id))));
+        AND ((SELECT laborx_operator()) OR (SELECT laborx_center()) IN (t.from_center_id, t.to_center_id))));
 ALTER TABLE benefit_transfer_documents ENABLE ROW LEVEL SECURITY;
 CREATE POLICY benefit_transfer_documents_two_centers ON benefit_transfer_documents
     USING (EXISTS (SELECT 1 FROM benefit_transfers t WHERE t.id = transfer_id
-        AND (laborx_operator() OR laborx_center() IN (t.from_center_id, t.to_center_id))));
+        AND ((SELECT laborx_operator()) OR (SELECT laborx_center()) IN (t.from_center_id, t.to_center_id))));
 
 -- Consent records: read where their worker may be read (the worker's policies apply
 -- inside this one: a destination sees whether consent is given, Go shows the history
@@ -86,17 +87,17 @@ ALTER TABLE worker_consents ENABLE ROW LEVEL SECURITY;
 CREATE POLICY worker_consents_read ON worker_consents FOR SELECT
     USING (EXISTS (SELECT 1 FROM workers w WHERE w.id = worker_id));
 CREATE POLICY worker_consents_write ON worker_consents FOR ALL
-    USING (EXISTS (SELECT 1 FROM workers w WHERE w.id = worker_id AND w.registered_by = laborx_center()));
+    USING (EXISTS (SELECT 1 FROM workers w WHERE w.id = worker_id AND w.registered_by = (SELECT laborx_center())));
 
 -- Audit entries: every caller appends its own; the operator reads all, a center its
 -- own entries and those about the workers it registered (who read them).
 ALTER TABLE audit_entries ENABLE ROW LEVEL SECURITY;
 CREATE POLICY audit_entries_append ON audit_entries FOR INSERT
-    WITH CHECK (laborx_operator() OR center_id = laborx_center());
+    WITH CHECK ((SELECT laborx_operator()) OR center_id = (SELECT laborx_center()));
 CREATE POLICY audit_entries_read ON audit_entries FOR SELECT
-    USING (laborx_operator() OR center_id = laborx_center()
+    USING ((SELECT laborx_operator()) OR center_id = (SELECT laborx_center())
         OR (entity_kind = 'Worker' AND EXISTS (SELECT 1 FROM workers w WHERE w.id = entity_id
-            AND w.registered_by = laborx_center())));
+            AND w.registered_by = (SELECT laborx_center()))));
 
 -- Statistics are national figures open to every role: they read referrals and benefit
 -- transfers through these views, which run with its owner's rights (not the caller's, so past the policies) and
