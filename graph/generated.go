@@ -94,6 +94,7 @@ type ComplexityRoot struct {
 		Signatures      func(childComplexity int) int
 		Status          func(childComplexity int) int
 		StatusReason    func(childComplexity int) int
+		TerminatesOn    func(childComplexity int) int
 		Title           func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		ValidFrom       func(childComplexity int) int
@@ -151,6 +152,7 @@ type ComplexityRoot struct {
 
 	AgreementRevision struct {
 		CreatedAt         func(childComplexity int) int
+		HashVersion       func(childComplexity int) int
 		Note              func(childComplexity int) int
 		Number            func(childComplexity int) int
 		ProposedBy        func(childComplexity int) int
@@ -160,7 +162,10 @@ type ComplexityRoot struct {
 	}
 
 	AgreementSignature struct {
+		Alg           func(childComplexity int) int
 		Center        func(childComplexity int) int
+		JWS           func(childComplexity int) int
+		KID           func(childComplexity int) int
 		Revision      func(childComplexity int) int
 		SignedAt      func(childComplexity int) int
 		SignerSubject func(childComplexity int) int
@@ -1336,6 +1341,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.StatusReason(childComplexity), true
+	case "Agreement.terminatesOn":
+		if e.ComplexityRoot.Agreement.TerminatesOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.TerminatesOn(childComplexity), true
 	case "Agreement.title":
 		if e.ComplexityRoot.Agreement.Title == nil {
 			break
@@ -1559,6 +1570,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgreementRevision.CreatedAt(childComplexity), true
+	case "AgreementRevision.hashVersion":
+		if e.ComplexityRoot.AgreementRevision.HashVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementRevision.HashVersion(childComplexity), true
 	case "AgreementRevision.note":
 		if e.ComplexityRoot.AgreementRevision.Note == nil {
 			break
@@ -1596,12 +1613,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementRevision.TermsHash(childComplexity), true
 
+	case "AgreementSignature.alg":
+		if e.ComplexityRoot.AgreementSignature.Alg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.Alg(childComplexity), true
 	case "AgreementSignature.center":
 		if e.ComplexityRoot.AgreementSignature.Center == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AgreementSignature.Center(childComplexity), true
+	case "AgreementSignature.jws":
+		if e.ComplexityRoot.AgreementSignature.JWS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.JWS(childComplexity), true
+	case "AgreementSignature.kid":
+		if e.ComplexityRoot.AgreementSignature.KID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementSignature.KID(childComplexity), true
 	case "AgreementSignature.revision":
 		if e.ComplexityRoot.AgreementSignature.Revision == nil {
 			break
@@ -5369,20 +5404,68 @@ type Agreement implements Node {
   validFrom: Date!
   "validUntil of the current terms."
   validUntil: Date!
-  "SIGNED and today (UTC) within the validity period, both ends included."
+  """
+  SIGNED and today (UTC) within the validity period, both ends included, and before
+  the day a termination takes effect.
+  """
   isActive: Boolean!
   "The reason given to reject, withdraw or terminate."
   statusReason: String
+  """
+  The day a termination takes effect (terminateAgreement's effectiveOn): until the day
+  before, the agreement stays SIGNED and in force; from that day on it is TERMINATED.
+  """
+  terminatesOn: Date
   createdAt: DateTime!
   updatedAt: DateTime!
   version: Int!
 }
 
+"""
+A revision of the terms and the hash every signature of it names.
+
+` + "`" + `termsHash` + "`" + ` is the lowercase hex SHA-256 of a canonical JSON document (RFC 8785, JSON
+Canonicalization Scheme: keys sorted by their UTF-16 code units, which for these ASCII
+keys is byte order; no whitespace; strings escape only ` + "`" + `"` + "`" + `, ` + "`" + `\\` + "`" + ` and control characters,
+the latter as ` + "`" + `\b \t \n \f \r` + "`" + ` or ` + "`" + `\u00xx` + "`" + ` in lowercase hex; integers in plain decimal).
+What the document holds depends on ` + "`" + `hashVersion` + "`" + `:
+
+Version 2 (every revision made since signatures can be proven) covers the agreement, the
+revision, the title, the parties and the terms:
+
+    {"agreement":ID,"parties":[CODE,...],"revision":N,"terms":TERMS,"title":TEXT,"version":2}
+
+where ID is ` + "`" + `Agreement.id` + "`" + ` as the API gives it, the parties are the center codes
+sorted and listed once, and TITLE is ` + "`" + `Agreement.title` + "`" + `.
+
+Version 1 (revisions stored before) is TERMS alone.
+
+TERMS is
+
+    {"notes":TEXT,"quotas":[Q,...],"responsibilities":[R,...],"supportPolicy":TEXT,"validFrom":D,"validUntil":D}
+    Q = {"fromCenterCode":CODE,"occupationCode":TEXT,"toCenterCode":CODE,"workers":N}
+    R = {"centerCode":CODE,"text":TEXT}
+
+with every key present, D as "YYYY-MM-DD", quotas sorted by (fromCenterCode,
+toCenterCode, occupationCode, workers) and responsibilities by (centerCode, text),
+comparing strings byte-wise in UTF-8, and empty lists as ` + "`" + `[]` + "`" + `. Every TEXT is trimmed
+of surrounding white space and, in version 2, in Unicode Normalization Form C (NFC);
+CODE is also upper case. The fields of ` + "`" + `terms` + "`" + `, ` + "`" + `title` + "`" + ` and ` + "`" + `parties { code }` + "`" + ` as the
+API returns them are already in this form, so a partner recomputes the hash from them.
+For example, version-1 terms from 2021-03-01 to 2022-02-28 with one quota of 50
+workers of 8211 from BKN to HDG and nothing else are
+
+    {"notes":"","quotas":[{"fromCenterCode":"BKN","occupationCode":"8211","toCenterCode":"HDG","workers":50}],"responsibilities":[],"supportPolicy":"","validFrom":"2021-03-01","validUntil":"2022-02-28"}
+
+` + "`" + `laborx agreement verify FILE` + "`" + ` recomputes and checks it offline (docs/agreement-signatures.md).
+"""
 type AgreementRevision {
   number: Int!
   terms: AgreementTerms!
-  "Lowercase hex SHA-256 of the terms in canonical JSON; what signatures sign."
+  "Lowercase hex SHA-256 of the revision's canonical JSON (see the type); what signatures sign."
   termsHash: String!
+  "How termsHash was computed: 1 (terms only, revisions made before version 2) or 2 (agreement, revision, title, parties and terms, NFC)."
+  hashVersion: Int!
   proposedBy: Center!
   proposedBySubject: String!
   note: String
@@ -5412,12 +5495,24 @@ type Responsibility {
   text: String!
 }
 
+"""
+A party's signature of a revision. With a JWS it is a signature the center can prove:
+its own system signed the revision's termsHash with one of its registered keys, and
+anyone can check that against the center's published keys
+(` + "`" + `/.well-known/centers/{code}/jwks.json` + "`" + `).
+"""
 type AgreementSignature {
   center: Center!
   signerSubject: String!
   revision: Int!
   termsHash: String!
   signedAt: DateTime!
+  "The key that made the JWS (its kid header); null for a signature without a JWS."
+  kid: String
+  "The JWS algorithm (EdDSA, Ed25519, ES256 or RS256); null without a JWS."
+  alg: String
+  "The compact detached JWS over termsHash (header..signature), as signAgreement received it; null without one."
+  jws: String
 }
 
 type AgreementEvent {
@@ -5527,6 +5622,15 @@ input SignAgreementInput {
   agreementId: ID!
   "The revision signed; it must be the current one (else STALE_REVISION)."
   revision: Int!
+  """
+  Optional proof: a compact detached JWS (RFC 7515 Appendix F, ` + "`" + `header..signature` + "`" + `)
+  whose payload is the revision's termsHash as its 64 ASCII characters, signed with an
+  active key of the caller's center (header ` + "`" + `kid` + "`" + ` and ` + "`" + `alg` + "`" + `, the key's own algorithm;
+  ` + "`" + `"b64": false` + "`" + ` with ` + "`" + `"crit": ["b64"]` + "`" + ` (RFC 7797) is accepted too). A JWS that does
+  not verify with that key, or names a key the center does not hold now, is refused
+  with INVALID_SIGNATURE and nothing is signed.
+  """
+  jws: String
 }
 
 input RejectAgreementInput {
@@ -5544,6 +5648,12 @@ input WithdrawAgreementInput {
 input TerminateAgreementInput {
   agreementId: ID!
   reason: String!
+  """
+  The day the termination takes effect, today (UTC) when not given; not in the past and
+  not after validUntil (OUT_OF_RANGE). Until then the agreement stays SIGNED and in
+  force: referrals and hires still count against its quotas.
+  """
+  effectiveOn: Date
   expectedVersion: Int
 }
 
@@ -5596,7 +5706,7 @@ extend type Mutation {
   rejectAgreement(input: RejectAgreementInput!): RejectAgreementPayload!
   "Coordinator of the original proposer."
   withdrawAgreement(input: WithdrawAgreementInput!): WithdrawAgreementPayload!
-  "Coordinator of a party; only a SIGNED agreement."
+  "Coordinator of a party; only a SIGNED agreement without a termination already scheduled."
   terminateAgreement(input: TerminateAgreementInput!): TerminateAgreementPayload!
 }
 
@@ -6106,6 +6216,17 @@ input AddCenterKeyInput {
   alg: String!
   publicKeyPem: String!
   notAfter: DateTime
+  """
+  Required when a center's coordinator adds a key for the own center (the operator
+  need not send it): a proof of possession of the new key, a compact JWT signed with
+  its private half, with header ` + "`" + `kid` + "`" + ` = the new kid and ` + "`" + `alg` + "`" + ` = its algorithm, and
+  claims ` + "`" + `iss` + "`" + ` = the center code, ` + "`" + `sub` + "`" + ` = the new kid, ` + "`" + `aud` + "`" + ` = "laborx:key-possession",
+  ` + "`" + `iat` + "`" + ` and ` + "`" + `exp` + "`" + ` at most an hour apart (` + "`" + `laborx token proof` + "`" + ` makes one). The request
+  itself is authenticated with a token signed by an active key of the same center, so
+  both the old and the new key vouch for the change. A proof that does not verify is
+  INVALID_SIGNATURE at input.proof.
+  """
+  proof: String
 }
 
 type AddCenterKeyPayload {
@@ -6131,9 +6252,18 @@ extend type Mutation {
   suspendCenter(input: SuspendCenterInput!): SuspendCenterPayload!
   "Operator only."
   reinstateCenter(input: ReinstateCenterInput!): ReinstateCenterPayload!
-  "Operator only."
+  """
+  The operator, for any center; or a center's coordinator for the own center, with a
+  proof of possession of the new key (input.proof). The key verifies tokens and
+  signatures at once and is published in /.well-known/centers/{code}/jwks.json.
+  """
   addCenterKey(input: AddCenterKeyInput!): AddCenterKeyPayload!
-  "Operator only. Tokens signed with the key are refused from the next request on, on every instance."
+  """
+  The operator, any key; or a center's coordinator, a key of the own center (another
+  center's key is NOT_FOUND) as long as another active key stays (else LAST_ACTIVE_KEY).
+  Tokens signed with the key are refused from the next request on, on every instance,
+  and the key leaves the center's JWKS.
+  """
   revokeCenterKey(input: RevokeCenterKeyInput!): RevokeCenterKeyPayload!
 }
 `, BuiltIn: false},
@@ -6253,6 +6383,10 @@ enum UserErrorCode {
   DEMAND_FILLED
   QUOTA_EXCEEDED
   CONSENT_REQUIRED
+  "A JWS does not verify: malformed, tampered with, or not made with an active key of the signing center."
+  INVALID_SIGNATURE
+  "A center's coordinator may not revoke the center's last active key."
+  LAST_ACTIVE_KEY
   "The object does not exist or the caller may not see it."
   NOT_FOUND
   "The caller's roles do not allow this action."
@@ -7644,8 +7778,9 @@ type UpdateWorkerPayload {
 extend type Mutation {
   """
   Registering center only. Removes the worker's personal data (name, date of birth,
-  gender, phone, national ID, skills, education, and the notes of their referral events);
-  the referrals and their events remain, anonymous, for statistics.
+  gender, phone, national ID, skills, education, the notes of their referral events and
+  the purposes of their consents); the referrals, their events and the consents' dates
+  and provinces remain, anonymous, for statistics.
   """
   eraseWorker(input: EraseWorkerInput!): EraseWorkerPayload!
   """
@@ -7716,6 +7851,8 @@ func (ec *executionContext) childFields_Agreement(ctx context.Context, field gra
 		return ec.fieldContext_Agreement_isActive(ctx, field)
 	case "statusReason":
 		return ec.fieldContext_Agreement_statusReason(ctx, field)
+	case "terminatesOn":
+		return ec.fieldContext_Agreement_terminatesOn(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Agreement_createdAt(ctx, field)
 	case "updatedAt":
@@ -7830,6 +7967,8 @@ func (ec *executionContext) childFields_AgreementRevision(ctx context.Context, f
 		return ec.fieldContext_AgreementRevision_terms(ctx, field)
 	case "termsHash":
 		return ec.fieldContext_AgreementRevision_termsHash(ctx, field)
+	case "hashVersion":
+		return ec.fieldContext_AgreementRevision_hashVersion(ctx, field)
 	case "proposedBy":
 		return ec.fieldContext_AgreementRevision_proposedBy(ctx, field)
 	case "proposedBySubject":
@@ -7854,6 +7993,12 @@ func (ec *executionContext) childFields_AgreementSignature(ctx context.Context, 
 		return ec.fieldContext_AgreementSignature_termsHash(ctx, field)
 	case "signedAt":
 		return ec.fieldContext_AgreementSignature_signedAt(ctx, field)
+	case "kid":
+		return ec.fieldContext_AgreementSignature_kid(ctx, field)
+	case "alg":
+		return ec.fieldContext_AgreementSignature_alg(ctx, field)
+	case "jws":
+		return ec.fieldContext_AgreementSignature_jws(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgreementSignature", field.Name)
 }
@@ -11257,6 +11402,29 @@ func (ec *executionContext) fieldContext_Agreement_statusReason(_ context.Contex
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
 }
 
+func (ec *executionContext) _Agreement_terminatesOn(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_terminatesOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TerminatesOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_terminatesOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Date")
+}
+
 func (ec *executionContext) _Agreement_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12184,6 +12352,29 @@ func (ec *executionContext) fieldContext_AgreementRevision_termsHash(_ context.C
 	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "String")
 }
 
+func (ec *executionContext) _AgreementRevision_hashVersion(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementRevision_hashVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HashVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementRevision_hashVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "Int")
+}
+
 func (ec *executionContext) _AgreementRevision_proposedBy(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12407,6 +12598,75 @@ func (ec *executionContext) _AgreementSignature_signedAt(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_AgreementSignature_signedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AgreementSignature_kid(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_kid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_kid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementSignature_alg(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_alg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_alg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgreementSignature_jws(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementSignature_jws(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JWS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementSignature_jws(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
 }
 
 func (ec *executionContext) _AgreementTerms_validFrom(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
@@ -28575,7 +28835,7 @@ func (ec *executionContext) unmarshalInputAddCenterKeyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"centerCode", "kid", "alg", "publicKeyPem", "notAfter"}
+	fieldsInOrder := [...]string{"centerCode", "kid", "alg", "publicKeyPem", "notAfter", "proof"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28617,6 +28877,13 @@ func (ec *executionContext) unmarshalInputAddCenterKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.NotAfter = data
+		case "proof":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proof"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Proof = data
 		}
 	}
 	return it, nil
@@ -31243,7 +31510,7 @@ func (ec *executionContext) unmarshalInputSignAgreementInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"agreementId", "revision"}
+	fieldsInOrder := [...]string{"agreementId", "revision", "jws"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31264,6 +31531,13 @@ func (ec *executionContext) unmarshalInputSignAgreementInput(ctx context.Context
 				return it, err
 			}
 			it.Revision = data
+		case "jws":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jws"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JWS = data
 		}
 	}
 	return it, nil
@@ -31348,7 +31622,7 @@ func (ec *executionContext) unmarshalInputTerminateAgreementInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"agreementId", "reason", "expectedVersion"}
+	fieldsInOrder := [...]string{"agreementId", "reason", "effectiveOn", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31369,6 +31643,13 @@ func (ec *executionContext) unmarshalInputTerminateAgreementInput(ctx context.Co
 				return it, err
 			}
 			it.Reason = data
+		case "effectiveOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveOn = data
 		case "expectedVersion":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -32387,6 +32668,11 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "terminatesOn":
+			out.Values[i] = ec._Agreement_terminatesOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Agreement_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32769,6 +33055,11 @@ func (ec *executionContext) _AgreementRevision(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "hashVersion":
+			out.Values[i] = ec._AgreementRevision_hashVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "proposedBy":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -32842,6 +33133,21 @@ func (ec *executionContext) _AgreementSignature(ctx context.Context, sel ast.Sel
 		case "signedAt":
 			out.Values[i] = ec._AgreementSignature_signedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kid":
+			out.Values[i] = ec._AgreementSignature_kid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alg":
+			out.Values[i] = ec._AgreementSignature_alg(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jws":
+			out.Values[i] = ec._AgreementSignature_jws(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

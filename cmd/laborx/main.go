@@ -26,6 +26,7 @@ Commands:
   seed       --demo: load the demo centers, keys and data
   bench      load a local server with a request mix and report throughput and latency
   import     supply | demand FILE --center CODE: publish postings from a CSV file
+  agreement  verify FILE | sign: check an agreement's signatures offline, or make a JWS
   schema     print the whole GraphQL SDL (the committed schema.graphql)
   data-dir   remove: delete a data dir and its embedded cluster, wherever it lives
 
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, rest, stdout, stderr)
 	case "schema":
 		return runSchema(ctx, rest, stdout, stderr)
+	case "agreement":
+		return runAgreement(ctx, rest, stdout, stderr)
 	case "data-dir":
 		return runDataDir(ctx, rest, stdout, stderr)
 	case "-h", "--help", "help":

@@ -13,15 +13,21 @@ import (
 
 const tokenHelp = `Usage: laborx token mint --center CODE --roles publisher,coordinator [--ttl 15m] [--key FILE]
        laborx token mint --operator [--ttl 15m]
+       laborx token proof --center CODE --key NEWKEY.pem [--kid KID]
 
 Prints only the token. Without --key it signs with the demo key of the center kept
 under --data-dir (created by "laborx serve --demo" or "laborx seed --demo").
+proof prints the proof of possession of a new key that addCenterKey's proof takes when
+a center's coordinator adds the key (docs/agreement-signatures.md, key rotation).
 `
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	verb, rest, err := subcommand(args, stdout, tokenHelp, "mint")
+	verb, rest, err := subcommand(args, stdout, tokenHelp, "mint", "proof")
 	if err != nil {
 		return err
+	}
+	if verb == "proof" {
+		return runTokenProof(rest, stdout, stderr)
 	}
 	fs := newFlags("token "+verb, "token mint --center CODE --roles ROLES [--ttl 15m] [--key FILE] | --operator", stderr)
 	dataDir := fs.String("data-dir", env("LABORX_DATA_DIR", "./.laborx"), "where the demo and operator keys are kept (LABORX_DATA_DIR)")

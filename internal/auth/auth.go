@@ -93,15 +93,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*exchange.Principa
 		claims tokenClaims
 		center *exchange.CenterKey // nil for an operator token
 	)
-	parser := jwt.NewParser(
-		jwt.WithValidMethods(headerAlgs),
-		jwt.WithStrictDecoding(),
-		jwt.WithTimeFunc(func() time.Time { return now }),
-		jwt.WithLeeway(Leeway),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithAudience(v.audience()),
-	)
+	parser := jwt.NewParser(parserOptions(now, v.audience())...)
 	parsed, err := parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
 		pub, key, err := v.signingKey(ctx, t, now)
 		center = key
@@ -112,6 +104,20 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*exchange.Principa
 	}
 	kid, _ := parsed.Header["kid"].(string)
 	return principal(&claims, center, kid, now)
+}
+
+// parserOptions are the checks every JWT laborx reads gets: one of headerAlgs, strict
+// base64, exp required and iat honoured at now with Leeway, and the audience.
+func parserOptions(now time.Time, audience string) []jwt.ParserOption {
+	return []jwt.ParserOption{
+		jwt.WithValidMethods(headerAlgs),
+		jwt.WithStrictDecoding(),
+		jwt.WithTimeFunc(func() time.Time { return now }),
+		jwt.WithLeeway(Leeway),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithAudience(audience),
+	}
 }
 
 // tokenClaims are the claims laborx reads (DESIGN §4).

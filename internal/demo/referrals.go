@@ -122,8 +122,8 @@ func agreementActive(ctx context.Context, db *postgres.DB, gid string) (bool, er
 		return false, err
 	}
 	var ok bool
-	err = db.Pool.QueryRow(ctx, `SELECT status = 'SIGNED' AND $2::date BETWEEN valid_from AND valid_until
-		FROM agreements WHERE id = $1`, id, exchange.Today(db.Now())).Scan(&ok)
+	err = db.Pool.QueryRow(ctx, `SELECT `+postgres.AgreementInForceSQL("a", "$2::date")+`
+		FROM agreements a WHERE a.id = $1`, id, exchange.Today(db.Now())).Scan(&ok)
 	return ok, err
 }
 

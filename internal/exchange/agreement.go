@@ -90,7 +90,8 @@ const (
 // day at UTC midnight, quota lines sorted by (fromCenterCode, toCenterCode,
 // occupationCode, workers) and responsibilities by (centerCode, text), and empty lists
 // non-nil. Two terms that differ only in list order or surrounding blanks are equal once
-// canonical. Text is otherwise hashed as given: no Unicode normalisation.
+// canonical. Canonical itself does not normalise Unicode (version-1 hashes were made
+// without); NFC does, and every revision stored since hash version 2 is NFC first.
 func (t AgreementTerms) Canonical() AgreementTerms {
 	c := AgreementTerms{
 		ValidFrom:        dateOnly(t.ValidFrom),
@@ -128,8 +129,9 @@ func (t AgreementTerms) Canonical() AgreementTerms {
 	return c
 }
 
-// Hash returns the termsHash of DESIGN §2: the lowercase hex SHA-256 of the canonical
-// JSON of t.Canonical(). Partners recompute it to check what they sign, so the format
+// Hash returns the version-1 termsHash of DESIGN §2 (revisions stored before hash
+// version 2, see RevisionDocument): the lowercase hex SHA-256 of the canonical JSON of
+// t.Canonical(). Partners recompute it to check what they sign, so the format
 // is fixed (RFC 8785 style, UTF-8, no whitespace outside strings):
 //
 //	{"notes":S,"quotas":[Q,...],"responsibilities":[R,...],"supportPolicy":S,"validFrom":D,"validUntil":D}
@@ -152,8 +154,11 @@ func (t AgreementTerms) Hash() string {
 
 // CanonicalJSON returns the bytes Hash digests (see Hash for the format).
 func (t AgreementTerms) CanonicalJSON() []byte {
-	c := t.Canonical()
-	var b []byte
+	return appendTermsJSON(nil, t.Canonical())
+}
+
+// appendTermsJSON writes canonical terms c in the format Hash documents.
+func appendTermsJSON(b []byte, c AgreementTerms) []byte {
 	b = append(b, `{"notes":`...)
 	b = appendJSONString(b, c.Notes)
 	b = append(b, `,"quotas":[`...)
@@ -403,6 +408,8 @@ type AgreementState struct {
 	PartyCodes           []string
 	// SignedCurrent are the centers that signed the current revision.
 	SignedCurrent []string
+	// TerminatesOn is the day a scheduled termination takes effect (nil: none).
+	TerminatesOn *time.Time
 }
 
 // agreementRule is one row of the DESIGN §2 table.
@@ -467,6 +474,10 @@ func DecideAgreement(s AgreementState, actor *Principal, a AgreementAction, revi
 	case AgreementWithdraw:
 		return AgreementWithdrawn, nil
 	case AgreementTerminate:
+		if s.TerminatesOn != nil {
+			return "", Errorf(CodeInvalidTransition, "the agreement's termination already takes effect on %s",
+				s.TerminatesOn.Format(time.DateOnly))
+		}
 		return AgreementTerminated, nil
 	case AgreementSign:
 		return decideSign(s, actor.CenterCode, revision)

@@ -22,25 +22,31 @@ type Agreement struct {
 	ValidFrom             time.Time   `db:"valid_from"`
 	ValidUntil            time.Time   `db:"valid_until"`
 	// StatusReason is the reason given to reject, withdraw or terminate.
-	StatusReason *string   `db:"status_reason"`
-	CreatedAt    time.Time `db:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at"`
-	Version      int       `db:"version"`
-	// IsActive is computed when the agreement is read (IsActive with the store's clock).
+	StatusReason *string `db:"status_reason"`
+	// TerminatesOn is the day a termination takes effect; until then the agreement is
+	// SIGNED and in force.
+	TerminatesOn *time.Time `db:"terminates_on"`
+	CreatedAt    time.Time  `db:"created_at"`
+	UpdatedAt    time.Time  `db:"updated_at"`
+	Version      int        `db:"version"`
+	// IsActive is computed when the agreement is read (IsActive with the store's clock),
+	// as is Status once a scheduled termination has taken effect (AgreementStatusAt).
 	IsActive bool `db:"-"`
 }
 
 // AgreementRevision is one version of the terms; revision 1 is the proposal.
 type AgreementRevision struct {
-	AgreementID        uuid.UUID      `db:"agreement_id"`
-	Number             int            `db:"number"`
-	TermsJSON          []byte         `db:"terms"`
-	TermsHash          string         `db:"terms_hash"`
-	ProposedByCenterID uuid.UUID      `db:"proposed_by_center_id"`
-	ProposedBySubject  string         `db:"proposed_by_subject"`
-	Note               *string        `db:"note"`
-	CreatedAt          time.Time      `db:"created_at"`
-	Terms              AgreementTerms `db:"-"`
+	AgreementID        uuid.UUID `db:"agreement_id"`
+	Number             int       `db:"number"`
+	TermsJSON          []byte    `db:"terms"`
+	TermsHash          string    `db:"terms_hash"`
+	ProposedByCenterID uuid.UUID `db:"proposed_by_center_id"`
+	ProposedBySubject  string    `db:"proposed_by_subject"`
+	Note               *string   `db:"note"`
+	CreatedAt          time.Time `db:"created_at"`
+	// HashVersion says how TermsHash was computed (RevisionHash).
+	HashVersion int            `db:"hash_version"`
+	Terms       AgreementTerms `db:"-"`
 }
 
 // AgreementSignature is one party's signature of one revision, with the termsHash it
@@ -52,6 +58,11 @@ type AgreementSignature struct {
 	Revision      int       `db:"revision"`
 	TermsHash     string    `db:"terms_hash"`
 	SignedAt      time.Time `db:"signed_at"`
+	// KID, Alg and JWS are the proof: a detached JWS over TermsHash made with the
+	// center's key KID; nil for a signature made without one.
+	KID *string `db:"kid"`
+	Alg *string `db:"alg"`
+	JWS *string `db:"jws"`
 }
 
 // AgreementEvent records one action on an agreement.
@@ -117,6 +128,8 @@ type CommentOnAgreementInput struct {
 type SignAgreementInput struct {
 	AgreementID string
 	Revision    int
+	// JWS is an optional compact detached JWS over the revision's termsHash.
+	JWS *string
 }
 
 // RejectAgreementInput ends a negotiation by refusing the current revision.
@@ -135,8 +148,10 @@ type WithdrawAgreementInput struct {
 
 // TerminateAgreementInput ends a signed agreement.
 type TerminateAgreementInput struct {
-	AgreementID     string
-	Reason          string
+	AgreementID string
+	Reason      string
+	// EffectiveOn is the day the termination takes effect; nil means today.
+	EffectiveOn     *time.Time
 	ExpectedVersion *int
 }
 

@@ -108,6 +108,9 @@ type AddCenterKeyInput struct {
 	Alg          string
 	PublicKeyPem string
 	NotAfter     *time.Time
+	// Proof is the proof of possession of the new key a center's coordinator sends
+	// (DecideAddKey); the operator need not.
+	Proof *string
 }
 
 // RevokeCenterKeyInput revokes a key by kid.

@@ -29,10 +29,11 @@ var (
 // NormalizeCenterCode is how a center code is looked up: trimmed, upper case.
 func NormalizeCenterCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
 
-// DecideDirectoryChange is who changes the center directory and its keys.
+// DecideDirectoryChange is who changes the center directory. Keys have their own rules
+// (DecideAddKey, DecideRevokeOwnKey): centers rotate their own.
 func DecideDirectoryChange(p *Principal) error {
 	// authz: only the national operator registers, edits, suspends and reinstates
-	// centers, and registers and revokes their keys.
+	// centers.
 	return p.Require(RoleOperator)
 }
 

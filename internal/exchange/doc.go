@@ -7,8 +7,9 @@
 //   - Who may do what (every access decision, marked "// authz:" where it is made, so
 //     `grep -rn 'authz:' internal/exchange` lists them): principal.go (roles),
 //     posting.go (DecidePublish, DecideReadMarket, DecidePosting), center_rules.go
-//     (DecideDirectoryChange, SeesCenterKeys), center_jwks.go
-//     (PublishedCenterKeys), referral.go (DecideReferral, the state
+//     (DecideDirectoryChange, SeesCenterKeys), center_keys.go (DecideAddKey,
+//     DecideRevokeOwnKey: centers rotate their own keys), center_jwks.go
+//     (PublishedCenterKeys), agreement_proof.go (DecideSigningKey), referral.go (DecideReferral, the state
 //     machine) and referral_rules.go (SeesReferral, DecideReferWorker, the referral
 //     links, MayReadPersonalData, DecideWorkerChange), agreement.go (DecideAgreement),
 //     session_rules.go (DecideReadSessions, DecideCancelSession, the featured demands),
@@ -25,8 +26,12 @@
 //     data), agreement.go and agreement_rules.go (terms, parties, titles and notes),
 //     session.go, input.go (versions, reasons, IDs, idempotency keys, cursors),
 //     referral_rules.go (notes, event times), page.go and stats.go (arguments).
-//   - Derived status: DemandStatusAt, SupplyStatusAt, SessionStatusAt. The store's SQL
-//     filters have twins of these, proven equal by postgres' TestStatusRulesAgree.
+//   - Derived status: DemandStatusAt, SupplyStatusAt, SessionStatusAt, and an
+//     agreement's AgreementStatusAt and InForceUntil (agreement_proof.go). The store's
+//     SQL filters have twins of these, proven equal by postgres' TestStatusRulesAgree
+//     and TestAgreementStatusRulesAgree.
+//   - Hashes: agreement.go and agreement_hash.go (the canonical JSON of both termsHash
+//     versions, RFC 8785, NFC in version 2).
 //   - Matching: matching.go (the facts, weights and reasons the store's SQL uses).
 //   - Errors: error.go, the one error type and its codes. Field paths are relative to
 //     the operation's input; the GraphQL layer reports them under "input".

@@ -50,6 +50,11 @@ const (
 	// CodeConsentOutOfScope: the worker's consent in force does not cover the province
 	// of the referral's destination.
 	CodeConsentOutOfScope Code = "CONSENT_OUT_OF_SCOPE"
+	// CodeInvalidSignature: a JWS does not verify (malformed, tampered, or made with a
+	// key that is not an active key of the signing center).
+	CodeInvalidSignature Code = "INVALID_SIGNATURE"
+	// CodeLastActiveKey: a center's coordinator may not revoke the center's last active key.
+	CodeLastActiveKey Code = "LAST_ACTIVE_KEY"
 )
 
 // Error is the one application error type. Anything else that reaches the API is

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -25,7 +26,21 @@ var _ exchange.AgreementService = (*AgreementService)(nil)
 
 const agreementColumns = `a.id, a.title, a.status, a.proposer_center_id,
 	ARRAY(SELECT p.center_id FROM agreement_parties p WHERE p.agreement_id = a.id ORDER BY p.position) AS party_center_ids,
-	a.current_revision, a.valid_from, a.valid_until, a.status_reason, a.created_at, a.updated_at, a.version`
+	a.current_revision, a.valid_from, a.valid_until, a.status_reason, a.terminates_on, a.created_at, a.updated_at, a.version`
+
+// AgreementStatusSQL is the status of agreement alias on day (a date parameter), for
+// filters: exchange.AgreementStatusAt in SQL. TestStatusRulesAgree proves them equal.
+func AgreementStatusSQL(alias, day string) string {
+	return `(CASE WHEN ` + alias + `.status = 'SIGNED' AND ` + alias + `.terminates_on <= ` + day +
+		` THEN 'TERMINATED' ELSE ` + alias + `.status END)`
+}
+
+// AgreementInForceSQL is the in-force rule of agreement alias on day, for filters:
+// exchange.IsActive with exchange.InForceUntil in SQL (in_force_until is the column
+// migration 00096 computes).
+func AgreementInForceSQL(alias, day string) string {
+	return `(` + alias + `.status = 'SIGNED' AND ` + alias + `.valid_from <= ` + day + ` AND ` + day + ` <= ` + alias + `.in_force_until)`
+}
 
 // seesAgreement is the visibility rule in SQL: $me is the caller's center id, NULL for
 // operators, who see every agreement.
@@ -49,7 +64,8 @@ func collectAgreements(rows pgx.Rows, today time.Time) ([]*exchange.Agreement, e
 		return nil, err
 	}
 	for _, a := range list {
-		a.IsActive = exchange.IsActive(a.Status, a.ValidFrom, a.ValidUntil, today)
+		a.IsActive = exchange.IsActive(a.Status, a.ValidFrom, exchange.InForceUntil(a.ValidUntil, a.TerminatesOn), today)
+		a.Status = exchange.AgreementStatusAt(a.Status, a.TerminatesOn, today)
 	}
 	return list, nil
 }
@@ -108,16 +124,17 @@ func (s *AgreementService) Agreements(ctx context.Context, f exchange.AgreementF
 	}
 	// authz: only parties and operators see an agreement.
 	where := seesAgreement("a.id", "$1") + `
-		AND (cardinality($2::text[]) = 0 OR a.status = ANY($2))
+		AND (cardinality($2::text[]) = 0 OR ` + AgreementStatusSQL("a", "$5::date") + ` = ANY($2))
 		AND (SELECT count(*) FROM agreement_parties fp JOIN centers fc ON fc.id = fp.center_id
 			WHERE fp.agreement_id = a.id AND fc.code = ANY($3)) = cardinality($3::text[])
-		AND ($4::date IS NULL OR (a.status = 'SIGNED' AND a.valid_from <= $4 AND $4 <= a.valid_until))`
-	args := []any{viewerCenter(p), statuses, parties, activeOn}
+		AND ($4::date IS NULL OR ` + AgreementInForceSQL("a", "$4::date") + `)`
 	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.Agreement], error) {
+		today := exchange.Today(tx.now)
+		args := []any{viewerCenter(p), statuses, parties, activeOn, today}
 		rows, _ := tx.Query(ctx, `SELECT `+agreementColumns+` FROM agreements a WHERE `+where+`
-			AND (NOT $5 OR (a.created_at, a.id) < ($6, $7)) ORDER BY a.created_at DESC, a.id DESC LIMIT $8`,
+			AND (NOT $6 OR (a.created_at, a.id) < ($7, $8)) ORDER BY a.created_at DESC, a.id DESC LIMIT $9`,
 			append(args, hasAfter, afterAt, afterID, page.First+1)...)
-		list, err := collectAgreements(rows, exchange.Today(tx.now))
+		list, err := collectAgreements(rows, today)
 		if err != nil {
 			return nil, fmt.Errorf("list agreements: %w", err)
 		}
@@ -164,10 +181,11 @@ func listsOf[T any](ctx context.Context, s *AgreementService, agreementIDs []uui
 
 // The queries behind the nested lists of Agreements, $1 the agreement ids.
 const (
-	revisionsSQL = `SELECT r.agreement_id, r.number, r.terms, r.terms_hash, r.proposed_by_center_id, r.proposed_by_subject,
-		r.note, r.created_at
+	revisionsSQL = `SELECT r.agreement_id, r.number, r.terms, r.terms_hash, r.hash_version, r.proposed_by_center_id,
+		r.proposed_by_subject, r.note, r.created_at
 		FROM agreement_revisions r WHERE r.agreement_id = ANY($1)`
-	signaturesSQL = `SELECT s.agreement_id, s.center_id, s.signer_subject, s.revision, s.terms_hash, s.signed_at
+	signaturesSQL = `SELECT s.agreement_id, s.center_id, s.signer_subject, s.revision, s.terms_hash, s.signed_at,
+		s.kid, s.alg, s.jws
 		FROM agreement_signatures s JOIN agreement_parties pp ON pp.agreement_id = s.agreement_id AND pp.center_id = s.center_id
 		WHERE s.agreement_id = ANY($1)`
 	eventsSQL = `SELECT e.agreement_id, e.action, e.from_status, e.to_status, e.actor_center_id, e.actor_subject, e.revision,
@@ -270,7 +288,10 @@ func (s *AgreementService) AgreementQuotaLines(ctx context.Context, agreementID 
 // lockedAgreement is an agreement locked for an action, with what DecideAgreement needs.
 type lockedAgreement struct {
 	ID                   uuid.UUID                `db:"id"`
+	Title                string                   `db:"title"`
 	Status               exchange.AgreementStatus `db:"status"`
+	ValidUntil           time.Time                `db:"valid_until"`
+	TerminatesOn         *time.Time               `db:"terminates_on"`
 	CurrentRevision      int                      `db:"current_revision"`
 	Version              int                      `db:"version"`
 	OriginalProposerCode string                   `db:"original_proposer"`
@@ -289,6 +310,7 @@ func (a *lockedAgreement) state() exchange.AgreementState {
 		OriginalProposerCode: a.OriginalProposerCode,
 		PartyCodes:           a.PartyCodes,
 		SignedCurrent:        a.SignedCurrent,
+		TerminatesOn:         a.TerminatesOn,
 	}
 }
 
@@ -312,7 +334,8 @@ func (tx *Tx) lockAgreement(ctx context.Context, globalID string) (*lockedAgreem
 		return nil, fmt.Errorf("lock agreement: %w", err)
 	}
 	rows, _ := tx.Query(ctx, `
-		SELECT a.id, a.status, a.current_revision, a.version, op.code AS original_proposer, cp.code AS current_proposer,
+		SELECT a.id, a.title, a.status, a.valid_until, a.terminates_on, a.current_revision, a.version,
+			op.code AS original_proposer, cp.code AS current_proposer,
 			ARRAY(SELECT c.code FROM agreement_parties p JOIN centers c ON c.id = p.center_id
 				WHERE p.agreement_id = a.id ORDER BY p.position) AS party_codes,
 			ARRAY(SELECT p.center_id FROM agreement_parties p WHERE p.agreement_id = a.id ORDER BY p.position) AS party_ids,
@@ -328,6 +351,8 @@ func (tx *Tx) lockAgreement(ctx context.Context, globalID string) (*lockedAgreem
 	if err != nil {
 		return nil, fmt.Errorf("lock agreement: %w", err)
 	}
+	// The rules see the status as callers do: TERMINATED once a termination took effect.
+	a.Status = exchange.AgreementStatusAt(a.Status, a.TerminatesOn, exchange.Today(tx.now))
 	return a, nil
 }
 
@@ -394,14 +419,20 @@ func (tx *Tx) centerIDsByCode(ctx context.Context, codes []string, field func(i 
 	return ids, exchange.CheckCentersExist(codes, func(c string) bool { _, ok := ids[c]; return ok }, field)
 }
 
-// insertRevision stores a revision of the terms with its quota lines.
-func (tx *Tx) insertRevision(ctx context.Context, agreementID uuid.UUID, number int, terms exchange.AgreementTerms,
-	note *string, centers map[string]uuid.UUID) error {
-	c := terms.Canonical()
+// insertRevision stores a revision of the terms (in NFC, as hashed) with its quota
+// lines and its termsHash of the current version, which covers the agreement's title
+// and parties too.
+func (tx *Tx) insertRevision(ctx context.Context, agreementID uuid.UUID, number int, title string, partyCodes []string,
+	terms exchange.AgreementTerms, note *string, centers map[string]uuid.UUID) error {
+	c := terms.NFC().Canonical()
+	doc := exchange.RevisionDocument{AgreementID: exchange.GlobalID(exchange.KindAgreement, agreementID), Revision: number,
+		Title: title, PartyCodes: partyCodes, Terms: c}
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO agreement_revisions (agreement_id, number, terms, terms_hash, proposed_by_center_id, proposed_by_subject, note, created_at)
-		VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)`,
-		agreementID, number, string(c.CanonicalJSON()), c.Hash(), tx.caller.CenterID, tx.caller.Subject, note, tx.now); err != nil {
+		INSERT INTO agreement_revisions (agreement_id, number, terms, terms_hash, hash_version, proposed_by_center_id,
+			proposed_by_subject, note, created_at)
+		VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9)`,
+		agreementID, number, string(c.CanonicalJSON()), doc.Hash(), exchange.CurrentHashVersion, tx.caller.CenterID,
+		tx.caller.Subject, note, tx.now); err != nil {
 		return fmt.Errorf("insert revision: %w", err)
 	}
 	for _, q := range c.Quotas {
@@ -473,7 +504,7 @@ func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.Pro
 			if err := tx.QueryRow(ctx, `
 				INSERT INTO agreements (title, status, proposer_center_id, current_revision, valid_from, valid_until, created_at, updated_at)
 				VALUES ($1, $2, $3, 1, $4, $5, $6, $6) RETURNING id`,
-				strings.TrimSpace(in.Title), exchange.AgreementProposed, p.CenterID, terms.ValidFrom, terms.ValidUntil, tx.now).Scan(&id); err != nil {
+				exchange.NFCTitle(in.Title), exchange.AgreementProposed, p.CenterID, terms.ValidFrom, terms.ValidUntil, tx.now).Scan(&id); err != nil {
 				return uuid.Nil, err
 			}
 			partyIDs := make([]uuid.UUID, len(parties))
@@ -484,7 +515,7 @@ func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.Pro
 					return uuid.Nil, fmt.Errorf("insert party: %w", err)
 				}
 			}
-			if err := tx.insertRevision(ctx, id, 1, terms, nil, centers); err != nil {
+			if err := tx.insertRevision(ctx, id, 1, exchange.NFCTitle(in.Title), parties, terms, nil, centers); err != nil {
 				return uuid.Nil, err
 			}
 			return id, tx.agreementChanged(ctx, id, exchange.AgreementPropose, nil, exchange.AgreementProposed, 1, nil, partyIDs)
@@ -538,7 +569,7 @@ func (s *AgreementService) ReviseAgreement(ctx context.Context, in exchange.Revi
 		terms := in.Terms.Canonical()
 		number := a.CurrentRevision + 1
 		note := trimmedOrNil(in.Note)
-		if err := tx.insertRevision(ctx, a.ID, number, terms, note, centers); err != nil {
+		if err := tx.insertRevision(ctx, a.ID, number, a.Title, a.PartyCodes, terms, note, centers); err != nil {
 			return nil, err
 		}
 		// A counter-offer voids every signature: they named the previous revision.
@@ -610,9 +641,14 @@ func (s *AgreementService) SignAgreement(ctx context.Context, in exchange.SignAg
 			return nil, exchange.SignatureField(err)
 		}
 		id = a.ID
+		proof, err := tx.signatureProof(ctx, in.JWS, a.TermsHash)
+		if err != nil {
+			return nil, err
+		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO agreement_signatures (agreement_id, revision, center_id, signer_subject, terms_hash, signed_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, a.CurrentRevision, p.CenterID, p.Subject, a.TermsHash, tx.now); err != nil {
+			INSERT INTO agreement_signatures (agreement_id, revision, center_id, signer_subject, terms_hash, signed_at, kid, alg, jws)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, a.ID, a.CurrentRevision, p.CenterID, p.Subject, a.TermsHash, tx.now,
+			proof.kid, proof.alg, proof.jws); err != nil {
 			return nil, fmt.Errorf("sign agreement: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE agreements SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1`,
@@ -626,30 +662,69 @@ func (s *AgreementService) SignAgreement(ctx context.Context, in exchange.SignAg
 	})
 }
 
+// signatureProof is a signature's checked JWS; all nil for a signature without one.
+type signatureProof struct{ kid, alg, jws *string }
+
+// signatureProof checks a JWS sent with signAgreement: a detached JWS over termsHash made
+// with a key the caller's center holds now (exchange.DecideSigningKey).
+func (tx *Tx) signatureProof(ctx context.Context, jws *string, termsHash string) (signatureProof, error) {
+	if jws == nil || strings.TrimSpace(*jws) == "" {
+		return signatureProof{}, nil
+	}
+	j, err := auth.ParseDetachedJWS(*jws)
+	if err != nil {
+		return signatureProof{}, err
+	}
+	k, err := getKey(ctx, tx, `k.kid = $1`, j.Kid)
+	if err != nil && exchange.ErrorCode(err) != exchange.CodeNotFound {
+		return signatureProof{}, err
+	}
+	// authz: DecideSigningKey (a key of the caller's own center, usable now).
+	if err := exchange.DecideSigningKey(k, j.Kid, tx.caller, tx.now); err != nil {
+		return signatureProof{}, err
+	}
+	pub, err := auth.ParsePublicKeyPEM(k.PublicKeyPEM, k.Alg)
+	if err != nil {
+		// %v: INVALID_KEY is for whoever registers a key, not for this signer.
+		return signatureProof{}, fmt.Errorf("load key %q: %v", k.KID, err)
+	}
+	if err := j.Verify([]byte(termsHash), k.Alg, pub); err != nil {
+		return signatureProof{}, err
+	}
+	text := strings.TrimSpace(*jws)
+	return signatureProof{kid: &j.Kid, alg: &j.Alg, jws: &text}, nil
+}
+
 // RejectAgreement refuses the current revision and ends the negotiation.
 func (s *AgreementService) RejectAgreement(ctx context.Context, in exchange.RejectAgreementInput) (*exchange.Agreement, error) {
-	return s.end(ctx, in.AgreementID, exchange.AgreementReject, &in.Reason, true, in.ExpectedVersion)
+	return s.end(ctx, in.AgreementID, exchange.AgreementReject, &in.Reason, true, in.ExpectedVersion, nil)
 }
 
 // WithdrawAgreement ends the negotiation by the original proposer.
 func (s *AgreementService) WithdrawAgreement(ctx context.Context, in exchange.WithdrawAgreementInput) (*exchange.Agreement, error) {
-	return s.end(ctx, in.AgreementID, exchange.AgreementWithdraw, in.Reason, false, in.ExpectedVersion)
+	return s.end(ctx, in.AgreementID, exchange.AgreementWithdraw, in.Reason, false, in.ExpectedVersion, nil)
 }
 
-// TerminateAgreement ends a signed agreement.
+// TerminateAgreement ends a signed agreement on input.effectiveOn (default today); it
+// stays SIGNED and in force until then.
 func (s *AgreementService) TerminateAgreement(ctx context.Context, in exchange.TerminateAgreementInput) (*exchange.Agreement, error) {
-	return s.end(ctx, in.AgreementID, exchange.AgreementTerminate, &in.Reason, true, in.ExpectedVersion)
+	return s.end(ctx, in.AgreementID, exchange.AgreementTerminate, &in.Reason, true, in.ExpectedVersion, in.EffectiveOn)
 }
 
-// end moves an agreement to a terminal status with a reason.
+// end moves an agreement to a terminal status with a reason; a termination (the only
+// action with an effectiveOn) takes effect on that day.
 func (s *AgreementService) end(ctx context.Context, globalID string, action exchange.AgreementAction, reason *string,
-	reasonRequired bool, expectedVersion *int) (*exchange.Agreement, error) {
+	reasonRequired bool, expectedVersion *int, effectiveOn *time.Time) (*exchange.Agreement, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var id uuid.UUID
 	return withTxRead(ctx, s.db, func(tx *Tx) error {
+		if action == exchange.AgreementTerminate && effectiveOn == nil {
+			today := exchange.Today(tx.now)
+			effectiveOn = &today
+		}
 		// authz: DecideAgreement (which party's coordinator may end it, and when).
 		a, next, err := tx.decideAgreement(ctx, globalID, action, 0, expectedVersion)
 		if err != nil {
@@ -664,12 +739,21 @@ func (s *AgreementService) end(ctx context.Context, globalID string, action exch
 			}
 			exchange.ValidateAgreementNote(&errs, "reason", r, reasonRequired)
 		}
+		var terminatesOn *time.Time
+		if effectiveOn != nil {
+			today := exchange.Today(tx.now)
+			day, err := exchange.TerminationDay(effectiveOn, a.ValidUntil, today)
+			if err != nil {
+				errs = append(errs, exchange.AsErrors(err)...)
+			}
+			terminatesOn, next = &day, exchange.TerminatedStatus(day, today)
+		}
 		if err := errs.Err(); err != nil {
 			return err
 		}
 		note := trimmedOrNil(reason)
-		if _, err := tx.Exec(ctx, `UPDATE agreements SET status = $2, status_reason = $3, updated_at = $4, version = version + 1
-			WHERE id = $1`, a.ID, next, note, tx.now); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE agreements SET status = $2, status_reason = $3, terminates_on = $5, updated_at = $4,
+			version = version + 1 WHERE id = $1`, a.ID, next, note, tx.now, terminatesOn); err != nil {
 			return fmt.Errorf("%s agreement: %w", strings.ToLower(string(action)), err)
 		}
 		return tx.agreementChanged(ctx, a.ID, action, &a.Status, next, a.CurrentRevision, note, a.PartyIDs)
@@ -679,11 +763,11 @@ func (s *AgreementService) end(ctx context.Context, globalID string, action exch
 // quotaLineUpdate is the one conditional UPDATE behind consumeQuota and
 // countQuotaReferral: the line of the agreement's current revision while the agreement
 // is SIGNED and today is within its validity. consumeQuota adds the cap.
-const quotaLineUpdate = `
+var quotaLineUpdate = `
 	UPDATE agreement_quota_lines q SET %s = q.%s + 1
 	FROM agreements a
 	WHERE a.id = $1 AND q.agreement_id = a.id AND q.revision = a.current_revision
-		AND a.status = 'SIGNED' AND a.valid_from <= $5::date AND $5::date <= a.valid_until
+		AND ` + AgreementInForceSQL("a", "$5::date") + `
 		AND q.occupation_code = $2 AND q.from_center_id = $3 AND q.to_center_id = $4 %s`
 
 // consumeQuota counts one hire against the agreement's quota line for the occupation
@@ -726,10 +810,10 @@ func (tx *Tx) countQuotaReferral(ctx context.Context, agreementID uuid.UUID, occ
 // direction. It returns nil when the line exists on an active agreement.
 func (tx *Tx) explainQuotaMiss(ctx context.Context, agreementID uuid.UUID, occupationCode string, fromCenterID, toCenterID uuid.UUID) error {
 	f := exchange.QuotaLineFacts{Found: true}
-	err := tx.QueryRow(ctx, `SELECT a.status, a.valid_from, a.valid_until,
+	err := tx.QueryRow(ctx, `SELECT `+AgreementStatusSQL("a", "$5::date")+`, a.valid_from, a.in_force_until,
 			EXISTS (SELECT 1 FROM agreement_quota_lines q WHERE q.agreement_id = a.id AND q.revision = a.current_revision
 				AND q.occupation_code = $2 AND q.from_center_id = $3 AND q.to_center_id = $4)
-		FROM agreements a WHERE a.id = $1`, agreementID, occupationCode, fromCenterID, toCenterID).
+		FROM agreements a WHERE a.id = $1`, agreementID, occupationCode, fromCenterID, toCenterID, exchange.Today(tx.now)).
 		Scan(&f.Status, &f.ValidFrom, &f.ValidUntil, &f.HasLine)
 	if errors.Is(err, pgx.ErrNoRows) {
 		f.Found = false

@@ -110,7 +110,7 @@ func (s *BenefitTransferService) RequestBenefitTransfer(ctx context.Context, in 
 	if in.Worker != nil && s.db.PII == nil {
 		return nil, errors.New("request benefit transfer: no PII key configured")
 	}
-	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.BenefitTransfer, error) {
+	t, err := WithTxV(ctx, s.db, func(tx *Tx) (*exchange.BenefitTransfer, error) {
 		var errs exchange.Errors
 		errs = append(errs, exchange.AsErrors(exchange.CheckTransferRequest(in, exchange.DateInVietnam(tx.now)))...)
 		errs = append(errs, exchange.AsErrors(s.db.Catalog.CheckPostingProvince([]string{"newAddressProvinceCode"}, in.NewAddressProvinceCode))...)
@@ -175,6 +175,13 @@ func (s *BenefitTransferService) RequestBenefitTransfer(ctx context.Context, in 
 		}
 		return getTransfer(ctx, tx, id, false)
 	})
+	if err != nil && in.WorkerID != nil {
+		err = auditRefusedWorkerChange(ctx, s.db, *in.WorkerID, "requestBenefitTransfer", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // receivingCenter loads the receiving center and checks it as a referral's

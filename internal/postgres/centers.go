@@ -311,17 +311,26 @@ func (s *CenterService) CenterKeys(ctx context.Context, centerID uuid.UUID) ([]*
 	return keys, nil
 }
 
-// AddCenterKey registers a public key for a center's tokens.
+// AddCenterKey registers a public key for a center's tokens: the operator's, or a
+// coordinator's for its own center with a proof of possession of the new key.
 func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterKeyInput) (*exchange.CenterKey, error) {
-	// authz: DecideDirectoryChange.
-	if err := exchange.DecideDirectoryChange(auth.FromContext(ctx)); err != nil {
+	p := auth.FromContext(ctx)
+	// authz: DecideAddKey.
+	needsProof, err := exchange.DecideAddKey(p, in.CenterCode, in.Proof)
+	if err != nil {
 		return nil, err
 	}
 	alg := exchange.NormalizeKeyAlg(in.Alg)
-	_, parseErr := auth.ParsePublicKeyPEM(in.PublicKeyPem, alg)
+	pub, parseErr := auth.ParsePublicKeyPEM(in.PublicKeyPem, alg)
 	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.CenterKey, error) {
 		if err := exchange.ValidateCenterKey(in, parseErr, tx.now).Err(); err != nil {
 			return nil, err
+		}
+		if needsProof {
+			// authz: the coordinator's center holds the new key's private half.
+			if err := auth.VerifyKeyPossession(strings.TrimSpace(*in.Proof), pub, alg, in.Kid, p.CenterCode, tx.now); err != nil {
+				return nil, err
+			}
 		}
 		c, err := getCenter(ctx, tx, `code = $1`, exchange.NormalizeCenterCode(in.CenterCode), false)
 		if err != nil {
@@ -340,6 +349,28 @@ func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterK
 	})
 }
 
+// lockCenterKeys locks every key of k's center, in one order so that concurrent
+// revocations queue instead of deadlocking, and returns k as locked with the number of
+// the center's other keys usable now: the second of two revocations racing for a
+// center's last two keys sees the first one's.
+func (tx *Tx) lockCenterKeys(ctx context.Context, k *exchange.CenterKey) (*exchange.CenterKey, int, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+keyColumns+` FROM center_keys k JOIN centers c ON c.id = k.center_id
+		WHERE k.center_id = $1 ORDER BY k.id FOR UPDATE OF k`, k.CenterID)
+	keys, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.CenterKey])
+	if err != nil {
+		return nil, 0, fmt.Errorf("lock center keys: %w", err)
+	}
+	var others []*exchange.CenterKey
+	for _, key := range keys {
+		if key.ID == k.ID {
+			k = key
+		} else {
+			others = append(others, key)
+		}
+	}
+	return k, exchange.UsableKeys(others, tx.now), nil
+}
+
 func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid string, action exchange.ChangeAction) error {
 	if err := tx.audit(ctx, action.AuditName("center"), exchange.KindCenterKey, keyID, map[string]any{"kid": kid}); err != nil {
 		return err
@@ -352,9 +383,10 @@ func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid str
 }
 
 // RevokeCenterKey revokes a key; tokens it signed are refused from the next request on.
+// The operator revokes any key; a coordinator its own center's, never the last active one.
 func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeCenterKeyInput) (*exchange.CenterKey, error) {
-	// authz: DecideDirectoryChange.
-	if err := exchange.DecideDirectoryChange(auth.FromContext(ctx)); err != nil {
+	p := auth.FromContext(ctx)
+	if err := exchange.Authenticated(p); err != nil {
 		return nil, err
 	}
 	k, err := WithTxV(ctx, s.db, func(tx *Tx) (*exchange.CenterKey, error) {
@@ -362,7 +394,14 @@ func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeC
 		if err != nil && exchange.ErrorCode(err) != exchange.CodeNotFound {
 			return nil, err
 		}
-		if err := exchange.DecideRevokeKey(k, in.Kid); err != nil {
+		others := 0
+		if k != nil {
+			if k, others, err = tx.lockCenterKeys(ctx, k); err != nil {
+				return nil, err
+			}
+		}
+		// authz: DecideRevokeOwnKey.
+		if err := exchange.DecideRevokeOwnKey(p, k, in.Kid, others); err != nil {
 			return nil, err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE center_keys SET revoked_at = $2, updated_at = $2, version = version + 1 WHERE id = $1`,
