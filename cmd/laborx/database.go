@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -22,6 +23,10 @@ import (
 type dbFlags struct {
 	dataDir     string
 	databaseURL secret
+	// ownerURL connects as the tables' owner, for migrations and tools; empty: the
+	// same as databaseURL (then row-level security is not in force, see
+	// docs/database-roles.md).
+	ownerURL secret
 	// attach: use the embedded cluster a running serve started (tools); serve itself
 	// starts its own and refuses a second one.
 	attach bool
@@ -31,19 +36,24 @@ func (f *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", env("LABORX_DATA_DIR", "./.laborx"),
 		"directory for the embedded PostgreSQL cluster, demo keys and operator keys (LABORX_DATA_DIR)")
 	secretVar(fs, &f.databaseURL, "database-url", "LABORX_DATABASE_URL",
-		"PostgreSQL `URL`; empty starts the embedded cluster under <data-dir>/pg (LABORX_DATABASE_URL)")
+		"PostgreSQL `URL` the service connects with; empty starts the embedded cluster under <data-dir>/pg (LABORX_DATABASE_URL)")
+	secretVar(fs, &f.ownerURL, "migrate-database-url", "LABORX_MIGRATE_DATABASE_URL",
+		"PostgreSQL `URL` of the tables' owner, for migrations and tools; empty: --database-url (LABORX_MIGRATE_DATABASE_URL)")
 }
 
-// database is an open connection string and what must be stopped when done.
+// database is an open database's connection strings and what must be stopped when
+// done. URL connects as the tables' owner (migrations, tools); AppURL as the service's
+// role, which row-level security binds.
 type database struct {
 	URL     string
+	AppURL  string
 	cluster *devdb.Cluster
 }
 
 // openDatabase returns the configured database, or starts the embedded cluster.
 func (f *dbFlags) open(ctx context.Context, logger *slog.Logger) (*database, error) {
 	if f.databaseURL.value != "" {
-		return &database{URL: f.databaseURL.value}, nil
+		return &database{URL: cmp.Or(f.ownerURL.value, f.databaseURL.value), AppURL: f.databaseURL.value}, nil
 	}
 	// Tools share the cluster of a `laborx serve` running on the same data dir.
 	cluster, err := devdb.Start(ctx, devdb.Options{Dir: filepath.Join(f.dataDir, "pg"), Logger: logger, Attach: f.attach})
@@ -54,7 +64,12 @@ func (f *dbFlags) open(ctx context.Context, logger *slog.Logger) (*database, err
 		_ = cluster.Stop(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	return &database{URL: cluster.DSN("laborx"), cluster: cluster}, nil
+	app, err := cluster.AppDSN(ctx, "laborx")
+	if err != nil {
+		_ = cluster.Stop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return &database{URL: cluster.DSN("laborx"), AppURL: app, cluster: cluster}, nil
 }
 
 // Close stops the embedded cluster, if this process started one.

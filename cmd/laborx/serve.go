@@ -93,7 +93,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ops.apply(&cfg)
 	limits.apply(&cfg.Limits)
-	a, err := app.New(ctx, app.Config{DatabaseURL: database.URL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
+	a, err := app.New(ctx, app.Config{DatabaseURL: database.AppURL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
 		PIIKey: piiKeyBytes, ReadDatabaseURL: readDatabaseURL.value, Pool: ops.poolOptions(), ReadMaxLag: ops.readMaxLag})
 	if err != nil {
 		return err

@@ -31,7 +31,11 @@ import (
 
 // Env is one exchange under test: a fresh database and one or more servers on it.
 type Env struct {
-	DSN string
+	// DSN is what the servers connect with: the service's role (pgtest.AppDSN), which
+	// row-level security binds. OwnerDSN is the tables' owner, for a test's own direct
+	// SQL checks and migrations; the same as DSN when Options.DSN was given.
+	DSN      string
+	OwnerDSN string
 	// PIIKey is the random key this env's instances protect national IDs with.
 	PIIKey   []byte
 	App      *app.App
@@ -90,11 +94,12 @@ func NewWith(t testing.TB, o Options) *Env {
 	if _, err := rand.Read(piiKey); err != nil {
 		t.Fatal(err)
 	}
-	dsn := o.DSN
+	dsn, owner := o.DSN, o.DSN
 	if dsn == "" {
-		dsn = pgtest.NewDSN(t, pgtest.Laborx)
+		owner = pgtest.NewDSN(t, pgtest.Laborx)
+		dsn = pgtest.AppDSN(owner)
 	}
-	e := &Env{DSN: dsn, operator: op, keys: keys, PIIKey: piiKey}
+	e := &Env{DSN: dsn, OwnerDSN: owner, operator: op, keys: keys, PIIKey: piiKey}
 	e.App, e.Server = e.NewInstance(t, o)
 	return e
 }

@@ -2,6 +2,7 @@ package apitest_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/laborx/laborx/internal/auth"
 
 	"github.com/laborx/laborx/internal/apitest"
+	"github.com/laborx/laborx/internal/postgres"
 )
 
 func TestViewerAndReferenceData(t *testing.T) {
@@ -284,7 +286,17 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		}
 	}
 	// A pending migration makes the instance not ready.
-	if _, err := e.App.Migrator.Down(context.Background()); err != nil {
+	// Migrations run as the tables' owner, not as the service.
+	owner, err := sql.Open("pgx", e.OwnerDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	m, err := postgres.NewMigrator(owner, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Down(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if status, body := get("/readyz"); status != http.StatusServiceUnavailable || !strings.Contains(body, "migrations pending") {

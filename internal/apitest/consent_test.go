@@ -146,7 +146,7 @@ func TestConsentOfANewWorker(t *testing.T) {
 	e := f.e
 	workers := func() int {
 		var n int
-		if err := e.App.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM workers`).Scan(&n); err != nil {
+		if err := dbPool(t, e).QueryRow(context.Background(), `SELECT count(*) FROM workers`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -255,7 +255,7 @@ func TestEraseWorkerErasesConsentPurposes(t *testing.T) {
 		t.Fatalf("eraseWorker: %s", r.Raw)
 	}
 	var records, purposes int
-	if err := e.App.DB.Pool.QueryRow(context.Background(), `SELECT count(*), count(purpose) FROM worker_consents`).
+	if err := dbPool(t, e).QueryRow(context.Background(), `SELECT count(*), count(purpose) FROM worker_consents`).
 		Scan(&records, &purposes); err != nil {
 		t.Fatal(err)
 	}

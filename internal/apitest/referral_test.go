@@ -455,7 +455,7 @@ func TestReferralsQuery(t *testing.T) {
 
 func dbPool(t *testing.T, e *apitest.Env) *pgxpool.Pool {
 	t.Helper()
-	pool, err := pgxpool.New(context.Background(), e.DSN)
+	pool, err := pgxpool.New(context.Background(), e.OwnerDSN)
 	if err != nil {
 		t.Fatal(err)
 	}

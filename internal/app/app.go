@@ -122,6 +122,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		closeAll()
 		return nil, err
 	}
+	if bound, err := db.RowSecurity(ctx); err != nil {
+		closeAll()
+		return nil, err
+	} else if !bound {
+		cfg.Logger.Warn("row-level security is not in force: the database role is a superuser or owns the tables; " +
+			"connect as a member of laborx_app and migrate as the owner (docs/database-roles.md)")
+	}
 	readPool, err := openReadPool(ctx, cfg.ReadDatabaseURL, poolOpts)
 	if err != nil {
 		closeAll()

@@ -217,9 +217,14 @@ func provinceOf(code string) string {
 // consent given at registration withdrawn, then consent given again for any province.
 // It runs once: a worker with more than one record has the story already.
 func seedConsentStory(ctx context.Context, db *postgres.DB, svc *postgres.ReferralService, as context.Context) error {
-	var workerID uuid.UUID
-	if err := db.Pool.QueryRow(ctx, `SELECT r.worker_id FROM idempotency_keys k JOIN referrals r ON r.id = k.result_id
-		WHERE k.key = 'demo-referral-01'`).Scan(&workerID); err != nil {
+	// As the referral's origin: row-level security shows a referral to its centers only.
+	workerID, err := postgres.WithTxV(as, db, func(tx *postgres.Tx) (uuid.UUID, error) {
+		var id uuid.UUID
+		err := tx.QueryRow(ctx, `SELECT r.worker_id FROM idempotency_keys k JOIN referrals r ON r.id = k.result_id
+			WHERE k.key = 'demo-referral-01'`).Scan(&id)
+		return id, err
+	})
+	if err != nil {
 		return fmt.Errorf("demo consent story: %w", err)
 	}
 	consents, err := svc.WorkerConsents(as, []uuid.UUID{workerID})

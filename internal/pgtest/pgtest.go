@@ -38,8 +38,8 @@ var server struct {
 	tmpDir  string
 }
 
-// NewPool returns a pool connected to a fresh database created from a template that m
-// has migrated (pgtestdb caches the template by m.Hash()). The pool is closed at test
+// NewPool returns a pool connected, as the tables' owner, to a fresh database created
+// from a template that m has migrated (pgtestdb caches the template by m.Hash()). The pool is closed at test
 // cleanup, before the database is dropped.
 func NewPool(tb testing.TB, m pgtestdb.Migrator) *pgxpool.Pool {
 	tb.Helper()
@@ -56,8 +56,9 @@ func NewPool(tb testing.TB, m pgtestdb.Migrator) *pgxpool.Pool {
 }
 
 // NewDSN is NewPool for callers that connect themselves, such as a whole server under
-// test. Its connections must be closed by the end of the test, or dropping the database
-// fails the test.
+// test (which connects as AppDSN of it). Both connect as the tables' owner, which runs
+// the migrations. Its connections must be closed by the end of the test, or dropping the
+// database fails the test.
 func NewDSN(tb testing.TB, m pgtestdb.Migrator) string {
 	tb.Helper()
 	conf, err := adminConfig()
@@ -104,6 +105,9 @@ func adminConfig() (pgtestdb.Config, error) {
 			if server.err != nil {
 				return
 			}
+		}
+		if server.err = ensureAppRole(dsn); server.err != nil {
+			return
 		}
 		server.conf, server.err = configFromURL(dsn)
 	})

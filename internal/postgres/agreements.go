@@ -58,8 +58,6 @@ func viewerCenter(p *exchange.Principal) *uuid.UUID {
 	return &id
 }
 
-func (s *AgreementService) today() time.Time { return exchange.Today(s.db.Now()) }
-
 func collectAgreements(rows pgx.Rows, today time.Time) ([]*exchange.Agreement, error) {
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Agreement])
 	if err != nil {
@@ -93,7 +91,7 @@ func (s *AgreementService) Agreement(ctx context.Context, id uuid.UUID) (*exchan
 	if err != nil {
 		return nil, err
 	}
-	return getAgreement(ctx, s.db.Pool, p, id, s.today())
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Agreement, error) { return getAgreement(ctx, tx, p, id, exchange.Today(tx.now)) })
 }
 
 // Agreements lists the agreements the caller sees, newest first.
@@ -130,22 +128,25 @@ func (s *AgreementService) Agreements(ctx context.Context, f exchange.AgreementF
 		AND (SELECT count(*) FROM agreement_parties fp JOIN centers fc ON fc.id = fp.center_id
 			WHERE fp.agreement_id = a.id AND fc.code = ANY($3)) = cardinality($3::text[])
 		AND ($4::date IS NULL OR ` + AgreementInForceSQL("a", "$4::date") + `)`
-	args := []any{viewerCenter(p), statuses, parties, activeOn, s.today()}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+agreementColumns+` FROM agreements a WHERE `+where+`
-		AND (NOT $6 OR (a.created_at, a.id) < ($7, $8)) ORDER BY a.created_at DESC, a.id DESC LIMIT $9`,
-		append(args, hasAfter, afterAt, afterID, page.First+1)...)
-	list, err := collectAgreements(rows, s.today())
-	if err != nil {
-		return nil, fmt.Errorf("list agreements: %w", err)
-	}
-	pg := pageOf(list, page.First, func(a *exchange.Agreement) string { return encodeCursor(a.CreatedAt, a.ID) })
-	pg.HasPrevious = hasAfter
-	if page.WithTotal {
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM agreements a WHERE `+where, args...).Scan(&pg.TotalCount); err != nil {
-			return nil, fmt.Errorf("count agreements: %w", err)
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.Agreement], error) {
+		today := exchange.Today(tx.now)
+		args := []any{viewerCenter(p), statuses, parties, activeOn, today}
+		rows, _ := tx.Query(ctx, `SELECT `+agreementColumns+` FROM agreements a WHERE `+where+`
+			AND (NOT $6 OR (a.created_at, a.id) < ($7, $8)) ORDER BY a.created_at DESC, a.id DESC LIMIT $9`,
+			append(args, hasAfter, afterAt, afterID, page.First+1)...)
+		list, err := collectAgreements(rows, today)
+		if err != nil {
+			return nil, fmt.Errorf("list agreements: %w", err)
 		}
-	}
-	return pg, nil
+		pg := pageOf(list, page.First, func(a *exchange.Agreement) string { return encodeCursor(a.CreatedAt, a.ID) })
+		pg.HasPrevious = hasAfter
+		if page.WithTotal {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM agreements a WHERE `+where, args...).Scan(&pg.TotalCount); err != nil {
+				return nil, fmt.Errorf("count agreements: %w", err)
+			}
+		}
+		return pg, nil
+	})
 }
 
 // listsOf runs a query over the rows of several agreements and groups them by
@@ -159,9 +160,11 @@ func listsOf[T any](ctx context.Context, s *AgreementService, agreementIDs []uui
 	}
 	// authz: only parties and operators see an agreement and what belongs to it; checked
 	// per row, since the ids may come from anywhere.
-	rows, _ := s.db.Pool.Query(ctx, sql+` AND `+seesAgreement(agreementIDExpr, "$2")+` ORDER BY `+orderBy,
-		agreementIDs, viewerCenter(p))
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+	list, err := readTx(ctx, s.db, func(tx *Tx) ([]*T, error) {
+		rows, _ := tx.Query(ctx, sql+` AND `+seesAgreement(agreementIDExpr, "$2")+` ORDER BY `+orderBy,
+			agreementIDs, viewerCenter(p))
+		return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read agreement details: %w", err)
 	}
@@ -487,7 +490,7 @@ func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.Pro
 		Terms   string   `json:"terms"`
 	}{strings.TrimSpace(in.Title), parties, string(terms.CanonicalJSON())}
 	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Agreement, error) {
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "proposeAgreement", hashed, func() (uuid.UUID, error) {
 			// Codes in input order map to input positions; the proposer (added first when
 			// missing from the list) always exists.
@@ -517,12 +520,11 @@ func (s *AgreementService) ProposeAgreement(ctx context.Context, in exchange.Pro
 			}
 			return id, tx.agreementChanged(ctx, id, exchange.AgreementPropose, nil, exchange.AgreementProposed, 1, nil, partyIDs)
 		})
-		return err
+		if err != nil {
+			return nil, err
+		}
+		return getAgreement(ctx, tx, p, id, exchange.Today(tx.now))
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getAgreement(ctx, s.db.Pool, p, id, s.today())
 }
 
 // partyInputIndex is the position of code in the user's list (the proposer, when it
@@ -543,11 +545,11 @@ func (s *AgreementService) ReviseAgreement(ctx context.Context, in exchange.Revi
 		return nil, err
 	}
 	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Agreement, error) {
 		// authz: DecideAgreement (coordinator of a party).
 		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementRevise, 0, in.ExpectedVersion)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		id = a.ID
 		var errs exchange.Errors
@@ -558,7 +560,7 @@ func (s *AgreementService) ReviseAgreement(ctx context.Context, in exchange.Revi
 			exchange.ValidateAgreementNote(&errs, "note", *in.Note, false)
 		}
 		if err := errs.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		centers := make(map[string]uuid.UUID, len(a.PartyCodes))
 		for i, code := range a.PartyCodes {
@@ -568,23 +570,22 @@ func (s *AgreementService) ReviseAgreement(ctx context.Context, in exchange.Revi
 		number := a.CurrentRevision + 1
 		note := trimmedOrNil(in.Note)
 		if err := tx.insertRevision(ctx, a.ID, number, a.Title, a.PartyCodes, terms, note, centers); err != nil {
-			return err
+			return nil, err
 		}
 		// A counter-offer voids every signature: they named the previous revision.
 		if _, err := tx.Exec(ctx, `DELETE FROM agreement_signatures WHERE agreement_id = $1`, a.ID); err != nil {
-			return fmt.Errorf("void signatures: %w", err)
+			return nil, fmt.Errorf("void signatures: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE agreements SET status = $2, current_revision = $3, valid_from = $4, valid_until = $5,
 			updated_at = $6, version = version + 1 WHERE id = $1`,
 			a.ID, next, number, terms.ValidFrom, terms.ValidUntil, tx.now); err != nil {
-			return fmt.Errorf("revise agreement: %w", err)
+			return nil, fmt.Errorf("revise agreement: %w", err)
 		}
-		return tx.agreementChanged(ctx, a.ID, exchange.AgreementRevise, &a.Status, next, number, note, a.PartyIDs)
+		if err := tx.agreementChanged(ctx, a.ID, exchange.AgreementRevise, &a.Status, next, number, note, a.PartyIDs); err != nil {
+			return nil, err
+		}
+		return getAgreement(ctx, tx, p, id, exchange.Today(tx.now))
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getAgreement(ctx, s.db.Pool, p, id, s.today())
 }
 
 // CommentOnAgreement adds a party member's comment; the agreement itself is unchanged.
@@ -594,7 +595,7 @@ func (s *AgreementService) CommentOnAgreement(ctx context.Context, in exchange.C
 		return nil, nil, err
 	}
 	var c *exchange.AgreementCommentEntry
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	a, err := withTxRead(ctx, s.db, func(tx *Tx) error {
 		// authz: DecideAgreement (publisher or coordinator of a party).
 		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementComment, 0, nil)
 		if err != nil {
@@ -616,12 +617,13 @@ func (s *AgreementService) CommentOnAgreement(ctx context.Context, in exchange.C
 			return fmt.Errorf("insert comment: %w", err)
 		}
 		return tx.agreementChanged(ctx, a.ID, exchange.AgreementComment, &a.Status, next, a.CurrentRevision, &text, a.PartyIDs)
+	}, func(tx *Tx) (*exchange.Agreement, error) {
+		return getAgreement(ctx, tx, p, c.AgreementID, exchange.Today(tx.now))
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := getAgreement(ctx, s.db.Pool, p, c.AgreementID, s.today())
-	return a, c, err
+	return a, c, nil
 }
 
 // SignAgreement signs the current revision for the caller's center; the last party's
@@ -632,33 +634,32 @@ func (s *AgreementService) SignAgreement(ctx context.Context, in exchange.SignAg
 		return nil, err
 	}
 	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Agreement, error) {
 		// authz: DecideAgreement (coordinator of a party, once per revision).
 		a, next, err := tx.decideAgreement(ctx, in.AgreementID, exchange.AgreementSign, in.Revision, nil)
 		if err != nil {
-			return exchange.SignatureField(err)
+			return nil, exchange.SignatureField(err)
 		}
 		id = a.ID
 		proof, err := tx.signatureProof(ctx, in.JWS, a.TermsHash)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO agreement_signatures (agreement_id, revision, center_id, signer_subject, terms_hash, signed_at, kid, alg, jws)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, a.ID, a.CurrentRevision, p.CenterID, p.Subject, a.TermsHash, tx.now,
 			proof.kid, proof.alg, proof.jws); err != nil {
-			return fmt.Errorf("sign agreement: %w", err)
+			return nil, fmt.Errorf("sign agreement: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE agreements SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1`,
 			a.ID, next, tx.now); err != nil {
-			return fmt.Errorf("sign agreement: %w", err)
+			return nil, fmt.Errorf("sign agreement: %w", err)
 		}
-		return tx.agreementChanged(ctx, a.ID, exchange.AgreementSign, &a.Status, next, a.CurrentRevision, nil, a.PartyIDs)
+		if err := tx.agreementChanged(ctx, a.ID, exchange.AgreementSign, &a.Status, next, a.CurrentRevision, nil, a.PartyIDs); err != nil {
+			return nil, err
+		}
+		return getAgreement(ctx, tx, p, id, exchange.Today(tx.now))
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getAgreement(ctx, s.db.Pool, p, id, s.today())
 }
 
 // signatureProof is a signature's checked JWS; all nil for a signature without one.
@@ -707,12 +708,7 @@ func (s *AgreementService) WithdrawAgreement(ctx context.Context, in exchange.Wi
 // TerminateAgreement ends a signed agreement on input.effectiveOn (default today); it
 // stays SIGNED and in force until then.
 func (s *AgreementService) TerminateAgreement(ctx context.Context, in exchange.TerminateAgreementInput) (*exchange.Agreement, error) {
-	effectiveOn := in.EffectiveOn
-	if effectiveOn == nil {
-		today := s.today()
-		effectiveOn = &today
-	}
-	return s.end(ctx, in.AgreementID, exchange.AgreementTerminate, &in.Reason, true, in.ExpectedVersion, effectiveOn)
+	return s.end(ctx, in.AgreementID, exchange.AgreementTerminate, &in.Reason, true, in.ExpectedVersion, in.EffectiveOn)
 }
 
 // end moves an agreement to a terminal status with a reason; a termination (the only
@@ -724,7 +720,11 @@ func (s *AgreementService) end(ctx context.Context, globalID string, action exch
 		return nil, err
 	}
 	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	return withTxRead(ctx, s.db, func(tx *Tx) error {
+		if action == exchange.AgreementTerminate && effectiveOn == nil {
+			today := exchange.Today(tx.now)
+			effectiveOn = &today
+		}
 		// authz: DecideAgreement (which party's coordinator may end it, and when).
 		a, next, err := tx.decideAgreement(ctx, globalID, action, 0, expectedVersion)
 		if err != nil {
@@ -757,11 +757,7 @@ func (s *AgreementService) end(ctx context.Context, globalID string, action exch
 			return fmt.Errorf("%s agreement: %w", strings.ToLower(string(action)), err)
 		}
 		return tx.agreementChanged(ctx, a.ID, action, &a.Status, next, a.CurrentRevision, note, a.PartyIDs)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return getAgreement(ctx, s.db.Pool, p, id, s.today())
+	}, func(tx *Tx) (*exchange.Agreement, error) { return getAgreement(ctx, tx, p, id, exchange.Today(tx.now)) })
 }
 
 // quotaLineUpdate is the one conditional UPDATE behind consumeQuota and

@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/laborx/laborx/internal/exchange"
 )
@@ -91,19 +89,10 @@ func (s *AuditTrail) list(ctx context.Context, w *sqlWhere, page exchange.PageAr
 	if ok {
 		after = []any{at, id}
 	}
-	rows, _ := keysetQuery(ctx, s.db.Pool, auditColumns, "audit_entries a", w, auditOrder, after, page.First)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.AuditEntry])
-	if err != nil {
-		return nil, fmt.Errorf("list audit entries: %w", err)
-	}
-	pg := pageOf(list, page.First, func(a *exchange.AuditEntry) string { return encodeCursor(a.At, a.ID) })
-	pg.HasPrevious = ok
-	if page.WithTotal {
-		if pg.TotalCount, err = countOf(ctx, s.db.Pool, "audit_entries a", w); err != nil {
-			return nil, err
-		}
-	}
-	return pg, nil
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.AuditEntry], error) {
+		return listPage(ctx, tx, auditColumns, "audit_entries a", "audit_entries a", w, auditOrder, after, page,
+			func(a *exchange.AuditEntry) string { return encodeCursor(a.At, a.ID) })
+	})
 }
 
 // auditRefusedWorkerChange records, after the refused transaction rolled back, that the

@@ -20,21 +20,23 @@ func (s *MarketService) LaborDemandsByIDs(ctx context.Context, ids []uuid.UUID) 
 	if err != nil {
 		return nil, err
 	}
-	now := s.db.Now().UTC()
-	w := &sqlWhere{}
-	w.add(`d.id = ANY(%s)`, w.arg(ids))
-	demandVisibility(w, p, now)
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
-	if err != nil {
-		return nil, fmt.Errorf("load demands: %w", err)
-	}
-	out := make(map[uuid.UUID]*exchange.LaborDemand, len(list))
-	for _, d := range list {
-		d.SetStatus(now)
-		out[d.ID] = d
-	}
-	return out, nil
+	return readTx(ctx, s.db, func(tx *Tx) (map[uuid.UUID]*exchange.LaborDemand, error) {
+		now := tx.now
+		w := &sqlWhere{}
+		w.add(`d.id = ANY(%s)`, w.arg(ids))
+		demandVisibility(w, p, now)
+		rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
+		if err != nil {
+			return nil, fmt.Errorf("load demands: %w", err)
+		}
+		out := make(map[uuid.UUID]*exchange.LaborDemand, len(list))
+		for _, d := range list {
+			d.SetStatus(now)
+			out[d.ID] = d
+		}
+		return out, nil
+	})
 }
 
 // AgreementsByIDs loads the agreements among ids that the caller may see.
@@ -44,15 +46,17 @@ func (s *AgreementService) AgreementsByIDs(ctx context.Context, ids []uuid.UUID)
 		return nil, err
 	}
 	// authz: only parties and operators see an agreement.
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+agreementColumns+` FROM agreements a WHERE a.id = ANY($1) AND `+
-		seesAgreement("a.id", "$2"), ids, viewerCenter(p))
-	list, err := collectAgreements(rows, s.today())
-	if err != nil {
-		return nil, fmt.Errorf("load agreements: %w", err)
-	}
-	out := make(map[uuid.UUID]*exchange.Agreement, len(list))
-	for _, a := range list {
-		out[a.ID] = a
-	}
-	return out, nil
+	return readTx(ctx, s.db, func(tx *Tx) (map[uuid.UUID]*exchange.Agreement, error) {
+		rows, _ := tx.Query(ctx, `SELECT `+agreementColumns+` FROM agreements a WHERE a.id = ANY($1) AND `+
+			seesAgreement("a.id", "$2"), ids, viewerCenter(p))
+		list, err := collectAgreements(rows, exchange.Today(tx.now))
+		if err != nil {
+			return nil, fmt.Errorf("load agreements: %w", err)
+		}
+		out := make(map[uuid.UUID]*exchange.Agreement, len(list))
+		for _, a := range list {
+			out[a.ID] = a
+		}
+		return out, nil
+	})
 }

@@ -45,7 +45,7 @@ func (s *StatsService) BenefitTransfers(ctx context.Context, args exchange.Benef
 		SELECT t.status, count(*)::int AS n,
 			count(*) FILTER (WHERE t.status IN ('REQUESTED', 'NOTIFIED') AND t.due_by < `+
 		today.arg(exchange.DateInVietnam(s.db.Now()))+`::date)::int AS overdue
-		FROM benefit_transfers t
+		FROM benefit_transfer_facts t
 		WHERE `+today.String()+`
 		GROUP BY 1`, today.args...)
 	var status exchange.BenefitTransferStatus
@@ -71,7 +71,7 @@ func (s *StatsService) BenefitTransfers(ctx context.Context, args exchange.Benef
 func (s *StatsService) transferMedian(ctx context.Context, w *sqlWhere, reached string) (*float64, error) {
 	rows, _ := s.read.Query(ctx, `
 		SELECT t.requested_on, `+vietnamDate(reached)+` AS reached_on, count(*)::int AS n
-		FROM benefit_transfers t
+		FROM benefit_transfer_facts t
 		WHERE `+w.String()+` AND `+reached+` IS NOT NULL
 		GROUP BY 1, 2`, w.args...)
 	spans, err := pgx.CollectRows(rows, pgx.RowToStructByName[exchange.TransferSpan])

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -32,85 +31,68 @@ const transferColumns = `t.id, t.worker_id, t.from_center_id, t.to_center_id, t.
 	t.revision, t.created_at, t.updated_at, t.version`
 
 func getTransfer(ctx context.Context, q DBTX, id uuid.UUID, lock bool) (*exchange.BenefitTransfer, error) {
-	sql := `SELECT ` + transferColumns + ` FROM benefit_transfers t WHERE t.id = $1`
-	if lock {
-		sql += ` FOR UPDATE`
-	}
-	rows, _ := q.Query(ctx, sql, id)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.BenefitTransfer])
-	if err != nil {
-		return nil, notFoundAs(err, exchange.BenefitTransferNotFound())
-	}
-	return t, nil
+	return oneRow[exchange.BenefitTransfer](ctx, q, exchange.BenefitTransferNotFound(),
+		forUpdate(`SELECT `+transferColumns+` FROM benefit_transfers t WHERE t.id = $1`, lock, ""), id)
 }
 
 // BenefitTransfer returns a transfer the caller may see.
 func (s *BenefitTransferService) BenefitTransfer(ctx context.Context, id uuid.UUID) (*exchange.BenefitTransfer, error) {
-	p, err := caller(ctx)
-	if err != nil {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	t, err := getTransfer(ctx, s.db.Pool, id, false)
-	if err != nil {
-		return nil, err
-	}
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.BenefitTransfer, error) { return tx.visibleTransfer(ctx, id) })
+}
+
+// visibleTransfer loads a transfer the caller may see.
+func (tx *Tx) visibleTransfer(ctx context.Context, id uuid.UUID) (*exchange.BenefitTransfer, error) {
+	t, err := getTransfer(ctx, tx, id, false)
 	// authz: SeesBenefitTransfer.
-	if !exchange.SeesBenefitTransfer(p, t.FromCenterID, t.ToCenterID) {
-		return nil, exchange.BenefitTransferNotFound()
-	}
-	return t, nil
+	return visibleRow(t, err, func(t *exchange.BenefitTransfer) bool {
+		return exchange.SeesBenefitTransfer(tx.caller, t.FromCenterID, t.ToCenterID)
+	}, exchange.BenefitTransferNotFound())
 }
 
 // BenefitTransfers lists the transfers of the caller's center (every transfer for
 // operators), newest first.
 func (s *BenefitTransferService) BenefitTransfers(ctx context.Context, f exchange.BenefitTransferFilter, page exchange.PageArgs) (*exchange.Page[*exchange.BenefitTransfer], error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// authz: DecideListBenefitTransfers.
-	if err := exchange.DecideListBenefitTransfers(p); err != nil {
-		return nil, err
-	}
-	afterAt, afterID, err := afterCreated(page.After)
-	if err != nil {
-		return nil, err
-	}
-	var direction *string
-	if f.Direction != nil {
-		d := string(*f.Direction)
-		direction = &d
-	}
-	statuses := textsOf(f.Statuses)
-	// authz: $1 is the caller's center, uuid.Nil for operators, who see every transfer;
-	// a center sees those it pays or receives. Overdue is OverdueAt's twin ($6 is
-	// today in Vietnam).
-	const where = `
-		($1 = '00000000-0000-0000-0000-000000000000'::uuid
-		  OR ($2::text IS NULL AND (t.from_center_id = $1 OR t.to_center_id = $1))
-		  OR ($2 = 'OUTGOING' AND t.from_center_id = $1) OR ($2 = 'INCOMING' AND t.to_center_id = $1))
-		AND ($1 <> '00000000-0000-0000-0000-000000000000'::uuid OR $2::text IS NULL)
-		AND (cardinality($3::text[]) = 0 OR t.status = ANY($3))
-		AND ($4::date IS NULL OR t.requested_on >= $4)
-		AND ($5::date IS NULL OR t.requested_on < $5)
-		AND ($7::boolean IS NULL OR $7 = (t.status IN ('REQUESTED', 'NOTIFIED') AND t.due_by < $6))`
-	args := []any{p.CenterID, direction, statuses, f.From, f.To, exchange.DateInVietnam(s.db.Now()), f.Overdue}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+transferColumns+` FROM benefit_transfers t WHERE `+where+`
-		AND ($8::timestamptz IS NULL OR (t.created_at, t.id) < ($8, $9))
-		ORDER BY t.created_at DESC, t.id DESC LIMIT $10`, append(args, afterAt, afterID, page.First+1)...)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.BenefitTransfer])
-	if err != nil {
-		return nil, fmt.Errorf("list benefit transfers: %w", err)
-	}
-	pg := pageOf(list, page.First, func(t *exchange.BenefitTransfer) string { return encodeCursor(t.CreatedAt, t.ID) })
-	pg.HasPrevious = afterAt != nil
-	if page.WithTotal {
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM benefit_transfers t WHERE `+where, args...).
-			Scan(&pg.TotalCount); err != nil {
-			return nil, fmt.Errorf("count benefit transfers: %w", err)
+	return newestFirst(ctx, s.db, exchange.DecideListBenefitTransfers, transferColumns, "benefit_transfers t", "benefit_transfers t", "t",
+		func(p *exchange.Principal, now time.Time) *sqlWhere { return transferFilter(p, f, now) },
+		func(t *exchange.BenefitTransfer) (time.Time, uuid.UUID) { return t.CreatedAt, t.ID }, page)
+}
+
+// transferFilter is the filter of a transfer list. Overdue is OverdueAt's twin, today
+// being the day in Vietnam.
+func transferFilter(p *exchange.Principal, f exchange.BenefitTransferFilter, now time.Time) *sqlWhere {
+	w := &sqlWhere{}
+	// authz: a caller of no center (the operator) sees every transfer, and no direction
+	// applies to them; a center sees those it pays or receives.
+	if p.CenterID != uuid.Nil {
+		me := w.arg(p.CenterID)
+		switch {
+		case f.Direction == nil:
+			w.add(`(t.from_center_id = %s OR t.to_center_id = %s)`, me, me)
+		case *f.Direction == exchange.TransferOutgoing:
+			w.add(`t.from_center_id = %s`, me)
+		default:
+			w.add(`t.to_center_id = %s`, me)
 		}
+	} else if f.Direction != nil {
+		w.add(`false`)
 	}
-	return pg, nil
+	if len(f.Statuses) > 0 {
+		w.add(`t.status = ANY(%s)`, w.arg(textsOf(f.Statuses)))
+	}
+	if f.From != nil {
+		w.add(`t.requested_on >= %s`, w.arg(*f.From))
+	}
+	if f.To != nil {
+		w.add(`t.requested_on < %s`, w.arg(*f.To))
+	}
+	if f.Overdue != nil {
+		w.add(`%s = (t.status IN ('REQUESTED', 'NOTIFIED') AND t.due_by < %s)`,
+			w.arg(*f.Overdue), w.arg(exchange.DateInVietnam(now)))
+	}
+	return w
 }
 
 // RequestBenefitTransfer opens a transfer (Form 19 received) for an existing worker of
@@ -125,35 +107,34 @@ func (s *BenefitTransferService) RequestBenefitTransfer(ctx context.Context, in 
 	if err := exchange.DecideRequestBenefitTransfer(p); err != nil {
 		return nil, err
 	}
-	now := s.db.Now()
-	var errs exchange.Errors
-	errs = append(errs, exchange.AsErrors(exchange.CheckTransferRequest(in, exchange.DateInVietnam(now)))...)
-	errs = append(errs, exchange.AsErrors(s.db.Catalog.CheckPostingProvince([]string{"newAddressProvinceCode"}, in.NewAddressProvinceCode))...)
-	var w *exchange.NormalizedWorker
-	if in.Worker != nil {
-		if s.db.PII == nil {
-			return nil, errors.New("request benefit transfer: no PII key configured")
-		}
-		w, err = exchange.NormalizeWorkerInput([]string{"worker"}, *in.Worker, now, s.db.Catalog)
-		errs = append(errs, exchange.AsErrors(err)...)
+	if in.Worker != nil && s.db.PII == nil {
+		return nil, errors.New("request benefit transfer: no PII key configured")
 	}
-	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	t, err := WithTxV(ctx, s.db, func(tx *Tx) (*exchange.BenefitTransfer, error) {
+		var errs exchange.Errors
+		errs = append(errs, exchange.AsErrors(exchange.CheckTransferRequest(in, exchange.DateInVietnam(tx.now)))...)
+		errs = append(errs, exchange.AsErrors(s.db.Catalog.CheckPostingProvince([]string{"newAddressProvinceCode"}, in.NewAddressProvinceCode))...)
+		var w *exchange.NormalizedWorker
+		if in.Worker != nil {
+			var err error
+			w, err = exchange.NormalizeWorkerInput([]string{"worker"}, *in.Worker, tx.now, s.db.Catalog)
+			errs = append(errs, exchange.AsErrors(err)...)
+		}
 		dest, err := tx.receivingCenter(ctx, in.ToCenterCode, in.NewAddressProvinceCode)
 		errs = append(errs, exchange.AsErrors(err)...)
 		if err != nil && exchange.AsErrors(err) == nil {
-			return err
+			return nil, err
 		}
 		var existing uuid.UUID
 		if in.WorkerID != nil {
 			existing, err = tx.payingCentersWorker(ctx, *in.WorkerID)
 			errs = append(errs, exchange.AsErrors(err)...)
 			if err != nil && exchange.AsErrors(err) == nil {
-				return err
+				return nil, err
 			}
 		}
 		if err := errs.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		fingerprint := in
 		var hash []byte
@@ -164,7 +145,7 @@ func (s *BenefitTransferService) RequestBenefitTransfer(ctx context.Context, in 
 			wi.NationalID = hex.EncodeToString(hash)
 			fingerprint.Worker = &wi
 		}
-		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "requestBenefitTransfer", fingerprint, func() (uuid.UUID, error) {
+		id, _, err := tx.idempotent(ctx, in.IdempotencyKey, "requestBenefitTransfer", fingerprint, func() (uuid.UUID, error) {
 			workerID := existing
 			if w != nil {
 				if workerID, err = tx.upsertWorker(ctx, s.db, w, hash); err != nil {
@@ -189,7 +170,10 @@ func (s *BenefitTransferService) RequestBenefitTransfer(ctx context.Context, in 
 			}
 			return id, tx.transferChanged(ctx, id, exchange.ActionCreated)
 		})
-		return err
+		if err != nil {
+			return nil, err
+		}
+		return getTransfer(ctx, tx, id, false)
 	})
 	if err != nil && in.WorkerID != nil {
 		err = auditRefusedWorkerChange(ctx, s.db, *in.WorkerID, "requestBenefitTransfer", err)
@@ -197,7 +181,7 @@ func (s *BenefitTransferService) RequestBenefitTransfer(ctx context.Context, in 
 	if err != nil {
 		return nil, err
 	}
-	return getTransfer(ctx, s.db.Pool, id, false)
+	return t, nil
 }
 
 // receivingCenter loads the receiving center and checks it as a referral's
@@ -242,23 +226,10 @@ func (tx *Tx) transferConsent(ctx context.Context, workerID uuid.UUID) error {
 // StepBenefitTransfer applies one step of the lifecycle (DecideBenefitTransfer) and
 // records it as an event.
 func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exchange.BenefitTransferStep) (*exchange.BenefitTransfer, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, st.TransferID)
-	if err != nil {
-		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
-		return nil, exchange.BenefitTransferNotFound()
-	}
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		t, err := getTransfer(ctx, tx, id, true)
-		if err != nil {
-			return err
-		}
-		side := exchange.SideOf(p.CenterID, t.FromCenterID, t.ToCenterID)
+	return s.changeTransfer(ctx, st.TransferID, func(tx *Tx, t *exchange.BenefitTransfer) error {
+		side := exchange.SideOf(tx.caller.CenterID, t.FromCenterID, t.ToCenterID)
 		// authz: DecideBenefitTransfer says who may take which step from which status.
-		to, decision := exchange.DecideBenefitTransfer(t.Status, st.Action, side, p)
+		to, decision := exchange.DecideBenefitTransfer(t.Status, st.Action, side, tx.caller)
 		// authz: refusals of the caller come before the version check, so a center that
 		// may not see the transfer learns nothing of it, not even its version.
 		switch exchange.ErrorCode(decision) {
@@ -296,10 +267,31 @@ func (s *BenefitTransferService) StepBenefitTransfer(ctx context.Context, st exc
 		}
 		return tx.transferChanged(ctx, t.ID, st.Action.ChangeAction())
 	})
-	if err != nil {
+}
+
+// changeTransfer runs fn on the transfer named by gid, locked, in one transaction, and
+// returns the transfer as fn left it. A transfer the caller may not see is refused by
+// fn's decision with the NOT_FOUND of a missing one.
+func (s *BenefitTransferService) changeTransfer(ctx context.Context, gid string,
+	fn func(tx *Tx, t *exchange.BenefitTransfer) error) (*exchange.BenefitTransfer, error) {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	return getTransfer(ctx, s.db.Pool, id, false)
+	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, gid)
+	if err != nil {
+		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
+		return nil, exchange.BenefitTransferNotFound()
+	}
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.BenefitTransfer, error) {
+		t, err := getTransfer(ctx, tx, id, true)
+		if err != nil {
+			return nil, err
+		}
+		if err := fn(tx, t); err != nil {
+			return nil, err
+		}
+		return getTransfer(ctx, tx, id, false)
+	})
 }
 
 func (tx *Tx) transferEvent(ctx context.Context, id uuid.UUID, from *exchange.BenefitTransferStatus, to exchange.BenefitTransferStatus,
@@ -334,55 +326,50 @@ func (tx *Tx) transferChanged(ctx context.Context, id uuid.UUID, action exchange
 		"revision":          t.Revision,
 		"version":           t.Version,
 	}
-	if err := tx.audit(ctx, action.AuditName("benefitTransfer"), exchange.KindBenefitTransfer, id, map[string]any{
-		"workerId": exchange.GlobalID(exchange.KindWorker, t.WorkerID), "status": t.Status, "version": t.Version,
-	}); err != nil {
-		return err
-	}
-	from := t.FromCenterID
-	_, err = tx.publish(ctx, exchange.Change{
-		EntityKind: exchange.KindBenefitTransfer, EntityID: id, Action: action, OwnerCenterID: &from,
-		Audience: exchange.AudienceCenters, AudienceCenterIDs: []uuid.UUID{t.FromCenterID, t.ToCenterID},
-	}, payload)
-	return err
+	return tx.twoCentersChanged(ctx, exchange.KindBenefitTransfer, "benefitTransfer", id, action,
+		twoCenters{t.FromCenterID, t.ToCenterID}, t.WorkerID, t.Status, t.Version, payload)
 }
 
 // BenefitTransferEvents returns a transfer's history, oldest first, to whoever sees
 // the transfer; the notes are for the two centers' staff only.
 func (s *BenefitTransferService) BenefitTransferEvents(ctx context.Context, id uuid.UUID) ([]*exchange.BenefitTransferEvent, error) {
-	t, err := s.BenefitTransfer(ctx, id)
-	if err != nil {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT id, transfer_id, from_status, to_status, action, actor_center_id,
-		actor_subject, revision, return_reason, note, recorded_at FROM benefit_transfer_events
-		WHERE transfer_id = $1 ORDER BY id`, t.ID)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.BenefitTransferEvent])
-	if err != nil {
-		return nil, fmt.Errorf("load benefit transfer events: %w", err)
-	}
-	// authz: SeesTransferPersonalData (notes may name the worker).
-	if !exchange.SeesTransferPersonalData(auth.FromContext(ctx), t) {
-		for _, e := range list {
-			e.Note = nil
-			e.ActorSubject = ""
+	return readTx(ctx, s.db, func(tx *Tx) ([]*exchange.BenefitTransferEvent, error) {
+		t, err := tx.visibleTransfer(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-	}
-	return list, nil
+		rows, _ := tx.Query(ctx, `SELECT id, transfer_id, from_status, to_status, action, actor_center_id,
+			actor_subject, revision, return_reason, note, recorded_at FROM benefit_transfer_events
+			WHERE transfer_id = $1 ORDER BY id`, t.ID)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.BenefitTransferEvent])
+		if err != nil {
+			return nil, fmt.Errorf("load benefit transfer events: %w", err)
+		}
+		// authz: SeesTransferPersonalData (notes may name the worker).
+		if !exchange.SeesTransferPersonalData(tx.caller, t) {
+			for _, e := range list {
+				e.Note = nil
+				e.ActorSubject = ""
+			}
+		}
+		return list, nil
+	})
 }
 
 // BenefitTransferLetter loads the letter's facts for the staff of the two centers and
 // audits the read as a read of the worker's name, birth date and masked national ID.
 func (s *BenefitTransferService) BenefitTransferLetter(ctx context.Context, id uuid.UUID) (*exchange.TransferLetter, error) {
-	t, err := s.BenefitTransfer(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	// authz: DecideReadLetter.
-	if err := exchange.DecideReadLetter(auth.FromContext(ctx), t); err != nil {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
 	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.TransferLetter, error) {
+		t, err := tx.readableTransfer(ctx, id)
+		if err != nil {
+			return nil, err
+		}
 		l := &exchange.TransferLetter{Transfer: t}
 		if l.From, err = getCenter(ctx, tx, `id = $1`, t.FromCenterID, false); err != nil {
 			return nil, err
@@ -416,22 +403,9 @@ func (s *BenefitTransferService) provinceName(code string) string {
 // AddBenefitDocument adds a file to the dossier of a transfer the paying center still
 // holds, under the dossier's current revision.
 func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exchange.AddBenefitDocumentInput) (*exchange.BenefitTransfer, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := exchange.ParseGlobalIDOf(exchange.KindBenefitTransfer, in.TransferID)
-	if err != nil {
-		// authz: an ID that is no transfer's answers as a missing transfer (no oracle).
-		return nil, exchange.BenefitTransferNotFound()
-	}
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
-		t, err := getTransfer(ctx, tx, id, true)
-		if err != nil {
-			return err
-		}
+	return s.changeTransfer(ctx, in.TransferID, func(tx *Tx, t *exchange.BenefitTransfer) error {
 		// authz: DecideAddBenefitDocument, before the version and the file are looked at.
-		if err := exchange.DecideAddBenefitDocument(p, t); err != nil {
+		if err := exchange.DecideAddBenefitDocument(tx.caller, t); err != nil {
 			return err
 		}
 		if err := exchange.CheckVersion(in.ExpectedVersion, t.Version); err != nil {
@@ -443,7 +417,7 @@ func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exch
 		sum := sha256.Sum256(in.Content)
 		if _, err := tx.Exec(ctx, `INSERT INTO benefit_transfer_documents (transfer_id, kind, title, sha256, size,
 			content, revision, added_by_center, added_at) VALUES ($1, $2, btrim($3), $4, $5, $6, $7, $8, $9)`,
-			t.ID, in.Kind, in.Title, sum[:], len(in.Content), in.Content, t.DraftRevision(), p.CenterID, tx.now); err != nil {
+			t.ID, in.Kind, in.Title, sum[:], len(in.Content), in.Content, t.DraftRevision(), tx.caller.CenterID, tx.now); err != nil {
 			return fmt.Errorf("insert benefit document: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE benefit_transfers SET version = version + 1, updated_at = $2 WHERE id = $1`,
@@ -452,45 +426,49 @@ func (s *BenefitTransferService) AddBenefitDocument(ctx context.Context, in exch
 		}
 		return tx.transferChanged(ctx, t.ID, exchange.ActionUpdated)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getTransfer(ctx, s.db.Pool, id, false)
 }
 
 // readableTransfer loads a transfer whose papers the caller may read (DecideReadLetter).
-func (s *BenefitTransferService) readableTransfer(ctx context.Context, id uuid.UUID) (*exchange.BenefitTransfer, error) {
-	t, err := s.BenefitTransfer(ctx, id)
+func (tx *Tx) readableTransfer(ctx context.Context, id uuid.UUID) (*exchange.BenefitTransfer, error) {
+	t, err := tx.visibleTransfer(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	// authz: DecideReadLetter.
-	return t, exchange.DecideReadLetter(auth.FromContext(ctx), t)
+	return t, exchange.DecideReadLetter(tx.caller, t)
 }
 
 // BenefitDocuments lists a transfer's dossier, oldest first.
 func (s *BenefitTransferService) BenefitDocuments(ctx context.Context, transferID uuid.UUID) ([]*exchange.BenefitDocument, error) {
-	t, err := s.readableTransfer(ctx, transferID)
-	if err != nil {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT id, transfer_id, kind, title, sha256, size, revision, added_at
-		FROM benefit_transfer_documents WHERE transfer_id = $1 ORDER BY added_at, id`, t.ID)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.BenefitDocument])
-	if err != nil {
-		return nil, fmt.Errorf("list benefit documents: %w", err)
-	}
-	return list, nil
+	return readTx(ctx, s.db, func(tx *Tx) ([]*exchange.BenefitDocument, error) {
+		t, err := tx.readableTransfer(ctx, transferID)
+		if err != nil {
+			return nil, err
+		}
+		rows, _ := tx.Query(ctx, `SELECT id, transfer_id, kind, title, sha256, size, revision, added_at
+			FROM benefit_transfer_documents WHERE transfer_id = $1 ORDER BY added_at, id`, t.ID)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.BenefitDocument])
+		if err != nil {
+			return nil, fmt.Errorf("list benefit documents: %w", err)
+		}
+		return list, nil
+	})
 }
 
 // BenefitDocumentContent returns a document's file and audits the read as a read of
 // the worker's data, in the same transaction.
 func (s *BenefitTransferService) BenefitDocumentContent(ctx context.Context, d *exchange.BenefitDocument) ([]byte, error) {
-	t, err := s.readableTransfer(ctx, d.TransferID)
-	if err != nil {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
 	return WithTxV(ctx, s.db, func(tx *Tx) ([]byte, error) {
+		t, err := tx.readableTransfer(ctx, d.TransferID)
+		if err != nil {
+			return nil, err
+		}
 		var content []byte
 		if err := tx.QueryRow(ctx, `SELECT content FROM benefit_transfer_documents WHERE id = $1 AND transfer_id = $2`,
 			d.ID, t.ID).Scan(&content); err != nil {

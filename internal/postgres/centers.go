@@ -44,7 +44,7 @@ func (s *CenterService) Center(ctx context.Context, id uuid.UUID) (*exchange.Cen
 	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	return getCenter(ctx, s.db.Pool, `id = $1`, id, false)
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Center, error) { return getCenter(ctx, tx, `id = $1`, id, false) })
 }
 
 // CenterByCode returns a center by its code.
@@ -52,17 +52,21 @@ func (s *CenterService) CenterByCode(ctx context.Context, code string) (*exchang
 	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	c, err := getCenter(ctx, s.db.Pool, `code = $1`, exchange.NormalizeCenterCode(code), false)
-	if err != nil {
-		return nil, notFoundAs(err, exchange.NoCenter(code))
-	}
-	return c, nil
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Center, error) {
+		c, err := getCenter(ctx, tx, `code = $1`, exchange.NormalizeCenterCode(code), false)
+		if err != nil {
+			return nil, notFoundAs(err, exchange.NoCenter(code))
+		}
+		return c, nil
+	})
 }
 
 // CentersByIDs loads centers for a dataloader; missing ids are simply absent.
 func (s *CenterService) CentersByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error) {
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+centerColumns+` FROM centers WHERE id = ANY($1)`, ids)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Center])
+	list, err := readTx(ctx, s.db, func(tx *Tx) ([]*exchange.Center, error) {
+		rows, _ := tx.Query(ctx, `SELECT `+centerColumns+` FROM centers WHERE id = ANY($1)`, ids)
+		return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Center])
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load centers: %w", err)
 	}
@@ -78,31 +82,25 @@ func (s *CenterService) Centers(ctx context.Context, f exchange.CenterFilter, pa
 	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	var after string
-	if _, err := decodeCursor(page.After, &after); err != nil {
+	var after []any
+	var code string
+	if ok, err := decodeCursor(page.After, &code); err != nil {
 		return nil, err
+	} else if ok {
+		after = []any{code, code}
 	}
-	provinces := expandProvinceCodes(s.db.Catalog, f.ProvinceCodes)
-	statuses := make([]string, len(f.Statuses))
-	for i, st := range f.Statuses {
-		statuses[i] = string(st)
+	w := &sqlWhere{}
+	if provinces := expandProvinceCodes(s.db.Catalog, f.ProvinceCodes); provinces != nil {
+		w.add(`province_code = ANY(%s)`, w.arg(provinces))
 	}
-	const where = `($1::text[] IS NULL OR province_code = ANY($1)) AND (cardinality($2::text[]) = 0 OR status = ANY($2))`
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+centerColumns+` FROM centers
-		WHERE `+where+` AND code > $3 ORDER BY code LIMIT $4`, provinces, statuses, after, page.First+1)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Center])
-	if err != nil {
-		return nil, fmt.Errorf("list centers: %w", err)
+	if len(f.Statuses) > 0 {
+		w.add(`status = ANY(%s)`, w.arg(textsOf(f.Statuses)))
 	}
-	p := pageOf(list, page.First, func(c *exchange.Center) string { return encodeCursor(c.Code) })
-	p.HasPrevious = after != ""
-	if page.WithTotal {
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM centers WHERE `+where, provinces, statuses).
-			Scan(&p.TotalCount); err != nil {
-			return nil, fmt.Errorf("count centers: %w", err)
-		}
-	}
-	return p, nil
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.Center], error) {
+		// Codes are unique: the code is the key and the tie-breaker.
+		return listPage(ctx, tx, centerColumns, "centers", "centers", w, keysetOrder{key: "code", id: "code"}, after, page,
+			func(c *exchange.Center) string { return encodeCursor(c.Code) })
+	})
 }
 
 // expandProvinceCodes maps filter codes to current provinces (06 Bắc Kạn → 19 Thái
@@ -132,7 +130,7 @@ func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.Register
 	if err := exchange.ValidateRegisterCenter(s.db.Catalog, in).Err(); err != nil {
 		return nil, err
 	}
-	id, err := WithTxV(ctx, s.db, func(tx *Tx) (uuid.UUID, error) {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Center, error) {
 		id, _, err := tx.idempotent(ctx, in.IdempotencyKey, "registerCenter", in, func() (uuid.UUID, error) {
 			var id uuid.UUID
 			err := tx.QueryRow(ctx, `
@@ -144,12 +142,11 @@ func (s *CenterService) RegisterCenter(ctx context.Context, in exchange.Register
 			}
 			return id, tx.centerChanged(ctx, id, exchange.ActionCreated)
 		})
-		return id, err
+		if err != nil {
+			return nil, err
+		}
+		return getCenter(ctx, tx, `id = $1`, id, false)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getCenter(ctx, s.db.Pool, `id = $1`, id, false)
 }
 
 // centerChanged audits and publishes a change to a center's record.
@@ -189,7 +186,7 @@ func (s *CenterService) UpdateCenter(ctx context.Context, in exchange.UpdateCent
 	if err := exchange.ValidateCenterDetails(s.db.Catalog, in.Name, in.ProvinceCode, in.Email, in.Phone).Err(); err != nil {
 		return nil, err
 	}
-	c, err := WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Center, error) {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Center, error) {
 		c, err := tx.lockCenterForUpdate(ctx, in.CenterCode, in.ExpectedVersion)
 		if err != nil {
 			return nil, err
@@ -203,12 +200,11 @@ func (s *CenterService) UpdateCenter(ctx context.Context, in exchange.UpdateCent
 		if err != nil {
 			return nil, fmt.Errorf("update center: %w", err)
 		}
-		return c, tx.centerChanged(ctx, c.ID, exchange.ActionUpdated)
+		if err := tx.centerChanged(ctx, c.ID, exchange.ActionUpdated); err != nil {
+			return nil, err
+		}
+		return getCenter(ctx, tx, `id = $1`, c.ID, false)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getCenter(ctx, s.db.Pool, `id = $1`, c.ID, false)
 }
 
 func trimPtr(s *string) *string {
@@ -250,13 +246,16 @@ func (s *CenterService) setStatus(ctx context.Context, code string, expectedVers
 			version = version + 1 WHERE id = $1`, c.ID, status, reason, tx.now); err != nil {
 			return nil, fmt.Errorf("set center status: %w", err)
 		}
-		return c, tx.centerChanged(ctx, c.ID, exchange.CenterStatusAction(status))
+		if err := tx.centerChanged(ctx, c.ID, exchange.CenterStatusAction(status)); err != nil {
+			return nil, err
+		}
+		return getCenter(ctx, tx, `id = $1`, c.ID, false)
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.announceKeys()
-	return getCenter(ctx, s.db.Pool, `id = $1`, c.ID, false)
+	return c, nil
 }
 
 const keyColumns = `k.id, k.kid, k.center_id, c.code AS center_code, c.status AS center_status, k.alg,
@@ -283,15 +282,12 @@ func (s *CenterService) CenterKey(ctx context.Context, id uuid.UUID) (*exchange.
 	if err != nil {
 		return nil, err
 	}
-	k, err := getKey(ctx, s.db.Pool, `k.id = $1`, id)
-	if err != nil {
-		return nil, err
-	}
-	// authz: SeesCenterKeys.
-	if !exchange.SeesCenterKeys(p, k.CenterID) {
-		return nil, exchange.NotFound("not found")
-	}
-	return k, nil
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.CenterKey, error) {
+		k, err := getKey(ctx, tx, `k.id = $1`, id)
+		// authz: SeesCenterKeys.
+		return visibleRow(k, err, func(k *exchange.CenterKey) bool { return exchange.SeesCenterKeys(p, k.CenterID) },
+			exchange.NotFound("not found"))
+	})
 }
 
 // CenterKeys lists a center's keys, newest first; empty for callers who may not see them.
@@ -304,9 +300,11 @@ func (s *CenterService) CenterKeys(ctx context.Context, centerID uuid.UUID) ([]*
 	if !exchange.SeesCenterKeys(p, centerID) {
 		return []*exchange.CenterKey{}, nil
 	}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+keyColumns+` FROM center_keys k JOIN centers c ON c.id = k.center_id
-		WHERE k.center_id = $1 ORDER BY k.created_at DESC, k.kid`, centerID)
-	keys, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.CenterKey])
+	keys, err := readTx(ctx, s.db, func(tx *Tx) ([]*exchange.CenterKey, error) {
+		rows, _ := tx.Query(ctx, `SELECT `+keyColumns+` FROM center_keys k JOIN centers c ON c.id = k.center_id
+			WHERE k.center_id = $1 ORDER BY k.created_at DESC, k.kid`, centerID)
+		return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.CenterKey])
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
@@ -324,32 +322,31 @@ func (s *CenterService) AddCenterKey(ctx context.Context, in exchange.AddCenterK
 	}
 	alg := exchange.NormalizeKeyAlg(in.Alg)
 	pub, parseErr := auth.ParsePublicKeyPEM(in.PublicKeyPem, alg)
-	if err := exchange.ValidateCenterKey(in, parseErr, s.db.Now()).Err(); err != nil {
-		return nil, err
-	}
-	if needsProof {
-		// authz: the coordinator's center holds the new key's private half.
-		if err := auth.VerifyKeyPossession(strings.TrimSpace(*in.Proof), pub, alg, in.Kid, p.CenterCode, s.db.Now()); err != nil {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.CenterKey, error) {
+		if err := exchange.ValidateCenterKey(in, parseErr, tx.now).Err(); err != nil {
 			return nil, err
 		}
-	}
-	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+		if needsProof {
+			// authz: the coordinator's center holds the new key's private half.
+			if err := auth.VerifyKeyPossession(strings.TrimSpace(*in.Proof), pub, alg, in.Kid, p.CenterCode, tx.now); err != nil {
+				return nil, err
+			}
+		}
 		c, err := getCenter(ctx, tx, `code = $1`, exchange.NormalizeCenterCode(in.CenterCode), false)
 		if err != nil {
-			return notFoundAs(err, exchange.UnknownKeyCenter(in.CenterCode))
+			return nil, notFoundAs(err, exchange.UnknownKeyCenter(in.CenterCode))
 		}
+		var id uuid.UUID
 		if err := tx.QueryRow(ctx, `INSERT INTO center_keys (kid, center_id, alg, public_key_pem, created_at, not_after, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $5) RETURNING id`,
 			in.Kid, c.ID, alg, strings.TrimSpace(in.PublicKeyPem), tx.now, in.NotAfter).Scan(&id); err != nil {
-			return err
+			return nil, err
 		}
-		return tx.keyChanged(ctx, id, c.ID, in.Kid, exchange.ActionKeyAdded)
+		if err := tx.keyChanged(ctx, id, c.ID, in.Kid, exchange.ActionKeyAdded); err != nil {
+			return nil, err
+		}
+		return getKey(ctx, tx, `k.id = $1`, id)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getKey(ctx, s.db.Pool, `k.id = $1`, id)
 }
 
 // lockCenterKeys locks every key of k's center, in one order so that concurrent
@@ -392,32 +389,33 @@ func (s *CenterService) RevokeCenterKey(ctx context.Context, in exchange.RevokeC
 	if err := exchange.Authenticated(p); err != nil {
 		return nil, err
 	}
-	var k *exchange.CenterKey
-	err := WithTx(ctx, s.db, func(tx *Tx) error {
-		var err error
-		k, err = getKey(ctx, tx, `k.kid = $1`, in.Kid)
+	k, err := WithTxV(ctx, s.db, func(tx *Tx) (*exchange.CenterKey, error) {
+		k, err := getKey(ctx, tx, `k.kid = $1`, in.Kid)
 		if err != nil && exchange.ErrorCode(err) != exchange.CodeNotFound {
-			return err
+			return nil, err
 		}
 		others := 0
 		if k != nil {
 			if k, others, err = tx.lockCenterKeys(ctx, k); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		// authz: DecideRevokeOwnKey.
 		if err := exchange.DecideRevokeOwnKey(p, k, in.Kid, others); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE center_keys SET revoked_at = $2, updated_at = $2, version = version + 1 WHERE id = $1`,
 			k.ID, tx.now); err != nil {
-			return fmt.Errorf("revoke key: %w", err)
+			return nil, fmt.Errorf("revoke key: %w", err)
 		}
-		return tx.keyChanged(ctx, k.ID, k.CenterID, k.KID, exchange.ActionKeyRevoked)
+		if err := tx.keyChanged(ctx, k.ID, k.CenterID, k.KID, exchange.ActionKeyRevoked); err != nil {
+			return nil, err
+		}
+		return getKey(ctx, tx, `k.id = $1`, k.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.announceKeys()
-	return getKey(ctx, s.db.Pool, `k.id = $1`, k.ID)
+	return k, nil
 }

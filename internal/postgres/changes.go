@@ -35,7 +35,11 @@ func (s *ChangeService) ChangesAfter(ctx context.Context, after int64, limit int
 	if err != nil {
 		return nil, err
 	}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+changeColumns+` FROM changes
+	return readTx(ctx, s.db, func(tx *Tx) ([]*exchange.Change, error) { return changesAfter(ctx, tx, p, after, limit) })
+}
+
+func changesAfter(ctx context.Context, tx *Tx, p *exchange.Principal, after int64, limit int) ([]*exchange.Change, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+changeColumns+` FROM changes
 		WHERE sequence > $4 AND `+changeVisible+` ORDER BY sequence LIMIT $5`,
 		p.CenterID, p.IsOperator(), exchange.SeesIndividualChanges(p), after, limit)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Change])
@@ -51,28 +55,35 @@ func (s *ChangeService) Changes(ctx context.Context, page exchange.PageArgs) (*e
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.ChangesAfter(ctx, after, page.First+1)
+	pr, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p := pageOf(list, page.First, func(c *exchange.Change) string { return exchange.ChangeCursor(c.Sequence) })
-	p.HasPrevious = after > 0
-	if page.WithTotal {
-		pr, _ := caller(ctx)
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM changes WHERE `+changeVisible,
-			pr.CenterID, pr.IsOperator(), exchange.SeesIndividualChanges(pr)).Scan(&p.TotalCount); err != nil {
-			return nil, fmt.Errorf("count changes: %w", err)
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.Change], error) {
+		list, err := changesAfter(ctx, tx, pr, after, page.First+1)
+		if err != nil {
+			return nil, err
 		}
-	}
-	return p, nil
+		p := pageOf(list, page.First, func(c *exchange.Change) string { return exchange.ChangeCursor(c.Sequence) })
+		p.HasPrevious = after > 0
+		if page.WithTotal {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM changes WHERE `+changeVisible,
+				pr.CenterID, pr.IsOperator(), exchange.SeesIndividualChanges(pr)).Scan(&p.TotalCount); err != nil {
+				return nil, fmt.Errorf("count changes: %w", err)
+			}
+		}
+		return p, nil
+	})
 }
 
 // LatestSequence is the newest committed sequence, where a subscription for new events
 // starts.
 func (s *ChangeService) LatestSequence(ctx context.Context) (int64, error) {
 	var seq int64
-	if err := s.db.Pool.QueryRow(ctx, `SELECT last FROM change_sequence`).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("latest sequence: %w", err)
-	}
-	return seq, nil
+	return readTx(ctx, s.db, func(tx *Tx) (int64, error) {
+		if err := tx.QueryRow(ctx, `SELECT last FROM change_sequence`).Scan(&seq); err != nil {
+			return 0, fmt.Errorf("latest sequence: %w", err)
+		}
+		return seq, nil
+	})
 }

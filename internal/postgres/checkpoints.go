@@ -68,16 +68,10 @@ func (tx *Tx) scheduleInterview(ctx context.Context, referralID uuid.UUID, iv *e
 // ReferralCheckpoints loads the checkpoints of referrals the caller may see, for a
 // dataloader, with the status of today (MISSED derived).
 func (s *ReferralService) ReferralCheckpoints(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.RetentionCheckpoint, error) {
-	out, err := referralLists(ctx, s, ids, `SELECT `+checkpointColumns+` FROM referral_checkpoints c
+	return referralLists(ctx, s, ids, `SELECT `+checkpointColumns+` FROM referral_checkpoints c
 		JOIN referrals r ON r.id = c.referral_id WHERE c.referral_id = ANY($1)`, `c.referral_id, c.day`,
-		func(c *exchange.RetentionCheckpoint) uuid.UUID { return c.ReferralID })
-	today := s.db.Now()
-	for _, list := range out {
-		for _, c := range list {
-			c.Status = c.StatusOn(today)
-		}
-	}
-	return out, err
+		func(c *exchange.RetentionCheckpoint) uuid.UUID { return c.ReferralID },
+		func(c *exchange.RetentionCheckpoint, now time.Time) { c.Status = c.StatusOn(now) })
 }
 
 // Retention counts, per origin and destination province and checkpoint day, the
@@ -93,7 +87,7 @@ func (s *StatsService) Retention(ctx context.Context) ([]*exchange.RetentionRate
 				count(*) AS due,
 				count(*) FILTER (WHERE c.status = 'CONFIRMED') AS confirmed,
 				count(*) FILTER (WHERE c.status = 'LEFT') AS left_job
-			FROM referral_checkpoints c JOIN referrals r ON r.id = c.referral_id
+			FROM referral_checkpoints c JOIN referral_facts r ON r.id = c.referral_id
 			WHERE c.due_on <= $1::date
 			GROUP BY 1, 2, 3)
 		SELECT op.now_code AS origin_province_code, dp.now_code AS destination_province_code, p.day,

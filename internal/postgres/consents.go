@@ -147,16 +147,20 @@ func (s *ReferralService) WorkerConsents(ctx context.Context, workerIDs []uuid.U
 	if !exchange.MayReadPersonalData(p) {
 		return out, nil
 	}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+consentColumns+` FROM worker_consents c JOIN workers w ON w.id = c.worker_id
-		WHERE c.worker_id = ANY($1) AND w.registered_by = $2 AND w.erased_at IS NULL ORDER BY c.worker_id, c.given_at, c.id`,
-		workerIDs, p.CenterID)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Consent])
+	list, err := readTx(ctx, s.db, func(tx *Tx) ([]*exchange.Consent, error) {
+		rows, _ := tx.Query(ctx, `SELECT `+consentColumns+` FROM worker_consents c JOIN workers w ON w.id = c.worker_id
+			WHERE c.worker_id = ANY($1) AND w.registered_by = $2 AND w.erased_at IS NULL ORDER BY c.worker_id, c.given_at, c.id`,
+			workerIDs, p.CenterID)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Consent])
+		for _, c := range list {
+			c.SetStatus(tx.now)
+		}
+		return list, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load consents: %w", err)
 	}
-	now := s.db.Now()
 	for _, c := range list {
-		c.SetStatus(now)
 		out[c.WorkerID] = append(out[c.WorkerID], c)
 	}
 	return out, nil

@@ -70,16 +70,16 @@ func pageOf[T any](rows []T, first int, cursor func(T) string) *exchange.Page[T]
 	return p
 }
 
-// afterCreated decodes the cursor of a list ordered by (created_at, id) descending:
-// nil when the list starts from the top.
-func afterCreated(after string) (*time.Time, uuid.UUID, error) {
-	var at *time.Time
+// afterCreated decodes the cursor of a list ordered by (created_at, id) descending into
+// keysetQuery's after: nil for the first page.
+func afterCreated(after string) ([]any, error) {
+	var at time.Time
 	var id uuid.UUID
 	ok, err := decodeCursor(after, &at, &id)
 	if err != nil || !ok {
-		return nil, uuid.Nil, err
+		return nil, err
 	}
-	return at, id, nil
+	return []any{at, id}, nil
 }
 
 // textsOf converts a list of string enums into the text[] a query takes.

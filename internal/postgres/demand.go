@@ -105,63 +105,65 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 	if err != nil {
 		return nil, err
 	}
-	now := s.db.Now().UTC()
-	w := &sqlWhere{}
-	s.demandFilter(w, p, f, now)
-	var o keysetOrder
-	switch order {
-	case exchange.DemandOrderWageDesc:
-		o = keysetOrder{key: "d.wage_sort", id: "d.id", desc: true}
-	case exchange.DemandOrderExpiresSoon:
-		o = keysetOrder{key: "d.expires_at", id: "d.id"}
-	default:
-		order = exchange.DemandOrderNewest
-		o = keysetOrder{key: "d.created_at", id: "d.id", desc: true}
-	}
-	var after []any
-	if page.After != "" {
-		var ord string
-		var id uuid.UUID
-		var ok bool
-		var k any
-		if order == exchange.DemandOrderWageDesc {
-			var n int64
-			ok, err = decodeCursor(page.After, &ord, &n, &id)
-			k = n
-		} else {
-			var t time.Time
-			ok, err = decodeCursor(page.After, &ord, &t, &id)
-			k = t
-		}
-		if err != nil || (ok && ord != string(order)) {
-			return nil, exchange.BadCursor(true)
-		}
-		after = []any{k, id}
-	}
-	rows, _ := keysetQuery(ctx, s.db.Pool, demandColumns, "labor_demands d", w, o, after, page.First)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
-	if err != nil {
-		return nil, fmt.Errorf("list demands: %w", err)
-	}
-	for _, d := range list {
-		d.SetStatus(now)
-	}
-	pg := pageOf(list, page.First, func(d *exchange.LaborDemand) string {
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.LaborDemand], error) {
+		now := tx.now
+		w := &sqlWhere{}
+		s.demandFilter(w, p, f, now)
+		var o keysetOrder
 		switch order {
 		case exchange.DemandOrderWageDesc:
-			return encodeCursor(order, wageSort(d), d.ID)
+			o = keysetOrder{key: "d.wage_sort", id: "d.id", desc: true}
 		case exchange.DemandOrderExpiresSoon:
-			return encodeCursor(order, d.ExpiresAt, d.ID)
+			o = keysetOrder{key: "d.expires_at", id: "d.id"}
+		default:
+			order = exchange.DemandOrderNewest
+			o = keysetOrder{key: "d.created_at", id: "d.id", desc: true}
 		}
-		return encodeCursor(order, d.CreatedAt, d.ID)
+		var after []any
+		if page.After != "" {
+			var ord string
+			var id uuid.UUID
+			var ok bool
+			var k any
+			if order == exchange.DemandOrderWageDesc {
+				var n int64
+				ok, err = decodeCursor(page.After, &ord, &n, &id)
+				k = n
+			} else {
+				var t time.Time
+				ok, err = decodeCursor(page.After, &ord, &t, &id)
+				k = t
+			}
+			if err != nil || (ok && ord != string(order)) {
+				return nil, exchange.BadCursor(true)
+			}
+			after = []any{k, id}
+		}
+		rows, _ := keysetQuery(ctx, tx, demandColumns, "labor_demands d", w, o, after, page.First)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
+		if err != nil {
+			return nil, fmt.Errorf("list demands: %w", err)
+		}
+		for _, d := range list {
+			d.SetStatus(now)
+		}
+		pg := pageOf(list, page.First, func(d *exchange.LaborDemand) string {
+			switch order {
+			case exchange.DemandOrderWageDesc:
+				return encodeCursor(order, wageSort(d), d.ID)
+			case exchange.DemandOrderExpiresSoon:
+				return encodeCursor(order, d.ExpiresAt, d.ID)
+			}
+			return encodeCursor(order, d.CreatedAt, d.ID)
+		})
+		pg.HasPrevious = page.After != ""
+		if page.WithTotal {
+			if pg.TotalCount, err = countOf(ctx, tx, "labor_demands d", w); err != nil {
+				return nil, err
+			}
+		}
+		return pg, nil
 	})
-	pg.HasPrevious = page.After != ""
-	if page.WithTotal {
-		if pg.TotalCount, err = countOf(ctx, s.db.Pool, "labor_demands d", w); err != nil {
-			return nil, err
-		}
-	}
-	return pg, nil
 }
 
 func wageSort(d *exchange.LaborDemand) int64 {
@@ -180,11 +182,7 @@ func (s *MarketService) LaborDemand(ctx context.Context, id uuid.UUID) (*exchang
 	if err != nil {
 		return nil, err
 	}
-	return s.visibleDemand(ctx, s.db.Pool, p, id)
-}
-
-func (s *MarketService) visibleDemand(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.UUID) (*exchange.LaborDemand, error) {
-	return visibleDemand(ctx, q, p, id, s.db.Now().UTC())
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.LaborDemand, error) { return visibleDemand(ctx, tx, p, id, tx.now) })
 }
 
 // visibleDemand loads a demand if p may see it, NOT_FOUND otherwise.
@@ -229,17 +227,13 @@ func (s *MarketService) PublishLaborDemand(ctx context.Context, in exchange.Publ
 		return nil, err
 	}
 	d := exchange.DraftFromPublish(in)
-	if errs := exchange.ValidateDemand(s.db.Catalog, s.db.Now(), d, exchange.DemandRules{Province: true, Expiry: true}); len(errs) > 0 {
-		return nil, errs
+	check := func(now time.Time) error {
+		return exchange.ValidateDemand(s.db.Catalog, now, d, exchange.DemandRules{Province: true, Expiry: true}).Err()
 	}
-	id, err := demandTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborDemand", in, func(tx *Tx, id uuid.UUID) error {
+	return demandTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborDemand", in, check, func(tx *Tx, id uuid.UUID) error {
 		_, err := tx.Exec(ctx, insertSQL[demandRecord]("labor_demands"), args(newDemandRecord(id, p.CenterID, d, tx.now)))
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.visibleDemand(ctx, s.db.Pool, p, id)
 }
 
 // placeholders returns "$from, ..., $to".
@@ -283,7 +277,7 @@ func demandChange(d *exchange.LaborDemand, action exchange.ChangeAction) (exchan
 
 // UpdateLaborDemand changes a demand of the caller's center.
 func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.UpdateLaborDemandInput) (*exchange.LaborDemand, error) {
-	id, err := demandTable.act(ctx, s.db, in.LaborDemandID, in.ExpectedVersion, exchange.PostingUpdate, nil, exchange.ActionUpdated,
+	return demandTable.act(ctx, s.db, in.LaborDemandID, in.ExpectedVersion, exchange.PostingUpdate, nil, exchange.ActionUpdated,
 		func(tx *Tx, id uuid.UUID, d *exchange.LaborDemand) error {
 			draft := exchange.DraftFromDemand(d)
 			draft.Apply(in)
@@ -307,19 +301,11 @@ func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.Updat
 			}
 			return nil
 		})
-	if err != nil {
-		return nil, err
-	}
-	return s.visibleDemand(ctx, s.db.Pool, auth.FromContext(ctx), id)
 }
 
 // CloseLaborDemand closes a demand of the caller's center for good.
 func (s *MarketService) CloseLaborDemand(ctx context.Context, in exchange.CloseLaborDemandInput) (*exchange.LaborDemand, error) {
-	id, err := demandTable.end(ctx, s.db, in.LaborDemandID, in.Reason, in.ExpectedVersion)
-	if err != nil {
-		return nil, err
-	}
-	return s.visibleDemand(ctx, s.db.Pool, auth.FromContext(ctx), id)
+	return demandTable.end(ctx, s.db, in.LaborDemandID, in.Reason, in.ExpectedVersion)
 }
 
 // fillDemandPosition fills one position of a demand when a worker is hired: in one
@@ -359,15 +345,17 @@ func (s *MarketService) LaborDemandMatching(ctx context.Context, id uuid.UUID, f
 	if err != nil {
 		return nil, err
 	}
-	now := s.db.Now().UTC()
-	w := &sqlWhere{}
-	w.add(`d.id = %s`, w.arg(id))
-	s.demandFilter(w, p, f, now)
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
-	if err != nil {
-		return nil, translate(err)
-	}
-	d.SetStatus(now)
-	return d, nil
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.LaborDemand, error) {
+		now := tx.now
+		w := &sqlWhere{}
+		w.add(`d.id = %s`, w.arg(id))
+		s.demandFilter(w, p, f, now)
+		rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
+		d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
+		if err != nil {
+			return nil, translate(err)
+		}
+		d.SetStatus(now)
+		return d, nil
+	})
 }

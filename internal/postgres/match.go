@@ -105,57 +105,59 @@ func (s *MarketService) MatchesForDemand(ctx context.Context, demandID uuid.UUID
 	if err := exchange.CheckFirst(first); err != nil {
 		return nil, err
 	}
-	d, err := s.visibleDemand(ctx, s.db.Pool, p, demandID)
-	if err != nil {
-		return nil, err
-	}
-	now := s.db.Now().UTC()
-	today := exchange.Day(now)
-	from := exchange.Day(d.CreatedAt)
-	if d.StartDate != nil {
-		from = *d.StartDate
-	}
-	var wage *int64
-	if w := wageSort(d); d.WageMax != nil || d.WageMin != nil {
-		wage = &w
-	}
-	// The work province as it is today and as it was, so a destination of 19 accepts a
-	// demand published in 06 before the merger.
-	provinces := s.withMerged([]string{d.WorkProvinceCode})
-	demand := requirementCols{skill: "@skill::text", education: "@education::text", minAge: "@min_age::int",
-		maxAge: "@max_age::int"}
-	supply := requirementCols{skill: "s.skill_level", education: "s.education_level", minAge: "s.min_age", maxAge: "s.max_age"}
-	rows, _ := s.db.Pool.Query(ctx, `
-		SELECT `+supplyColumns+`, `+matchFactColumns+matchScoreSQL+` AS points
-		FROM (
-			SELECT s.*, `+occLevelSQL("s.occupation_code", "@occupation")+` AS occ_level,
-				(cardinality(s.destination_codes) = 0 OR s.destination_codes && @provinces::text[]) AS dest,
-				coalesce(s.expected_wage_min IS NULL OR @wage::bigint >= s.expected_wage_min, false) AS wage_ok,
-				(s.available_from <= @until::date AND coalesce(s.available_until, 'infinity'::date) >= @from::date) AS dates_ok,
-				(s.center_id <> @center AND are_partners(@center, s.center_id, @today::date)) AS agreement,
-				s.center_id = @center AS same_center,
-				`+requirementFitsSQL(demand, supply)+`
-			FROM labor_supplies s
-			WHERE s.occupation_code LIKE @group AND s.withdrawn_at IS NULL AND s.quantity > 0
-			  AND (s.available_until IS NULL OR s.available_until >= @today::date)
-		) s
-		ORDER BY points DESC, s.id
-		LIMIT @limit`, pgx.NamedArgs{"occupation": d.OccupationCode, "provinces": provinces, "wage": wage,
-		"until": exchange.Day(d.ExpiresAt), "from": from, "center": d.CenterID, "today": today,
-		"group": likePrefix(d.OccupationCode[:2]), "limit": first, "skill": d.SkillLevel, "education": d.EducationLevel,
-		"min_age": d.MinAge, "max_age": d.MaxAge})
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[supplyMatchRow])
-	if err != nil {
-		return nil, fmt.Errorf("match supplies: %w", err)
-	}
-	out := make([]*exchange.SupplyMatch, len(list))
-	for i := range list {
-		x := list[i].LaborSupply
-		x.SetStatus(now)
-		score, reasons := list[i].score()
-		out[i] = &exchange.SupplyMatch{LaborSupply: &x, Score: score, Reasons: reasons}
-	}
-	return out, nil
+	return readTx(ctx, s.db, func(tx *Tx) ([]*exchange.SupplyMatch, error) {
+		d, err := visibleDemand(ctx, tx, p, demandID, tx.now)
+		if err != nil {
+			return nil, err
+		}
+		now := tx.now
+		today := exchange.Day(now)
+		from := exchange.Day(d.CreatedAt)
+		if d.StartDate != nil {
+			from = *d.StartDate
+		}
+		var wage *int64
+		if w := wageSort(d); d.WageMax != nil || d.WageMin != nil {
+			wage = &w
+		}
+		// The work province as it is today and as it was, so a destination of 19 accepts a
+		// demand published in 06 before the merger.
+		provinces := s.withMerged([]string{d.WorkProvinceCode})
+		demand := requirementCols{skill: "@skill::text", education: "@education::text", minAge: "@min_age::int",
+			maxAge: "@max_age::int"}
+		supply := requirementCols{skill: "s.skill_level", education: "s.education_level", minAge: "s.min_age", maxAge: "s.max_age"}
+		rows, _ := tx.Query(ctx, `
+			SELECT `+supplyColumns+`, `+matchFactColumns+matchScoreSQL+` AS points
+			FROM (
+				SELECT s.*, `+occLevelSQL("s.occupation_code", "@occupation")+` AS occ_level,
+					(cardinality(s.destination_codes) = 0 OR s.destination_codes && @provinces::text[]) AS dest,
+					coalesce(s.expected_wage_min IS NULL OR @wage::bigint >= s.expected_wage_min, false) AS wage_ok,
+					(s.available_from <= @until::date AND coalesce(s.available_until, 'infinity'::date) >= @from::date) AS dates_ok,
+					(s.center_id <> @center AND are_partners(@center, s.center_id, @today::date)) AS agreement,
+					s.center_id = @center AS same_center,
+					`+requirementFitsSQL(demand, supply)+`
+				FROM labor_supplies s
+				WHERE s.occupation_code LIKE @group AND s.withdrawn_at IS NULL AND s.quantity > 0
+				  AND (s.available_until IS NULL OR s.available_until >= @today::date)
+			) s
+			ORDER BY points DESC, s.id
+			LIMIT @limit`, pgx.NamedArgs{"occupation": d.OccupationCode, "provinces": provinces, "wage": wage,
+			"until": exchange.Day(d.ExpiresAt), "from": from, "center": d.CenterID, "today": today,
+			"group": likePrefix(d.OccupationCode[:2]), "limit": first, "skill": d.SkillLevel, "education": d.EducationLevel,
+			"min_age": d.MinAge, "max_age": d.MaxAge})
+		list, err := pgx.CollectRows(rows, pgx.RowToStructByName[supplyMatchRow])
+		if err != nil {
+			return nil, fmt.Errorf("match supplies: %w", err)
+		}
+		out := make([]*exchange.SupplyMatch, len(list))
+		for i := range list {
+			x := list[i].LaborSupply
+			x.SetStatus(now)
+			score, reasons := list[i].score()
+			out[i] = &exchange.SupplyMatch{LaborSupply: &x, Score: score, Reasons: reasons}
+		}
+		return out, nil
+	})
 }
 
 // MatchesForSupply ranks the open demands the caller may see for a supply.
@@ -167,56 +169,58 @@ func (s *MarketService) MatchesForSupply(ctx context.Context, supplyID uuid.UUID
 	if err := exchange.CheckFirst(first); err != nil {
 		return nil, err
 	}
-	x, err := s.getSupply(ctx, s.db.Pool, supplyID)
-	if err != nil {
-		return nil, err
-	}
-	now := s.db.Now().UTC()
-	w := &sqlWhere{}
-	occ := w.arg(x.OccupationCode)
-	dests := w.arg(s.withMerged(x.DestinationCodes))
-	wage := w.arg(x.ExpectedWageMin)
-	from := w.arg(x.AvailableFrom)
-	var until *time.Time
-	if x.AvailableUntil != nil {
-		until = x.AvailableUntil
-	}
-	untilArg := w.arg(until)
-	center := w.arg(x.CenterID)
-	today := w.arg(exchange.Day(now))
-	w.add(`d.occupation_code LIKE %s AND d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > %s`,
-		w.arg(likePrefix(x.OccupationCode[:2])), w.arg(now))
-	demandVisibility(w, p, now)
-	limit := w.arg(first)
-	demand := requirementCols{skill: "d.skill_level", education: "d.education_level", minAge: "d.min_age", maxAge: "d.max_age"}
-	supply := requirementCols{skill: w.arg(x.SkillLevel) + "::text", education: w.arg(x.EducationLevel) + "::text",
-		minAge: w.arg(x.MinAge) + "::int", maxAge: w.arg(x.MaxAge) + "::int"}
-	fits := requirementFitsSQL(demand, supply)
-	rows, _ := s.db.Pool.Query(ctx, fmt.Sprintf(`
-		SELECT `+demandColumns+`, `+matchFactColumns+matchScoreSQL+` AS points
-		FROM (
-			SELECT d.*, `+occLevelSQL("d.occupation_code", occ)+` AS occ_level,
-				(cardinality(%[1]s::text[]) = 0 OR d.work_province_code = ANY(%[1]s::text[])) AS dest,
-				(%[2]s::bigint IS NULL OR d.wage_sort >= %[2]s::bigint) AS wage_ok,
-				(%[3]s::date <= (d.expires_at AT TIME ZONE 'UTC')::date
-				 AND coalesce(%[4]s::date, 'infinity'::date) >= coalesce(d.start_date, (d.created_at AT TIME ZONE 'UTC')::date)) AS dates_ok,
-				(d.center_id <> %[5]s AND are_partners(d.center_id, %[5]s, %[6]s::date)) AS agreement,
-				d.center_id = %[5]s AS same_center, %[9]s
-			FROM labor_demands d
-			WHERE %[7]s
-		) d
-		ORDER BY points DESC, d.id
-		LIMIT %[8]s`, dests, wage, from, untilArg, center, today, w.String(), limit, fits), w.args...)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[demandMatchRow])
-	if err != nil {
-		return nil, fmt.Errorf("match demands: %w", err)
-	}
-	out := make([]*exchange.DemandMatch, len(list))
-	for i := range list {
-		d := list[i].LaborDemand
-		d.SetStatus(now)
-		score, reasons := list[i].score()
-		out[i] = &exchange.DemandMatch{LaborDemand: &d, Score: score, Reasons: reasons}
-	}
-	return out, nil
+	return readTx(ctx, s.db, func(tx *Tx) ([]*exchange.DemandMatch, error) {
+		x, err := supplyTable.get(ctx, tx, supplyID, tx.now)
+		if err != nil {
+			return nil, err
+		}
+		now := tx.now
+		w := &sqlWhere{}
+		occ := w.arg(x.OccupationCode)
+		dests := w.arg(s.withMerged(x.DestinationCodes))
+		wage := w.arg(x.ExpectedWageMin)
+		from := w.arg(x.AvailableFrom)
+		var until *time.Time
+		if x.AvailableUntil != nil {
+			until = x.AvailableUntil
+		}
+		untilArg := w.arg(until)
+		center := w.arg(x.CenterID)
+		today := w.arg(exchange.Day(now))
+		w.add(`d.occupation_code LIKE %s AND d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > %s`,
+			w.arg(likePrefix(x.OccupationCode[:2])), w.arg(now))
+		demandVisibility(w, p, now)
+		limit := w.arg(first)
+		demand := requirementCols{skill: "d.skill_level", education: "d.education_level", minAge: "d.min_age", maxAge: "d.max_age"}
+		supply := requirementCols{skill: w.arg(x.SkillLevel) + "::text", education: w.arg(x.EducationLevel) + "::text",
+			minAge: w.arg(x.MinAge) + "::int", maxAge: w.arg(x.MaxAge) + "::int"}
+		fits := requirementFitsSQL(demand, supply)
+		rows, _ := tx.Query(ctx, fmt.Sprintf(`
+			SELECT `+demandColumns+`, `+matchFactColumns+matchScoreSQL+` AS points
+			FROM (
+				SELECT d.*, `+occLevelSQL("d.occupation_code", occ)+` AS occ_level,
+					(cardinality(%[1]s::text[]) = 0 OR d.work_province_code = ANY(%[1]s::text[])) AS dest,
+					(%[2]s::bigint IS NULL OR d.wage_sort >= %[2]s::bigint) AS wage_ok,
+					(%[3]s::date <= (d.expires_at AT TIME ZONE 'UTC')::date
+					 AND coalesce(%[4]s::date, 'infinity'::date) >= coalesce(d.start_date, (d.created_at AT TIME ZONE 'UTC')::date)) AS dates_ok,
+					(d.center_id <> %[5]s AND are_partners(d.center_id, %[5]s, %[6]s::date)) AS agreement,
+					d.center_id = %[5]s AS same_center, %[9]s
+				FROM labor_demands d
+				WHERE %[7]s
+			) d
+			ORDER BY points DESC, d.id
+			LIMIT %[8]s`, dests, wage, from, untilArg, center, today, w.String(), limit, fits), w.args...)
+		list, err := pgx.CollectRows(rows, pgx.RowToStructByName[demandMatchRow])
+		if err != nil {
+			return nil, fmt.Errorf("match demands: %w", err)
+		}
+		out := make([]*exchange.DemandMatch, len(list))
+		for i := range list {
+			d := list[i].LaborDemand
+			d.SetStatus(now)
+			score, reasons := list[i].score()
+			out[i] = &exchange.DemandMatch{LaborDemand: &d, Score: score, Reasons: reasons}
+		}
+		return out, nil
+	})
 }

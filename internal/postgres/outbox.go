@@ -105,3 +105,24 @@ func (tx *Tx) audit(ctx context.Context, action string, kind exchange.Kind, id u
 	}
 	return nil
 }
+
+// twoCenters are the two ends of a worker's referral or transfer: the first owns it.
+type twoCenters [2]uuid.UUID
+
+// twoCentersChanged audits a change to an entity of a worker's story between two
+// centers (the audit names the worker by opaque ID) and publishes it to both, with a
+// payload that holds no personal data.
+func (tx *Tx) twoCentersChanged(ctx context.Context, kind exchange.Kind, auditNoun string, id uuid.UUID,
+	action exchange.ChangeAction, centers twoCenters, workerID uuid.UUID, status any, version int, payload any) error {
+	if err := tx.audit(ctx, action.AuditName(auditNoun), kind, id, map[string]any{
+		"workerId": exchange.GlobalID(exchange.KindWorker, workerID), "status": status, "version": version,
+	}); err != nil {
+		return err
+	}
+	owner := centers[0]
+	_, err := tx.publish(ctx, exchange.Change{
+		EntityKind: kind, EntityID: id, Action: action, OwnerCenterID: &owner,
+		Audience: exchange.AudienceCenters, AudienceCenterIDs: centers[:],
+	}, payload)
+	return err
+}

@@ -104,10 +104,15 @@ func (pt postingTable[T]) changed(ctx context.Context, tx *Tx, id uuid.UUID, act
 }
 
 // publish inserts a new posting of the caller's center, at most once per idempotency
-// key (op and input as idempotent takes them), and publishes it. insert writes the row.
+// key (op and input as idempotent takes them), publishes it and reads it back, in one
+// transaction. check is the rules' verdict on the input at the transaction's now (nil
+// when all is well); insert writes the row.
 func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op string, input any,
-	insert func(tx *Tx, id uuid.UUID) error) (uuid.UUID, error) {
-	return WithTxV(ctx, db, func(tx *Tx) (uuid.UUID, error) {
+	check func(now time.Time) error, insert func(tx *Tx, id uuid.UUID) error) (*T, error) {
+	return WithTxV(ctx, db, func(tx *Tx) (*T, error) {
+		if err := check(tx.now); err != nil {
+			return nil, err
+		}
 		id, _, err := tx.idempotent(ctx, key, op, input, func() (uuid.UUID, error) {
 			id := uuid.Must(uuid.NewV7())
 			if err := insert(tx, id); err != nil {
@@ -115,40 +120,46 @@ func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op s
 			}
 			return id, pt.changed(ctx, tx, id, exchange.ActionPublished)
 		})
-		return id, err
+		if err != nil {
+			return nil, err
+		}
+		return pt.get(ctx, tx, id, tx.now)
 	})
 }
 
 // act runs an owner's action on a posting of the caller's center in one transaction:
 // the posting is locked and the action decided (lock), then write changes it, then the
 // change is published. inputErr is what the rules found wrong with the action's input
-// before any loading (nil for nothing). It returns the posting's id.
+// before any loading (nil for nothing). It returns the posting as the action left it.
 func (pt postingTable[T]) act(ctx context.Context, db *DB, globalID string, expectedVersion *int, a exchange.PostingAction,
-	inputErr error, action exchange.ChangeAction, write func(tx *Tx, id uuid.UUID, row *T) error) (uuid.UUID, error) {
+	inputErr error, action exchange.ChangeAction, write func(tx *Tx, id uuid.UUID, row *T) error) (*T, error) {
 	if _, err := centerPublisher(ctx); err != nil {
-		return uuid.Nil, err
+		return nil, err
 	}
 	id, err := exchange.ParseInputID(pt.kind.Kind, pt.kind.IDField, globalID)
 	if err != nil {
-		return uuid.Nil, err
+		return nil, err
 	}
 	if inputErr != nil {
-		return uuid.Nil, inputErr
+		return nil, inputErr
 	}
-	return id, WithTx(ctx, db, func(tx *Tx) error {
+	return WithTxV(ctx, db, func(tx *Tx) (*T, error) {
 		row, err := pt.lock(ctx, tx, id, expectedVersion, a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := write(tx, id, row); err != nil {
-			return err
+			return nil, err
 		}
-		return pt.changed(ctx, tx, id, action)
+		if err := pt.changed(ctx, tx, id, action); err != nil {
+			return nil, err
+		}
+		return pt.get(ctx, tx, id, tx.now)
 	})
 }
 
 // end closes a demand or withdraws a supply of the caller's center, for good.
-func (pt postingTable[T]) end(ctx context.Context, db *DB, globalID string, reason *string, expectedVersion *int) (uuid.UUID, error) {
+func (pt postingTable[T]) end(ctx context.Context, db *DB, globalID string, reason *string, expectedVersion *int) (*T, error) {
 	return pt.act(ctx, db, globalID, expectedVersion, exchange.PostingEnd, exchange.CheckReason(reason), pt.endAction, func(tx *Tx, id uuid.UUID, _ *T) error {
 		if _, err := tx.Exec(ctx, pt.endSQL, id, tx.now, blankNil(reason)); err != nil {
 			return fmt.Errorf("end %s: %w", pt.kind.Noun, err)

@@ -27,70 +27,31 @@ const referralColumns = `r.id, r.worker_id, r.origin_center_id, r.destination_ce
 	r.demand_id, r.agreement_id, r.session_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased, r.left_reason,
 	r.created_at, r.updated_at, r.version`
 
-const referralFrom = ` FROM referrals r JOIN workers w ON w.id = r.worker_id `
+const referralTables = `referrals r JOIN workers w ON w.id = r.worker_id`
+
+const referralFrom = ` FROM ` + referralTables + ` `
 
 func getReferral(ctx context.Context, q DBTX, id uuid.UUID, lock bool) (*exchange.Referral, error) {
-	sql := `SELECT ` + referralColumns + referralFrom + `WHERE r.id = $1`
-	if lock {
-		sql += ` FOR UPDATE OF r`
-	}
-	rows, _ := q.Query(ctx, sql, id)
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Referral])
-	if err != nil {
-		return nil, notFoundAs(err, exchange.ReferralNotFound())
-	}
-	return r, nil
+	return oneRow[exchange.Referral](ctx, q, exchange.ReferralNotFound(),
+		forUpdate(`SELECT `+referralColumns+referralFrom+`WHERE r.id = $1`, lock, "r"), id)
 }
 
 // Referral returns a referral the caller may see.
 func (s *ReferralService) Referral(ctx context.Context, id uuid.UUID) (*exchange.Referral, error) {
-	p, err := caller(ctx)
-	if err != nil {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	r, err := getReferral(ctx, s.db.Pool, id, false)
-	if err != nil {
-		return nil, err
-	}
-	// authz: SeesReferral.
-	if !exchange.SeesReferral(p, r.OriginCenterID, r.DestinationCenterID) {
-		return nil, exchange.ReferralNotFound()
-	}
-	return r, nil
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Referral, error) {
+		r, err := getReferral(ctx, tx, id, false)
+		// authz: SeesReferral.
+		return visibleRow(r, err, func(r *exchange.Referral) bool {
+			return exchange.SeesReferral(tx.caller, r.OriginCenterID, r.DestinationCenterID)
+		}, exchange.ReferralNotFound())
+	})
 }
 
 // Referrals lists the caller's center's referrals, newest first.
 func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilter, page exchange.PageArgs) (*exchange.Page[*exchange.Referral], error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// authz: DecideListReferrals.
-	if err := exchange.DecideListReferrals(p); err != nil {
-		return nil, err
-	}
-	afterAt, afterID, err := afterCreated(page.After)
-	if err != nil {
-		return nil, err
-	}
-	var direction *string
-	if f.Direction != nil {
-		d := string(*f.Direction)
-		direction = &d
-	}
-	statuses := textsOf(f.Statuses)
-	var centers []string
-	if f.CenterCodes != nil {
-		centers = make([]string, len(f.CenterCodes))
-		for i, c := range f.CenterCodes {
-			centers[i] = strings.ToUpper(strings.TrimSpace(c))
-		}
-	}
-	var occupation *string
-	if f.OccupationCode != nil && strings.TrimSpace(*f.OccupationCode) != "" {
-		o := likePrefix(strings.TrimSpace(*f.OccupationCode))
-		occupation = &o
-	}
 	var session *uuid.UUID
 	if f.SessionID != nil {
 		id, err := exchange.ParseInputID(exchange.KindExchangeSession, "sessionId", *f.SessionID)
@@ -99,37 +60,54 @@ func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilt
 		}
 		session = &id
 	}
-	// The caller's center is $1; the other end of a referral is the counterpart.
-	const where = `
-		(($2::text IS NULL AND (r.origin_center_id = $1 OR r.destination_center_id = $1))
-		  OR ($2 = 'OUT' AND r.origin_center_id = $1) OR ($2 = 'IN' AND r.destination_center_id = $1))
-		AND (cardinality($3::text[]) = 0 OR r.status = ANY($3))
-		AND ($4::text[] IS NULL OR (CASE WHEN r.origin_center_id = $1 THEN r.destination_center_id
-		                                 ELSE r.origin_center_id END) IN (SELECT id FROM centers WHERE code = ANY($4)))
-		AND ($5::text IS NULL OR r.occupation_code LIKE $5 ESCAPE '\')
-		AND ($6::timestamptz IS NULL OR r.created_at >= $6)
-		AND ($7::timestamptz IS NULL OR r.created_at < $7)
-		AND ($8::boolean IS NULL OR $8 = EXISTS (SELECT 1 FROM referral_checkpoints c WHERE c.referral_id = r.id
-		     AND c.status = 'DUE' AND c.due_on BETWEEN $9::date - $10::int AND $9::date))
-		AND ($11::uuid IS NULL OR r.session_id = $11)`
-	args := []any{p.CenterID, direction, statuses, centers, occupation, f.CreatedFrom, f.CreatedTo,
-		f.CheckpointDue, s.db.Now().UTC().Format(time.DateOnly), exchange.CheckpointGraceDays, session}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT `+referralColumns+referralFrom+`WHERE `+where+`
-		AND ($12::timestamptz IS NULL OR (r.created_at, r.id) < ($12, $13))
-		ORDER BY r.created_at DESC, r.id DESC LIMIT $14`, append(args, afterAt, afterID, page.First+1)...)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Referral])
-	if err != nil {
-		return nil, fmt.Errorf("list referrals: %w", err)
+	return newestFirst(ctx, s.db, exchange.DecideListReferrals, referralColumns, referralTables, "referrals r", "r",
+		func(p *exchange.Principal, now time.Time) *sqlWhere { return referralFilter(p, f, session, now) },
+		func(r *exchange.Referral) (time.Time, uuid.UUID) { return r.CreatedAt, r.ID }, page)
+}
+
+// referralFilter is the filter of a referral list: the caller's center's referrals
+// (authz: a side of each), in the direction asked, the counterpart being the other end.
+func referralFilter(p *exchange.Principal, f exchange.ReferralFilter, session *uuid.UUID, now time.Time) *sqlWhere {
+	w := &sqlWhere{}
+	me := w.arg(p.CenterID)
+	switch {
+	case f.Direction == nil:
+		w.add(`(r.origin_center_id = %s OR r.destination_center_id = %s)`, me, me)
+	case *f.Direction == exchange.ReferralOut:
+		w.add(`r.origin_center_id = %s`, me)
+	default:
+		w.add(`r.destination_center_id = %s`, me)
 	}
-	pg := pageOf(list, page.First, func(r *exchange.Referral) string { return encodeCursor(r.CreatedAt, r.ID) })
-	pg.HasPrevious = afterAt != nil
-	if page.WithTotal {
-		if err := s.db.Pool.QueryRow(ctx, `SELECT count(*)`+referralFrom+`WHERE `+where, args...).
-			Scan(&pg.TotalCount); err != nil {
-			return nil, fmt.Errorf("count referrals: %w", err)
+	if len(f.Statuses) > 0 {
+		w.add(`r.status = ANY(%s)`, w.arg(textsOf(f.Statuses)))
+	}
+	if f.CenterCodes != nil {
+		codes := make([]string, len(f.CenterCodes))
+		for i, c := range f.CenterCodes {
+			codes[i] = strings.ToUpper(strings.TrimSpace(c))
 		}
+		w.add(`(CASE WHEN r.origin_center_id = %s THEN r.destination_center_id ELSE r.origin_center_id END)
+			IN (SELECT id FROM centers WHERE code = ANY(%s))`, me, w.arg(codes))
 	}
-	return pg, nil
+	if f.OccupationCode != nil && strings.TrimSpace(*f.OccupationCode) != "" {
+		w.add(`r.occupation_code LIKE %s ESCAPE '\'`, w.arg(likePrefix(strings.TrimSpace(*f.OccupationCode))))
+	}
+	if session != nil {
+		w.add(`r.session_id = %s`, w.arg(*session))
+	}
+	if f.CreatedFrom != nil {
+		w.add(`r.created_at >= %s`, w.arg(*f.CreatedFrom))
+	}
+	if f.CreatedTo != nil {
+		w.add(`r.created_at < %s`, w.arg(*f.CreatedTo))
+	}
+	if f.CheckpointDue != nil {
+		today := w.arg(now.Format(time.DateOnly))
+		w.add(`%s = EXISTS (SELECT 1 FROM referral_checkpoints c WHERE c.referral_id = r.id
+			AND c.status = 'DUE' AND c.due_on BETWEEN %s::date - %s::int AND %s::date)`,
+			w.arg(*f.CheckpointDue), today, w.arg(exchange.CheckpointGraceDays), today)
+	}
+	return w
 }
 
 // ReferWorker registers the worker (or reuses the origin center's record of the same
@@ -146,23 +124,22 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 	if s.db.PII == nil {
 		return nil, errors.New("refer worker: no PII key configured")
 	}
-	var errs exchange.Errors
-	w, err := exchange.NormalizeWorkerInput([]string{"worker"}, in.Worker, s.db.Now(), s.db.Catalog)
-	errs = append(errs, exchange.AsErrors(err)...)
-	errs = append(errs, exchange.AsErrors(exchange.CheckReferralNote(in.Note))...)
-	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Referral, error) {
+		var errs exchange.Errors
+		w, err := exchange.NormalizeWorkerInput([]string{"worker"}, in.Worker, tx.now, s.db.Catalog)
+		errs = append(errs, exchange.AsErrors(err)...)
+		errs = append(errs, exchange.AsErrors(exchange.CheckReferralNote(in.Note))...)
 		dest, err := tx.destinationCenter(ctx, in.DestinationCenterCode)
 		errs = append(errs, exchange.AsErrors(err)...)
 		if err != nil && exchange.AsErrors(err) == nil {
-			return err
+			return nil, err
 		}
 		var sessionID *uuid.UUID
 		if dest != nil {
 			sessionID, err = tx.referralSession(ctx, in.SessionID, dest)
 			errs = append(errs, exchange.AsErrors(err)...)
 			if err != nil && exchange.AsErrors(err) == nil {
-				return err
+				return nil, err
 			}
 		}
 		var links referralLinks
@@ -171,17 +148,17 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 			links, err = tx.checkReferralLinks(ctx, dest, w.OccupationCode, allow, in.DemandID, in.AgreementID)
 			errs = append(errs, exchange.AsErrors(err)...)
 			if err != nil && exchange.AsErrors(err) == nil {
-				return err
+				return nil, err
 			}
 		}
 		if err := errs.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		hash := s.db.PII.Hash(w.NationalID)
 		// The idempotency fingerprint holds the keyed hash, not the national ID.
 		fingerprint := in
 		fingerprint.Worker.NationalID = hex.EncodeToString(hash)
-		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "referWorker", fingerprint, func() (uuid.UUID, error) {
+		id, _, err := tx.idempotent(ctx, in.IdempotencyKey, "referWorker", fingerprint, func() (uuid.UUID, error) {
 			workerID, err := tx.upsertWorker(ctx, s.db, w, hash)
 			if err != nil {
 				return uuid.Nil, err
@@ -208,12 +185,11 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 			}
 			return id, tx.referralChanged(ctx, id, exchange.ActionReferred)
 		})
-		return err
+		if err != nil {
+			return nil, err
+		}
+		return getReferral(ctx, tx, id, false)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getReferral(ctx, s.db.Pool, id, false)
 }
 
 // destinationCenter loads the center a worker is referred to and checks it
@@ -416,17 +392,8 @@ func (tx *Tx) referralChanged(ctx context.Context, id uuid.UUID, action exchange
 		"destinationCenterId": exchange.GlobalID(exchange.KindCenter, r.DestinationCenterID),
 		"version":             r.Version,
 	}
-	if err := tx.audit(ctx, action.AuditName("referral"), exchange.KindReferral, id, map[string]any{
-		"workerId": exchange.GlobalID(exchange.KindWorker, r.WorkerID), "status": r.Status, "version": r.Version,
-	}); err != nil {
-		return err
-	}
-	origin := r.OriginCenterID
-	_, err = tx.publish(ctx, exchange.Change{
-		EntityKind: exchange.KindReferral, EntityID: id, Action: action, OwnerCenterID: &origin,
-		Audience: exchange.AudienceCenters, AudienceCenterIDs: []uuid.UUID{r.OriginCenterID, r.DestinationCenterID},
-	}, payload)
-	return err
+	return tx.twoCentersChanged(ctx, exchange.KindReferral, "referral", id, action,
+		twoCenters{r.OriginCenterID, r.DestinationCenterID}, r.WorkerID, r.Status, r.Version, payload)
 }
 
 // UpdateReferralStatus applies an action of the DESIGN §2 table and records it as an event.
@@ -442,49 +409,49 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 	if err := exchange.CheckReferralNote(in.Note); err != nil {
 		return nil, err
 	}
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.Referral, error) {
 		r, err := getReferral(ctx, tx, id, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		side := exchange.SideOf(p.CenterID, r.OriginCenterID, r.DestinationCenterID)
 		// authz: DecideReferral says who may take which action from which status.
 		to, decision := exchange.DecideReferralStep(r.Status, in.Action, in.Step(), side, p)
 		switch exchange.ErrorCode(decision) {
 		case exchange.CodeUnauthenticated, exchange.CodeForbidden, exchange.CodeNotFound:
-			return decision
+			return nil, decision
 		}
 		if err := exchange.CheckVersion(in.ExpectedVersion, r.Version); err != nil {
-			return err
+			return nil, err
 		}
 		if decision != nil {
-			return decision
+			return nil, decision
 		}
 		at, err := tx.eventTime(ctx, r.ID, in.At)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		checkpoints, err := tx.checkpoints(ctx, r.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		day, err := exchange.DecideCheckpoint(in.Action, in.Step(), checkpoints, at)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := exchange.DecideInterview(in.Action, in.Step(), tx.now); err != nil {
-			return err
+			return nil, err
 		}
 		interview := in.Step().InterviewOf()
 		if err := tx.scheduleInterview(ctx, r.ID, interview); err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.retentionStep(ctx, r.ID, in, day, at); err != nil {
-			return err
+			return nil, err
 		}
 		if in.Action.CountsAsHire() {
 			if err := tx.consumeHire(ctx, r); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		// The stage column of the new status takes the event's instant, in the statement
@@ -497,18 +464,17 @@ func (s *ReferralService) UpdateReferralStatus(ctx context.Context, in exchange.
 				employed_at = CASE WHEN $2 = 'EMPLOYED' THEN coalesce(employed_at, $4) ELSE employed_at END
 			WHERE id = $1`,
 			r.ID, to, tx.now, at); err != nil {
-			return fmt.Errorf("update referral: %w", err)
+			return nil, fmt.Errorf("update referral: %w", err)
 		}
 		from, action := r.Status, in.Action
 		if err := tx.referralEvent(ctx, r.ID, &from, to, &action, in.Note, at, interview); err != nil {
-			return err
+			return nil, err
 		}
-		return tx.referralChanged(ctx, r.ID, in.Action.ChangeAction())
+		if err := tx.referralChanged(ctx, r.ID, in.Action.ChangeAction()); err != nil {
+			return nil, err
+		}
+		return getReferral(ctx, tx, id, false)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getReferral(ctx, s.db.Pool, id, false)
 }
 
 // eventTime loads the referral's previous step and checks the time the actor gives
@@ -531,13 +497,14 @@ const eventColumns = `e.id, e.referral_id, e.from_status, e.to_status, e.action,
 func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error) {
 	return referralLists(ctx, s, ids, `SELECT `+eventColumns+` FROM referral_events e
 		JOIN referrals r ON r.id = e.referral_id WHERE e.referral_id = ANY($1)`, `e.referral_id, e.id`,
-		func(e *exchange.ReferralEvent) uuid.UUID { return e.ReferralID })
+		func(e *exchange.ReferralEvent) uuid.UUID { return e.ReferralID }, func(*exchange.ReferralEvent, time.Time) {})
 }
 
 // referralLists runs a query over the rows of several referrals (joined as r, $1 the
-// ids) and groups them by referral, in the given order.
+// ids) and groups them by referral, in the given order; at completes each row at the
+// transaction's now.
 func referralLists[T any](ctx context.Context, s *ReferralService, ids []uuid.UUID, sql, orderBy string,
-	referralOf func(*T) uuid.UUID) (map[uuid.UUID][]*T, error) {
+	referralOf func(*T) uuid.UUID, at func(x *T, now time.Time)) (map[uuid.UUID][]*T, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -548,9 +515,15 @@ func referralLists[T any](ctx context.Context, s *ReferralService, ids []uuid.UU
 	if !exchange.MayReadPersonalData(p) {
 		return out, nil
 	}
-	rows, _ := s.db.Pool.Query(ctx, sql+` AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
-		ORDER BY `+orderBy, ids, p.CenterID)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+	list, err := readTx(ctx, s.db, func(tx *Tx) ([]*T, error) {
+		rows, _ := tx.Query(ctx, sql+` AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
+			ORDER BY `+orderBy, ids, p.CenterID)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+		for _, x := range list {
+			at(x, tx.now)
+		}
+		return list, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load referral details: %w", err)
 	}

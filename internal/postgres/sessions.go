@@ -68,7 +68,7 @@ func (s *SessionService) ExchangeSession(ctx context.Context, id uuid.UUID) (*ex
 	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
-	return getSession(ctx, s.db.Pool, id, s.db.Now().UTC(), false)
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.ExchangeSession, error) { return getSession(ctx, tx, id, tx.now, false) })
 }
 
 func (s *SessionService) sessionFilter(w *sqlWhere, p *exchange.Principal, f exchange.ExchangeSessionFilter, now time.Time) {
@@ -124,38 +124,40 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
-	now := s.db.Now().UTC()
-	w := &sqlWhere{}
-	s.sessionFilter(w, p, f, now)
-	o := keysetOrder{key: "s.starts_at", id: "s.id"}
-	if order == exchange.SessionOrderStartsAtDesc {
-		o.desc = true
-	} else {
-		order = exchange.SessionOrderStartsAt
-	}
-	var after []any
-	if page.After != "" {
-		var ord string
-		var at time.Time
-		var id uuid.UUID
-		if ok, err := decodeCursor(page.After, &ord, &at, &id); err != nil || (ok && ord != string(order)) {
-			return nil, exchange.BadCursor(true)
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.ExchangeSession], error) {
+		now := tx.now
+		w := &sqlWhere{}
+		s.sessionFilter(w, p, f, now)
+		o := keysetOrder{key: "s.starts_at", id: "s.id"}
+		if order == exchange.SessionOrderStartsAtDesc {
+			o.desc = true
+		} else {
+			order = exchange.SessionOrderStartsAt
 		}
-		after = []any{at, id}
-	}
-	rows, _ := keysetQuery(ctx, s.db.Pool, sessionColumns, "exchange_sessions s", w, o, after, page.First)
-	list, err := collectSessions(rows, now)
-	if err != nil {
-		return nil, fmt.Errorf("list exchange sessions: %w", err)
-	}
-	pg := pageOf(list, page.First, func(x *exchange.ExchangeSession) string { return encodeCursor(order, x.StartsAt, x.ID) })
-	pg.HasPrevious = page.After != ""
-	if page.WithTotal {
-		if pg.TotalCount, err = countOf(ctx, s.db.Pool, "exchange_sessions s", w); err != nil {
-			return nil, err
+		var after []any
+		if page.After != "" {
+			var ord string
+			var at time.Time
+			var id uuid.UUID
+			if ok, err := decodeCursor(page.After, &ord, &at, &id); err != nil || (ok && ord != string(order)) {
+				return nil, exchange.BadCursor(true)
+			}
+			after = []any{at, id}
 		}
-	}
-	return pg, nil
+		rows, _ := keysetQuery(ctx, tx, sessionColumns, "exchange_sessions s", w, o, after, page.First)
+		list, err := collectSessions(rows, now)
+		if err != nil {
+			return nil, fmt.Errorf("list exchange sessions: %w", err)
+		}
+		pg := pageOf(list, page.First, func(x *exchange.ExchangeSession) string { return encodeCursor(order, x.StartsAt, x.ID) })
+		pg.HasPrevious = page.After != ""
+		if page.WithTotal {
+			if pg.TotalCount, err = countOf(ctx, tx, "exchange_sessions s", w); err != nil {
+				return nil, err
+			}
+		}
+		return pg, nil
+	})
 }
 
 // participantRow is a participant with its outcome columns, NULL before it recorded one.
@@ -219,7 +221,9 @@ func (s *SessionService) SessionParticipants(ctx context.Context, sessionIDs []u
 	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
-	return participantsOf(ctx, s.db.Pool, sessionIDs, viewerCenter(p))
+	return readTx(ctx, s.db, func(tx *Tx) (map[uuid.UUID][]*exchange.SessionParticipant, error) {
+		return participantsOf(ctx, tx, sessionIDs, viewerCenter(p))
+	})
 }
 
 // SessionDemands loads the featured demands of sessions, for a loader. A featured demand
@@ -234,28 +238,30 @@ func (s *SessionService) SessionDemands(ctx context.Context, sessionIDs []uuid.U
 	if err := exchange.DecideReadSessions(p); err != nil {
 		return nil, err
 	}
-	now := s.db.Now().UTC()
-	w := &sqlWhere{}
-	w.add(`sd.session_id = ANY(%s)`, w.arg(sessionIDs))
-	demandVisibility(w, p, now)
-	type row struct {
-		SessionID uuid.UUID `db:"session_id"`
-		exchange.LaborDemand
-	}
-	rows, _ := s.db.Pool.Query(ctx, `SELECT sd.session_id, `+demandColumns+`
-		FROM exchange_session_demands sd JOIN labor_demands d ON d.id = sd.demand_id
-		WHERE `+w.String()+` ORDER BY sd.session_id, sd.position`, w.args...)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[row])
-	if err != nil {
-		return nil, fmt.Errorf("read featured demands: %w", err)
-	}
-	out := make(map[uuid.UUID][]*exchange.LaborDemand, len(sessionIDs))
-	for _, r := range list {
-		d := r.LaborDemand
-		d.SetStatus(now)
-		out[r.SessionID] = append(out[r.SessionID], &d)
-	}
-	return out, nil
+	return readTx(ctx, s.db, func(tx *Tx) (map[uuid.UUID][]*exchange.LaborDemand, error) {
+		now := tx.now
+		w := &sqlWhere{}
+		w.add(`sd.session_id = ANY(%s)`, w.arg(sessionIDs))
+		demandVisibility(w, p, now)
+		type row struct {
+			SessionID uuid.UUID `db:"session_id"`
+			exchange.LaborDemand
+		}
+		rows, _ := tx.Query(ctx, `SELECT sd.session_id, `+demandColumns+`
+			FROM exchange_session_demands sd JOIN labor_demands d ON d.id = sd.demand_id
+			WHERE `+w.String()+` ORDER BY sd.session_id, sd.position`, w.args...)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[row])
+		if err != nil {
+			return nil, fmt.Errorf("read featured demands: %w", err)
+		}
+		out := make(map[uuid.UUID][]*exchange.LaborDemand, len(sessionIDs))
+		for _, r := range list {
+			d := r.LaborDemand
+			d.SetStatus(now)
+			out[r.SessionID] = append(out[r.SessionID], &d)
+		}
+		return out, nil
+	})
 }
 
 // featureDemands checks the demands a center features in a session and adds them
@@ -315,11 +321,11 @@ func (s *SessionService) ScheduleExchangeSession(ctx context.Context, in exchang
 	if err != nil {
 		return nil, err
 	}
-	if errs := exchange.ValidateSchedule(s.db.Catalog, s.db.Now().UTC(), in); len(errs) > 0 {
-		return nil, errs
-	}
 	var id uuid.UUID
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.ExchangeSession, error) {
+		if errs := exchange.ValidateSchedule(s.db.Catalog, tx.now, in); len(errs) > 0 {
+			return nil, errs
+		}
 		id, _, err = tx.idempotent(ctx, in.IdempotencyKey, "scheduleExchangeSession", in, func() (uuid.UUID, error) {
 			id := uuid.Must(uuid.NewV7())
 			var province *string
@@ -341,12 +347,11 @@ func (s *SessionService) ScheduleExchangeSession(ctx context.Context, in exchang
 			}
 			return id, tx.sessionChanged(ctx, id, exchange.ActionScheduled, nil)
 		})
-		return err
+		if err != nil {
+			return nil, err
+		}
+		return getSession(ctx, tx, id, tx.now, false)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getSession(ctx, s.db.Pool, id, s.db.Now().UTC(), false)
 }
 
 func ptrTo[T any](v T) *T { return &v }
@@ -406,7 +411,7 @@ func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.Jo
 		return nil, err
 	}
 	var sess *exchange.ExchangeSession
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	return withTxRead(ctx, s.db, func(tx *Tx) error {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
 			return err
 		}
@@ -455,11 +460,7 @@ func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.Jo
 		}
 		return tx.sessionChanged(ctx, sess.ID, action, map[string]any{"centerCode": p.CenterCode,
 			"featuredDemandIds": in.FeaturedDemandIds})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return getSession(ctx, s.db.Pool, sess.ID, s.db.Now().UTC(), false)
+	}, func(tx *Tx) (*exchange.ExchangeSession, error) { return getSession(ctx, tx, sess.ID, tx.now, false) })
 }
 
 // RecordSessionOutcome records, or corrects, the caller's center's outcome of a session
@@ -475,6 +476,7 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 		return nil, nil, err
 	}
 	var sess *exchange.ExchangeSession
+	var outcome *exchange.SessionOutcome
 	err = WithTx(ctx, s.db, func(tx *Tx) error {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
 			return err
@@ -500,27 +502,29 @@ func (s *SessionService) RecordSessionOutcome(ctx context.Context, in exchange.R
 		if err := tx.touchSession(ctx, sess.ID); err != nil {
 			return err
 		}
-		return tx.sessionChanged(ctx, sess.ID, exchange.ActionOutcomeRecorded, map[string]any{"centerCode": p.CenterCode,
+		if err := tx.sessionChanged(ctx, sess.ID, exchange.ActionOutcomeRecorded, map[string]any{"centerCode": p.CenterCode,
 			"workersAttending": in.WorkersAttending, "interviewed": in.Interviewed, "hiredOnSpot": in.HiredOnSpot,
-			"referredAfter": in.ReferredAfter})
+			"referredAfter": in.ReferredAfter}); err != nil {
+			return err
+		}
+		if sess, err = getSession(ctx, tx, sess.ID, tx.now, false); err != nil {
+			return err
+		}
+		parts, err := participantsOf(ctx, tx, []uuid.UUID{sess.ID}, &p.CenterID)
+		if err != nil {
+			return err
+		}
+		for _, x := range parts[sess.ID] {
+			if x.CenterID == p.CenterID {
+				outcome = x.Outcome()
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	now := s.db.Now().UTC()
-	if sess, err = getSession(ctx, s.db.Pool, sess.ID, now, false); err != nil {
-		return nil, nil, err
-	}
-	parts, err := participantsOf(ctx, s.db.Pool, []uuid.UUID{sess.ID}, &p.CenterID)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, x := range parts[sess.ID] {
-		if x.CenterID == p.CenterID {
-			return sess, x.Outcome(), nil
-		}
-	}
-	return sess, nil, nil
+	return sess, outcome, nil
 }
 
 // CancelExchangeSession cancels a session of the caller's center before it starts.
@@ -533,27 +537,26 @@ func (s *SessionService) CancelExchangeSession(ctx context.Context, in exchange.
 		return nil, err
 	}
 	var sess *exchange.ExchangeSession
-	err = WithTx(ctx, s.db, func(tx *Tx) error {
+	return WithTxV(ctx, s.db, func(tx *Tx) (*exchange.ExchangeSession, error) {
 		if sess, err = tx.lockSession(ctx, in.SessionID, in.ExpectedVersion); err != nil {
-			return err
+			return nil, err
 		}
 		// authz: DecideCancelSession.
 		if err := exchange.DecideCancelSession(p, sess); err != nil {
-			return err
+			return nil, err
 		}
 		if err := exchange.CheckCancel(sess, tx.now); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE exchange_sessions SET cancelled_at = $2, cancel_reason = $3, updated_at = $2,
 			version = version + 1 WHERE id = $1`, sess.ID, tx.now, blankNil(in.Reason)); err != nil {
-			return fmt.Errorf("cancel exchange session: %w", err)
+			return nil, fmt.Errorf("cancel exchange session: %w", err)
 		}
-		return tx.sessionChanged(ctx, sess.ID, exchange.ActionCancelled, map[string]any{"reason": blankNil(in.Reason)})
+		if err := tx.sessionChanged(ctx, sess.ID, exchange.ActionCancelled, map[string]any{"reason": blankNil(in.Reason)}); err != nil {
+			return nil, err
+		}
+		return getSession(ctx, tx, sess.ID, tx.now, false)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return getSession(ctx, s.db.Pool, sess.ID, s.db.Now().UTC(), false)
 }
 
 // sessionChanged audits a change to a session and publishes it to every center: the

@@ -277,7 +277,7 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 			WHERE `+counts.String()+`),
 		middle AS (
 			SELECT `+daysToHire+` AS days
-			FROM referrals r
+			FROM referral_facts r
 			WHERE `+hires.String()+`
 			ORDER BY `+daysToHire+`
 			OFFSET (SELECT greatest((timed - 1) / 2, 0) FROM stages) LIMIT 2),

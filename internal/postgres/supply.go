@@ -63,47 +63,49 @@ func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSuppl
 	if _, err := marketReader(ctx); err != nil {
 		return nil, err
 	}
-	now := s.db.Now().UTC()
-	w := &sqlWhere{}
-	s.supplyFilter(w, f, now)
-	o := keysetOrder{key: "s.created_at", id: "s.id", desc: true}
-	if order == exchange.SupplyOrderAvailableFrom {
-		o = keysetOrder{key: "s.available_from", id: "s.id"}
-	} else {
-		order = exchange.SupplyOrderNewest
-	}
-	var after []any
-	if page.After != "" {
-		var ord string
-		var t time.Time
-		var id uuid.UUID
-		ok, err := decodeCursor(page.After, &ord, &t, &id)
-		if err != nil || (ok && ord != string(order)) {
-			return nil, exchange.BadCursor(true)
-		}
-		after = []any{t, id}
-	}
-	rows, _ := keysetQuery(ctx, s.db.Pool, supplyColumns, "labor_supplies s", w, o, after, page.First)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
-	if err != nil {
-		return nil, fmt.Errorf("list supplies: %w", err)
-	}
-	for _, x := range list {
-		x.SetStatus(now)
-	}
-	pg := pageOf(list, page.First, func(x *exchange.LaborSupply) string {
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.LaborSupply], error) {
+		now := tx.now
+		w := &sqlWhere{}
+		s.supplyFilter(w, f, now)
+		o := keysetOrder{key: "s.created_at", id: "s.id", desc: true}
 		if order == exchange.SupplyOrderAvailableFrom {
-			return encodeCursor(order, x.AvailableFrom, x.ID)
+			o = keysetOrder{key: "s.available_from", id: "s.id"}
+		} else {
+			order = exchange.SupplyOrderNewest
 		}
-		return encodeCursor(order, x.CreatedAt, x.ID)
+		var after []any
+		if page.After != "" {
+			var ord string
+			var t time.Time
+			var id uuid.UUID
+			ok, err := decodeCursor(page.After, &ord, &t, &id)
+			if err != nil || (ok && ord != string(order)) {
+				return nil, exchange.BadCursor(true)
+			}
+			after = []any{t, id}
+		}
+		rows, _ := keysetQuery(ctx, tx, supplyColumns, "labor_supplies s", w, o, after, page.First)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
+		if err != nil {
+			return nil, fmt.Errorf("list supplies: %w", err)
+		}
+		for _, x := range list {
+			x.SetStatus(now)
+		}
+		pg := pageOf(list, page.First, func(x *exchange.LaborSupply) string {
+			if order == exchange.SupplyOrderAvailableFrom {
+				return encodeCursor(order, x.AvailableFrom, x.ID)
+			}
+			return encodeCursor(order, x.CreatedAt, x.ID)
+		})
+		pg.HasPrevious = page.After != ""
+		if page.WithTotal {
+			if pg.TotalCount, err = countOf(ctx, tx, "labor_supplies s", w); err != nil {
+				return nil, err
+			}
+		}
+		return pg, nil
 	})
-	pg.HasPrevious = page.After != ""
-	if page.WithTotal {
-		if pg.TotalCount, err = countOf(ctx, s.db.Pool, "labor_supplies s", w); err != nil {
-			return nil, err
-		}
-	}
-	return pg, nil
 }
 
 // LaborSupply returns a supply by id.
@@ -111,11 +113,7 @@ func (s *MarketService) LaborSupply(ctx context.Context, id uuid.UUID) (*exchang
 	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	return s.getSupply(ctx, s.db.Pool, id)
-}
-
-func (s *MarketService) getSupply(ctx context.Context, q DBTX, id uuid.UUID) (*exchange.LaborSupply, error) {
-	return supplyTable.get(ctx, q, id, s.db.Now())
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.LaborSupply, error) { return supplyTable.get(ctx, tx, id, tx.now) })
 }
 
 // PublishLaborSupply publishes workers of the caller's center ready to move.
@@ -125,17 +123,11 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 		return nil, err
 	}
 	d := exchange.DraftFromPublishSupply(in)
-	if errs := exchange.ValidateSupply(s.db.Catalog, s.db.Now(), d, true); len(errs) > 0 {
-		return nil, errs
-	}
-	id, err := supplyTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborSupply", in, func(tx *Tx, id uuid.UUID) error {
+	check := func(now time.Time) error { return exchange.ValidateSupply(s.db.Catalog, now, d, true).Err() }
+	return supplyTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborSupply", in, check, func(tx *Tx, id uuid.UUID) error {
 		_, err := tx.Exec(ctx, insertSQL[supplyRecord]("labor_supplies"), args(newSupplyRecord(id, p.CenterID, d, tx.now)))
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.getSupply(ctx, s.db.Pool, id)
 }
 
 // supplyChange is the change-feed entry of a supply: counts only, for every center.
@@ -151,7 +143,7 @@ func supplyChange(x *exchange.LaborSupply, action exchange.ChangeAction) (exchan
 
 // UpdateLaborSupply changes a supply of the caller's center.
 func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.UpdateLaborSupplyInput) (*exchange.LaborSupply, error) {
-	id, err := supplyTable.act(ctx, s.db, in.LaborSupplyID, in.ExpectedVersion, exchange.PostingUpdate, nil, exchange.ActionUpdated,
+	return supplyTable.act(ctx, s.db, in.LaborSupplyID, in.ExpectedVersion, exchange.PostingUpdate, nil, exchange.ActionUpdated,
 		func(tx *Tx, id uuid.UUID, x *exchange.LaborSupply) error {
 			d := exchange.DraftFromSupply(x)
 			d.Apply(in)
@@ -167,17 +159,9 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 			}
 			return nil
 		})
-	if err != nil {
-		return nil, err
-	}
-	return s.getSupply(ctx, s.db.Pool, id)
 }
 
 // WithdrawLaborSupply withdraws a supply of the caller's center for good.
 func (s *MarketService) WithdrawLaborSupply(ctx context.Context, in exchange.WithdrawLaborSupplyInput) (*exchange.LaborSupply, error) {
-	id, err := supplyTable.end(ctx, s.db, in.LaborSupplyID, in.Reason, in.ExpectedVersion)
-	if err != nil {
-		return nil, err
-	}
-	return s.getSupply(ctx, s.db.Pool, id)
+	return supplyTable.end(ctx, s.db, in.LaborSupplyID, in.Reason, in.ExpectedVersion)
 }

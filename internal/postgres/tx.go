@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/laborx/laborx/internal/auth"
@@ -30,21 +31,30 @@ func WithTx(ctx context.Context, db *DB, fn func(tx *Tx) error) error {
 
 // WithTxV is WithTx for a function that returns a value.
 func WithTxV[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (T, error) {
-	return withTxAt(ctx, db, db.now(), fn)
+	return withTxAt(ctx, db, db.now(), false, fn)
 }
 
-// withTxAt runs fn in a transaction whose clock reads now. The rollback is deferred, so
+// readTx is WithTxV for a method that only reads: a read-only transaction, so a read
+// path that would write fails instead.
+func readTx[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (T, error) {
+	return withTxAt(ctx, db, db.now(), true, fn)
+}
+
+// withTxAt runs fn in a transaction whose clock reads now, read-only or not. The
+// transaction says whose it is for the row-level security policies (beginSQL). The
+// rollback is deferred, so
 // a panic in fn or a failed commit never leaves the transaction open and its pooled
 // connection held; it runs without ctx's cancellation, so a dropped request still
 // cleans up (after a commit it is a no-op). Every error leaves through translate.
-func withTxAt[T any](ctx context.Context, db *DB, now time.Time, fn func(tx *Tx) (T, error)) (v T, err error) {
+func withTxAt[T any](ctx context.Context, db *DB, now time.Time, readOnly bool, fn func(tx *Tx) (T, error)) (v T, err error) {
 	var zero T
-	ptx, err := db.Pool.Begin(ctx)
+	p := auth.FromContext(ctx)
+	ptx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginSQL(p, readOnly)})
 	if err != nil {
 		return zero, translate(fmt.Errorf("begin: %w", err))
 	}
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
-	v, err = fn(&Tx{Tx: ptx, now: now, caller: auth.FromContext(ctx)})
+	v, err = fn(&Tx{Tx: ptx, now: now, caller: p})
 	if err != nil {
 		return zero, translate(err)
 	}
@@ -52,4 +62,40 @@ func withTxAt[T any](ctx context.Context, db *DB, now time.Time, fn func(tx *Tx)
 		return zero, translate(fmt.Errorf("commit: %w", err))
 	}
 	return v, nil
+}
+
+// beginSQL begins a transaction and sets, local to it, whose it is: laborx.center_id
+// (the caller's center) and laborx.operator, which the row-level security policies of
+// migration 00080 read. One simple-protocol round trip, so the setting costs no
+// statement of its own. The values are a UUID's text and a constant, never a client's
+// text. Without a caller nothing is set, and the policies admit no row.
+func beginSQL(p *exchange.Principal, readOnly bool) string {
+	begin := "BEGIN"
+	if readOnly {
+		begin = "BEGIN READ ONLY"
+	}
+	if p == nil {
+		return begin
+	}
+	center, operator := "", "off"
+	if p.CenterID != uuid.Nil {
+		center = p.CenterID.String()
+	}
+	if p.IsOperator() {
+		operator = "on"
+	}
+	return begin + "; SELECT set_config('laborx.center_id', '" + center + "', true), set_config('laborx.operator', '" +
+		operator + "', true)"
+}
+
+// withTxRead runs a change (fn) and the read-back of what it left (read) in one
+// transaction.
+func withTxRead[T any](ctx context.Context, db *DB, fn func(tx *Tx) error, read func(tx *Tx) (T, error)) (T, error) {
+	return WithTxV(ctx, db, func(tx *Tx) (T, error) {
+		if err := fn(tx); err != nil {
+			var zero T
+			return zero, err
+		}
+		return read(tx)
+	})
 }

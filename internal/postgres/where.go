@@ -4,8 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
 )
 
 // sqlWhere is the store's one builder of dynamic WHERE clauses: it owns the numbered
@@ -70,4 +75,48 @@ func countOf(ctx context.Context, q DBTX, from string, w *sqlWhere) (int, error)
 		return 0, fmt.Errorf("count %s: %w", from, err)
 	}
 	return n, nil
+}
+
+// listPage runs a page of the list `SELECT columns FROM from WHERE w` in order o (see
+// keysetQuery) and, when page asks for it, the list's total count over countFrom: from
+// without the joins that only add columns (one row each), or from itself.
+func listPage[T any](ctx context.Context, q DBTX, columns, from, countFrom string, w *sqlWhere, o keysetOrder, after []any,
+	page exchange.PageArgs, cursor func(*T) string) (*exchange.Page[*T], error) {
+	rows, _ := keysetQuery(ctx, q, columns, from, w, o, after, page.First)
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", from, err)
+	}
+	pg := pageOf(list, page.First, cursor)
+	pg.HasPrevious = after != nil
+	if page.WithTotal {
+		if pg.TotalCount, err = countOf(ctx, q, countFrom, w); err != nil {
+			return nil, err
+		}
+	}
+	return pg, nil
+}
+
+// newestFirst lists rows of T newest first, by (alias.created_at, alias.id), in a
+// read-only transaction: the caller is decided by decide (authz), the rows they may
+// see are filter's, built at the transaction's now.
+func newestFirst[T any](ctx context.Context, db *DB, decide func(*exchange.Principal) error, columns, from, countFrom, alias string,
+	filter func(p *exchange.Principal, now time.Time) *sqlWhere, key func(*T) (time.Time, uuid.UUID),
+	page exchange.PageArgs) (*exchange.Page[*T], error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// authz: the list's decision.
+	if err := decide(p); err != nil {
+		return nil, err
+	}
+	after, err := afterCreated(page.After)
+	if err != nil {
+		return nil, err
+	}
+	return readTx(ctx, db, func(tx *Tx) (*exchange.Page[*T], error) {
+		return listPage(ctx, tx, columns, from, countFrom, filter(p, tx.now), keysetOrder{key: alias + ".created_at", id: alias + ".id", desc: true},
+			after, page, func(x *T) string { return encodeCursor(key(x)) })
+	})
 }
