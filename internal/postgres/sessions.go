@@ -195,7 +195,7 @@ func participantsOf(ctx context.Context, q DBTX, sessionIDs []uuid.UUID, me *uui
 			sp.interviewed, sp.hired_on_spot, sp.referred_after,
 			CASE WHEN $2::uuid IS NULL OR sp.center_id = $2 OR s.host_center_id = $2 THEN sp.notes END AS notes,
 			sp.outcome_recorded_at, sp.outcome_updated_at,
-			(SELECT count(*) FROM referrals r WHERE r.session_id = sp.session_id AND r.origin_center_id = sp.center_id)::int
+			(SELECT count(*) FROM referral_facts r WHERE r.session_id = sp.session_id AND r.origin_center_id = sp.center_id)::int
 				AS referral_count
 		FROM exchange_session_participants sp JOIN exchange_sessions s ON s.id = sp.session_id
 		WHERE sp.session_id = ANY($1)
