@@ -2,12 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"testing"
-
-	"github.com/laborx/laborx/internal/pgtest"
-	"github.com/laborx/laborx/internal/postgres"
 )
 
 // TestConsentsMigration: migration 00066 turns each worker's one-consent columns into
@@ -15,18 +11,7 @@ import (
 // over), and its Down puts the latest record back into the columns.
 func TestConsentsMigration(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("pgx", pgtest.NewDSN(t, pgtest.Laborx))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	m, err := postgres.NewMigrator(db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.DownTo(ctx, 65); err != nil {
-		t.Fatal(err)
-	}
+	db, m := migratedTo(t, 65)
 	for _, q := range []string{
 		`INSERT INTO centers (code, name, province_code, created_at, updated_at) VALUES ('TNG', 'Trung tâm TNG', '19', now(), now())`,
 		// In force, withdrawn, erased (its purpose left behind by the erasure of old).

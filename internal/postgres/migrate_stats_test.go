@@ -2,12 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"testing"
-
-	"github.com/laborx/laborx/internal/pgtest"
-	"github.com/laborx/laborx/internal/postgres"
 )
 
 // TestStatsPerfMigration: migration 00011 fills the stage columns of the referrals made
@@ -15,18 +11,7 @@ import (
 // removes them again.
 func TestStatsPerfMigration(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("pgx", pgtest.NewDSN(t, pgtest.Laborx))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	m, err := postgres.NewMigrator(db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.DownTo(ctx, 10); err != nil {
-		t.Fatal(err)
-	}
+	db, m := migratedTo(t, 10)
 	// One referral per path; its events are a day apart, the first its creation.
 	for _, q := range []string{
 		`INSERT INTO centers (code, name, province_code, created_at, updated_at)

@@ -4,9 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"testing"
-
-	"github.com/laborx/laborx/internal/pgtest"
-	"github.com/laborx/laborx/internal/postgres"
 )
 
 // referralCountsSQL is what referral_counts must hold, computed from referrals.
@@ -41,18 +38,7 @@ func countsDisagree(t *testing.T, db *sql.DB) int {
 // them.
 func TestReferralCountsFollowReferrals(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("pgx", pgtest.NewDSN(t, pgtest.Laborx))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	m, err := postgres.NewMigrator(db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.DownTo(ctx, 14); err != nil {
-		t.Fatal(err)
-	}
+	db, m := migratedTo(t, 14)
 	insert := func(n int) {
 		t.Helper()
 		if _, err := db.Exec(`WITH c AS (SELECT array_agg(id ORDER BY code) AS ids FROM centers),

@@ -24,10 +24,12 @@ var _ exchange.ReferralService = (*ReferralService)(nil)
 
 const referralColumns = `r.id, r.worker_id, r.origin_center_id, r.destination_center_id, r.occupation_code,
 	r.worker_occupation_code, r.interview_at, r.interview_place, r.interview_link,
-	r.demand_id, r.agreement_id, r.session_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased, r.left_reason,
+	r.demand_id, r.agreement_id, r.session_id, r.status, r.worker_erased, r.left_reason,
 	r.created_at, r.updated_at, r.version`
 
-const referralTables = `referrals r JOIN workers w ON w.id = r.worker_id`
+// referralTables is referrals alone: the worker's erasure is a column of the referral
+// (00104), so a read pays no workers policy for it.
+const referralTables = `referrals r`
 
 const referralFrom = ` FROM ` + referralTables + ` `
 
@@ -60,7 +62,7 @@ func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilt
 		}
 		session = &id
 	}
-	return newestFirst(ctx, s.db, exchange.DecideListReferrals, referralColumns, referralTables, "referrals r", "r",
+	return newestFirst(ctx, s.db, exchange.DecideListReferrals, referralColumns, referralTables, referralTables, "r",
 		func(p *exchange.Principal, now time.Time) *sqlWhere { return referralFilter(p, f, session, now) },
 		func(r *exchange.Referral) (time.Time, uuid.UUID) { return r.CreatedAt, r.ID }, page)
 }
