@@ -11,9 +11,9 @@ import (
 )
 
 // BenchmarkReferralListRLS measures what row-level security costs the referral list: the
-// same page (50 of TNG's referrals with their workers, and the total), read through the
-// same service code, as the service's role (the policies apply) and as the tables'
-// owner (they do not), alternately in one loop on one database:
+// same page (50 of TNG's referrals with their workers' erasure flag, and the total),
+// read through the same service code, as the service's role (the policies apply) and
+// as the tables' owner (they do not), alternately in one loop on one database:
 //
 //	go test -run '^$' -bench BenchmarkReferralListRLS -benchtime 1s -count 5 ./internal/postgres/
 func BenchmarkReferralListRLS(b *testing.B) {
