@@ -84,16 +84,6 @@ func (s *StatsService) transferMedian(ctx context.Context, w *sqlWhere, reached 
 // transferEnd adds the condition that a transfer (alias t) belongs to the center at
 // the given end (OUTGOING: it pays; INCOMING: it receives), or either.
 func transferEnd(w *sqlWhere, center *uuid.UUID, dir *exchange.BenefitTransferDirection) {
-	if center == nil {
-		return
-	}
-	c := w.arg(*center)
-	switch {
-	case dir != nil && *dir == exchange.TransferOutgoing:
-		w.add(`t.from_center_id = %s`, c)
-	case dir != nil && *dir == exchange.TransferIncoming:
-		w.add(`t.to_center_id = %s`, c)
-	default:
-		w.add(`(t.from_center_id = %s OR t.to_center_id = %s)`, c, c)
-	}
+	centerEnd(w, center, "t.from_center_id", "t.to_center_id",
+		dir != nil && *dir == exchange.TransferOutgoing, dir != nil && *dir == exchange.TransferIncoming)
 }

@@ -139,15 +139,7 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 			}
 			after = []any{k, id}
 		}
-		rows, _ := keysetQuery(ctx, tx, demandColumns, "labor_demands d", w, o, after, page.First)
-		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
-		if err != nil {
-			return nil, fmt.Errorf("list demands: %w", err)
-		}
-		for _, d := range list {
-			d.SetStatus(now)
-		}
-		pg := pageOf(list, page.First, func(d *exchange.LaborDemand) string {
+		return listPostings(ctx, tx, demandColumns, "labor_demands d", w, o, after, page, func(d *exchange.LaborDemand) string {
 			switch order {
 			case exchange.DemandOrderWageDesc:
 				return encodeCursor(order, wageSort(d), d.ID)
@@ -156,13 +148,6 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 			}
 			return encodeCursor(order, d.CreatedAt, d.ID)
 		})
-		pg.HasPrevious = page.After != ""
-		if page.WithTotal {
-			if pg.TotalCount, err = countOf(ctx, tx, "labor_demands d", w); err != nil {
-				return nil, err
-			}
-		}
-		return pg, nil
 	})
 }
 

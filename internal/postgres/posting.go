@@ -167,3 +167,20 @@ func (pt postingTable[T]) end(ctx context.Context, db *DB, globalID string, reas
 		return nil
 	})
 }
+
+// listPostings is listPage for demands and supplies: each posting on the page gets its
+// status derived at the transaction's now, the one status rule reads use.
+func listPostings[T any, P interface {
+	*T
+	SetStatus(time.Time)
+}](ctx context.Context, tx *Tx, columns, from string, w *sqlWhere, o keysetOrder, after []any,
+	page exchange.PageArgs, cursor func(*T) string) (*exchange.Page[*T], error) {
+	pg, err := listPage(ctx, tx, columns, from, from, w, o, after, page, cursor)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range pg.Items {
+		P(x).SetStatus(tx.now)
+	}
+	return pg, nil
+}

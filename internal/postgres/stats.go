@@ -223,17 +223,25 @@ func createdDays(w *sqlWhere, start, until *time.Time) {
 // referralEnd adds the condition that a referral (alias r) belongs to the center at
 // the given end, or either.
 func referralEnd(w *sqlWhere, center *uuid.UUID, dir *exchange.ReferralDirection) {
+	centerEnd(w, center, "r.origin_center_id", "r.destination_center_id",
+		dir != nil && *dir == exchange.ReferralOut, dir != nil && *dir == exchange.ReferralIn)
+}
+
+// centerEnd adds the condition that a row with two centers (sending column from,
+// receiving column to) belongs to the center: at the sending end, at the receiving
+// end, or (neither asked) at either. No center, no condition.
+func centerEnd(w *sqlWhere, center *uuid.UUID, from, to string, sending, receiving bool) {
 	if center == nil {
 		return
 	}
 	c := w.arg(*center)
 	switch {
-	case dir != nil && *dir == exchange.ReferralOut:
-		w.add(`r.origin_center_id = %s`, c)
-	case dir != nil && *dir == exchange.ReferralIn:
-		w.add(`r.destination_center_id = %s`, c)
+	case sending:
+		w.add(from+` = %s`, c)
+	case receiving:
+		w.add(to+` = %s`, c)
 	default:
-		w.add(`(r.origin_center_id = %s OR r.destination_center_id = %s)`, c, c)
+		w.add(`(`+from+` = %s OR `+to+` = %s)`, c, c)
 	}
 }
 

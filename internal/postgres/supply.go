@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/laborx/laborx/internal/exchange"
 )
@@ -84,27 +83,12 @@ func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSuppl
 			}
 			after = []any{t, id}
 		}
-		rows, _ := keysetQuery(ctx, tx, supplyColumns, "labor_supplies s", w, o, after, page.First)
-		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.LaborSupply])
-		if err != nil {
-			return nil, fmt.Errorf("list supplies: %w", err)
-		}
-		for _, x := range list {
-			x.SetStatus(now)
-		}
-		pg := pageOf(list, page.First, func(x *exchange.LaborSupply) string {
+		return listPostings(ctx, tx, supplyColumns, "labor_supplies s", w, o, after, page, func(x *exchange.LaborSupply) string {
 			if order == exchange.SupplyOrderAvailableFrom {
 				return encodeCursor(order, x.AvailableFrom, x.ID)
 			}
 			return encodeCursor(order, x.CreatedAt, x.ID)
 		})
-		pg.HasPrevious = page.After != ""
-		if page.WithTotal {
-			if pg.TotalCount, err = countOf(ctx, tx, "labor_supplies s", w); err != nil {
-				return nil, err
-			}
-		}
-		return pg, nil
 	})
 }
 
