@@ -6673,6 +6673,14 @@ enum UserErrorCode {
   DEMAND_FILLED
   QUOTA_EXCEEDED
   CONSENT_REQUIRED
+  "The worker already has an open referral to this demand."
+  ALREADY_REFERRED
+  "The worker is already HIRED or EMPLOYED through another referral."
+  WORKER_ALREADY_PLACED
+  "The worker's occupation is outside the demand's sub-major group (allowOccupationMismatch overrides)."
+  OCCUPATION_MISMATCH
+  "Text every center sees looks like it holds a national ID, a phone number or an e-mail address."
+  PERSONAL_DATA_IN_TEXT
   "A JWS does not verify: malformed, tampered with, or not made with an active key of the signing center."
   INVALID_SIGNATURE
   "A center's coordinator may not revoke the center's last active key."
