@@ -48,11 +48,14 @@ func prefetchAgreementLists(ctx context.Context, page []*exchange.Agreement) {
 // referrals.
 func prefetchReferralLinks(ctx context.Context, page []*exchange.Referral) {
 	selected := strings.Split(selectedFields(ctx, "edges", "node"), ",")
-	ids := make([]uuid.UUID, len(page))
 	var centers []uuid.UUID
 	var workers []exchange.WorkerRead
+	// The keys the events resolvers will ask with: the same selection for every row.
+	events := make([]exchange.ReferralEventsRead, len(page))
+	read := referralEventsRead(ctx, uuid.Nil, "edges", "node", "events")
 	for i, x := range page {
-		ids[i] = x.ID
+		events[i] = read
+		events[i].ReferralID = x.ID
 		centers = append(centers, x.OriginCenterID, x.DestinationCenterID)
 		// The key the worker resolver will ask with; it asks nothing for an erased worker.
 		if !x.WorkerErased {
@@ -64,5 +67,5 @@ func prefetchReferralLinks(ctx context.Context, page []*exchange.Referral) {
 		loader.Prefetch(ctx, l.Center, centers)
 	}
 	prefetch(ctx, selected, "worker", l.Worker, workers)
-	prefetch(ctx, selected, "events", l.ReferralEvents, ids)
+	prefetch(ctx, selected, "events", l.ReferralEvents, events)
 }

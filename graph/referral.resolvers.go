@@ -113,7 +113,7 @@ func (r *referralResolver) Session(ctx context.Context, obj *exchange.Referral) 
 
 // Events is the resolver for the events field.
 func (r *referralResolver) Events(ctx context.Context, obj *exchange.Referral) ([]*exchange.ReferralEvent, error) {
-	return loader.List(ctx, loader.For(ctx).ReferralEvents, obj.ID)
+	return loader.List(ctx, loader.For(ctx).ReferralEvents, referralEventsRead(ctx, obj.ID))
 }
 
 // ActorCenter is the resolver for the actorCenter field.

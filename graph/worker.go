@@ -33,13 +33,18 @@ func (r *Resolver) worker(ctx context.Context, id uuid.UUID, under ...string) (*
 // path and the operation's name. A list that prefetches its workers asks with the key
 // each row's resolver will ask with, so every read is one batch and one audit entry.
 func workerRead(ctx context.Context, id uuid.UUID, under ...string) exchange.WorkerRead {
-	read := exchange.WorkerRead{ID: id, Fields: selectedFields(ctx, under...), Purpose: fieldPath(ctx, under...)}
+	return exchange.WorkerRead{ID: id, Fields: selectedFields(ctx, under...), Purpose: fieldPath(ctx, under...),
+		Operation: operationName(ctx)}
+}
+
+// operationName is the name the client gave its operation, or "".
+func operationName(ctx context.Context) string {
 	if graphql.HasOperationContext(ctx) {
 		if op := graphql.GetOperationContext(ctx).Operation; op != nil {
-			read.Operation = op.Name
+			return op.Name
 		}
 	}
-	return read
+	return ""
 }
 
 // fieldPath is the path of field names (not the client's aliases; list indexes left

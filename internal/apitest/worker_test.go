@@ -144,15 +144,18 @@ func TestWorkerVisibility(t *testing.T) {
 	}
 
 	// Every read of the worker by the two centers was audited with its fields and request.
-	var audited int
+	var audited, noteReads int
 	var fields string
-	if err := pool.QueryRow(context.Background(), `SELECT count(*), max(details->>'fields') FROM audit_entries
-		WHERE action = 'worker.read' AND entity_kind = 'Worker' AND request_id IS NOT NULL`).Scan(&audited, &fields); err != nil {
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE NOT details->'fields' ? 'referralEvents.note'),
+		count(*) FILTER (WHERE details->'fields' ? 'referralEvents.note'),
+		max(details->>'fields') FILTER (WHERE NOT details->'fields' ? 'referralEvents.note') FROM audit_entries
+		WHERE action = 'worker.read' AND entity_kind = 'Worker' AND request_id IS NOT NULL`).Scan(&audited, &noteReads, &fields); err != nil {
 		t.Fatal(err)
 	}
-	// referWorker's payload (1) and node(worker) + node(referral) by three callers (6).
-	if audited != 7 || !strings.Contains(fields, "nationalIdMasked") {
-		t.Errorf("%d worker.read audit entries (fields %s), want 7", audited, fields)
+	// referWorker's payload (1) and node(worker) + node(referral) by three callers (6);
+	// and the payload's events { note }, a read of the worker's referral notes (1).
+	if audited != 7 || noteReads != 1 || !strings.Contains(fields, "nationalIdMasked") {
+		t.Errorf("%d worker.read audit entries (fields %s) and %d of notes, want 7 and 1", audited, fields, noteReads)
 	}
 	var outsiders int
 	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_entries WHERE action = 'worker.read'

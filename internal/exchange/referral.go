@@ -291,8 +291,9 @@ type ReferralService interface {
 	// Workers loads workers the caller may see and audits the read: each WorkerRead
 	// names a worker and the fields the client asked for. Others are absent.
 	Workers(ctx context.Context, reads []WorkerRead) (map[WorkerRead]*Worker, error)
-	// ReferralEvents loads the events of referrals the caller may see, oldest first.
-	ReferralEvents(ctx context.Context, referralIDs []uuid.UUID) (map[uuid.UUID][]*ReferralEvent, error)
+	// ReferralEvents loads the events of referrals the caller may see, oldest first, and
+	// audits the reads that select the events' notes (ReferralEventsRead).
+	ReferralEvents(ctx context.Context, reads []ReferralEventsRead) (map[ReferralEventsRead][]*ReferralEvent, error)
 	// ReferralCheckpoints loads the retention checkpoints of referrals the caller may
 	// see, by day.
 	ReferralCheckpoints(ctx context.Context, referralIDs []uuid.UUID) (map[uuid.UUID][]*RetentionCheckpoint, error)

@@ -18,8 +18,9 @@ import (
 type Fetchers struct {
 	Centers func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error)
 	// Workers also writes the audit entries of the reads.
-	Workers        func(ctx context.Context, reads []exchange.WorkerRead) (map[exchange.WorkerRead]*exchange.Worker, error)
-	ReferralEvents func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error)
+	Workers func(ctx context.Context, reads []exchange.WorkerRead) (map[exchange.WorkerRead]*exchange.Worker, error)
+	// ReferralEvents also audits the reads of the events' notes.
+	ReferralEvents func(ctx context.Context, reads []exchange.ReferralEventsRead) (map[exchange.ReferralEventsRead][]*exchange.ReferralEvent, error)
 	LaborDemands   func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.LaborDemand, error)
 	Agreements     func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Agreement, error)
 	// SessionParticipants and SessionDemands load the nested lists of exchange sessions.
@@ -41,7 +42,7 @@ type Fetchers struct {
 type Loaders struct {
 	Center         *dataloadgen.Loader[uuid.UUID, *exchange.Center]
 	Worker         *dataloadgen.Loader[exchange.WorkerRead, *exchange.Worker]
-	ReferralEvents *dataloadgen.Loader[uuid.UUID, []*exchange.ReferralEvent]
+	ReferralEvents *dataloadgen.Loader[exchange.ReferralEventsRead, []*exchange.ReferralEvent]
 	LaborDemand    *dataloadgen.Loader[uuid.UUID, *exchange.LaborDemand]
 	Agreement      *dataloadgen.Loader[uuid.UUID, *exchange.Agreement]
 	// Keyed by session id.

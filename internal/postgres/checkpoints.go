@@ -71,7 +71,7 @@ func (s *ReferralService) ReferralCheckpoints(ctx context.Context, ids []uuid.UU
 	return referralLists(ctx, s, ids, `SELECT `+checkpointColumns+` FROM referral_checkpoints c
 		JOIN referrals r ON r.id = c.referral_id WHERE c.referral_id = ANY($1)`, `c.referral_id, c.day`,
 		func(c *exchange.RetentionCheckpoint) uuid.UUID { return c.ReferralID },
-		func(c *exchange.RetentionCheckpoint, now time.Time) { c.Status = c.StatusOn(now) })
+		func(c *exchange.RetentionCheckpoint, now time.Time) { c.Status = c.StatusOn(now) }, nil)
 }
 
 // Retention counts, per origin and destination province and checkpoint day, the

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -496,42 +497,86 @@ const eventColumns = `e.id, e.referral_id, e.from_status, e.to_status, e.action,
 	e.note, e.at, e.recorded_at, e.interview_at, e.interview_place, e.interview_link`
 
 // ReferralEvents loads the history of referrals the caller may see, for a dataloader.
-func (s *ReferralService) ReferralEvents(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.ReferralEvent, error) {
-	return referralLists(ctx, s, ids, `SELECT `+eventColumns+` FROM referral_events e
+// The reads that select the events' notes, which are the worker's personal data, are
+// audited in the same transaction: one "worker.read" entry per referral whose history
+// shows a note, about the referral's worker, all in one statement. A history without a
+// note (none written, or erased with the worker) disclosed nothing and is not logged.
+func (s *ReferralService) ReferralEvents(ctx context.Context, reads []exchange.ReferralEventsRead) (map[exchange.ReferralEventsRead][]*exchange.ReferralEvent, error) {
+	ids := make([]uuid.UUID, 0, len(reads))
+	var notes []exchange.ReferralEventsRead
+	for _, r := range reads {
+		ids = append(ids, r.ReferralID)
+		if r.Notes {
+			notes = append(notes, r)
+		}
+	}
+	var audit func(tx *Tx, lists map[uuid.UUID][]*exchange.ReferralEvent) error
+	if len(notes) > 0 {
+		audit = func(tx *Tx, lists map[uuid.UUID][]*exchange.ReferralEvent) error {
+			var shown []exchange.WorkerRead
+			for _, r := range notes {
+				if slices.ContainsFunc(lists[r.ReferralID], func(e *exchange.ReferralEvent) bool { return e.Note != nil }) {
+					shown = append(shown, exchange.WorkerRead{ID: r.ReferralID, Fields: exchange.FieldReferralEventNote,
+						Purpose: r.Purpose, Operation: r.Operation})
+				}
+			}
+			return tx.auditAccess(ctx, shown, "", accessOfReferrals)
+		}
+	}
+	lists, err := referralLists(ctx, s, ids, `SELECT `+eventColumns+` FROM referral_events e
 		JOIN referrals r ON r.id = e.referral_id WHERE e.referral_id = ANY($1)`, `e.referral_id, e.id`,
-		func(e *exchange.ReferralEvent) uuid.UUID { return e.ReferralID }, func(*exchange.ReferralEvent, time.Time) {})
+		func(e *exchange.ReferralEvent) uuid.UUID { return e.ReferralID }, func(*exchange.ReferralEvent, time.Time) {}, audit)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[exchange.ReferralEventsRead][]*exchange.ReferralEvent, len(reads))
+	for _, r := range reads {
+		if l, ok := lists[r.ReferralID]; ok {
+			out[r] = l
+		}
+	}
+	return out, nil
 }
 
 // referralLists runs a query over the rows of several referrals (joined as r, $1 the
 // ids) and groups them by referral, in the given order; at completes each row at the
-// transaction's now.
+// transaction's now. With audit, the transaction also writes (audit's entries of what
+// the lists show); without, it is read-only.
 func referralLists[T any](ctx context.Context, s *ReferralService, ids []uuid.UUID, sql, orderBy string,
-	referralOf func(*T) uuid.UUID, at func(x *T, now time.Time)) (map[uuid.UUID][]*T, error) {
+	referralOf func(*T) uuid.UUID, at func(x *T, now time.Time), audit func(tx *Tx, lists map[uuid.UUID][]*T) error) (map[uuid.UUID][]*T, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[uuid.UUID][]*T, len(ids))
 	// authz: MayReadPersonalData (events and checkpoints belong to the worker's story);
 	// then only the two centers of a referral see them (operators match neither).
 	if !exchange.MayReadPersonalData(p) {
-		return out, nil
+		return map[uuid.UUID][]*T{}, nil
 	}
-	list, err := readTx(ctx, s.db, func(tx *Tx) ([]*T, error) {
+	run := readTx[map[uuid.UUID][]*T]
+	if audit != nil {
+		run = WithTxV[map[uuid.UUID][]*T]
+	}
+	out, err := run(ctx, s.db, func(tx *Tx) (map[uuid.UUID][]*T, error) {
 		rows, _ := tx.Query(ctx, sql+` AND (r.origin_center_id = $2 OR r.destination_center_id = $2)
 			ORDER BY `+orderBy, ids, p.CenterID)
 		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[uuid.UUID][]*T, len(ids))
 		for _, x := range list {
 			at(x, tx.now)
+			id := referralOf(x)
+			out[id] = append(out[id], x)
 		}
-		return list, err
+		if audit != nil {
+			return out, audit(tx, out)
+		}
+		return out, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load referral details: %w", err)
-	}
-	for _, x := range list {
-		id := referralOf(x)
-		out[id] = append(out[id], x)
 	}
 	return out, nil
 }

@@ -106,6 +106,23 @@ func (s *ReferralService) Workers(ctx context.Context, reads []exchange.WorkerRe
 // auditWorkerAccess writes one entry per worker asked for, in one statement:
 // "worker.read" when refusal is "", else "worker.access_refused" with the reason.
 func (tx *Tx) auditWorkerAccess(ctx context.Context, reads []exchange.WorkerRead, refusal exchange.AccessRefusal) error {
+	return tx.auditAccess(ctx, reads, refusal, accessOfWorkers)
+}
+
+// The rows an access-log statement writes an entry for, as u(id, fields, purpose,
+// operation) with id the worker's, from the reads' arrays $9 to $12: reads of workers,
+// or reads of referrals' notes (the read's ID a referral's), which are about the
+// referral's worker.
+const (
+	accessOfWorkers   = `unnest($9::uuid[], $10::text[], $11::text[], $12::text[]) AS u(id, fields, purpose, operation)`
+	accessOfReferrals = `(SELECT r.worker_id, x.fields, x.purpose, x.operation
+		FROM unnest($9::uuid[], $10::text[], $11::text[], $12::text[]) AS x(id, fields, purpose, operation)
+		JOIN referrals r ON r.id = x.id) AS u(id, fields, purpose, operation)`
+)
+
+// auditAccess writes one access-log entry per row of access (accessOfWorkers or
+// accessOfReferrals) over reads, in one statement.
+func (tx *Tx) auditAccess(ctx context.Context, reads []exchange.WorkerRead, refusal exchange.AccessRefusal, access string) error {
 	if len(reads) == 0 {
 		return nil
 	}
@@ -133,7 +150,7 @@ func (tx *Tx) auditWorkerAccess(ctx context.Context, reads []exchange.WorkerRead
 			jsonb_strip_nulls(jsonb_build_object('fields', string_to_array(NULLIF(u.fields, ''), ','),
 				'purpose', NULLIF(u.purpose, ''), 'operation', NULLIF(u.operation, ''), 'refusal', NULLIF($7, ''))),
 			NULLIF($8, '')
-		FROM unnest($9::uuid[], $10::text[], $11::text[], $12::text[]) AS u(id, fields, purpose, operation)`,
+		FROM `+access,
 		tx.now, centerID, p.CenterCode, p.Subject, roles, action.AuditName("worker"), string(refusal),
 		exchange.RequestID(ctx), ids, fields, purposes, operations)
 	if err != nil {
