@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Wall time of the test suite, measured the same way on two commits, in alternating
+# rounds (the machine is shared, so the rounds of both see the same load):
+#   base  the whole suite of BASE (default 5966683, the state issue 8 was filed against)
+#   same  this checkout running only the tests that already existed at BASE
+# Usage: bash bench/suite-time.sh [BASE] [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+base=${1:-5966683}
+rounds=${2:-2}
+work=$(mktemp -d)
+trap 'git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+git worktree add -q --detach "$work/base" "$base"
+names() { grep -rhoE '^func (Test[A-Za-z0-9_]+)\(t \*testing\.T\)' --include='*_test.go' "$1" | sed -E 's/func (Test[A-Za-z0-9_]+).*/\1/' | sort -u; }
+comm -12 <(names "$work/base") <(names .) >"$work/tests"
+echo "$(wc -l <"$work/tests") tests of $base still exist here"
+re="^($(paste -sd'|' "$work/tests"))\$"
+for i in $(seq "$rounds"); do
+  (cd "$work/base" && /usr/bin/time -f "base round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m ./... >"$work/base-$i.log" 2>&1 || echo "base round $i FAILED"; tail -1 "$work/base-$i.log")
+  echo "  load $(cut -d' ' -f1-3 /proc/loadavg)"
+  /usr/bin/time -f "same round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m -run "$re" ./... >"$work/same-$i.log" 2>&1 || echo "same round $i FAILED"
+  tail -1 "$work/same-$i.log"
+  echo "  load $(cut -d' ' -f1-3 /proc/loadavg)"
+done
