@@ -62,6 +62,7 @@ type ResolverRoot interface {
 	ReferralFlow() ReferralFlowResolver
 	ReferralFunnel() ReferralFunnelResolver
 	RetentionRate() RetentionRateResolver
+	SessionInvitation() SessionInvitationResolver
 	SessionOutcome() SessionOutcomeResolver
 	SessionParticipant() SessionParticipantResolver
 	Stats() StatsResolver
@@ -374,6 +375,17 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	DeclineExchangeSessionPayload struct {
+		ExchangeSession func(childComplexity int) int
+		Invitation      func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
+	Deduction struct {
+		Amount func(childComplexity int) int
+		Kind   func(childComplexity int) int
+	}
+
 	DemandMatch struct {
 		LaborDemand func(childComplexity int) int
 		Reasons     func(childComplexity int) int
@@ -400,6 +412,8 @@ type ComplexityRoot struct {
 		FeaturedDemands func(childComplexity int) int
 		Host            func(childComplexity int) int
 		ID              func(childComplexity int) int
+		Invitations     func(childComplexity int) int
+		IsRecord        func(childComplexity int) int
 		Mode            func(childComplexity int) int
 		OnlineURL       func(childComplexity int) int
 		Outcomes        func(childComplexity int) int
@@ -449,37 +463,52 @@ type ComplexityRoot struct {
 		Place func(childComplexity int) int
 	}
 
+	InviteToExchangeSessionPayload struct {
+		ExchangeSession func(childComplexity int) int
+		Invitations     func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
 	JoinExchangeSessionPayload struct {
 		ExchangeSession func(childComplexity int) int
 		UserErrors      func(childComplexity int) int
 	}
 
 	LaborDemand struct {
-		Benefits       func(childComplexity int) int
-		Center         func(childComplexity int) int
-		CloseReason    func(childComplexity int) int
-		ClosedAt       func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		Description    func(childComplexity int) int
-		Employer       func(childComplexity int) int
-		EmploymentType func(childComplexity int) int
-		ExpiresAt      func(childComplexity int) int
-		FilledCount    func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Occupation     func(childComplexity int) int
-		OpenPositions  func(childComplexity int) int
-		Quantity       func(childComplexity int) int
-		Requirements   func(childComplexity int) int
-		StartDate      func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Title          func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		Version        func(childComplexity int) int
-		Visibility     func(childComplexity int) int
-		WageMax        func(childComplexity int) int
-		WageMin        func(childComplexity int) int
-		WorkAddress    func(childComplexity int) int
-		WorkProvince   func(childComplexity int) int
+		Benefits        func(childComplexity int) int
+		Center          func(childComplexity int) int
+		CloseReason     func(childComplexity int) int
+		ClosedAt        func(childComplexity int) int
+		ContractEndDate func(childComplexity int) int
+		ContractMonths  func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Deductions      func(childComplexity int) int
+		Description     func(childComplexity int) int
+		Employer        func(childComplexity int) int
+		EmploymentType  func(childComplexity int) int
+		ExpiresAt       func(childComplexity int) int
+		FilledCount     func(childComplexity int) int
+		HoursPerWeek    func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Occupation      func(childComplexity int) int
+		OpenPositions   func(childComplexity int) int
+		Overtime        func(childComplexity int) int
+		PayPeriod       func(childComplexity int) int
+		ProbationDays   func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		Requirements    func(childComplexity int) int
+		Shifts          func(childComplexity int) int
+		SocialInsurance func(childComplexity int) int
+		StartDate       func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
+		Visibility      func(childComplexity int) int
+		WageMax         func(childComplexity int) int
+		WageMin         func(childComplexity int) int
+		WorkAddress     func(childComplexity int) int
+		WorkProvince    func(childComplexity int) int
 	}
 
 	LaborDemandConnection struct {
@@ -499,8 +528,11 @@ type ComplexityRoot struct {
 		Center               func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		DestinationProvinces func(childComplexity int) int
+		EducationLevel       func(childComplexity int) int
 		ExpectedWageMin      func(childComplexity int) int
 		ID                   func(childComplexity int) int
+		MaxAge               func(childComplexity int) int
+		MinAge               func(childComplexity int) int
 		Notes                func(childComplexity int) int
 		Occupation           func(childComplexity int) int
 		Quantity             func(childComplexity int) int
@@ -545,10 +577,12 @@ type ComplexityRoot struct {
 		CancelExchangeSession      func(childComplexity int, input exchange.CancelExchangeSessionInput) int
 		CloseLaborDemand           func(childComplexity int, input exchange.CloseLaborDemandInput) int
 		CommentOnAgreement         func(childComplexity int, input exchange.CommentOnAgreementInput) int
+		DeclineExchangeSession     func(childComplexity int, input exchange.DeclineExchangeSessionInput) int
 		EraseWorker                func(childComplexity int, input exchange.EraseWorkerInput) int
 		GiveConsent                func(childComplexity int, input exchange.GiveConsentInput) int
 		ImportLaborDemand          func(childComplexity int, input exchange.ImportInput) int
 		ImportLaborSupply          func(childComplexity int, input exchange.ImportInput) int
+		InviteToExchangeSession    func(childComplexity int, input exchange.InviteToExchangeSessionInput) int
 		JoinExchangeSession        func(childComplexity int, input exchange.JoinExchangeSessionInput) int
 		ProposeAgreement           func(childComplexity int, input exchange.ProposeAgreementInput) int
 		PublishLaborDemand         func(childComplexity int, input exchange.PublishLaborDemandInput) int
@@ -586,6 +620,11 @@ type ComplexityRoot struct {
 		Parent   func(childComplexity int) int
 		TitleEn  func(childComplexity int) int
 		TitleVi  func(childComplexity int) int
+	}
+
+	Overtime struct {
+		HoursPerMonth  func(childComplexity int) int
+		PayRatePercent func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -687,6 +726,7 @@ type ComplexityRoot struct {
 		LeftReason       func(childComplexity int) int
 		Occupation       func(childComplexity int) int
 		Origin           func(childComplexity int) int
+		Session          func(childComplexity int) int
 		Status           func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 		Version          func(childComplexity int) int
@@ -809,12 +849,23 @@ type ComplexityRoot struct {
 		UserErrors      func(childComplexity int) int
 	}
 
+	SessionInvitation struct {
+		Center        func(childComplexity int) int
+		DeclineReason func(childComplexity int) int
+		InvitedAt     func(childComplexity int) int
+		Message       func(childComplexity int) int
+		RespondedAt   func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
 	SessionOutcome struct {
 		Center           func(childComplexity int) int
 		HiredOnSpot      func(childComplexity int) int
 		Interviewed      func(childComplexity int) int
 		Notes            func(childComplexity int) int
 		RecordedAt       func(childComplexity int) int
+		ReferralCount    func(childComplexity int) int
+		ReferralIds      func(childComplexity int) int
 		ReferredAfter    func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 		WorkersAttending func(childComplexity int) int
@@ -1065,6 +1116,8 @@ type ExchangeSessionResolver interface {
 	FeaturedDemands(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.LaborDemand, error)
 	Outcomes(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionOutcome, error)
 	Totals(ctx context.Context, obj *exchange.ExchangeSession) (*exchange.SessionTotals, error)
+
+	Invitations(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionInvitation, error)
 }
 type LaborDemandResolver interface {
 	ID(ctx context.Context, objs []*exchange.LaborDemand) ([]string, error)
@@ -1117,6 +1170,8 @@ type MutationResolver interface {
 	JoinExchangeSession(ctx context.Context, input exchange.JoinExchangeSessionInput) (*model.JoinExchangeSessionPayload, error)
 	RecordSessionOutcome(ctx context.Context, input exchange.RecordSessionOutcomeInput) (*model.RecordSessionOutcomePayload, error)
 	CancelExchangeSession(ctx context.Context, input exchange.CancelExchangeSessionInput) (*model.CancelExchangeSessionPayload, error)
+	InviteToExchangeSession(ctx context.Context, input exchange.InviteToExchangeSessionInput) (*model.InviteToExchangeSessionPayload, error)
+	DeclineExchangeSession(ctx context.Context, input exchange.DeclineExchangeSessionInput) (*model.DeclineExchangeSessionPayload, error)
 	PublishLaborSupply(ctx context.Context, input exchange.PublishLaborSupplyInput) (*model.PublishLaborSupplyPayload, error)
 	UpdateLaborSupply(ctx context.Context, input exchange.UpdateLaborSupplyInput) (*model.UpdateLaborSupplyPayload, error)
 	WithdrawLaborSupply(ctx context.Context, input exchange.WithdrawLaborSupplyInput) (*model.WithdrawLaborSupplyPayload, error)
@@ -1174,6 +1229,7 @@ type ReferralResolver interface {
 	WorkerOccupation(ctx context.Context, obj *exchange.Referral) (*exchange.Occupation, error)
 	Demand(ctx context.Context, obj *exchange.Referral) (*exchange.LaborDemand, error)
 	Agreement(ctx context.Context, obj *exchange.Referral) (*exchange.Agreement, error)
+	Session(ctx context.Context, obj *exchange.Referral) (*exchange.ExchangeSession, error)
 
 	Events(ctx context.Context, obj *exchange.Referral) ([]*exchange.ReferralEvent, error)
 
@@ -1193,8 +1249,13 @@ type RetentionRateResolver interface {
 	Origin(ctx context.Context, obj *exchange.RetentionRate) (*exchange.Province, error)
 	Destination(ctx context.Context, obj *exchange.RetentionRate) (*exchange.Province, error)
 }
+type SessionInvitationResolver interface {
+	Center(ctx context.Context, obj *exchange.SessionInvitation) (*exchange.Center, error)
+}
 type SessionOutcomeResolver interface {
 	Center(ctx context.Context, obj *exchange.SessionOutcome) (*exchange.Center, error)
+
+	ReferralIds(ctx context.Context, obj *exchange.SessionOutcome) ([]string, error)
 }
 type SessionParticipantResolver interface {
 	Center(ctx context.Context, obj *exchange.SessionParticipant) (*exchange.Center, error)
@@ -2500,6 +2561,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommentOnAgreementPayload.UserErrors(childComplexity), true
 
+	case "DeclineExchangeSessionPayload.exchangeSession":
+		if e.ComplexityRoot.DeclineExchangeSessionPayload.ExchangeSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineExchangeSessionPayload.ExchangeSession(childComplexity), true
+	case "DeclineExchangeSessionPayload.invitation":
+		if e.ComplexityRoot.DeclineExchangeSessionPayload.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineExchangeSessionPayload.Invitation(childComplexity), true
+	case "DeclineExchangeSessionPayload.userErrors":
+		if e.ComplexityRoot.DeclineExchangeSessionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclineExchangeSessionPayload.UserErrors(childComplexity), true
+
+	case "Deduction.amount":
+		if e.ComplexityRoot.Deduction.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deduction.Amount(childComplexity), true
+	case "Deduction.kind":
+		if e.ComplexityRoot.Deduction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deduction.Kind(childComplexity), true
+
 	case "DemandMatch.laborDemand":
 		if e.ComplexityRoot.DemandMatch.LaborDemand == nil {
 			break
@@ -2599,6 +2692,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExchangeSession.ID(childComplexity), true
+	case "ExchangeSession.invitations":
+		if e.ComplexityRoot.ExchangeSession.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.Invitations(childComplexity), true
+	case "ExchangeSession.isRecord":
+		if e.ComplexityRoot.ExchangeSession.IsRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeSession.IsRecord(childComplexity), true
 	case "ExchangeSession.mode":
 		if e.ComplexityRoot.ExchangeSession.Mode == nil {
 			break
@@ -2780,6 +2885,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Interview.Place(childComplexity), true
 
+	case "InviteToExchangeSessionPayload.exchangeSession":
+		if e.ComplexityRoot.InviteToExchangeSessionPayload.ExchangeSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteToExchangeSessionPayload.ExchangeSession(childComplexity), true
+	case "InviteToExchangeSessionPayload.invitations":
+		if e.ComplexityRoot.InviteToExchangeSessionPayload.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteToExchangeSessionPayload.Invitations(childComplexity), true
+	case "InviteToExchangeSessionPayload.userErrors":
+		if e.ComplexityRoot.InviteToExchangeSessionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteToExchangeSessionPayload.UserErrors(childComplexity), true
+
 	case "JoinExchangeSessionPayload.exchangeSession":
 		if e.ComplexityRoot.JoinExchangeSessionPayload.ExchangeSession == nil {
 			break
@@ -2817,12 +2941,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborDemand.ClosedAt(childComplexity), true
+	case "LaborDemand.contractEndDate":
+		if e.ComplexityRoot.LaborDemand.ContractEndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.ContractEndDate(childComplexity), true
+	case "LaborDemand.contractMonths":
+		if e.ComplexityRoot.LaborDemand.ContractMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.ContractMonths(childComplexity), true
 	case "LaborDemand.createdAt":
 		if e.ComplexityRoot.LaborDemand.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.LaborDemand.CreatedAt(childComplexity), true
+	case "LaborDemand.deductions":
+		if e.ComplexityRoot.LaborDemand.Deductions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Deductions(childComplexity), true
 	case "LaborDemand.description":
 		if e.ComplexityRoot.LaborDemand.Description == nil {
 			break
@@ -2853,6 +2995,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborDemand.FilledCount(childComplexity), true
+	case "LaborDemand.hoursPerWeek":
+		if e.ComplexityRoot.LaborDemand.HoursPerWeek == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.HoursPerWeek(childComplexity), true
 	case "LaborDemand.id":
 		if e.ComplexityRoot.LaborDemand.ID == nil {
 			break
@@ -2871,6 +3019,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborDemand.OpenPositions(childComplexity), true
+	case "LaborDemand.overtime":
+		if e.ComplexityRoot.LaborDemand.Overtime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Overtime(childComplexity), true
+	case "LaborDemand.payPeriod":
+		if e.ComplexityRoot.LaborDemand.PayPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.PayPeriod(childComplexity), true
+	case "LaborDemand.probationDays":
+		if e.ComplexityRoot.LaborDemand.ProbationDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.ProbationDays(childComplexity), true
 	case "LaborDemand.quantity":
 		if e.ComplexityRoot.LaborDemand.Quantity == nil {
 			break
@@ -2883,6 +3049,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborDemand.Requirements(childComplexity), true
+	case "LaborDemand.shifts":
+		if e.ComplexityRoot.LaborDemand.Shifts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.Shifts(childComplexity), true
+	case "LaborDemand.socialInsurance":
+		if e.ComplexityRoot.LaborDemand.SocialInsurance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborDemand.SocialInsurance(childComplexity), true
 	case "LaborDemand.startDate":
 		if e.ComplexityRoot.LaborDemand.StartDate == nil {
 			break
@@ -3006,6 +3184,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborSupply.DestinationProvinces(childComplexity), true
+	case "LaborSupply.educationLevel":
+		if e.ComplexityRoot.LaborSupply.EducationLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.EducationLevel(childComplexity), true
 	case "LaborSupply.expectedWageMin":
 		if e.ComplexityRoot.LaborSupply.ExpectedWageMin == nil {
 			break
@@ -3018,6 +3202,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LaborSupply.ID(childComplexity), true
+	case "LaborSupply.maxAge":
+		if e.ComplexityRoot.LaborSupply.MaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.MaxAge(childComplexity), true
+	case "LaborSupply.minAge":
+		if e.ComplexityRoot.LaborSupply.MinAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LaborSupply.MinAge(childComplexity), true
 	case "LaborSupply.notes":
 		if e.ComplexityRoot.LaborSupply.Notes == nil {
 			break
@@ -3232,6 +3428,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CommentOnAgreement(childComplexity, args["input"].(exchange.CommentOnAgreementInput)), true
+	case "Mutation.declineExchangeSession":
+		if e.ComplexityRoot.Mutation.DeclineExchangeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineExchangeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineExchangeSession(childComplexity, args["input"].(exchange.DeclineExchangeSessionInput)), true
 	case "Mutation.eraseWorker":
 		if e.ComplexityRoot.Mutation.EraseWorker == nil {
 			break
@@ -3276,6 +3483,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportLaborSupply(childComplexity, args["input"].(exchange.ImportInput)), true
+	case "Mutation.inviteToExchangeSession":
+		if e.ComplexityRoot.Mutation.InviteToExchangeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteToExchangeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteToExchangeSession(childComplexity, args["input"].(exchange.InviteToExchangeSessionInput)), true
 	case "Mutation.joinExchangeSession":
 		if e.ComplexityRoot.Mutation.JoinExchangeSession == nil {
 			break
@@ -3621,6 +3839,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Occupation.TitleVi(childComplexity), true
+
+	case "Overtime.hoursPerMonth":
+		if e.ComplexityRoot.Overtime.HoursPerMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Overtime.HoursPerMonth(childComplexity), true
+	case "Overtime.payRatePercent":
+		if e.ComplexityRoot.Overtime.PayRatePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Overtime.PayRatePercent(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4131,6 +4362,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.Origin(childComplexity), true
+	case "Referral.session":
+		if e.ComplexityRoot.Referral.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Session(childComplexity), true
 	case "Referral.status":
 		if e.ComplexityRoot.Referral.Status == nil {
 			break
@@ -4597,6 +4834,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ScheduleExchangeSessionPayload.UserErrors(childComplexity), true
 
+	case "SessionInvitation.center":
+		if e.ComplexityRoot.SessionInvitation.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.Center(childComplexity), true
+	case "SessionInvitation.declineReason":
+		if e.ComplexityRoot.SessionInvitation.DeclineReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.DeclineReason(childComplexity), true
+	case "SessionInvitation.invitedAt":
+		if e.ComplexityRoot.SessionInvitation.InvitedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.InvitedAt(childComplexity), true
+	case "SessionInvitation.message":
+		if e.ComplexityRoot.SessionInvitation.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.Message(childComplexity), true
+	case "SessionInvitation.respondedAt":
+		if e.ComplexityRoot.SessionInvitation.RespondedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.RespondedAt(childComplexity), true
+	case "SessionInvitation.status":
+		if e.ComplexityRoot.SessionInvitation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionInvitation.Status(childComplexity), true
+
 	case "SessionOutcome.center":
 		if e.ComplexityRoot.SessionOutcome.Center == nil {
 			break
@@ -4627,6 +4901,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SessionOutcome.RecordedAt(childComplexity), true
+	case "SessionOutcome.referralCount":
+		if e.ComplexityRoot.SessionOutcome.ReferralCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.ReferralCount(childComplexity), true
+	case "SessionOutcome.referralIds":
+		if e.ComplexityRoot.SessionOutcome.ReferralIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionOutcome.ReferralIds(childComplexity), true
 	case "SessionOutcome.referredAfter":
 		if e.ComplexityRoot.SessionOutcome.ReferredAfter == nil {
 			break
@@ -5223,14 +5509,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CloseLaborDemandInput", ec.unmarshalInputCloseLaborDemandInput),
 			graphql.NewInputUnmarshaler("CommentOnAgreementInput", ec.unmarshalInputCommentOnAgreementInput),
 			graphql.NewInputUnmarshaler("ConsentInput", ec.unmarshalInputConsentInput),
+			graphql.NewInputUnmarshaler("DeclineExchangeSessionInput", ec.unmarshalInputDeclineExchangeSessionInput),
+			graphql.NewInputUnmarshaler("DeductionInput", ec.unmarshalInputDeductionInput),
 			graphql.NewInputUnmarshaler("EmployerInput", ec.unmarshalInputEmployerInput),
 			graphql.NewInputUnmarshaler("EraseWorkerInput", ec.unmarshalInputEraseWorkerInput),
 			graphql.NewInputUnmarshaler("ExchangeSessionFilter", ec.unmarshalInputExchangeSessionFilter),
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("ImportInput", ec.unmarshalInputImportInput),
+			graphql.NewInputUnmarshaler("InviteToExchangeSessionInput", ec.unmarshalInputInviteToExchangeSessionInput),
 			graphql.NewInputUnmarshaler("JoinExchangeSessionInput", ec.unmarshalInputJoinExchangeSessionInput),
 			graphql.NewInputUnmarshaler("LaborDemandFilter", ec.unmarshalInputLaborDemandFilter),
 			graphql.NewInputUnmarshaler("LaborSupplyFilter", ec.unmarshalInputLaborSupplyFilter),
+			graphql.NewInputUnmarshaler("OvertimeInput", ec.unmarshalInputOvertimeInput),
 			graphql.NewInputUnmarshaler("ProposeAgreementInput", ec.unmarshalInputProposeAgreementInput),
 			graphql.NewInputUnmarshaler("PublishLaborDemandInput", ec.unmarshalInputPublishLaborDemandInput),
 			graphql.NewInputUnmarshaler("PublishLaborSupplyInput", ec.unmarshalInputPublishLaborSupplyInput),
@@ -6487,6 +6777,23 @@ type LaborDemand implements Node {
   status: DemandStatus!
   closedAt: DateTime
   closeReason: String
+  "Normal working hours a week (at most 48); null when not stated."
+  hoursPerWeek: Int
+  "The shifts worked; empty when not stated."
+  shifts: [WorkShift!]!
+  "A definite-term contract's length in months (at most 36); null when not stated or given as contractEndDate."
+  contractMonths: Int
+  "The day a definite-term contract ends; null when not stated or given as contractMonths."
+  contractEndDate: Date
+  "The overtime asked for; null when none is stated."
+  overtime: Overtime
+  payPeriod: PayPeriod
+  "What the employer deducts from the wage each month (housing, meals, ...); empty when nothing."
+  deductions: [Deduction!]!
+  "The probation in days; null when not stated, 0 for none."
+  probationDays: Int
+  "Whether the employer enrols the worker in social insurance; null when not stated."
+  socialInsurance: Boolean
   createdAt: DateTime!
   updatedAt: DateTime!
   version: Int!
@@ -6562,6 +6869,17 @@ PROVINCE_DISSOLVED naming the successor); quantity 1–100000 (OUT_OF_RANGE); wa
 VND and wageMin ≤ wageMax (INVALID); expiresAt in the future and within a year
 (OUT_OF_RANGE); title 1–200, description ≤ 5000, workAddress ≤ 500 characters (REQUIRED,
 TOO_LONG).
+
+Terms (each optional; issue 13), with the Labour Code 2019 bounds: hoursPerWeek 1–48
+(art. 105; more is overtime); shifts none twice (INVALID); contractMonths 1–36 (art. 20)
+or contractEndDate (not both, INVALID) after startDate (or today) and at most 36 months
+after it (OUT_OF_RANGE); overtime hoursPerMonth 1–40 (art. 107) and payRatePercent
+150–400 (art. 98); deductions one per kind (INVALID), each 1–1e9 VND, all together no
+more than the lowest wage offered (INVALID); probationDays 0 up to the limit of art. 25
+for the job's level (OUT_OF_RANGE): 180 for managers (occupation major group 1), 60 for
+professionals (group 2) or an education requirement of COLLEGE or higher, 30 for
+technicians (group 3), VOCATIONAL_INTERMEDIATE or a SKILLED/HIGHLY_SKILLED requirement,
+6 otherwise.
 """
 input PublishLaborDemandInput {
   idempotencyKey: String
@@ -6580,6 +6898,15 @@ input PublishLaborDemandInput {
   startDate: Date
   expiresAt: DateTime!
   visibility: Visibility = ALL_PARTNERS
+  hoursPerWeek: Int
+  shifts: [WorkShift!]
+  contractMonths: Int
+  contractEndDate: Date
+  overtime: OvertimeInput
+  payPeriod: PayPeriod
+  deductions: [DeductionInput!]
+  probationDays: Int
+  socialInsurance: Boolean
 }
 
 type PublishLaborDemandPayload {
@@ -6590,7 +6917,9 @@ type PublishLaborDemandPayload {
 """
 Changes a demand that is not CLOSED; omitted fields stay. The occupation and work
 province cannot change. quantity may not drop below filledCount. Extending expiresAt
-reopens an EXPIRED demand.
+reopens an EXPIRED demand. The terms follow the rules of PublishLaborDemandInput;
+shifts and deductions replace the lists ([] clears them); contractMonths replaces a
+contractEndDate and the other way round.
 """
 input UpdateLaborDemandInput {
   laborDemandId: ID!
@@ -6607,6 +6936,15 @@ input UpdateLaborDemandInput {
   startDate: Date
   expiresAt: DateTime
   visibility: Visibility
+  hoursPerWeek: Int
+  shifts: [WorkShift!]
+  contractMonths: Int
+  contractEndDate: Date
+  overtime: OvertimeInput
+  payPeriod: PayPeriod
+  deductions: [DeductionInput!]
+  probationDays: Int
+  socialInsurance: Boolean
   expectedVersion: Int
 }
 
@@ -6686,7 +7024,12 @@ extend type Mutation {
   wage_min, wage_max, work_province_code*, work_address, employment_type* (FULL_TIME,
   PART_TIME, SEASONAL, FIXED_TERM), start_date (YYYY-MM-DD), expires_at* (RFC 3339, or
   YYYY-MM-DD meaning the end of that day UTC), visibility (ALL_PARTNERS default, or
-  AGREEMENT_PARTNERS), housing, transport_support, meals (true/false), benefits_note.
+  AGREEMENT_PARTNERS), housing, transport_support, meals (true/false), benefits_note;
+  the requirements education_level, skill_level, min_age, max_age, experience_years;
+  the terms hours_per_week, shifts (DAY, EVENING, NIGHT, ROTATING separated by ';' or
+  spaces), contract_months, contract_end_date (YYYY-MM-DD), overtime_hours_per_month,
+  overtime_pay_rate_percent, pay_period, deductions (KIND:AMOUNT pairs separated by ';',
+  e.g. "HOUSING:500000;MEALS:300000"), probation_days, social_insurance (true/false).
   """
   importLaborDemand(input: ImportInput!): ImportPayload!
 }
@@ -6699,6 +7042,65 @@ extend type Subscription {
   cursor), it first replays what was published since then.
   """
   laborDemandPublished(filter: LaborDemandFilter, after: String): LaborDemand!
+}
+`, BuiltIn: false},
+	{Name: "../schema/demand_terms.graphqls", Input: `"""
+How often the wage is paid (Labour Code 2019 art. 97). Wages are still stated in VND a
+month (wageMin, wageMax).
+"""
+enum PayPeriod {
+  HOURLY
+  DAILY
+  WEEKLY
+  SEMI_MONTHLY
+  MONTHLY
+}
+
+"A shift a job order works in."
+enum WorkShift {
+  DAY
+  EVENING
+  NIGHT
+  "Shifts that rotate (day, evening, night in turn)."
+  ROTATING
+}
+
+"What the employer deducts from the wage for."
+enum DeductionKind {
+  HOUSING
+  MEALS
+  TRANSPORT
+  UNIFORM
+  TRAINING
+  OTHER
+}
+
+"An amount the employer deducts from the wage each month."
+type Deduction {
+  kind: DeductionKind!
+  "VND a month."
+  amount: Int64!
+}
+
+"The overtime a job order asks for."
+type Overtime {
+  "At most 40 (Labour Code 2019 art. 107)."
+  hoursPerMonth: Int!
+  "The overtime pay rate, in percent of the normal hourly wage: at least 150 (art. 98)."
+  payRatePercent: Int!
+}
+
+input DeductionInput {
+  kind: DeductionKind!
+  "1–1e9 VND a month."
+  amount: Int64!
+}
+
+input OvertimeInput {
+  "1–40 (Labour Code 2019 art. 107: overtime is at most 40 hours a month)."
+  hoursPerMonth: Int!
+  "150–400; default 150, the minimum on a normal working day (art. 98)."
+  payRatePercent: Int
 }
 `, BuiltIn: false},
 	{Name: "../schema/interview.graphqls", Input: `"""
@@ -6737,17 +7139,29 @@ extend input UpdateReferralStatusInput {
 }
 `, BuiltIn: false},
 	{Name: "../schema/match.graphqls", Input: `"""
-A supply ranked for a demand. ` + "`" + `score` + "`" + ` (0–1) is the sum of these weights, and ` + "`" + `reasons` + "`" + `
-lists each that holds, in this order:
-- occupation (the best one only): OCCUPATION_EXACT 0.40 (same unit group),
-  OCCUPATION_MINOR_GROUP 0.25 (same 3-digit group), OCCUPATION_SUB_MAJOR_GROUP 0.10
+A supply ranked for a demand. ` + "`" + `score` + "`" + ` (0–1) is the sum of the weights of the factors
+that hold. ` + "`" + `reasons` + "`" + ` explains each factor, in this order, with the reason that holds, so
+a score below 1 always names what it lacks:
+- occupation (the best one only): OCCUPATION_EXACT 0.30 (same unit group),
+  OCCUPATION_MINOR_GROUP 0.20 (same 3-digit group), OCCUPATION_SUB_MAJOR_GROUP 0.10
   (same 2-digit group); candidates outside the sub-major group are not matches;
-- DESTINATION_ACCEPTED 0.20: the supply accepts any province or the demand's work province;
+- DESTINATION_ACCEPTED 0.15: the supply accepts any province or the demand's work
+  province (else DESTINATION_NOT_ACCEPTED);
 - WAGE_MEETS_EXPECTATION 0.15: the supply states no expected wage, or the demand's best
-  wage (wageMax, else wageMin) is at least it;
-- DATES_OVERLAP 0.15: availableFrom..availableUntil overlaps the demand's
-  startDate (else publication day)..expiresAt;
-- AGREEMENT_COVERS 0.10: the two centers differ and have an active agreement.
+  wage (wageMax, else wageMin) is at least it (else WAGE_BELOW_EXPECTATION);
+- DATES_OVERLAP 0.10: availableFrom..availableUntil overlaps the demand's
+  startDate (else publication day)..expiresAt (else DATES_DO_NOT_OVERLAP);
+- AGREEMENT_COVERS 0.10: the two centers differ and have an active agreement (else
+  NO_ACTIVE_AGREEMENT, or SAME_CENTER);
+- SKILL_LEVEL_MEETS 0.10: the demand asks no skill level, or the supply's is the same or
+  higher (UNSKILLED < SEMI_SKILLED < SKILLED < HIGHLY_SKILLED); else SKILL_LEVEL_BELOW,
+  or SKILL_LEVEL_UNKNOWN when the supply states none;
+- AGE_ELIGIBLE 0.05: the demand asks no ages, or the supply's minAge..maxAge (an open
+  end counting as 15 or 70) lies within the demand's; else AGE_PARTLY_ELIGIBLE (the
+  ranges overlap), AGE_INELIGIBLE (they do not) or AGE_UNKNOWN (the supply gives no ages);
+- EDUCATION_MEETS 0.05: the demand asks no education level, or the supply's (its
+  workers' lowest) is the same or higher in the order of EducationLevel; else
+  EDUCATION_BELOW, or EDUCATION_UNKNOWN when the supply states none.
 Only OPEN demands and supplies take part. Ordered by score, then id: deterministic.
 """
 type SupplyMatch {
@@ -6867,6 +7281,8 @@ type Referral implements Node {
   parties.
   """
   agreement: Agreement
+  "The job-exchange session the referral came out of."
+  session: ExchangeSession
   status: ReferralStatus!
   "Oldest first; the first event is the referral itself."
   events: [ReferralEvent!]!
@@ -6919,6 +7335,8 @@ input ReferralFilter {
   createdFrom: DateTime
   "Exclusive."
   createdTo: DateTime
+  "Referrals that came out of this session."
+  sessionId: ID
 }
 
 extend type Query {
@@ -6932,6 +7350,12 @@ input ReferWorkerInput {
   destinationCenterCode: String!
   demandId: ID
   agreementId: ID
+  """
+  The job-exchange session the worker was met at: one that has started and was not
+  cancelled, in which both the origin and the destination center take part (INVALID
+  otherwise; NOT_FOUND for an unknown session).
+  """
+  sessionId: ID
   note: String
   """
   The referral is for the demand's occupation; a worker registered outside its
@@ -7122,6 +7546,16 @@ type ExchangeSession implements Node {
   outcomes: [SessionOutcome!]!
   "The outcomes added up."
   totals: SessionTotals!
+  """
+  A record of a session held in the past (since 2015), entered as history: not an
+  announcement; it is joined by invitation only and has no featured demands.
+  """
+  isRecord: Boolean!
+  """
+  The host's invitations: all of them for the host (and operators), the caller's own
+  for an invited center, none for anyone else.
+  """
+  invitations: [SessionInvitation!]!
   createdAt: DateTime!
   updatedAt: DateTime!
   version: Int!
@@ -7147,6 +7581,14 @@ type SessionOutcome {
   hiredOnSpot: Int!
   "Workers referred to employers after the session (may grow as the center updates it)."
   referredAfter: Int!
+  "Referrals in laborx this center made from the session (ReferWorkerInput.sessionId): a count for everyone."
+  referralCount: Int!
+  """
+  The IDs of those referrals that the caller may see (its own center's, in or out),
+  newest first, at most 100; ` + "`" + `node(id:)` + "`" + ` or ` + "`" + `referrals(filter: {sessionId})` + "`" + ` reads them.
+  IDs only, so that nothing reachable from a public session is personal.
+  """
+  referralIds: [ID!]!
   "Free text; shown only to the recording center, the host and operators (null to others)."
   notes: String
   recordedAt: DateTime!
@@ -7191,6 +7633,10 @@ input ExchangeSessionFilter {
   "Sessions starting before this instant."
   startsBefore: DateTime
   text: String
+  "Records (true) or announcements (false)."
+  isRecord: Boolean
+  "Sessions to which the caller's center has an invitation in one of these statuses (INVITED: what it has to answer)."
+  invitationStatuses: [SessionInvitationStatus!]
 }
 
 enum ExchangeSessionOrder {
@@ -7212,6 +7658,11 @@ recorded afterwards) and at most a year ahead (OUT_OF_RANGE); endsAt after start
 (OUT_OF_RANGE), each an OPEN demand the host may see in the market: its own, an
 ALL_PARTNERS one, or an AGREEMENT_PARTNERS one of a partner (NOT_FOUND when the host
 may not see it, INVALID when it is not OPEN or listed twice).
+
+With ` + "`" + `record: true` + "`" + ` the session is a record of one held in the past, not an
+announcement: startsAt on 2015-01-01 or later and endsAt before now (OUT_OF_RANGE), no
+featured demands (INVALID); the host then invites the centers that took part, which join
+it and record their outcomes at any time.
 """
 input ScheduleExchangeSessionInput {
   idempotencyKey: String
@@ -7224,6 +7675,7 @@ input ScheduleExchangeSessionInput {
   address: String
   onlineUrl: String
   featuredDemandIds: [ID!]
+  record: Boolean = false
 }
 
 type ScheduleExchangeSessionPayload {
@@ -7234,7 +7686,8 @@ type ScheduleExchangeSessionPayload {
 """
 Takes the caller's center into a session (publisher or coordinator), optionally
 featuring some of its own OPEN demands the host may see (same rules as scheduling, and
-INVALID for another center's demand). A center already taking part may feature more
+INVALID for another center's demand). Joining accepts the center's invitation; a record
+is joined by invited centers only (FORBIDDEN for others), at any time. A center already taking part may feature more
 demands this way; joining again with none changes nothing. A cancelled session, or one
 that ended more than 7 days ago, cannot be joined (INVALID_TRANSITION); at most 100
 centers take part (OUT_OF_RANGE).
@@ -7301,6 +7754,75 @@ extend type Mutation {
   joinExchangeSession(input: JoinExchangeSessionInput!): JoinExchangeSessionPayload!
   recordSessionOutcome(input: RecordSessionOutcomeInput!): RecordSessionOutcomePayload!
   cancelExchangeSession(input: CancelExchangeSessionInput!): CancelExchangeSessionPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/session_invitation.graphqls", Input: `enum SessionInvitationStatus {
+  "Waiting for the center's answer."
+  INVITED
+  "The center joined the session."
+  ACCEPTED
+  DECLINED
+}
+
+"A host's invitation of a center to a session: seen by the host and the invited center only."
+type SessionInvitation {
+  center: Center!
+  status: SessionInvitationStatus!
+  message: String
+  invitedAt: DateTime!
+  "When the center joined or declined."
+  respondedAt: DateTime
+  declineReason: String
+}
+
+"""
+Invites centers to a session of the caller's center (its publishers and coordinators;
+FORBIDDEN for another center's session). centerCodes: 1–50 codes (OUT_OF_RANGE), each an
+ACTIVE center (NOT_FOUND for an unknown code, INVALID when suspended), not the host nor
+a center taking part already, none twice (INVALID); participants and open invitations
+together at most 100 (OUT_OF_RANGE). A center invited already and not answering is left
+as it is (a retry changes nothing); one that declined is invited again. Not for a
+cancelled session, nor an announcement that ended more than 7 days ago
+(INVALID_TRANSITION); a record takes invitations at any time. message ≤ 2000
+characters, no personal data. The change (action INVITED) reaches the host and the
+invited centers only.
+"""
+input InviteToExchangeSessionInput {
+  sessionId: ID!
+  centerCodes: [String!]!
+  message: String
+  expectedVersion: Int
+}
+
+type InviteToExchangeSessionPayload {
+  exchangeSession: ExchangeSession
+  "Every invitation of the session, as the host sees them."
+  invitations: [SessionInvitation!]
+  userErrors: [UserError!]!
+}
+
+"""
+Declines the caller's center's invitation to a session (its publishers and
+coordinators). A session that did not invite the center answers NOT_FOUND exactly like
+an unknown ID, so nobody learns whom a host invited. Declining twice, after joining, or
+once the session is cancelled or over (a record: any time) is INVALID_TRANSITION.
+reason ≤ 1000 characters. The change (action DECLINED) reaches the host and the center.
+"""
+input DeclineExchangeSessionInput {
+  sessionId: ID!
+  reason: String
+  expectedVersion: Int
+}
+
+type DeclineExchangeSessionPayload {
+  exchangeSession: ExchangeSession
+  invitation: SessionInvitation
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  inviteToExchangeSession(input: InviteToExchangeSessionInput!): InviteToExchangeSessionPayload!
+  declineExchangeSession(input: DeclineExchangeSessionInput!): DeclineExchangeSessionPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/stats.graphqls", Input: `"""
@@ -7474,6 +7996,12 @@ type LaborSupply implements Node {
   center: Center!
   occupation: Occupation!
   skillLevel: SkillLevel
+  "The lowest education level any of the workers completed (a group's figure, never a person's)."
+  educationLevel: EducationLevel
+  "The youngest of the workers' ages."
+  minAge: Int
+  "The oldest of the workers' ages."
+  maxAge: Int
   "Workers still available."
   quantity: Int!
   availableFrom: Date!
@@ -7525,12 +8053,16 @@ enum LaborSupplyOrder {
 """
 Publishes supply. occupationCode a 4-digit unit group; quantity 1–100000;
 availableUntil not before availableFrom nor today; destinationProvinceCodes current
-provinces (PROVINCE_DISSOLVED names the successor), none twice; notes ≤ 2000 characters.
+provinces (PROVINCE_DISSOLVED names the successor), none twice; notes ≤ 2000 characters;
+minAge and maxAge 15–70, minAge ≤ maxAge.
 """
 input PublishLaborSupplyInput {
   idempotencyKey: String
   occupationCode: String!
   skillLevel: SkillLevel
+  educationLevel: EducationLevel
+  minAge: Int
+  maxAge: Int
   quantity: Int!
   availableFrom: Date!
   availableUntil: Date
@@ -7551,6 +8083,9 @@ worker is placed (EXHAUSTED). destinationProvinceCodes replaces the list ([] = a
 input UpdateLaborSupplyInput {
   laborSupplyId: ID!
   skillLevel: SkillLevel
+  educationLevel: EducationLevel
+  minAge: Int
+  maxAge: Int
   quantity: Int
   availableFrom: Date
   availableUntil: Date
@@ -7591,6 +8126,7 @@ extend type Mutation {
   """
   Publishes many supplies from CSV. Columns (header names; * required):
   occupation_code*, skill_level (UNSKILLED, SEMI_SKILLED, SKILLED, HIGHLY_SKILLED),
+  education_level (the lowest of the group), min_age, max_age,
   quantity*, available_from* (YYYY-MM-DD), available_until, destination_province_codes
   (codes separated by ';' or spaces; empty = anywhere), expected_wage_min, notes.
   """
@@ -7778,8 +8314,9 @@ type UpdateWorkerPayload {
 extend type Mutation {
   """
   Registering center only. Removes the worker's personal data (name, date of birth,
-  gender, phone, national ID, skills, education, and the notes of their referral events);
-  the referrals and their events remain, anonymous, for statistics.
+  gender, phone, national ID, skills, education, the notes of their referral events and
+  the purposes of their consents); the referrals, their events and the consents' dates
+  and provinces remain, anonymous, for statistics.
   """
   eraseWorker(input: EraseWorkerInput!): EraseWorkerPayload!
   """
@@ -8406,6 +8943,28 @@ func (ec *executionContext) childFields_CommentOnAgreementPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type CommentOnAgreementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeclineExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeSession":
+		return ec.fieldContext_DeclineExchangeSessionPayload_exchangeSession(ctx, field)
+	case "invitation":
+		return ec.fieldContext_DeclineExchangeSessionPayload_invitation(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeclineExchangeSessionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeclineExchangeSessionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Deduction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Deduction_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_Deduction_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deduction", field.Name)
+}
+
 func (ec *executionContext) childFields_DemandMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "laborDemand":
@@ -8474,6 +9033,10 @@ func (ec *executionContext) childFields_ExchangeSession(ctx context.Context, fie
 		return ec.fieldContext_ExchangeSession_outcomes(ctx, field)
 	case "totals":
 		return ec.fieldContext_ExchangeSession_totals(ctx, field)
+	case "isRecord":
+		return ec.fieldContext_ExchangeSession_isRecord(ctx, field)
+	case "invitations":
+		return ec.fieldContext_ExchangeSession_invitations(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ExchangeSession_createdAt(ctx, field)
 	case "updatedAt":
@@ -8556,6 +9119,18 @@ func (ec *executionContext) childFields_Interview(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Interview", field.Name)
 }
 
+func (ec *executionContext) childFields_InviteToExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeSession":
+		return ec.fieldContext_InviteToExchangeSessionPayload_exchangeSession(ctx, field)
+	case "invitations":
+		return ec.fieldContext_InviteToExchangeSessionPayload_invitations(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_InviteToExchangeSessionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteToExchangeSessionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_JoinExchangeSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "exchangeSession":
@@ -8612,6 +9187,24 @@ func (ec *executionContext) childFields_LaborDemand(ctx context.Context, field g
 		return ec.fieldContext_LaborDemand_closedAt(ctx, field)
 	case "closeReason":
 		return ec.fieldContext_LaborDemand_closeReason(ctx, field)
+	case "hoursPerWeek":
+		return ec.fieldContext_LaborDemand_hoursPerWeek(ctx, field)
+	case "shifts":
+		return ec.fieldContext_LaborDemand_shifts(ctx, field)
+	case "contractMonths":
+		return ec.fieldContext_LaborDemand_contractMonths(ctx, field)
+	case "contractEndDate":
+		return ec.fieldContext_LaborDemand_contractEndDate(ctx, field)
+	case "overtime":
+		return ec.fieldContext_LaborDemand_overtime(ctx, field)
+	case "payPeriod":
+		return ec.fieldContext_LaborDemand_payPeriod(ctx, field)
+	case "deductions":
+		return ec.fieldContext_LaborDemand_deductions(ctx, field)
+	case "probationDays":
+		return ec.fieldContext_LaborDemand_probationDays(ctx, field)
+	case "socialInsurance":
+		return ec.fieldContext_LaborDemand_socialInsurance(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_LaborDemand_createdAt(ctx, field)
 	case "updatedAt":
@@ -8654,6 +9247,12 @@ func (ec *executionContext) childFields_LaborSupply(ctx context.Context, field g
 		return ec.fieldContext_LaborSupply_occupation(ctx, field)
 	case "skillLevel":
 		return ec.fieldContext_LaborSupply_skillLevel(ctx, field)
+	case "educationLevel":
+		return ec.fieldContext_LaborSupply_educationLevel(ctx, field)
+	case "minAge":
+		return ec.fieldContext_LaborSupply_minAge(ctx, field)
+	case "maxAge":
+		return ec.fieldContext_LaborSupply_maxAge(ctx, field)
 	case "quantity":
 		return ec.fieldContext_LaborSupply_quantity(ctx, field)
 	case "availableFrom":
@@ -8748,6 +9347,16 @@ func (ec *executionContext) childFields_Occupation(ctx context.Context, field gr
 		return ec.fieldContext_Occupation_children(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Occupation", field.Name)
+}
+
+func (ec *executionContext) childFields_Overtime(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hoursPerMonth":
+		return ec.fieldContext_Overtime_hoursPerMonth(ctx, field)
+	case "payRatePercent":
+		return ec.fieldContext_Overtime_payRatePercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Overtime", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8898,6 +9507,8 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_demand(ctx, field)
 	case "agreement":
 		return ec.fieldContext_Referral_agreement(ctx, field)
+	case "session":
+		return ec.fieldContext_Referral_session(ctx, field)
 	case "status":
 		return ec.fieldContext_Referral_status(ctx, field)
 	case "events":
@@ -9146,6 +9757,24 @@ func (ec *executionContext) childFields_ScheduleExchangeSessionPayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type ScheduleExchangeSessionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SessionInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_SessionInvitation_center(ctx, field)
+	case "status":
+		return ec.fieldContext_SessionInvitation_status(ctx, field)
+	case "message":
+		return ec.fieldContext_SessionInvitation_message(ctx, field)
+	case "invitedAt":
+		return ec.fieldContext_SessionInvitation_invitedAt(ctx, field)
+	case "respondedAt":
+		return ec.fieldContext_SessionInvitation_respondedAt(ctx, field)
+	case "declineReason":
+		return ec.fieldContext_SessionInvitation_declineReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionInvitation", field.Name)
+}
+
 func (ec *executionContext) childFields_SessionOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "center":
@@ -9158,6 +9787,10 @@ func (ec *executionContext) childFields_SessionOutcome(ctx context.Context, fiel
 		return ec.fieldContext_SessionOutcome_hiredOnSpot(ctx, field)
 	case "referredAfter":
 		return ec.fieldContext_SessionOutcome_referredAfter(ctx, field)
+	case "referralCount":
+		return ec.fieldContext_SessionOutcome_referralCount(ctx, field)
+	case "referralIds":
+		return ec.fieldContext_SessionOutcome_referralIds(ctx, field)
 	case "notes":
 		return ec.fieldContext_SessionOutcome_notes(ctx, field)
 	case "recordedAt":
@@ -9644,6 +10277,20 @@ func (ec *executionContext) field_Mutation_commentOnAgreement_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_declineExchangeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.DeclineExchangeSessionInput, error) {
+			return ec.unmarshalNDeclineExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeclineExchangeSessionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_eraseWorker_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9692,6 +10339,20 @@ func (ec *executionContext) field_Mutation_importLaborSupply_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (exchange.ImportInput, error) {
 			return ec.unmarshalNImportInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐImportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_inviteToExchangeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (exchange.InviteToExchangeSessionInput, error) {
+			return ec.unmarshalNInviteToExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInviteToExchangeSessionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16166,6 +16827,148 @@ func (ec *executionContext) fieldContext_CommentOnAgreementPayload_userErrors(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _DeclineExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.DeclineExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineExchangeSessionPayload_exchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineExchangeSessionPayload_exchangeSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclineExchangeSessionPayload_invitation(ctx context.Context, field graphql.CollectedField, obj *model.DeclineExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineExchangeSessionPayload_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.SessionInvitation) graphql.Marshaler {
+			return ec.marshalOSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineExchangeSessionPayload_invitation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclineExchangeSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeclineExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclineExchangeSessionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeclineExchangeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclineExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deduction_kind(ctx context.Context, field graphql.CollectedField, obj *exchange.Deduction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deduction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.DeductionKind) graphql.Marshaler {
+			return ec.marshalNDeductionKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deduction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deduction", field, false, false, "DeductionKind")
+}
+
+func (ec *executionContext) _Deduction_amount(ctx context.Context, field graphql.CollectedField, obj *exchange.Deduction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deduction_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deduction_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deduction", field, false, false, "Int64")
+}
+
 func (ec *executionContext) _DemandMatch_laborDemand(ctx context.Context, field graphql.CollectedField, obj *exchange.DemandMatch) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16790,6 +17593,61 @@ func (ec *executionContext) fieldContext_ExchangeSession_totals(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ExchangeSession_isRecord(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_isRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsRecord, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_isRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExchangeSession_invitations(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeSession_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeSession().Invitations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.SessionInvitation) graphql.Marshaler {
+			return ec.marshalNSessionInvitation2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeSession_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeSession",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ExchangeSession_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17334,6 +18192,102 @@ func (ec *executionContext) _Interview_link(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Interview_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
+}
+
+func (ec *executionContext) _InviteToExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.InviteToExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteToExchangeSessionPayload_exchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InviteToExchangeSessionPayload_exchangeSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteToExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteToExchangeSessionPayload_invitations(ctx context.Context, field graphql.CollectedField, obj *model.InviteToExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteToExchangeSessionPayload_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.SessionInvitation) graphql.Marshaler {
+			return ec.marshalOSessionInvitation2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InviteToExchangeSessionPayload_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteToExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteToExchangeSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InviteToExchangeSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteToExchangeSessionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*exchange.Error) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteToExchangeSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteToExchangeSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _JoinExchangeSessionPayload_exchangeSession(ctx context.Context, field graphql.CollectedField, obj *model.JoinExchangeSessionPayload) (ret graphql.Marshaler) {
@@ -18052,6 +19006,231 @@ func (ec *executionContext) fieldContext_LaborDemand_closeReason(_ context.Conte
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
 }
 
+func (ec *executionContext) _LaborDemand_hoursPerWeek(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_hoursPerWeek(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursPerWeek, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_hoursPerWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemand_shifts(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_shifts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shifts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []exchange.WorkShift) graphql.Marshaler {
+			return ec.marshalNWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_shifts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "WorkShift")
+}
+
+func (ec *executionContext) _LaborDemand_contractMonths(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_contractMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_contractMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemand_contractEndDate(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_contractEndDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractEndDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_contractEndDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LaborDemand_overtime(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_overtime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overtime(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Overtime) graphql.Marshaler {
+			return ec.marshalOOvertime2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_overtime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Overtime(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_payPeriod(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_payPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PayPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.PayPeriod) graphql.Marshaler {
+			return ec.marshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_payPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "PayPeriod")
+}
+
+func (ec *executionContext) _LaborDemand_deductions(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_deductions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deductions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []exchange.Deduction) graphql.Marshaler {
+			return ec.marshalNDeduction2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_deductions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LaborDemand",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deduction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LaborDemand_probationDays(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_probationDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProbationDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_probationDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborDemand_socialInsurance(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborDemand_socialInsurance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SocialInsurance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborDemand_socialInsurance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _LaborDemand_createdAt(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18371,6 +19550,75 @@ func (ec *executionContext) _LaborSupply_skillLevel(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_LaborSupply_skillLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "SkillLevel")
+}
+
+func (ec *executionContext) _LaborSupply_educationLevel(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_educationLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EducationLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.EducationLevel) graphql.Marshaler {
+			return ec.marshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_educationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "EducationLevel")
+}
+
+func (ec *executionContext) _LaborSupply_minAge(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_minAge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinAge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_minAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LaborSupply_maxAge(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LaborSupply_maxAge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxAge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LaborSupply_maxAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
 }
 
 func (ec *executionContext) _LaborSupply_quantity(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
@@ -20366,6 +21614,94 @@ func (ec *executionContext) fieldContext_Mutation_cancelExchangeSession(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_inviteToExchangeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteToExchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteToExchangeSession(ctx, fc.Args["input"].(exchange.InviteToExchangeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteToExchangeSessionPayload) graphql.Marshaler {
+			return ec.marshalNInviteToExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐInviteToExchangeSessionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteToExchangeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteToExchangeSessionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteToExchangeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineExchangeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineExchangeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineExchangeSession(ctx, fc.Args["input"].(exchange.DeclineExchangeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeclineExchangeSessionPayload) graphql.Marshaler {
+			return ec.marshalNDeclineExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐDeclineExchangeSessionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineExchangeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeclineExchangeSessionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineExchangeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_publishLaborSupply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20872,6 +22208,52 @@ func (ec *executionContext) fieldContext_Occupation_children(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Overtime_hoursPerMonth(ctx context.Context, field graphql.CollectedField, obj *exchange.Overtime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Overtime_hoursPerMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursPerMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Overtime_hoursPerMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Overtime", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Overtime_payRatePercent(ctx context.Context, field graphql.CollectedField, obj *exchange.Overtime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Overtime_payRatePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PayRatePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Overtime_payRatePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Overtime", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -23080,6 +24462,38 @@ func (ec *executionContext) fieldContext_Referral_agreement(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Referral_session(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_session(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Session(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.ExchangeSession) graphql.Marshaler {
+			return ec.marshalOExchangeSession2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐExchangeSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25076,6 +26490,153 @@ func (ec *executionContext) fieldContext_ScheduleExchangeSessionPayload_userErro
 	return fc, nil
 }
 
+func (ec *executionContext) _SessionInvitation_center(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionInvitation().Center(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
+			return ec.marshalNCenter2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionInvitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Center(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionInvitation_status(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v exchange.SessionInvitationStatus) graphql.Marshaler {
+			return ec.marshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "SessionInvitationStatus")
+}
+
+func (ec *executionContext) _SessionInvitation_message(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SessionInvitation_invitedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_invitedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_invitedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SessionInvitation_respondedAt(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_respondedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RespondedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_respondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SessionInvitation_declineReason(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionInvitation_declineReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclineReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionInvitation_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "String")
+}
+
 func (ec *executionContext) _SessionOutcome_center(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25198,6 +26759,52 @@ func (ec *executionContext) _SessionOutcome_referredAfter(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_SessionOutcome_referredAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionOutcome_referralCount(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_referralCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferralCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_referralCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SessionOutcome_referralIds(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionOutcome_referralIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionOutcome().ReferralIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionOutcome_referralIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionOutcome", field, true, true, "ID")
 }
 
 func (ec *executionContext) _SessionOutcome_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
@@ -29565,6 +31172,111 @@ func UnmarshalConsentInput(ctx context.Context, raw any) (exchange.ConsentInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeclineExchangeSessionInput(ctx context.Context, obj any) (exchange.DeclineExchangeSessionInput, error) {
+	var it exchange.DeclineExchangeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionId", "reason", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeclineExchangeSessionInput unmarshals raw into the DeclineExchangeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeclineExchangeSessionInput(ctx context.Context, raw any) (exchange.DeclineExchangeSessionInput, error) {
+	var out exchange.DeclineExchangeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeclineExchangeSessionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeductionInput(ctx context.Context, obj any) (exchange.DeductionInput, error) {
+	var it exchange.DeductionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNDeductionKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeductionInput unmarshals raw into the DeductionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeductionInput(ctx context.Context, raw any) (exchange.DeductionInput, error) {
+	var out exchange.DeductionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeductionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEmployerInput(ctx context.Context, obj any) (exchange.EmployerInput, error) {
 	var it exchange.EmployerInput
 	if obj == nil {
@@ -29681,7 +31393,7 @@ func (ec *executionContext) unmarshalInputExchangeSessionFilter(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"hostCenterCodes", "participantCenterCodes", "provinceCodes", "modes", "statuses", "startsFrom", "startsBefore", "text"}
+	fieldsInOrder := [...]string{"hostCenterCodes", "participantCenterCodes", "provinceCodes", "modes", "statuses", "startsFrom", "startsBefore", "text", "isRecord", "invitationStatuses"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29744,6 +31456,20 @@ func (ec *executionContext) unmarshalInputExchangeSessionFilter(ctx context.Cont
 				return it, err
 			}
 			it.Text = data
+		case "isRecord":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isRecord"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsRecord = data
+		case "invitationStatuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationStatuses"))
+			data, err := ec.unmarshalOSessionInvitationStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationStatuses = data
 		}
 	}
 	return it, nil
@@ -29895,6 +31621,69 @@ func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj a
 func UnmarshalImportInput(ctx context.Context, raw any) (exchange.ImportInput, error) {
 	var out exchange.ImportInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInviteToExchangeSessionInput(ctx context.Context, obj any) (exchange.InviteToExchangeSessionInput, error) {
+	var it exchange.InviteToExchangeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionId", "centerCodes", "message", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		case "centerCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("centerCodes"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CenterCodes = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInviteToExchangeSessionInput unmarshals raw into the InviteToExchangeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInviteToExchangeSessionInput(ctx context.Context, raw any) (exchange.InviteToExchangeSessionInput, error) {
+	var out exchange.InviteToExchangeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InviteToExchangeSessionInput", raw, &out)
 	return out, err
 }
 
@@ -30101,6 +31890,55 @@ func UnmarshalLaborSupplyFilter(ctx context.Context, raw any) (exchange.LaborSup
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOvertimeInput(ctx context.Context, obj any) (exchange.OvertimeInput, error) {
+	var it exchange.OvertimeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hoursPerMonth", "payRatePercent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hoursPerMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursPerMonth"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursPerMonth = data
+		case "payRatePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payRatePercent"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayRatePercent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOvertimeInput unmarshals raw into the OvertimeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOvertimeInput(ctx context.Context, raw any) (exchange.OvertimeInput, error) {
+	var out exchange.OvertimeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OvertimeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProposeAgreementInput(ctx context.Context, obj any) (exchange.ProposeAgreementInput, error) {
 	var it exchange.ProposeAgreementInput
 	if obj == nil {
@@ -30179,7 +32017,7 @@ func (ec *executionContext) unmarshalInputPublishLaborDemandInput(ctx context.Co
 		asMap["visibility"] = "ALL_PARTNERS"
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "employer", "occupationCode", "title", "description", "quantity", "wageMin", "wageMax", "workProvinceCode", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility"}
+	fieldsInOrder := [...]string{"idempotencyKey", "employer", "occupationCode", "title", "description", "quantity", "wageMin", "wageMax", "workProvinceCode", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility", "hoursPerWeek", "shifts", "contractMonths", "contractEndDate", "overtime", "payPeriod", "deductions", "probationDays", "socialInsurance"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30298,6 +32136,69 @@ func (ec *executionContext) unmarshalInputPublishLaborDemandInput(ctx context.Co
 				return it, err
 			}
 			it.Visibility = data
+		case "hoursPerWeek":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursPerWeek"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursPerWeek = data
+		case "shifts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shifts"))
+			data, err := ec.unmarshalOWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Shifts = data
+		case "contractMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractMonths = data
+		case "contractEndDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractEndDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractEndDate = data
+		case "overtime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overtime"))
+			data, err := ec.unmarshalOOvertimeInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertimeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overtime = data
+		case "payPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payPeriod"))
+			data, err := ec.unmarshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayPeriod = data
+		case "deductions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deductions"))
+			data, err := ec.unmarshalODeductionInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deductions = data
+		case "probationDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probationDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbationDays = data
+		case "socialInsurance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialInsurance"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialInsurance = data
 		}
 	}
 	return it, nil
@@ -30326,7 +32227,7 @@ func (ec *executionContext) unmarshalInputPublishLaborSupplyInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "occupationCode", "skillLevel", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes"}
+	fieldsInOrder := [...]string{"idempotencyKey", "occupationCode", "skillLevel", "educationLevel", "minAge", "maxAge", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30354,6 +32255,27 @@ func (ec *executionContext) unmarshalInputPublishLaborSupplyInput(ctx context.Co
 				return it, err
 			}
 			it.SkillLevel = data
+		case "educationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationLevel"))
+			data, err := ec.unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationLevel = data
+		case "minAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinAge = data
+		case "maxAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxAge = data
 		case "quantity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
 			data, err := ec.unmarshalNInt2int(ctx, v)
@@ -30648,7 +32570,7 @@ func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "worker", "destinationCenterCode", "demandId", "agreementId", "note", "allowOccupationMismatch"}
+	fieldsInOrder := [...]string{"idempotencyKey", "worker", "destinationCenterCode", "demandId", "agreementId", "sessionId", "note", "allowOccupationMismatch"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30690,6 +32612,13 @@ func (ec *executionContext) unmarshalInputReferWorkerInput(ctx context.Context, 
 				return it, err
 			}
 			it.AgreementID = data
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
 		case "note":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -30732,7 +32661,7 @@ func (ec *executionContext) unmarshalInputReferralFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"direction", "statuses", "centerCodes", "occupationCode", "createdFrom", "createdTo", "checkpointDue"}
+	fieldsInOrder := [...]string{"direction", "statuses", "centerCodes", "occupationCode", "createdFrom", "createdTo", "sessionId", "checkpointDue"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30781,6 +32710,13 @@ func (ec *executionContext) unmarshalInputReferralFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.CreatedTo = data
+		case "sessionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
 		case "checkpointDue":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkpointDue"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -31404,7 +33340,11 @@ func (ec *executionContext) unmarshalInputScheduleExchangeSessionInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "title", "description", "mode", "startsAt", "endsAt", "provinceCode", "address", "onlineUrl", "featuredDemandIds"}
+	if _, present := asMap["record"]; !present {
+		asMap["record"] = false
+	}
+
+	fieldsInOrder := [...]string{"idempotencyKey", "title", "description", "mode", "startsAt", "endsAt", "provinceCode", "address", "onlineUrl", "featuredDemandIds", "record"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31481,6 +33421,13 @@ func (ec *executionContext) unmarshalInputScheduleExchangeSessionInput(ctx conte
 				return it, err
 			}
 			it.FeaturedDemandIds = data
+		case "record":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("record"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Record = data
 		}
 	}
 	return it, nil
@@ -31761,7 +33708,7 @@ func (ec *executionContext) unmarshalInputUpdateLaborDemandInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"laborDemandId", "employer", "title", "description", "quantity", "wageMin", "wageMax", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility", "expectedVersion"}
+	fieldsInOrder := [...]string{"laborDemandId", "employer", "title", "description", "quantity", "wageMin", "wageMax", "workAddress", "employmentType", "requirements", "benefits", "startDate", "expiresAt", "visibility", "hoursPerWeek", "shifts", "contractMonths", "contractEndDate", "overtime", "payPeriod", "deductions", "probationDays", "socialInsurance", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31866,6 +33813,69 @@ func (ec *executionContext) unmarshalInputUpdateLaborDemandInput(ctx context.Con
 				return it, err
 			}
 			it.Visibility = data
+		case "hoursPerWeek":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursPerWeek"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursPerWeek = data
+		case "shifts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shifts"))
+			data, err := ec.unmarshalOWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Shifts = data
+		case "contractMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractMonths = data
+		case "contractEndDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractEndDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractEndDate = data
+		case "overtime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overtime"))
+			data, err := ec.unmarshalOOvertimeInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertimeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overtime = data
+		case "payPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payPeriod"))
+			data, err := ec.unmarshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PayPeriod = data
+		case "deductions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deductions"))
+			data, err := ec.unmarshalODeductionInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deductions = data
+		case "probationDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probationDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbationDays = data
+		case "socialInsurance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialInsurance"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialInsurance = data
 		case "expectedVersion":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -31901,7 +33911,7 @@ func (ec *executionContext) unmarshalInputUpdateLaborSupplyInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"laborSupplyId", "skillLevel", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes", "expectedVersion"}
+	fieldsInOrder := [...]string{"laborSupplyId", "skillLevel", "educationLevel", "minAge", "maxAge", "quantity", "availableFrom", "availableUntil", "destinationProvinceCodes", "expectedWageMin", "notes", "expectedVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31922,6 +33932,27 @@ func (ec *executionContext) unmarshalInputUpdateLaborSupplyInput(ctx context.Con
 				return it, err
 			}
 			it.SkillLevel = data
+		case "educationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationLevel"))
+			data, err := ec.unmarshalOEducationLevel2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐEducationLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationLevel = data
+		case "minAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinAge = data
+		case "maxAge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAge"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxAge = data
 		case "quantity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -34495,6 +36526,87 @@ func (ec *executionContext) _CommentOnAgreementPayload(ctx context.Context, sel 
 	return out
 }
 
+var declineExchangeSessionPayloadImplementors = []string{"DeclineExchangeSessionPayload"}
+
+func (ec *executionContext) _DeclineExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeclineExchangeSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, declineExchangeSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeclineExchangeSessionPayload")
+		case "exchangeSession":
+			out.Values[i] = ec._DeclineExchangeSessionPayload_exchangeSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "invitation":
+			out.Values[i] = ec._DeclineExchangeSessionPayload_invitation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeclineExchangeSessionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deductionImplementors = []string{"Deduction"}
+
+func (ec *executionContext) _Deduction(ctx context.Context, sel ast.SelectionSet, obj *exchange.Deduction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deductionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deduction")
+		case "kind":
+			out.Values[i] = ec._Deduction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._Deduction_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var demandMatchImplementors = []string{"DemandMatch"}
 
 func (ec *executionContext) _DemandMatch(ctx context.Context, sel ast.SelectionSet, obj *exchange.DemandMatch) graphql.Marshaler {
@@ -34716,6 +36828,17 @@ func (ec *executionContext) _ExchangeSession(ctx context.Context, sel ast.Select
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ExchangeSession_totals(ctx, field, obj)
+				})
+		case "isRecord":
+			out.Values[i] = ec._ExchangeSession_isRecord(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeSession_invitations(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._ExchangeSession_createdAt(ctx, field, obj)
@@ -35007,6 +37130,49 @@ func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var inviteToExchangeSessionPayloadImplementors = []string{"InviteToExchangeSessionPayload"}
+
+func (ec *executionContext) _InviteToExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InviteToExchangeSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteToExchangeSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteToExchangeSessionPayload")
+		case "exchangeSession":
+			out.Values[i] = ec._InviteToExchangeSessionPayload_exchangeSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "invitations":
+			out.Values[i] = ec._InviteToExchangeSessionPayload_invitations(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._InviteToExchangeSessionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var joinExchangeSessionPayloadImplementors = []string{"JoinExchangeSessionPayload"}
 
 func (ec *executionContext) _JoinExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JoinExchangeSessionPayload) graphql.Marshaler {
@@ -35170,6 +37336,51 @@ func (ec *executionContext) _LaborDemand(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "hoursPerWeek":
+			out.Values[i] = ec._LaborDemand_hoursPerWeek(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shifts":
+			out.Values[i] = ec._LaborDemand_shifts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractMonths":
+			out.Values[i] = ec._LaborDemand_contractMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractEndDate":
+			out.Values[i] = ec._LaborDemand_contractEndDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overtime":
+			out.Values[i] = ec._LaborDemand_overtime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payPeriod":
+			out.Values[i] = ec._LaborDemand_payPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deductions":
+			out.Values[i] = ec._LaborDemand_deductions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "probationDays":
+			out.Values[i] = ec._LaborDemand_probationDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "socialInsurance":
+			out.Values[i] = ec._LaborDemand_socialInsurance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._LaborDemand_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -35314,6 +37525,21 @@ func (ec *executionContext) _LaborSupply(ctx context.Context, sel ast.SelectionS
 				})
 		case "skillLevel":
 			out.Values[i] = ec._LaborSupply_skillLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "educationLevel":
+			out.Values[i] = ec._LaborSupply_educationLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minAge":
+			out.Values[i] = ec._LaborSupply_minAge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxAge":
+			out.Values[i] = ec._LaborSupply_maxAge(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -35810,6 +38036,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "inviteToExchangeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteToExchangeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineExchangeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineExchangeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "publishLaborSupply":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishLaborSupply(ctx, field)
@@ -35926,6 +38166,44 @@ func (ec *executionContext) _Occupation(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Occupation_children(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var overtimeImplementors = []string{"Overtime"}
+
+func (ec *executionContext) _Overtime(ctx context.Context, sel ast.SelectionSet, obj *exchange.Overtime) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, overtimeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Overtime")
+		case "hoursPerMonth":
+			out.Values[i] = ec._Overtime_hoursPerMonth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payRatePercent":
+			out.Values[i] = ec._Overtime_payRatePercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36619,6 +38897,12 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Referral_agreement(ctx, field, obj)
+				})
+		case "session":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_session(ctx, field, obj)
 				})
 		case "status":
 			out.Values[i] = ec._Referral_status(ctx, field, obj)
@@ -37450,6 +39734,65 @@ func (ec *executionContext) _ScheduleExchangeSessionPayload(ctx context.Context,
 	return out
 }
 
+var sessionInvitationImplementors = []string{"SessionInvitation"}
+
+func (ec *executionContext) _SessionInvitation(ctx context.Context, sel ast.SelectionSet, obj *exchange.SessionInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SessionInvitation")
+		case "center":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SessionInvitation_center(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._SessionInvitation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._SessionInvitation_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitedAt":
+			out.Values[i] = ec._SessionInvitation_invitedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "respondedAt":
+			out.Values[i] = ec._SessionInvitation_respondedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declineReason":
+			out.Values[i] = ec._SessionInvitation_declineReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sessionOutcomeImplementors = []string{"SessionOutcome"}
 
 func (ec *executionContext) _SessionOutcome(ctx context.Context, sel ast.SelectionSet, obj *exchange.SessionOutcome) graphql.Marshaler {
@@ -37487,6 +39830,17 @@ func (ec *executionContext) _SessionOutcome(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "referralCount":
+			out.Values[i] = ec._SessionOutcome_referralCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referralIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SessionOutcome_referralIds(ctx, field, obj)
+				})
 		case "notes":
 			out.Values[i] = ec._SessionOutcome_notes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -39471,6 +41825,59 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNDeclineExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeclineExchangeSessionInput(ctx context.Context, v any) (exchange.DeclineExchangeSessionInput, error) {
+	res, err := ec.unmarshalInputDeclineExchangeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeclineExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐDeclineExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeclineExchangeSessionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeclineExchangeSessionPayload!")
+		return graphql.Null
+	}
+	return ec._DeclineExchangeSessionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeduction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeduction(ctx context.Context, sel ast.SelectionSet, v exchange.Deduction) graphql.Marshaler {
+	return ec._Deduction(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeduction2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.Deduction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeduction2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeduction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDeductionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInput(ctx context.Context, v any) (exchange.DeductionInput, error) {
+	res, err := ec.unmarshalInputDeductionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeductionKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionKind(ctx context.Context, v any) (exchange.DeductionKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.DeductionKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeductionKind2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionKind(ctx context.Context, sel ast.SelectionSet, v exchange.DeductionKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeductionKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNDemandMatch2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.DemandMatch) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -39739,6 +42146,19 @@ func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.Sel
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int64!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInviteToExchangeSessionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐInviteToExchangeSessionInput(ctx context.Context, v any) (exchange.InviteToExchangeSessionInput, error) {
+	res, err := ec.unmarshalInputInviteToExchangeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInviteToExchangeSessionPayload2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐInviteToExchangeSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.InviteToExchangeSessionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InviteToExchangeSessionPayload!")
+		return graphql.Null
+	}
+	return ec._InviteToExchangeSessionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
@@ -40484,6 +42904,45 @@ func (ec *executionContext) marshalNScheduleExchangeSessionPayload2ᚖgithubᚗc
 	return ec._ScheduleExchangeSessionPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSessionInvitation2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.SessionInvitation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx context.Context, sel ast.SelectionSet, v *exchange.SessionInvitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SessionInvitation!")
+		return graphql.Null
+	}
+	return ec._SessionInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx context.Context, v any) (exchange.SessionInvitationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.SessionInvitationStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx context.Context, sel ast.SelectionSet, v exchange.SessionInvitationStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SessionInvitationStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNSessionMode2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionMode(ctx context.Context, v any) (exchange.SessionMode, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := exchange.SessionMode(tmp)
@@ -40878,6 +43337,51 @@ func (ec *executionContext) marshalNWithdrawLaborSupplyPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._WithdrawLaborSupplyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx context.Context, v any) (exchange.WorkShift, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.WorkShift(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx context.Context, sel ast.SelectionSet, v exchange.WorkShift) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WorkShift!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx context.Context, v any) ([]exchange.WorkShift, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.WorkShift, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.WorkShift) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNWorkerConsent2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐConsent(ctx context.Context, sel ast.SelectionSet, v *exchange.Consent) graphql.Marshaler {
@@ -41412,6 +43916,23 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalODeductionInput2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInputᚄ(ctx context.Context, v any) ([]exchange.DeductionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.DeductionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDeductionInput2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDeductionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalODemandStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐDemandStatusᚄ(ctx context.Context, v any) ([]exchange.DemandStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -41797,6 +44318,40 @@ func (ec *executionContext) marshalOOccupation2ᚖgithubᚗcomᚋlaborxᚋlaborx
 	return ec._Occupation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOOvertime2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertime(ctx context.Context, sel ast.SelectionSet, v *exchange.Overtime) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Overtime(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOvertimeInput2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐOvertimeInput(ctx context.Context, v any) (*exchange.OvertimeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOvertimeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx context.Context, v any) (*exchange.PayPeriod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := exchange.PayPeriod(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPayPeriod2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐPayPeriod(ctx context.Context, sel ast.SelectionSet, v *exchange.PayPeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOProvince2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐProvince(ctx context.Context, sel ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -41935,6 +44490,68 @@ func (ec *executionContext) unmarshalOResponsibilityInput2ᚕgithubᚗcomᚋlabo
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOSessionInvitation2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.SessionInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSessionInvitation2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitation(ctx context.Context, sel ast.SelectionSet, v *exchange.SessionInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SessionInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSessionInvitationStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatusᚄ(ctx context.Context, v any) ([]exchange.SessionInvitationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.SessionInvitationStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSessionInvitationStatus2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.SessionInvitationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionInvitationStatus2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionInvitationStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOSessionMode2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐSessionModeᚄ(ctx context.Context, v any) ([]exchange.SessionMode, error) {
@@ -42136,6 +44753,42 @@ func (ec *executionContext) marshalOVisibility2ᚖgithubᚗcomᚋlaborxᚋlaborx
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx context.Context, v any) ([]exchange.WorkShift, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]exchange.WorkShift, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWorkShift2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShiftᚄ(ctx context.Context, sel ast.SelectionSet, v []exchange.WorkShift) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkShift2githubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorkShift(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOWorker2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐWorker(ctx context.Context, sel ast.SelectionSet, v *exchange.Worker) graphql.Marshaler {

@@ -103,6 +103,14 @@ func (r *referralResolver) Agreement(ctx context.Context, obj *exchange.Referral
 	return hidden(loader.For(ctx).Agreement.Load(ctx, *obj.AgreementID))
 }
 
+// Session is the resolver for the session field.
+func (r *referralResolver) Session(ctx context.Context, obj *exchange.Referral) (*exchange.ExchangeSession, error) {
+	if obj.SessionID == nil {
+		return nil, nil
+	}
+	return r.SessionService.ExchangeSession(ctx, *obj.SessionID)
+}
+
 // Events is the resolver for the events field.
 func (r *referralResolver) Events(ctx context.Context, obj *exchange.Referral) ([]*exchange.ReferralEvent, error) {
 	return loader.List(ctx, loader.For(ctx).ReferralEvents, obj.ID)

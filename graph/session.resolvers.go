@@ -65,6 +65,11 @@ func (r *exchangeSessionResolver) Totals(ctx context.Context, obj *exchange.Exch
 	return exchange.TotalsOf(parts), nil
 }
 
+// Invitations is the resolver for the invitations field.
+func (r *exchangeSessionResolver) Invitations(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionInvitation, error) {
+	return r.SessionService.SessionInvitations(ctx, obj.ID)
+}
+
 // ScheduleExchangeSession is the resolver for the scheduleExchangeSession field.
 func (r *mutationResolver) ScheduleExchangeSession(ctx context.Context, input exchange.ScheduleExchangeSessionInput) (*model.ScheduleExchangeSessionPayload, error) {
 	x, err := r.SessionService.ScheduleExchangeSession(ctx, input)
@@ -118,6 +123,11 @@ func (r *queryResolver) ExchangeSessions(ctx context.Context, filter *exchange.E
 // Center is the resolver for the center field.
 func (r *sessionOutcomeResolver) Center(ctx context.Context, obj *exchange.SessionOutcome) (*exchange.Center, error) {
 	return loader.For(ctx).Center.Load(ctx, obj.CenterID)
+}
+
+// ReferralIds is the resolver for the referralIds field.
+func (r *sessionOutcomeResolver) ReferralIds(ctx context.Context, obj *exchange.SessionOutcome) ([]string, error) {
+	return sessionReferralIDs(ctx, r.ReferralService, obj)
 }
 
 // Center is the resolver for the center field.

@@ -112,6 +112,12 @@ type CommentOnAgreementPayload struct {
 	UserErrors []*exchange.Error               `json:"userErrors"`
 }
 
+type DeclineExchangeSessionPayload struct {
+	ExchangeSession *exchange.ExchangeSession   `json:"exchangeSession,omitempty"`
+	Invitation      *exchange.SessionInvitation `json:"invitation,omitempty"`
+	UserErrors      []*exchange.Error           `json:"userErrors"`
+}
+
 type EraseWorkerPayload struct {
 	// The erased worker; it is not visible any more.
 	ErasedWorkerID *string           `json:"erasedWorkerId,omitempty"`
@@ -142,6 +148,13 @@ type ImportPayload struct {
 	RowErrors []*exchange.ImportRowError `json:"rowErrors"`
 	// Failures of the request as a whole (roles, a header without a required column, ...).
 	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
+type InviteToExchangeSessionPayload struct {
+	ExchangeSession *exchange.ExchangeSession `json:"exchangeSession,omitempty"`
+	// Every invitation of the session, as the host sees them.
+	Invitations []*exchange.SessionInvitation `json:"invitations,omitempty"`
+	UserErrors  []*exchange.Error             `json:"userErrors"`
 }
 
 type JoinExchangeSessionPayload struct {

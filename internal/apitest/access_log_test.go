@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -211,6 +212,21 @@ func TestAccessLog(t *testing.T) {
 	r.NoErrors(t)
 	if n := auditNodes(t, r, "auditEntries"); len(n) != 1 || n[0]["purpose"] != "eraseWorker" || n[0]["refusal"] != "NOT_VISIBLE" {
 		t.Errorf("the refused erasure's entry: %s", r.Raw)
+	}
+
+	// So is a benefit transfer asked for another center's worker.
+	req := transferRequest(time.Now().Format(time.DateOnly))
+	delete(req, "worker")
+	req["workerId"], req["toCenterCode"], req["newAddressProvinceCode"] = workerID, "HPG", "31"
+	r = e.Do(t, bnh, requestTransfer, map[string]any{"in": req})
+	if got := r.UserErrorCodes("requestBenefitTransfer"); !slices.Equal(got, []string{"NOT_FOUND"}) {
+		t.Errorf("requestBenefitTransfer for another center's worker: %s", r.Raw)
+	}
+	r = e.Do(t, op, auditEntriesQuery, map[string]any{"first": 1,
+		"filter": map[string]any{"centerCode": "BNH", "workerId": workerID, "action": "worker.access_refused"}})
+	r.NoErrors(t)
+	if n := auditNodes(t, r, "auditEntries"); len(n) != 1 || n[0]["purpose"] != "requestBenefitTransfer" {
+		t.Errorf("the refused transfer's entry: %s", r.Raw)
 	}
 
 	// A list's read of its workers is one entry per worker, through the list's field.

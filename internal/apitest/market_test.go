@@ -590,11 +590,14 @@ func TestMatching(t *testing.T) {
 		}
 		got = append(got, m{x["laborSupply"].(map[string]any)["notes"].(string), x["score"].(float64), strings.Join(reasons, ",")})
 	}
+	const unmet = "NO_ACTIVE_AGREEMENT,SKILL_LEVEL_MEETS,AGE_UNKNOWN,EDUCATION_MEETS"
 	want := []m{
-		{"exact", 1.0 - 0.10, "OCCUPATION_EXACT,DESTINATION_ACCEPTED,WAGE_MEETS_EXPECTATION,DATES_OVERLAP"},
-		{"minor", 0.75, "OCCUPATION_MINOR_GROUP,DESTINATION_ACCEPTED,WAGE_MEETS_EXPECTATION,DATES_OVERLAP"},
-		{"sub-major", 0.60, "OCCUPATION_SUB_MAJOR_GROUP,DESTINATION_ACCEPTED,WAGE_MEETS_EXPECTATION,DATES_OVERLAP"},
-		{"exact, too expensive, elsewhere, later", 0.40, "OCCUPATION_EXACT"},
+		// The demand asks ages 18–40 that the supplies do not state, and no agreement covers them.
+		{"exact", 0.85, "OCCUPATION_EXACT,DESTINATION_ACCEPTED,WAGE_MEETS_EXPECTATION,DATES_OVERLAP," + unmet},
+		{"minor", 0.75, "OCCUPATION_MINOR_GROUP,DESTINATION_ACCEPTED,WAGE_MEETS_EXPECTATION,DATES_OVERLAP," + unmet},
+		{"sub-major", 0.65, "OCCUPATION_SUB_MAJOR_GROUP,DESTINATION_ACCEPTED,WAGE_MEETS_EXPECTATION,DATES_OVERLAP," + unmet},
+		{"exact, too expensive, elsewhere, later", 0.45,
+			"OCCUPATION_EXACT,DESTINATION_NOT_ACCEPTED,WAGE_BELOW_EXPECTATION,DATES_DO_NOT_OVERLAP," + unmet},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("matches = %+v, want %+v", got, want)
@@ -607,7 +610,7 @@ func TestMatching(t *testing.T) {
 
 	r = e.Do(t, tn, `query($id: ID!) { matchesForSupply(supplyId: $id) { score reasons laborDemand { id } } }`, map[string]any{"id": exact})
 	r.NoErrors(t)
-	if r.Len("matchesForSupply") != 1 || r.Get("matchesForSupply.0.laborDemand.id") != demand || r.Get("matchesForSupply.0.score") != 0.9 {
+	if r.Len("matchesForSupply") != 1 || r.Get("matchesForSupply.0.laborDemand.id") != demand || r.Get("matchesForSupply.0.score") != 0.85 {
 		t.Errorf("matchesForSupply: %s", r.Raw)
 	}
 	r = e.Do(t, tn, `query($id: ID!) { matchesForSupply(supplyId: $id, first: 0) { score } }`, map[string]any{"id": exact})

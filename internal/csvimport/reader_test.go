@@ -126,7 +126,10 @@ func TestColumnOf(t *testing.T) {
 	for field, want := range map[string]string{
 		"employer.taxCode":           "employer_tax_code",
 		"destinationProvinceCodes.3": "destination_province_codes",
-		"requirements.minAge":        "requirements_min_age",
+		"requirements.minAge":        "min_age",
+		"deductions.2.amount":        "deductions",
+		"overtime.hoursPerMonth":     "overtime_hours_per_month",
+		"shifts.1":                   "shifts",
 		"occupationCode":             "occupation_code",
 	} {
 		if got := csvimport.ColumnOf(strings.Split(field, ".")); got != want {

@@ -99,6 +99,52 @@ func (r *Row) optBool(col string) *bool {
 	return &b
 }
 
+// optEnum reads an enum cell, upper-cased; the rules check the value.
+func optEnum[T ~string](r *Row, col string) *T {
+	if v := r.Get(col); v != "" {
+		e := T(strings.ToUpper(v))
+		return &e
+	}
+	return nil
+}
+
+func (r *Row) optInt(col string) *int {
+	v := r.Get(col)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.Fail(col, exchange.CodeInvalid, "%q is not a whole number", v)
+		return nil
+	}
+	return &n
+}
+
+// list splits a cell of values separated by ';', ',' or spaces.
+func (r *Row) list(col string) []string {
+	v := r.Get(col)
+	if v == "" {
+		return nil
+	}
+	return strings.FieldsFunc(v, func(c rune) bool { return c == ';' || c == ',' || unicode.IsSpace(c) })
+}
+
+// deductions reads KIND:AMOUNT pairs ("HOUSING:500000;MEALS:300000").
+func (r *Row) deductions(col string) []exchange.DeductionInput {
+	var out []exchange.DeductionInput
+	for _, pair := range r.list(col) {
+		kind, amount, ok := strings.Cut(pair, ":")
+		n, err := strconv.ParseInt(strings.TrimSpace(amount), 10, 64)
+		if !ok || err != nil {
+			r.Fail(col, exchange.CodeInvalid, "%q is not KIND:AMOUNT (e.g. HOUSING:500000)", pair)
+			return nil
+		}
+		out = append(out, exchange.DeductionInput{Kind: exchange.DeductionKind(strings.ToUpper(strings.TrimSpace(kind))), Amount: n})
+	}
+	return out
+}
+
 // expiry reads expires_at: an RFC 3339 time, or a date (the end of that day, UTC).
 func (r *Row) expiry(col string) time.Time {
 	v := r.Get(col)
@@ -130,8 +176,16 @@ func (r *Row) ruleErrors(errs exchange.Errors) {
 }
 
 // ColumnOf names the CSV column of an input field path: list positions are dropped,
-// the rest joined in snake case.
+// the rest joined in snake case. A demand's requirements are columns of their own
+// (min_age, not requirements_min_age), and its deductions one column of KIND:AMOUNT
+// pairs.
 func ColumnOf(field []string) string {
+	switch {
+	case len(field) > 1 && field[0] == "requirements":
+		field = field[1:]
+	case len(field) > 0 && field[0] == "deductions":
+		return "deductions"
+	}
 	var parts []string
 	for _, f := range field {
 		if f != "" && unicode.IsDigit(rune(f[0])) {

@@ -113,6 +113,14 @@ func SeedMarket(ctx context.Context, db *postgres.DB) error {
 			Requirements:   &exchange.RequirementsInput{MinAge: ptr(18), MaxAge: ptr(45)},
 			Benefits:       &exchange.BenefitsInput{Housing: &d.housing, TransportSupport: &d.transport, Meals: &d.meals},
 			StartDate:      &start, ExpiresAt: today.AddDate(0, 0, d.days), Visibility: &vis,
+			// The terms of a factory job order as the centers publish them: 48 hours in
+			// rotating shifts, a 12-month contract, overtime, the probation of an
+			// unskilled job, and housing deducted when the employer provides it.
+			TermsInput: exchange.TermsInput{HoursPerWeek: ptr(48),
+				Shifts:         []exchange.WorkShift{exchange.ShiftDay, exchange.ShiftRotating},
+				ContractMonths: ptr(12), Overtime: &exchange.OvertimeInput{HoursPerMonth: 30},
+				PayPeriod: ptr(exchange.PayMonthly), ProbationDays: ptr(6), SocialInsurance: ptr(true),
+				Deductions: demoDeductions(d.housing, d.meals)},
 		})
 		if err != nil && !alreadySeeded(err) {
 			return fmt.Errorf("demo demand %s: %w", d.key, err)
@@ -127,6 +135,7 @@ func SeedMarket(ctx context.Context, db *postgres.DB) error {
 		until := today.AddDate(0, 0, s.inDays+s.forDays)
 		_, err = market.PublishLaborSupply(cctx, exchange.PublishLaborSupplyInput{
 			IdempotencyKey: &key, OccupationCode: s.occupation, SkillLevel: &skill, Quantity: s.quantity,
+			EducationLevel: ptr(exchange.EducationLowerSecondary), MinAge: ptr(20), MaxAge: ptr(45),
 			AvailableFrom: today.AddDate(0, 0, s.inDays), AvailableUntil: &until,
 			DestinationProvinceCodes: s.destinations, ExpectedWageMin: &s.wage, Notes: &notes,
 		})
@@ -138,3 +147,15 @@ func SeedMarket(ctx context.Context, db *postgres.DB) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// demoDeductions are what a demo employer deducts for the housing and meals it gives.
+func demoDeductions(housing, meals bool) []exchange.DeductionInput {
+	var out []exchange.DeductionInput
+	if housing {
+		out = append(out, exchange.DeductionInput{Kind: exchange.DeductHousing, Amount: 300_000})
+	}
+	if meals {
+		out = append(out, exchange.DeductionInput{Kind: exchange.DeductMeals, Amount: 450_000})
+	}
+	return out
+}

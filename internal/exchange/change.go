@@ -86,6 +86,8 @@ const (
 	ActionDemandsFeatured  ChangeAction = "DEMANDS_FEATURED"
 	ActionOutcomeRecorded  ChangeAction = "OUTCOME_RECORDED"
 	ActionCancelled        ChangeAction = "CANCELLED"
+	ActionInvited          ChangeAction = "INVITED"
+	ActionDeclined         ChangeAction = "DECLINED"
 )
 
 // CenterStatusAction is the change of a center's status: SUSPENDED or ACTIVE.

@@ -68,9 +68,20 @@ type LaborDemand struct {
 	Visibility       Visibility      `db:"visibility"`
 	ClosedAt         *time.Time      `db:"closed_at"`
 	CloseReason      *string         `db:"close_reason"`
-	CreatedAt        time.Time       `db:"created_at"`
-	UpdatedAt        time.Time       `db:"updated_at"`
-	Version          int             `db:"version"`
+	// The terms (demand_terms.go).
+	HoursPerWeek          *int        `db:"hours_per_week"`
+	Shifts                []WorkShift `db:"shifts"`
+	ContractMonths        *int        `db:"contract_months"`
+	ContractEndDate       *time.Time  `db:"contract_end_date"`
+	OvertimeHoursPerMonth *int        `db:"overtime_hours_per_month"`
+	OvertimePayPercent    *int        `db:"overtime_pay_percent"`
+	PayPeriod             *PayPeriod  `db:"pay_period"`
+	Deductions            []Deduction `db:"deductions"`
+	ProbationDays         *int        `db:"probation_days"`
+	SocialInsurance       *bool       `db:"social_insurance"`
+	CreatedAt             time.Time   `db:"created_at"`
+	UpdatedAt             time.Time   `db:"updated_at"`
+	Version               int         `db:"version"`
 	// Status is derived with DemandStatusAt when the demand is read.
 	Status DemandStatus `db:"-"`
 }
@@ -176,25 +187,28 @@ type PublishLaborDemandInput struct {
 	StartDate        *time.Time         `json:"startDate"`
 	ExpiresAt        time.Time          `json:"expiresAt"`
 	Visibility       *Visibility        `json:"visibility"`
+	// TermsInput: the terms, flat in the input as in the schema.
+	TermsInput
 }
 
 // UpdateLaborDemandInput changes an open or expired demand; nil fields stay.
 type UpdateLaborDemandInput struct {
-	LaborDemandID   string             `json:"-"`
-	Employer        *EmployerInput     `json:"employer"`
-	Title           *string            `json:"title"`
-	Description     *string            `json:"description"`
-	Quantity        *int               `json:"quantity"`
-	WageMin         *int64             `json:"wageMin"`
-	WageMax         *int64             `json:"wageMax"`
-	WorkAddress     *string            `json:"workAddress"`
-	EmploymentType  *EmploymentType    `json:"employmentType"`
-	Requirements    *RequirementsInput `json:"requirements"`
-	Benefits        *BenefitsInput     `json:"benefits"`
-	StartDate       *time.Time         `json:"startDate"`
-	ExpiresAt       *time.Time         `json:"expiresAt"`
-	Visibility      *Visibility        `json:"visibility"`
-	ExpectedVersion *int               `json:"-"`
+	LaborDemandID  string             `json:"-"`
+	Employer       *EmployerInput     `json:"employer"`
+	Title          *string            `json:"title"`
+	Description    *string            `json:"description"`
+	Quantity       *int               `json:"quantity"`
+	WageMin        *int64             `json:"wageMin"`
+	WageMax        *int64             `json:"wageMax"`
+	WorkAddress    *string            `json:"workAddress"`
+	EmploymentType *EmploymentType    `json:"employmentType"`
+	Requirements   *RequirementsInput `json:"requirements"`
+	Benefits       *BenefitsInput     `json:"benefits"`
+	StartDate      *time.Time         `json:"startDate"`
+	ExpiresAt      *time.Time         `json:"expiresAt"`
+	Visibility     *Visibility        `json:"visibility"`
+	TermsInput
+	ExpectedVersion *int `json:"-"`
 }
 
 // CloseLaborDemandInput closes a demand for good.
@@ -245,6 +259,7 @@ type DemandDraft struct {
 	StartDate        *time.Time
 	ExpiresAt        time.Time
 	Visibility       Visibility
+	Terms            DemandTerms
 }
 
 // DemandRules picks the checks that depend on what changed.
@@ -292,17 +307,7 @@ func ValidateDemand(cat *Catalog, now time.Time, d *DemandDraft, rules DemandRul
 		errs.Add(fieldOf("employmentType"), CodeInvalid, "employmentType must be FULL_TIME, PART_TIME, SEASONAL or FIXED_TERM")
 	}
 	r := d.Requirements
-	for _, a := range []struct {
-		name string
-		v    *int
-	}{{"minAge", r.MinAge}, {"maxAge", r.MaxAge}} {
-		if a.v != nil && (*a.v < MinWorkingAge || *a.v > MaxWorkingAge) {
-			errs.Add(fieldOf("requirements", a.name), CodeOutOfRange, "%s must be between %d and %d", a.name, MinWorkingAge, MaxWorkingAge)
-		}
-	}
-	if r.MinAge != nil && r.MaxAge != nil && *r.MinAge > *r.MaxAge {
-		errs.Add(fieldOf("requirements", "minAge"), CodeInvalid, "minAge is more than maxAge")
-	}
+	checkAgeRange(&errs, fieldOf("requirements"), r.MinAge, r.MaxAge)
 	if r.ExperienceYears != nil && (*r.ExperienceYears < 0 || *r.ExperienceYears > 50) {
 		errs.Add(fieldOf("requirements", "experienceYears"), CodeOutOfRange, "experienceYears must be between 0 and 50")
 	}
@@ -328,25 +333,30 @@ func ValidateDemand(cat *Catalog, now time.Time, d *DemandDraft, rules DemandRul
 	default:
 		errs.Add(fieldOf("visibility"), CodeInvalid, "visibility must be ALL_PARTNERS or AGREEMENT_PARTNERS")
 	}
+	checkTerms(&errs, now, d, rules)
 	return errs
 }
 
-func validSkill(s SkillLevel) bool {
-	switch s {
-	case SkillUnskilled, SkillSemiSkilled, SkillSkilled, SkillHighlySkilled:
-		return true
+func validSkill(s SkillLevel) bool { return skillRank(s) >= 0 }
+
+// checkAgeRange checks minAge and maxAge (under the prefix path): each a working age,
+// the first no more than the second.
+func checkAgeRange(errs *Errors, prefix []string, minAge, maxAge *int) {
+	at := func(name string) []string { return append(append([]string{}, prefix...), name) }
+	for _, a := range []struct {
+		name string
+		v    *int
+	}{{"minAge", minAge}, {"maxAge", maxAge}} {
+		if a.v != nil && (*a.v < MinWorkingAge || *a.v > MaxWorkingAge) {
+			errs.Add(at(a.name), CodeOutOfRange, "%s must be between %d and %d", a.name, MinWorkingAge, MaxWorkingAge)
+		}
 	}
-	return false
+	if minAge != nil && maxAge != nil && *minAge > *maxAge {
+		errs.Add(at("minAge"), CodeInvalid, "minAge is more than maxAge")
+	}
 }
 
-func validEducation(e EducationLevel) bool {
-	switch e {
-	case EducationNone, EducationPrimary, EducationLowerSecondary, EducationUpperSecondary,
-		EducationVocational, EducationCollege, EducationUniversity:
-		return true
-	}
-	return false
-}
+func validEducation(e EducationLevel) bool { return educationRank(e) >= 0 }
 
 // DraftFromPublish turns a publish input into a draft with defaults applied.
 func DraftFromPublish(in PublishLaborDemandInput) *DemandDraft {
@@ -356,6 +366,7 @@ func DraftFromPublish(in PublishLaborDemandInput) *DemandDraft {
 		WorkProvinceCode: strings.TrimSpace(in.WorkProvinceCode), WorkAddress: in.WorkAddress,
 		EmploymentType: in.EmploymentType, StartDate: in.StartDate, ExpiresAt: in.ExpiresAt.UTC(),
 		Visibility: VisibilityAllPartners,
+		Terms:      DemandTerms(in.TermsInput),
 	}
 	d.Employer.Name = strings.TrimSpace(d.Employer.Name)
 	if in.Visibility != nil {
@@ -381,7 +392,7 @@ func DraftFromDemand(d *LaborDemand) *DemandDraft {
 			MinAge: d.MinAge, MaxAge: d.MaxAge, ExperienceYears: d.ExperienceYears},
 		Benefits: BenefitsInput{Housing: &d.Housing, TransportSupport: &d.TransportSupport, Meals: &d.Meals,
 			Note: d.BenefitsNote},
-		StartDate: d.StartDate, ExpiresAt: d.ExpiresAt, Visibility: d.Visibility,
+		StartDate: d.StartDate, ExpiresAt: d.ExpiresAt, Visibility: d.Visibility, Terms: termsOf(d),
 	}
 }
 
@@ -433,4 +444,5 @@ func (d *DemandDraft) Apply(u UpdateLaborDemandInput) {
 		d.ExpiresAt = t
 	}
 	setIf(&d.Visibility, u.Visibility)
+	d.Terms.apply(u.TermsInput)
 }

@@ -58,10 +58,20 @@ func TestMatchScore(t *testing.T) {
 		reasons []string
 	}{
 		{exchange.MatchFacts{OccupationLevel: 4, Destination: true, Wage: true, Dates: true, Agreement: true}, 1,
-			[]string{"OCCUPATION_EXACT", "DESTINATION_ACCEPTED", "WAGE_MEETS_EXPECTATION", "DATES_OVERLAP", "AGREEMENT_COVERS"}},
-		{exchange.MatchFacts{OccupationLevel: 3, Dates: true}, 0.40, []string{"OCCUPATION_MINOR_GROUP", "DATES_OVERLAP"}},
-		{exchange.MatchFacts{OccupationLevel: 2}, 0.10, []string{"OCCUPATION_SUB_MAJOR_GROUP"}},
-		{exchange.MatchFacts{Wage: true}, 0.15, []string{"WAGE_MEETS_EXPECTATION"}},
+			[]string{"OCCUPATION_EXACT", "DESTINATION_ACCEPTED", "WAGE_MEETS_EXPECTATION", "DATES_OVERLAP", "AGREEMENT_COVERS",
+				"SKILL_LEVEL_MEETS", "AGE_ELIGIBLE", "EDUCATION_MEETS"}},
+		// Every factor that fails says why, so a low score is never silent.
+		{exchange.MatchFacts{OccupationLevel: 3, Dates: true, Skill: exchange.FitBelow, Age: exchange.FitPartly,
+			Education: exchange.FitUnknown}, 0.30,
+			[]string{"OCCUPATION_MINOR_GROUP", "DESTINATION_NOT_ACCEPTED", "WAGE_BELOW_EXPECTATION", "DATES_OVERLAP",
+				"NO_ACTIVE_AGREEMENT", "SKILL_LEVEL_BELOW", "AGE_PARTLY_ELIGIBLE", "EDUCATION_UNKNOWN"}},
+		{exchange.MatchFacts{OccupationLevel: 2, SameCenter: true, Skill: exchange.FitUnknown, Age: exchange.FitBelow,
+			Education: exchange.FitBelow}, 0.10,
+			[]string{"OCCUPATION_SUB_MAJOR_GROUP", "DESTINATION_NOT_ACCEPTED", "WAGE_BELOW_EXPECTATION", "DATES_DO_NOT_OVERLAP",
+				"SAME_CENTER", "SKILL_LEVEL_UNKNOWN", "AGE_INELIGIBLE", "EDUCATION_BELOW"}},
+		{exchange.MatchFacts{Wage: true, Age: exchange.FitUnknown}, 0.30,
+			[]string{"DESTINATION_NOT_ACCEPTED", "WAGE_MEETS_EXPECTATION", "DATES_DO_NOT_OVERLAP", "NO_ACTIVE_AGREEMENT",
+				"SKILL_LEVEL_MEETS", "AGE_UNKNOWN", "EDUCATION_MEETS"}},
 	} {
 		score, reasons := c.facts.Score()
 		if score != c.score || !slices.Equal(reasons, c.reasons) {

@@ -171,6 +171,7 @@ type Referral struct {
 	WorkerOccupationCode string         `db:"worker_occupation_code"`
 	DemandID             *uuid.UUID     `db:"demand_id"`
 	AgreementID          *uuid.UUID     `db:"agreement_id"`
+	SessionID            *uuid.UUID     `db:"session_id"`
 	Status               ReferralStatus `db:"status"`
 	// WorkerErased is true once the origin erased the worker's personal data; the
 	// referral and its events remain, anonymous, for statistics.
@@ -213,7 +214,9 @@ type ReferWorkerInput struct {
 	DestinationCenterCode string
 	DemandID              *string
 	AgreementID           *string
-	Note                  *string
+	// SessionID names the job-exchange session the referral came out of.
+	SessionID *string
+	Note      *string
 	// AllowOccupationMismatch: the origin refers, knowingly, a worker registered in
 	// another sub-major group than the demand's occupation.
 	AllowOccupationMismatch *bool
@@ -259,6 +262,8 @@ type ReferralFilter struct {
 	OccupationCode *string
 	CreatedFrom    *time.Time
 	CreatedTo      *time.Time
+	// SessionID keeps the referrals that came out of a session.
+	SessionID *string
 	// CheckpointDue keeps referrals with a checkpoint due today and not yet missed
 	// (true) or without one (false).
 	CheckpointDue *bool

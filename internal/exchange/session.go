@@ -63,9 +63,11 @@ type ExchangeSession struct {
 	OnlineURL    *string     `db:"online_url"`
 	CancelledAt  *time.Time  `db:"cancelled_at"`
 	CancelReason *string     `db:"cancel_reason"`
-	CreatedAt    time.Time   `db:"created_at"`
-	UpdatedAt    time.Time   `db:"updated_at"`
-	Version      int         `db:"version"`
+	// IsRecord: a session of the past recorded as history, not an announcement.
+	IsRecord  bool      `db:"is_record"`
+	CreatedAt time.Time `db:"created_at"`
+	UpdatedAt time.Time `db:"updated_at"`
+	Version   int       `db:"version"`
 	// Status is derived (SetStatus).
 	Status ExchangeSessionStatus `db:"-"`
 }
@@ -115,6 +117,8 @@ type SessionOutcome struct {
 	Interviewed      int
 	HiredOnSpot      int
 	ReferredAfter    int
+	// ReferralCount is how many referrals the center made from the session in laborx.
+	ReferralCount int
 	// Notes are shown to the recording center and the host only (nil to others).
 	Notes      *string
 	RecordedAt time.Time
@@ -160,7 +164,12 @@ type ScheduleExchangeSessionInput struct {
 	Address           *string     `json:"address"`
 	OnlineURL         *string     `json:"onlineUrl"`
 	FeaturedDemandIds []string    `json:"featuredDemandIds"`
+	// Record: a session held in the past, recorded as history (session_invitation.go).
+	Record *bool `json:"record"`
 }
+
+// IsRecord reports whether the input records a past session.
+func (s ScheduleExchangeSessionInput) IsRecord() bool { return s.Record != nil && *s.Record }
 
 // JoinExchangeSessionInput adds the caller's center to a session, optionally featuring
 // some of its own open demands.
@@ -201,6 +210,11 @@ type ExchangeSessionFilter struct {
 	StartsFrom             *time.Time
 	StartsBefore           *time.Time
 	Text                   *string
+	// IsRecord keeps records (true) or announcements (false).
+	IsRecord *bool
+	// InvitationStatuses keeps sessions to which the caller's center has an invitation
+	// in one of these statuses.
+	InvitationStatuses []SessionInvitationStatus
 }
 
 // ExchangeSessionOrder orders the list of sessions.
@@ -223,6 +237,11 @@ type ExchangeSessionService interface {
 	JoinExchangeSession(ctx context.Context, in JoinExchangeSessionInput) (*ExchangeSession, error)
 	RecordSessionOutcome(ctx context.Context, in RecordSessionOutcomeInput) (*ExchangeSession, *SessionOutcome, error)
 	CancelExchangeSession(ctx context.Context, in CancelExchangeSessionInput) (*ExchangeSession, error)
+	InviteToExchangeSession(ctx context.Context, in InviteToExchangeSessionInput) (*ExchangeSession, []*SessionInvitation, error)
+	DeclineExchangeSession(ctx context.Context, in DeclineExchangeSessionInput) (*ExchangeSession, *SessionInvitation, error)
+	// SessionInvitations are the invitations of sessions the caller may read: all of
+	// them for the host and operators, its own for an invited center.
+	SessionInvitations(ctx context.Context, sessionID uuid.UUID) ([]*SessionInvitation, error)
 }
 
 // ValidateSchedule checks a new session's fields at now. Whether the featured demands
@@ -263,7 +282,11 @@ func ValidateSchedule(cat *Catalog, now time.Time, s ScheduleExchangeSessionInpu
 			errs = append(errs, err.(*Error))
 		}
 	}
-	checkSessionTimes(&errs, now, s.StartsAt, s.EndsAt)
+	if s.IsRecord() {
+		checkRecordTimes(&errs, now, s)
+	} else {
+		checkSessionTimes(&errs, now, s.StartsAt, s.EndsAt)
+	}
 	checkFeaturedCount(&errs, s.FeaturedDemandIds, 0)
 	return errs
 }
@@ -319,12 +342,13 @@ func CheckFeaturedCount(ids []string, already int) error {
 	return errs.Err()
 }
 
-// CheckJoin decides whether a center may join a session at now.
+// CheckJoin decides whether a center may join a session at now. A record is joined at
+// any time (by invitation: DecideJoinRecord).
 func CheckJoin(s *ExchangeSession, participants int, now time.Time) error {
 	switch {
 	case s.CancelledAt != nil:
 		return Errorf(CodeInvalidTransition, "the session was cancelled")
-	case now.After(s.EndsAt.Add(LateRecordWindow)):
+	case !s.IsRecord && now.After(s.EndsAt.Add(LateRecordWindow)):
 		return Errorf(CodeInvalidTransition, "the session ended more than %d days ago", int(LateRecordWindow.Hours()/24))
 	case participants >= MaxSessionParticipants:
 		return Errorf(CodeOutOfRange, "a session has at most %d participating centers", MaxSessionParticipants)

@@ -22,22 +22,27 @@ const (
 // LaborSupply is a group of workers of one occupation a center has ready to move.
 // Counts only: no personal data.
 type LaborSupply struct {
-	ID               uuid.UUID    `db:"id"`
-	CenterID         uuid.UUID    `db:"center_id"`
-	OccupationCode   string       `db:"occupation_code"`
-	SkillLevel       *SkillLevel  `db:"skill_level"`
-	Quantity         int          `db:"quantity"`
-	AvailableFrom    time.Time    `db:"available_from"`
-	AvailableUntil   *time.Time   `db:"available_until"`
-	DestinationCodes []string     `db:"destination_codes"`
-	ExpectedWageMin  *int64       `db:"expected_wage_min"`
-	Notes            *string      `db:"notes"`
-	WithdrawnAt      *time.Time   `db:"withdrawn_at"`
-	WithdrawReason   *string      `db:"withdraw_reason"`
-	CreatedAt        time.Time    `db:"created_at"`
-	UpdatedAt        time.Time    `db:"updated_at"`
-	Version          int          `db:"version"`
-	Status           SupplyStatus `db:"-"`
+	ID             uuid.UUID   `db:"id"`
+	CenterID       uuid.UUID   `db:"center_id"`
+	OccupationCode string      `db:"occupation_code"`
+	SkillLevel     *SkillLevel `db:"skill_level"`
+	// EducationLevel is the lowest level any of the workers completed; MinAge and
+	// MaxAge the range of their ages. A group's figures, never a person's.
+	EducationLevel   *EducationLevel `db:"education_level"`
+	MinAge           *int            `db:"min_age"`
+	MaxAge           *int            `db:"max_age"`
+	Quantity         int             `db:"quantity"`
+	AvailableFrom    time.Time       `db:"available_from"`
+	AvailableUntil   *time.Time      `db:"available_until"`
+	DestinationCodes []string        `db:"destination_codes"`
+	ExpectedWageMin  *int64          `db:"expected_wage_min"`
+	Notes            *string         `db:"notes"`
+	WithdrawnAt      *time.Time      `db:"withdrawn_at"`
+	WithdrawReason   *string         `db:"withdraw_reason"`
+	CreatedAt        time.Time       `db:"created_at"`
+	UpdatedAt        time.Time       `db:"updated_at"`
+	Version          int             `db:"version"`
+	Status           SupplyStatus    `db:"-"`
 }
 
 // SupplyStatusAt derives a supply's status at now.
@@ -60,15 +65,18 @@ func (s *LaborSupply) SetStatus(now time.Time) {
 
 // PublishLaborSupplyInput publishes workers ready to move.
 type PublishLaborSupplyInput struct {
-	IdempotencyKey           *string     `json:"-"`
-	OccupationCode           string      `json:"occupationCode"`
-	SkillLevel               *SkillLevel `json:"skillLevel"`
-	Quantity                 int         `json:"quantity"`
-	AvailableFrom            time.Time   `json:"availableFrom"`
-	AvailableUntil           *time.Time  `json:"availableUntil"`
-	DestinationProvinceCodes []string    `json:"destinationProvinceCodes"`
-	ExpectedWageMin          *int64      `json:"expectedWageMin"`
-	Notes                    *string     `json:"notes"`
+	IdempotencyKey           *string         `json:"-"`
+	OccupationCode           string          `json:"occupationCode"`
+	SkillLevel               *SkillLevel     `json:"skillLevel"`
+	EducationLevel           *EducationLevel `json:"educationLevel"`
+	MinAge                   *int            `json:"minAge"`
+	MaxAge                   *int            `json:"maxAge"`
+	Quantity                 int             `json:"quantity"`
+	AvailableFrom            time.Time       `json:"availableFrom"`
+	AvailableUntil           *time.Time      `json:"availableUntil"`
+	DestinationProvinceCodes []string        `json:"destinationProvinceCodes"`
+	ExpectedWageMin          *int64          `json:"expectedWageMin"`
+	Notes                    *string         `json:"notes"`
 }
 
 // UpdateLaborSupplyInput changes a supply; nil fields stay. Quantity 0 means every
@@ -76,6 +84,9 @@ type PublishLaborSupplyInput struct {
 type UpdateLaborSupplyInput struct {
 	LaborSupplyID            string
 	SkillLevel               *SkillLevel
+	EducationLevel           *EducationLevel
+	MinAge                   *int
+	MaxAge                   *int
 	Quantity                 *int
 	AvailableFrom            *time.Time
 	AvailableUntil           *time.Time
@@ -114,6 +125,8 @@ type LaborSupplyFilter struct {
 type SupplyDraft struct {
 	OccupationCode   string
 	SkillLevel       *SkillLevel
+	EducationLevel   *EducationLevel
+	MinAge, MaxAge   *int
 	Quantity         int
 	AvailableFrom    time.Time
 	AvailableUntil   *time.Time
@@ -133,6 +146,10 @@ func ValidateSupply(cat *Catalog, now time.Time, s *SupplyDraft, publish bool) E
 	if s.SkillLevel != nil && !validSkill(*s.SkillLevel) {
 		errs.Add(fieldOf("skillLevel"), CodeInvalid, "unknown skill level %q", *s.SkillLevel)
 	}
+	if s.EducationLevel != nil && !validEducation(*s.EducationLevel) {
+		errs.Add(fieldOf("educationLevel"), CodeInvalid, "unknown education level %q", *s.EducationLevel)
+	}
+	checkAgeRange(&errs, nil, s.MinAge, s.MaxAge)
 	minQ := 0
 	if publish {
 		minQ = 1
@@ -183,13 +200,15 @@ func DraftFromPublishSupply(in PublishLaborSupplyInput) *SupplyDraft {
 		codes = append(codes, strings.TrimSpace(c))
 	}
 	return &SupplyDraft{OccupationCode: strings.TrimSpace(in.OccupationCode), SkillLevel: in.SkillLevel,
+		EducationLevel: in.EducationLevel, MinAge: in.MinAge, MaxAge: in.MaxAge,
 		Quantity: in.Quantity, AvailableFrom: in.AvailableFrom, AvailableUntil: in.AvailableUntil,
 		DestinationCodes: codes, ExpectedWageMin: in.ExpectedWageMin, Notes: in.Notes}
 }
 
 // DraftFromSupply returns a stored supply as a draft, to apply an update to.
 func DraftFromSupply(s *LaborSupply) *SupplyDraft {
-	return &SupplyDraft{OccupationCode: s.OccupationCode, SkillLevel: s.SkillLevel, Quantity: s.Quantity,
+	return &SupplyDraft{OccupationCode: s.OccupationCode, SkillLevel: s.SkillLevel, EducationLevel: s.EducationLevel,
+		MinAge: s.MinAge, MaxAge: s.MaxAge, Quantity: s.Quantity,
 		AvailableFrom: s.AvailableFrom, AvailableUntil: s.AvailableUntil, DestinationCodes: s.DestinationCodes,
 		ExpectedWageMin: s.ExpectedWageMin, Notes: s.Notes}
 }
@@ -200,6 +219,9 @@ func (s *SupplyDraft) Apply(u UpdateLaborSupplyInput) {
 	if u.SkillLevel != nil {
 		s.SkillLevel = u.SkillLevel
 	}
+	setPtr(&s.EducationLevel, u.EducationLevel)
+	setPtr(&s.MinAge, u.MinAge)
+	setPtr(&s.MaxAge, u.MaxAge)
 	setIf(&s.Quantity, u.Quantity)
 	setIf(&s.AvailableFrom, u.AvailableFrom)
 	if u.AvailableUntil != nil {

@@ -110,7 +110,7 @@ func (s *AuditTrail) list(ctx context.Context, w *sqlWhere, page exchange.PageAr
 // caller asked to change (purpose: the mutation) a worker it may not see; err passes
 // through. An ID that is no worker's names nobody and is not logged.
 func auditRefusedWorkerChange(ctx context.Context, db *DB, globalID, purpose string, err error) error {
-	if exchange.ErrorCode(err) != exchange.CodeNotFound {
+	if !workerNotFound(err) {
 		return err
 	}
 	id, perr := exchange.ParseGlobalIDOf(exchange.KindWorker, globalID)
@@ -123,4 +123,15 @@ func auditRefusedWorkerChange(ctx context.Context, db *DB, globalID, purpose str
 		return aerr
 	}
 	return err
+}
+
+// workerNotFound reports whether err (one error or a list of them) refuses the worker:
+// NOT_FOUND for the whole input or at its workerId.
+func workerNotFound(err error) bool {
+	for _, e := range exchange.AsErrors(err) {
+		if e.Code == exchange.CodeNotFound && (len(e.Field) == 0 || e.Field[len(e.Field)-1] == "workerId") {
+			return true
+		}
+	}
+	return false
 }

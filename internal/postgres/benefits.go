@@ -191,6 +191,9 @@ func (s *BenefitTransferService) RequestBenefitTransfer(ctx context.Context, in 
 		})
 		return err
 	})
+	if err != nil && in.WorkerID != nil {
+		err = auditRefusedWorkerChange(ctx, s.db, *in.WorkerID, "requestBenefitTransfer", err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,9 @@ const demandColumns = `d.id, d.center_id, d.employer_name, d.employer_tax_code, 
 	d.description, d.quantity, d.filled_count, d.wage_min, d.wage_max, d.work_province_code, d.work_address,
 	d.employment_type, d.education_level, d.skill_level, d.min_age, d.max_age, d.experience_years, d.housing,
 	d.transport_support, d.meals, d.benefits_note, d.start_date, d.expires_at, d.visibility, d.closed_at,
-	d.close_reason, d.created_at, d.updated_at, d.version`
+	d.close_reason, d.created_at, d.updated_at, d.version, d.hours_per_week, d.shifts, d.contract_months,
+	d.contract_end_date, d.overtime_hours_per_month, d.overtime_pay_percent, d.pay_period, d.deductions,
+	d.probation_days, d.social_insurance`
 
 // demandStatusSQL is exchange.DemandStatusAt in SQL, for filters; $now is the argument
 // placeholder of the clock.
@@ -295,7 +297,11 @@ func (s *MarketService) UpdateLaborDemand(ctx context.Context, in exchange.Updat
 				education_level = @education_level, skill_level = @skill_level, min_age = @min_age, max_age = @max_age,
 				experience_years = @experience_years, housing = @housing, transport_support = @transport_support,
 				meals = @meals, benefits_note = @benefits_note, start_date = @start_date, expires_at = @expires_at,
-				visibility = @visibility, updated_at = @updated_at, version = version + 1
+				visibility = @visibility, hours_per_week = @hours_per_week, shifts = @shifts,
+				contract_months = @contract_months, contract_end_date = @contract_end_date,
+				overtime_hours_per_month = @overtime_hours_per_month, overtime_pay_percent = @overtime_pay_percent,
+				pay_period = @pay_period, deductions = @deductions, probation_days = @probation_days,
+				social_insurance = @social_insurance, updated_at = @updated_at, version = version + 1
 				WHERE id = @id AND center_id = @center_id`, args(newDemandRecord(id, d.CenterID, draft, tx.now))); err != nil {
 				return fmt.Errorf("update demand: %w", err)
 			}

@@ -36,3 +36,12 @@ var (
 	SupplyStatusSQL  = supplyStatusSQL
 	SessionStatusSQL = sessionStatusSQL
 )
+
+// The SQL twins of matching's requirement fits (exchange.SkillFit, EducationFit, AgeFit).
+var (
+	SkillFitSQL     = func(required, offered string) string { return levelFitSQL(exchange.SkillLevels, required, offered) }
+	EducationFitSQL = func(required, offered string) string {
+		return levelFitSQL(exchange.EducationLevels, required, offered)
+	}
+	AgeFitSQL = ageFitSQL
+)

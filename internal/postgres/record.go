@@ -74,6 +74,17 @@ type demandRecord struct {
 	Visibility       string                   `db:"visibility"`
 	CreatedAt        time.Time                `db:"created_at"`
 	UpdatedAt        time.Time                `db:"updated_at"`
+	// The terms (00090).
+	HoursPerWeek          *int                 `db:"hours_per_week"`
+	Shifts                []string             `db:"shifts"`
+	ContractMonths        *int                 `db:"contract_months"`
+	ContractEndDate       *time.Time           `db:"contract_end_date"`
+	OvertimeHoursPerMonth *int                 `db:"overtime_hours_per_month"`
+	OvertimePayPercent    *int                 `db:"overtime_pay_percent"`
+	PayPeriod             *exchange.PayPeriod  `db:"pay_period"`
+	Deductions            []exchange.Deduction `db:"deductions"`
+	ProbationDays         *int                 `db:"probation_days"`
+	SocialInsurance       *bool                `db:"social_insurance"`
 }
 
 func newDemandRecord(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.Time) demandRecord {
@@ -81,7 +92,19 @@ func newDemandRecord(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.T
 	if taxCode != nil && *taxCode == "" {
 		taxCode = nil
 	}
-	r := d.Requirements
+	r, t := d.Requirements, d.Terms
+	shifts := make([]string, len(t.Shifts)) // never NULL: no shifts is an empty list
+	for i, x := range t.Shifts {
+		shifts[i] = string(x)
+	}
+	deductions := make([]exchange.Deduction, len(t.Deductions))
+	for i, x := range t.Deductions {
+		deductions[i] = exchange.Deduction(x)
+	}
+	var otHours, otPay *int
+	if t.Overtime != nil {
+		otHours, otPay = &t.Overtime.HoursPerMonth, ptrTo(t.Overtime.OvertimePayPercent())
+	}
 	return demandRecord{ID: id, CenterID: centerID, EmployerName: d.Employer.Name, EmployerTaxCode: taxCode,
 		OccupationCode: d.OccupationCode, Title: d.Title, Description: blankNil(d.Description), Quantity: d.Quantity,
 		WageMin: d.WageMin, WageMax: d.WageMax, WorkProvinceCode: d.WorkProvinceCode, WorkAddress: blankNil(d.WorkAddress),
@@ -89,23 +112,29 @@ func newDemandRecord(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.T
 		MinAge: r.MinAge, MaxAge: r.MaxAge, ExperienceYears: r.ExperienceYears, Housing: boolOf(d.Benefits.Housing),
 		TransportSupport: boolOf(d.Benefits.TransportSupport), Meals: boolOf(d.Benefits.Meals),
 		BenefitsNote: blankNil(d.Benefits.Note), StartDate: d.StartDate, ExpiresAt: d.ExpiresAt,
-		Visibility: string(d.Visibility), CreatedAt: now, UpdatedAt: now}
+		Visibility: string(d.Visibility), CreatedAt: now, UpdatedAt: now,
+		HoursPerWeek: t.HoursPerWeek, Shifts: shifts, ContractMonths: t.ContractMonths, ContractEndDate: t.ContractEndDate,
+		OvertimeHoursPerMonth: otHours, OvertimePayPercent: otPay, PayPeriod: t.PayPeriod, Deductions: deductions,
+		ProbationDays: t.ProbationDays, SocialInsurance: t.SocialInsurance}
 }
 
 // supplyRecord is a supply's columns as publish, update and import write them.
 type supplyRecord struct {
-	ID               uuid.UUID            `db:"id"`
-	CenterID         uuid.UUID            `db:"center_id"`
-	OccupationCode   string               `db:"occupation_code"`
-	SkillLevel       *exchange.SkillLevel `db:"skill_level"`
-	Quantity         int                  `db:"quantity"`
-	AvailableFrom    time.Time            `db:"available_from"`
-	AvailableUntil   *time.Time           `db:"available_until"`
-	DestinationCodes []string             `db:"destination_codes"`
-	ExpectedWageMin  *int64               `db:"expected_wage_min"`
-	Notes            *string              `db:"notes"`
-	CreatedAt        time.Time            `db:"created_at"`
-	UpdatedAt        time.Time            `db:"updated_at"`
+	ID               uuid.UUID                `db:"id"`
+	CenterID         uuid.UUID                `db:"center_id"`
+	OccupationCode   string                   `db:"occupation_code"`
+	SkillLevel       *exchange.SkillLevel     `db:"skill_level"`
+	EducationLevel   *exchange.EducationLevel `db:"education_level"`
+	MinAge           *int                     `db:"min_age"`
+	MaxAge           *int                     `db:"max_age"`
+	Quantity         int                      `db:"quantity"`
+	AvailableFrom    time.Time                `db:"available_from"`
+	AvailableUntil   *time.Time               `db:"available_until"`
+	DestinationCodes []string                 `db:"destination_codes"`
+	ExpectedWageMin  *int64                   `db:"expected_wage_min"`
+	Notes            *string                  `db:"notes"`
+	CreatedAt        time.Time                `db:"created_at"`
+	UpdatedAt        time.Time                `db:"updated_at"`
 }
 
 func newSupplyRecord(id, centerID uuid.UUID, d *exchange.SupplyDraft, now time.Time) supplyRecord {
@@ -114,6 +143,7 @@ func newSupplyRecord(id, centerID uuid.UUID, d *exchange.SupplyDraft, now time.T
 		codes = []string{} // never NULL: an empty list accepts any province
 	}
 	return supplyRecord{ID: id, CenterID: centerID, OccupationCode: d.OccupationCode, SkillLevel: d.SkillLevel,
+		EducationLevel: d.EducationLevel, MinAge: d.MinAge, MaxAge: d.MaxAge,
 		Quantity: d.Quantity, AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: codes,
 		ExpectedWageMin: d.ExpectedWageMin, Notes: blankNil(d.Notes), CreatedAt: now, UpdatedAt: now}
 }

@@ -24,7 +24,7 @@ var _ exchange.ReferralService = (*ReferralService)(nil)
 
 const referralColumns = `r.id, r.worker_id, r.origin_center_id, r.destination_center_id, r.occupation_code,
 	r.worker_occupation_code, r.interview_at, r.interview_place, r.interview_link,
-	r.demand_id, r.agreement_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased, r.left_reason,
+	r.demand_id, r.agreement_id, r.session_id, r.status, (w.erased_at IS NOT NULL) AS worker_erased, r.left_reason,
 	r.created_at, r.updated_at, r.version`
 
 const referralFrom = ` FROM referrals r JOIN workers w ON w.id = r.worker_id `
@@ -91,6 +91,14 @@ func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilt
 		o := likePrefix(strings.TrimSpace(*f.OccupationCode))
 		occupation = &o
 	}
+	var session *uuid.UUID
+	if f.SessionID != nil {
+		id, err := exchange.ParseInputID(exchange.KindExchangeSession, "sessionId", *f.SessionID)
+		if err != nil {
+			return nil, err
+		}
+		session = &id
+	}
 	// The caller's center is $1; the other end of a referral is the counterpart.
 	const where = `
 		(($2::text IS NULL AND (r.origin_center_id = $1 OR r.destination_center_id = $1))
@@ -102,12 +110,13 @@ func (s *ReferralService) Referrals(ctx context.Context, f exchange.ReferralFilt
 		AND ($6::timestamptz IS NULL OR r.created_at >= $6)
 		AND ($7::timestamptz IS NULL OR r.created_at < $7)
 		AND ($8::boolean IS NULL OR $8 = EXISTS (SELECT 1 FROM referral_checkpoints c WHERE c.referral_id = r.id
-		     AND c.status = 'DUE' AND c.due_on BETWEEN $9::date - $10::int AND $9::date))`
+		     AND c.status = 'DUE' AND c.due_on BETWEEN $9::date - $10::int AND $9::date))
+		AND ($11::uuid IS NULL OR r.session_id = $11)`
 	args := []any{p.CenterID, direction, statuses, centers, occupation, f.CreatedFrom, f.CreatedTo,
-		f.CheckpointDue, s.db.Now().UTC().Format(time.DateOnly), exchange.CheckpointGraceDays}
+		f.CheckpointDue, s.db.Now().UTC().Format(time.DateOnly), exchange.CheckpointGraceDays, session}
 	rows, _ := s.db.Pool.Query(ctx, `SELECT `+referralColumns+referralFrom+`WHERE `+where+`
-		AND ($11::timestamptz IS NULL OR (r.created_at, r.id) < ($11, $12))
-		ORDER BY r.created_at DESC, r.id DESC LIMIT $13`, append(args, afterAt, afterID, page.First+1)...)
+		AND ($12::timestamptz IS NULL OR (r.created_at, r.id) < ($12, $13))
+		ORDER BY r.created_at DESC, r.id DESC LIMIT $14`, append(args, afterAt, afterID, page.First+1)...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Referral])
 	if err != nil {
 		return nil, fmt.Errorf("list referrals: %w", err)
@@ -148,6 +157,14 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 		if err != nil && exchange.AsErrors(err) == nil {
 			return err
 		}
+		var sessionID *uuid.UUID
+		if dest != nil {
+			sessionID, err = tx.referralSession(ctx, in.SessionID, dest)
+			errs = append(errs, exchange.AsErrors(err)...)
+			if err != nil && exchange.AsErrors(err) == nil {
+				return err
+			}
+		}
 		var links referralLinks
 		if dest != nil && w != nil {
 			allow := in.AllowOccupationMismatch != nil && *in.AllowOccupationMismatch
@@ -174,10 +191,11 @@ func (s *ReferralService) ReferWorker(ctx context.Context, in exchange.ReferWork
 			}
 			var id uuid.UUID
 			if err := tx.QueryRow(ctx, `INSERT INTO referrals (worker_id, origin_center_id, destination_center_id,
-				occupation_code, worker_occupation_code, demand_id, agreement_id, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-				workerID, p.CenterID, dest.ID, links.occupation, w.OccupationCode, links.demandID, links.agreementID,
-				tx.now).Scan(&id); err != nil {
+				occupation_code, worker_occupation_code, demand_id, agreement_id, session_id, created_at, updated_at)
+				VALUES (@worker, @origin, @destination, @occupation, @worker_occupation, @demand, @agreement, @session,
+					@now, @now) RETURNING id`, pgx.NamedArgs{"worker": workerID, "origin": p.CenterID, "destination": dest.ID,
+				"occupation": links.occupation, "worker_occupation": w.OccupationCode, "demand": links.demandID,
+				"agreement": links.agreementID, "session": sessionID, "now": tx.now}).Scan(&id); err != nil {
 				return uuid.Nil, fmt.Errorf("insert referral: %w", err)
 			}
 			if links.agreementID != nil {

@@ -22,7 +22,8 @@ func NewSessionService(db *DB) *SessionService { return &SessionService{db: db} 
 var _ exchange.ExchangeSessionService = (*SessionService)(nil)
 
 const sessionColumns = `s.id, s.host_center_id, s.title, s.description, s.mode, s.starts_at, s.ends_at,
-	s.province_code, s.address, s.online_url, s.cancelled_at, s.cancel_reason, s.created_at, s.updated_at, s.version`
+	s.province_code, s.address, s.online_url, s.cancelled_at, s.cancel_reason, s.is_record, s.created_at, s.updated_at,
+	s.version`
 
 // sessionStatusSQL is exchange.SessionStatusAt in SQL; now is the clock's placeholder.
 func sessionStatusSQL(now string) string {
@@ -70,7 +71,15 @@ func (s *SessionService) ExchangeSession(ctx context.Context, id uuid.UUID) (*ex
 	return getSession(ctx, s.db.Pool, id, s.db.Now().UTC(), false)
 }
 
-func (s *SessionService) sessionFilter(w *sqlWhere, f exchange.ExchangeSessionFilter, now time.Time) {
+func (s *SessionService) sessionFilter(w *sqlWhere, p *exchange.Principal, f exchange.ExchangeSessionFilter, now time.Time) {
+	if f.IsRecord != nil {
+		w.add(`s.is_record = %s`, w.arg(*f.IsRecord))
+	}
+	if len(f.InvitationStatuses) > 0 {
+		// authz: a center filters by its own invitations only; operators have none.
+		w.add(`EXISTS (SELECT 1 FROM exchange_session_invitations si WHERE si.session_id = s.id
+			AND si.center_id = %s AND si.status = ANY(%s))`, w.arg(p.CenterID), w.arg(textsOf(f.InvitationStatuses)))
+	}
 	if f.HostCenterCodes != nil {
 		w.add(`s.host_center_id IN (SELECT id FROM centers WHERE code = ANY(%s))`, w.arg(upperAll(f.HostCenterCodes)))
 	}
@@ -117,7 +126,7 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 	}
 	now := s.db.Now().UTC()
 	w := &sqlWhere{}
-	s.sessionFilter(w, f, now)
+	s.sessionFilter(w, p, f, now)
 	o := keysetOrder{key: "s.starts_at", id: "s.id"}
 	if order == exchange.SessionOrderStartsAtDesc {
 		o.desc = true
@@ -162,6 +171,7 @@ type participantRow struct {
 	Notes             *string    `db:"notes"`
 	OutcomeRecordedAt *time.Time `db:"outcome_recorded_at"`
 	OutcomeUpdatedAt  *time.Time `db:"outcome_updated_at"`
+	ReferralCount     int        `db:"referral_count"`
 }
 
 func (r *participantRow) participant() *exchange.SessionParticipant {
@@ -169,7 +179,7 @@ func (r *participantRow) participant() *exchange.SessionParticipant {
 	if r.OutcomeRecordedAt != nil {
 		o = &exchange.SessionOutcome{SessionID: r.SessionID, CenterID: r.CenterID,
 			WorkersAttending: *r.WorkersAttending, Interviewed: *r.Interviewed, HiredOnSpot: *r.HiredOnSpot,
-			ReferredAfter: *r.ReferredAfter, Notes: r.Notes, RecordedAt: *r.OutcomeRecordedAt, UpdatedAt: *r.OutcomeUpdatedAt}
+			ReferredAfter: *r.ReferredAfter, ReferralCount: r.ReferralCount, Notes: r.Notes, RecordedAt: *r.OutcomeRecordedAt, UpdatedAt: *r.OutcomeUpdatedAt}
 	}
 	return exchange.NewSessionParticipant(r.SessionID, r.CenterID, r.IsHost, r.JoinedAt, o)
 }
@@ -182,7 +192,9 @@ func participantsOf(ctx context.Context, q DBTX, sessionIDs []uuid.UUID, me *uui
 	rows, _ := q.Query(ctx, `SELECT sp.session_id, sp.center_id, sp.is_host, sp.joined_at, sp.workers_attending,
 			sp.interviewed, sp.hired_on_spot, sp.referred_after,
 			CASE WHEN $2::uuid IS NULL OR sp.center_id = $2 OR s.host_center_id = $2 THEN sp.notes END AS notes,
-			sp.outcome_recorded_at, sp.outcome_updated_at
+			sp.outcome_recorded_at, sp.outcome_updated_at,
+			(SELECT count(*) FROM referrals r WHERE r.session_id = sp.session_id AND r.origin_center_id = sp.center_id)::int
+				AS referral_count
 		FROM exchange_session_participants sp JOIN exchange_sessions s ON s.id = sp.session_id
 		WHERE sp.session_id = ANY($1)
 		ORDER BY sp.session_id, sp.is_host DESC, sp.joined_at, sp.center_id`, sessionIDs, me)
@@ -315,10 +327,10 @@ func (s *SessionService) ScheduleExchangeSession(ctx context.Context, in exchang
 				province = ptrTo(strings.TrimSpace(*in.ProvinceCode))
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO exchange_sessions (id, host_center_id, title, description, mode,
-				starts_at, ends_at, province_code, address, online_url, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
+				starts_at, ends_at, province_code, address, online_url, is_record, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
 				id, p.CenterID, strings.TrimSpace(in.Title), blankNil(in.Description), string(in.Mode), in.StartsAt.UTC(),
-				in.EndsAt.UTC(), province, blankNil(in.Address), blankNil(in.OnlineURL), tx.now); err != nil {
+				in.EndsAt.UTC(), province, blankNil(in.Address), blankNil(in.OnlineURL), in.IsRecord(), tx.now); err != nil {
 				return uuid.Nil, fmt.Errorf("insert exchange session: %w", err)
 			}
 			if err := tx.addParticipant(ctx, id, true); err != nil {
@@ -405,6 +417,14 @@ func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.Jo
 		if joined && len(in.FeaturedDemandIds) == 0 {
 			return nil
 		}
+		inv, err := tx.invitationOf(ctx, sess.ID, p.CenterID, true)
+		if err != nil {
+			return err
+		}
+		// authz: DecideJoinRecord.
+		if err := exchange.DecideJoinRecord(p, sess, inv != nil); err != nil {
+			return err
+		}
 		n := participants
 		if joined {
 			n = 0 // not a new participant: only the demands count
@@ -417,6 +437,9 @@ func (s *SessionService) JoinExchangeSession(ctx context.Context, in exchange.Jo
 		}
 		if !joined {
 			if err := tx.addParticipant(ctx, sess.ID, false); err != nil {
+				return err
+			}
+			if err := tx.acceptInvitation(ctx, sess.ID, inv); err != nil {
 				return err
 			}
 		}
@@ -555,7 +578,7 @@ func (tx *Tx) sessionChanged(ctx context.Context, id uuid.UUID, action exchange.
 	payload := map[string]any{
 		"id": exchange.GlobalID(exchange.KindExchangeSession, id), "host": exchange.GlobalID(exchange.KindCenter, sess.HostCenterID),
 		"title": sess.Title, "mode": sess.Mode, "startsAt": sess.StartsAt, "endsAt": sess.EndsAt,
-		"provinceCode": sess.ProvinceCode, "status": sess.Status, "version": sess.Version,
+		"provinceCode": sess.ProvinceCode, "status": sess.Status, "isRecord": sess.IsRecord, "version": sess.Version,
 		"totals": map[string]int{"participatingCenters": t.ParticipatingCenters, "reportingCenters": t.ReportingCenters,
 			"workersAttending": t.WorkersAttending, "interviewed": t.Interviewed, "hiredOnSpot": t.HiredOnSpot,
 			"referredAfter": t.ReferredAfter},

@@ -14,7 +14,7 @@ import (
 
 const supplyColumns = `s.id, s.center_id, s.occupation_code, s.skill_level, s.quantity, s.available_from,
 	s.available_until, s.destination_codes, s.expected_wage_min, s.notes, s.withdrawn_at, s.withdraw_reason,
-	s.created_at, s.updated_at, s.version`
+	s.created_at, s.updated_at, s.version, s.education_level, s.min_age, s.max_age`
 
 // supplyStatusSQL is exchange.SupplyStatusAt in SQL; today is a date placeholder.
 func supplyStatusSQL(today string) string {
@@ -158,7 +158,8 @@ func (s *MarketService) UpdateLaborSupply(ctx context.Context, in exchange.Updat
 			if errs := exchange.ValidateSupply(s.db.Catalog, tx.now, d, false); len(errs) > 0 {
 				return errs
 			}
-			if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET skill_level = @skill_level, quantity = @quantity,
+			if _, err := tx.Exec(ctx, `UPDATE labor_supplies SET skill_level = @skill_level,
+				education_level = @education_level, min_age = @min_age, max_age = @max_age, quantity = @quantity,
 				available_from = @available_from, available_until = @available_until, destination_codes = @destination_codes,
 				expected_wage_min = @expected_wage_min, notes = @notes, updated_at = @updated_at, version = version + 1
 				WHERE id = @id`, args(newSupplyRecord(id, x.CenterID, d, tx.now))); err != nil {

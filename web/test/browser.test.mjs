@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fulfilmentQuery, flowsFor, defaultPeriod, monthlyMetrics, transfersQuery, checkpointsQuery, dueCheckpoints }
+import { fulfilmentQuery, flowsFor, defaultPeriod, monthlyMetrics, transfersQuery, checkpointsQuery, dueCheckpoints,
+  transferStatsQuery }
   from '../src/console/pages/queries.js';
 
 const base = process.env.LABORX_URL;
@@ -314,6 +315,13 @@ test('casework lists the center\'s benefit transfers with their deadline and the
     const got = await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.transfer, tr.dataset.status, tr.dataset.overdue === 'true',
       tr.querySelector('[data-key="dueBy"]').dataset.value, tr.classList.contains('overdue')]));
     assert.deepEqual(got, want.edges.map(({ node: n }) => [n.id, n.status, n.overdue, n.dueBy, n.overdue]));
+  }
+  // The figures are stats.benefitTransfers of TNG: the overdue transfer among them.
+  const fig = (await api(token, transferStatsQuery, { c: 'TNG' })).stats.benefitTransfers;
+  assert.ok(fig.overdue >= 1 && fig.total >= 7, `TNG's figures ${JSON.stringify(fig)}`);
+  for (const k of ['total', 'overdue', 'medianWorkingDaysToSent', 'medianWorkingDaysToAccepted']) {
+    const key = { total: 'transfersTotal', overdue: 'transfersOverdue' }[k] || k;
+    assert.equal(await page.locator(`[data-kpi="${key}"]`).getAttribute('data-value'), String(fig[k] ?? ''), k);
   }
   // The demo's overdue transfer is TNG's, highlighted with its badge.
   const overdue = page.locator('[data-table="transfers-OUTGOING"] tr.overdue');

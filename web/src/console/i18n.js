@@ -63,6 +63,9 @@ const vi = {
   checkpointsHelp: 'Người lao động đã được tuyển: xác nhận còn làm việc ở mốc 30, 90, 180 ngày.',
   checkpointsCentersOnly: 'Chỉ các trung tâm theo dõi mốc của người lao động mình giới thiệu hoặc tiếp nhận.',
   noCheckpoints: 'Không có mốc nào đến hạn.', checkpointDay: 'Mốc', dueOn: 'Đến hạn',
+  transferFigures: 'Chuyển hưởng: số liệu', transfersTotal: 'Tổng số hồ sơ', transfersOverdue: 'Quá hạn',
+  medianWorkingDaysToSent: 'Trung vị ngày làm việc đến khi gửi hồ sơ', medianWorkingDaysToAccepted: 'Trung vị ngày làm việc đến khi tiếp nhận',
+  workingDays: '{n} ngày làm việc',
 };
 
 const en = {
@@ -126,6 +129,9 @@ const en = {
   checkpointsHelp: 'Hired workers: confirm they are still in work at 30, 90 and 180 days.',
   checkpointsCentersOnly: "Only centers follow up the checkpoints of the workers they referred or received.",
   noCheckpoints: 'No checkpoint is due.', checkpointDay: 'Checkpoint', dueOn: 'Due on',
+  transferFigures: 'Benefit transfers in figures', transfersTotal: 'Transfers', transfersOverdue: 'Overdue',
+  medianWorkingDaysToSent: 'Median working days to sending', medianWorkingDaysToAccepted: 'Median working days to acceptance',
+  workingDays: '{n} working days',
 };
 
 const dicts = { vi, en };

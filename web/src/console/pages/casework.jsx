@@ -3,13 +3,14 @@
 // checkpoints of its hires that are due now.
 import { useI18n } from '../i18n.js';
 import { ErrorNote, useQuery } from '../util.jsx';
-import { transfersQuery, checkpointsQuery, dueCheckpoints } from './queries.js';
+import { transfersQuery, checkpointsQuery, dueCheckpoints, transferStatsQuery } from './queries.js';
 
 export function Casework({ refdata }) {
   const { t } = useI18n();
   const center = refdata.viewer.center;
   return (
     <div class="casework">
+      <TransferFigures center={center?.code} />
       {center ? (
         <div class="grid">
           <Transfers direction="OUTGOING" title={t('transfersOutgoing')} />
@@ -24,6 +25,31 @@ export function Casework({ refdata }) {
         )}
       </div>
     </div>
+  );
+}
+
+// TransferFigures: the center's (or, for operators, the exchange's) transfers counted,
+// the overdue ones, and the median working days to sending and to acceptance.
+function TransferFigures({ center }) {
+  const { t, num, dec } = useI18n();
+  const q = useQuery(transferStatsQuery, { c: center || null }, [center]);
+  const s = q.data?.stats.benefitTransfers;
+  const kpi = (key, value, shown) => (
+    <div><dt>{t(key)}</dt><dd data-kpi={key} data-value={value ?? ''}>{shown}</dd></div>
+  );
+  return (
+    <section class="card" aria-labelledby="transfer-figures" data-card="transfer-figures">
+      <h2 id="transfer-figures">{t('transferFigures')}</h2>
+      {q.error && <ErrorNote error={q.error} />}
+      {s && (
+        <dl class="kpis">
+          {kpi('transfersTotal', s.total, num(s.total))}
+          {kpi('transfersOverdue', s.overdue, num(s.overdue))}
+          {kpi('medianWorkingDaysToSent', s.medianWorkingDaysToSent, s.medianWorkingDaysToSent == null ? '—' : t('workingDays', { n: dec(s.medianWorkingDaysToSent) }))}
+          {kpi('medianWorkingDaysToAccepted', s.medianWorkingDaysToAccepted, s.medianWorkingDaysToAccepted == null ? '—' : t('workingDays', { n: dec(s.medianWorkingDaysToAccepted) }))}
+        </dl>
+      )}
+    </section>
   );
 }
 

@@ -41,3 +41,7 @@ export function dueCheckpoints(referrals, today = new Date().toISOString().slice
     .map((c) => ({ referral: r, ...c })))
     .sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.day - b.day));
 }
+
+// The center's transfer figures over every request date (stats.benefitTransfers).
+export const transferStatsQuery = `query CaseworkTransferStats($c: String) { stats { benefitTransfers(centerCode: $c) {
+  total overdue medianWorkingDaysToSent medianWorkingDaysToAccepted } } }`;
