@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/loader"
 )
@@ -67,25 +66,19 @@ func prefetchSessions(ctx context.Context, sessions []*exchange.ExchangeSession)
 }
 
 // sessionReferralIDs are the IDs of the referrals a center made from a session that
-// the caller may see (its own center's, in or out), newest first, at most 100: the
-// referral list filtered by the session, keeping those of the outcome's center.
-func sessionReferralIDs(ctx context.Context, referrals exchange.ReferralService, o *exchange.SessionOutcome) ([]string, error) {
+// the caller may see (its own center's, in or out), newest first, at most 100; one
+// batch for every outcome of the request (loader.SessionReferrals).
+func sessionReferralIDs(ctx context.Context, o *exchange.SessionOutcome) ([]string, error) {
 	out := []string{}
 	if o.ReferralCount == 0 {
 		return out, nil
 	}
-	// authz: DecideListReferrals; a caller who may not list referrals (viewers,
-	// operators) sees none here rather than an error on a public session.
-	if exchange.DecideListReferrals(auth.FromContext(ctx)) != nil {
-		return out, nil
-	}
-	sid := exchange.GlobalID(exchange.KindExchangeSession, o.SessionID)
-	page, err := referrals.Referrals(ctx, exchange.ReferralFilter{SessionID: &sid}, exchange.PageArgs{First: exchange.MaxPageSize})
+	list, err := loader.List(ctx, loader.For(ctx).SessionReferrals, o.SessionID)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range page.Items {
-		if r.OriginCenterID == o.CenterID {
+	for _, r := range list {
+		if r.OriginCenterID == o.CenterID && len(out) < exchange.MaxPageSize {
 			out = append(out, exchange.GlobalID(exchange.KindReferral, r.ID))
 		}
 	}

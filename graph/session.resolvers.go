@@ -127,7 +127,7 @@ func (r *sessionOutcomeResolver) Center(ctx context.Context, obj *exchange.Sessi
 
 // ReferralIds is the resolver for the referralIds field.
 func (r *sessionOutcomeResolver) ReferralIds(ctx context.Context, obj *exchange.SessionOutcome) ([]string, error) {
-	return sessionReferralIDs(ctx, r.ReferralService, obj)
+	return sessionReferralIDs(ctx, obj)
 }
 
 // Center is the resolver for the center field.

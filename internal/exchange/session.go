@@ -108,6 +108,14 @@ func NewSessionParticipant(sessionID, centerID uuid.UUID, isHost bool, joinedAt 
 // Outcome is what the participant recorded, nil before it recorded anything.
 func (p *SessionParticipant) Outcome() *SessionOutcome { return p.outcome }
 
+// SessionReferral is a referral made from an exchange session, as a session outcome
+// names it: by ID, with the center that made it.
+type SessionReferral struct {
+	SessionID      uuid.UUID `db:"session_id"`
+	ID             uuid.UUID `db:"id"`
+	OriginCenterID uuid.UUID `db:"origin_center_id"`
+}
+
 // SessionOutcome is what one participating center reports of a session: counts only,
 // never people.
 type SessionOutcome struct {

@@ -36,6 +36,8 @@ type Fetchers struct {
 	ReferralCheckpoints func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.RetentionCheckpoint, error)
 	// WorkerConsents loads consent histories by worker id, for the registering center only.
 	WorkerConsents func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.Consent, error)
+	// SessionReferrals loads the referrals made from sessions that the caller may see.
+	SessionReferrals func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.SessionReferral, error)
 }
 
 // Loaders is one request's set of loaders.
@@ -56,6 +58,7 @@ type Loaders struct {
 	AgreementQuotaLines *dataloadgen.Loader[uuid.UUID, []*exchange.AgreementQuotaLine]
 	ReferralCheckpoints *dataloadgen.Loader[uuid.UUID, []*exchange.RetentionCheckpoint]
 	WorkerConsents      *dataloadgen.Loader[uuid.UUID, []*exchange.Consent]
+	SessionReferrals    *dataloadgen.Loader[uuid.UUID, []*exchange.SessionReferral]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -80,6 +83,7 @@ func New(f Fetchers) *Loaders {
 		AgreementQuotaLines: dataloadgen.NewMappedLoader(f.AgreementQuotaLines, dataloadgen.WithWait(wait)),
 		ReferralCheckpoints: dataloadgen.NewMappedLoader(f.ReferralCheckpoints, dataloadgen.WithWait(wait)),
 		WorkerConsents:      dataloadgen.NewMappedLoader(f.WorkerConsents, dataloadgen.WithWait(wait)),
+		SessionReferrals:    dataloadgen.NewMappedLoader(f.SessionReferrals, dataloadgen.WithWait(wait)),
 	}
 }
 
