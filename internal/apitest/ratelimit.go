@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,19 +95,26 @@ func Hammer(t testing.TB, d time.Duration, clients int, token string, urls ...st
 // the share of the instances an instance has seen so far.
 func WaitRateLimitInstances(t testing.TB, n int, urls ...string) {
 	t.Helper()
-	want := fmt.Sprintf("laborx_rate_limit_instances %d", n)
-	deadline := time.Now().Add(10 * time.Second)
 	for _, url := range urls {
-		for {
-			line, err := metricLine(url, "laborx_rate_limit_instances ")
-			if err == nil && line == want {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s/metrics: %q (%v), want %q", url, line, err, want)
-			}
-			time.Sleep(20 * time.Millisecond)
+		WaitMetric(t, url, "laborx_rate_limit_instances", strconv.Itoa(n))
+	}
+}
+
+// WaitMetric waits (up to 10 s) until url's /metrics reports value for the unlabelled
+// metric name.
+func WaitMetric(t testing.TB, url, name, value string) {
+	t.Helper()
+	want := name + " " + value
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		line, err := metricLine(url, name+" ")
+		if err == nil && line == want {
+			return
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/metrics: %q (%v), want %q", url, line, err, want)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

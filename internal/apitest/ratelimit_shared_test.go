@@ -1,11 +1,16 @@
 package apitest_test
 
 import (
+	"context"
+	"net/http"
 	"os"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/laborx/laborx/internal/apitest"
+	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/server"
 )
 
@@ -47,5 +52,61 @@ func TestRateLimitSharedAcrossInstances(t *testing.T) {
 		if r == 0 || h.Accepted[i] == 0 {
 			t.Errorf("instance %d: accepted %d, refused %d: both should have answered both ways", i+1, h.Accepted[i], r)
 		}
+	}
+}
+
+// While the instances cannot share (their sync fails: here the table is locked), each
+// limits alone with the whole limit, and requests are answered as before; sharing
+// resumes when the database answers again.
+func TestRateLimitAloneWhenItCannotBeShared(t *testing.T) {
+	t.Parallel()
+	cfg := server.DefaultConfig()
+	cfg.RateLimit, cfg.Burst, cfg.UnauthRate = 0.01, 20, 0 // refills too slowly to matter: bursts only
+	e := apitest.NewWith(t, apitest.Options{Server: &cfg})
+	_, second := e.NewInstance(t, apitest.Options{Server: &cfg})
+	tng := e.AddCenter(t, "TNG", "19")
+	apitest.WaitRateLimitInstances(t, 2, e.Server.URL, second.URL)
+	burst := func(subject string) int {
+		tok := tng.TokenWith(t, auth.Claims{Subject: subject, Roles: []string{"viewer"}})
+		var ok int
+		for range 30 {
+			switch r := e.Do(t, tok, viewerQuery, nil); r.Status {
+			case http.StatusOK:
+				ok++
+			case http.StatusTooManyRequests:
+			default:
+				t.Fatalf("status %d %s", r.Status, r.Raw)
+			}
+		}
+		return ok
+	}
+	if n := burst("shared@tng"); n != 10 {
+		t.Errorf("a new caller of two instances: %d of 30 admitted, want half the burst of 20", n)
+	}
+
+	ctx := context.Background()
+	owner, err := pgx.Connect(ctx, e.OwnerDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	tx, err := owner.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `LOCK TABLE rate_limit_demand IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	apitest.WaitMetric(t, e.Server.URL, "laborx_rate_limit_shared", "0")
+	if n := burst("alone@tng"); n != 20 {
+		t.Errorf("a new caller while the limits are not shared: %d of 30 admitted, want the whole burst of 20", n)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	apitest.WaitMetric(t, e.Server.URL, "laborx_rate_limit_shared", "1")
+	apitest.WaitRateLimitInstances(t, 2, e.Server.URL)
+	if n := burst("again@tng"); n != 10 {
+		t.Errorf("a new caller once shared again: %d of 30 admitted, want half the burst of 20", n)
 	}
 }
