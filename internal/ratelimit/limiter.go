@@ -14,10 +14,11 @@
 //     burst over any D seconds, plus up to one request per instance from rounding the
 //     burst's parts.
 //   - When a caller starts at an instance where it was idle, that instance admits it at
-//     limit/N (burst/N) for the up to two sync intervals it takes for its demand to
-//     reach the others: at most burst/N + 2 × SyncInterval × limit/N more, per
-//     instance joining. N is the number of live instances, from their heartbeats; a
-//     caller served by one instance only gets the whole limit after that delay.
+//     limit/N (burst/N) until its first sync, and the others keep their parts until
+//     they read its report (within two sync intervals): at most burst/N + 2 ×
+//     SyncInterval × limit more, per instance joining. N is the number of live
+//     instances, from their heartbeats; a caller served by one instance only gets the
+//     whole limit there after that delay.
 //   - Demands are estimated over the last second, so when the load moves between
 //     instances the parts lag it by up to a second; the parts still add up to the
 //     limit (an instance whose demand was overtaken can admit less than it could).
