@@ -110,3 +110,25 @@ func TestRateLimitAloneWhenItCannotBeShared(t *testing.T) {
 		t.Errorf("a new caller once shared again: %d of 30 admitted, want half the burst of 20", n)
 	}
 }
+
+// Sharing the limit adds no statement to a request: the buckets are local, and the
+// sync runs on its own connection every 100 ms whatever the traffic. (The key pool is
+// not counted: a key lookup when the verified-key cache misses, which a loaded machine
+// can cause, is TestVerifiedKeyCostsNoStatement's subject.)
+func TestSharedRateLimitCostsNoStatement(t *testing.T) {
+	t.Parallel()
+	cfg := server.DefaultConfig()
+	cfg.RateLimit, cfg.Burst, cfg.UnauthRate = 1000, 1000, 0
+	counter := &statementCounter{}
+	e := apitest.NewWith(t, apitest.Options{Server: &cfg, QueryTracer: counter})
+	tok := e.AddCenter(t, "TNG", "19").Token(t, "viewer")
+	apitest.WaitRateLimitInstances(t, 1, e.Server.URL)
+	e.Do(t, tok, `{ viewer { roles } }`, nil).NoErrors(t)
+	before := counter.n.Load()
+	for range 20 {
+		e.Do(t, tok, `{ viewer { roles } }`, nil).NoErrors(t)
+	}
+	if n := counter.n.Load() - before; n != 0 {
+		t.Errorf("20 rate-limited requests with a verified key ran %d statements, want 0", n)
+	}
+}

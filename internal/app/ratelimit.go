@@ -33,7 +33,7 @@ func startRateLimits(ctx context.Context, cfg Config, reg prometheus.Registerer)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		limits.Share(syncCtx, postgres.NewRateLimitStore(pool), cfg.Logger)
+		limits.Sync(syncCtx, postgres.NewRateLimitStore(pool), cfg.Logger)
 	}()
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "laborx_rate_limit_instances",

@@ -3,7 +3,7 @@
 // balancer together admit what one would, without a database round trip per request.
 //
 // Each instance decides every request locally, from its own golang.org/x/time/rate
-// bucket. A background sync (Limiter.Share, every SyncInterval) reports to a shared
+// bucket. A background sync (Limiter.Sync, every SyncInterval) reports to a shared
 // Store how many requests each active caller made at this instance over the last
 // second (its demand: admitted and refused), reads what the other instances reported
 // for the same callers, and gives each local bucket the instance's fair part of the

@@ -41,10 +41,10 @@ type Store interface {
 	ShareDemand(ctx context.Context, instance string, own []Demand, freshFor time.Duration) ([]Demand, error)
 }
 
-// Share syncs the limiter's parts through store every SyncInterval until ctx ends. It
+// Sync shares the limiter's parts through store every SyncInterval until ctx ends. It
 // never blocks a request: Allow keeps deciding from the parts of the last sync, and
 // from the whole limit once syncs have failed for FallbackAfter.
-func (l *Limiter) Share(ctx context.Context, store Store, logger *slog.Logger) {
+func (l *Limiter) Sync(ctx context.Context, store Store, logger *slog.Logger) {
 	if l.limit <= 0 {
 		return
 	}
