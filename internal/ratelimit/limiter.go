@@ -14,11 +14,11 @@
 //     burst over any D seconds, plus up to one request per instance from rounding the
 //     burst's parts.
 //   - When a caller starts at an instance where it was idle, that instance admits it at
-//     limit/N (burst/N) until its first sync, and the others keep their parts until
-//     they read its report (within two sync intervals): at most burst/N + 2 ×
-//     SyncInterval × limit more, per instance joining. N is the number of live
-//     instances, from their heartbeats; a caller served by one instance only gets the
-//     whole limit there after that delay.
+//     no more than limit/N (burst/N) until its second sync, and the others keep their
+//     parts until they read its first report (within two sync intervals): at most
+//     burst/N + 2 × SyncInterval × limit/N more, per instance joining. N is the number
+//     of live instances, from their heartbeats; a caller served by one instance only
+//     gets the whole limit there from its second sync, within two intervals.
 //   - Demands are estimated over the last second, so when the load moves between
 //     instances the parts lag it by up to a second; the parts still add up to the
 //     limit (an instance whose demand was overtaken can admit less than it could).
@@ -58,9 +58,11 @@ type Limiter struct {
 type bucket struct {
 	lim  *rate.Limiter
 	seen time.Time
-	// attempts are the requests since the last sync; ring their counts per interval.
+	// attempts are the requests since the last sync; ring their counts per interval;
+	// reports the syncs in a row that reported the demand.
 	attempts int
 	ring     demandRing
+	reports  int
 	// part is the share of the limit this instance admits (requests per second).
 	part float64
 }

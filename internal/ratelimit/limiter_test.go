@@ -65,14 +65,20 @@ func TestPartsFollowTheReportedDemands(t *testing.T) {
 	if demandOf(own, Heartbeat) != 0 || len(own) != 3 {
 		t.Errorf("reported %v, want the heartbeat and both callers", own)
 	}
-	// The other instance hammers TNG/a twice as hard; HPG/a and SOC/a are not its.
-	l.apply(own, []Demand{{Key: Heartbeat, Instance: "b"}, {Key: "TNG/a", Instance: "b", PerSecond: 600}}, now)
+	// The other instance hammers TNG/a twice as hard; HPG/a is not its. At the first
+	// report HPG/a keeps the idle part: b may not have reported it yet.
+	others := []Demand{{Key: Heartbeat, Instance: "b"}, {Key: "TNG/a", Instance: "b", PerSecond: 600}}
+	l.apply(own, others, now)
+	assertPart(t, l, "TNG/a", slow/2, 10)
+	assertPart(t, l, "HPG/a", slow/2, 10)
+	now = now.Add(SyncInterval)
+	l.apply(l.measure(now), others, now)
 	assertPart(t, l, "TNG/a", slow/2, 10)
 	assertPart(t, l, "HPG/a", slow, 20)
 
 	// A second later HPG/a has been idle here: it is not reported, and holds the part a
 	// new caller gets.
-	for i := range 10 {
+	for i := range 9 {
 		own = l.measure(now.Add(time.Duration(i+1) * SyncInterval))
 	}
 	if demandOf(own, "HPG/a") >= 0 {

@@ -122,9 +122,20 @@ func (l *Limiter) apply(own, others []Demand, now time.Time) {
 	defer l.mu.Unlock()
 	l.instances, l.shared = instances, true
 	for k, b := range l.buckets {
-		part := float64(l.limit) / float64(instances) // idle here: what a new bucket gets
-		if d, ok := reported[k]; ok && d > 0 {
-			part = Share(float64(l.limit), d, byKey[k])
+		idle := float64(l.limit) / float64(instances) // what a new bucket gets
+		d, ok := reported[k]
+		if !ok || d == 0 {
+			b.reports = 0
+			l.setPart(b, idle, now)
+			continue
+		}
+		// At the first report, instances that started on the caller at the same time
+		// may not have reported yet: their absence proves nothing until the next sync,
+		// by which time their first report is in.
+		b.reports++
+		part := Share(float64(l.limit), d, byKey[k])
+		if b.reports < 2 {
+			part = min(part, idle)
 		}
 		l.setPart(b, part, now)
 	}
