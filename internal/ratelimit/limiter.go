@@ -20,8 +20,10 @@
 //     of live instances, from their heartbeats; a caller served by one instance only
 //     gets the whole limit there from its second sync, within two intervals.
 //   - Demands are estimated over the last second, so when the load moves between
-//     instances the parts lag it by up to a second; the parts still add up to the
-//     limit (an instance whose demand was overtaken can admit less than it could).
+//     instances the parts lag it by up to a second (an instance that gained load
+//     admits less than it could). Each instance combines its own current demand with
+//     the others' reports of up to one interval ago, so meanwhile the parts may exceed
+//     the limit by how much a demand below the water level changed in one interval.
 //   - When the Store cannot be reached for FallbackAfter, each instance falls back to
 //     the whole limit on its own (as if alone), so N instances admit up to N times the
 //     limit until it answers again. Requests never wait for, or fail with, the sync.
