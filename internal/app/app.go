@@ -147,16 +147,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	agreements := postgres.NewAgreementService(db)
 	centers := postgres.NewCenterService(db)
 	sessions := postgres.NewSessionService(db)
-	hub := events.NewHub()
-	hub.RetryFor = cmp.Or(cfg.SubscriptionRetry, events.DefaultRetryFor)
 	market := postgres.NewMarketService(db)
 	keyLookup := postgres.NewCenterService(&postgres.DB{Pool: keyPool, Catalog: db.Catalog, Now: db.Now, PII: db.PII})
-	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
-	keys, keysDone := startKeyCache(keysCtx, db, keyLookup, centers, cfg.Logger)
-	verifier := auth.NewVerifier(keys, cfg.OperatorKeys, cfg.Audience)
-	// Subscriptions re-read their key before each delivery, past the cache: the
+	// Subscriptions re-read their keys before each delivery, past the cache: the
 	// delivery may be the very change that revoked it.
 	recheck := auth.NewVerifier(keyLookup, cfg.OperatorKeys, cfg.Audience)
+	changeFeed := postgres.NewChangeService(db)
+	hub := events.NewHub(changeFeed.OutboxAfter, recheck.Recheck, cfg.Logger)
+	hub.RetryFor = cmp.Or(cfg.SubscriptionRetry, events.DefaultRetryFor)
+	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
+	keys, keysDone := startKeyCache(keysCtx, db, keyLookup, centers, hub, cfg.Logger)
+	verifier := auth.NewVerifier(keys, cfg.OperatorKeys, cfg.Audience)
 	resolver := &graph.Resolver{
 		Recheck:                recheck.Recheck,
 		Catalog:                db.Catalog,
@@ -165,7 +166,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Market:                 market,
 		AgreementService:       agreements,
 		ReferralService:        referrals,
-		ChangeFeed:             postgres.NewChangeService(db),
+		ChangeFeed:             changeFeed,
 		StatsService:           postgres.NewStatsService(db, read),
 		SessionService:         sessions,
 		BenefitTransferService: postgres.NewBenefitTransferService(db),
@@ -213,7 +214,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		connect := func(ctx context.Context) (*pgx.Conn, error) {
 			return pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
 		}
-		_ = hub.Listen(listenCtx, postgres.ChangesChannel, connect, cfg.Logger)
+		_ = hub.Listen(listenCtx, postgres.ChangesChannel, connect)
 	}()
 	return a, nil
 }

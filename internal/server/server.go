@@ -142,7 +142,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 			// fresh one, which is verified again (revocation, suspension, expiry).
 			ctx, cancel := context.WithDeadline(ctx, p.ExpiresAt.Add(auth.Leeway))
 			context.AfterFunc(ctx, cancel) // release the timer when the connection ends first
-			return auth.NewContext(ctx, p), nil, nil
+			return auth.NewContext(endable(ctx, cancel), p), nil, nil
 		},
 	})
 	srv.AddTransport(httpTransport{maxQuery: cfg.Limits.MaxQueryBytes})
