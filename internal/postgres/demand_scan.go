@@ -9,22 +9,22 @@ import (
 	"github.com/laborx/laborx/internal/exchange"
 )
 
-// demandTargets are the scan targets of demandColumns, in its order: a page of demands
-// is read by position, without pgx matching 41 column names to struct fields by
-// reflection for every row.
-func demandTargets(d *exchange.LaborDemand) []any {
-	return []any{&d.ID, &d.CenterID, &d.EmployerName, &d.EmployerTaxCode, &d.OccupationCode, &d.Title,
+// demandTargets appends the scan targets of demandColumns, in its order, to t: a page
+// of demands is read by position, without pgx matching 41 column names to struct
+// fields by reflection for every row.
+func demandTargets(t []any, d *exchange.LaborDemand) []any {
+	return append(t, &d.ID, &d.CenterID, &d.EmployerName, &d.EmployerTaxCode, &d.OccupationCode, &d.Title,
 		&d.Description, &d.Quantity, &d.FilledCount, &d.WageMin, &d.WageMax, &d.WorkProvinceCode, &d.WorkAddress,
 		&d.EmploymentType, &d.EducationLevel, &d.SkillLevel, &d.MinAge, &d.MaxAge, &d.ExperienceYears, &d.Housing,
 		&d.TransportSupport, &d.Meals, &d.BenefitsNote, &d.StartDate, &d.ExpiresAt, &d.Visibility, &d.ClosedAt,
 		&d.CloseReason, &d.CreatedAt, &d.UpdatedAt, &d.Version, &d.HoursPerWeek, &d.Shifts, &d.ContractMonths,
 		&d.ContractEndDate, &d.OvertimeHoursPerMonth, &d.OvertimePayPercent, &d.PayPeriod, &d.Deductions,
-		&d.ProbationDays, &d.SocialInsurance}
+		&d.ProbationDays, &d.SocialInsurance)
 }
 
-// centerTargets are the scan targets of centerColumns, in its order.
-func centerTargets(c *exchange.Center) []any {
-	return []any{&c.ID, &c.Code, &c.Name, &c.ProvinceCode, &c.Email, &c.Phone, &c.Status, &c.CreatedAt, &c.UpdatedAt, &c.Version}
+// centerTargets appends the scan targets of centerColumns, in its order, to t.
+func centerTargets(t []any, c *exchange.Center) []any {
+	return append(t, &c.ID, &c.Code, &c.Name, &c.ProvinceCode, &c.Email, &c.Phone, &c.Status, &c.CreatedAt, &c.UpdatedAt, &c.Version)
 }
 
 // demandCenterColumns are centerColumns of the join `JOIN centers c ON c.id = d.center_id`.
@@ -36,11 +36,13 @@ var demandCenterColumns = "c." + strings.ReplaceAll(centerColumns, ", ", ", c.")
 type demandsWithCenters struct {
 	centers []*exchange.Center
 	seen    map[uuid.UUID]bool
+	targets []any // reused from row to row
 }
 
 func (dc *demandsWithCenters) scan(row pgx.CollectableRow) (*exchange.LaborDemand, error) {
 	d, c := &exchange.LaborDemand{}, &exchange.Center{}
-	if err := row.Scan(append(demandTargets(d), centerTargets(c)...)...); err != nil {
+	dc.targets = centerTargets(demandTargets(dc.targets[:0], d), c)
+	if err := row.Scan(dc.targets...); err != nil {
 		return nil, err
 	}
 	if !dc.seen[c.ID] {
