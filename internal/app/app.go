@@ -82,6 +82,7 @@ type App struct {
 	listening     chan struct{}
 	stopKeys      context.CancelFunc
 	keysDone      <-chan struct{}
+	stopLimits    func()
 }
 
 // New connects to the database and builds the handler. Migrations must be current (run
@@ -182,6 +183,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	registerReplicaStats(reg, router)
 	a.outage = server.NewOutage(keyPool.Ping, cfg.Logger, reg)
 	registerPoolStats(reg, map[string]*pgxpool.Pool{"primary": db.Pool, "keys": keyPool, "replica": readPool})
+	limits, stopLimits := startRateLimits(ctx, cfg, reg)
+	a.stopLimits = stopLimits
 	a.Handler = server.New(cfg.Server, server.Deps{
 		Resolver: resolver,
 		Verifier: verifier,
@@ -201,6 +204,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Drain:    a.Drain,
 
 		CenterKeys: centers.PublishedKeys,
+		RateLimits: limits,
 	})
 	// One dedicated connection per instance LISTENs for changes committed anywhere.
 	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -239,6 +243,7 @@ func (a *App) Close() {
 	<-a.listening
 	a.stopKeys()
 	<-a.keysDone
+	a.stopLimits()
 	a.outage.Close()
 	if a.router != nil {
 		a.router.Close()
