@@ -6,8 +6,11 @@ import (
 )
 
 // sharedFor is how long a shared read is reused: the subscribers woken by one change
-// ask for its object within that time; one asking later reads afresh.
-const sharedFor = time.Second
+// ask for its object within that time even when the instance is slow (a thousand
+// subscribers on a starved machine took seconds), and its answer is a state at or
+// after that change, as a subscriber's own read would be; one asking later reads
+// afresh.
+const sharedFor = 5 * time.Second
 
 // shared lets the subscribers of one instance share the reads a change causes: every
 // subscriber with the same rights loads the same object for the same change (callers
