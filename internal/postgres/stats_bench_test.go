@@ -101,16 +101,23 @@ func loadReferrals(b *testing.B, db *postgres.DB, n int) {
 		{`ALTER TABLE referrals DISABLE TRIGGER referral_counts_insert_delete`, nil},
 		{`ALTER TABLE referrals DISABLE TRIGGER referral_hire_days_insert`, nil},
 		{`INSERT INTO workers (id, registered_by, occupation_code, erased_at, created_at, updated_at)
-			SELECT gen_random_uuid(), id, '8153', now(), now(), now() FROM centers`, nil},
+			SELECT md5('bench center ' || id)::uuid, id, '8153', now(), now(), now() FROM centers`, nil},
+		// A worker has one placement: each hired referral has a worker of its own.
+		{`WITH c AS (SELECT array_agg(id ORDER BY code) AS ids FROM centers)
+		INSERT INTO workers (id, registered_by, occupation_code, erased_at, created_at, updated_at)
+			SELECT md5('bench worker ' || i)::uuid, ids[1 + i % cardinality(ids)], '8153', now(), now(), now()
+			FROM c, generate_series(1, $1) i WHERE i % 6 IN (3, 4)`, []any{n}},
 		{`WITH c AS (SELECT array_agg(id ORDER BY code) AS ids FROM centers),
 		gen AS (
 			SELECT i, ids[1 + i % cardinality(ids)] AS origin, ids[1 + (i + 1 + i % 3) % cardinality(ids)] AS dest,
 				timestamptz '2025-01-01' + (i % 600) * interval '1 day' + (i % 1440) * interval '1 minute' AS at,
 				(ARRAY['REFERRED', 'ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED'])[1 + i % 6] AS status
 			FROM c, generate_series(1, $1) i)
-		INSERT INTO referrals (worker_id, origin_center_id, destination_center_id, occupation_code, status, created_at, updated_at,
-			acknowledged_at, interviewed_at, hired_at, employed_at)
-		SELECT (SELECT w.id FROM workers w WHERE w.registered_by = gen.origin), origin, dest, '8153', status, at, at,
+		INSERT INTO referrals (worker_id, origin_center_id, destination_center_id, occupation_code, worker_occupation_code,
+			status, created_at, updated_at, acknowledged_at, interviewed_at, hired_at, employed_at)
+		SELECT CASE WHEN i % 6 IN (3, 4) THEN md5('bench worker ' || i)::uuid
+				ELSE md5('bench center ' || origin)::uuid END,
+			origin, dest, '8153', '8153', status, at, at,
 			CASE WHEN status IN ('ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED') THEN at + interval '1 day' END,
 			CASE WHEN status IN ('INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED') THEN at + interval '2 days' END,
 			CASE WHEN status IN ('HIRED', 'EMPLOYED') THEN at + interval '3 days' + (i % 97) * interval '7 hours' END,
