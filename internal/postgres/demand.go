@@ -275,9 +275,8 @@ func (s *MarketService) PublishLaborDemand(ctx context.Context, in exchange.Publ
 	check := func(now time.Time) error {
 		return exchange.ValidateDemand(s.db.Catalog, now, d, exchange.DemandRules{Province: true, Expiry: true}).Err()
 	}
-	return demandTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborDemand", in, check, func(tx *Tx, id uuid.UUID) error {
-		_, err := tx.Exec(ctx, insertSQL[demandRecord]("labor_demands"), args(newDemandRecord(id, p.CenterID, d, tx.now)))
-		return err
+	return demandTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborDemand", in, check, func(tx *Tx, id uuid.UUID) ([]string, []any) {
+		return recordOf(newDemandRecord(id, p.CenterID, d, tx.now))
 	})
 }
 

@@ -26,18 +26,51 @@ var outboxColumns = []string{"sequence", "entity_kind", "entity_id", "action", "
 	"audience", "audience_center_ids", "owner_center_id", "payload", "occurred_at"}
 
 // publishAll is the one way changes enter the outbox, one or a whole import's worth:
-// one sequence range, the rows (an INSERT for one, a COPY for many), and one
-// notification carrying the last sequence (listeners read everything up to it). It
-// returns that last sequence.
+// one sequence range, the rows, and one notification carrying the last sequence
+// (listeners read everything up to it). It returns that last sequence. One change takes
+// one statement (the sequence, the row and the notification folded together); many
+// take three, the rows by COPY. The sequence row stays locked until commit, which is
+// what keeps the feed in commit order: call it last, just before the commit.
 func (tx *Tx) publishAll(ctx context.Context, changes []exchange.Change, payloads []any) (int64, error) {
 	if len(changes) == 0 {
 		return 0, nil
 	}
+	rows, err := tx.outboxRows(changes, payloads)
+	if err != nil {
+		return 0, err
+	}
 	var last int64
+	if len(rows) == 1 {
+		// $1 is the channel; the row's values follow, the sequence first.
+		err := tx.QueryRow(ctx, `WITH s AS (UPDATE change_sequence SET last = last + 1 RETURNING last),
+			c AS (INSERT INTO changes (`+strings.Join(outboxColumns, ", ")+`)
+				SELECT s.last, `+placeholders(2, len(outboxColumns))+` FROM s)
+			SELECT s.last, pg_notify($1, s.last::text)::text FROM s`,
+			append([]any{ChangesChannel}, rows[0][1:]...)...).Scan(&last, nil)
+		if err != nil {
+			return 0, fmt.Errorf("publish change: %w", err)
+		}
+		return last, nil
+	}
 	if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + $1 RETURNING last`, len(changes)).Scan(&last); err != nil {
 		return 0, fmt.Errorf("publish change: next sequence: %w", err)
 	}
 	first := last - int64(len(changes)) + 1
+	for i := range rows {
+		rows[i][0] = first + int64(i)
+	}
+	if _, err = tx.CopyFrom(ctx, pgx.Identifier{"changes"}, outboxColumns, pgx.CopyFromRows(rows)); err != nil {
+		return 0, fmt.Errorf("publish change: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, fmt.Sprint(last)); err != nil {
+		return 0, fmt.Errorf("publish change: notify: %w", err)
+	}
+	return last, nil
+}
+
+// outboxRows are the outbox rows of changes in outboxColumns' order, the sequence
+// (first) still to be set.
+func (tx *Tx) outboxRows(changes []exchange.Change, payloads []any) ([][]any, error) {
 	var actorCenter *uuid.UUID
 	subject := "system"
 	if tx.caller != nil {
@@ -51,28 +84,15 @@ func (tx *Tx) publishAll(ctx context.Context, changes []exchange.Change, payload
 	for i, ch := range changes {
 		body, err := json.Marshal(payloads[i])
 		if err != nil {
-			return 0, fmt.Errorf("publish change: %w", err)
+			return nil, fmt.Errorf("publish change: %w", err)
 		}
 		if ch.AudienceCenterIDs == nil {
 			ch.AudienceCenterIDs = []uuid.UUID{}
 		}
-		rows[i] = copyValues([]any{first + int64(i), string(ch.EntityKind), ch.EntityID, string(ch.Action), actorCenter,
+		rows[i] = copyValues([]any{int64(0), string(ch.EntityKind), ch.EntityID, string(ch.Action), actorCenter,
 			subject, string(ch.Audience), ch.AudienceCenterIDs, ch.OwnerCenterID, body, tx.now})
 	}
-	var err error
-	if len(rows) == 1 {
-		_, err = tx.Exec(ctx, `INSERT INTO changes (`+strings.Join(outboxColumns, ", ")+`)
-			VALUES (`+placeholders(1, len(outboxColumns))+`)`, rows[0]...)
-	} else {
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"changes"}, outboxColumns, pgx.CopyFromRows(rows))
-	}
-	if err != nil {
-		return 0, fmt.Errorf("publish change: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, fmt.Sprint(last)); err != nil {
-		return 0, fmt.Errorf("publish change: notify: %w", err)
-	}
-	return last, nil
+	return rows, nil
 }
 
 // audit appends an entry to the append-only audit trail.
@@ -80,6 +100,27 @@ func (tx *Tx) audit(ctx context.Context, action string, kind exchange.Kind, id u
 	if details == nil {
 		details = map[string]any{}
 	}
+	var entityID *uuid.UUID
+	if id != uuid.Nil {
+		entityID = &id
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO audit_entries (`+auditEntryColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''))`,
+		append(tx.auditActor(), action, string(kind), entityID, details, exchange.RequestID(ctx))...)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// auditEntryColumns are the columns of an audit entry the store writes: the actor's
+// (auditActor), then action, entity_kind, entity_id, details, request_id.
+const auditEntryColumns = `at, center_id, center_code, subject, roles, action, entity_kind, entity_id, details, request_id`
+
+// auditActor is the start of an audit entry's values: when and who (the transaction's
+// caller, "system" without one).
+func (tx *Tx) auditActor() []any {
 	var centerID *uuid.UUID
 	var centerCode *string
 	subject, roles := "system", []string{}
@@ -92,18 +133,7 @@ func (tx *Tx) audit(ctx context.Context, action string, kind exchange.Kind, id u
 			roles = append(roles, string(r))
 		}
 	}
-	var entityID *uuid.UUID
-	if id != uuid.Nil {
-		entityID = &id
-	}
-	_, err := tx.Exec(ctx, `
-		INSERT INTO audit_entries (at, center_id, center_code, subject, roles, action, entity_kind, entity_id, details, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''))`,
-		tx.now, centerID, centerCode, subject, roles, action, string(kind), entityID, details, exchange.RequestID(ctx))
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+	return []any{tx.now, centerID, centerCode, subject, roles}
 }
 
 // twoCenters are the two ends of a worker's referral or transfer: the first owns it.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,6 +17,8 @@ import (
 // decision needs, how the posting is ended, and its change-feed entry.
 type postingTable[T any] struct {
 	kind exchange.PostingKind
+	// table and alias name the table in SQL; columns are a row's, under alias.
+	table, alias, columns string
 	// selectSQL reads the row with id $1.
 	selectSQL string
 	// endSQL ends the posting with id $1 at $2 for reason $3.
@@ -30,6 +33,7 @@ type postingTable[T any] struct {
 
 var demandTable = postingTable[exchange.LaborDemand]{
 	kind: exchange.DemandPosting, audit: "laborDemand", endAction: exchange.ActionClosed,
+	table: "labor_demands", alias: "d", columns: demandColumns,
 	selectSQL: `SELECT ` + demandColumns + ` FROM labor_demands d WHERE d.id = $1`,
 	endSQL:    endPostingSQL("labor_demands", "closed_at", "close_reason"),
 	facts: func(d *exchange.LaborDemand) exchange.PostingFacts {
@@ -40,6 +44,7 @@ var demandTable = postingTable[exchange.LaborDemand]{
 
 var supplyTable = postingTable[exchange.LaborSupply]{
 	kind: exchange.SupplyPosting, audit: "laborSupply", endAction: exchange.ActionWithdrawn,
+	table: "labor_supplies", alias: "s", columns: supplyColumns,
 	selectSQL: `SELECT ` + supplyColumns + ` FROM labor_supplies s WHERE s.id = $1`,
 	endSQL:    endPostingSQL("labor_supplies", "withdrawn_at", "withdraw_reason"),
 	facts: func(x *exchange.LaborSupply) exchange.PostingFacts {
@@ -104,27 +109,81 @@ func (pt postingTable[T]) changed(ctx context.Context, tx *Tx, id uuid.UUID, act
 }
 
 // publish inserts a new posting of the caller's center, at most once per idempotency
-// key (op and input as idempotent takes them), publishes it and reads it back, in one
-// transaction. check is the rules' verdict on the input at the transaction's now (nil
-// when all is well); insert writes the row.
+// key (op and input as idempotent takes them), and publishes it, in one transaction.
+// check is the rules' verdict on the input at the transaction's now (nil when all is
+// well); record gives the new row's columns and values.
+//
+// The key's claim, the row and its audit entry are one statement (publishSQL), whose
+// RETURNING is the posting itself; the change follows in one more (publishAll), the
+// last before the commit. A key claimed before inserts nothing: the claim's conflict
+// waits for the claiming transaction, and the key row it committed decides (replay).
 func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op string, input any,
-	check func(now time.Time) error, insert func(tx *Tx, id uuid.UUID) error) (*T, error) {
-	return WithTxV(ctx, db, func(tx *Tx) (*T, error) {
+	check func(now time.Time) error, record func(tx *Tx, id uuid.UUID) ([]string, []any)) (*T, error) {
+	row, err := WithTxV(ctx, db, func(tx *Tx) (*T, error) {
 		if err := check(tx.now); err != nil {
 			return nil, err
 		}
-		id, _, err := tx.idempotent(ctx, key, op, input, func() (uuid.UUID, error) {
-			id := uuid.Must(uuid.NewV7())
-			if err := insert(tx, id); err != nil {
-				return uuid.Nil, fmt.Errorf("insert %s: %w", pt.kind.Noun, err)
-			}
-			return id, pt.changed(ctx, tx, id, exchange.ActionPublished)
-		})
+		c, err := tx.claimFor(key, op, input)
 		if err != nil {
 			return nil, err
 		}
-		return pt.get(ctx, tx, id, tx.now)
+		id := uuid.Must(uuid.NewV7())
+		cols, vals := record(tx, id)
+		sql, args := pt.publishSQL(tx, c, id, cols, vals, exchange.ActionPublished.AuditName(pt.audit), exchange.RequestID(ctx))
+		rows, _ := tx.Query(ctx, sql, args...)
+		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+		if err != nil {
+			return nil, fmt.Errorf("insert %s: %w", pt.kind.Noun, err)
+		}
+		if len(list) == 0 {
+			prev, err := tx.replay(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			return pt.get(ctx, tx, prev, tx.now)
+		}
+		row := list[0]
+		pt.status(row, tx.now)
+		ch, payload := pt.change(row, exchange.ActionPublished)
+		if _, err := tx.publish(ctx, ch, payload); err != nil {
+			return nil, err
+		}
+		return row, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.awaitDurable(ctx); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// publishSQL is the statement that inserts a new posting with its audit entry (details:
+// the version) and, given a claim, the idempotency key row with its result: the posting
+// only if the key was free.
+func (pt postingTable[T]) publishSQL(tx *Tx, c *idempotencyClaim, id uuid.UUID, cols []string, vals []any,
+	auditAction, requestID string) (string, []any) {
+	var args []any
+	var b strings.Builder
+	b.WriteString(`WITH `)
+	guard := ``
+	if c != nil {
+		args = append(args, c.scope, c.key, c.operation, c.hash, tx.now, id)
+		b.WriteString(`claim AS (INSERT INTO idempotency_keys (scope, key, operation, request_hash, created_at, result_id)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1), `)
+		guard = ` WHERE EXISTS (SELECT FROM claim)`
+	}
+	from := len(args) + 1
+	args = append(args, vals...)
+	fmt.Fprintf(&b, `ins AS (INSERT INTO %s AS %s (%s) SELECT %s%s RETURNING %s), `, pt.table, pt.alias,
+		strings.Join(cols, ", "), placeholders(from, len(args)), guard, pt.columns)
+	from = len(args) + 1
+	args = append(append(args, tx.auditActor()...), auditAction, string(pt.kind.Kind), requestID)
+	fmt.Fprintf(&b, `audit AS (INSERT INTO audit_entries (`+auditEntryColumns+`)
+			SELECT %s, ins.id, jsonb_build_object('version', ins.version), NULLIF($%d, '') FROM ins)
+		SELECT * FROM ins WHERE `+commitWithoutFlushSQL, placeholders(from, len(args)-1), len(args))
+	return b.String(), args
 }
 
 // act runs an owner's action on a posting of the caller's center in one transaction:

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,11 +38,8 @@ func valuesOf[T any](r T) []any {
 	return out
 }
 
-// insertSQL is the INSERT of one record of T into table, with named arguments.
-func insertSQL[T any](table string) string {
-	cols := columnsOf[T]()
-	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (@` + strings.Join(cols, ", @") + `)`
-}
+// recordOf is record r's columns and values, in the same order.
+func recordOf[T any](r T) ([]string, []any) { return columnsOf[T](), valuesOf(r) }
 
 // demandRecord is a demand's columns as publish, update and import write them.
 type demandRecord struct {

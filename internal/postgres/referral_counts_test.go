@@ -39,35 +39,7 @@ func countsDisagree(t *testing.T, db *sql.DB) int {
 func TestReferralCountsFollowReferrals(t *testing.T) {
 	ctx := context.Background()
 	db, m := migratedTo(t, 14)
-	insert := func(n int) {
-		t.Helper()
-		if _, err := db.Exec(`WITH c AS (SELECT array_agg(id ORDER BY code) AS ids FROM centers),
-			gen AS (
-				SELECT i, ids[1 + i % 3] AS origin, ids[1 + (i + 1) % 3] AS dest,
-					timestamptz '2025-01-01' + (i % 40) * interval '7 hours' AS at,
-					(ARRAY['REFERRED', 'ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED'])[1 + i % 6] AS status
-				FROM c, generate_series(1, $1) i)
-			INSERT INTO referrals (worker_id, origin_center_id, destination_center_id, occupation_code, status, created_at, updated_at,
-				acknowledged_at, interviewed_at, hired_at, employed_at)
-			SELECT (SELECT id FROM workers LIMIT 1), origin, dest, '8153', status, at, at,
-				CASE WHEN status IN ('ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED') THEN at + interval '1 day' END,
-				CASE WHEN status IN ('INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED') THEN at + interval '2 days' END,
-				CASE WHEN status IN ('HIRED', 'EMPLOYED') THEN at + interval '3 days' + (i % 5) * interval '5 hours' END,
-				CASE WHEN status = 'EMPLOYED' THEN at + interval '33 days' END
-			FROM gen`, n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, q := range []string{
-		`INSERT INTO centers (code, name, province_code, created_at, updated_at) VALUES ('TNG', 'Trung tâm TNG', '19', now(), now()),
-			('HPG', 'Trung tâm HPG', '31', now(), now()), ('BNH', 'Trung tâm BNH', '24', now(), now())`,
-		`INSERT INTO workers (id, registered_by, occupation_code, consent_given, erased_at, created_at, updated_at)
-			SELECT gen_random_uuid(), id, '8153', true, now(), now(), now() FROM centers WHERE code = 'TNG'`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	insert := referralGenerator(t, db)
 	insert(300)
 	if _, err := m.UpTo(ctx, 15); err != nil {
 		t.Fatal(err)
@@ -125,4 +97,41 @@ func TestReferralCountsFollowReferrals(t *testing.T) {
 	if err := db.QueryRow(`SELECT to_regclass('referral_counts') IS NOT NULL`).Scan(&exists); err != nil || exists {
 		t.Fatalf("referral_counts after Down: exists=%v err=%v", exists, err)
 	}
+}
+
+// referralGenerator makes three centers and an erased worker, and returns a function
+// that inserts n referrals among them in every status, with their stage times (hires
+// 3 days and 0–20 hours after creation).
+func referralGenerator(t *testing.T, db *sql.DB) func(n int) {
+	t.Helper()
+	insert := func(n int) {
+		t.Helper()
+		if _, err := db.Exec(`WITH c AS (SELECT array_agg(id ORDER BY code) AS ids FROM centers),
+			gen AS (
+				SELECT i, ids[1 + i % 3] AS origin, ids[1 + (i + 1) % 3] AS dest,
+					timestamptz '2025-01-01' + (i % 40) * interval '7 hours' AS at,
+					(ARRAY['REFERRED', 'ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED'])[1 + i % 6] AS status
+				FROM c, generate_series(1, $1) i)
+			INSERT INTO referrals (worker_id, origin_center_id, destination_center_id, occupation_code, status, created_at, updated_at,
+				acknowledged_at, interviewed_at, hired_at, employed_at)
+			SELECT (SELECT id FROM workers LIMIT 1), origin, dest, '8153', status, at, at,
+				CASE WHEN status IN ('ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED') THEN at + interval '1 day' END,
+				CASE WHEN status IN ('INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED') THEN at + interval '2 days' END,
+				CASE WHEN status IN ('HIRED', 'EMPLOYED') THEN at + interval '3 days' + (i % 5) * interval '5 hours' END,
+				CASE WHEN status = 'EMPLOYED' THEN at + interval '33 days' END
+			FROM gen`, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO centers (code, name, province_code, created_at, updated_at) VALUES ('TNG', 'Trung tâm TNG', '19', now(), now()),
+			('HPG', 'Trung tâm HPG', '31', now(), now()), ('BNH', 'Trung tâm BNH', '24', now(), now())`,
+		`INSERT INTO workers (id, registered_by, occupation_code, consent_given, erased_at, created_at, updated_at)
+			SELECT gen_random_uuid(), id, '8153', true, now(), now(), now() FROM centers WHERE code = 'TNG'`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return insert
 }

@@ -283,12 +283,7 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 				coalesce(sum(r.n) FILTER (WHERE r.with_hire), 0)::bigint AS timed
 			FROM referral_counts r
 			WHERE `+counts.String()+`),
-		middle AS (
-			SELECT `+daysToHire+` AS days
-			FROM referral_facts r
-			WHERE `+hires.String()+`
-			ORDER BY `+daysToHire+`
-			OFFSET (SELECT greatest((timed - 1) / 2, 0) FROM stages) LIMIT 2),
+		`+medianWalk(hires, ends, start == nil && until == nil)+`,
 		median AS (
 			SELECT CASE WHEN (SELECT timed FROM stages) % 2 = 1 THEN min(days) ELSE min(days) + (max(days) - min(days)) * 0.5 END
 				AS median_days_to_hire
@@ -307,6 +302,39 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 	}
 	f.CenterID, f.From, f.To = center, args.From, args.To
 	return f, nil
+}
+
+// medianWalk is the CTE middle of referralFunnel: the one or two hire times at the
+// middle position of the cohort (hires) in order of time to hire. Without a period the
+// day counts of referral_hire_days (migration 00135, restricted by ends) say in which
+// whole day of time to hire the middle falls and how many hires come before that day,
+// so the index walk starts there; with a period it starts at the shortest hire.
+func medianWalk(hires *sqlWhere, ends string, allTime bool) string {
+	const middle = `(SELECT greatest((timed - 1) / 2, 0) FROM stages)`
+	if !allTime {
+		return `middle AS (
+			SELECT ` + daysToHire + ` AS days
+			FROM referral_facts r
+			WHERE ` + hires.String() + `
+			ORDER BY ` + daysToHire + `
+			OFFSET ` + middle + ` LIMIT 2)`
+	}
+	return `hire_days AS (
+			SELECT r.days, sum(sum(r.n)) OVER (ORDER BY r.days) - sum(r.n) AS before
+			FROM referral_hire_days r
+			WHERE ` + ends + `
+			GROUP BY r.days
+			HAVING sum(r.n) > 0),
+		target AS (
+			SELECT days, (` + middle + ` - before)::bigint AS skip
+			FROM hire_days WHERE before <= ` + middle + `
+			ORDER BY days DESC LIMIT 1),
+		middle AS (
+			SELECT ` + daysToHire + ` AS days
+			FROM referral_facts r
+			WHERE ` + hires.String() + ` AND ` + daysToHire + ` >= (SELECT days FROM target)
+			ORDER BY ` + daysToHire + `
+			OFFSET (SELECT skip FROM target) LIMIT 2)`
 }
 
 // AgreementFulfillment reads the use of an agreement's quota lines.

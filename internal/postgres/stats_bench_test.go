@@ -86,7 +86,7 @@ func principalOf(ctx context.Context) *exchange.Principal { return auth.FromCont
 
 // loadReferrals generates n referrals between the centers over 600 days, each with the
 // history of its status: a sixth each stays REFERRED, ACKNOWLEDGED, INTERVIEW_SCHEDULED,
-// HIRED (after 3 days), EMPLOYED, or NOT_HIRED.
+// HIRED (after 3 to 31 days), EMPLOYED, or NOT_HIRED.
 func loadReferrals(b *testing.B, db *postgres.DB, n int) {
 	ctx := context.Background()
 	tx, err := db.Pool.Begin(ctx)
@@ -99,25 +99,33 @@ func loadReferrals(b *testing.B, db *postgres.DB, n int) {
 		args []any
 	}{
 		{`ALTER TABLE referrals DISABLE TRIGGER referral_counts_insert_delete`, nil},
+		{`ALTER TABLE referrals DISABLE TRIGGER referral_hire_days_insert`, nil},
 		{`INSERT INTO workers (id, registered_by, occupation_code, erased_at, created_at, updated_at)
-			SELECT gen_random_uuid(), id, '8153', now(), now(), now() FROM centers`, nil},
+			SELECT md5('bench center ' || id)::uuid, id, '8153', now(), now(), now() FROM centers`, nil},
+		// A worker has one placement: each hired referral has a worker of its own.
+		{`WITH c AS (SELECT array_agg(id ORDER BY code) AS ids FROM centers)
+		INSERT INTO workers (id, registered_by, occupation_code, erased_at, created_at, updated_at)
+			SELECT md5('bench worker ' || i)::uuid, ids[1 + i % cardinality(ids)], '8153', now(), now(), now()
+			FROM c, generate_series(1, $1) i WHERE i % 6 IN (3, 4)`, []any{n}},
 		{`WITH c AS (SELECT array_agg(id ORDER BY code) AS ids FROM centers),
 		gen AS (
 			SELECT i, ids[1 + i % cardinality(ids)] AS origin, ids[1 + (i + 1 + i % 3) % cardinality(ids)] AS dest,
 				timestamptz '2025-01-01' + (i % 600) * interval '1 day' + (i % 1440) * interval '1 minute' AS at,
 				(ARRAY['REFERRED', 'ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED'])[1 + i % 6] AS status
 			FROM c, generate_series(1, $1) i)
-		INSERT INTO referrals (worker_id, origin_center_id, destination_center_id, occupation_code, status, created_at, updated_at,
-			acknowledged_at, interviewed_at, hired_at, employed_at)
-		SELECT (SELECT w.id FROM workers w WHERE w.registered_by = gen.origin), origin, dest, '8153', status, at, at,
+		INSERT INTO referrals (worker_id, origin_center_id, destination_center_id, occupation_code, worker_occupation_code,
+			status, created_at, updated_at, acknowledged_at, interviewed_at, hired_at, employed_at)
+		SELECT CASE WHEN i % 6 IN (3, 4) THEN md5('bench worker ' || i)::uuid
+				ELSE md5('bench center ' || origin)::uuid END,
+			origin, dest, '8153', '8153', status, at, at,
 			CASE WHEN status IN ('ACKNOWLEDGED', 'INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED', 'NOT_HIRED') THEN at + interval '1 day' END,
 			CASE WHEN status IN ('INTERVIEW_SCHEDULED', 'HIRED', 'EMPLOYED') THEN at + interval '2 days' END,
-			CASE WHEN status IN ('HIRED', 'EMPLOYED') THEN at + interval '3 days' END,
+			CASE WHEN status IN ('HIRED', 'EMPLOYED') THEN at + interval '3 days' + (i % 97) * interval '7 hours' END,
 			CASE WHEN status = 'EMPLOYED' THEN at + interval '33 days' END
 		FROM gen`, []any{n}},
 		{`INSERT INTO referral_events (referral_id, from_status, to_status, action, actor_subject, at, recorded_at)
-		SELECT r.id, s.from_status, s.to_status, s.action, 'bench', r.created_at + s.days * interval '1 day',
-			r.created_at + s.days * interval '1 day'
+		SELECT r.id, s.from_status, s.to_status, s.action, 'bench', coalesce(e.at, r.created_at + s.days * interval '1 day'),
+			coalesce(e.at, r.created_at + s.days * interval '1 day')
 		FROM referrals r JOIN (VALUES
 			(NULL, 'REFERRED', NULL, 0, '{REFERRED,ACKNOWLEDGED,INTERVIEW_SCHEDULED,HIRED,EMPLOYED,NOT_HIRED}'),
 			('REFERRED', 'ACKNOWLEDGED', 'ACKNOWLEDGE', 1, '{ACKNOWLEDGED,INTERVIEW_SCHEDULED,HIRED,EMPLOYED,NOT_HIRED}'),
@@ -126,11 +134,15 @@ func loadReferrals(b *testing.B, db *postgres.DB, n int) {
 			('HIRED', 'EMPLOYED', 'CONFIRM_EMPLOYMENT', 33, '{EMPLOYED}'),
 			('ACKNOWLEDGED', 'NOT_HIRED', 'MARK_NOT_HIRED', 4, '{NOT_HIRED}')
 		) s (from_status, to_status, action, days, statuses) ON r.status = ANY (s.statuses::text[])
+			LEFT JOIN LATERAL (SELECT r.hired_at AS at WHERE s.to_status = 'HIRED') e ON true
 		ORDER BY r.id, s.days`, nil},
-		// The day counts as migration 00015 fills them: its trigger is off while the
-		// rows are generated (TestReferralCountsFollowReferrals tests it).
+		// The day counts as migrations 00015 and 00135 fill them: their triggers are off
+		// while the rows are generated (TestReferralCountsFollowReferrals and
+		// TestReferralHireDaysFollowReferrals test them).
 		{`INSERT INTO referral_counts ` + referralCountsSQL, nil},
+		{`INSERT INTO referral_hire_days ` + referralHireDaysSQL, nil},
 		{`ALTER TABLE referrals ENABLE TRIGGER referral_counts_insert_delete`, nil},
+		{`ALTER TABLE referrals ENABLE TRIGGER referral_hire_days_insert`, nil},
 	} {
 		if _, err := tx.Exec(ctx, q.sql, q.args...); err != nil {
 			b.Fatalf("generate referrals: %v", err)
@@ -141,7 +153,7 @@ func loadReferrals(b *testing.B, db *postgres.DB, n int) {
 	}
 	// Vacuumed as autovacuum would after a bulk insert: the median time to hire reads
 	// an index-only scan, which needs the visibility map.
-	for _, table := range []string{"workers", "referrals", "referral_events", "referral_counts"} {
+	for _, table := range []string{"workers", "referrals", "referral_events", "referral_counts", "referral_hire_days"} {
 		if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE) `+table); err != nil {
 			b.Fatal(err)
 		}

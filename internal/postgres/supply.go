@@ -108,9 +108,8 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 	}
 	d := exchange.DraftFromPublishSupply(in)
 	check := func(now time.Time) error { return exchange.ValidateSupply(s.db.Catalog, now, d, true).Err() }
-	return supplyTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborSupply", in, check, func(tx *Tx, id uuid.UUID) error {
-		_, err := tx.Exec(ctx, insertSQL[supplyRecord]("labor_supplies"), args(newSupplyRecord(id, p.CenterID, d, tx.now)))
-		return err
+	return supplyTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborSupply", in, check, func(tx *Tx, id uuid.UUID) ([]string, []any) {
+		return recordOf(newSupplyRecord(id, p.CenterID, d, tx.now))
 	})
 }
 

@@ -1,0 +1,49 @@
+package apitest_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/laborx/laborx/internal/apitest"
+)
+
+// TestPublishStatementCount: a publish is five statements, with or without an
+// idempotency key: BEGIN (with the caller's settings), the key's claim with the
+// posting and its audit entry, the change with its sequence and notification, COMMIT,
+// and the durable commit the answer waits for. A replay of the key reads the first
+// result instead of writing.
+func TestPublishStatementCount(t *testing.T) {
+	t.Parallel()
+	counter := &statementCounter{}
+	e := apitest.NewWith(t, apitest.Options{QueryTracer: counter})
+	tok := e.AddCenter(t, "HPG", "31").Token(t, "publisher")
+	const publish = `mutation($in: PublishLaborDemandInput!) { publishLaborDemand(input: $in) {
+		laborDemand { id title version status } userErrors { code } } }`
+	input := func(key any) map[string]any {
+		return map[string]any{"in": map[string]any{"employer": map[string]any{"name": "Công ty May"}, "occupationCode": "8153",
+			"title": "Công nhân may", "quantity": 5, "workProvinceCode": "31", "employmentType": "FULL_TIME",
+			"expiresAt": time.Now().AddDate(0, 1, 0).Format(time.RFC3339), "idempotencyKey": key}}
+	}
+	e.Do(t, tok, publish, input(nil)).NoErrors(t) // the key is verified and cached
+	run := func(key any) (int64, *apitest.Response) {
+		before := counter.n.Load()
+		r := e.Do(t, tok, publish, input(key))
+		r.NoErrors(t)
+		return counter.n.Load() - before, r
+	}
+	for _, key := range []any{nil, "k-1"} {
+		n, r := run(key)
+		if n != 5 {
+			t.Errorf("publish with key %v ran %d statements, want 5", key, n)
+		}
+		if r.Get("publishLaborDemand.laborDemand.version") != float64(1) || r.Get("publishLaborDemand.laborDemand.status") != "OPEN" {
+			t.Errorf("published: %s", r.Raw)
+		}
+	}
+	_, first := run("k-2")
+	n, again := run("k-2")
+	if again.Get("publishLaborDemand.laborDemand.id") != first.Get("publishLaborDemand.laborDemand.id") {
+		t.Errorf("replay: %s, first %s", again.Raw, first.Raw)
+	}
+	t.Logf("a replay ran %d statements", n)
+}
