@@ -119,7 +119,7 @@ func (pt postingTable[T]) changed(ctx context.Context, tx *Tx, id uuid.UUID, act
 // waits for the claiming transaction, and the key row it committed decides (replay).
 func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op string, input any,
 	check func(now time.Time) error, record func(tx *Tx, id uuid.UUID) ([]string, []any)) (*T, error) {
-	row, err := WithTxV(ctx, db, func(tx *Tx) (*T, error) {
+	return WithTxV(ctx, db, func(tx *Tx) (*T, error) {
 		if err := check(tx.now); err != nil {
 			return nil, err
 		}
@@ -150,13 +150,6 @@ func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op s
 		}
 		return row, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := db.awaitDurable(ctx); err != nil {
-		return nil, err
-	}
-	return row, nil
 }
 
 // publishSQL is the statement that inserts a new posting with its audit entry (details:
@@ -182,7 +175,7 @@ func (pt postingTable[T]) publishSQL(tx *Tx, c *idempotencyClaim, id uuid.UUID, 
 	args = append(append(args, tx.auditActor()...), auditAction, string(pt.kind.Kind), requestID)
 	fmt.Fprintf(&b, `audit AS (INSERT INTO audit_entries (`+auditEntryColumns+`)
 			SELECT %s, ins.id, jsonb_build_object('version', ins.version), NULLIF($%d, '') FROM ins)
-		SELECT * FROM ins WHERE `+commitWithoutFlushSQL, placeholders(from, len(args)-1), len(args))
+		SELECT * FROM ins`, placeholders(from, len(args)-1), len(args))
 	return b.String(), args
 }
 
