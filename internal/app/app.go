@@ -44,6 +44,11 @@ type Config struct {
 	// verified-key cache misses, readiness and the outage probe. They are kept apart so
 	// that a request's count does not depend on when the cache last heard its heartbeat.
 	KeyQueryTracer pgx.QueryTracer
+	// ListenDatabaseURL, when set, is a direct (not pooled) connection to the primary
+	// for the LISTEN connections of the change hub and the key follower: a pooler in
+	// transaction mode hands the server connection to another client after each
+	// statement, so notifications never arrive. Empty: DatabaseURL.
+	ListenDatabaseURL string
 	// ReadDatabaseURL, when set, is a read replica that serves statistics; empty reads
 	// them from DatabaseURL.
 	ReadDatabaseURL string
@@ -92,6 +97,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	poolOpts := cfg.Pool
 	poolOpts.Tracer = cfg.QueryTracer
+	if poolOpts.ExecMode == 0 {
+		poolOpts.ExecMode = postgres.AutoExecMode(cfg.DatabaseURL, cfg.ListenDatabaseURL)
+	}
+	listenConfig, err := listenConnConfig(cfg, poolOpts)
+	if err != nil {
+		return nil, err
+	}
 	db, err := postgres.OpenWith(ctx, cfg.DatabaseURL, poolOpts)
 	if err != nil {
 		return nil, err
@@ -151,7 +163,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	market := postgres.NewMarketService(db)
 	keyLookup := postgres.NewCenterService(&postgres.DB{Pool: keyPool, Catalog: db.Catalog, Now: db.Now, PII: db.PII})
 	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
-	keys, keysDone := startKeyCache(keysCtx, db, keyLookup, centers, cfg.Logger)
+	keys, keysDone := startKeyCache(keysCtx, listenConfig, keyLookup, centers, cfg.Logger)
 	verifier := auth.NewVerifier(keys, cfg.OperatorKeys, cfg.Audience)
 	// Subscriptions re-read their key before each delivery, past the cache: the
 	// delivery may be the very change that revoked it.
@@ -207,7 +219,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	go func() {
 		defer close(a.listening)
 		connect := func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
+			return pgx.ConnectConfig(ctx, listenConfig.Copy())
 		}
 		_ = hub.Listen(listenCtx, postgres.ChangesChannel, connect, cfg.Logger)
 	}()
@@ -247,6 +259,17 @@ func (a *App) Close() {
 	}
 	a.keyPool.Close()
 	a.DB.Close()
+}
+
+// listenConnConfig is the connection the LISTENs use: ListenDatabaseURL, else the
+// primary's.
+func listenConnConfig(cfg Config, o postgres.PoolOptions) (*pgx.ConnConfig, error) {
+	o.Tracer, o.ExecMode = nil, 0
+	pc, err := postgres.PoolConfig(cmp.Or(cfg.ListenDatabaseURL, cfg.DatabaseURL), o)
+	if err != nil {
+		return nil, fmt.Errorf("listen database: %w", err)
+	}
+	return pc.ConnConfig, nil
 }
 
 // openReadPool connects to the read replica that serves statistics; nil when dsn is empty.

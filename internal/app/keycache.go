@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/postgres"
@@ -18,14 +20,14 @@ const keyCacheStartWait = 2 * time.Second
 // startKeyCache puts a verified-key cache in front of lookup, cleared by this
 // instance's own revocations and suspensions at once and by every other process's
 // through the database's announcements. done closes when the follower has stopped.
-func startKeyCache(ctx context.Context, db *postgres.DB, lookup exchange.KeyLookup, centers *postgres.CenterService,
+func startKeyCache(ctx context.Context, listen *pgx.ConnConfig, lookup exchange.KeyLookup, centers *postgres.CenterService,
 	logger *slog.Logger) (cache *auth.KeyCache, done <-chan struct{}) {
 	cache = auth.NewKeyCache(lookup)
 	centers.OnKeysChanged(cache.Invalidate)
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		postgres.FollowKeyChanges(ctx, db.Pool.Config().ConnConfig, cache, logger)
+		postgres.FollowKeyChanges(ctx, listen, cache, logger)
 	}()
 	select {
 	case <-cache.Ready():
