@@ -26,15 +26,24 @@ type topology struct {
 	primary *restartableCluster
 	standby *devdb.Cluster
 	bouncer *devdb.Bouncer
-	// multi lists both servers with target_session_attrs=read-write.
-	multi string
+	// multi lists both servers with target_session_attrs=read-write; replica is the
+	// standby alone. Both connect as the service's role.
+	multi, replica string
 }
 
 func newTopology(t *testing.T) *topology {
 	t.Helper()
 	primary := newRestartableCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// The service's role, which row-level security binds: its transaction-local
+	// settings (laborx.center_id) must survive the pooler.
+	app, err := primary.c.AppDSN(ctx, "laborx")
+	if err != nil {
+		t.Fatal(err)
+	}
 	standby := startStandby(t, primary)
-	pu, err := url.Parse(primary.DSN)
+	pu, err := url.Parse(app)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,17 +51,16 @@ func newTopology(t *testing.T) *topology {
 	if err != nil {
 		t.Fatal(err)
 	}
-	multi := *pu
+	multi, replica := *pu, *pu
 	multi.Host = pu.Host + "," + su.Host
 	multi.RawQuery += "&target_session_attrs=read-write"
+	replica.Host = su.Host
 
 	dir := filepath.Join(primary.dir, "pgbouncer")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	password, _ := pu.User.Password()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	// Four server connections for three instances' pools: clients share them, so a
 	// named prepared statement of one would meet another (SQLSTATE 42P05).
 	b, err := devdb.StartBouncer(ctx, devdb.BouncerOptions{Dir: dir, Server: pu.Host, Database: "laborx",
@@ -61,7 +69,7 @@ func newTopology(t *testing.T) *topology {
 		t.Fatalf("%v (the topology test needs PgBouncer: apt-get install -y pgbouncer)", err)
 	}
 	t.Cleanup(b.Stop)
-	return &topology{primary: primary, standby: standby, bouncer: b, multi: multi.String()}
+	return &topology{primary: primary, standby: standby, bouncer: b, multi: multi.String(), replica: replica.String()}
 }
 
 // waitReplicated waits until the standby has replayed everything the primary wrote.
@@ -233,7 +241,7 @@ func TestTopology(t *testing.T) {
 	topo := newTopology(t)
 	pool := postgres.PoolOptions{MaxConns: 4, ConnectTimeout: 2 * time.Second, StatementTimeout: 5 * time.Second, LockTimeout: 5 * time.Second}
 	e := apitest.NewWith(t, apitest.Options{DSN: withApp(topo.multi, "laborx-b"), Server: faultServer(5 * time.Second),
-		ReadDatabaseURL: topo.standby.DSN("laborx"), Pool: pool, SubscriptionRetry: 30 * time.Second})
+		ReadDatabaseURL: topo.replica, Pool: pool, SubscriptionRetry: 30 * time.Second})
 	b := e.Server.URL
 	instanceA := apitest.Options{DSN: topo.bouncer.DSN(), ListenDatabaseURL: withApp(topo.multi, "laborx-a-listen"),
 		Server: faultServer(5 * time.Second), Pool: pool, SubscriptionRetry: 30 * time.Second}

@@ -1,19 +1,21 @@
 package postgres
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ExecModes are the values of `laborx serve --db-exec-mode`: pgx's query exec modes by
-// their URL names (default_query_exec_mode), and "auto".
-var ExecModes = []string{"auto", "cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"}
+// their URL names (default_query_exec_mode), and "auto". exec and simple_protocol are
+// not among them: they guess each parameter's PostgreSQL type from its Go type, and
+// laborx passes JSON documents (maps, structs) whose type only the server's statement
+// description gives ("unable to encode map[string]interface {} … unknown type (OID
+// 0)"); describe_exec and cache_describe ask the server, as cache_statement does.
+var ExecModes = []string{"auto", "cache_statement", "cache_describe", "describe_exec"}
 
 // ParseExecMode reads an --db-exec-mode value. "auto" (and "") is 0: the mode is then
 // chosen by AutoExecMode.
@@ -27,12 +29,8 @@ func ParseExecMode(s string) (pgx.QueryExecMode, error) {
 		return pgx.QueryExecModeCacheDescribe, nil
 	case "describe_exec":
 		return pgx.QueryExecModeDescribeExec, nil
-	case "exec":
-		return pgx.QueryExecModeExec, nil
-	case "simple_protocol":
-		return pgx.QueryExecModeSimpleProtocol, nil
 	}
-	return 0, fmt.Errorf("unknown exec mode %q (one of %s)", s, strings.Join(ExecModes, ", "))
+	return 0, fmt.Errorf("unknown or unsupported exec mode %q (one of %s)", s, strings.Join(ExecModes, ", "))
 }
 
 // AutoExecMode is what "auto" means. A LISTEN URL apart from the main one says the main
@@ -49,15 +47,14 @@ func AutoExecMode(databaseURL, listenURL string) pgx.QueryExecMode {
 	return 0
 }
 
-// registerTypes teaches a connection's type map the Go types laborx passes as query
-// arguments whose PostgreSQL type cannot be guessed from the Go type alone: the modes
-// that do not ask the server for parameter types (exec, simple_protocol) otherwise
-// fail with "unable to encode []uuid.UUID". It costs no round trip.
-func registerTypes(_ context.Context, conn *pgx.Conn) error {
-	m := conn.TypeMap()
-	m.RegisterDefaultPgType(uuid.UUID{}, "uuid")
-	m.RegisterDefaultPgType([]uuid.UUID{}, "_uuid")
-	m.RegisterDefaultPgType(uuid.NullUUID{}, "uuid")
+// checkExecMode refuses the modes that guess parameter types (see ExecModes), also
+// when the URL's default_query_exec_mode asks for one, at start rather than at the
+// first request that writes a JSON document.
+func checkExecMode(m pgx.QueryExecMode) error {
+	if m == pgx.QueryExecModeExec || m == pgx.QueryExecModeSimpleProtocol {
+		return fmt.Errorf("default_query_exec_mode=%s is not supported (laborx passes JSON parameters whose type "+
+			"only the server describes): use --db-exec-mode cache_describe behind a transaction pooler", m)
+	}
 	return nil
 }
 
