@@ -61,8 +61,8 @@ func newTopology(t *testing.T) *topology {
 		t.Fatal(err)
 	}
 	password, _ := pu.User.Password()
-	// Four server connections for three instances' pools: clients share them, so a
-	// named prepared statement of one would meet another (SQLSTATE 42P05).
+	// Four server connections for the pools of the two instances behind it: clients
+	// share them, so a named prepared statement of one would meet another (42P05).
 	b, err := devdb.StartBouncer(ctx, devdb.BouncerOptions{Dir: dir, Server: pu.Host, Database: "laborx",
 		User: pu.User.Username(), Password: password, PoolSize: 4})
 	if err != nil {
