@@ -99,6 +99,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	poolOpts.Tracer = cfg.QueryTracer
 	if poolOpts.ExecMode == 0 {
 		poolOpts.ExecMode = postgres.AutoExecMode(cfg.DatabaseURL, cfg.ListenDatabaseURL)
+	} else if cfg.ListenDatabaseURL == "" && poolOpts.ExecMode != pgx.QueryExecModeCacheStatement {
+		// A mode chosen for a pooler, with LISTEN through it: the pooler would swallow
+		// the notifications without an error.
+		cfg.Logger.Warn("--db-exec-mode " + poolOpts.ExecMode.String() + " without --listen-database-url: if --database-url " +
+			"goes through a transaction pooler, LISTEN hears nothing and subscribers wait for the 15 s poll")
 	}
 	listenConfig, err := listenConnConfig(cfg, poolOpts)
 	if err != nil {
