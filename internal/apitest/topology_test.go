@@ -61,6 +61,8 @@ func newTopology(t *testing.T) *topology {
 		t.Fatal(err)
 	}
 	password, _ := pu.User.Password()
+	ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	// Four server connections for the pools of the two instances behind it: clients
 	// share them, so a named prepared statement of one would meet another (42P05).
 	b, err := devdb.StartBouncer(ctx, devdb.BouncerOptions{Dir: dir, Server: pu.Host, Database: "laborx",
