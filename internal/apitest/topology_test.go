@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/laborx/laborx/internal/apitest"
+	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/devdb"
 	"github.com/laborx/laborx/internal/postgres"
 )
@@ -233,7 +234,8 @@ func execOn(t *testing.T, dsn string, sqls ...string) {
 // TestTopology runs two laborx instances the way production does: B on the
 // multi-host URL (primary, then the promoted standby) with statistics from the
 // standby, A and a second start of it through PgBouncer in transaction mode with
-// LISTEN on a direct connection. Changes cross instances; a key revocation ends
+// LISTEN on a direct connection. Changes cross instances; two more instances, one
+// through the pooler, share one rate limit; a key revocation ends
 // subscriptions on both; a primary that turns read-only answers 503 and loses the
 // pool's connections to it; writes resume after the primary restarts and after it
 // fails over to the promoted standby; and clients that follow changes(after:) on
@@ -270,6 +272,27 @@ func TestTopology(t *testing.T) {
 		publishUntilDone(t, srvA2.URL, publisher, "second-start")
 		onA.waitFor(t, "A's follower sees all three", 3)
 		onB.waitFor(t, "B's follower sees all three", 3)
+	})
+
+	t.Run("shared rate limit", func(t *testing.T) {
+		// Two more instances with a limit, one through the pooler, one direct: they
+		// share it through the database as the others would.
+		const limit, burst = 20, 20
+		cfg := *faultServer(5 * time.Second)
+		cfg.RateLimit, cfg.Burst = limit, burst
+		limitedA := instanceA
+		limitedA.Server = &cfg
+		_, rlA := e.NewInstance(t, limitedA)
+		_, rlB := e.NewInstance(t, apitest.Options{DSN: withApp(topo.multi, "laborx-rate"), Server: &cfg, Pool: pool})
+		tok := tng.TokenWith(t, auth.Claims{Subject: "rate@tng", Roles: []string{"viewer"}})
+		apitest.WaitRateLimitInstances(t, 2, rlA.URL, rlB.URL)
+		h := apitest.Hammer(t, 3*time.Second, 4, tok, rlA.URL, rlB.URL)
+		allowed := limit*h.Elapsed.Seconds() + burst
+		t.Logf("shared rate limit %d/s burst %d over PgBouncer and direct: accepted %d (%v per instance) of %.0f allowed in %v",
+			limit, burst, h.TotalAccepted(), h.Accepted, allowed, h.Elapsed.Round(time.Millisecond))
+		if got := float64(h.TotalAccepted()); got > 1.1*allowed {
+			t.Errorf("two instances admitted %.0f, more than 10 %% over the one limit's %.0f", got, allowed)
+		}
 	})
 
 	t.Run("statistics from the replica", func(t *testing.T) {

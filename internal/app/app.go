@@ -100,6 +100,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	poolOpts.Tracer = cfg.QueryTracer
 	if poolOpts.ExecMode == 0 {
 		poolOpts.ExecMode = postgres.AutoExecMode(cfg.DatabaseURL, cfg.ListenDatabaseURL)
+		cfg.Pool.ExecMode = poolOpts.ExecMode // the rate limits' pool goes through the pooler too
 	} else if cfg.ListenDatabaseURL == "" && poolOpts.ExecMode != pgx.QueryExecModeCacheStatement {
 		// A mode chosen for a pooler, with LISTEN through it: the pooler would swallow
 		// the notifications without an error.
