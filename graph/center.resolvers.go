@@ -15,11 +15,6 @@ import (
 	"github.com/laborx/laborx/internal/loader"
 )
 
-// ID is the batch resolver for the id field.
-func (r *centerResolver) ID(ctx context.Context, objs []*exchange.Center) ([]string, error) {
-	return each(objs, func(c *exchange.Center) (string, error) { return exchange.GlobalID(exchange.KindCenter, c.ID), nil })
-}
-
 // Province is the batch resolver for the province field.
 func (r *centerResolver) Province(ctx context.Context, objs []*exchange.Center) ([]*exchange.Province, error) {
 	return each(objs, func(c *exchange.Center) (*exchange.Province, error) { return r.province(c.ProvinceCode) })

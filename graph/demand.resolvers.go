@@ -14,13 +14,6 @@ import (
 	"github.com/laborx/laborx/internal/loader"
 )
 
-// ID is the batch resolver for the id field.
-func (r *laborDemandResolver) ID(ctx context.Context, objs []*exchange.LaborDemand) ([]string, error) {
-	return each(objs, func(d *exchange.LaborDemand) (string, error) {
-		return exchange.GlobalID(exchange.KindLaborDemand, d.ID), nil
-	})
-}
-
 // Center is the batch resolver for the center field.
 func (r *laborDemandResolver) Center(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Center, error) {
 	ids, _ := each(objs, func(d *exchange.LaborDemand) (uuid.UUID, error) { return d.CenterID, nil })
@@ -74,7 +67,7 @@ func (r *queryResolver) LaborDemands(ctx context.Context, filter *exchange.Labor
 	if err != nil {
 		return nil, err
 	}
-	prefetchCenters(ctx, p.Items, func(d *exchange.LaborDemand) uuid.UUID { return d.CenterID })
+	primeCenters(ctx, p.Centers)
 	return &model.LaborDemandConnection{
 		Edges: edges(p, func(c string, n *exchange.LaborDemand) *model.LaborDemandEdge {
 			return &model.LaborDemandEdge{Cursor: c, Node: n}

@@ -309,9 +309,9 @@ type ComplexityRoot struct {
 		Code      func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
-		ID        func(childComplexity int) int
 		Keys      func(childComplexity int) int
 		Name      func(childComplexity int) int
+		NodeID    func(childComplexity int) int
 		Phone     func(childComplexity int) int
 		Province  func(childComplexity int) int
 		Status    func(childComplexity int) int
@@ -489,7 +489,7 @@ type ComplexityRoot struct {
 		ExpiresAt       func(childComplexity int) int
 		FilledCount     func(childComplexity int) int
 		HoursPerWeek    func(childComplexity int) int
-		ID              func(childComplexity int) int
+		NodeID          func(childComplexity int) int
 		Occupation      func(childComplexity int) int
 		OpenPositions   func(childComplexity int) int
 		Overtime        func(childComplexity int) int
@@ -1085,8 +1085,6 @@ type BenefitTransferStatsResolver interface {
 	Center(ctx context.Context, obj *exchange.BenefitTransferStats) (*exchange.Center, error)
 }
 type CenterResolver interface {
-	ID(ctx context.Context, objs []*exchange.Center) ([]string, error)
-
 	Province(ctx context.Context, objs []*exchange.Center) ([]*exchange.Province, error)
 
 	Keys(ctx context.Context, obj *exchange.Center) ([]*exchange.CenterKey, error)
@@ -1120,7 +1118,6 @@ type ExchangeSessionResolver interface {
 	Invitations(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionInvitation, error)
 }
 type LaborDemandResolver interface {
-	ID(ctx context.Context, objs []*exchange.LaborDemand) ([]string, error)
 	Center(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Center, error)
 
 	Occupation(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Occupation, error)
@@ -2312,12 +2309,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Center.Email(childComplexity), true
-	case "Center.id":
-		if e.ComplexityRoot.Center.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Center.ID(childComplexity), true
 	case "Center.keys":
 		if e.ComplexityRoot.Center.Keys == nil {
 			break
@@ -2330,6 +2321,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Center.Name(childComplexity), true
+	case "Center.id":
+		if e.ComplexityRoot.Center.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Center.NodeID(childComplexity), true
 	case "Center.phone":
 		if e.ComplexityRoot.Center.Phone == nil {
 			break
@@ -3002,11 +2999,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LaborDemand.HoursPerWeek(childComplexity), true
 	case "LaborDemand.id":
-		if e.ComplexityRoot.LaborDemand.ID == nil {
+		if e.ComplexityRoot.LaborDemand.NodeID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.LaborDemand.ID(childComplexity), true
+		return e.ComplexityRoot.LaborDemand.NodeID(childComplexity), true
 	case "LaborDemand.occupation":
 		if e.ComplexityRoot.LaborDemand.Occupation == nil {
 			break
@@ -15674,7 +15671,7 @@ func (ec *executionContext) _Center_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Center_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Center_id(ctx, field, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15685,30 +15682,7 @@ func (ec *executionContext) _Center_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Center_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Center", field, true, true, "ID")
-}
-func (ec *executionContext) resolveBatch_Center_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (any, error) {
-	resolver := ec.Resolvers.Center()
-	if batch, ok := graphql.BatchParentsFor[*exchange.Center](ctx, "Center"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.ID(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[string](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Center.id",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.ID(ctx, []*exchange.Center{obj})
-	return graphql.ResolveBatchSingleResult[string](
-		ctx,
-		results,
-		err,
-		"Center.id",
-	)
+	return graphql.NewScalarFieldContext("Center", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Center_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
@@ -18371,7 +18345,7 @@ func (ec *executionContext) _LaborDemand_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_LaborDemand_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_LaborDemand_id(ctx, field, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18382,30 +18356,7 @@ func (ec *executionContext) _LaborDemand_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_LaborDemand_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LaborDemand", field, true, true, "ID")
-}
-func (ec *executionContext) resolveBatch_LaborDemand_id(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (any, error) {
-	resolver := ec.Resolvers.LaborDemand()
-	if batch, ok := graphql.BatchParentsFor[*exchange.LaborDemand](ctx, "LaborDemand"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.ID(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[string](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"LaborDemand.id",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.ID(ctx, []*exchange.LaborDemand{obj})
-	return graphql.ResolveBatchSingleResult[string](
-		ctx,
-		results,
-		err,
-		"LaborDemand.id",
-	)
+	return graphql.NewScalarFieldContext("LaborDemand", field, true, false, "ID")
 }
 
 func (ec *executionContext) _LaborDemand_center(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
@@ -36069,11 +36020,10 @@ func (ec *executionContext) _Center(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Center")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Center_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Center_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Center_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -37231,11 +37181,10 @@ func (ec *executionContext) _LaborDemand(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LaborDemand")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LaborDemand_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._LaborDemand_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "center":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

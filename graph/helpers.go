@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
@@ -53,7 +54,17 @@ func underInput(e *exchange.Error) *exchange.Error {
 // totalCount, which costs a count query.
 func pageArgs(ctx context.Context, first *int, after *string) (exchange.PageArgs, error) {
 	withTotal := slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
-	return exchange.CheckPageArgs(first, after, withTotal)
+	args, err := exchange.CheckPageArgs(first, after, withTotal)
+	args.NoCursors = !cursorSelected(ctx)
+	return args, err
+}
+
+// cursorSelected says whether the connection being resolved selects a cursor: an
+// edge's, or the page's first or last.
+func cursorSelected(ctx context.Context) bool {
+	edge := strings.Split(selectedFields(ctx, "edges"), ",")
+	page := strings.Split(selectedFields(ctx, "pageInfo"), ",")
+	return slices.Contains(edge, "cursor") || slices.Contains(page, "startCursor") || slices.Contains(page, "endCursor")
 }
 
 func pageInfo[T any](p *exchange.Page[T]) *model.PageInfo {

@@ -29,6 +29,15 @@ func prefetchCenters[T any](ctx context.Context, items []T, centerOf func(T) uui
 	loader.Prefetch(ctx, loader.For(ctx).Center, ids)
 }
 
+// primeCenters gives the center loader the centers a list read with its page, so the
+// page's nested `center` fields are served from them without a query.
+func primeCenters(ctx context.Context, centers []*exchange.Center) {
+	l := loader.For(ctx).Center
+	for _, c := range centers {
+		l.Prime(c.ID, c)
+	}
+}
+
 // importPayload maps an import's outcome to its payload.
 func importPayload(ctx context.Context, res *exchange.ImportResult, err error) (*model.ImportPayload, error) {
 	ues, err := userErrors(ctx, err)

@@ -60,3 +60,9 @@ func ParseGlobalIDOf(k Kind, s string) (uuid.UUID, error) {
 	}
 	return id, nil
 }
+
+// NodeID is the demand's global ID (GraphQL's LaborDemand.id, resolved inline).
+func (d *LaborDemand) NodeID() string { return GlobalID(KindLaborDemand, d.ID) }
+
+// NodeID is the center's global ID (GraphQL's Center.id, resolved inline).
+func (c *Center) NodeID() string { return GlobalID(KindCenter, c.ID) }

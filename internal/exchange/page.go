@@ -14,6 +14,10 @@ type PageArgs struct {
 	// WithTotal asks for the total count too; it costs a second query, so only when the
 	// client selected `totalCount`.
 	WithTotal bool
+	// NoCursors says the client selected no cursor (edges.cursor, pageInfo's
+	// startCursor and endCursor): a list may then leave the page's cursors empty
+	// instead of encoding one per row.
+	NoCursors bool
 }
 
 // CheckPageArgs applies the default and refuses sizes outside 1..100.
@@ -38,4 +42,7 @@ type Page[T any] struct {
 	HasNextPage bool
 	HasPrevious bool
 	TotalCount  int
+	// Centers are the items' centers when the list read them with the page (one
+	// statement instead of a second batch), for the API to serve nested centers from.
+	Centers []*Center
 }

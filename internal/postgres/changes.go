@@ -25,8 +25,10 @@ var changeColumns = strings.Join(outboxColumns, ", ")
 // sees changes of individual referrals and workers (exchange.SeesIndividualChanges).
 // authz: every change carries its audience; this predicate is the only way the feed
 // and subscriptions read it.
-const changeVisible = `($2 OR audience = 'ALL' OR $1 = ANY(audience_center_ids)
-	OR (audience = 'PARTNERS' AND are_partners(owner_center_id, $1, current_date)))
+// A PARTNERS change is the caller's when its owner is in the caller's partner set
+// (partnerSetSQL, evaluated once per statement, not are_partners once per row).
+var changeVisible = `($2 OR audience = 'ALL' OR $1 = ANY(audience_center_ids)
+	OR (audience = 'PARTNERS' AND owner_center_id = ANY(ARRAY(` + partnerSetSQL("$1", "current_date") + `))))
 	AND ($3 OR entity_kind NOT IN ('` + string(exchange.KindReferral) + `', '` + string(exchange.KindWorker) + `'))`
 
 func changesAfter(ctx context.Context, tx *Tx, p *exchange.Principal, after int64, limit int) ([]*exchange.Change, error) {

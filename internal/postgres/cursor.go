@@ -64,6 +64,9 @@ func pageOf[T any](rows []T, first int, cursor func(T) string) *exchange.Page[T]
 	}
 	p.Items = rows
 	p.Cursors = make([]string, len(rows))
+	if cursor == nil {
+		return p // no cursor selected (PageArgs.NoCursors)
+	}
 	for i, r := range rows {
 		p.Cursors[i] = cursor(r)
 	}

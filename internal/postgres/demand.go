@@ -44,9 +44,27 @@ func demandVisibility(w *sqlWhere, p *exchange.Principal, now time.Time) {
 	if p.IsOperator() {
 		return
 	}
-	me := w.arg(p.CenterID)
-	w.add(`(d.visibility = 'ALL_PARTNERS' OR d.center_id IN (SELECT partner_centers(%s, %s::date)))`,
-		me, w.arg(exchange.Day(now)))
+	w.add(`(d.visibility = 'ALL_PARTNERS' OR d.center_id = ANY(ARRAY(%s)))`, partnerSetSQL(w.arg(p.CenterID), w.arg(exchange.Day(now))))
+}
+
+// partnerSetSQL is the set of centers that see me's AGREEMENT_PARTNERS postings on day:
+// me and every center it has a signed agreement in force with that day. It is
+// partner_centers (migrations 00012, 00096) written into the statement instead of
+// called: a set-returning SQL function in a select list is neither inlined nor
+// planned with the statement, so PostgreSQL planned its UNION again on every call
+// (most of the database's work for a page of demands). Written here it is an
+// uncorrelated sub-select, planned once with the prepared statement and evaluated
+// once per execution, and `center_id = ANY(ARRAY(...))` can use an index.
+func partnerSetSQL(me, day string) string {
+	return fmt.Sprintf(`SELECT %[1]s::uuid
+		UNION
+		SELECT pb.center_id
+		FROM agreement_parties pa
+		JOIN agreements ag ON ag.id = pa.agreement_id
+		JOIN agreement_parties pb ON pb.agreement_id = pa.agreement_id
+		WHERE pa.center_id = %[1]s::uuid
+		  AND ag.status = 'SIGNED'
+		  AND ag.valid_from <= %[2]s::date AND %[2]s::date <= ag.in_force_until`, me, day)
 }
 
 // textWords matches a search text as a phrase (spaces normalised) against the folded
@@ -139,7 +157,7 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 			}
 			after = []any{k, id}
 		}
-		return listPostings(ctx, tx, demandColumns, "labor_demands d", w, o, after, page, func(d *exchange.LaborDemand) string {
+		cursor := func(d *exchange.LaborDemand) string {
 			switch order {
 			case exchange.DemandOrderWageDesc:
 				return encodeCursor(order, wageSort(d), d.ID)
@@ -147,8 +165,50 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 				return encodeCursor(order, d.ExpiresAt, d.ID)
 			}
 			return encodeCursor(order, d.CreatedAt, d.ID)
-		})
+		}
+		// The centers come with the page (the join adds columns, never rows), so nested
+		// `center` fields need no statement of their own.
+		var dc demandsWithCenters
+		counted := page.WithTotal && unfiltered(f)
+		if counted {
+			page.WithTotal = false // the kept counts answer it below
+		}
+		pg, err := listPageScan(ctx, tx, demandColumns+", "+demandCenterColumns, "labor_demands d JOIN centers c ON c.id = d.center_id",
+			"labor_demands d", w, o, after, page, cursor, dc.scan)
+		if err != nil {
+			return nil, err
+		}
+		if counted {
+			if pg.TotalCount, err = visibleDemandCount(ctx, tx, p, now); err != nil {
+				return nil, err
+			}
+		}
+		for _, d := range pg.Items {
+			d.SetStatus(now)
+		}
+		pg.Centers = dc.centers
+		return pg, nil
 	})
+}
+
+// unfiltered says whether f selects every demand the caller may see: the list's
+// totalCount is then visibleDemandCount.
+func unfiltered(f exchange.LaborDemandFilter) bool {
+	return (f.OccupationCode == nil || *f.OccupationCode == "") && f.ProvinceCodes == nil && f.CenterCodes == nil &&
+		len(f.Statuses) == 0 && f.WageAtLeast == nil && (f.Text == nil || strings.TrimSpace(*f.Text) == "")
+}
+
+// visibleDemandCount is how many demands p may see, summed from labor_demand_counts
+// (migration 00130: per center and visibility, kept by triggers) under the same rule
+// as the demands themselves: a few dozen rows, not a scan of the market.
+func visibleDemandCount(ctx context.Context, q DBTX, p *exchange.Principal, now time.Time) (int, error) {
+	w := &sqlWhere{}
+	demandVisibility(w, p, now)
+	var n int
+	if err := q.QueryRow(ctx, `SELECT coalesce(sum(d.n), 0) FROM labor_demand_counts d WHERE `+w.String(), w.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count demands: %w", err)
+	}
+	return n, nil
 }
 
 func wageSort(d *exchange.LaborDemand) int64 {

@@ -82,10 +82,19 @@ func countOf(ctx context.Context, q DBTX, from string, w *sqlWhere) (int, error)
 // without the joins that only add columns (one row each), or from itself.
 func listPage[T any](ctx context.Context, q DBTX, columns, from, countFrom string, w *sqlWhere, o keysetOrder, after []any,
 	page exchange.PageArgs, cursor func(*T) string) (*exchange.Page[*T], error) {
+	return listPageScan(ctx, q, columns, from, countFrom, w, o, after, page, cursor, pgx.RowToAddrOfStructByName[T])
+}
+
+// listPageScan is listPage with the rows read by scan.
+func listPageScan[T any](ctx context.Context, q DBTX, columns, from, countFrom string, w *sqlWhere, o keysetOrder, after []any,
+	page exchange.PageArgs, cursor func(*T) string, scan pgx.RowToFunc[*T]) (*exchange.Page[*T], error) {
 	rows, _ := keysetQuery(ctx, q, columns, from, w, o, after, page.First)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+	list, err := pgx.CollectRows(rows, scan)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", from, err)
+	}
+	if page.NoCursors {
+		cursor = nil
 	}
 	pg := pageOf(list, page.First, cursor)
 	pg.HasPrevious = after != nil

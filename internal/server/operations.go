@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/laborx/laborx/graph/model"
+	"github.com/laborx/laborx/internal/exchange"
 )
 
 // importFields are the mutations that may run longer than a request: a 100,000-row
@@ -67,7 +67,6 @@ func newOperations(cfg Config, reg prometheus.Registerer) *operations {
 
 func (o *operations) use(srv *handler.Server) {
 	srv.AroundOperations(o.aroundOperation)
-	srv.AroundFields(o.aroundField)
 }
 
 // aroundOperation gives a query or mutation its deadline (the request timeout, or the
@@ -132,19 +131,36 @@ func (o *operations) subscription(ctx context.Context, next graphql.OperationHan
 	}
 }
 
-// aroundField records the rows and duration of imports.
-func (o *operations) aroundField(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Object != "Mutation" || !slices.Contains(importFields, fc.Field.Name) {
-		return next(ctx)
-	}
+// meteredImports is the market service with its imports timed and their rows counted.
+// It wraps the two import calls only: a field middleware would run on every field of
+// every response (on a page of 50 demands, hundreds of calls) to find them.
+type meteredImports struct {
+	exchange.MarketService
+	o *operations
+}
+
+// meterImports returns m with its imports metered.
+func (o *operations) meterImports(m exchange.MarketService) exchange.MarketService {
+	return meteredImports{MarketService: m, o: o}
+}
+
+func (m meteredImports) ImportLaborDemand(ctx context.Context, in exchange.ImportInput) (*exchange.ImportResult, error) {
+	return m.o.meterImport(ctx, "importLaborDemand", in, m.MarketService.ImportLaborDemand)
+}
+
+func (m meteredImports) ImportLaborSupply(ctx context.Context, in exchange.ImportInput) (*exchange.ImportResult, error) {
+	return m.o.meterImport(ctx, "importLaborSupply", in, m.MarketService.ImportLaborSupply)
+}
+
+// meterImport records the duration and rows of one import, under the mutation's name.
+func (o *operations) meterImport(ctx context.Context, kind string, in exchange.ImportInput,
+	run func(context.Context, exchange.ImportInput) (*exchange.ImportResult, error)) (*exchange.ImportResult, error) {
 	start := time.Now()
-	res, err := next(ctx)
-	kind := fc.Field.Name
+	res, err := run(ctx, in)
 	o.importTime.WithLabelValues(kind).Observe(time.Since(start).Seconds())
-	if p, ok := res.(*model.ImportPayload); ok && p != nil {
-		o.importRows.WithLabelValues(kind, "created").Add(float64(p.CreatedCount))
-		o.importRows.WithLabelValues(kind, "rejected").Add(float64(p.RowCount - p.CreatedCount))
+	if res != nil {
+		o.importRows.WithLabelValues(kind, "created").Add(float64(res.CreatedCount))
+		o.importRows.WithLabelValues(kind, "rejected").Add(float64(res.RowCount - res.CreatedCount))
 	}
 	return res, err
 }

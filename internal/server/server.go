@@ -114,7 +114,10 @@ func New(cfg Config, d Deps) http.Handler {
 }
 
 func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Server {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: d.Resolver})
+	ops := newOperations(cfg, d.Registry)
+	r := *d.Resolver
+	r.Market = ops.meterImports(r.Market)
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &r})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
 		Implementation:        d.Drain.websocket(websocketOrigins(cfg.CORSOrigins)),
@@ -167,7 +170,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	}
 	srv.SetDisableSuggestion(true)
 	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
-	newOperations(cfg, d.Registry).use(srv)
+	ops.use(srv)
 	srv.SetErrorPresenter(presentError(d.Logger, m, d.Outage))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		d.Logger.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", exchange.RequestID(ctx))

@@ -93,7 +93,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeBody(w, responses(ctx))
+	writeResponse(w, responses(ctx))
 }
 
 // graphQLErrorStatus is the status of a request refused before execution (parse,
@@ -275,6 +275,44 @@ func writeRequestError(w http.ResponseWriter, status int, code exchange.Code, ms
 	writeBody(w, map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
 	})
+}
+
+// writeResponse writes a GraphQL response with its data as gqlgen marshalled it:
+// json.Marshal would re-scan and copy the whole document (a json.RawMessage is
+// compacted and validated), about as much work again as writing it. Only errors and
+// extensions, small, go through encoding/json.
+func writeResponse(w io.Writer, resp *graphql.Response) {
+	if resp == nil || resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
+		writeBody(w, resp) // incremental delivery parts are not served over this transport
+		return
+	}
+	var head, tail []byte
+	if len(resp.Errors) > 0 {
+		b, err := json.Marshal(resp.Errors)
+		if err != nil {
+			writeBody(w, resp)
+			return
+		}
+		head = append(append([]byte(`{"errors":`), b...), `,"data":`...)
+	} else {
+		head = []byte(`{"data":`)
+	}
+	if len(resp.Extensions) > 0 {
+		b, err := json.Marshal(resp.Extensions)
+		if err != nil {
+			writeBody(w, resp)
+			return
+		}
+		tail = append([]byte(`,"extensions":`), b...)
+	}
+	tail = append(tail, '}')
+	data := []byte(resp.Data)
+	if len(data) == 0 {
+		data = []byte("null")
+	}
+	_, _ = w.Write(head)
+	_, _ = w.Write(data)
+	_, _ = w.Write(tail)
 }
 
 func writeBody(w io.Writer, v any) {

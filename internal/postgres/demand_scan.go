@@ -1,0 +1,56 @@
+package postgres
+
+import (
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// demandTargets appends the scan targets of demandColumns, in its order, to t: a page
+// of demands is read by position, without pgx matching 41 column names to struct
+// fields by reflection for every row.
+func demandTargets(t []any, d *exchange.LaborDemand) []any {
+	return append(t, &d.ID, &d.CenterID, &d.EmployerName, &d.EmployerTaxCode, &d.OccupationCode, &d.Title,
+		&d.Description, &d.Quantity, &d.FilledCount, &d.WageMin, &d.WageMax, &d.WorkProvinceCode, &d.WorkAddress,
+		&d.EmploymentType, &d.EducationLevel, &d.SkillLevel, &d.MinAge, &d.MaxAge, &d.ExperienceYears, &d.Housing,
+		&d.TransportSupport, &d.Meals, &d.BenefitsNote, &d.StartDate, &d.ExpiresAt, &d.Visibility, &d.ClosedAt,
+		&d.CloseReason, &d.CreatedAt, &d.UpdatedAt, &d.Version, &d.HoursPerWeek, &d.Shifts, &d.ContractMonths,
+		&d.ContractEndDate, &d.OvertimeHoursPerMonth, &d.OvertimePayPercent, &d.PayPeriod, &d.Deductions,
+		&d.ProbationDays, &d.SocialInsurance)
+}
+
+// centerTargets appends the scan targets of centerColumns, in its order, to t.
+func centerTargets(t []any, c *exchange.Center) []any {
+	return append(t, &c.ID, &c.Code, &c.Name, &c.ProvinceCode, &c.Email, &c.Phone, &c.Status, &c.CreatedAt, &c.UpdatedAt, &c.Version)
+}
+
+// demandCenterColumns are centerColumns of the join `JOIN centers c ON c.id = d.center_id`.
+var demandCenterColumns = "c." + strings.ReplaceAll(centerColumns, ", ", ", c.")
+
+// demandsWithCenters reads rows of demandColumns followed by demandCenterColumns: the
+// demands, and their centers once each (in *centers), for a list whose nested centers
+// are then served without a second statement.
+type demandsWithCenters struct {
+	centers []*exchange.Center
+	seen    map[uuid.UUID]bool
+	targets []any // reused from row to row
+}
+
+func (dc *demandsWithCenters) scan(row pgx.CollectableRow) (*exchange.LaborDemand, error) {
+	d, c := &exchange.LaborDemand{}, &exchange.Center{}
+	dc.targets = centerTargets(demandTargets(dc.targets[:0], d), c)
+	if err := row.Scan(dc.targets...); err != nil {
+		return nil, err
+	}
+	if !dc.seen[c.ID] {
+		if dc.seen == nil {
+			dc.seen = map[uuid.UUID]bool{}
+		}
+		dc.seen[c.ID] = true
+		dc.centers = append(dc.centers, c)
+	}
+	return d, nil
+}
