@@ -31,6 +31,12 @@ var benchQueries = map[string]string{
 		destinationProvinces { name } } } } }`,
 	"referrals": `{ referrals(first: 20) { totalCount edges { node { status origin { code } destination { code }
 		occupation { titleVi } worker { fullName nationalIdMasked } events { to at } } } } }`,
+	// publish writes: a new demand per request, each taking the one change_sequence row
+	// (docs/scaling.md measures the rate that row allows). $EXPIRES becomes a date
+	// half a year ahead (a demand expires within a year).
+	"publish": `mutation { publishLaborDemand(input: {employer: {name: "Công ty bench", taxCode: "0200123456"},
+		occupationCode: "8153", title: "Công nhân may (bench)", description: "bench", quantity: 1, wageMin: 7000000, wageMax: 9000000,
+		workProvinceCode: "19", employmentType: FULL_TIME, expiresAt: "$EXPIRES"}) { laborDemand { id } userErrors { code message } } }`,
 	"agreements": `{ agreements(first: 10) { edges { node { title status isActive parties { code }
 		quotaLines { occupation { code } workers referred hired } signatures { center { code } } } } } }`,
 }
@@ -52,6 +58,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	q, ok := benchQueries[*queryName]
+	q = strings.ReplaceAll(q, "$EXPIRES", time.Now().AddDate(0, 6, 0).UTC().Format(time.RFC3339))
 	if !ok {
 		return fmt.Errorf("--query must be one of %v", names)
 	}
@@ -155,7 +162,7 @@ func benchRequest(ctx context.Context, client *http.Client, endpoint, token stri
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || bytes.Contains(b, []byte(`"errors"`)) {
+	if resp.StatusCode != http.StatusOK || bytes.Contains(b, []byte(`"errors"`)) || bytes.Contains(b, []byte(`"userErrors":[{`)) {
 		return fmt.Sprintf("status %d: %.200s", resp.StatusCode, b)
 	}
 	return ""

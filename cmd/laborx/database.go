@@ -27,6 +27,10 @@ type dbFlags struct {
 	// same as databaseURL (then row-level security is not in force, see
 	// docs/database-roles.md).
 	ownerURL secret
+	// listenURL is a direct (not pooled) connection to the primary, for LISTEN and,
+	// without ownerURL, migrations and tools: behind PgBouncer in transaction mode
+	// notifications and session advisory locks do not work. Empty: databaseURL.
+	listenURL secret
 	// attach: use the embedded cluster a running serve started (tools); serve itself
 	// starts its own and refuses a second one.
 	attach bool
@@ -39,21 +43,28 @@ func (f *dbFlags) register(fs *flag.FlagSet) {
 		"PostgreSQL `URL` the service connects with; empty starts the embedded cluster under <data-dir>/pg (LABORX_DATABASE_URL)")
 	secretVar(fs, &f.ownerURL, "migrate-database-url", "LABORX_MIGRATE_DATABASE_URL",
 		"PostgreSQL `URL` of the tables' owner, for migrations and tools; empty: --database-url (LABORX_MIGRATE_DATABASE_URL)")
+	secretVar(fs, &f.listenURL, "listen-database-url", "LABORX_LISTEN_DATABASE_URL",
+		"direct PostgreSQL `URL` of the primary (not through a pooler) for LISTEN/NOTIFY and, without --migrate-database-url, migrations; empty: --database-url (LABORX_LISTEN_DATABASE_URL)")
 }
 
 // database is an open database's connection strings and what must be stopped when
 // done. URL connects as the tables' owner (migrations, tools); AppURL as the service's
 // role, which row-level security binds.
 type database struct {
-	URL     string
-	AppURL  string
-	cluster *devdb.Cluster
+	URL    string
+	AppURL string
+	// ListenURL is the direct URL of LISTEN (empty: AppURL).
+	ListenURL string
+	cluster   *devdb.Cluster
 }
 
 // openDatabase returns the configured database, or starts the embedded cluster.
 func (f *dbFlags) open(ctx context.Context, logger *slog.Logger) (*database, error) {
 	if f.databaseURL.value != "" {
-		return &database{URL: cmp.Or(f.ownerURL.value, f.databaseURL.value), AppURL: f.databaseURL.value}, nil
+		// Migrations hold a session advisory lock, which a transaction pooler would
+		// take on one server connection and release on another: they go direct.
+		return &database{URL: cmp.Or(f.ownerURL.value, f.listenURL.value, f.databaseURL.value), AppURL: f.databaseURL.value,
+			ListenURL: f.listenURL.value}, nil
 	}
 	// Tools share the cluster of a `laborx serve` running on the same data dir.
 	cluster, err := devdb.Start(ctx, devdb.Options{Dir: filepath.Join(f.dataDir, "pg"), Logger: logger, Attach: f.attach})

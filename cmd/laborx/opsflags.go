@@ -29,6 +29,7 @@ type opsFlags struct {
 	importTimeout  time.Duration
 	drain          time.Duration
 	readMaxLag     time.Duration
+	execMode       string
 	trustedProxies prefixList
 }
 
@@ -46,6 +47,9 @@ func (f *opsFlags) register(fs *flag.FlagSet) {
 		"after SIGTERM, how long /readyz answers 503 while requests are still served, before the listener closes (LABORX_DRAIN)")
 	fs.DurationVar(&f.readMaxLag, "read-max-lag", envDuration("LABORX_READ_MAX_LAG", defaultReadMaxLag),
 		"statistics leave the read replica for the primary while it lags more than this (LABORX_READ_MAX_LAG)")
+	fs.StringVar(&f.execMode, "db-exec-mode", env("LABORX_DB_EXEC_MODE", "auto"),
+		"how statements are sent: "+strings.Join(postgres.ExecModes, ", ")+"; auto is cache_describe when --listen-database-url differs "+
+			"from --database-url (a pooler in transaction mode), else the URL's default_query_exec_mode (LABORX_DB_EXEC_MODE)")
 	f.trustedProxies = envPrefixes("LABORX_TRUSTED_PROXIES")
 	fs.Var(&f.trustedProxies, "trusted-proxy",
 		"CIDR of a load balancer whose X-Forwarded-For names the client in logs (repeatable; LABORX_TRUSTED_PROXIES, comma-separated)")
@@ -53,13 +57,18 @@ func (f *opsFlags) register(fs *flag.FlagSet) {
 
 // poolOptions is the primary pool of serve: every statement is bounded server-side by
 // the longest deadline a request may have, every lock wait by the request timeout.
-func (f *opsFlags) poolOptions() postgres.PoolOptions {
+func (f *opsFlags) poolOptions() (postgres.PoolOptions, error) {
+	mode, err := postgres.ParseExecMode(f.execMode)
+	if err != nil {
+		return postgres.PoolOptions{}, fmt.Errorf("--db-exec-mode: %w", err)
+	}
 	return postgres.PoolOptions{
 		MaxConns:         int32(max(f.maxConns, 1)),
 		ConnectTimeout:   f.connectTimeout,
 		StatementTimeout: max(f.requestTimeout, f.importTimeout),
 		LockTimeout:      f.requestTimeout,
-	}
+		ExecMode:         mode,
+	}, nil
 }
 
 func (f *opsFlags) apply(cfg *server.Config) {

@@ -51,6 +51,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := gc.apply(); err != nil {
 		return err
 	}
+	pool, err := ops.poolOptions()
+	if err != nil {
+		return err
+	}
 	origins, err := server.ParseOrigins(corsOrigins.values)
 	if err != nil {
 		return fmt.Errorf("--cors-origin: %w", err)
@@ -94,7 +98,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ops.apply(&cfg)
 	limits.apply(&cfg.Limits)
 	a, err := app.New(ctx, app.Config{DatabaseURL: database.AppURL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
-		PIIKey: piiKeyBytes, ReadDatabaseURL: readDatabaseURL.value, Pool: ops.poolOptions(), ReadMaxLag: ops.readMaxLag})
+		PIIKey: piiKeyBytes, ReadDatabaseURL: readDatabaseURL.value, Pool: pool, ReadMaxLag: ops.readMaxLag,
+		ListenDatabaseURL: database.ListenURL})
 	if err != nil {
 		return err
 	}

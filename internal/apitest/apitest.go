@@ -5,6 +5,7 @@ package apitest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -62,8 +63,11 @@ type Options struct {
 	// Pool bounds the instance's database pool (zero: pgx's defaults).
 	Pool postgres.PoolOptions
 	// DSN is a migrated database to use instead of a fresh one (fault tests bring
-	// their own PostgreSQL to stop and start).
+	// their own PostgreSQL to stop and start). For NewInstance it is what that
+	// instance connects with (a pooler, a multi-host URL); empty: the env's DSN.
 	DSN string
+	// ListenDatabaseURL is the instance's direct URL for LISTEN (empty: its DSN).
+	ListenDatabaseURL string
 	// SubscriptionRetry shortens how long subscriptions retry during an outage.
 	SubscriptionRetry time.Duration
 }
@@ -113,7 +117,7 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 	if o.Server != nil {
 		cfg = *o.Server
 	}
-	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg,
+	a, err := app.New(context.Background(), app.Config{DatabaseURL: cmp.Or(o.DSN, e.DSN), ListenDatabaseURL: o.ListenDatabaseURL, OperatorKeys: e.keys, Server: cfg,
 		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer, KeyQueryTracer: o.KeyQueryTracer,
 		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool, SubscriptionRetry: o.SubscriptionRetry})
 	if err != nil {

@@ -44,6 +44,11 @@ type Config struct {
 	// verified-key cache misses, readiness and the outage probe. They are kept apart so
 	// that a request's count does not depend on when the cache last heard its heartbeat.
 	KeyQueryTracer pgx.QueryTracer
+	// ListenDatabaseURL, when set, is a direct (not pooled) connection to the primary
+	// for the LISTEN connections of the change hub and the key follower: a pooler in
+	// transaction mode hands the server connection to another client after each
+	// statement, so notifications never arrive. Empty: DatabaseURL.
+	ListenDatabaseURL string
 	// ReadDatabaseURL, when set, is a read replica that serves statistics; empty reads
 	// them from DatabaseURL.
 	ReadDatabaseURL string
@@ -93,6 +98,19 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	poolOpts := cfg.Pool
 	poolOpts.Tracer = cfg.QueryTracer
+	if poolOpts.ExecMode == 0 {
+		poolOpts.ExecMode = postgres.AutoExecMode(cfg.DatabaseURL, cfg.ListenDatabaseURL)
+		cfg.Pool.ExecMode = poolOpts.ExecMode // the rate limits' pool goes through the pooler too
+	} else if cfg.ListenDatabaseURL == "" && poolOpts.ExecMode != pgx.QueryExecModeCacheStatement {
+		// A mode chosen for a pooler, with LISTEN through it: the pooler would swallow
+		// the notifications without an error.
+		cfg.Logger.Warn("--db-exec-mode " + poolOpts.ExecMode.String() + " without --listen-database-url: if --database-url " +
+			"goes through a transaction pooler, LISTEN hears nothing and subscribers wait for the 15 s poll")
+	}
+	listenConfig, err := listenConnConfig(cfg, poolOpts)
+	if err != nil {
+		return nil, err
+	}
 	db, err := postgres.OpenWith(ctx, cfg.DatabaseURL, poolOpts)
 	if err != nil {
 		return nil, err
@@ -156,7 +174,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	hub := events.NewHub(changeFeed.OutboxAfter, recheck.Recheck, cfg.Logger)
 	hub.RetryFor = cmp.Or(cfg.SubscriptionRetry, events.DefaultRetryFor)
 	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
-	keys, keysDone := startKeyCache(keysCtx, db, keyLookup, centers, hub, cfg.Logger)
+	keys, keysDone := startKeyCache(keysCtx, listenConfig, keyLookup, centers, hub, cfg.Logger)
 	verifier := auth.NewVerifier(keys, cfg.OperatorKeys, cfg.Audience)
 	resolver := &graph.Resolver{
 		Recheck:                recheck.Recheck,
@@ -212,7 +230,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	go func() {
 		defer close(a.listening)
 		connect := func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
+			return pgx.ConnectConfig(ctx, listenConfig.Copy())
 		}
 		_ = hub.Listen(listenCtx, postgres.ChangesChannel, connect)
 	}()
@@ -253,6 +271,17 @@ func (a *App) Close() {
 	}
 	a.keyPool.Close()
 	a.DB.Close()
+}
+
+// listenConnConfig is the connection the LISTENs use: ListenDatabaseURL, else the
+// primary's.
+func listenConnConfig(cfg Config, o postgres.PoolOptions) (*pgx.ConnConfig, error) {
+	o.Tracer, o.ExecMode = nil, 0
+	pc, err := postgres.PoolConfig(cmp.Or(cfg.ListenDatabaseURL, cfg.DatabaseURL), o)
+	if err != nil {
+		return nil, fmt.Errorf("listen database: %w", err)
+	}
+	return pc.ConnConfig, nil
 }
 
 // openReadPool connects to the read replica that serves statistics; nil when dsn is empty.

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/exchange"
@@ -20,7 +22,7 @@ const keyCacheStartWait = 2 * time.Second
 // instance's own revocations and suspensions at once and by every other process's
 // through the database's announcements; each also has hub re-check the keys of the
 // instance's subscriptions. done closes when the follower has stopped.
-func startKeyCache(ctx context.Context, db *postgres.DB, lookup exchange.KeyLookup, centers *postgres.CenterService,
+func startKeyCache(ctx context.Context, listen *pgx.ConnConfig, lookup exchange.KeyLookup, centers *postgres.CenterService,
 	hub *events.Hub, logger *slog.Logger) (cache *auth.KeyCache, done <-chan struct{}) {
 	cache = auth.NewKeyCache(lookup)
 	follower := keyFollower{cache, hub}
@@ -28,7 +30,7 @@ func startKeyCache(ctx context.Context, db *postgres.DB, lookup exchange.KeyLook
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		postgres.FollowKeyChanges(ctx, db.Pool.Config().ConnConfig, follower, logger)
+		postgres.FollowKeyChanges(ctx, listen, follower, logger)
 	}()
 	select {
 	case <-cache.Ready():

@@ -52,7 +52,8 @@ func FaultOf(err error) Fault {
 			pgErr.Code == "57P01", // admin_shutdown
 			pgErr.Code == "57P02", // crash_shutdown
 			pgErr.Code == "57P03", // cannot_connect_now (starting up, shutting down, recovering)
-			pgErr.Code == "53300": // too_many_connections
+			pgErr.Code == "53300", // too_many_connections
+			pgErr.Code == "25006": // read_only_sql_transaction: a standby answered, failover under way
 			return Unreachable
 		}
 		return NoFault

@@ -28,6 +28,10 @@ type PoolOptions struct {
 	LockTimeout time.Duration
 	// Tracer sees every statement (tests count them); nil for none.
 	Tracer pgx.QueryTracer
+	// ExecMode is how statements are sent (`--db-exec-mode`); 0 keeps the URL's
+	// default_query_exec_mode, else pgx's cache_statement. Behind PgBouncer in
+	// transaction mode it must not be cache_statement (see AutoExecMode).
+	ExecMode pgx.QueryExecMode
 }
 
 // PoolConfig parses dsn and applies o.
@@ -50,6 +54,12 @@ func PoolConfig(dsn string, o PoolOptions) (*pgxpool.Config, error) {
 	}
 	if o.Tracer != nil {
 		cfg.ConnConfig.Tracer = o.Tracer
+	}
+	if o.ExecMode != 0 {
+		cfg.ConnConfig.DefaultQueryExecMode = o.ExecMode
+	}
+	if err := checkExecMode(cfg.ConnConfig.DefaultQueryExecMode); err != nil {
+		return nil, err
 	}
 	// When a request's deadline passes mid-statement, ask the server to cancel the
 	// statement and keep the connection, instead of pgx's default of cutting the socket:

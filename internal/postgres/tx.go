@@ -55,13 +55,26 @@ func withTxAt[T any](ctx context.Context, db *DB, now time.Time, mode txMode, fn
 	}
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
 	v, err = fn(&Tx{Tx: ptx, now: now, caller: p})
+	if err == nil {
+		if err = ptx.Commit(ctx); err != nil {
+			err = fmt.Errorf("commit: %w", err)
+		}
+	}
 	if err != nil {
+		dropIfReadOnly(ctx, ptx, err)
 		return zero, translate(err)
 	}
-	if err := ptx.Commit(ctx); err != nil {
-		return zero, translate(fmt.Errorf("commit: %w", err))
-	}
 	return v, nil
+}
+
+// dropIfReadOnly closes the transaction's connection when a write met a server that
+// takes none (a standby, or a primary being demoted: failover): the pool then discards
+// it rather than lending it to the next request, and the next connection it makes asks
+// the multi-host URL for the writable server (target_session_attrs=read-write).
+func dropIfReadOnly(ctx context.Context, ptx pgx.Tx, err error) {
+	if readOnlyServer(err) {
+		_ = ptx.Conn().Close(context.WithoutCancel(ctx))
+	}
 }
 
 // txMode is how a transaction begins.
