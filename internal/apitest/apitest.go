@@ -27,6 +27,7 @@ import (
 	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/postgres"
 	"github.com/laborx/laborx/internal/server"
+	"github.com/laborx/laborx/internal/webhook"
 )
 
 // Env is one exchange under test: a fresh database and one or more servers on it.
@@ -66,6 +67,8 @@ type Options struct {
 	DSN string
 	// SubscriptionRetry shortens how long subscriptions retry during an outage.
 	SubscriptionRetry time.Duration
+	// Webhooks configures the instance's webhooks (allow list, backoff); zero: none.
+	Webhooks webhook.Config
 }
 
 // New starts an exchange on a fresh database.
@@ -115,7 +118,8 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 	}
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: e.DSN, OperatorKeys: e.keys, Server: cfg,
 		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer, KeyQueryTracer: o.KeyQueryTracer,
-		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool, SubscriptionRetry: o.SubscriptionRetry})
+		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool, SubscriptionRetry: o.SubscriptionRetry,
+		Webhooks: o.Webhooks})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}

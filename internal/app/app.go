@@ -25,6 +25,7 @@ import (
 	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/postgres"
 	"github.com/laborx/laborx/internal/server"
+	"github.com/laborx/laborx/internal/webhook"
 )
 
 // Config configures one instance.
@@ -56,6 +57,9 @@ type Config struct {
 	// SubscriptionRetry is how long a subscription retries a failing read before it
 	// ends with UNAVAILABLE (zero: events.DefaultRetryFor).
 	SubscriptionRetry time.Duration
+	// Webhooks configures webhook deliveries; with an empty allow list
+	// (--webhook-allow) no webhook can be created and no delivery worker runs.
+	Webhooks webhook.Config
 }
 
 // App is one running instance.
@@ -70,6 +74,8 @@ type App struct {
 	ReadPool *pgxpool.Pool
 	// Drain is the HTTP side of shutdown: readiness first, websockets last.
 	Drain *server.Drain
+	// Webhooks is the delivery worker; nil when no address is allowed.
+	Webhooks *webhook.Worker
 
 	// keyPool serves token key lookups, readiness and the outage probe, so that
 	// requests holding every connection of the main pool cannot starve them.
@@ -156,6 +162,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	// Subscriptions re-read their key before each delivery, past the cache: the
 	// delivery may be the very change that revoked it.
 	recheck := auth.NewVerifier(keyLookup, cfg.OperatorKeys, cfg.Audience)
+	webhookGuard := webhook.NewGuard(cfg.Webhooks.Allow)
 	resolver := &graph.Resolver{
 		Recheck:                recheck.Recheck,
 		Catalog:                db.Catalog,
@@ -169,6 +176,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		SessionService:         sessions,
 		BenefitTransferService: postgres.NewBenefitTransferService(db),
 		AuditTrail:             postgres.NewAuditTrail(db),
+		WebhookService:         postgres.NewWebhookService(db, webhookGuard.CheckURL),
 		Now:                    db.Now,
 		Hub:                    hub,
 		Logger:                 cfg.Logger,
@@ -201,6 +209,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 		CenterKeys: centers.PublishedKeys,
 	})
+	if len(cfg.Webhooks.Allow) > 0 {
+		wc := cfg.Webhooks
+		wc.Logger = cmp.Or(wc.Logger, cfg.Logger)
+		a.Webhooks = webhook.Start(postgres.NewWebhookQueue(db), webhookGuard, wc)
+	}
 	// One dedicated connection per instance LISTENs for changes committed anywhere.
 	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopListening = stop
@@ -234,6 +247,9 @@ func (a *App) ready(ctx context.Context) error {
 // Close stops listening for changes and releases the database pool. Open
 // subscriptions end with their connections.
 func (a *App) Close() {
+	if a.Webhooks != nil {
+		a.Webhooks.Close()
+	}
 	a.stopListening()
 	<-a.listening
 	a.stopKeys()
