@@ -534,3 +534,24 @@ func TestWebhookRotateAndDisable(t *testing.T) {
 		t.Errorf("the disabled webhook has %d new deliveries", n-listed)
 	}
 }
+
+// TestWebhookDemandFilter: a webhook's filter keeps the demands that match it (here
+// wageAtLeast), as laborDemandPublished(filter:) does.
+func TestWebhookDemandFilter(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewWith(t, webhookOptions(exchange.RetryPolicy{}))
+	tng := e.AddCenter(t, "TNG", "19")
+	tn := tng.Token(t, "coordinator")
+	rc := newReceiver(t, nil)
+	r := e.Do(t, tn, createWebhook, map[string]any{"in": map[string]any{"url": rc.URL,
+		"filter": map[string]any{"wageAtLeast": 8000000, "provinceCodes": []string{"31"}}}})
+	r.NoErrors(t)
+	low := mustPublishDemand(t, e, tn, map[string]any{"wageMin": 5000000, "wageMax": 6000000})
+	high := mustPublishDemand(t, e, tn, nil)
+	got := rc.until(t, high)
+	for _, d := range got {
+		if d.Change["entityId"] == low {
+			t.Errorf("the demand below wageAtLeast was delivered: %s", d.Body)
+		}
+	}
+}

@@ -107,8 +107,10 @@ func (s *WebhookService) CreateWebhook(ctx context.Context, in exchange.CreateWe
 				SELECT $1, last FROM change_sequence`, id); err != nil {
 			return nil, fmt.Errorf("insert webhook cursor: %w", err)
 		}
+		// The audit names the receiving host only: a path or query may hold the
+		// receiver's token.
 		if err := tx.audit(ctx, "webhook.created", exchange.KindWebhook, id, map[string]any{
-			"url": u.Redacted(), "entityTypes": types,
+			"host": u.Scheme + "://" + u.Host, "entityTypes": types,
 		}); err != nil {
 			return nil, err
 		}
