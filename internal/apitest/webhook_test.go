@@ -1,9 +1,11 @@
 package apitest_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
@@ -16,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/laborx/laborx/internal/apitest"
 	"github.com/laborx/laborx/internal/exchange"
@@ -553,5 +557,44 @@ func TestWebhookDemandFilter(t *testing.T) {
 		if d.Change["entityId"] == low {
 			t.Errorf("the demand below wageAtLeast was delivered: %s", d.Body)
 		}
+	}
+}
+
+// TestWebhookSecretNotInTheClear: the database holds the secret sealed with the PII
+// key, and neither the secret nor its key bytes appear in any webhook row or audit
+// entry; the webhooks query does not return it.
+func TestWebhookSecretNotInTheClear(t *testing.T) {
+	t.Parallel()
+	e := apitest.NewWith(t, webhookOptions(exchange.RetryPolicy{}))
+	tng := e.AddCenter(t, "TNG", "19")
+	tn := tng.Token(t, "coordinator")
+	rc := newReceiver(t, nil)
+	id, secret := mustCreateWebhook(t, e, tn, rc.URL+"/in?token=receiver-token", nil)
+	r := e.Do(t, tn, `mutation($id: ID!) { rotateWebhookSecret(input: {webhookId: $id}) { secret } }`, map[string]any{"id": id})
+	rotated := r.String(t, "rotateWebhookSecret.secret")
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, e.OwnerDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var rows, audit string
+	if err := conn.QueryRow(ctx, `SELECT (SELECT string_agg(w::text, ' ') FROM webhooks w),
+		(SELECT string_agg(a::text, ' ') FROM audit_entries a WHERE entity_kind = 'Webhook')`).Scan(&rows, &audit); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{secret, rotated} {
+		key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, "whsec_"))
+		for _, text := range []string{rows, audit} {
+			if strings.Contains(text, strings.TrimPrefix(s, "whsec_")) || strings.Contains(text, hex.EncodeToString(key)) {
+				t.Errorf("a secret is stored in the clear: %s", text)
+			}
+		}
+	}
+	if strings.Contains(audit, "receiver-token") {
+		t.Errorf("the audit trail holds the URL's token: %s", audit)
+	}
+	if r := e.Do(t, tn, `{ webhooks { id url } }`, nil); strings.Contains(string(r.Raw), "whsec_") {
+		t.Errorf("webhooks returns a secret: %s", r.Raw)
 	}
 }
