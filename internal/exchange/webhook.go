@@ -218,10 +218,15 @@ func CheckWebhookAddresses(allow []netip.Prefix, host string, addrs []netip.Addr
 		return FieldErrorf(fieldOf("url"), CodeAddressNotAllowed, "%s does not resolve", truncateRunes(host, 100))
 	}
 	for _, a := range addrs {
-		if !AddressAllowed(allow, a) {
-			return FieldErrorf(fieldOf("url"), CodeAddressNotAllowed,
-				"%s resolves to %s, outside the addresses this exchange may call (--webhook-allow)", truncateRunes(host, 100), a)
+		if AddressAllowed(allow, a) {
+			continue
 		}
+		what := truncateRunes(host, 100) + " resolves to " + a.String()
+		if a.String() == host {
+			what = host
+		}
+		return FieldErrorf(fieldOf("url"), CodeAddressNotAllowed,
+			"%s, outside the addresses this exchange may call (--webhook-allow)", what)
 	}
 	return nil
 }
