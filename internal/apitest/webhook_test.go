@@ -156,6 +156,21 @@ func deliveriesOf(t *testing.T, e *apitest.Env, token, id string) []map[string]a
 	return out
 }
 
+// settled waits until the webhook lists n deliveries, none PENDING: a receiver gets a
+// request before the worker commits its record of it.
+func settled(t *testing.T, e *apitest.Env, token, id string, n int) []map[string]any {
+	t.Helper()
+	var list []map[string]any
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		list = deliveriesOf(t, e, token, id)
+		if len(list) == n && !slices.ContainsFunc(list, func(d map[string]any) bool { return d["status"] == "PENDING" }) {
+			return list
+		}
+	}
+	t.Fatalf("webhook deliveries did not settle at %d: %v", n, list)
+	return nil
+}
+
 func partners(t *testing.T, e *apitest.Env, a, b, bCode string) {
 	t.Helper()
 	r := e.Do(t, a, proposeAgreement, in("title", "Cung ứng lao động may", "partyCenterCodes", []string{bCode},
@@ -223,7 +238,7 @@ func TestWebhookDeliversWhatTheCenterMaySeeSigned(t *testing.T) {
 		}
 	}
 
-	list := deliveriesOf(t, e, tn, id)
+	list := settled(t, e, tn, id, 2)
 	if len(list) != 2 || list[0]["status"] != "DELIVERED" || list[0]["attempts"] != 1.0 || list[0]["responseCode"] != 200.0 {
 		t.Errorf("webhookDeliveries = %v", list)
 	}
@@ -258,9 +273,20 @@ func TestWebhookRedeliversAfterFailure(t *testing.T) {
 			t.Errorf("attempt of %s does not verify", d.ID)
 		}
 	}
-	list := deliveriesOf(t, e, tn, id)
+	list := settled(t, e, tn, id, 1)
 	if len(list) != 1 || list[0]["status"] != "DELIVERED" || list[0]["attempts"] != 2.0 || list[0]["responseCode"] != 200.0 {
 		t.Errorf("webhookDeliveries = %v", list)
+	}
+	resp, err := http.Get(e.Server.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	for _, line := range []string{`laborx_webhook_attempts_total{result="PENDING"} 1`, `laborx_webhook_attempts_total{result="DELIVERED"} 1`} {
+		if !strings.Contains(string(metrics), line) {
+			t.Errorf("/metrics lacks %s", line)
+		}
 	}
 }
 
@@ -269,7 +295,7 @@ func TestWebhookRedeliversAfterFailure(t *testing.T) {
 func TestWebhookDeadLetter(t *testing.T) {
 	t.Parallel()
 	e := apitest.NewWith(t, webhookOptions(exchange.RetryPolicy{First: 5 * time.Millisecond, Max: 20 * time.Millisecond,
-		DeadAfter: 200 * time.Millisecond}))
+		DeadAfter: time.Second}))
 	tng := e.AddCenter(t, "TNG", "19")
 	tn := tng.Token(t, "coordinator")
 	rc := newReceiver(t, func(int) int { return http.StatusServiceUnavailable })
@@ -291,7 +317,14 @@ func TestWebhookDeadLetter(t *testing.T) {
 	other := mustPublishDemand(t, e, tn, nil)
 	for d := rc.next(t); d.Change["entityId"] != other; d = rc.next(t) {
 	}
-	if n := int(deliveriesOf(t, e, tn, id)[1]["attempts"].(float64)); n != int(list[0]["attempts"].(float64)) {
+	var now []map[string]any
+	for deadline := time.Now().Add(30 * time.Second); len(now) < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		now = deliveriesOf(t, e, tn, id) // the other's delivery commits after its request
+	}
+	if len(now) != 2 {
+		t.Fatalf("deliveries = %v, want the dead one and the other", now)
+	}
+	if n := int(now[1]["attempts"].(float64)); n != int(list[0]["attempts"].(float64)) {
 		t.Errorf("the dead delivery was tried again: %d attempts, was %d (receiver saw %d before)", n, int(list[0]["attempts"].(float64)), attempts)
 	}
 }
@@ -335,8 +368,10 @@ func TestWebhookTwoInstancesDeliverOnce(t *testing.T) {
 	if got := len(rc.requests()); got != n+1 {
 		t.Errorf("receiver got %d requests, want %d", got, n+1)
 	}
-	if list := deliveriesOf(t, e, tn, id); len(list) != n+1 {
-		t.Errorf("%d deliveries listed, want %d", len(list), n+1)
+	for _, d := range settled(t, e, tn, id, n+1) {
+		if d["status"] != "DELIVERED" || d["attempts"] != 1.0 {
+			t.Errorf("delivery %v, want DELIVERED at the first attempt", d)
+		}
 	}
 }
 
@@ -525,8 +560,8 @@ func TestWebhookRotateAndDisable(t *testing.T) {
 	if r.Get("disableWebhook.webhook.status") != "DISABLED" {
 		t.Fatalf("disableWebhook = %s", r.Raw)
 	}
+	listed := len(settled(t, e, tn, id, 2))
 	before := len(rc.requests())
-	listed := len(deliveriesOf(t, e, tn, id))
 	late := mustPublishDemand(t, e, tn, nil)
 	other.until(t, late)
 	again := mustPublishDemand(t, e, tn, nil) // a second round of the worker, to be sure

@@ -212,6 +212,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if len(cfg.Webhooks.Allow) > 0 {
 		wc := cfg.Webhooks
 		wc.Logger = cmp.Or(wc.Logger, cfg.Logger)
+		wc.Registry = reg
 		a.Webhooks = webhook.Start(postgres.NewWebhookQueue(db), webhookGuard, wc)
 	}
 	// One dedicated connection per instance LISTENs for changes committed anywhere.

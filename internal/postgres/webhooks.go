@@ -485,8 +485,8 @@ type Attempt struct {
 }
 
 // Record writes an attempt's outcome: delivered, or pending again at the policy's next
-// time, or dead once its day is over.
-func (c *WebhookClaim) Record(ctx context.Context, d *exchange.WebhookDelivery, a Attempt, policy exchange.RetryPolicy) error {
+// time, or dead once its day is over; it returns which.
+func (c *WebhookClaim) Record(ctx context.Context, d *exchange.WebhookDelivery, a Attempt, policy exchange.RetryPolicy) (exchange.WebhookDeliveryStatus, error) {
 	var code *int
 	if a.ResponseCode != 0 {
 		code = &a.ResponseCode
@@ -515,9 +515,9 @@ func (c *WebhookClaim) Record(ctx context.Context, d *exchange.WebhookDelivery, 
 			last_error = $4, next_attempt_at = $5, last_attempt_at = $6, delivered_at = $7 WHERE id = $1`,
 		d.ID, string(status), code, errText, next, a.At, deliveredAt)
 	if err != nil {
-		return fmt.Errorf("record webhook attempt: %w", err)
+		return "", fmt.Errorf("record webhook attempt: %w", err)
 	}
-	return nil
+	return status, nil
 }
 
 // Now is the store's clock, for attempt times.

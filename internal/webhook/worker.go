@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/postgres"
@@ -44,6 +45,8 @@ type Config struct {
 	Workers int
 	// Logger receives delivery failures; nil discards them.
 	Logger *slog.Logger
+	// Registry, when set, gets laborx_webhook_attempts_total.
+	Registry prometheus.Registerer
 }
 
 const (
@@ -57,12 +60,13 @@ const (
 
 // Worker is one instance's delivery loop.
 type Worker struct {
-	q      *postgres.WebhookQueue
-	client *http.Client
-	cfg    Config
-	stop   context.CancelFunc
-	done   sync.WaitGroup
-	once   sync.Once
+	q        *postgres.WebhookQueue
+	client   *http.Client
+	attempts *prometheus.CounterVec
+	cfg      Config
+	stop     context.CancelFunc
+	done     sync.WaitGroup
+	once     sync.Once
 }
 
 // Start runs the worker until Close.
@@ -77,7 +81,13 @@ func Start(q *postgres.WebhookQueue, g *Guard, cfg Config) *Worker {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	w := &Worker{q: q, client: g.Client(cfg.Timeout), cfg: cfg, stop: stop}
+	w := &Worker{q: q, client: g.Client(cfg.Timeout), cfg: cfg, stop: stop,
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "laborx_webhook_attempts_total",
+			Help: "Webhook delivery attempts by outcome: DELIVERED, PENDING (failed, tried again), DEAD (failed for the last time)."},
+			[]string{"result"})}
+	if cfg.Registry != nil {
+		cfg.Registry.MustRegister(w.attempts)
+	}
 	for range cfg.Workers {
 		w.done.Add(1)
 		go w.loop(ctx)
@@ -166,9 +176,11 @@ func (w *Worker) deliver(ctx, reqCtx context.Context, c *postgres.WebhookClaim) 
 		if reqCtx.Err() != nil {
 			return nil // stopping: this attempt stays pending, uncounted; the others commit
 		}
-		if err := c.Record(ctx, d.Delivery, a, w.cfg.Retry); err != nil {
+		status, err := c.Record(ctx, d.Delivery, a, w.cfg.Retry)
+		if err != nil {
 			return err
 		}
+		w.attempts.WithLabelValues(string(status)).Inc()
 		if !a.Delivered {
 			w.cfg.Logger.Info("webhook delivery failed", "webhook", exchange.GlobalID(exchange.KindWebhook, t.Webhook.ID),
 				"sequence", d.Delivery.Sequence, "attempt", d.Delivery.Attempts+1, "status", a.ResponseCode, "err", a.Err)
