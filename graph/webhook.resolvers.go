@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/google/uuid"
-
 	"github.com/laborx/laborx/graph/model"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/loader"
