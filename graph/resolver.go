@@ -27,6 +27,7 @@ type Resolver struct {
 	SessionService         exchange.ExchangeSessionService
 	BenefitTransferService exchange.BenefitTransferService
 	AuditTrail             exchange.AuditTrail
+	WebhookService         exchange.WebhookService
 	// Now is the store's clock (overdue deadlines); nil means time.Now.
 	Now func() time.Time
 	// Recheck re-reads the caller's key before each subscription delivery, so revoking

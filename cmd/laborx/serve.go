@@ -13,8 +13,10 @@ import (
 	"github.com/laborx/laborx/internal/app"
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/demo"
+	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/redact"
 	"github.com/laborx/laborx/internal/server"
+	"github.com/laborx/laborx/internal/webhook"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -38,6 +40,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"PostgreSQL read replica (`URL`) that serves statistics; empty reads them from the primary (LABORX_READ_DATABASE_URL)")
 	corsOrigins := newListFlag(fs, "cors-origin", "LABORX_CORS_ORIGINS",
 		"an origin (scheme://host[:port]) whose browser pages may call /graphql, over HTTP and websocket; repeatable (LABORX_CORS_ORIGINS, comma-separated; default none: same origin only)")
+	webhookAllow := newListFlag(fs, "webhook-allow", "LABORX_WEBHOOK_ALLOW",
+		"a CIDR prefix (or address) webhooks may call, checked on every connection; repeatable (LABORX_WEBHOOK_ALLOW, comma-separated; default none: no webhooks)")
 	debugAddr := fs.String("debug-addr", env("LABORX_DEBUG_ADDR", ""),
 		"loopback address for net/http/pprof, e.g. 127.0.0.1:6060; empty for none (LABORX_DEBUG_ADDR)")
 	var gc gcFlags
@@ -58,6 +62,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	origins, err := server.ParseOrigins(corsOrigins.values)
 	if err != nil {
 		return fmt.Errorf("--cors-origin: %w", err)
+	}
+	allow, err := exchange.ParseAllowList(webhookAllow.values)
+	if err != nil {
+		return fmt.Errorf("--webhook-allow: %w", err)
 	}
 	piiKeyBytes, err := piiKey(piiKeyValue.value, db.dataDir, *withDemo)
 	if err != nil {
@@ -99,7 +107,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	limits.apply(&cfg.Limits)
 	a, err := app.New(ctx, app.Config{DatabaseURL: database.AppURL, OperatorKeys: operators, Audience: *audience, Server: cfg, Logger: logger,
 		PIIKey: piiKeyBytes, ReadDatabaseURL: readDatabaseURL.value, Pool: pool, ReadMaxLag: ops.readMaxLag,
-		ListenDatabaseURL: database.ListenURL})
+		ListenDatabaseURL: database.ListenURL, Webhooks: webhook.Config{Allow: allow}})
 	if err != nil {
 		return err
 	}

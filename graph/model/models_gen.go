@@ -112,10 +112,22 @@ type CommentOnAgreementPayload struct {
 	UserErrors []*exchange.Error               `json:"userErrors"`
 }
 
+type CreateWebhookPayload struct {
+	Webhook *exchange.Webhook `json:"webhook,omitempty"`
+	// The signing secret, whsec_ and the base64 of 32 random bytes; shown only here.
+	Secret     *string           `json:"secret,omitempty"`
+	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
 type DeclineExchangeSessionPayload struct {
 	ExchangeSession *exchange.ExchangeSession   `json:"exchangeSession,omitempty"`
 	Invitation      *exchange.SessionInvitation `json:"invitation,omitempty"`
 	UserErrors      []*exchange.Error           `json:"userErrors"`
+}
+
+type DisableWebhookPayload struct {
+	Webhook    *exchange.Webhook `json:"webhook,omitempty"`
+	UserErrors []*exchange.Error `json:"userErrors"`
 }
 
 type EraseWorkerPayload struct {
@@ -278,6 +290,13 @@ type RevokeCenterKeyPayload struct {
 	UserErrors []*exchange.Error   `json:"userErrors"`
 }
 
+type RotateWebhookSecretPayload struct {
+	Webhook *exchange.Webhook `json:"webhook,omitempty"`
+	// The new secret, shown only here; deliveries from now on are signed with it alone.
+	Secret     *string           `json:"secret,omitempty"`
+	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
 type ScheduleExchangeSessionPayload struct {
 	ExchangeSession *exchange.ExchangeSession `json:"exchangeSession,omitempty"`
 	UserErrors      []*exchange.Error         `json:"userErrors"`
@@ -324,6 +343,17 @@ type UpdateReferralStatusPayload struct {
 type UpdateWorkerPayload struct {
 	Worker     *exchange.Worker  `json:"worker,omitempty"`
 	UserErrors []*exchange.Error `json:"userErrors"`
+}
+
+type WebhookDeliveryConnection struct {
+	Edges      []*WebhookDeliveryEdge `json:"edges"`
+	PageInfo   *PageInfo              `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+type WebhookDeliveryEdge struct {
+	Cursor string                    `json:"cursor"`
+	Node   *exchange.WebhookDelivery `json:"node"`
 }
 
 type WithdrawAgreementPayload struct {

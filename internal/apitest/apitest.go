@@ -28,6 +28,7 @@ import (
 	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/postgres"
 	"github.com/laborx/laborx/internal/server"
+	"github.com/laborx/laborx/internal/webhook"
 )
 
 // Env is one exchange under test: a fresh database and one or more servers on it.
@@ -70,6 +71,8 @@ type Options struct {
 	ListenDatabaseURL string
 	// SubscriptionRetry shortens how long subscriptions retry during an outage.
 	SubscriptionRetry time.Duration
+	// Webhooks configures the instance's webhooks (allow list, backoff); zero: none.
+	Webhooks webhook.Config
 }
 
 // New starts an exchange on a fresh database.
@@ -119,7 +122,8 @@ func (e *Env) NewInstance(t testing.TB, o Options) (*app.App, *httptest.Server) 
 	}
 	a, err := app.New(context.Background(), app.Config{DatabaseURL: cmp.Or(o.DSN, e.DSN), ListenDatabaseURL: o.ListenDatabaseURL, OperatorKeys: e.keys, Server: cfg,
 		Logger: o.Logger, PIIKey: e.PIIKey, QueryTracer: o.QueryTracer, KeyQueryTracer: o.KeyQueryTracer,
-		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool, SubscriptionRetry: o.SubscriptionRetry})
+		ReadDatabaseURL: o.ReadDatabaseURL, ReadMaxLag: o.ReadMaxLag, Pool: o.Pool, SubscriptionRetry: o.SubscriptionRetry,
+		Webhooks: o.Webhooks})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/laborx/laborx/internal/pii"
 	"github.com/laborx/laborx/internal/postgres"
 	"github.com/laborx/laborx/internal/server"
+	"github.com/laborx/laborx/internal/webhook"
 )
 
 // Config configures one instance.
@@ -61,6 +62,9 @@ type Config struct {
 	// SubscriptionRetry is how long a subscription retries a failing read before it
 	// ends with UNAVAILABLE (zero: events.DefaultRetryFor).
 	SubscriptionRetry time.Duration
+	// Webhooks configures webhook deliveries; with an empty allow list
+	// (--webhook-allow) no webhook can be created and no delivery worker runs.
+	Webhooks webhook.Config
 }
 
 // App is one running instance.
@@ -75,6 +79,8 @@ type App struct {
 	ReadPool *pgxpool.Pool
 	// Drain is the HTTP side of shutdown: readiness first, websockets last.
 	Drain *server.Drain
+	// Webhooks is the delivery worker; nil when no address is allowed.
+	Webhooks *webhook.Worker
 
 	// keyPool serves token key lookups, readiness and the outage probe, so that
 	// requests holding every connection of the main pool cannot starve them.
@@ -176,6 +182,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
 	keys, keysDone := startKeyCache(keysCtx, listenConfig, keyLookup, centers, hub, cfg.Logger)
 	verifier := auth.NewVerifier(keys, cfg.OperatorKeys, cfg.Audience)
+	webhookGuard := webhook.NewGuard(cfg.Webhooks.Allow)
 	resolver := &graph.Resolver{
 		Recheck:                recheck.Recheck,
 		Catalog:                db.Catalog,
@@ -189,6 +196,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		SessionService:         sessions,
 		BenefitTransferService: postgres.NewBenefitTransferService(db),
 		AuditTrail:             postgres.NewAuditTrail(db),
+		WebhookService:         postgres.NewWebhookService(db, webhookGuard.CheckURL),
 		Now:                    db.Now,
 		Hub:                    hub,
 		Logger:                 cfg.Logger,
@@ -224,6 +232,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		CenterKeys: centers.PublishedKeys,
 		RateLimits: limits,
 	})
+	if len(cfg.Webhooks.Allow) > 0 {
+		wc := cfg.Webhooks
+		wc.Logger = cmp.Or(wc.Logger, cfg.Logger)
+		wc.Registry = reg
+		a.Webhooks = webhook.Start(postgres.NewWebhookQueue(db), webhookGuard, wc)
+	}
 	// One dedicated connection per instance LISTENs for changes committed anywhere.
 	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopListening = stop
@@ -257,6 +271,9 @@ func (a *App) ready(ctx context.Context) error {
 // Close stops listening for changes and releases the database pool. Open
 // subscriptions end with their connections.
 func (a *App) Close() {
+	if a.Webhooks != nil {
+		a.Webhooks.Close()
+	}
 	a.stopListening()
 	<-a.listening
 	a.stopKeys()
