@@ -30,7 +30,7 @@ func (r *agreementResolver) Proposer(ctx context.Context, obj *exchange.Agreemen
 
 // CurrentRevision is the resolver for the currentRevision field.
 func (r *agreementResolver) CurrentRevision(ctx context.Context, obj *exchange.Agreement) (*exchange.AgreementRevision, error) {
-	list, err := loader.List(ctx, loader.For(ctx).AgreementRevisions, obj.ID)
+	list, err := revisionsOf(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (r *agreementResolver) CurrentRevision(ctx context.Context, obj *exchange.A
 
 // Revisions is the resolver for the revisions field.
 func (r *agreementResolver) Revisions(ctx context.Context, obj *exchange.Agreement) ([]*exchange.AgreementRevision, error) {
-	return loader.List(ctx, loader.For(ctx).AgreementRevisions, obj.ID)
+	return revisionsOf(ctx, obj)
 }
 
 // Signatures is the resolver for the signatures field.
@@ -176,7 +176,7 @@ func (r *quotaLineResolver) Occupation(ctx context.Context, obj *exchange.QuotaL
 
 // AgreementUpdated is the resolver for the agreementUpdated field.
 func (r *subscriptionResolver) AgreementUpdated(ctx context.Context, agreementID *string, after *string) (<-chan *exchange.Agreement, error) {
-	return followKind(ctx, r.Resolver, exchange.KindAgreement, agreementID, after, r.AgreementService.Agreement)
+	return followKind(ctx, r.Resolver, exchange.KindAgreement, agreementID, after, r.AgreementService.AgreementSnapshot)
 }
 
 // Agreement returns AgreementResolver implementation.

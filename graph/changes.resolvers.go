@@ -56,7 +56,7 @@ func (r *queryResolver) Changes(ctx context.Context, after *string, first *int) 
 // Changes is the resolver for the changes field.
 func (r *subscriptionResolver) Changes(ctx context.Context, after *string) (<-chan *exchange.Change, error) {
 	all := func(*exchange.Change) bool { return true }
-	return follow(ctx, r.Resolver, after, all, func(_ context.Context, ch *exchange.Change) (*exchange.Change, error) { return ch, nil })
+	return follow(ctx, r.Resolver, after, nil, all, func(_ context.Context, ch *exchange.Change) (*exchange.Change, error) { return ch, nil })
 }
 
 // Change returns ChangeResolver implementation.

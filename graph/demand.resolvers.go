@@ -90,12 +90,11 @@ func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter 
 	if filter != nil {
 		f = *filter
 	}
-	published := func(ch *exchange.Change) bool {
-		return ch.EntityKind == exchange.KindLaborDemand && ch.Action == exchange.ActionPublished
-	}
-	return follow(ctx, r.Resolver, after, published, func(ctx context.Context, ch *exchange.Change) (*exchange.LaborDemand, error) {
-		return r.Market.LaborDemandMatching(ctx, ch.EntityID, f)
-	})
+	published := func(ch *exchange.Change) bool { return ch.Action == exchange.ActionPublished }
+	return follow(ctx, r.Resolver, after, []exchange.Kind{exchange.KindLaborDemand}, published,
+		sharedLoad(r.Resolver, filterKey(f), func(ctx context.Context, ch *exchange.Change) (*exchange.LaborDemand, error) {
+			return r.Market.LaborDemandMatching(ctx, ch.EntityID, f)
+		}))
 }
 
 // LaborDemand returns LaborDemandResolver implementation.

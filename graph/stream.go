@@ -2,17 +2,20 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/laborx/laborx/internal/exchange"
 )
 
 // Streams is the gqlgen extension that lets a subscription say more than its payload:
 // each event's change-feed cursor goes in the response's extensions.cursor, and a
 // stream that fails (the database stayed down, the key was revoked) ends with one
-// last response carrying the error before complete, instead of a bare complete that
-// reads as "the stream is over".
+// last response carrying the error instead of a bare complete that reads as "the
+// stream is over"; after UNAUTHENTICATED the connection closes with 4403.
 type Streams struct{}
 
 var (
@@ -54,9 +57,32 @@ func (Streams) InterceptResponse(ctx context.Context, next graphql.ResponseHandl
 	}
 	if err := st.takeErr(); err != nil {
 		graphql.AddError(ctx, err)
+		if exchange.ErrorCode(err) == exchange.CodeUnauthenticated {
+			st.refused = err
+		}
 		return &graphql.Response{Errors: graphql.GetErrors(ctx)}
 	}
+	if err := st.refused; err != nil {
+		// The error went out; the connection's token is no good any more, so the whole
+		// connection ends as an unauthorised one does (4403), not with complete.
+		if end, ok := ctx.Value(endConnectionKey{}).(func(int, string)); ok {
+			end(CloseUnauthorized, fmt.Sprintf("%s: %s", exchange.ErrorCode(err), exchange.ErrorMessage(err)))
+		}
+	}
 	return nil
+}
+
+// CloseUnauthorized is graphql-transport-ws's close code for a connection whose
+// client is not (or no longer) authorised.
+const CloseUnauthorized = 4403
+
+type endConnectionKey struct{}
+
+// WithEndConnection gives the subscriptions of a websocket connection the way to end
+// it with a close code and reason (the transport sets it up when the connection is
+// accepted).
+func WithEndConnection(ctx context.Context, end func(code int, reason string)) context.Context {
+	return context.WithValue(ctx, endConnectionKey{}, end)
 }
 
 type streamKey struct{}
@@ -68,6 +94,7 @@ type stream struct {
 	mu      sync.Mutex
 	cursors []string
 	err     error
+	refused error // the UNAUTHENTICATED error sent; the response side ends the connection
 }
 
 func streamFrom(ctx context.Context) *stream {

@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -28,19 +30,24 @@ func followKind[T any](ctx context.Context, r *Resolver, kind exchange.Kind, onl
 		}
 		only = id
 	}
-	return follow(ctx, r, after, func(ch *exchange.Change) bool {
-		return ch.EntityKind == kind && (only == uuid.Nil || ch.EntityID == only)
-	}, func(ctx context.Context, ch *exchange.Change) (*T, error) { return load(ctx, ch.EntityID) })
+	return follow(ctx, r, after, []exchange.Kind{kind}, func(ch *exchange.Change) bool {
+		return only == uuid.Nil || ch.EntityID == only
+	}, sharedLoad(r, "", func(ctx context.Context, ch *exchange.Change) (*T, error) { return load(ctx, ch.EntityID) }))
 }
 
-// follow streams the objects of the changes keep selects, loaded with the caller's
-// rights. An object load refuses (not visible, not matching) is skipped; a load that
-// fails otherwise (the database restarting) is retried, and ends the stream with
-// UNAVAILABLE when it keeps failing, never skipped. Each event carries its change-feed
-// cursor (extensions.cursor, see Streams), and after: that cursor resumes the stream
-// with nothing missed or repeated; without after it starts at the feed's tip.
-func follow[T any](ctx context.Context, r *Resolver, after *string, keep func(*exchange.Change) bool,
+// follow streams the objects of the changes of kinds (nil: all) that keep selects,
+// loaded with the caller's rights. An object load refuses (not visible, not matching)
+// is skipped; a load that fails otherwise (the database restarting) is retried, and
+// ends the stream with UNAVAILABLE when it keeps failing, never skipped. Each event
+// carries its change-feed cursor (extensions.cursor, see Streams), and after: that
+// cursor resumes the stream with nothing missed or repeated; without after it starts
+// at the feed's tip.
+func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exchange.Kind, keep func(*exchange.Change) bool,
 	load func(ctx context.Context, ch *exchange.Change) (*T, error)) (<-chan *T, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return nil, r.Recheck(ctx, p)
+	}
 	var from int64
 	var err error
 	if after != nil {
@@ -52,7 +59,7 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, keep func(*e
 		return nil, err
 	}
 	st := streamFrom(ctx)
-	changes := r.Hub.Follow(ctx, from, r.checkedFeed(), r.Logger)
+	changes := r.Hub.Follow(ctx, p, from, kinds)
 	out := make(chan *T)
 	go func() {
 		defer close(out)
@@ -80,27 +87,23 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, keep func(*e
 	return out, nil
 }
 
-// checkedFeed reads the change feed for a subscription, re-checking the caller's key
-// before each read: the stream ends as soon as the key is revoked or the center
-// suspended (both notify), not when the token expires. The key check and the page are
-// shared by the instance's subscribers woken by the same notification (events.Shared):
-// one key check per key and one read per center and cursor, not per subscriber.
-func (r *Resolver) checkedFeed() events.Fetch {
-	return func(ctx context.Context, after int64, limit int) ([]*exchange.Change, error) {
+// sharedLoad makes an object load once per change for all the instance's subscribers
+// woken together with the same rights and the same filter (given as its JSON): the
+// load depends on nothing else of the caller (center, operator, roles), so callers
+// alike share it (events.Shared), and a thousand subscribers cost one read.
+func sharedLoad[T any](r *Resolver, filter string, load func(ctx context.Context, ch *exchange.Change) (*T, error)) func(ctx context.Context, ch *exchange.Change) (*T, error) {
+	return func(ctx context.Context, ch *exchange.Change) (*T, error) {
 		p := auth.FromContext(ctx)
-		if p == nil {
-			return nil, r.Recheck(ctx, p)
-		}
-		if _, err := events.Shared(r.Hub, "key "+p.KeyID, func() (struct{}, error) {
-			return struct{}{}, r.Recheck(ctx, p)
-		}); err != nil {
-			return nil, err
-		}
-		// authz: the page depends only on the caller's center and whether it is the
-		// operator (changeVisible), so callers alike share it.
-		key := fmt.Sprintf("feed %s %t %d %d", p.CenterID, p.IsOperator(), after, limit)
-		return events.Shared(r.Hub, key, func() ([]*exchange.Change, error) {
-			return r.ChangeFeed.ChangesAfter(ctx, after, limit)
-		})
+		roles := slices.Clone(p.Roles)
+		slices.Sort(roles)
+		// authz: the key holds everything of the caller the services' rules read.
+		key := fmt.Sprintf("load %s %d %s %t %v %s", ch.EntityKind, ch.Sequence, p.CenterID, p.IsOperator(), roles, filter)
+		return events.Shared(r.Hub, key, func() (*T, error) { return load(ctx, ch) })
 	}
+}
+
+// filterKey is a filter as the key of a shared load.
+func filterKey(f any) string {
+	b, _ := json.Marshal(f)
+	return string(b)
 }

@@ -136,10 +136,10 @@ func TestAgreementUpdatedFreshLists(t *testing.T) {
 		ev := sub.Next(t, 20*time.Second)["agreementUpdated"].(map[string]any)
 		seen++
 		n := ev["currentRevision"].(map[string]any)["number"].(float64)
-		// A stale loader would list fewer revisions than the event's current one. The
-		// agreement and its revisions are two reads, so a revision committed between them
-		// may already be listed: more is a later state (its own event follows), not stale.
-		if got := len(ev["revisions"].([]any)); got < int(n) {
+		// The agreement and its revisions are read from one snapshot: an event lists
+		// exactly the revisions up to its current one (a stale loader would list fewer,
+		// two reads could list one committed after it).
+		if got := len(ev["revisions"].([]any)); got != int(n) {
 			t.Fatalf("event of revision %v lists %d revisions", n, got)
 		}
 		if n == 4 {

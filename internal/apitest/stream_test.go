@@ -115,3 +115,49 @@ func TestSubscriptionOutageEndsWithUnavailable(t *testing.T) {
 		t.Errorf("resumed after the outage: %v, want %s", ev, after)
 	}
 }
+
+// TestLateSubscriberCatchesUpOnALiveInstance: on an instance whose reader already
+// follows the feed, a subscription resuming from an older cursor reads its backlog
+// itself (its kind was not read before it came) and then joins the instance's shared
+// window: every event since its cursor, in order, once, then the live ones; one of the
+// kind already read is served from the window directly.
+func TestLateSubscriberCatchesUpOnALiveInstance(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t)
+	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
+	viewer, hp := tng.Token(t, "viewer"), hpg.Token(t, "publisher")
+	const (
+		feed    = `subscription($after: String) { changes(after: $after) { entityId } }`
+		demands = `subscription($after: String) { laborDemandPublished(after: $after) { id } }`
+	)
+	start := feedCursor(t, e)
+	live := apitest.Subscribe(t, e.Server.URL, viewer, feed, map[string]any{"after": start})
+	var ids []string
+	for _, title := range []string{"Thợ hàn", "Thợ điện", "Thợ mộc"} {
+		ids = append(ids, mustPublishDemand(t, e, hp, map[string]any{"title": title}))
+		if ev := live.Next(t, 20*time.Second)["changes"].(map[string]any); ev["entityId"] != ids[len(ids)-1] {
+			t.Fatalf("live feed got %v, want %s", ev, ids[len(ids)-1])
+		}
+	}
+	lateDemands := apitest.Subscribe(t, e.Server.URL, viewer, demands, map[string]any{"after": start})
+	lateFeed := apitest.Subscribe(t, e.Server.URL, viewer, feed, map[string]any{"after": start})
+	for i, id := range ids {
+		if ev := lateDemands.Next(t, 20*time.Second)["laborDemandPublished"].(map[string]any); ev["id"] != id {
+			t.Errorf("late demands subscriber, event %d: %v, want %s", i, ev, id)
+		}
+		if ev := lateFeed.Next(t, 20*time.Second)["changes"].(map[string]any); ev["entityId"] != id {
+			t.Errorf("late feed subscriber, event %d: %v, want %s", i, ev, id)
+		}
+	}
+	next := mustPublishDemand(t, e, hp, map[string]any{"title": "Thợ sơn"})
+	for name, s := range map[string]*apitest.Subscription{"demands": lateDemands, "feed": lateFeed, "live": live} {
+		ev := s.Next(t, 20*time.Second)
+		got := ev["changes"]
+		if got == nil {
+			got = ev["laborDemandPublished"]
+		}
+		if m := got.(map[string]any); m["id"] != next && m["entityId"] != next {
+			t.Errorf("%s subscriber after catching up got %v, want %s once", name, ev, next)
+		}
+	}
+}

@@ -19,6 +19,9 @@ type Subscription struct {
 	// Cursor is the change-feed cursor of the last event Next returned
 	// (extensions.cursor), what a client resubscribes with.
 	Cursor string
+	// CloseCode is the websocket close code Ended saw, 0 when the subscription ended
+	// with complete instead.
+	CloseCode websocket.StatusCode
 	// A read NextWithin gave up waiting for stays pending for the next call: a
 	// websocket read cannot be abandoned without closing the connection.
 	pending chan wsRead
@@ -228,6 +231,7 @@ func (s *Subscription) Ended(t testing.TB, wait time.Duration) {
 		err := wsjson.Read(ctx, s.conn, &m)
 		switch {
 		case err != nil && websocket.CloseStatus(err) != -1:
+			s.CloseCode = websocket.CloseStatus(err)
 			return
 		case err != nil:
 			t.Fatalf("waiting for the subscription to end: %v", err)

@@ -128,17 +128,20 @@ func feedCursor(t testing.TB, e *apitest.Env) string {
 	return exchange.ChangeCursor(seq)
 }
 
-// TestRevokedKeyEndsLiveSubscriptions: revoking a key ends the subscriptions opened
-// with its tokens at once, not when the tokens expire, with UNAUTHENTICATED (not a bare
+// TestRevokedKeyEndsLiveSubscriptions: revoking a key, or suspending a center, ends
+// the subscriptions opened with its tokens at once on another instance, not when the
+// tokens expire: with UNAUTHENTICATED, and the connection closed with 4403 (not a bare
 // complete a client would take for a normal end); another center's stream goes on.
 func TestRevokedKeyEndsLiveSubscriptions(t *testing.T) {
 	t.Parallel()
 	e := apitest.New(t)
-	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
+	tng, hpg, bnh := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31"), e.AddCenter(t, "BNH", "24")
 	_, second := e.NewInstance(t, apitest.Options{})
 	const sub = `subscription($after: String) { changes(after: $after) { entityType action } }`
 	now := map[string]any{"after": feedCursor(t, e)}
 	tngFeed := apitest.Subscribe(t, second.URL, tng.Token(t, "viewer"), sub, now)
+	bnhDemands := apitest.Subscribe(t, second.URL, bnh.Token(t, "viewer"),
+		`subscription($after: String) { laborDemandPublished(after: $after) { id } }`, now)
 	hpgFeed := apitest.Subscribe(t, second.URL, hpg.Token(t, "viewer"), sub, now)
 
 	e.Do(t, e.OperatorToken(t), `mutation($kid: String!) { revokeCenterKey(input: {kid: $kid}) { userErrors { code } } }`,
@@ -146,10 +149,19 @@ func TestRevokedKeyEndsLiveSubscriptions(t *testing.T) {
 	if errs := tngFeed.Failed(t, 20*time.Second); len(errs) != 1 || errs[0].Code() != "UNAUTHENTICATED" {
 		t.Errorf("TNG's feed after its revocation ended with %v, want UNAUTHENTICATED", errs)
 	}
+	if tngFeed.CloseCode != 4403 {
+		t.Errorf("TNG's connection after its revocation: close code %d (0: complete), want 4403", tngFeed.CloseCode)
+	}
+	e.Do(t, e.OperatorToken(t), `mutation { suspendCenter(input: {centerCode: "BNH", reason: "audit"}) { userErrors { code } } }`, nil).NoErrors(t)
+	if errs := bnhDemands.Failed(t, 20*time.Second); len(errs) != 1 || errs[0].Code() != "UNAUTHENTICATED" || bnhDemands.CloseCode != 4403 {
+		t.Errorf("BNH's demands after its suspension ended with %v and close code %d, want UNAUTHENTICATED and 4403", errs, bnhDemands.CloseCode)
+	}
 
-	e.AddCenter(t, "BNH", "24")
-	ev := hpgFeed.Next(t, 20*time.Second)["changes"].(map[string]any)
-	if ev["entityType"] != "Center" || ev["action"] != "CREATED" {
-		t.Errorf("HPG's feed after TNG's revocation: %v, want BNH's creation", ev)
+	e.AddCenter(t, "HNI", "01")
+	for { // the suspension may come first
+		ev := hpgFeed.Next(t, 20*time.Second)["changes"].(map[string]any)
+		if ev["entityType"] == "Center" && ev["action"] == "CREATED" {
+			break
+		}
 	}
 }

@@ -82,6 +82,7 @@ type App struct {
 	listening     chan struct{}
 	stopKeys      context.CancelFunc
 	keysDone      <-chan struct{}
+	stopLimits    func()
 }
 
 // New connects to the database and builds the handler. Migrations must be current (run
@@ -146,16 +147,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	agreements := postgres.NewAgreementService(db)
 	centers := postgres.NewCenterService(db)
 	sessions := postgres.NewSessionService(db)
-	hub := events.NewHub()
-	hub.RetryFor = cmp.Or(cfg.SubscriptionRetry, events.DefaultRetryFor)
 	market := postgres.NewMarketService(db)
 	keyLookup := postgres.NewCenterService(&postgres.DB{Pool: keyPool, Catalog: db.Catalog, Now: db.Now, PII: db.PII})
-	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
-	keys, keysDone := startKeyCache(keysCtx, db, keyLookup, centers, cfg.Logger)
-	verifier := auth.NewVerifier(keys, cfg.OperatorKeys, cfg.Audience)
-	// Subscriptions re-read their key before each delivery, past the cache: the
+	// Subscriptions re-read their keys before each delivery, past the cache: the
 	// delivery may be the very change that revoked it.
 	recheck := auth.NewVerifier(keyLookup, cfg.OperatorKeys, cfg.Audience)
+	changeFeed := postgres.NewChangeService(db)
+	hub := events.NewHub(changeFeed.OutboxAfter, recheck.Recheck, cfg.Logger)
+	hub.RetryFor = cmp.Or(cfg.SubscriptionRetry, events.DefaultRetryFor)
+	keysCtx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
+	keys, keysDone := startKeyCache(keysCtx, db, keyLookup, centers, hub, cfg.Logger)
+	verifier := auth.NewVerifier(keys, cfg.OperatorKeys, cfg.Audience)
 	resolver := &graph.Resolver{
 		Recheck:                recheck.Recheck,
 		Catalog:                db.Catalog,
@@ -164,7 +166,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Market:                 market,
 		AgreementService:       agreements,
 		ReferralService:        referrals,
-		ChangeFeed:             postgres.NewChangeService(db),
+		ChangeFeed:             changeFeed,
 		StatsService:           postgres.NewStatsService(db, read),
 		SessionService:         sessions,
 		BenefitTransferService: postgres.NewBenefitTransferService(db),
@@ -181,6 +183,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	registerReplicaStats(reg, router)
 	a.outage = server.NewOutage(keyPool.Ping, cfg.Logger, reg)
 	registerPoolStats(reg, map[string]*pgxpool.Pool{"primary": db.Pool, "keys": keyPool, "replica": readPool})
+	limits, stopLimits := startRateLimits(ctx, cfg, reg)
+	a.stopLimits = stopLimits
 	a.Handler = server.New(cfg.Server, server.Deps{
 		Resolver: resolver,
 		Verifier: verifier,
@@ -200,6 +204,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Drain:    a.Drain,
 
 		CenterKeys: centers.PublishedKeys,
+		RateLimits: limits,
 	})
 	// One dedicated connection per instance LISTENs for changes committed anywhere.
 	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -209,7 +214,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		connect := func(ctx context.Context) (*pgx.Conn, error) {
 			return pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
 		}
-		_ = hub.Listen(listenCtx, postgres.ChangesChannel, connect, cfg.Logger)
+		_ = hub.Listen(listenCtx, postgres.ChangesChannel, connect)
 	}()
 	return a, nil
 }
@@ -238,6 +243,7 @@ func (a *App) Close() {
 	<-a.listening
 	a.stopKeys()
 	<-a.keysDone
+	a.stopLimits()
 	a.outage.Close()
 	if a.router != nil {
 		a.router.Close()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/laborx/laborx/internal/auth"
+	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/postgres"
 )
@@ -17,15 +18,17 @@ const keyCacheStartWait = 2 * time.Second
 
 // startKeyCache puts a verified-key cache in front of lookup, cleared by this
 // instance's own revocations and suspensions at once and by every other process's
-// through the database's announcements. done closes when the follower has stopped.
+// through the database's announcements; each also has hub re-check the keys of the
+// instance's subscriptions. done closes when the follower has stopped.
 func startKeyCache(ctx context.Context, db *postgres.DB, lookup exchange.KeyLookup, centers *postgres.CenterService,
-	logger *slog.Logger) (cache *auth.KeyCache, done <-chan struct{}) {
+	hub *events.Hub, logger *slog.Logger) (cache *auth.KeyCache, done <-chan struct{}) {
 	cache = auth.NewKeyCache(lookup)
-	centers.OnKeysChanged(cache.Invalidate)
+	follower := keyFollower{cache, hub}
+	centers.OnKeysChanged(follower.Invalidate)
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		postgres.FollowKeyChanges(ctx, db.Pool.Config().ConnConfig, cache, logger)
+		postgres.FollowKeyChanges(ctx, db.Pool.Config().ConnConfig, follower, logger)
 	}()
 	select {
 	case <-cache.Ready():
@@ -33,4 +36,16 @@ func startKeyCache(ctx context.Context, db *postgres.DB, lookup exchange.KeyLook
 		logger.Warn("key change follower not ready; verifying tokens against the database until it is")
 	}
 	return cache, stopped
+}
+
+// keyFollower is the key cache that also tells the subscriptions' hub.
+type keyFollower struct {
+	*auth.KeyCache
+	hub *events.Hub
+}
+
+// Invalidate clears the cache and has the hub re-check its subscribers' keys.
+func (f keyFollower) Invalidate() {
+	f.KeyCache.Invalidate()
+	f.hub.KeysChanged()
 }

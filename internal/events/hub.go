@@ -1,15 +1,23 @@
 // Package events fans database changes out to subscriptions on every instance. Writers
 // append to the outbox (the changes table) and NOTIFY in the same transaction; each
-// instance LISTENs once and wakes its subscribers, and each subscriber reads what it
-// may see from the outbox after its own cursor. Reading from the table, not from
-// notification payloads, keeps delivery gap-free and in order, applies the same
-// visibility rules as the `changes` query, and makes replay-then-follow one loop.
+// instance LISTENs once, and on each wake-up one reader per instance reads the new
+// outbox rows once (only the kinds someone on the instance follows) into a window in
+// memory, after re-checking the keys of the instance's subscribers once per key.
+// Each subscriber takes from that window what it may see (exchange.ChangeVisible),
+// after its own cursor, so delivery is gap-free and in order, follows the same rules
+// as the `changes` query, and costs the database the same whatever the number of
+// subscribers. A subscriber behind the window (replaying with after:, or slow) reads
+// its backlog itself, then joins the window.
 package events
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"slices"
+	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,36 +27,83 @@ import (
 	"github.com/laborx/laborx/internal/exchange"
 )
 
-// pollInterval bounds how late a subscriber can be if a notification is lost (for
+// pollInterval bounds how late delivery can be if a notification is lost (for
 // instance while the listening connection reconnects).
 const pollInterval = 15 * time.Second
 
-// Hub wakes the subscribers of one instance when changes are committed anywhere.
+// Sizes of a read and of the window: the window keeps the newest windowRows rows, so a
+// subscriber up to that far behind (a slow client, one just subscribed at the tip)
+// costs no read of its own.
+const (
+	pageRows   = 500
+	windowRows = 8192
+)
+
+// anyKind is the coverage key of subscribers that follow every kind.
+const anyKind exchange.Kind = "*"
+
+// ReadOutbox reads up to limit outbox rows after a sequence, of the kinds given (all
+// when empty), with what visibility needs (postgres ChangeService.OutboxAfter).
+type ReadOutbox func(ctx context.Context, after int64, kinds []exchange.Kind, limit int) ([]*exchange.OutboxRow, error)
+
+// CheckKey re-checks that a subscriber's key is still usable (not revoked, its center
+// not suspended); a refusal is an *exchange.Error.
+type CheckKey func(ctx context.Context, p *exchange.Principal) error
+
+// Hub reads the outbox for one instance's subscribers and fans it out to them.
 type Hub struct {
-	// RetryFor is how long a subscriber retries failing reads (see Retry).
+	// RetryFor is how long failing reads are retried (see Retry) before subscribers end
+	// with UNAVAILABLE.
 	RetryFor time.Duration
 
-	mu     sync.Mutex
-	subs   map[chan struct{}]struct{}
-	shared shared
+	read   ReadOutbox
+	check  CheckKey
+	logger *slog.Logger
+
+	wake        chan struct{} // cap 1: the reader has something to do
+	keysChanged atomic.Bool   // the next read re-checks keys even with no new rows
+
+	mu    sync.Mutex
+	epoch uint64 // bumped when the window restarts; a read of an older epoch is dropped
+	pos   int64  // the last sequence read
+	// window holds the rows read, in sequence order; for each kind in covered (or every
+	// kind, under anyKind) it holds every row after covered[kind] and after floor.
+	window  []*exchange.OutboxRow
+	floor   int64
+	covered map[exchange.Kind]int64
+	subs    map[*subscriber]struct{}
+	grew    chan struct{} // closed (and replaced) when the window grows or a subscriber ends
+	shared  shared
+}
+
+type subscriber struct {
+	p     *exchange.Principal
+	kinds []exchange.Kind // nil: every kind
+	err   error           // why the hub ended it; under Hub.mu
 }
 
 // NewHub returns a hub with no subscribers; start Listen to feed it.
-func NewHub() *Hub {
-	return &Hub{RetryFor: DefaultRetryFor, subs: map[chan struct{}]struct{}{}}
+func NewHub(read ReadOutbox, check CheckKey, logger *slog.Logger) *Hub {
+	return &Hub{RetryFor: DefaultRetryFor, read: read, check: check, logger: logger,
+		wake: make(chan struct{}, 1), covered: map[exchange.Kind]int64{}, subs: map[*subscriber]struct{}{},
+		grew: make(chan struct{})}
 }
 
 // Listen holds one connection LISTENing on channel until ctx ends, reconnecting after
-// failures. connect must return a dedicated connection (not one from the pool).
-func (h *Hub) Listen(ctx context.Context, channel string, connect func(ctx context.Context) (*pgx.Conn, error), logger *slog.Logger) error {
+// failures, and runs the instance's reader. connect must return a dedicated connection
+// (not one from the pool).
+func (h *Hub) Listen(ctx context.Context, channel string, connect func(ctx context.Context) (*pgx.Conn, error)) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { h.run(ctx) })
 	l := &pgxlisten.Listener{
 		Connect:        connect,
 		ReconnectDelay: 2 * time.Second,
 		LogError: func(ctx context.Context, err error) {
 			if ctx.Err() == nil {
-				logger.WarnContext(ctx, "change listener", "err", err)
-				// Notifications may be lost until it reconnects: subscribers read now,
-				// and start their retry clock if the database is gone.
+				h.logger.WarnContext(ctx, "change listener", "err", err)
+				// Notifications may be lost until it reconnects: read now, and start the
+				// retry clock if the database is gone.
 				h.Wake()
 			}
 		},
@@ -57,46 +112,278 @@ func (h *Hub) Listen(ctx context.Context, channel string, connect func(ctx conte
 	return l.Listen(ctx)
 }
 
-// HandleNotification wakes every subscriber.
+// HandleNotification wakes the reader.
 func (h *Hub) HandleNotification(context.Context, *pgconn.Notification, *pgx.Conn) error {
 	h.Wake()
 	return nil
 }
 
 // HandleBacklog runs after each (re)connect: notifications may have been missed while
-// disconnected, so every subscriber re-reads.
+// disconnected, so the reader reads.
 func (h *Hub) HandleBacklog(context.Context, string, *pgx.Conn) error {
 	h.Wake()
 	return nil
 }
 
-// Wake signals every subscriber that new changes may exist.
+// Wake tells the reader that new changes may exist.
 func (h *Hub) Wake() {
-	h.shared.next()
+	select {
+	case h.wake <- struct{}{}:
+	default: // already signalled; it will read everything new anyway
+	}
+}
+
+// KeysChanged tells the reader that a key may have been revoked or a center suspended
+// (the database's key announcements): it re-checks every subscriber's key at once, so
+// their subscriptions end within the announcement's delay, not at the next change.
+func (h *Hub) KeysChanged() {
+	h.keysChanged.Store(true)
+	h.Wake()
+}
+
+// run is the instance's reader: on every wake-up it reads what is new, re-checks keys,
+// and publishes; failures are retried with backoff, and past RetryFor every
+// subscriber ends with UNAVAILABLE.
+func (h *Hub) run(ctx context.Context) {
+	ticker := time.NewTicker(pollInterval)
+	defer ticker.Stop()
+	var failingSince time.Time
+	backoff := minBackoff
+	for {
+		err := h.readOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			failingSince, backoff = time.Time{}, minBackoff
+			select {
+			case <-h.wake:
+			case <-ticker.C:
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		if failingSince.IsZero() {
+			failingSince = time.Now()
+		}
+		if time.Since(failingSince) > h.RetryFor {
+			h.endAll(ctx, unavailable(err))
+		}
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// readOnce reads the rows after pos of the kinds followed, re-checks the keys of the
+// subscribers when there is something to deliver (or keys changed), and publishes.
+func (h *Hub) readOnce(ctx context.Context) error {
+	h.mu.Lock()
+	kinds, following := h.readKinds()
+	epoch, pos := h.epoch, h.pos
+	h.mu.Unlock()
+	if !following {
+		return nil
+	}
+	rows, err := h.read(ctx, pos, kinds, pageRows)
+	if err != nil {
+		return err
+	}
+	if len(rows) == pageRows {
+		h.Wake() // more to read: after these are out
+	}
+	if len(rows) > 0 || h.keysChanged.Swap(false) {
+		if err := h.checkKeys(ctx); err != nil {
+			h.keysChanged.Store(true)
+			return err
+		}
+	}
+	if len(rows) > 0 {
+		h.publish(epoch, kinds, rows)
+	}
+	return nil
+}
+
+// readKinds is what the next read asks for: nil for every kind; false when no one
+// follows anything.
+func (h *Hub) readKinds() ([]exchange.Kind, bool) {
+	if len(h.covered) == 0 {
+		return nil, false
+	}
+	if _, ok := h.covered[anyKind]; ok {
+		return nil, true
+	}
+	kinds := make([]exchange.Kind, 0, len(h.covered))
+	for k := range h.covered {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	return kinds, true
+}
+
+// checkKeys re-checks each key of the subscribers once, and ends the subscribers of
+// refused keys with the refusal. A failure to check is returned: nothing new is
+// delivered to anyone until the keys are known good.
+func (h *Hub) checkKeys(ctx context.Context) error {
+	h.mu.Lock()
+	byKey := map[string]*exchange.Principal{}
+	for s := range h.subs {
+		byKey[s.p.KeyID] = s.p
+	}
+	h.mu.Unlock()
+	refused := map[string]error{}
+	for kid, p := range byKey {
+		err := h.check(ctx, p)
+		var refusal *exchange.Error
+		switch {
+		case errors.As(err, &refusal):
+			refused[kid] = err
+		case err != nil:
+			return err
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for c := range h.subs {
-		select {
-		case c <- struct{}{}:
-		default: // already signalled; it will read everything new anyway
+	for s := range h.subs {
+		if err, ok := refused[s.p.KeyID]; ok {
+			h.endLocked(s, err)
+		}
+	}
+	h.grewLocked()
+	return nil
+}
+
+// publish appends rows read in epoch to the window. Kinds followed since the read
+// started but not read by it are covered only after these rows.
+func (h *Hub) publish(epoch uint64, kinds []exchange.Kind, rows []*exchange.OutboxRow) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if epoch != h.epoch {
+		return
+	}
+	h.pos = rows[len(rows)-1].Sequence
+	if kinds != nil {
+		for k := range h.covered {
+			if !slices.Contains(kinds, k) {
+				h.covered[k] = max(h.covered[k], h.pos)
+			}
+		}
+	}
+	h.window = append(h.window, rows...)
+	if n := len(h.window) - windowRows; n > 0 {
+		h.floor = h.window[n-1].Sequence
+		h.window = slices.Clone(h.window[n:])
+	}
+	h.shared.sweep()
+	h.grewLocked()
+}
+
+// endAll ends every subscriber with err (the database stayed unavailable).
+func (h *Hub) endAll(ctx context.Context, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.subs) > 0 {
+		h.logger.InfoContext(ctx, "subscriptions ended", "subscribers", len(h.subs), "err", err)
+	}
+	for s := range h.subs {
+		h.endLocked(s, err)
+	}
+	h.grewLocked()
+}
+
+func (h *Hub) endLocked(s *subscriber, err error) {
+	if s.err == nil {
+		s.err = err
+	}
+	delete(h.subs, s)
+	h.uncoverLocked()
+}
+
+func (h *Hub) grewLocked() {
+	close(h.grew)
+	h.grew = make(chan struct{})
+}
+
+// join registers a subscriber whose cursor is after: the kinds it follows are read
+// from now on. The first subscriber of an idle hub starts the window at its cursor.
+func (h *Hub) join(s *subscriber, after int64) func() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.covered) == 0 {
+		h.epoch++
+		h.window, h.pos, h.floor = nil, after, after
+	}
+	for _, k := range coverKeys(s.kinds) {
+		if _, ok := h.covered[k]; !ok {
+			h.covered[k] = h.pos
+		}
+	}
+	h.subs[s] = struct{}{}
+	h.Wake()
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if _, ok := h.subs[s]; ok {
+			delete(h.subs, s)
+			h.uncoverLocked()
 		}
 	}
 }
 
-func (h *Hub) subscribe() (chan struct{}, func()) {
-	c := make(chan struct{}, 1)
-	h.mu.Lock()
-	h.subs[c] = struct{}{}
-	h.mu.Unlock()
-	return c, func() {
-		h.mu.Lock()
-		delete(h.subs, c)
-		h.mu.Unlock()
+// uncoverLocked stops reading the kinds no subscriber follows any more.
+func (h *Hub) uncoverLocked() {
+	followed := map[exchange.Kind]bool{}
+	for s := range h.subs {
+		for _, k := range coverKeys(s.kinds) {
+			followed[k] = true
+		}
+	}
+	for k := range h.covered {
+		if !followed[k] {
+			delete(h.covered, k)
+		}
 	}
 }
 
-// Fetch reads up to a page of changes after a sequence, as the caller in ctx may see them.
-type Fetch func(ctx context.Context, after int64, limit int) ([]*exchange.Change, error)
+func coverKeys(kinds []exchange.Kind) []exchange.Kind {
+	if kinds == nil {
+		return []exchange.Kind{anyKind}
+	}
+	return kinds
+}
+
+// take is what a subscriber at cursor delivers next: the window's rows after it, and
+// the channel that says the window grew; or, when the window does not cover it yet, the
+// sequence up to which it must read on its own (behind > cursor).
+func (h *Hub) take(s *subscriber, cursor int64) (rows []*exchange.OutboxRow, behind int64, grew <-chan struct{}, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s.err != nil {
+		return nil, 0, nil, s.err
+	}
+	from := h.floor
+	for _, k := range coverKeys(s.kinds) {
+		c, ok := h.covered[k]
+		if all, anyOK := h.covered[anyKind]; anyOK && (!ok || all < c) {
+			c, ok = all, true
+		}
+		if ok {
+			from = max(from, c)
+		}
+	}
+	if cursor < from {
+		return nil, from, nil, nil
+	}
+	i := sort.Search(len(h.window), func(i int) bool { return h.window[i].Sequence > cursor })
+	return h.window[i:], 0, h.grew, nil
+}
 
 // Stream is one subscriber's ordered view of the change feed. C closes when the
 // subscription's context ends or the stream fails; Err then says why it failed (nil when
@@ -109,49 +396,79 @@ type Stream struct {
 // Err is the reason the stream ended; read it only after C is closed.
 func (s *Stream) Err() error { return s.err }
 
-// Follow streams every change fetch returns after `after`, in sequence order: first
-// those already committed, then new ones as they are committed on any instance. A read
-// that fails for a reason other than a refusal (the database restarting, a timeout) is
-// retried with backoff for up to RetryFor; the stream never skips a change, it either
-// delivers it or ends with an error (UNAVAILABLE, or the refusal itself such as
-// UNAUTHENTICATED after a revocation).
-func (h *Hub) Follow(ctx context.Context, after int64, fetch Fetch, logger *slog.Logger) *Stream {
+// Follow streams the changes after `after` of the given kinds (nil: every kind) that p
+// may see, in sequence order: first those already committed, then new ones as they are
+// committed on any instance. It never skips a change: it delivers it or ends with an
+// error (UNAVAILABLE when reads kept failing for RetryFor, UNAUTHENTICATED when p's key
+// was revoked or its center suspended).
+func (h *Hub) Follow(ctx context.Context, p *exchange.Principal, after int64, kinds []exchange.Kind) *Stream {
 	out := make(chan *exchange.Change)
-	s := &Stream{C: out}
-	wake, unsubscribe := h.subscribe()
+	st := &Stream{C: out}
+	s := &subscriber{p: p, kinds: kinds}
+	leave := h.join(s, after)
 	go func() {
 		defer close(out)
-		defer unsubscribe()
-		ticker := time.NewTicker(pollInterval)
-		defer ticker.Stop()
-		const page = 100
-		for {
-			changes, err := Retry(ctx, h.RetryFor, func() ([]*exchange.Change, error) { return fetch(ctx, after, page) })
-			if err != nil {
-				if ctx.Err() == nil {
-					logger.InfoContext(ctx, "subscription ended", "err", err, "after", after)
-					s.err = err
-				}
-				return
-			}
-			for _, ch := range changes {
-				select {
-				case out <- ch:
-					after = ch.Sequence
-				case <-ctx.Done():
-					return
-				}
-			}
-			if len(changes) == page {
-				continue
-			}
-			select {
-			case <-wake:
-			case <-ticker.C:
-			case <-ctx.Done():
-				return
-			}
+		defer leave()
+		err := h.deliver(ctx, s, after, out)
+		if err != nil && ctx.Err() == nil {
+			h.logger.InfoContext(ctx, "subscription ended", "err", err)
+			st.err = err
 		}
 	}()
-	return s
+	return st
+}
+
+func (h *Hub) deliver(ctx context.Context, s *subscriber, cursor int64, out chan<- *exchange.Change) error {
+	send := func(row *exchange.OutboxRow) error {
+		cursor = row.Sequence
+		if s.kinds != nil && !slices.Contains(s.kinds, row.EntityKind) || !exchange.ChangeVisible(s.p, row) {
+			return nil
+		}
+		select {
+		case out <- row.Change:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for {
+		rows, behind, grew, err := h.take(s, cursor)
+		if err != nil {
+			return err
+		}
+		if behind > cursor {
+			// Behind the window: read the backlog up to where it starts.
+			rows, err := Retry(ctx, h.RetryFor, func() ([]*exchange.OutboxRow, error) {
+				return h.read(ctx, cursor, s.kinds, pageRows)
+			})
+			if err != nil {
+				return err
+			}
+			for _, row := range rows {
+				if row.Sequence > behind {
+					break
+				}
+				if err := send(row); err != nil {
+					return err
+				}
+			}
+			if len(rows) < pageRows || rows[len(rows)-1].Sequence >= behind {
+				cursor = max(cursor, behind)
+			}
+			continue
+		}
+		for _, row := range rows {
+			if err := send(row); err != nil {
+				return err
+			}
+		}
+		if len(rows) > 0 {
+			continue // the window may have grown meanwhile
+		}
+		select {
+		case <-grew:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

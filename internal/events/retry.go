@@ -14,13 +14,19 @@ import (
 // which resumes with its last cursor.
 const DefaultRetryFor = 30 * time.Second
 
+// Waits between attempts double from minBackoff up to maxBackoff.
+const (
+	minBackoff = 50 * time.Millisecond
+	maxBackoff = 2 * time.Second
+)
+
 // Retry runs read until it succeeds, returns a refusal (an *exchange.Error: not
 // authenticated, not found, ...), ctx ends, or `within` has passed since the first
 // failure; waits double from 50 ms up to 2 s between attempts. A read that keeps
 // failing ends with an UNAVAILABLE error: never a silent skip.
 func Retry[T any](ctx context.Context, within time.Duration, read func() (T, error)) (T, error) {
 	var zero T
-	wait := 50 * time.Millisecond
+	wait := minBackoff
 	var deadline time.Time
 	for {
 		v, err := read()
@@ -43,7 +49,7 @@ func Retry[T any](ctx context.Context, within time.Duration, read func() (T, err
 		case <-ctx.Done():
 			return zero, ctx.Err()
 		}
-		wait = min(2*wait, 2*time.Second)
+		wait = min(2*wait, maxBackoff)
 	}
 }
 

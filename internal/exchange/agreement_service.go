@@ -32,6 +32,9 @@ type Agreement struct {
 	// IsActive is computed when the agreement is read (IsActive with the store's clock),
 	// as is Status once a scheduled termination has taken effect (AgreementStatusAt).
 	IsActive bool `db:"-"`
+	// Revisions, when not nil, were read in the same snapshot as the agreement (a
+	// subscription's event); otherwise they are loaded apart.
+	Revisions []*AgreementRevision `db:"-"`
 }
 
 // AgreementRevision is one version of the terms; revision 1 is the proposal.
@@ -175,6 +178,8 @@ type AgreementService interface {
 	TerminateAgreement(ctx context.Context, in TerminateAgreementInput) (*Agreement, error)
 
 	Agreement(ctx context.Context, id uuid.UUID) (*Agreement, error)
+	// AgreementSnapshot is Agreement with its Revisions read in the same snapshot.
+	AgreementSnapshot(ctx context.Context, id uuid.UUID) (*Agreement, error)
 	Agreements(ctx context.Context, f AgreementFilter, page PageArgs) (*Page[*Agreement], error)
 	AgreementRevision(ctx context.Context, agreementID uuid.UUID, number int) (*AgreementRevision, error)
 	AgreementRevisions(ctx context.Context, agreementID uuid.UUID) ([]*AgreementRevision, error)

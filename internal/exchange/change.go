@@ -43,7 +43,6 @@ type Change struct {
 // ChangeFeed reads the outbox as the caller in ctx may see it.
 type ChangeFeed interface {
 	Changes(ctx context.Context, page PageArgs) (*Page[*Change], error)
-	ChangesAfter(ctx context.Context, after int64, limit int) ([]*Change, error)
 	LatestSequence(ctx context.Context) (int64, error)
 }
 

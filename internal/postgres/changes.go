@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/laborx/laborx/internal/exchange"
@@ -27,16 +28,6 @@ var changeColumns = strings.Join(outboxColumns, ", ")
 const changeVisible = `($2 OR audience = 'ALL' OR $1 = ANY(audience_center_ids)
 	OR (audience = 'PARTNERS' AND are_partners(owner_center_id, $1, current_date)))
 	AND ($3 OR entity_kind NOT IN ('` + string(exchange.KindReferral) + `', '` + string(exchange.KindWorker) + `'))`
-
-// ChangesAfter returns up to limit changes after the sequence that the caller may see,
-// in sequence order.
-func (s *ChangeService) ChangesAfter(ctx context.Context, after int64, limit int) ([]*exchange.Change, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return readTx(ctx, s.db, func(tx *Tx) ([]*exchange.Change, error) { return changesAfter(ctx, tx, p, after, limit) })
-}
 
 func changesAfter(ctx context.Context, tx *Tx, p *exchange.Principal, after int64, limit int) ([]*exchange.Change, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+changeColumns+` FROM changes
@@ -86,4 +77,34 @@ func (s *ChangeService) LatestSequence(ctx context.Context) (int64, error) {
 		}
 		return seq, nil
 	})
+}
+
+// OutboxAfter reads up to limit outbox rows after the sequence, of the given kinds (all
+// when kinds is empty), in sequence order, each with its owner's partner set when its
+// audience is PARTNERS: one statement for every subscriber of an instance.
+// authz: the rows are the instance's, not a caller's; each subscriber sees only those
+// exchange.ChangeVisible allows it, the Go twin of changeVisible.
+func (s *ChangeService) OutboxAfter(ctx context.Context, after int64, kinds []exchange.Kind, limit int) ([]*exchange.OutboxRow, error) {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	rows, _ := s.db.Pool.Query(ctx, `SELECT `+changeColumns+`,
+		CASE WHEN audience = 'PARTNERS' AND owner_center_id IS NOT NULL
+			THEN ARRAY(SELECT partner_centers(owner_center_id, current_date)) END AS owner_partners
+		FROM changes WHERE sequence > $1 AND (cardinality($2::text[]) = 0 OR entity_kind = ANY($2))
+		ORDER BY sequence LIMIT $3`, after, names, limit)
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*exchange.OutboxRow, error) {
+		r, err := pgx.RowToStructByName[outboxRow](row)
+		return &exchange.OutboxRow{Change: &r.Change, OwnerPartners: r.OwnerPartners}, err
+	})
+	if err != nil {
+		return nil, translate(fmt.Errorf("read the outbox: %w", err))
+	}
+	return list, nil
+}
+
+type outboxRow struct {
+	exchange.Change
+	OwnerPartners []uuid.UUID `db:"owner_partners"`
 }

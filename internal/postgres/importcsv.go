@@ -105,7 +105,7 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	center := importCenter{id: p.CenterID}
 	// The CSV is read and checked outside any transaction (it may be large); the rows
 	// are written in one, at the same now.
-	center.provinceName, err = withTxAt(ctx, s.db, now, true, func(tx *Tx) (string, error) {
+	center.provinceName, err = withTxAt(ctx, s.db, now, txReadOnly, func(tx *Tx) (string, error) {
 		var name string
 		err := tx.QueryRow(ctx, `SELECT p.name FROM centers c JOIN provinces p ON p.code = c.province_code
 			WHERE c.id = $1`, p.CenterID).Scan(&name)
@@ -139,7 +139,7 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	if (len(res.Errors) > 0 && !run.partial) || len(rows) == 0 {
 		return res, nil
 	}
-	return withTxAt(ctx, s.db, now, false, func(tx *Tx) (*exchange.ImportResult, error) {
+	return withTxAt(ctx, s.db, now, txReadWrite, func(tx *Tx) (*exchange.ImportResult, error) {
 		id, replayed, err := tx.idempotent(ctx, run.key, imp.op, run.fingerprint, func() (uuid.UUID, error) {
 			copied, err := tx.copyWithSearchText(ctx, imp.table, imp.columns, &copySource{rows: rows, progress: run.progress})
 			if err != nil {

@@ -31,13 +31,13 @@ func WithTx(ctx context.Context, db *DB, fn func(tx *Tx) error) error {
 
 // WithTxV is WithTx for a function that returns a value.
 func WithTxV[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (T, error) {
-	return withTxAt(ctx, db, db.now(), false, fn)
+	return withTxAt(ctx, db, db.now(), txReadWrite, fn)
 }
 
 // readTx is WithTxV for a method that only reads: a read-only transaction, so a read
 // path that would write fails instead.
 func readTx[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (T, error) {
-	return withTxAt(ctx, db, db.now(), true, fn)
+	return withTxAt(ctx, db, db.now(), txReadOnly, fn)
 }
 
 // withTxAt runs fn in a transaction whose clock reads now, read-only or not. The
@@ -46,10 +46,10 @@ func readTx[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (T, 
 // a panic in fn or a failed commit never leaves the transaction open and its pooled
 // connection held; it runs without ctx's cancellation, so a dropped request still
 // cleans up (after a commit it is a no-op). Every error leaves through translate.
-func withTxAt[T any](ctx context.Context, db *DB, now time.Time, readOnly bool, fn func(tx *Tx) (T, error)) (v T, err error) {
+func withTxAt[T any](ctx context.Context, db *DB, now time.Time, mode txMode, fn func(tx *Tx) (T, error)) (v T, err error) {
 	var zero T
 	p := auth.FromContext(ctx)
-	ptx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginSQL(p, readOnly)})
+	ptx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginSQL(p, mode)})
 	if err != nil {
 		return zero, translate(fmt.Errorf("begin: %w", err))
 	}
@@ -64,16 +64,24 @@ func withTxAt[T any](ctx context.Context, db *DB, now time.Time, readOnly bool, 
 	return v, nil
 }
 
+// txMode is how a transaction begins.
+type txMode string
+
+const (
+	txReadWrite txMode = "BEGIN"
+	txReadOnly  txMode = "BEGIN READ ONLY"
+	// txSnapshot reads several statements from one snapshot (what a read-only
+	// transaction at READ COMMITTED does not: each statement sees the newest commits).
+	txSnapshot txMode = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+)
+
 // beginSQL begins a transaction and sets, local to it, whose it is: laborx.center_id
 // (the caller's center) and laborx.operator, which the row-level security policies of
 // migration 00080 read. One simple-protocol round trip, so the setting costs no
 // statement of its own. The values are a UUID's text and a constant, never a client's
 // text. Without a caller nothing is set, and the policies admit no row.
-func beginSQL(p *exchange.Principal, readOnly bool) string {
-	begin := "BEGIN"
-	if readOnly {
-		begin = "BEGIN READ ONLY"
-	}
+func beginSQL(p *exchange.Principal, mode txMode) string {
+	begin := string(mode)
 	if p == nil {
 		return begin
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/laborx/laborx/graph"
 )
 
 // closeGoingAway is RFC 6455's "going away": the server is shutting down, reconnect
@@ -79,6 +81,7 @@ func (d *Drain) trackWebsockets(next http.Handler) http.Handler {
 		}
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
+		ctx = context.WithValue(ctx, socketEndKey{}, &socketEnd{})
 		key := new(int)
 		d.mu.Lock()
 		d.sockets[key] = cancel
@@ -115,19 +118,59 @@ func (g goingAwayImplementation) Accept(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return nil, err
 	}
-	return &goingAwayConn{WebsocketConn: c, d: g.d}, nil
+	end, _ := r.Context().Value(socketEndKey{}).(*socketEnd)
+	return &goingAwayConn{WebsocketConn: c, d: g.d, end: end}, nil
 }
 
 type goingAwayConn struct {
 	transport.WebsocketConn
-	d *Drain
+	d   *Drain
+	end *socketEnd
 }
 
 func (c *goingAwayConn) WriteClose(code int, message string) error {
-	if c.d.goingAway.Load() && code == transport.WebsocketCloseNormalClosure {
-		code, message = closeGoingAway, "going away"
+	if code == transport.WebsocketCloseNormalClosure {
+		if c.d.goingAway.Load() {
+			code, message = closeGoingAway, "going away"
+		} else if c.end != nil {
+			code, message = c.end.get(code, message)
+		}
 	}
 	return c.WebsocketConn.WriteClose(code, message)
+}
+
+// socketEnd is the close code a connection's subscriptions asked for (a revoked key:
+// 4403): gqlgen closes a connection whose context ended with 1000, which this replaces.
+type socketEnd struct {
+	mu     sync.Mutex
+	code   int
+	reason string
+}
+
+type socketEndKey struct{}
+
+func (e *socketEnd) get(code int, reason string) (int, string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.code == 0 {
+		return code, reason
+	}
+	return e.code, e.reason
+}
+
+// endable lets the subscriptions of an accepted connection end it with a close code
+// (graph.WithEndConnection); cancel ends the connection's context.
+func endable(ctx context.Context, cancel context.CancelFunc) context.Context {
+	e, ok := ctx.Value(socketEndKey{}).(*socketEnd)
+	if !ok {
+		return ctx
+	}
+	return graph.WithEndConnection(ctx, func(code int, reason string) {
+		e.mu.Lock()
+		e.code, e.reason = code, reason
+		e.mu.Unlock()
+		cancel()
+	})
 }
 
 // SetReadLimit and SetReadDeadline pass gqlgen's optional interfaces through, so the

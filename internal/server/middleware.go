@@ -14,6 +14,7 @@ import (
 
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/ratelimit"
 )
 
 // requestContext gives each request an id (the client's X-Request-Id if sane), logs it
@@ -78,7 +79,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // authenticate verifies the bearer token of every GraphQL request before any resolver
 // runs; a refused request gets 401 with a GraphQL error body and no data. Websocket
 // upgrades carry their token in connection_init instead and are verified there.
-func authenticate(cfg Config, d Deps, limiter *rateLimiter, g *unauthGuard, m *metrics, next http.Handler) http.Handler {
+func authenticate(cfg Config, d Deps, limiter *ratelimit.Limiter, g *unauthGuard, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebsocket(r) {
 			if g.allow(w, r) { // not authenticated until connection_init
@@ -102,7 +103,7 @@ func authenticate(cfg Config, d Deps, limiter *rateLimiter, g *unauthGuard, m *m
 				info.center = "operator"
 			}
 		}
-		if !limiter.allow(p.CenterCode + "/" + p.Subject) {
+		if !limiter.Allow(p.CenterCode + "/" + p.Subject) {
 			m.rateLimited.Inc()
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusTooManyRequests, exchange.CodeRateLimited, "too many requests: slow down and retry")

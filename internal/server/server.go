@@ -26,6 +26,7 @@ import (
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/loader"
 	"github.com/laborx/laborx/internal/postgres"
+	"github.com/laborx/laborx/internal/ratelimit"
 )
 
 // Config holds the HTTP-level settings.
@@ -82,6 +83,9 @@ type Deps struct {
 	Drain  *Drain
 	// CenterKeys returns the keys a center's JWKS document publishes, by center code.
 	CenterKeys func(ctx context.Context, code string) ([]*exchange.CenterKey, error)
+	// RateLimits are the callers' buckets, shared with the other instances (app);
+	// nil limits this instance alone by Config.RateLimit and Burst.
+	RateLimits *ratelimit.Limiter
 }
 
 // New returns the HTTP handler for the whole service.
@@ -89,7 +93,10 @@ func New(cfg Config, d Deps) http.Handler {
 	m := newMetrics(d.Registry)
 	guard := newUnauthGuard(cfg, d.Registry, m.rateLimited, d.Logger)
 	gql := newGraphQL(cfg, d, m, guard)
-	limiter := newRateLimiter(cfg.RateLimit, cfg.Burst)
+	limiter := d.RateLimits
+	if limiter == nil {
+		limiter = ratelimit.New(cfg.RateLimit, cfg.Burst)
+	}
 
 	mux := http.NewServeMux()
 	api := authenticate(cfg, d, limiter, guard, m, answerUnavailable(gql))
@@ -135,7 +142,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 			// fresh one, which is verified again (revocation, suspension, expiry).
 			ctx, cancel := context.WithDeadline(ctx, p.ExpiresAt.Add(auth.Leeway))
 			context.AfterFunc(ctx, cancel) // release the timer when the connection ends first
-			return auth.NewContext(ctx, p), nil, nil
+			return auth.NewContext(endable(ctx, cancel), p), nil, nil
 		},
 	})
 	srv.AddTransport(httpTransport{maxQuery: cfg.Limits.MaxQueryBytes})

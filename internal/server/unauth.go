@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/ratelimit"
 )
 
 // unauthGuard handles what arrives without a valid token: it counts and logs every
@@ -19,7 +20,7 @@ import (
 // and websocket connections (which authenticate only after the upgrade) it answers,
 // so token guessing and connection floods get 429 instead of work.
 type unauthGuard struct {
-	perIP    *rateLimiter
+	perIP    *ratelimit.Limiter
 	failures *prometheus.CounterVec
 	// limited counts the requests the cap refused (laborx_rate_limited_total).
 	limited prometheus.Counter
@@ -30,7 +31,7 @@ type unauthGuard struct {
 
 func newUnauthGuard(cfg Config, reg prometheus.Registerer, limited prometheus.Counter, logger *slog.Logger) *unauthGuard {
 	g := &unauthGuard{
-		perIP: newRateLimiter(cfg.UnauthRate, cfg.UnauthBurst),
+		perIP: ratelimit.New(cfg.UnauthRate, cfg.UnauthBurst),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "laborx_auth_failures_total", Help: "Tokens refused as UNAUTHENTICATED, by reason.",
 		}, []string{"reason"}),
@@ -64,11 +65,11 @@ func (g *unauthGuard) record(ctx context.Context, ip string, err error) {
 // allow takes one unauthenticated request (or connection) from the IP's bucket, or
 // answers 429 with Retry-After and returns false.
 func (g *unauthGuard) allow(w http.ResponseWriter, r *http.Request) bool {
-	if g.perIP.allow(clientIP(r, g.trusted)) {
+	if g.perIP.Allow(clientIP(r, g.trusted)) {
 		return true
 	}
 	g.limited.Inc()
-	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(1/max(float64(g.perIP.limit), 0.001)))))
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(1/max(g.perIP.Limit(), 0.001)))))
 	writeError(w, http.StatusTooManyRequests, exchange.CodeRateLimited,
 		"too many unauthenticated requests from this address: slow down and retry")
 	return false
