@@ -98,6 +98,7 @@ func nested(field string, levels int, leaf string) string {
 }
 
 func TestAbuse_Depth20(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	// occupations { parent { parent { … { code } } } }: 20 levels.
 	q := "{ occupations(level: 4) { " + nested("parent", 18, "code") + " } }"
@@ -112,6 +113,7 @@ func TestAbuse_Depth20(t *testing.T) {
 // TestAbuse_ExponentialNesting: the attacks of the issue, each well under the depth
 // limit, are priced by every list they open.
 func TestAbuse_ExponentialNesting(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	for _, q := range []string{
 		`{ occupations(level:4) { parent { children { parent { children { parent { children { parent { children { code }}}}}}}}}}`,
@@ -134,6 +136,7 @@ func aliases(n int, field string) string {
 }
 
 func TestAbuse_500Aliases(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	r := a.refused(t, "QUERY_TOO_COMPLEX", "{"+aliases(500, "occupations { code titleEn titleVi }")+" }", nil)
 	if !strings.Contains(r.Errors[0].Message, "30") {
@@ -144,6 +147,7 @@ func TestAbuse_500Aliases(t *testing.T) {
 }
 
 func TestAbuse_AliasesInFragments(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	// 100 aliases hidden in a fragment, and 20 + 20 spread over two fragments and an
 	// inline fragment of the same selection set.
@@ -156,6 +160,7 @@ func TestAbuse_AliasesInFragments(t *testing.T) {
 }
 
 func TestAbuse_100kDirectives(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	a.refused(t, "QUERY_TOO_COMPLEX", "{ __typename"+strings.Repeat(" @include(if: true)", 100_000)+" }", nil)
 	a.refused(t, "QUERY_TOO_COMPLEX", "{ __typename"+strings.Repeat(" @a", 100_000)+" }", nil)
@@ -164,6 +169,7 @@ func TestAbuse_100kDirectives(t *testing.T) {
 // TestAbuse_2MBBody: a 2 MB query document is refused before parsing; a 2 MB body
 // that is not JSON is refused without being echoed back.
 func TestAbuse_2MBBody(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	a.refused(t, "QUERY_TOO_COMPLEX", "{ __typename }"+strings.Repeat("#", 2<<20), nil)
 	a.refused(t, "QUERY_TOO_COMPLEX", "{ viewer { "+strings.Repeat("subject ", 2<<20/8)+"} }", nil)
@@ -182,6 +188,7 @@ func TestAbuse_2MBBody(t *testing.T) {
 }
 
 func TestAbuse_FirstMillion(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	a.refused(t, "QUERY_TOO_COMPLEX", `{ laborDemands(first: 1000000) { edges { node { id title } } } }`, nil)
 	a.refused(t, "QUERY_TOO_COMPLEX", `query($n: Int) { laborSupplies(first: $n) { edges { node { id } } } }`, map[string]any{"n": 1000000})
@@ -189,6 +196,7 @@ func TestAbuse_FirstMillion(t *testing.T) {
 }
 
 func TestAbuse_Nodes101(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	ids := make([]string, 101)
 	for i := range ids {
@@ -208,6 +216,7 @@ func TestAbuse_Nodes101(t *testing.T) {
 }
 
 func TestAbuse_BatchedArrayBody(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	batch := "[" + strings.Repeat(`{"query": "{ occupations { code } }"},`, 999) + `{"query": "{ __typename }"}]`
 	r := postRaw(t, a.Env, a.viewer, batch)
@@ -220,6 +229,7 @@ func TestAbuse_BatchedArrayBody(t *testing.T) {
 // TestAbuse_IntrospectionWithoutDev: a scanner's introspection query is refused with
 // its own code and an INFO log line, not an INTERNAL error logged at ERROR.
 func TestAbuse_IntrospectionWithoutDev(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	e := apitest.NewWith(t, apitest.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	tok := e.AddCenter(t, "TNG", "19").Token(t, "viewer")
@@ -257,6 +267,7 @@ func TestAbuse_IntrospectionWithoutDev(t *testing.T) {
 // TestAbuse_MisspelledFieldAndEnum: validation errors name what is wrong but never
 // suggest what exists, for fields, arguments, input fields, enum values and types.
 func TestAbuse_MisspelledFieldAndEnum(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	for _, c := range []struct {
 		query string
@@ -286,6 +297,7 @@ func TestAbuse_MisspelledFieldAndEnum(t *testing.T) {
 }
 
 func TestAbuse_GetMutation(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	get := func(query string) *apitest.Response {
 		req, _ := http.NewRequest(http.MethodGet, a.Server.URL+"/graphql?query="+url.QueryEscape(query), nil)
@@ -310,6 +322,7 @@ func TestAbuse_GetMutation(t *testing.T) {
 // TestAbuse_TextPlainPost: a form or text/plain POST, which a browser sends
 // cross-site without a preflight, is refused before GraphQL reads it.
 func TestAbuse_TextPlainPost(t *testing.T) {
+	t.Parallel()
 	a := newAbuseEnv(t)
 	for _, ct := range []string{"text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "", "application/json; charset=latin1"} {
 		req, _ := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql", strings.NewReader(`{"query": "{ __typename }"}`))

@@ -35,6 +35,7 @@ func get(t *testing.T, url string, header map[string]string) (*http.Response, st
 // The console and GraphiQL come from the binary: every script, style and font the
 // pages load is a path on this server.
 func TestConsolePages(t *testing.T) {
+	t.Parallel()
 	cfg := server.DefaultConfig()
 	cfg.Dev = true
 	e := apitest.NewWith(t, apitest.Options{Server: &cfg})
@@ -88,6 +89,7 @@ func TestConsolePages(t *testing.T) {
 
 // Without --dev, / is not GraphiQL.
 func TestGraphiQLOnlyWithDev(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	if res, _ := get(t, e.Server.URL+"/", nil); res.StatusCode != http.StatusNotFound {
 		t.Errorf("GET / without --dev: %d", res.StatusCode)
@@ -98,6 +100,7 @@ func TestGraphiQLOnlyWithDev(t *testing.T) {
 }
 
 func TestDemoSignIn(t *testing.T) {
+	t.Parallel()
 	cfg := server.DefaultConfig()
 	minted := ""
 	cfg.DemoSignIn = &server.DemoSignIn{Centers: []server.DemoCenter{{Code: "TNG", Name: "Thái Nguyên"}},
@@ -130,6 +133,7 @@ func TestDemoSignIn(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	origins, err := server.ParseOrigins([]string{"https://dash.example.vn", "http://localhost:5173,HTTPS://Other.example.vn"})
 	if err != nil {
 		t.Fatal(err)
@@ -203,6 +207,7 @@ func TestCORS(t *testing.T) {
 
 // With no origin configured, another origin's preflight is refused: same origin only.
 func TestCORSDefaultSameOrigin(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	res := preflight(t, e.Server.URL, "https://dash.example.vn")
 	if res.StatusCode != http.StatusForbidden || res.Header.Get("Access-Control-Allow-Origin") != "" {
@@ -226,6 +231,7 @@ func preflight(t *testing.T, baseURL, origin string) *http.Response {
 }
 
 func TestParseOrigins(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"*", "dash.example.vn", "https://dash.example.vn/path", "ftp://x", "https://*.example.vn", "https://u@x.vn"} {
 		if _, err := server.ParseOrigins([]string{bad}); err == nil {
 			t.Errorf("ParseOrigins(%q) accepted", bad)

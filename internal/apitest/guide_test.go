@@ -39,6 +39,7 @@ func guideExamples(t *testing.T, doc string) []guideExample {
 // TestIntegratorGuide runs every example of docs/integrators.md, as a reader would paste
 // it, against a server with the demo data and the guide's CORS origin.
 func TestIntegratorGuide(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +108,7 @@ func TestIntegratorGuide(t *testing.T) {
 // TestReadmeLinksStayInRepo: the README and docs link only to files of the repository
 // (or to the web), and every such file exists.
 func TestReadmeLinksStayInRepo(t *testing.T) {
+	t.Parallel()
 	root, _ := filepath.Abs("../..")
 	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
 	files, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))

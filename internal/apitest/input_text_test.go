@@ -39,6 +39,7 @@ func badInput(t *testing.T, r *apitest.Response, field string) {
 }
 
 func TestAbuse_NULByte(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tng := e.AddCenter(t, "TNG", "19")
 	tok := tng.Token(t, "publisher")
@@ -61,6 +62,7 @@ func TestAbuse_NULByte(t *testing.T) {
 }
 
 func TestAbuse_InvalidUTF8(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tok := e.AddCenter(t, "TNG", "19").Token(t, "publisher")
 	// The title is spliced into the JSON as raw bytes, as a broken client would send it.
@@ -96,6 +98,7 @@ func TestAbuse_InvalidUTF8(t *testing.T) {
 // TestTextIsStoredInNFC: the same words typed decomposed (e + combining marks, as some
 // keyboards send them) are stored composed, and a search typed either way finds them.
 func TestTextIsStoredInNFC(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tok := e.AddCenter(t, "TNG", "19").Token(t, "publisher")
 	title, employer := "Công nhân may Nguyễn", "Công ty Bắc Ninh"
@@ -120,6 +123,7 @@ func TestTextIsStoredInNFC(t *testing.T) {
 // TestDatesOutOfRange: a Date or DateTime outside the years 1900–2200 parses but is no
 // date the exchange holds: OUT_OF_RANGE, and nothing is written.
 func TestDatesOutOfRange(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tok := e.AddCenter(t, "TNG", "19").Token(t, "publisher")
 	for name, c := range map[string]struct{ k, v string }{
@@ -145,6 +149,7 @@ func TestDatesOutOfRange(t *testing.T) {
 // TestInt64Input: an Int64 is a JSON number or a string of decimal digits, in a
 // variable or inline; any other string is BAD_USER_INPUT.
 func TestInt64Input(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	tok := e.AddCenter(t, "TNG", "19").Token(t, "publisher")
 	r := e.Do(t, tok, publishDemand, demandWith("wageMin", "5000000"))

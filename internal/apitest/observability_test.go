@@ -20,6 +20,7 @@ import (
 // the operation, error codes, client address (from X-Forwarded-For only behind a
 // trusted proxy) and why a token was refused.
 func TestOperationsAreObservable(t *testing.T) {
+	t.Parallel()
 	logs := &lockedBuffer{}
 	cfg := faultServer(10 * time.Second)
 	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}

@@ -16,6 +16,7 @@ import (
 // check value; an instance started with another key refuses to start (it would create
 // a second worker for the same national ID), one with the same key starts.
 func TestOtherPIIKeyRefusedAtStart(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	ctx := context.Background()
 	other := make([]byte, pii.KeySize)

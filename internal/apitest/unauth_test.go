@@ -19,6 +19,7 @@ import (
 // laborx_auth_failures_total by reason and logged with the reason and the client's
 // address, never with the token.
 func TestAuthFailuresCountedByReason(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	e := apitest.NewWith(t, apitest.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	tng, hpg := e.AddCenter(t, "TNG", "19"), e.AddCenter(t, "HPG", "31")
@@ -48,6 +49,7 @@ func TestAuthFailuresCountedByReason(t *testing.T) {
 // TestUnauthenticatedCapPerIP: an address that keeps sending bad tokens, or keeps
 // opening websockets, gets 429 with Retry-After; a valid token still passes.
 func TestUnauthenticatedCapPerIP(t *testing.T) {
+	t.Parallel()
 	cfg := server.DefaultConfig()
 	cfg.RateLimit, cfg.UnauthRate, cfg.UnauthBurst = 0, 0.001, 3 // a bucket of 3 that does not refill
 	e := apitest.NewWith(t, apitest.Options{Server: &cfg})
@@ -81,6 +83,8 @@ func TestUnauthenticatedCapPerIP(t *testing.T) {
 // TestAbuse_IdleWebsocket: a websocket that never sends connection_init is closed
 // after the init timeout (10 s by default; shortened here).
 func TestAbuse_IdleWebsocket(t *testing.T) {
+	// Not parallel: the prompt client must send connection_init within the 100 ms
+	// timeout, which a starved CPU can miss.
 	cfg := server.DefaultConfig()
 	cfg.RateLimit, cfg.UnauthRate, cfg.WebsocketInitTimeout = 0, 0, 100*time.Millisecond
 	e := apitest.NewWith(t, apitest.Options{Server: &cfg})
@@ -105,6 +109,7 @@ func TestAbuse_IdleWebsocket(t *testing.T) {
 // TestAbuse_ForeignWebsocketOrigin: a browser page of another site cannot open a
 // websocket on a user's behalf (403).
 func TestAbuse_ForeignWebsocketOrigin(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 
 	"github.com/peterldowns/pgtestdb"
 
@@ -18,9 +19,11 @@ var Laborx pgtestdb.Migrator = laborxMigrator{}
 
 type laborxMigrator struct{}
 
-func (laborxMigrator) Hash() (string, error) {
-	return postgres.MigrationsHash()
-}
+// Hash is asked for at every test database; the embedded migrations cannot change
+// while the process runs, so they are hashed once.
+func (laborxMigrator) Hash() (string, error) { return migrationsHash() }
+
+var migrationsHash = sync.OnceValues(postgres.MigrationsHash)
 
 func (laborxMigrator) Migrate(ctx context.Context, db *sql.DB, _ pgtestdb.Config) error {
 	m, err := postgres.NewMigrator(db, nil)

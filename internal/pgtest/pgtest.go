@@ -1,5 +1,6 @@
-// Package pgtest gives each test its own fresh, migrated PostgreSQL database, cloned by
-// pgtestdb from a template that is migrated once per schema.
+// Package pgtest gives each test its own fresh, migrated PostgreSQL database, cloned
+// from a template that is migrated once per schema (pgtestdb's scheme and Migrator
+// interface, over one admin pool per process: see clone.go).
 //
 // The server is the one named by LABORX_TEST_DATABASE_URL (an admin DSN) when set;
 // otherwise each test process starts one throwaway cluster with devdb on first use.
@@ -20,7 +21,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver pgtestdb connects with
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver migrators are given
 	"github.com/peterldowns/pgtestdb"
 
 	"github.com/laborx/laborx/internal/devdb"
@@ -33,13 +34,14 @@ const URLEnv = "LABORX_TEST_DATABASE_URL"
 var server struct {
 	once    sync.Once
 	conf    pgtestdb.Config
+	admin   *pgxpool.Pool // creates and drops the test databases
 	err     error
 	cluster *devdb.Cluster // nil when URLEnv names the server
 	tmpDir  string
 }
 
 // NewPool returns a pool connected, as the tables' owner, to a fresh database created
-// from a template that m has migrated (pgtestdb caches the template by m.Hash()). The pool is closed at test
+// from a template that m has migrated (one template per m.Hash()). The pool is closed at test
 // cleanup, before the database is dropped.
 func NewPool(tb testing.TB, m pgtestdb.Migrator) *pgxpool.Pool {
 	tb.Helper()
@@ -61,11 +63,15 @@ func NewPool(tb testing.TB, m pgtestdb.Migrator) *pgxpool.Pool {
 // database fails the test.
 func NewDSN(tb testing.TB, m pgtestdb.Migrator) string {
 	tb.Helper()
-	conf, err := adminConfig()
+	conf, admin, err := adminConfig()
 	if err != nil {
 		tb.Fatalf("pgtest: %v", err)
 	}
-	return pgtestdb.Custom(tb, conf, m).URL()
+	dsn, err := createDatabase(tb, admin, conf, m)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	return dsn
 }
 
 // Main runs the tests, stops the throwaway cluster if this process started one, and
@@ -78,6 +84,9 @@ func Main(m *testing.M) int {
 	}
 	defer restore()
 	code := m.Run()
+	if server.admin != nil {
+		server.admin.Close()
+	}
 	if server.cluster != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -97,7 +106,7 @@ func Main(m *testing.M) int {
 }
 
 // adminConfig connects to the server once per process; a failure fails every test.
-func adminConfig() (pgtestdb.Config, error) {
+func adminConfig() (pgtestdb.Config, *pgxpool.Pool, error) {
 	server.once.Do(func() {
 		dsn := os.Getenv(URLEnv)
 		if dsn == "" {
@@ -109,9 +118,12 @@ func adminConfig() (pgtestdb.Config, error) {
 		if server.err = ensureAppRole(dsn); server.err != nil {
 			return
 		}
-		server.conf, server.err = configFromURL(dsn)
+		if server.conf, server.err = configFromURL(dsn); server.err != nil {
+			return
+		}
+		server.admin, server.err = pgxpool.New(context.Background(), dsn)
 	})
-	return server.conf, server.err
+	return server.conf, server.admin, server.err
 }
 
 // startCluster starts the throwaway cluster of this test process.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 )
 
 // KeysChannel is where the database announces changes that can make a center key
@@ -39,6 +40,13 @@ type KeyFollower interface {
 func FollowKeyChanges(ctx context.Context, cfg *pgx.ConnConfig, f KeyFollower, logger *slog.Logger) {
 	cfg = cfg.Copy()
 	cfg.Tracer = nil
+	// The connection is this follower's alone: when ctx ends or a heartbeat stalls, cut
+	// the socket at once. The pool's handler asks the server to cancel the statement and
+	// waits 2 s for it, which for a connection idle in WaitForNotification is 2 s of
+	// every instance's shutdown spent waiting for nothing.
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
+	}
 	// Notifications that arrive while a heartbeat runs are delivered here too.
 	cfg.OnNotification = func(*pgconn.PgConn, *pgconn.Notification) { f.Invalidate() }
 	for ctx.Err() == nil {
