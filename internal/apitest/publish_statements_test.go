@@ -18,10 +18,12 @@ func TestPublishStatementCount(t *testing.T) {
 	tok := e.AddCenter(t, "HPG", "31").Token(t, "publisher")
 	const publish = `mutation($in: PublishLaborDemandInput!) { publishLaborDemand(input: $in) {
 		laborDemand { id title version status } userErrors { code } } }`
+	// One expiry for every publish: a replay must send the very input the key first had.
+	expires := time.Now().AddDate(0, 1, 0).Format(time.RFC3339)
 	input := func(key any) map[string]any {
 		return map[string]any{"in": map[string]any{"employer": map[string]any{"name": "Công ty May"}, "occupationCode": "8153",
 			"title": "Công nhân may", "quantity": 5, "workProvinceCode": "31", "employmentType": "FULL_TIME",
-			"expiresAt": time.Now().AddDate(0, 1, 0).Format(time.RFC3339), "idempotencyKey": key}}
+			"expiresAt": expires, "idempotencyKey": key}}
 	}
 	e.Do(t, tok, publish, input(nil)).NoErrors(t) // the key is verified and cached
 	run := func(key any) (int64, *apitest.Response) {

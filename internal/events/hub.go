@@ -409,7 +409,12 @@ func (h *Hub) Follow(ctx context.Context, p *exchange.Principal, after int64, ki
 	go func() {
 		defer close(out)
 		defer leave()
-		err := h.deliver(ctx, s, after, out)
+		// p's key was verified before s joined: a revocation announced in between was
+		// re-checked without s, so s checks its key once more now that it is in.
+		_, err := Retry(ctx, h.RetryFor, func() (struct{}, error) { return struct{}{}, h.check(ctx, p) })
+		if err == nil {
+			err = h.deliver(ctx, s, after, out)
+		}
 		if err != nil && ctx.Err() == nil {
 			h.logger.InfoContext(ctx, "subscription ended", "err", err)
 			st.err = err
