@@ -85,6 +85,23 @@ func afterCreated(after string) ([]any, error) {
 	return []any{at, id}, nil
 }
 
+// afterOrdered decodes the cursor of a list that has several orders, (order, key, id)
+// with a key of type K, into keysetQuery's after: nil for the first page; a cursor that
+// does not decode, or was made for another order, is BAD_CURSOR.
+func afterOrdered[K any](after, order string) ([]any, error) {
+	var ord string
+	var k K
+	var id uuid.UUID
+	ok, err := decodeCursor(after, &ord, &k, &id)
+	if err != nil || (ok && ord != order) {
+		return nil, exchange.BadCursor(true)
+	}
+	if !ok {
+		return nil, nil
+	}
+	return []any{k, id}, nil
+}
+
 // textsOf converts a list of string enums into the text[] a query takes.
 func textsOf[T ~string](xs []T) []string {
 	out := make([]string, len(xs))

@@ -138,24 +138,13 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 			o = keysetOrder{key: "d.created_at", id: "d.id", desc: true}
 		}
 		var after []any
-		if page.After != "" {
-			var ord string
-			var id uuid.UUID
-			var ok bool
-			var k any
-			if order == exchange.DemandOrderWageDesc {
-				var n int64
-				ok, err = decodeCursor(page.After, &ord, &n, &id)
-				k = n
-			} else {
-				var t time.Time
-				ok, err = decodeCursor(page.After, &ord, &t, &id)
-				k = t
-			}
-			if err != nil || (ok && ord != string(order)) {
-				return nil, exchange.BadCursor(true)
-			}
-			after = []any{k, id}
+		if order == exchange.DemandOrderWageDesc {
+			after, err = afterOrdered[int64](page.After, string(order))
+		} else {
+			after, err = afterOrdered[time.Time](page.After, string(order))
+		}
+		if err != nil {
+			return nil, err
 		}
 		cursor := func(d *exchange.LaborDemand) string {
 			switch order {

@@ -134,15 +134,9 @@ func (s *SessionService) ExchangeSessions(ctx context.Context, f exchange.Exchan
 		} else {
 			order = exchange.SessionOrderStartsAt
 		}
-		var after []any
-		if page.After != "" {
-			var ord string
-			var at time.Time
-			var id uuid.UUID
-			if ok, err := decodeCursor(page.After, &ord, &at, &id); err != nil || (ok && ord != string(order)) {
-				return nil, exchange.BadCursor(true)
-			}
-			after = []any{at, id}
+		after, err := afterOrdered[time.Time](page.After, string(order))
+		if err != nil {
+			return nil, err
 		}
 		rows, _ := keysetQuery(ctx, tx, sessionColumns, "exchange_sessions s", w, o, after, page.First)
 		list, err := collectSessions(rows, now)

@@ -72,16 +72,9 @@ func (s *MarketService) LaborSupplies(ctx context.Context, f exchange.LaborSuppl
 		} else {
 			order = exchange.SupplyOrderNewest
 		}
-		var after []any
-		if page.After != "" {
-			var ord string
-			var t time.Time
-			var id uuid.UUID
-			ok, err := decodeCursor(page.After, &ord, &t, &id)
-			if err != nil || (ok && ord != string(order)) {
-				return nil, exchange.BadCursor(true)
-			}
-			after = []any{t, id}
+		after, err := afterOrdered[time.Time](page.After, string(order))
+		if err != nil {
+			return nil, err
 		}
 		return listPostings(ctx, tx, supplyColumns, "labor_supplies s", w, o, after, page, func(x *exchange.LaborSupply) string {
 			if order == exchange.SupplyOrderAvailableFrom {
