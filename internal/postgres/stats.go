@@ -274,7 +274,7 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 		hires.add(`r.created_at < %s`, hires.arg(*until))
 	}
 	rows, _ := s.read.Query(ctx, `
-		WITH stages AS (
+		WITH RECURSIVE stages AS (
 			SELECT coalesce(sum(r.n), 0)::int AS referred,
 				coalesce(sum(r.n) FILTER (WHERE r.stage >= 1), 0)::int AS acknowledged,
 				coalesce(sum(r.n) FILTER (WHERE r.stage >= 2), 0)::int AS interviewed,
@@ -304,20 +304,47 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 	return f, nil
 }
 
+// hireDay is a referral's (alias r) whole days from creation to hire, the first key of
+// the index referrals_hire_day_created and the days of referral_hire_days.
+const hireDay = `floor(` + daysToHire + `)::integer`
+
 // medianWalk is the CTE middle of referralFunnel: the one or two hire times at the
-// middle position of the cohort (hires) in order of time to hire. Without a period the
-// day counts of referral_hire_days (migration 00135, restricted by ends) say in which
-// whole day of time to hire the middle falls and how many hires come before that day,
-// so the index walk starts there; with a period it starts at the shortest hire.
+// middle position of the cohort (hires) in order of time to hire. Both ways find the
+// whole day of time to hire that holds the middle position and how many of the
+// cohort's hires come before that day, so that only the hires from that day on are
+// ordered. Without a period the day counts of referral_hire_days (migration 00135,
+// restricted by ends) say it, and the walk of referrals_days_to_hire starts there. With
+// a period (the counts keep no creation day) the cohort's hires are counted day by day
+// from the shortest on the index referrals_hire_day_created (00165), each day one range
+// of it, until the positions needed are passed; then the hires of the days walked from
+// the middle's on are ordered.
 func medianWalk(hires *sqlWhere, ends string, allTime bool) string {
 	const middle = `(SELECT greatest((timed - 1) / 2, 0) FROM stages)`
 	if !allTime {
-		return `middle AS (
+		// need is the last position percentile_cont reads: the middle, or the one
+		// after it for an even count.
+		const need = `(SELECT least(greatest((timed - 1) / 2, 0) + 1, timed - 1) FROM stages)`
+		dayCount := `(SELECT count(*) FROM referral_facts r WHERE ` + hires.String() + ` AND ` + hireDay + ` = d.day)`
+		return `walk AS (
+			SELECT d.day, 0::bigint AS before, ` + dayCount + ` AS n
+			FROM (SELECT min(` + hireDay + `) AS day FROM referral_facts r WHERE r.hired_at IS NOT NULL) d
+			WHERE d.day IS NOT NULL AND (SELECT timed FROM stages) > 0
+			UNION ALL
+			SELECT d.day, w.before + w.n, ` + dayCount + `
+			FROM walk w, LATERAL (SELECT min(` + hireDay + `) AS day FROM referral_facts r
+				WHERE r.hired_at IS NOT NULL AND ` + hireDay + ` > w.day) d
+			WHERE w.before + w.n <= ` + need + ` AND d.day IS NOT NULL),
+		target AS (
+			SELECT day, (` + middle + ` - before)::bigint AS skip
+			FROM walk WHERE before <= ` + middle + `
+			ORDER BY day DESC LIMIT 1),
+		middle AS (
 			SELECT ` + daysToHire + ` AS days
 			FROM referral_facts r
-			WHERE ` + hires.String() + `
+			WHERE ` + hires.String() + ` AND ` + hireDay + ` >= (SELECT day FROM target)
+				AND ` + hireDay + ` <= (SELECT max(day) FROM walk)
 			ORDER BY ` + daysToHire + `
-			OFFSET ` + middle + ` LIMIT 2)`
+			OFFSET (SELECT skip FROM target) LIMIT 2)`
 	}
 	return `hire_days AS (
 			SELECT r.days, sum(sum(r.n)) OVER (ORDER BY r.days) - sum(r.n) AS before
