@@ -115,32 +115,16 @@ func (s *StatsService) MarketBalance(ctx context.Context, args exchange.MarketBa
 		province = &p.Code
 	}
 	now := s.db.Now().UTC()
-	// Each side is summed by today's province (the province map joined to each row) and
-	// occupation group in one aggregation. The province condition is in the SQL only
-	// when asked for: pgx prepares statements, and the generic plan PostgreSQL switches
-	// to after five runs misjudges "$n IS NULL OR ..." conditions. The demand side reads
-	// the partial index of open demands; statuses as in demandStatusSQL and
-	// supplyStatusSQL (OPEN).
+	// The province condition is in the SQL only when asked for: pgx prepares
+	// statements, and the generic plan PostgreSQL switches to after five runs misjudges
+	// "$n IS NULL OR ..." conditions. The demand side reads the partial index of open
+	// demands; statuses as in demandStatusSQL and supplyStatusSQL (OPEN).
 	params := []any{args.OccupationLevel, now, exchange.Day(now)}
-	demandIn, supplyIn := "", ""
 	if province != nil {
 		params = append(params, *province)
-		demandIn = `AND pn.now_code = $4`
-		supplyIn = `AND pn.now_code = $4`
 	}
 	rows, _ := s.read.Query(ctx, `
-		WITH demand AS (
-			SELECT pn.now_code AS province_code, left(d.occupation_code, $1) AS occupation_code,
-				sum(d.quantity - d.filled_count)::bigint AS positions, count(*) AS postings
-			FROM labor_demands d JOIN `+provinceNow+` pn ON pn.code = d.work_province_code
-			WHERE d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > $2 `+demandIn+`
-			GROUP BY 1, 2),
-		supply AS (
-			SELECT pn.now_code AS province_code, left(s.occupation_code, $1) AS occupation_code,
-				sum(s.quantity)::bigint AS workers, count(*) AS postings
-			FROM labor_supplies s JOIN centers c ON c.id = s.center_id JOIN `+provinceNow+` pn ON pn.code = c.province_code
-			WHERE s.withdrawn_at IS NULL AND s.quantity > 0 AND (s.available_until IS NULL OR s.available_until >= $3::date) `+supplyIn+`
-			GROUP BY 1, 2)
+		WITH `+marketSides(args.OccupationLevel, province != nil)+`
 		SELECT province_code, occupation_code,
 			coalesce(d.positions, 0) AS demand_positions, coalesce(d.postings, 0) AS demand_postings,
 			coalesce(s.workers, 0) AS supply_workers, coalesce(s.postings, 0) AS supply_postings,
@@ -158,6 +142,59 @@ func (s *StatsService) MarketBalance(ctx context.Context, args exchange.MarketBa
 		return nil, fmt.Errorf("market balance: %w", err)
 	}
 	return list, nil
+}
+
+// marketSides is the CTEs demand and supply of MarketBalance: each side's open
+// positions or available workers and postings by today's province and occupation group
+// ($1 digits; $4 the province when inProvince). Records of a dissolved province count
+// in its successor's (provinceNow). At levels 1 and 2 the groups are few, and each side
+// is summed by its raw province (or center) first and only those sums mapped to today's
+// provinces; at levels 3 and 4 nearly every posting is a group of its own, and mapping
+// each row before one sum costs less than summing twice (BENCHMARKS.md, statistics).
+func marketSides(level int, inProvince bool) string {
+	if level >= 3 {
+		demandIn, supplyIn := "", ""
+		if inProvince {
+			demandIn, supplyIn = `AND pn.now_code = $4`, `AND pn.now_code = $4`
+		}
+		return `demand AS (
+			SELECT pn.now_code AS province_code, left(d.occupation_code, $1) AS occupation_code,
+				sum(d.quantity - d.filled_count)::bigint AS positions, count(*) AS postings
+			FROM labor_demands d JOIN ` + provinceNow + ` pn ON pn.code = d.work_province_code
+			WHERE d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > $2 ` + demandIn + `
+			GROUP BY 1, 2),
+		supply AS (
+			SELECT pn.now_code AS province_code, left(s.occupation_code, $1) AS occupation_code,
+				sum(s.quantity)::bigint AS workers, count(*) AS postings
+			FROM labor_supplies s JOIN centers c ON c.id = s.center_id JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+			WHERE s.withdrawn_at IS NULL AND s.quantity > 0 AND (s.available_until IS NULL OR s.available_until >= $3::date) ` + supplyIn + `
+			GROUP BY 1, 2)`
+	}
+	demandIn, supplyIn := "", ""
+	if inProvince {
+		demandIn = `AND work_province_code IN (SELECT code FROM ` + provinceNow + ` pn WHERE pn.now_code = $4)`
+		supplyIn = `AND center_id IN (SELECT c.id FROM centers c JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+					WHERE pn.now_code = $4)`
+	}
+	return `demand AS (
+			SELECT pn.now_code AS province_code, d.occupation_code,
+				sum(d.positions)::bigint AS positions, sum(d.postings)::bigint AS postings
+			FROM (SELECT work_province_code, left(occupation_code, $1) AS occupation_code,
+					sum(quantity - filled_count) AS positions, count(*) AS postings
+				FROM labor_demands
+				WHERE closed_at IS NULL AND filled_count < quantity AND expires_at > $2 ` + demandIn + `
+				GROUP BY 1, 2) d
+				JOIN ` + provinceNow + ` pn ON pn.code = d.work_province_code
+			GROUP BY 1, 2),
+		supply AS (
+			SELECT pn.now_code AS province_code, s.occupation_code,
+				sum(s.workers)::bigint AS workers, sum(s.postings)::bigint AS postings
+			FROM (SELECT center_id, left(occupation_code, $1) AS occupation_code, sum(quantity) AS workers, count(*) AS postings
+				FROM labor_supplies
+				WHERE withdrawn_at IS NULL AND quantity > 0 AND (available_until IS NULL OR available_until >= $3::date) ` + supplyIn + `
+				GROUP BY 1, 2) s
+				JOIN centers c ON c.id = s.center_id JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+			GROUP BY 1, 2)`
 }
 
 // ReferralFlows counts referrals made in the period by origin and destination province.
