@@ -17,6 +17,8 @@ type Tx struct {
 	pgx.Tx
 	now    time.Time
 	caller *exchange.Principal
+	// catalog describes the demands the transaction reads (readDemand).
+	catalog *exchange.Catalog
 }
 
 // now is the store's clock as transactions see it: UTC, at PostgreSQL's precision, so
@@ -54,7 +56,7 @@ func withTxAt[T any](ctx context.Context, db *DB, now time.Time, mode txMode, fn
 		return zero, translate(fmt.Errorf("begin: %w", err))
 	}
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
-	v, err = fn(&Tx{Tx: ptx, now: now, caller: p})
+	v, err = fn(&Tx{Tx: ptx, now: now, caller: p, catalog: db.Catalog})
 	if err == nil {
 		if err = ptx.Commit(ctx); err != nil {
 			err = fmt.Errorf("commit: %w", err)
