@@ -94,6 +94,9 @@ func operationKey(ctx context.Context, p *exchange.Principal) string {
 // read to decide what it sees: its center, whether it is the operator, its roles.
 // authz: callers with the same rights key see the same objects and fields.
 func rightsKey(p *exchange.Principal) string {
+	if p == nil {
+		return "" // follow refuses the unauthenticated before anything is keyed
+	}
 	roles := slices.Clone(p.Roles)
 	slices.Sort(roles)
 	return fmt.Sprintf("%s %t %v", p.CenterID, p.IsOperator(), roles)

@@ -3,7 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -31,7 +31,7 @@ func followKind[T any](ctx context.Context, r *Resolver, kind exchange.Kind, onl
 	}
 	return follow(ctx, r, after, []exchange.Kind{kind}, func(ch *exchange.Change) bool {
 		return only == uuid.Nil || ch.EntityID == only
-	}, sharedLoad(r, "", func(ctx context.Context, ch *exchange.Change) (*T, error) { return load(ctx, ch.EntityID) }))
+	}, sharedLoad(ctx, r, "", func(ctx context.Context, ch *exchange.Change) (*T, error) { return load(ctx, ch.EntityID) }))
 }
 
 // follow streams the objects of the changes of kinds (nil: all) that keep selects,
@@ -104,11 +104,13 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 // sharedLoad makes an object load once per change for all the instance's subscribers
 // woken together with the same rights and the same filter (given as its JSON): the
 // load depends on nothing else of the caller (center, operator, roles), so callers
-// alike share it (events.Shared), and a thousand subscribers cost one read.
-func sharedLoad[T any](r *Resolver, filter string, load func(ctx context.Context, ch *exchange.Change) (*T, error)) func(ctx context.Context, ch *exchange.Change) (*T, error) {
+// alike share it (events.Shared), and a thousand subscribers cost one read. ctx is the
+// subscription's: its caller's rights go into the key once, not at every change.
+func sharedLoad[T any](ctx context.Context, r *Resolver, filter string, load func(ctx context.Context, ch *exchange.Change) (*T, error)) func(ctx context.Context, ch *exchange.Change) (*T, error) {
+	// authz: the key holds everything of the caller the services' rules read.
+	alike := rightsKey(auth.FromContext(ctx)) + " " + filter
 	return func(ctx context.Context, ch *exchange.Change) (*T, error) {
-		// authz: the key holds everything of the caller the services' rules read.
-		key := fmt.Sprintf("load %s %d %s %s", ch.EntityKind, ch.Sequence, rightsKey(auth.FromContext(ctx)), filter)
+		key := "load " + string(ch.EntityKind) + " " + strconv.FormatInt(ch.Sequence, 10) + " " + alike
 		return events.Shared(r.Hub, key, func() (*T, error) { return load(ctx, ch) })
 	}
 }

@@ -279,7 +279,9 @@ func (s *Subscription) Read(ctx context.Context) (map[string]any, string, error)
 // ReadInto is Read for benchmarks that read many subscriptions at once: it decodes the
 // message and the event's data into data (a pointer to a struct with what the caller
 // checks) in one pass, not into maps. It answers pings and returns the event's cursor,
-// or an error for anything but an event.
+// or an error for anything but an event. A ctx that never ends (context.Background)
+// spares the websocket library a hand-off per read to its timeout goroutine; Close
+// then stops the read.
 func (s *Subscription) ReadInto(ctx context.Context, data any) (string, error) {
 	for {
 		_, b, err := s.conn.Read(ctx)
@@ -310,3 +312,6 @@ func (s *Subscription) ReadInto(ctx context.Context, data any) (string, error) {
 		}
 	}
 }
+
+// Close closes the subscription's connection at once (a pending read returns an error).
+func (s *Subscription) Close() { s.conn.CloseNow() }
