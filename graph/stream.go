@@ -22,7 +22,7 @@ import (
 // It also renders each event once for all the instance's subscribers alike: those
 // with the same operation (text, name, variables) and the same rights get the same
 // bytes for the same change, so the first renders and the others reuse its data
-// (see shareRender).
+// (see render).
 type Streams struct {
 	// Stats counts the events delivered and the renders they cost; nil counts nothing.
 	Stats *StreamStats
