@@ -75,7 +75,7 @@ func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter 
 	}
 	published := func(ch *exchange.Change) bool { return ch.Action == exchange.ActionPublished }
 	return follow(ctx, r.Resolver, after, []exchange.Kind{exchange.KindLaborDemand}, published,
-		sharedLoad(r.Resolver, filterKey(f), func(ctx context.Context, ch *exchange.Change) (*exchange.LaborDemand, error) {
+		sharedLoad(ctx, r.Resolver, filterKey(f), func(ctx context.Context, ch *exchange.Change) (*exchange.LaborDemand, error) {
 			return r.Market.LaborDemandMatching(ctx, ch.EntityID, f)
 		}))
 }
