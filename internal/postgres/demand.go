@@ -67,22 +67,50 @@ func partnerSetSQL(me, day string) string {
 		  AND ag.valid_from <= %[2]s::date AND %[2]s::date <= ag.in_force_until`, me, day)
 }
 
+// searchPhrase is a search text as it is matched: spaces normalised, at most 200
+// characters; "" when there is nothing to search for.
+func searchPhrase(text *string) string {
+	if text == nil {
+		return ""
+	}
+	phrase := strings.Join(strings.Fields(*text), " ")
+	if len([]rune(phrase)) > 200 {
+		phrase = string([]rune(phrase)[:200])
+	}
+	return phrase
+}
+
 // textWords matches a search text as a phrase (spaces normalised) against the folded
 // search text, so "Bac Kan" finds "Bắc Kạn" and "tho han" finds "Thợ hàn" but not
 // "Thợ vận hành".
 func textWords(w *sqlWhere, column string, text *string) {
-	if text == nil {
-		return
+	if phrase := searchPhrase(text); phrase != "" {
+		w.add(`%s LIKE fold(%s) ESCAPE '\'`, column, w.arg(likeContains(phrase)))
 	}
-	phrase := strings.Join(strings.Fields(*text), " ")
+}
+
+// marketText is textWords over a demand's or supply's search_text, which is its own
+// words (search_own, trigram-indexed) and then reference names (occupation titles,
+// province names: not indexed, as they repeat in every row; 00160). A phrase found in
+// search_text is either inside the own words, or it ends in the names: then its last
+// word, which has no space, lies inside one name. So the candidates are the rows whose
+// own words hold the phrase, or whose codes name something holding its last word
+// (names, with @last, a condition on the row's codes); search_text must still hold the
+// phrase, so the rows are exactly textWords' rows.
+func marketText(w *sqlWhere, alias, names string, text *string) {
+	phrase := searchPhrase(text)
 	if phrase == "" {
 		return
 	}
-	if len([]rune(phrase)) > 200 {
-		phrase = string([]rune(phrase)[:200])
-	}
-	w.add(`%s LIKE fold(%s) ESCAPE '\'`, column, w.arg(likeContains(phrase)))
+	p := w.arg(likeContains(phrase))
+	// The last word of the folded pattern (fold can add spaces: "½" is " 1/2").
+	last := `('%' || substring(fold(` + p + `) from '[^ ]*$'))`
+	w.add(`(%[1]s.search_own LIKE fold(%[2]s) ESCAPE '\' OR %[3]s) AND %[1]s.search_text LIKE fold(%[2]s) ESCAPE '\'`,
+		alias, p, strings.ReplaceAll(names, "@last", last))
 }
+
+// occupationsNamed is the condition of marketText's names on an occupation code column.
+const occupationsNamed = `.occupation_code = ANY(ARRAY(SELECT code FROM occupations WHERE search_text LIKE @last ESCAPE '\'))`
 
 func upperAll(codes []string) []string {
 	out := make([]string, len(codes))
@@ -113,7 +141,8 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 	if f.WageAtLeast != nil {
 		w.add(`d.wage_sort >= %s`, w.arg(*f.WageAtLeast))
 	}
-	textWords(w, "d.search_text", f.Text)
+	marketText(w, "d", `d`+occupationsNamed+`
+		OR d.work_province_code = ANY(ARRAY(SELECT code FROM provinces WHERE search_name LIKE @last ESCAPE '\'))`, f.Text)
 }
 
 // LaborDemands searches the demands the caller may see, keyset-paginated in the order.
