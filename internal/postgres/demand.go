@@ -322,19 +322,37 @@ func boolOf(b *bool) bool { return b != nil && *b }
 
 // demandChange is the change-feed entry of a demand: ALL for ALL_PARTNERS demands, the
 // owner's PARTNERS otherwise. The payload has no personal data.
-func demandChange(d *exchange.LaborDemand, action exchange.ChangeAction) (exchange.Change, map[string]any) {
+func demandChange(d *exchange.LaborDemand, action exchange.ChangeAction) (exchange.Change, any) {
 	ch := exchange.Change{EntityKind: exchange.KindLaborDemand, EntityID: d.ID, Action: action, Audience: exchange.AudienceAll}
 	if d.Visibility == exchange.VisibilityAgreementPartners {
 		owner := d.CenterID
 		ch.Audience, ch.OwnerCenterID = exchange.AudiencePartners, &owner
 	}
-	return ch, map[string]any{
-		"id": exchange.GlobalID(exchange.KindLaborDemand, d.ID), "center": exchange.GlobalID(exchange.KindCenter, d.CenterID),
-		"occupationCode": d.OccupationCode, "title": d.Title, "workProvinceCode": d.WorkProvinceCode,
-		"quantity": d.Quantity, "filledCount": d.FilledCount, "wageMin": d.WageMin, "wageMax": d.WageMax,
-		"employmentType": d.EmploymentType, "visibility": d.Visibility, "status": d.Status,
-		"expiresAt": d.ExpiresAt, "version": d.Version,
+	return ch, demandPayload{
+		ID: exchange.GlobalID(exchange.KindLaborDemand, d.ID), Center: exchange.GlobalID(exchange.KindCenter, d.CenterID),
+		OccupationCode: d.OccupationCode, Title: d.Title, WorkProvinceCode: d.WorkProvinceCode,
+		Quantity: d.Quantity, FilledCount: d.FilledCount, WageMin: d.WageMin, WageMax: d.WageMax,
+		EmploymentType: d.EmploymentType, Visibility: d.Visibility, Status: d.Status,
+		ExpiresAt: d.ExpiresAt, Version: d.Version,
 	}
+}
+
+// demandPayload is a demand's change payload (a struct for the reason of supplyPayload).
+type demandPayload struct {
+	Center           string                  `json:"center"`
+	EmploymentType   exchange.EmploymentType `json:"employmentType"`
+	ExpiresAt        time.Time               `json:"expiresAt"`
+	FilledCount      int                     `json:"filledCount"`
+	ID               string                  `json:"id"`
+	OccupationCode   string                  `json:"occupationCode"`
+	Quantity         int                     `json:"quantity"`
+	Status           exchange.DemandStatus   `json:"status"`
+	Title            string                  `json:"title"`
+	Version          int                     `json:"version"`
+	Visibility       exchange.Visibility     `json:"visibility"`
+	WageMax          *int64                  `json:"wageMax"`
+	WageMin          *int64                  `json:"wageMin"`
+	WorkProvinceCode string                  `json:"workProvinceCode"`
 }
 
 // UpdateLaborDemand changes a demand of the caller's center.

@@ -79,7 +79,7 @@ type importer struct {
 	spec    csvimport.Spec
 	// row maps a checked row to its COPY values (the last two its own search words
 	// and the reference names of its search text, unfolded) and change; ok is false when the row has errors (in r.Errors).
-	row func(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) (values []any, ch exchange.Change, payload map[string]any, ok bool)
+	row func(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) (values []any, ch exchange.Change, payload any, ok bool)
 }
 
 // importCenter is the caller's center as the rows need it.
@@ -121,6 +121,9 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	var payloads []any
 	checked := 0
 	n, err := csvimport.Read(r, imp.spec, func(row *csvimport.Row) {
+		if rows == nil {
+			rows, changes, payloads = make([][]any, 0, row.FileLines), make([]exchange.Change, 0, row.FileLines), make([]any, 0, row.FileLines)
+		}
 		values, ch, payload, ok := imp.row(row, uuid.Must(uuid.NewV7()), center, now)
 		if !ok {
 			res.Errors = append(res.Errors, row.Errors...)
@@ -252,7 +255,7 @@ func (s *MarketService) supplyImporter() importer {
 		columns: columnsOf[supplyRecord](), spec: csvimport.SupplySpec, row: s.supplyImportRow}
 }
 
-func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any, bool) {
+func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, any, bool) {
 	d := csvimport.Demand(r, s.db.Catalog, now)
 	if d == nil {
 		return nil, exchange.Change{}, nil, false
@@ -267,7 +270,7 @@ func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center i
 	return row, ch, payload, true
 }
 
-func (s *MarketService) supplyImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any, bool) {
+func (s *MarketService) supplyImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, any, bool) {
 	d := csvimport.Supply(r, s.db.Catalog, now)
 	if d == nil {
 		return nil, exchange.Change{}, nil, false
