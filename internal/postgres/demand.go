@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -93,24 +95,38 @@ func textWords(w *sqlWhere, column string, text *string) {
 // words (search_own, trigram-indexed) and then reference names (occupation titles,
 // province names: not indexed, as they repeat in every row; 00160). A phrase found in
 // search_text is either inside the own words, or it ends in the names: then its last
-// word, which has no space, lies inside one name. So the candidates are the rows whose
-// own words hold the phrase, or whose codes name something holding its last word
-// (names, with @last, a condition on the row's codes); search_text must still hold the
-// phrase, so the rows are exactly textWords' rows.
+// word, which has no space, lies inside one name, and each other word inside the own
+// words or a name. So the candidates are the rows whose own words hold the phrase, or
+// whose codes name something holding the last word (names, with @word, a condition on
+// the row's codes) and whose own words or names hold each other word; search_text must
+// still hold the phrase, so the rows are exactly textWords' rows.
 func marketText(w *sqlWhere, alias, names string, text *string) {
 	phrase := searchPhrase(text)
 	if phrase == "" {
 		return
 	}
 	p := w.arg(likeContains(phrase))
+	named := func(pattern string) string { return strings.ReplaceAll(names, "@word", pattern) }
 	// The last word of the folded pattern (fold can add spaces: "½" is " 1/2").
-	last := `('%' || substring(fold(` + p + `) from '[^ ]*$'))`
-	w.add(`(%[1]s.search_own LIKE fold(%[2]s) ESCAPE '\' OR %[3]s) AND %[1]s.search_text LIKE fold(%[2]s) ESCAPE '\'`,
-		alias, p, strings.ReplaceAll(names, "@last", last))
+	cands := "(" + named(`('%' || substring(fold(`+p+`) from '[^ ]*$'))`) + ")"
+	words := strings.Fields(phrase)
+	for _, word := range words[:len(words)-1] {
+		// Only words fold cannot split, and long enough to have a trigram; leaving a
+		// word out only makes more candidates.
+		if utf8.RuneCountInString(word) < 3 || strings.IndexFunc(word, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}) >= 0 {
+			continue
+		}
+		wp := `fold(` + w.arg(likeContains(word)) + `)`
+		cands += fmt.Sprintf(` AND (%s.search_own LIKE %s ESCAPE '\' OR %s)`, alias, wp, named(wp))
+	}
+	w.add(`(%[1]s.search_own LIKE fold(%[2]s) ESCAPE '\' OR (%[3]s)) AND %[1]s.search_text LIKE fold(%[2]s) ESCAPE '\'`,
+		alias, p, cands)
 }
 
 // occupationsNamed is the condition of marketText's names on an occupation code column.
-const occupationsNamed = `.occupation_code = ANY(ARRAY(SELECT code FROM occupations WHERE search_text LIKE @last ESCAPE '\'))`
+const occupationsNamed = `.occupation_code = ANY(ARRAY(SELECT code FROM occupations WHERE search_text LIKE @word ESCAPE '\'))`
 
 func upperAll(codes []string) []string {
 	out := make([]string, len(codes))
@@ -142,7 +158,7 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 		w.add(`d.wage_sort >= %s`, w.arg(*f.WageAtLeast))
 	}
 	marketText(w, "d", `d`+occupationsNamed+`
-		OR d.work_province_code = ANY(ARRAY(SELECT code FROM provinces WHERE search_name LIKE @last ESCAPE '\'))`, f.Text)
+		OR d.work_province_code = ANY(ARRAY(SELECT code FROM provinces WHERE search_name LIKE @word ESCAPE '\'))`, f.Text)
 }
 
 // LaborDemands searches the demands the caller may see, keyset-paginated in the order.
