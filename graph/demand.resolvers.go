@@ -20,16 +20,6 @@ func (r *laborDemandResolver) Center(ctx context.Context, objs []*exchange.Labor
 	return loader.For(ctx).Center.LoadAll(ctx, ids)
 }
 
-// Occupation is the batch resolver for the occupation field.
-func (r *laborDemandResolver) Occupation(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Occupation, error) {
-	return each(objs, func(d *exchange.LaborDemand) (*exchange.Occupation, error) { return r.occupation(d.OccupationCode) })
-}
-
-// WorkProvince is the batch resolver for the workProvince field.
-func (r *laborDemandResolver) WorkProvince(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Province, error) {
-	return each(objs, func(d *exchange.LaborDemand) (*exchange.Province, error) { return r.province(d.WorkProvinceCode) })
-}
-
 // PublishLaborDemand is the resolver for the publishLaborDemand field.
 func (r *mutationResolver) PublishLaborDemand(ctx context.Context, input exchange.PublishLaborDemandInput) (*model.PublishLaborDemandPayload, error) {
 	x, err := r.Market.PublishLaborDemand(ctx, input)
