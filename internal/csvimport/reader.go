@@ -158,6 +158,7 @@ func Read(r io.Reader, spec Spec, row func(*Row)) (n int, err error) {
 	if err != nil {
 		return 0, err
 	}
+	lines := strings.Count(text, "\n") + 1
 	for {
 		record, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -180,7 +181,7 @@ func Read(r io.Reader, spec Spec, row func(*Row)) (n int, err error) {
 		if n++; n > MaxRows {
 			return n, exchange.FieldErrorf(fileField, exchange.CodeOutOfRange, "at most %d rows per import", MaxRows)
 		}
-		rw := &Row{Line: line, cols: cols, record: record}
+		rw := &Row{Line: line, FileLines: lines, cols: cols, record: record}
 		switch {
 		case err != nil:
 			rw.Fail("", exchange.CodeInvalid, "the row is not valid CSV: %s", parseMessage(err))

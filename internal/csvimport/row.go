@@ -14,10 +14,13 @@ import (
 // Row reads the cells of one record by column name and collects its errors.
 type Row struct {
 	// Line is the 1-based line of the file the record starts on; the header is line 1.
-	Line   int
-	cols   map[string]int
-	record []string
-	Errors []*exchange.ImportRowError
+	Line int
+	// FileLines is how many lines the whole file has: at least its number of rows, for
+	// a caller that keeps every row to size its slices once.
+	FileLines int
+	cols      map[string]int
+	record    []string
+	Errors    []*exchange.ImportRowError
 }
 
 // Get returns the trimmed cell of col, "" when the file has no such column.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -67,22 +69,64 @@ func partnerSetSQL(me, day string) string {
 		  AND ag.valid_from <= %[2]s::date AND %[2]s::date <= ag.in_force_until`, me, day)
 }
 
+// searchPhrase is a search text as it is matched: spaces normalised, at most 200
+// characters; "" when there is nothing to search for.
+func searchPhrase(text *string) string {
+	if text == nil {
+		return ""
+	}
+	phrase := strings.Join(strings.Fields(*text), " ")
+	if len([]rune(phrase)) > 200 {
+		phrase = string([]rune(phrase)[:200])
+	}
+	return phrase
+}
+
 // textWords matches a search text as a phrase (spaces normalised) against the folded
 // search text, so "Bac Kan" finds "Bắc Kạn" and "tho han" finds "Thợ hàn" but not
 // "Thợ vận hành".
 func textWords(w *sqlWhere, column string, text *string) {
-	if text == nil {
-		return
+	if phrase := searchPhrase(text); phrase != "" {
+		w.add(`%s LIKE fold(%s) ESCAPE '\'`, column, w.arg(likeContains(phrase)))
 	}
-	phrase := strings.Join(strings.Fields(*text), " ")
+}
+
+// marketText is textWords over a demand's or supply's search_text, which is its own
+// words (search_own, trigram-indexed) and then reference names (occupation titles,
+// province names: not indexed, as they repeat in every row; 00160). A phrase found in
+// search_text is either inside the own words, or it ends in the names: then its last
+// word, which has no space, lies inside one name, and each other word inside the own
+// words or a name. So the candidates are the rows whose own words hold the phrase, or
+// whose codes name something holding the last word (names, with @word, a condition on
+// the row's codes) and whose own words or names hold each other word; search_text must
+// still hold the phrase, so the rows are exactly textWords' rows.
+func marketText(w *sqlWhere, alias, names string, text *string) {
+	phrase := searchPhrase(text)
 	if phrase == "" {
 		return
 	}
-	if len([]rune(phrase)) > 200 {
-		phrase = string([]rune(phrase)[:200])
+	p := w.arg(likeContains(phrase))
+	named := func(pattern string) string { return strings.ReplaceAll(names, "@word", pattern) }
+	// The last word of the folded pattern (fold can add spaces: "½" is " 1/2").
+	cands := "(" + named(`('%' || substring(fold(`+p+`) from '[^ ]*$'))`) + ")"
+	words := strings.Fields(phrase)
+	for _, word := range words[:len(words)-1] {
+		// Only words fold cannot split, and long enough to have a trigram; leaving a
+		// word out only makes more candidates.
+		if utf8.RuneCountInString(word) < 3 || strings.IndexFunc(word, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}) >= 0 {
+			continue
+		}
+		wp := `fold(` + w.arg(likeContains(word)) + `)`
+		cands += fmt.Sprintf(` AND (%s.search_own LIKE %s ESCAPE '\' OR %s)`, alias, wp, named(wp))
 	}
-	w.add(`%s LIKE fold(%s) ESCAPE '\'`, column, w.arg(likeContains(phrase)))
+	w.add(`(%[1]s.search_own LIKE fold(%[2]s) ESCAPE '\' OR (%[3]s)) AND %[1]s.search_text LIKE fold(%[2]s) ESCAPE '\'`,
+		alias, p, cands)
 }
+
+// occupationsNamed is the condition of marketText's names on an occupation code column.
+const occupationsNamed = `.occupation_code = ANY(ARRAY(SELECT code FROM occupations WHERE search_text LIKE @word ESCAPE '\'))`
 
 func upperAll(codes []string) []string {
 	out := make([]string, len(codes))
@@ -113,7 +157,8 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 	if f.WageAtLeast != nil {
 		w.add(`d.wage_sort >= %s`, w.arg(*f.WageAtLeast))
 	}
-	textWords(w, "d.search_text", f.Text)
+	marketText(w, "d", `d`+occupationsNamed+`
+		OR d.work_province_code = ANY(ARRAY(SELECT code FROM provinces WHERE search_name LIKE @word ESCAPE '\'))`, f.Text)
 }
 
 // LaborDemands searches the demands the caller may see, keyset-paginated in the order.
@@ -293,19 +338,37 @@ func boolOf(b *bool) bool { return b != nil && *b }
 
 // demandChange is the change-feed entry of a demand: ALL for ALL_PARTNERS demands, the
 // owner's PARTNERS otherwise. The payload has no personal data.
-func demandChange(d *exchange.LaborDemand, action exchange.ChangeAction) (exchange.Change, map[string]any) {
+func demandChange(d *exchange.LaborDemand, action exchange.ChangeAction) (exchange.Change, any) {
 	ch := exchange.Change{EntityKind: exchange.KindLaborDemand, EntityID: d.ID, Action: action, Audience: exchange.AudienceAll}
 	if d.Visibility == exchange.VisibilityAgreementPartners {
 		owner := d.CenterID
 		ch.Audience, ch.OwnerCenterID = exchange.AudiencePartners, &owner
 	}
-	return ch, map[string]any{
-		"id": exchange.GlobalID(exchange.KindLaborDemand, d.ID), "center": exchange.GlobalID(exchange.KindCenter, d.CenterID),
-		"occupationCode": d.OccupationCode, "title": d.Title, "workProvinceCode": d.WorkProvinceCode,
-		"quantity": d.Quantity, "filledCount": d.FilledCount, "wageMin": d.WageMin, "wageMax": d.WageMax,
-		"employmentType": d.EmploymentType, "visibility": d.Visibility, "status": d.Status,
-		"expiresAt": d.ExpiresAt, "version": d.Version,
+	return ch, demandPayload{
+		ID: exchange.GlobalID(exchange.KindLaborDemand, d.ID), Center: exchange.GlobalID(exchange.KindCenter, d.CenterID),
+		OccupationCode: d.OccupationCode, Title: d.Title, WorkProvinceCode: d.WorkProvinceCode,
+		Quantity: d.Quantity, FilledCount: d.FilledCount, WageMin: d.WageMin, WageMax: d.WageMax,
+		EmploymentType: d.EmploymentType, Visibility: d.Visibility, Status: d.Status,
+		ExpiresAt: d.ExpiresAt, Version: d.Version,
 	}
+}
+
+// demandPayload is a demand's change payload (a struct for the reason of supplyPayload).
+type demandPayload struct {
+	Center           string                  `json:"center"`
+	EmploymentType   exchange.EmploymentType `json:"employmentType"`
+	ExpiresAt        time.Time               `json:"expiresAt"`
+	FilledCount      int                     `json:"filledCount"`
+	ID               string                  `json:"id"`
+	OccupationCode   string                  `json:"occupationCode"`
+	Quantity         int                     `json:"quantity"`
+	Status           exchange.DemandStatus   `json:"status"`
+	Title            string                  `json:"title"`
+	Version          int                     `json:"version"`
+	Visibility       exchange.Visibility     `json:"visibility"`
+	WageMax          *int64                  `json:"wageMax"`
+	WageMin          *int64                  `json:"wageMin"`
+	WorkProvinceCode string                  `json:"workProvinceCode"`
 }
 
 // UpdateLaborDemand changes a demand of the caller's center.

@@ -9,8 +9,8 @@ import (
 	"github.com/laborx/laborx/internal/postgres"
 )
 
-// TestImportSearchText checks that the search text an import writes without the trigger
-// is the one the trigger writes: every imported row is rewritten through the trigger and
+// TestImportSearchText checks that the search texts an import writes without the trigger
+// (search_own and search_text) are the ones the trigger writes: every imported row is rewritten through the trigger and
 // must come out the same.
 func TestImportSearchText(t *testing.T) {
 	db, market, ctx := newMarket(t)
@@ -69,7 +69,7 @@ func TestImportSearchText(t *testing.T) {
 
 func searchTexts(t *testing.T, db *postgres.DB, table string) map[string]string {
 	t.Helper()
-	rows, err := db.Pool.Query(context.Background(), `SELECT id::text, search_text FROM `+table)
+	rows, err := db.Pool.Query(context.Background(), `SELECT id::text, search_own || '|' || search_text FROM `+table)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,9 @@ import (
 // with one INSERT … SELECT, and their change-feed entries written with a second COPY,
 // so a 100,000-row file is a handful of statements, not 100,000.
 //
-// The INSERT folds a search text the importer built from the catalog (searchText*
-// below, the same words in the same order as the triggers of 00004 and 00009) and
+// The INSERT folds the search texts the importer built from the catalog (searchText*
+// below, the same words in the same order as the triggers of 00160): the row's own
+// words (search_own) and the reference names after them (search_text is both), and
 // tells the trigger so with laborx.search_text = 'given': the trigger's per-row
 // lookups were most of an import's time.
 
@@ -76,9 +77,9 @@ type importer struct {
 	table   string
 	columns []string
 	spec    csvimport.Spec
-	// row maps a checked row to its COPY values (the last one its search text,
-	// unfolded) and change; ok is false when the row has errors (in r.Errors).
-	row func(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) (values []any, ch exchange.Change, payload map[string]any, ok bool)
+	// row maps a checked row to its COPY values (the last two its own search words
+	// and the reference names of its search text, unfolded) and change; ok is false when the row has errors (in r.Errors).
+	row func(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) (values []any, ch exchange.Change, payload any, ok bool)
 }
 
 // importCenter is the caller's center as the rows need it.
@@ -120,6 +121,9 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	var payloads []any
 	checked := 0
 	n, err := csvimport.Read(r, imp.spec, func(row *csvimport.Row) {
+		if rows == nil {
+			rows, changes, payloads = make([][]any, 0, row.FileLines), make([]exchange.Change, 0, row.FileLines), make([]any, 0, row.FileLines)
+		}
 		values, ch, payload, ok := imp.row(row, uuid.Must(uuid.NewV7()), center, now)
 		if !ok {
 			res.Errors = append(res.Errors, row.Errors...)
@@ -187,22 +191,24 @@ func (tx *Tx) importResult(ctx context.Context, id uuid.UUID) (*exchange.ImportR
 	return res, nil
 }
 
-// copyWithSearchText writes rows of columns plus an unfolded search text into table:
-// COPY into a temporary table, then one INSERT … SELECT that folds the text, with the
-// search_text trigger told to keep it.
+// copyWithSearchText writes rows of columns plus two unfolded search texts (own words,
+// reference names) into table: COPY into a temporary table, then one INSERT … SELECT
+// that folds them, with the search_text trigger told to keep them.
 func (tx *Tx) copyWithSearchText(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) (int64, error) {
 	cols := strings.Join(columns, ", ")
 	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE import_rows ON COMMIT DROP AS
-		SELECT `+cols+`, search_text AS search_raw FROM `+table+` WITH NO DATA`); err != nil {
+		SELECT `+cols+`, search_own AS own_raw, search_text AS names_raw FROM `+table+` WITH NO DATA`); err != nil {
 		return 0, fmt.Errorf("import: staging table: %w", err)
 	}
-	copied, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, append(columns[:len(columns):len(columns)], "search_raw"), src)
+	copied, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, append(columns[:len(columns):len(columns)], "own_raw", "names_raw"), src)
 	if err != nil {
 		return 0, fmt.Errorf("import: copy: %w", translate(err))
 	}
-	// One simple-protocol round trip; the setting lasts for the INSERT only.
+	// One simple-protocol round trip; the setting lasts for the INSERT only. fold works
+	// letter by letter, so folding the two parts apart gives the trigger's search_text.
 	if _, err := tx.Exec(ctx, `SELECT set_config('laborx.search_text', 'given', true);
-		INSERT INTO `+table+` (`+cols+`, search_text) SELECT `+cols+`, fold(search_raw) FROM import_rows;
+		INSERT INTO `+table+` (`+cols+`, search_own, search_text)
+			SELECT `+cols+`, f.own, f.own || ' ' || fold(names_raw) FROM import_rows, LATERAL (SELECT fold(own_raw) AS own) f;
 		SELECT set_config('laborx.search_text', '', true);
 		DROP TABLE import_rows`); err != nil {
 		return 0, fmt.Errorf("import: insert %s: %w", table, translate(err))
@@ -249,12 +255,13 @@ func (s *MarketService) supplyImporter() importer {
 		columns: columnsOf[supplyRecord](), spec: csvimport.SupplySpec, row: s.supplyImportRow}
 }
 
-func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any, bool) {
+func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, any, bool) {
 	d := csvimport.Demand(r, s.db.Catalog, now)
 	if d == nil {
 		return nil, exchange.Change{}, nil, false
 	}
-	row := append(valuesOf(newDemandRecord(id, center.id, d, now)), s.demandSearchText(d))
+	own, names := s.demandSearchText(d)
+	row := append(valuesOf(newDemandRecord(id, center.id, d, now)), own, names)
 	stored := &exchange.LaborDemand{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Title: d.Title,
 		Quantity: d.Quantity, WageMin: d.WageMin, WageMax: d.WageMax, WorkProvinceCode: d.WorkProvinceCode,
 		EmploymentType: d.EmploymentType, ExpiresAt: d.ExpiresAt, Visibility: d.Visibility, Version: 1}
@@ -263,14 +270,14 @@ func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center i
 	return row, ch, payload, true
 }
 
-func (s *MarketService) supplyImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, map[string]any, bool) {
+func (s *MarketService) supplyImportRow(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) ([]any, exchange.Change, any, bool) {
 	d := csvimport.Supply(r, s.db.Catalog, now)
 	if d == nil {
 		return nil, exchange.Change{}, nil, false
 	}
 	rec := newSupplyRecord(id, center.id, d, now)
 	codes := rec.DestinationCodes
-	row := append(valuesOf(rec), s.supplySearchText(rec.Notes, d.OccupationCode, codes, center.provinceName))
+	row := append(valuesOf(rec), orEmpty(rec.Notes), s.supplySearchNames(d.OccupationCode, codes, center.provinceName))
 	stored := &exchange.LaborSupply{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Quantity: d.Quantity,
 		AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: codes,
 		ExpectedWageMin: d.ExpectedWageMin, Version: 1}
@@ -296,21 +303,23 @@ func orEmpty(s *string) string {
 	return *s
 }
 
-// demandSearchText is what the labor_demands_search_text trigger folds, for a row
-// whose occupation and province the rules have checked.
-func (s *MarketService) demandSearchText(d *exchange.DemandDraft) string {
+// demandSearchText is what the labor_demands_search_text trigger (00160) folds, for a
+// row whose occupation and province the rules have checked: the own words and the
+// reference names.
+func (s *MarketService) demandSearchText(d *exchange.DemandDraft) (own, names string) {
 	prov, _ := s.db.Catalog.Province(d.WorkProvinceCode)
 	return strings.Join([]string{d.Title, d.Employer.Name, orEmpty(blankNil(d.Description)), orEmpty(blankNil(d.WorkAddress)),
-		orEmpty(blankNil(d.Benefits.Note)), s.occupationSearchText(d.OccupationCode), prov.Name}, " ")
+		orEmpty(blankNil(d.Benefits.Note))}, " "), s.occupationSearchText(d.OccupationCode) + " " + prov.Name
 }
 
-// supplySearchText is what the labor_supplies_search_text trigger (00009) folds.
-func (s *MarketService) supplySearchText(notes *string, occupationCode string, destinations []string, centerProvince string) string {
+// supplySearchNames is the part of what the labor_supplies_search_text trigger (00160)
+// folds after the notes.
+func (s *MarketService) supplySearchNames(occupationCode string, destinations []string, centerProvince string) string {
 	var names []string
 	for _, c := range destinations {
 		if p, ok := s.db.Catalog.Province(c); ok {
 			names = append(names, p.Name)
 		}
 	}
-	return strings.Join([]string{orEmpty(notes), s.occupationSearchText(occupationCode), strings.Join(names, " "), centerProvince}, " ")
+	return strings.Join([]string{s.occupationSearchText(occupationCode), strings.Join(names, " "), centerProvince}, " ")
 }

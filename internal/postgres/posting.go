@@ -28,7 +28,7 @@ type postingTable[T any] struct {
 	audit  string
 	facts  func(*T) exchange.PostingFacts
 	read   func(*Tx, *T) // derives a row's status at tx's now (and a demand's catalog entries)
-	change func(*T, exchange.ChangeAction) (exchange.Change, map[string]any)
+	change func(*T, exchange.ChangeAction) (exchange.Change, any)
 }
 
 var demandTable = postingTable[exchange.LaborDemand]{
@@ -101,7 +101,7 @@ func (pt postingTable[T]) changed(ctx context.Context, tx *Tx, id uuid.UUID, act
 		return err
 	}
 	ch, payload := pt.change(row, action)
-	if err := tx.audit(ctx, action.AuditName(pt.audit), pt.kind.Kind, id, map[string]any{"version": payload["version"]}); err != nil {
+	if err := tx.audit(ctx, action.AuditName(pt.audit), pt.kind.Kind, id, map[string]any{"version": pt.facts(row).Version}); err != nil {
 		return err
 	}
 	err = tx.publish(ctx, ch, payload)

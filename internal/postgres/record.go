@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,16 +27,34 @@ func columnsOf[T any]() []string {
 	return cols
 }
 
-// valuesOf lists the values of r's db-tagged fields, in field order (columnsOf's).
+// valuesOf lists the values of r's db-tagged fields, in field order (columnsOf's), with
+// room for two more (an import appends its search texts).
 func valuesOf[T any](r T) []any {
 	v := reflect.ValueOf(r)
-	out := make([]any, 0, v.NumField())
-	for i := range v.NumField() {
-		if tag := v.Type().Field(i).Tag.Get("db"); tag != "" && tag != "-" {
-			out = append(out, v.Field(i).Interface())
-		}
+	fields := taggedFields(v.Type())
+	out := make([]any, len(fields), len(fields)+2)
+	for i, f := range fields {
+		out[i] = v.Field(f).Interface()
 	}
 	return out
+}
+
+// taggedFieldsOf caches the indexes of a record type's db-tagged fields, which an import
+// would otherwise look up by tag for each of its rows.
+var taggedFieldsOf sync.Map // reflect.Type → []int
+
+func taggedFields(t reflect.Type) []int {
+	if f, ok := taggedFieldsOf.Load(t); ok {
+		return f.([]int)
+	}
+	var fields []int
+	for i := range t.NumField() {
+		if tag := t.Field(i).Tag.Get("db"); tag != "" && tag != "-" {
+			fields = append(fields, i)
+		}
+	}
+	taggedFieldsOf.Store(t, fields)
+	return fields
 }
 
 // recordOf is record r's columns and values, in the same order.

@@ -52,7 +52,10 @@ func (s *MarketService) supplyFilter(w *sqlWhere, f exchange.LaborSupplyFilter, 
 		}
 		w.add(`%s = ANY(%s)`, supplyStatusSQL(w.arg(exchange.Day(now))), w.arg(st))
 	}
-	textWords(w, "s.search_text", f.Text)
+	marketText(w, "s", `s`+occupationsNamed+`
+		OR s.destination_codes && ARRAY(SELECT code FROM provinces WHERE search_name LIKE @word ESCAPE '\')
+		OR s.center_id = ANY(ARRAY(SELECT c.id FROM centers c JOIN provinces p ON p.code = c.province_code
+			WHERE p.search_name LIKE @word ESCAPE '\'))`, f.Text)
 }
 
 // LaborSupplies searches supply, keyset-paginated. Supply is counts only and visible
@@ -107,14 +110,25 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 }
 
 // supplyChange is the change-feed entry of a supply: counts only, for every center.
-func supplyChange(x *exchange.LaborSupply, action exchange.ChangeAction) (exchange.Change, map[string]any) {
+func supplyChange(x *exchange.LaborSupply, action exchange.ChangeAction) (exchange.Change, any) {
 	return exchange.Change{EntityKind: exchange.KindLaborSupply, EntityID: x.ID, Action: action, Audience: exchange.AudienceAll},
-		map[string]any{
-			"id": exchange.GlobalID(exchange.KindLaborSupply, x.ID), "center": exchange.GlobalID(exchange.KindCenter, x.CenterID),
-			"occupationCode": x.OccupationCode, "quantity": x.Quantity, "availableFrom": x.AvailableFrom.Format(time.DateOnly),
-			"destinationProvinceCodes": x.DestinationCodes, "expectedWageMin": x.ExpectedWageMin,
-			"status": x.Status, "version": x.Version,
-		}
+		supplyPayload{ID: exchange.GlobalID(exchange.KindLaborSupply, x.ID), Center: exchange.GlobalID(exchange.KindCenter, x.CenterID),
+			OccupationCode: x.OccupationCode, Quantity: x.Quantity, AvailableFrom: x.AvailableFrom.Format(time.DateOnly),
+			DestinationProvinceCodes: x.DestinationCodes, ExpectedWageMin: x.ExpectedWageMin, Status: x.Status, Version: x.Version}
+}
+
+// supplyPayload is a supply's change payload. A struct, not a map: an import marshals
+// 100,000 of them, and a map costs its allocations and a key sort each time.
+type supplyPayload struct {
+	AvailableFrom            string                `json:"availableFrom"`
+	Center                   string                `json:"center"`
+	DestinationProvinceCodes []string              `json:"destinationProvinceCodes"`
+	ExpectedWageMin          *int64                `json:"expectedWageMin"`
+	ID                       string                `json:"id"`
+	OccupationCode           string                `json:"occupationCode"`
+	Quantity                 int                   `json:"quantity"`
+	Status                   exchange.SupplyStatus `json:"status"`
+	Version                  int                   `json:"version"`
 }
 
 // UpdateLaborSupply changes a supply of the caller's center.

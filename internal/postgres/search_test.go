@@ -1,0 +1,154 @@
+package postgres_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+	"github.com/laborx/laborx/internal/postgres"
+)
+
+// TestMarketTextSameAsWholeText checks that text search, which finds its candidates
+// through the trigram index on the own words and the codes of matching reference names
+// (00160), returns exactly the rows of the search before it: the folded phrase anywhere
+// in the whole search_text (own words, occupation titles, province names). The queries
+// cover Vietnamese with and without diacritics, partial words, occupation and province
+// names, LIKE wildcards, and phrases across the border of two texts (own words into the
+// occupation title, English title into Vietnamese, occupation into province,
+// destination into destination), some taken from the rows themselves.
+func TestMarketTextSameAsWholeText(t *testing.T) {
+	db, market, ctx := newMarket(t)
+	exp := time.Now().AddDate(0, 1, 0)
+	demands := marketCSV(db, "demand", 400, 5)
+	if res, err := market.ImportDemandCSV(ctx, strings.NewReader(demands), false, nil); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("demand import: %v %+v", err, res)
+	}
+	if res, err := market.ImportSupplyCSV(ctx, strings.NewReader(marketCSV(db, "supply", 400, 6)+
+		"8153,5,"+time.Now().Format(time.DateOnly)+",,,,\n"+
+		"7212,5,"+time.Now().Format(time.DateOnly)+",,01;19;24,,Thợ hàn ½ ca\n"), false, nil); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("supply import: %v %+v", err, res.Errors[0])
+	}
+	// Rows through the mutations (the trigger), with the fields the import file lacks.
+	str := func(s string) *string { return &s }
+	for _, d := range []struct{ title, occ, prov, employer, addr, note string }{
+		{"Tuyển thợ", "7212", "19", "Cơ khí Bắc Kạn", "", "Hỗ trợ nhà ở"},
+		{"May công nghiệp", "8153", "31", "Công ty May 10", "Số 5 Lê Lợi, Hải Phòng", ""},
+		{"Lắp ráp", "8212", "01", "Điện tử ½ giá", "", "Welders"},
+		{"Phụ bếp", "9329", "24", "Nhà hàng 100% sạch_sẽ", "", "ca đêm"},
+	} {
+		in := exchange.PublishLaborDemandInput{Employer: exchange.EmployerInput{Name: d.employer}, OccupationCode: d.occ,
+			Title: d.title, Quantity: 3, WorkProvinceCode: d.prov, EmploymentType: exchange.EmploymentFullTime, ExpiresAt: exp}
+		if d.addr != "" {
+			in.WorkAddress = str(d.addr)
+		}
+		if d.note != "" {
+			in.Benefits = &exchange.BenefitsInput{Note: str(d.note)}
+		}
+		if _, err := market.PublishLaborDemand(ctx, in); err != nil {
+			t.Fatalf("publish %q: %v", d.title, err)
+		}
+	}
+	if _, err := market.PublishLaborSupply(ctx, exchange.PublishLaborSupplyInput{OccupationCode: "8153", Quantity: 4,
+		AvailableFrom: time.Now(), DestinationProvinceCodes: []string{"79", "33"}, Notes: str("Đã qua đào tạo")}); err != nil {
+		t.Fatal(err)
+	}
+
+	queries := []string{
+		"may cong nghiep", "May công nghiệp", "MAY CÔNG NGHIỆP", "  may   cong  nghiep ", "công nghiệp", "cong ngh",
+		"ng nh", "Bac Kan", "Bắc Kạn", "bac kan", "Hai Phong", "Hải Phòng", "ha noi", "Hà Nội", "Thái Nguyên", "thai",
+		"nguyen", "Thợ hàn", "tho han", "thợ vận hành", "dien tu", "điện tử", "Sewing", "sewing machine",
+		"machine operators", "operators thợ", "flamecutters thợ hàn", "welders", "kim loại", "giản đơn", "Cơ khí",
+		"cong ty 42", "Công ty 9", "đợt 12", "dot 123", "Lao động đợt 7", "lao dong", "tuyen gap dot 3", "ca đêm",
+		"dem", "đêm sewing", "may hải", "nha o", "Hỗ trợ nhà ở", "ho tro", "welders", "le loi", "lợi, hải",
+		"½", "½ ca", "1/2", "han 1/2", "100%", "100% sạch", "sạch_sẽ", "%", "_", `\`, "a", "ty", "42", "7",
+		"xyz không có", "đã qua đào tạo", "tao sewing", "hồ chí minh", "ho chi minh thanh", "minh", "n", "ạ",
+		"kinh te", "lap rap", "phu bep", "lắp ráp thiết bị", "san xuat", "labourers", "ha noi thai nguyen",
+		"nguyen bac kan", "hai phong sewing", "nha o welders", "ở welders and", "welders electrical", "ca đêm manu",
+	}
+	queries = append(queries, borderPhrases(t, db)...)
+	for _, q := range queries {
+		oldDemands := oldSearch(t, db, "labor_demands", q)
+		got := allIDs(t, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborDemand], error) {
+			return market.LaborDemands(ctx, exchange.LaborDemandFilter{Text: &q}, "", page)
+		}, func(d *exchange.LaborDemand) string { return d.ID.String() })
+		if !slices.Equal(got, oldDemands) {
+			t.Errorf("demands %q: %d rows, before %d", q, len(got), len(oldDemands))
+		}
+		oldSupplies := oldSearch(t, db, "labor_supplies", q)
+
+		got = allIDs(t, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborSupply], error) {
+			return market.LaborSupplies(ctx, exchange.LaborSupplyFilter{Text: &q}, "", page)
+		}, func(s *exchange.LaborSupply) string { return s.ID.String() })
+		if !slices.Equal(got, oldSupplies) {
+			t.Errorf("supplies %q: %d rows, before %d", q, len(got), len(oldSupplies))
+		}
+	}
+}
+
+// allIDs reads every page of a list and returns the items' ids, sorted.
+func allIDs[T any](t *testing.T, list func(exchange.PageArgs) (*exchange.Page[T], error), id func(T) string) []string {
+	t.Helper()
+	ids := []string{}
+	page := exchange.PageArgs{First: 100}
+	for {
+		p, err := list(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range p.Items {
+			ids = append(ids, id(it))
+		}
+		if !p.HasNextPage {
+			slices.Sort(ids)
+			return ids
+		}
+		page.After = p.Cursors[len(p.Cursors)-1]
+	}
+}
+
+// oldSearch is the search before 00160: the phrase, spaces normalised, anywhere in the
+// folded search_text.
+func oldSearch(t *testing.T, db *postgres.DB, table, q string) []string {
+	t.Helper()
+	phrase := strings.Join(strings.Fields(q), " ")
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	rows, err := db.Pool.Query(context.Background(), `SELECT id::text FROM `+table+
+		` WHERE search_text LIKE fold($1) ESCAPE '\' ORDER BY 1`, "%"+r.Replace(phrase)+"%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids
+}
+
+// borderPhrases are phrases taken from the rows' search texts across the end of the own
+// words: the last own word and the first word of the names after it.
+func borderPhrases(t *testing.T, db *postgres.DB) []string {
+	t.Helper()
+	rows, err := db.Pool.Query(context.Background(), `(SELECT substring(rtrim(search_own) from '[^ ]+$') || ' ' ||
+			substring(substring(search_text from length(search_own) + 2) from '^[^ ]+ [^ ]{1,3}')
+		FROM labor_demands WHERE search_own ~ '[^ ]$' ORDER BY id LIMIT 8)
+		UNION ALL
+		(SELECT substring(rtrim(search_own) from '[^ ]{1,2}$') || ' ' ||
+			substring(substring(search_text from length(search_own) + 2) from '^[^ ]+')
+		FROM labor_supplies WHERE search_own <> '' ORDER BY id LIMIT 8)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(out) != 11 {
+		t.Fatalf("border phrases: %v %q", err, out)
+	}
+	return out
+}
