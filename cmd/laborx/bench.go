@@ -31,8 +31,8 @@ var benchQueries = map[string]string{
 		destinationProvinces { name } } } } }`,
 	"referrals": `{ referrals(first: 20) { totalCount edges { node { status origin { code } destination { code }
 		occupation { titleVi } worker { fullName nationalIdMasked } events { to at } } } } }`,
-	// publish writes: a new demand per request, each taking the one change_sequence row
-	// (docs/scaling.md measures the rate that row allows). $EXPIRES becomes a date
+	// publish writes: a new demand per request, numbered by the change sequencer
+	// (docs/scaling.md measures what it allows). $EXPIRES becomes a date
 	// half a year ahead (a demand expires within a year).
 	"publish": `mutation { publishLaborDemand(input: {employer: {name: "Công ty bench", taxCode: "0200123456"},
 		occupationCode: "8153", title: "Công nhân may (bench)", description: "bench", quantity: 1, wageMin: 7000000, wageMax: 9000000,

@@ -96,6 +96,12 @@ func (rc *restartableCluster) start() {
 	rc.c = c
 }
 
+// crash stops PostgreSQL at once (immediate shutdown), as a crash would.
+func (rc *restartableCluster) crash() {
+	rc.c.Crash()
+	rc.c = nil
+}
+
 func (rc *restartableCluster) stop() {
 	rc.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -157,7 +163,15 @@ func (l *loadTally) counts() (ok, failed int) {
 // should; afterwards nothing is lost or doubled: one demand per idempotency key, the
 // demand's filled count and the quota line's hired count equal the HIRED referrals,
 // and the change feed has no gap. The outage is logged once down, once up.
-func TestDatabaseRestartUnderLoad(t *testing.T) {
+func TestDatabaseRestartUnderLoad(t *testing.T) { testOutageUnderLoad(t, false) }
+
+// TestDatabaseCrashUnderLoad is TestDatabaseRestartUnderLoad with a crash (immediate
+// shutdown, recovery from the WAL at the start) instead of a clean stop: changes
+// committed and not yet numbered when it happens are numbered after it, and no
+// sequence anybody saw is lost or handed to another change.
+func TestDatabaseCrashUnderLoad(t *testing.T) { testOutageUnderLoad(t, true) }
+
+func testOutageUnderLoad(t *testing.T, crash bool) {
 	rc := newRestartableCluster(t)
 	logs := &lockedBuffer{}
 	f := newHireFixtureWith(t, apitest.Options{DSN: rc.DSN, Server: faultServer(5 * time.Second),
@@ -203,7 +217,11 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	waitUntil(t, "the load is under way", func() bool { ok, _ := tally.counts(); return ok >= 40 })
 
 	stopAt := time.Now()
-	rc.stop()
+	if crash {
+		rc.crash()
+	} else {
+		rc.stop()
+	}
 	t.Logf("PostgreSQL stopped in %v", time.Since(stopAt))
 	waitUntil(t, "clients see the outage", func() bool { _, failed := tally.counts(); return failed >= 20 })
 	// Not ready (it cannot serve writes), and the answer names no user, host or port.
@@ -325,6 +343,13 @@ func checkInvariants(t *testing.T, f *hireFixture, tally *loadTally) {
 	}
 	if n := one(`SELECT count(*) FROM referrals WHERE ` + hired); n != answeredHired {
 		t.Errorf("%d referrals HIRED, clients were answered HIRED (or already hired) %d times", n, answeredHired)
+	}
+	// Changes committed while their numbering round met the outage are numbered by the
+	// sequencer's sweep; then every published demand is in the feed once.
+	waitUntil(t, "the sequencer numbers every committed change", func() bool { return one(`SELECT count(*) FROM pending_changes`) == 0 })
+	if n := one(`SELECT count(*) FROM labor_demands d WHERE title LIKE 'Fault %' AND (SELECT count(*) FROM changes c
+		WHERE c.entity_id = d.id AND c.action = 'PUBLISHED') <> 1`); n != 0 {
+		t.Errorf("%d published demands not in the feed exactly once", n)
 	}
 	var count, distinct, lowest, highest, last int64
 	if err := pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT sequence), coalesce(min(sequence), 1), coalesce(max(sequence), 0),

@@ -704,10 +704,17 @@ func TestImportLaborDemand(t *testing.T) {
 }
 
 // statementCounter counts SQL statements, to show that nested fields are batched.
-type statementCounter struct{ n atomic.Int64 }
+// statementCounter counts the statements requests run (n) and, apart, the change
+// sequencer's numbering rounds (rounds): a round is shared by the publishers of the
+// moment and runs every second anyway, so it is no request's own statement.
+type statementCounter struct{ n, rounds atomic.Int64 }
 
-func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
+func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if strings.Contains(d.SQL, "DELETE FROM pending_changes") {
+		c.rounds.Add(1)
+	} else {
+		c.n.Add(1)
+	}
 	return ctx
 }
 func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}

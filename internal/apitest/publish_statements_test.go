@@ -9,8 +9,10 @@ import (
 
 // TestPublishStatementCount: a publish is four statements, with or without an
 // idempotency key: BEGIN (with the caller's settings), the key's claim with the
-// posting and its audit entry, the change with its sequence and notification, and
-// COMMIT. A replay of the key reads the first result instead of writing.
+// posting and its audit entry, the change (unnumbered, into pending_changes), and
+// COMMIT; the answer waits for a numbering round of the sequencer, one statement shared
+// by every publisher of the moment and counted apart. A replay of the key reads the
+// first result instead of writing.
 func TestPublishStatementCount(t *testing.T) {
 	t.Parallel()
 	counter := &statementCounter{}
@@ -27,15 +29,18 @@ func TestPublishStatementCount(t *testing.T) {
 	}
 	e.Do(t, tok, publish, input(nil)).NoErrors(t) // the key is verified and cached
 	run := func(key any) (int64, *apitest.Response) {
-		before := counter.n.Load()
+		before, rounds := counter.n.Load(), counter.rounds.Load()
 		r := e.Do(t, tok, publish, input(key))
 		r.NoErrors(t)
+		if key != "k-2" && counter.rounds.Load() == rounds {
+			t.Errorf("publish with key %v answered before a numbering round", key)
+		}
 		return counter.n.Load() - before, r
 	}
 	for _, key := range []any{nil, "k-1"} {
 		n, r := run(key)
 		if n != 4 {
-			t.Errorf("publish with key %v ran %d statements, want 4", key, n)
+			t.Errorf("publish with key %v ran %d statements besides the numbering round, want 4", key, n)
 		}
 		if r.Get("publishLaborDemand.laborDemand.version") != float64(1) || r.Get("publishLaborDemand.laborDemand.status") != "OPEN" {
 			t.Errorf("published: %s", r.Raw)

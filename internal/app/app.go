@@ -91,6 +91,7 @@ type App struct {
 
 	stopListening context.CancelFunc
 	listening     chan struct{}
+	sequencing    chan struct{}
 	stopKeys      context.CancelFunc
 	keysDone      <-chan struct{}
 	stopLimits    func()
@@ -203,7 +204,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a := &App{DB: db, Migrator: migrator, Centers: centers, Referrals: referrals, listening: make(chan struct{}),
+	a := &App{DB: db, Migrator: migrator, Centers: centers, Referrals: referrals, listening: make(chan struct{}), sequencing: make(chan struct{}),
 		ReadPool: readPool, keyPool: keyPool, Drain: server.NewDrain(reg), router: router, pending: pending,
 		stopKeys: stopKeys, keysDone: keysDone}
 	registerReplicaStats(reg, router)
@@ -245,6 +246,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		defer close(a.listening)
 		hub.Run(listenCtx)
 	}()
+	// Publishers' changes are numbered by this instance's sequencer (and any other's).
+	go func() {
+		defer close(a.sequencing)
+		postgres.RunSequencer(listenCtx, db, cfg.Logger)
+	}()
 	return a, nil
 }
 
@@ -273,6 +279,7 @@ func (a *App) Close() {
 	}
 	a.stopListening()
 	<-a.listening
+	<-a.sequencing
 	a.stopKeys()
 	<-a.keysDone
 	a.stopLimits()

@@ -319,6 +319,18 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	return c.stopErr
 }
 
+// Crash stops the cluster as a crash would (immediate shutdown: every process exits at
+// once, nothing is checkpointed, the next start recovers from the WAL). For fault tests.
+func (c *Cluster) Crash() {
+	if c.attached {
+		return
+	}
+	c.stopOnce.Do(func() {
+		c.halt()
+		c.log.Info("postgres cluster crashed on purpose", "data_dir", c.dataDir)
+	})
+}
+
 func (c *Cluster) shutdown(ctx context.Context) error {
 	// SIGINT is PostgreSQL's fast shutdown: roll back open transactions, checkpoint, exit.
 	if err := c.proc.Signal(syscall.SIGINT); err != nil && !errors.Is(err, os.ErrProcessDone) {

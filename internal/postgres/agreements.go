@@ -397,7 +397,7 @@ func (tx *Tx) agreementChanged(ctx context.Context, id uuid.UUID, action exchang
 	if err := tx.audit(ctx, action.ChangeAction().AuditName("agreement"), exchange.KindAgreement, id, details); err != nil {
 		return err
 	}
-	_, err := tx.publish(ctx, exchange.Change{
+	err := tx.publish(ctx, exchange.Change{
 		EntityKind: exchange.KindAgreement, EntityID: id, Action: action.ChangeAction(),
 		Audience: exchange.AudienceCenters, AudienceCenterIDs: partyIDs,
 	}, map[string]any{

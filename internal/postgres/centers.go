@@ -158,7 +158,7 @@ func (tx *Tx) centerChanged(ctx context.Context, id uuid.UUID, action exchange.C
 	if err := tx.audit(ctx, action.AuditName("center"), exchange.KindCenter, id, map[string]any{"code": c.Code}); err != nil {
 		return err
 	}
-	_, err = tx.publish(ctx, exchange.Change{
+	err = tx.publish(ctx, exchange.Change{
 		EntityKind: exchange.KindCenter, EntityID: id, Action: action, Audience: exchange.AudienceAll,
 	}, map[string]any{"code": c.Code, "name": c.Name, "provinceCode": c.ProvinceCode, "status": c.Status, "version": c.Version})
 	return err
@@ -375,7 +375,7 @@ func (tx *Tx) keyChanged(ctx context.Context, keyID, centerID uuid.UUID, kid str
 	if err := tx.audit(ctx, action.AuditName("center"), exchange.KindCenterKey, keyID, map[string]any{"kid": kid}); err != nil {
 		return err
 	}
-	_, err := tx.publish(ctx, exchange.Change{
+	err := tx.publish(ctx, exchange.Change{
 		EntityKind: exchange.KindCenterKey, EntityID: keyID, Action: action,
 		Audience: exchange.AudienceCenters, AudienceCenterIDs: []uuid.UUID{centerID},
 	}, map[string]any{"kid": kid})

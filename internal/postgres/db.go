@@ -31,6 +31,9 @@ type DB struct {
 	Now func() time.Time
 	// PII encrypts and hashes workers' national IDs; referrals need it.
 	PII *pii.Protector
+	// seq batches the numbering of published changes (sequencer.go); nil in a DB
+	// built by hand, whose publishers number their changes themselves.
+	seq *sequencer
 }
 
 // Open connects to dsn and loads the reference data catalog. Migrations must be current.
@@ -49,7 +52,7 @@ func New(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DB{Pool: pool, Catalog: catalog, Now: time.Now}, nil
+	return &DB{Pool: pool, Catalog: catalog, Now: time.Now, seq: newSequencer()}, nil
 }
 
 // Close closes the pool.

@@ -364,7 +364,7 @@ func (tx *Tx) fillDemandPosition(ctx context.Context, demandID uuid.UUID) (*exch
 	d := list[0]
 	d.SetStatus(tx.now)
 	ch, payload := demandChange(d, exchange.ActionUpdated)
-	if _, err := tx.publish(ctx, ch, payload); err != nil {
+	if err := tx.publish(ctx, ch, payload); err != nil {
 		return nil, err
 	}
 	return d, nil

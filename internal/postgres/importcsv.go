@@ -151,7 +151,7 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 				"rejected": len(res.Errors), "import": id}); err != nil {
 				return uuid.Nil, err
 			}
-			if _, err := tx.publishAll(ctx, changes, payloads); err != nil {
+			if err := tx.publishAll(ctx, changes, payloads); err != nil {
 				return uuid.Nil, err
 			}
 			if run.key == nil {

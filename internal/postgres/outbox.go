@@ -15,9 +15,9 @@ import (
 // ChangesChannel is the NOTIFY channel that carries the sequence of each new change.
 const ChangesChannel = "laborx_changes"
 
-// publish appends a change to the outbox and notifies listeners when the transaction
-// commits. Call it last in a transaction: the sequence row lock is held until commit.
-func (tx *Tx) publish(ctx context.Context, ch exchange.Change, payload any) (int64, error) {
+// publish appends a change to the outbox. Its feed sequence is given after the commit
+// (sequencer.go), before the mutation answers.
+func (tx *Tx) publish(ctx context.Context, ch exchange.Change, payload any) error {
 	return tx.publishAll(ctx, []exchange.Change{ch}, []any{payload})
 }
 
@@ -25,47 +25,49 @@ func (tx *Tx) publish(ctx context.Context, ch exchange.Change, payload any) (int
 var outboxColumns = []string{"sequence", "entity_kind", "entity_id", "action", "actor_center_id", "actor_subject",
 	"audience", "audience_center_ids", "owner_center_id", "payload", "occurred_at"}
 
-// publishAll is the one way changes enter the outbox, one or a whole import's worth:
-// one sequence range, the rows, and one notification carrying the last sequence
-// (listeners read everything up to it). It returns that last sequence. One change takes
-// one statement (the sequence, the row and the notification folded together); many
-// take three, the rows by COPY. The sequence row stays locked until commit, which is
-// what keeps the feed in commit order: call it last, just before the commit.
-func (tx *Tx) publishAll(ctx context.Context, changes []exchange.Change, payloads []any) (int64, error) {
+// pendingInsertSQL inserts one change into pending_changes: outboxColumns without the
+// sequence.
+var pendingInsertSQL = `INSERT INTO pending_changes (` + strings.Join(outboxColumns[1:], ", ") + `)
+	VALUES (` + placeholders(1, len(outboxColumns)-1) + `)`
+
+// publishAll is the one way changes enter the outbox, one or a whole import's worth.
+// One change is inserted unnumbered into pending_changes: the transaction locks no
+// shared row, so concurrent publishers' commits share WAL flushes, and withTxAt has it
+// numbered after the commit, in a round shared with the other publishers of the
+// moment. Many (an import) are numbered here, in three statements: one sequence
+// range (the change_sequence row, locked until commit, which numbering rounds wait
+// for), the rows by COPY, and one notification carrying the last sequence (listeners
+// read everything up to it); call it last, just before the commit.
+func (tx *Tx) publishAll(ctx context.Context, changes []exchange.Change, payloads []any) error {
 	if len(changes) == 0 {
-		return 0, nil
+		return nil
 	}
 	rows, err := tx.outboxRows(changes, payloads)
 	if err != nil {
-		return 0, err
+		return err
+	}
+	if len(rows) == 1 {
+		if _, err := tx.Exec(ctx, pendingInsertSQL, rows[0][1:]...); err != nil {
+			return fmt.Errorf("publish change: %w", err)
+		}
+		tx.pending = true
+		return nil
 	}
 	var last int64
-	if len(rows) == 1 {
-		// $1 is the channel; the row's values follow, the sequence first.
-		err := tx.QueryRow(ctx, `WITH s AS (UPDATE change_sequence SET last = last + 1 RETURNING last),
-			c AS (INSERT INTO changes (`+strings.Join(outboxColumns, ", ")+`)
-				SELECT s.last, `+placeholders(2, len(outboxColumns))+` FROM s)
-			SELECT s.last, pg_notify($1, s.last::text)::text FROM s`,
-			append([]any{ChangesChannel}, rows[0][1:]...)...).Scan(&last, nil)
-		if err != nil {
-			return 0, fmt.Errorf("publish change: %w", err)
-		}
-		return last, nil
-	}
 	if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + $1 RETURNING last`, len(changes)).Scan(&last); err != nil {
-		return 0, fmt.Errorf("publish change: next sequence: %w", err)
+		return fmt.Errorf("publish change: next sequence: %w", err)
 	}
 	first := last - int64(len(changes)) + 1
 	for i := range rows {
 		rows[i][0] = first + int64(i)
 	}
 	if _, err = tx.CopyFrom(ctx, pgx.Identifier{"changes"}, outboxColumns, pgx.CopyFromRows(rows)); err != nil {
-		return 0, fmt.Errorf("publish change: %w", err)
+		return fmt.Errorf("publish change: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, fmt.Sprint(last)); err != nil {
-		return 0, fmt.Errorf("publish change: notify: %w", err)
+		return fmt.Errorf("publish change: notify: %w", err)
 	}
-	return last, nil
+	return nil
 }
 
 // outboxRows are the outbox rows of changes in outboxColumns' order, the sequence
@@ -150,9 +152,8 @@ func (tx *Tx) twoCentersChanged(ctx context.Context, kind exchange.Kind, auditNo
 		return err
 	}
 	owner := centers[0]
-	_, err := tx.publish(ctx, exchange.Change{
+	return tx.publish(ctx, exchange.Change{
 		EntityKind: kind, EntityID: id, Action: action, OwnerCenterID: &owner,
 		Audience: exchange.AudienceCenters, AudienceCenterIDs: centers[:],
 	}, payload)
-	return err
 }

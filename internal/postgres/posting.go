@@ -104,7 +104,7 @@ func (pt postingTable[T]) changed(ctx context.Context, tx *Tx, id uuid.UUID, act
 	if err := tx.audit(ctx, action.AuditName(pt.audit), pt.kind.Kind, id, map[string]any{"version": payload["version"]}); err != nil {
 		return err
 	}
-	_, err = tx.publish(ctx, ch, payload)
+	err = tx.publish(ctx, ch, payload)
 	return err
 }
 
@@ -145,7 +145,7 @@ func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op s
 		row := list[0]
 		pt.status(row, tx.now)
 		ch, payload := pt.change(row, exchange.ActionPublished)
-		if _, err := tx.publish(ctx, ch, payload); err != nil {
+		if err := tx.publish(ctx, ch, payload); err != nil {
 			return nil, err
 		}
 		return row, nil

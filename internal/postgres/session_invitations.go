@@ -57,7 +57,7 @@ func (tx *Tx) invitationChanged(ctx context.Context, sess *exchange.ExchangeSess
 		return err
 	}
 	audience := append([]uuid.UUID{sess.HostCenterID}, centers...)
-	_, err := tx.publish(ctx, exchange.Change{EntityKind: exchange.KindExchangeSession, EntityID: sess.ID, Action: action,
+	err := tx.publish(ctx, exchange.Change{EntityKind: exchange.KindExchangeSession, EntityID: sess.ID, Action: action,
 		Audience: exchange.AudienceCenters, AudienceCenterIDs: audience}, map[string]any{
 		"id": exchange.GlobalID(exchange.KindExchangeSession, sess.ID), "title": sess.Title, "startsAt": sess.StartsAt,
 		"isRecord": sess.IsRecord, "centerCodes": codes})

@@ -583,7 +583,7 @@ func (tx *Tx) sessionChanged(ctx context.Context, id uuid.UUID, action exchange.
 	if c, ok := details["centerCode"]; ok {
 		payload["centerCode"] = c
 	}
-	_, err = tx.publish(ctx, exchange.Change{EntityKind: exchange.KindExchangeSession, EntityID: id, Action: action,
+	err = tx.publish(ctx, exchange.Change{EntityKind: exchange.KindExchangeSession, EntityID: id, Action: action,
 		Audience: exchange.AudienceAll}, payload)
 	return err
 }

@@ -17,6 +17,8 @@ type Tx struct {
 	pgx.Tx
 	now    time.Time
 	caller *exchange.Principal
+	// pending: the transaction published a change still to be numbered (publishAll).
+	pending bool
 }
 
 // now is the store's clock as transactions see it: UTC, at PostgreSQL's precision, so
@@ -54,7 +56,8 @@ func withTxAt[T any](ctx context.Context, db *DB, now time.Time, mode txMode, fn
 		return zero, translate(fmt.Errorf("begin: %w", err))
 	}
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
-	v, err = fn(&Tx{Tx: ptx, now: now, caller: p})
+	tx := &Tx{Tx: ptx, now: now, caller: p}
+	v, err = fn(tx)
 	if err == nil {
 		if err = ptx.Commit(ctx); err != nil {
 			err = fmt.Errorf("commit: %w", err)
@@ -63,6 +66,12 @@ func withTxAt[T any](ctx context.Context, db *DB, now time.Time, mode txMode, fn
 	if err != nil {
 		dropIfReadOnly(ctx, ptx, err)
 		return zero, translate(err)
+	}
+	if tx.pending {
+		// The change is committed: answer once it is numbered, so it can be read in the
+		// feed. Should the round fail, the change is not lost: the next round numbers
+		// it (the running sequencer's sweep, or any later publish's).
+		_ = db.numberCommitted(ctx)
 	}
 	return v, nil
 }

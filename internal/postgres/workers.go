@@ -265,7 +265,7 @@ func (tx *Tx) workerChanged(ctx context.Context, id uuid.UUID, action exchange.C
 		return fmt.Errorf("worker's centers: %w", err)
 	}
 	owner := tx.caller.CenterID
-	_, err = tx.publish(ctx, exchange.Change{
+	err = tx.publish(ctx, exchange.Change{
 		EntityKind: exchange.KindWorker, EntityID: id, Action: action, OwnerCenterID: &owner,
 		Audience: exchange.AudienceCenters, AudienceCenterIDs: centers,
 	}, map[string]any{"workerId": exchange.GlobalID(exchange.KindWorker, id)})
