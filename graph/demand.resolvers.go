@@ -20,16 +20,6 @@ func (r *laborDemandResolver) Center(ctx context.Context, objs []*exchange.Labor
 	return loader.For(ctx).Center.LoadAll(ctx, ids)
 }
 
-// Occupation is the batch resolver for the occupation field.
-func (r *laborDemandResolver) Occupation(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Occupation, error) {
-	return each(objs, func(d *exchange.LaborDemand) (*exchange.Occupation, error) { return r.occupation(d.OccupationCode) })
-}
-
-// WorkProvince is the batch resolver for the workProvince field.
-func (r *laborDemandResolver) WorkProvince(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Province, error) {
-	return each(objs, func(d *exchange.LaborDemand) (*exchange.Province, error) { return r.province(d.WorkProvinceCode) })
-}
-
 // PublishLaborDemand is the resolver for the publishLaborDemand field.
 func (r *mutationResolver) PublishLaborDemand(ctx context.Context, input exchange.PublishLaborDemandInput) (*model.PublishLaborDemandPayload, error) {
 	x, err := r.Market.PublishLaborDemand(ctx, input)
@@ -85,7 +75,7 @@ func (r *subscriptionResolver) LaborDemandPublished(ctx context.Context, filter 
 	}
 	published := func(ch *exchange.Change) bool { return ch.Action == exchange.ActionPublished }
 	return follow(ctx, r.Resolver, after, []exchange.Kind{exchange.KindLaborDemand}, published,
-		sharedLoad(r.Resolver, filterKey(f), func(ctx context.Context, ch *exchange.Change) (*exchange.LaborDemand, error) {
+		sharedLoad(ctx, r.Resolver, filterKey(f), func(ctx context.Context, ch *exchange.Change) (*exchange.LaborDemand, error) {
 			return r.Market.LaborDemandMatching(ctx, ch.EntityID, f)
 		}))
 }

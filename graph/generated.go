@@ -1179,10 +1179,6 @@ type ExchangeSessionResolver interface {
 }
 type LaborDemandResolver interface {
 	Center(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Center, error)
-
-	Occupation(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Occupation, error)
-
-	WorkProvince(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Province, error)
 }
 type LaborSupplyResolver interface {
 	ID(ctx context.Context, obj *exchange.LaborSupply) (string, error)
@@ -19242,7 +19238,7 @@ func (ec *executionContext) _LaborDemand_occupation(ctx context.Context, field g
 			return ec.fieldContext_LaborDemand_occupation(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_LaborDemand_occupation(ctx, field, obj)
+			return obj.Occupation, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Occupation) graphql.Marshaler {
@@ -19256,36 +19252,13 @@ func (ec *executionContext) fieldContext_LaborDemand_occupation(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "LaborDemand",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Occupation(ctx, field)
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_LaborDemand_occupation(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (any, error) {
-	resolver := ec.Resolvers.LaborDemand()
-	if batch, ok := graphql.BatchParentsFor[*exchange.LaborDemand](ctx, "LaborDemand"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Occupation(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*exchange.Occupation](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"LaborDemand.occupation",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Occupation(ctx, []*exchange.LaborDemand{obj})
-	return graphql.ResolveBatchSingleResult[*exchange.Occupation](
-		ctx,
-		results,
-		err,
-		"LaborDemand.occupation",
-	)
 }
 
 func (ec *executionContext) _LaborDemand_title(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
@@ -19458,7 +19431,7 @@ func (ec *executionContext) _LaborDemand_workProvince(ctx context.Context, field
 			return ec.fieldContext_LaborDemand_workProvince(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_LaborDemand_workProvince(ctx, field, obj)
+			return obj.WorkProvince, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
@@ -19472,36 +19445,13 @@ func (ec *executionContext) fieldContext_LaborDemand_workProvince(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "LaborDemand",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Province(ctx, field)
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_LaborDemand_workProvince(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (any, error) {
-	resolver := ec.Resolvers.LaborDemand()
-	if batch, ok := graphql.BatchParentsFor[*exchange.LaborDemand](ctx, "LaborDemand"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.WorkProvince(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*exchange.Province](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"LaborDemand.workProvince",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.WorkProvince(ctx, []*exchange.LaborDemand{obj})
-	return graphql.ResolveBatchSingleResult[*exchange.Province](
-		ctx,
-		results,
-		err,
-		"LaborDemand.workProvince",
-	)
 }
 
 func (ec *executionContext) _LaborDemand_workAddress(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
@@ -39088,11 +39038,10 @@ func (ec *executionContext) _LaborDemand(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "occupation":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LaborDemand_occupation(ctx, field, obj)
-				})
+			out.Values[i] = ec._LaborDemand_occupation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._LaborDemand_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39129,11 +39078,10 @@ func (ec *executionContext) _LaborDemand(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "workProvince":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LaborDemand_workProvince(ctx, field, obj)
-				})
+			out.Values[i] = ec._LaborDemand_workProvince(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "workAddress":
 			out.Values[i] = ec._LaborDemand_workAddress(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/laborx/laborx/internal/events"
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -16,7 +18,21 @@ import (
 // stream that fails (the database stayed down, the key was revoked) ends with one
 // last response carrying the error instead of a bare complete that reads as "the
 // stream is over"; after UNAUTHENTICATED the connection closes with 4403.
-type Streams struct{}
+//
+// It also renders each event once for all the instance's subscribers alike: those
+// with the same operation (text, name, variables) and the same rights get the same
+// bytes for the same change, so the first renders and the others reuse its data
+// (see render).
+type Streams struct {
+	// Stats counts the events delivered and the renders they cost; nil counts nothing.
+	Stats *StreamStats
+}
+
+// StreamStats counts subscription events: Events delivered, Renders executed for them
+// (fewer when subscribers alike share one).
+type StreamStats struct {
+	Events, Renders atomic.Int64
+}
 
 var (
 	_ graphql.HandlerExtension     = Streams{}
@@ -33,27 +49,26 @@ func (Streams) Validate(graphql.ExecutableSchema) error { return nil }
 // InterceptOperation gives each subscription the stream state its resolver writes to.
 func (Streams) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if op := graphql.GetOperationContext(ctx); op.Operation != nil && op.Operation.Operation == ast.Subscription {
-		ctx = context.WithValue(ctx, streamKey{}, &stream{})
+		ctx = context.WithValue(ctx, streamKey{}, &stream{events: make(chan streamEvent)})
 	}
 	return next(ctx)
 }
 
-// InterceptResponse adds the cursor to each event and turns the end of a failed stream
-// into an error response.
-func (Streams) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	resp := next(ctx)
+// InterceptResponse renders each event the resolver hands over (or reuses a render of
+// it), adds its cursor, and turns the end of a failed stream into an error response.
+func (s Streams) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	st, _ := ctx.Value(streamKey{}).(*stream)
 	if st == nil {
-		return resp
+		return next(ctx)
 	}
-	if resp != nil {
-		if c := st.pop(); c != "" {
-			if resp.Extensions == nil {
-				resp.Extensions = map[string]any{}
+	select {
+	case ev, ok := <-st.events:
+		if ok {
+			if resp := s.render(ctx, ev, next); resp != nil {
+				return resp
 			}
-			resp.Extensions["cursor"] = c
 		}
-		return resp
+	case <-ctx.Done():
 	}
 	if err := st.takeErr(); err != nil {
 		graphql.AddError(ctx, err)
@@ -87,38 +102,33 @@ func WithEndConnection(ctx context.Context, end func(code int, reason string)) c
 
 type streamKey struct{}
 
-// stream is what a subscription's resolver tells the response side. Cursors queue in
-// delivery order: the resolver pushes one just before sending its event on the
-// (unbuffered) channel, the response side pops one per event received.
+// stream is what a subscription's resolver tells the response side: the events to
+// deliver, in order (the resolver decided each is visible to its caller), and why the
+// stream ended.
 type stream struct {
+	// events is closed when the stream ends; nil outside a gqlgen subscription (tests
+	// calling resolvers), where the resolver sends on its own channel.
+	events  chan streamEvent
 	mu      sync.Mutex
-	cursors []string
 	err     error
 	refused error // the UNAUTHENTICATED error sent; the response side ends the connection
+}
+
+// streamEvent is one event to deliver: its cursor, the key under which subscribers
+// alike share its render (in hub's shared reads), and send, which hands the object to
+// gqlgen's channel so that the response handler renders it.
+type streamEvent struct {
+	cursor string
+	hub    *events.Hub
+	key    string
+	send   func()
 }
 
 func streamFrom(ctx context.Context) *stream {
 	if st, ok := ctx.Value(streamKey{}).(*stream); ok {
 		return st
 	}
-	return &stream{} // outside a gqlgen subscription (tests calling resolvers): nobody reads it
-}
-
-func (s *stream) push(cursor string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cursors = append(s.cursors, cursor)
-}
-
-func (s *stream) pop() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.cursors) == 0 {
-		return ""
-	}
-	c := s.cursors[0]
-	s.cursors = s.cursors[1:]
-	return c
+	return &stream{}
 }
 
 // fail records why the stream ended; call it before closing the event channel.

@@ -3,8 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"slices"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -32,7 +31,7 @@ func followKind[T any](ctx context.Context, r *Resolver, kind exchange.Kind, onl
 	}
 	return follow(ctx, r, after, []exchange.Kind{kind}, func(ch *exchange.Change) bool {
 		return only == uuid.Nil || ch.EntityID == only
-	}, sharedLoad(r, "", func(ctx context.Context, ch *exchange.Change) (*T, error) { return load(ctx, ch.EntityID) }))
+	}, sharedLoad(ctx, r, "", func(ctx context.Context, ch *exchange.Change) (*T, error) { return load(ctx, ch.EntityID) }))
 }
 
 // follow streams the objects of the changes of kinds (nil: all) that keep selects,
@@ -59,10 +58,16 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 		return nil, err
 	}
 	st := streamFrom(ctx)
+	operation := operationKey(ctx, p)
 	changes := r.Hub.Follow(ctx, p, from, kinds)
-	out := make(chan *T)
+	// Buffered: the response side hands each object over just before it renders it.
+	out := make(chan *T, 1)
 	go func() {
-		defer close(out)
+		if st.events == nil {
+			defer close(out)
+		} else {
+			defer close(st.events)
+		}
 		for ch := range changes.C {
 			if !keep(ch) {
 				continue
@@ -75,9 +80,18 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 			case err != nil:
 				continue // refused: the caller may not see it (now), or it does not match
 			}
-			st.push(exchange.ChangeCursor(ch.Sequence))
+			if st.events == nil {
+				select {
+				case out <- obj:
+				case <-ctx.Done():
+					return
+				}
+				continue
+			}
+			ev := streamEvent{cursor: exchange.ChangeCursor(ch.Sequence), hub: r.Hub,
+				key: renderKey(ch.Sequence, operation), send: func() { out <- obj }}
 			select {
-			case out <- obj:
+			case st.events <- ev:
 			case <-ctx.Done():
 				return
 			}
@@ -90,14 +104,13 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 // sharedLoad makes an object load once per change for all the instance's subscribers
 // woken together with the same rights and the same filter (given as its JSON): the
 // load depends on nothing else of the caller (center, operator, roles), so callers
-// alike share it (events.Shared), and a thousand subscribers cost one read.
-func sharedLoad[T any](r *Resolver, filter string, load func(ctx context.Context, ch *exchange.Change) (*T, error)) func(ctx context.Context, ch *exchange.Change) (*T, error) {
+// alike share it (events.Shared), and a thousand subscribers cost one read. ctx is the
+// subscription's: its caller's rights go into the key once, not at every change.
+func sharedLoad[T any](ctx context.Context, r *Resolver, filter string, load func(ctx context.Context, ch *exchange.Change) (*T, error)) func(ctx context.Context, ch *exchange.Change) (*T, error) {
+	// authz: the key holds everything of the caller the services' rules read.
+	alike := rightsKey(auth.FromContext(ctx)) + " " + filter
 	return func(ctx context.Context, ch *exchange.Change) (*T, error) {
-		p := auth.FromContext(ctx)
-		roles := slices.Clone(p.Roles)
-		slices.Sort(roles)
-		// authz: the key holds everything of the caller the services' rules read.
-		key := fmt.Sprintf("load %s %d %s %t %v %s", ch.EntityKind, ch.Sequence, p.CenterID, p.IsOperator(), roles, filter)
+		key := "load " + string(ch.EntityKind) + " " + strconv.FormatInt(ch.Sequence, 10) + " " + alike
 		return events.Shared(r.Hub, key, func() (*T, error) { return load(ctx, ch) })
 	}
 }

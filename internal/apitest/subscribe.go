@@ -275,3 +275,43 @@ func (s *Subscription) Read(ctx context.Context) (map[string]any, string, error)
 		return p.Data, p.Extensions.Cursor, nil
 	}
 }
+
+// ReadInto is Read for benchmarks that read many subscriptions at once: it decodes the
+// message and the event's data into data (a pointer to a struct with what the caller
+// checks) in one pass, not into maps. It answers pings and returns the event's cursor,
+// or an error for anything but an event. A ctx that never ends (context.Background)
+// spares the websocket library a hand-off per read to its timeout goroutine; Close
+// then stops the read.
+func (s *Subscription) ReadInto(ctx context.Context, data any) (string, error) {
+	for {
+		_, b, err := s.conn.Read(ctx)
+		if err != nil {
+			return "", err
+		}
+		var m struct {
+			Type    string `json:"type"`
+			Payload struct {
+				Data       any     `json:"data"`
+				Errors     []Error `json:"errors"`
+				Extensions struct {
+					Cursor string `json:"cursor"`
+				} `json:"extensions"`
+			} `json:"payload"`
+		}
+		m.Payload.Data = data
+		if err := json.Unmarshal(b, &m); err != nil {
+			return "", fmt.Errorf("undecodable message %s: %w", b, err)
+		}
+		switch {
+		case m.Type == "ping":
+			_ = wsjson.Write(ctx, s.conn, wsMessage{Type: "pong"})
+		case m.Type != "next" || len(m.Payload.Errors) > 0:
+			return "", fmt.Errorf("got %s", b)
+		default:
+			return m.Payload.Extensions.Cursor, nil
+		}
+	}
+}
+
+// Close closes the subscription's connection at once (a pending read returns an error).
+func (s *Subscription) Close() { s.conn.CloseNow() }

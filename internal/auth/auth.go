@@ -49,7 +49,8 @@ type Verifier struct {
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
 
-	cache *keyCache
+	cache  *keyCache
+	tokens *tokenCache
 }
 
 // NewVerifier returns a Verifier for center keys found through keys and the given
@@ -58,7 +59,7 @@ func NewVerifier(keys exchange.KeyLookup, operators *KeySet, audience string) *V
 	if audience == "" {
 		audience = DefaultAudience
 	}
-	return &Verifier{Keys: keys, Operators: operators, Audience: audience, cache: newKeyCache()}
+	return &Verifier{Keys: keys, Operators: operators, Audience: audience, cache: newKeyCache(), tokens: newTokenCache()}
 }
 
 // VerifyHeader verifies the value of an Authorization header (or the authorization
@@ -89,21 +90,50 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*exchange.Principa
 		return nil, refuse("token too large")
 	}
 	now := v.now()
+	if t, ok := v.tokens.get(token); ok {
+		if p, ok := v.again(ctx, t, now); ok {
+			return p, nil
+		}
+		v.tokens.drop(token) // verified in full below, for the refusal's exact reason
+	}
 	var (
 		claims tokenClaims
 		center *exchange.CenterKey // nil for an operator token
+		pub    crypto.PublicKey
 	)
 	parser := jwt.NewParser(parserOptions(now, v.audience())...)
 	parsed, err := parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
-		pub, key, err := v.signingKey(ctx, t, now)
-		center = key
-		return pub, err
+		key, c, err := v.signingKey(ctx, t, now)
+		pub, center = key, c
+		return key, err
 	})
 	if err != nil {
 		return nil, explain(err, parsed, &claims)
 	}
 	kid, _ := parsed.Header["kid"].(string)
-	return principal(&claims, center, kid, now)
+	p, err := principal(&claims, center, kid, now)
+	if err == nil {
+		v.tokens.put(token, verifiedToken{parsed: parsed, pub: pub}, now)
+	}
+	return p, err
+}
+
+// again accepts a token whose signature was verified before (tokenCache) when it
+// still passes every check that depends on now or on the key store: the time
+// claims and audience, the signing key looked up afresh (and still the key that
+// signed), and principal's. Anything else is verified in full by the caller.
+func (v *Verifier) again(ctx context.Context, t verifiedToken, now time.Time) (*exchange.Principal, bool) {
+	claims := t.parsed.Claims.(*tokenClaims)
+	if jwt.NewValidator(parserOptions(now, v.audience())...).Validate(claims) != nil {
+		return nil, false
+	}
+	pub, center, err := v.signingKey(ctx, t.parsed, now)
+	if err != nil || !samePublicKey(pub, t.pub) {
+		return nil, false
+	}
+	kid, _ := t.parsed.Header["kid"].(string)
+	p, err := principal(claims, center, kid, now)
+	return p, err == nil
 }
 
 // parserOptions are the checks every JWT laborx reads gets: one of headerAlgs, strict

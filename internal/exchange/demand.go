@@ -84,6 +84,11 @@ type LaborDemand struct {
 	Version               int         `db:"version"`
 	// Status is derived with DemandStatusAt when the demand is read.
 	Status DemandStatus `db:"-"`
+	// Occupation and WorkProvince are the catalog entries of OccupationCode and
+	// WorkProvinceCode, attached when the demand is read (Catalog.DescribeDemand): the
+	// API serves them as plain fields, with no resolver and no goroutine per demand.
+	Occupation   *Occupation `db:"-" json:"-"`
+	WorkProvince *Province   `db:"-" json:"-"`
 }
 
 // DemandStatusAt derives a demand's status at now.

@@ -67,6 +67,12 @@ func NewCatalog(provinces []Province, occupations []Occupation) *Catalog {
 	return c
 }
 
+// DescribeDemand attaches d's catalog entries. A code the catalog lacks (the store's
+// foreign keys rule it out) leaves its entry nil, which the API reports as an error.
+func (c *Catalog) DescribeDemand(d *LaborDemand) {
+	d.Occupation, d.WorkProvince = c.occupations[d.OccupationCode], c.provinces[d.WorkProvinceCode]
+}
+
 // Province returns the province with the code, current or dissolved.
 func (c *Catalog) Province(code string) (*Province, bool) {
 	p, ok := c.provinces[code]

@@ -5,6 +5,7 @@ package loader
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,7 +95,27 @@ func NewContext(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
+// NewLazyContext returns ctx carrying loaders created on first use: a response that
+// resolves no nested field (most subscription events, and every event whose rendering
+// another subscriber shared) creates none.
+func NewLazyContext(ctx context.Context, f Fetchers) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &lazy{f: f})
+}
+
+type lazy struct {
+	once sync.Once
+	f    Fetchers
+	l    *Loaders
+}
+
 // For returns the request's loaders.
 func For(ctx context.Context) *Loaders {
-	return ctx.Value(ctxKey{}).(*Loaders)
+	switch l := ctx.Value(ctxKey{}).(type) {
+	case *Loaders:
+		return l
+	case *lazy:
+		l.once.Do(func() { l.l = New(l.f) })
+		return l.l
+	}
+	panic("loader: no loaders in the context (the server sets them around each response)")
 }

@@ -102,8 +102,19 @@ func ensureTemplate(admin *pgxpool.Pool, conf pgtestdb.Config, m pgtestdb.Migrat
 	return tpl.name, tpl.err
 }
 
+// SlowMigrator is a Migrator that needs more than the default five minutes to build its
+// template, such as a benchmark's that seeds a million rows after the migrations.
+type SlowMigrator interface {
+	pgtestdb.Migrator
+	BuildTimeout() time.Duration
+}
+
 func buildTemplate(admin *pgxpool.Pool, conf pgtestdb.Config, name string, m pgtestdb.Migrator) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	timeout := 5 * time.Minute
+	if s, ok := m.(SlowMigrator); ok {
+		timeout = s.BuildTimeout()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	conn, err := admin.Acquire(ctx)
 	if err != nil {

@@ -32,7 +32,7 @@ func (s *MarketService) LaborDemandsByIDs(ctx context.Context, ids []uuid.UUID) 
 		}
 		out := make(map[uuid.UUID]*exchange.LaborDemand, len(list))
 		for _, d := range list {
-			d.SetStatus(now)
+			tx.readDemand(d)
 			out[d.ID] = d
 		}
 		return out, nil

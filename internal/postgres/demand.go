@@ -173,7 +173,7 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 			}
 		}
 		for _, d := range pg.Items {
-			d.SetStatus(now)
+			tx.readDemand(d)
 		}
 		pg.Centers = dc.centers
 		return pg, nil
@@ -216,20 +216,20 @@ func (s *MarketService) LaborDemand(ctx context.Context, id uuid.UUID) (*exchang
 	if err != nil {
 		return nil, err
 	}
-	return readTx(ctx, s.db, func(tx *Tx) (*exchange.LaborDemand, error) { return visibleDemand(ctx, tx, p, id, tx.now) })
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.LaborDemand, error) { return visibleDemand(ctx, tx, p, id) })
 }
 
 // visibleDemand loads a demand if p may see it, NOT_FOUND otherwise.
-func visibleDemand(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.UUID, now time.Time) (*exchange.LaborDemand, error) {
+func visibleDemand(ctx context.Context, tx *Tx, p *exchange.Principal, id uuid.UUID) (*exchange.LaborDemand, error) {
 	w := &sqlWhere{}
 	w.add(`d.id = %s`, w.arg(id))
-	demandVisibility(w, p, now)
-	rows, _ := q.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
+	demandVisibility(w, p, tx.now)
+	rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
 	if err != nil {
 		return nil, translate(err)
 	}
-	d.SetStatus(now)
+	tx.readDemand(d)
 	return d, nil
 }
 
@@ -362,7 +362,7 @@ func (tx *Tx) fillDemandPosition(ctx context.Context, demandID uuid.UUID) (*exch
 		return nil, exchange.DecideFillPosition(exists)
 	}
 	d := list[0]
-	d.SetStatus(tx.now)
+	tx.readDemand(d)
 	ch, payload := demandChange(d, exchange.ActionUpdated)
 	if err := tx.publish(ctx, ch, payload); err != nil {
 		return nil, err
@@ -388,7 +388,7 @@ func (s *MarketService) LaborDemandMatching(ctx context.Context, id uuid.UUID, f
 		if err != nil {
 			return nil, translate(err)
 		}
-		d.SetStatus(now)
+		tx.readDemand(d)
 		return d, nil
 	})
 }

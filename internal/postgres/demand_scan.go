@@ -54,3 +54,10 @@ func (dc *demandsWithCenters) scan(row pgx.CollectableRow) (*exchange.LaborDeman
 	}
 	return d, nil
 }
+
+// readDemand finishes a demand read from the database: its status at the
+// transaction's now and its catalog entries. Every read of a demand ends here.
+func (tx *Tx) readDemand(d *exchange.LaborDemand) {
+	d.SetStatus(tx.now)
+	tx.catalog.DescribeDemand(d)
+}

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -26,17 +27,31 @@ func marketCSV(db *postgres.DB, kind string, n int, seed uint64) string {
 // loadMarket fills a fresh database with 5 centers and n demands and n supplies.
 func loadMarket(b *testing.B, n int) (*postgres.DB, *postgres.MarketService, []context.Context) {
 	db, market, ctx0 := newMarket(b)
+	start := time.Now()
+	ctxs, err := seedMarket(db, market, ctx0, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded %d demands and %d supplies in %s", n, n, time.Since(start).Round(time.Millisecond))
+	return db, market, ctxs
+}
+
+// benchCenters are the four centers a market has besides newMarket's HPG.
+var benchCenters = []struct{ code, prov string }{{"TNG", "19"}, {"BNH", "24"}, {"HYN", "33"}, {"HNI", "01"}}
+
+// seedMarket registers benchCenters and imports n demands and n supplies, spread over
+// them and the center of ctx0; it returns ctx0 and a publisher's context per center.
+func seedMarket(db *postgres.DB, market *postgres.MarketService, ctx0 context.Context, n int) ([]context.Context, error) {
 	ctxs := []context.Context{ctx0}
 	op := auth.NewContext(context.Background(), &exchange.Principal{Subject: "bench", Roles: []exchange.Role{exchange.RoleOperator}})
-	for _, c := range []struct{ code, prov string }{{"TNG", "19"}, {"BNH", "24"}, {"HYN", "33"}, {"HNI", "01"}} {
+	for _, c := range benchCenters {
 		cc, err := postgres.NewCenterService(db).RegisterCenter(op, exchange.RegisterCenterInput{Code: c.code, Name: "Trung tâm " + c.code, ProvinceCode: c.prov})
 		if err != nil {
-			b.Fatal(err)
+			return nil, err
 		}
 		ctxs = append(ctxs, auth.NewContext(context.Background(), &exchange.Principal{CenterID: cc.ID, CenterCode: cc.Code,
 			Subject: "bench", Roles: []exchange.Role{exchange.RolePublisher}}))
 	}
-	start := time.Now()
 	for i, ctx := range ctxs {
 		for _, kind := range []string{"demand", "supply"} {
 			csv := marketCSV(db, kind, n/len(ctxs), uint64(i))
@@ -45,16 +60,18 @@ func loadMarket(b *testing.B, n int) (*postgres.DB, *postgres.MarketService, []c
 				imp = market.ImportDemandCSV
 			}
 			res, err := imp(ctx, strings.NewReader(csv), false, nil)
-			if err != nil || len(res.Errors) > 0 {
-				b.Fatalf("load %s: %v %v", kind, err, res.Errors[:min(3, len(res.Errors))])
+			if err != nil {
+				return nil, fmt.Errorf("load %s: %w", kind, err)
+			}
+			if len(res.Errors) > 0 {
+				return nil, fmt.Errorf("load %s: %v", kind, res.Errors[:min(3, len(res.Errors))])
 			}
 		}
 	}
 	if _, err := db.Pool.Exec(context.Background(), `ANALYZE labor_demands; ANALYZE labor_supplies`); err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
-	b.Logf("loaded %d demands and %d supplies in %s", n, n, time.Since(start).Round(time.Millisecond))
-	return db, market, ctxs
+	return ctxs, nil
 }
 
 func BenchmarkMarket(b *testing.B) {

@@ -19,19 +19,27 @@ import (
 // publisher's context of that center.
 func newMarket(tb testing.TB) (*postgres.DB, *postgres.MarketService, context.Context) {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := postgres.New(ctx, pgtest.NewPool(tb, pgtest.Laborx))
+	db, err := postgres.New(context.Background(), pgtest.NewPool(tb, pgtest.Laborx))
 	if err != nil {
 		tb.Fatal(err)
 	}
+	pub, err := registerHPG(db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db, postgres.NewMarketService(db), pub
+}
+
+// registerHPG registers the center HPG and returns the context of a publisher of it.
+func registerHPG(db *postgres.DB) (context.Context, error) {
+	ctx := context.Background()
 	op := auth.NewContext(ctx, &exchange.Principal{Subject: "test", Roles: []exchange.Role{exchange.RoleOperator}})
 	c, err := postgres.NewCenterService(db).RegisterCenter(op, exchange.RegisterCenterInput{Code: "HPG", Name: "Trung tâm HPG", ProvinceCode: "31"})
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
-	pub := auth.NewContext(ctx, &exchange.Principal{CenterID: c.ID, CenterCode: c.Code, Subject: "staff",
-		Roles: []exchange.Role{exchange.RolePublisher}})
-	return db, postgres.NewMarketService(db), pub
+	return auth.NewContext(ctx, &exchange.Principal{CenterID: c.ID, CenterCode: c.Code, Subject: "staff",
+		Roles: []exchange.Role{exchange.RolePublisher}}), nil
 }
 
 func TestFillDemandPositionParallel(t *testing.T) {

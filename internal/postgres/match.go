@@ -106,7 +106,7 @@ func (s *MarketService) MatchesForDemand(ctx context.Context, demandID uuid.UUID
 		return nil, err
 	}
 	return readTx(ctx, s.db, func(tx *Tx) ([]*exchange.SupplyMatch, error) {
-		d, err := visibleDemand(ctx, tx, p, demandID, tx.now)
+		d, err := visibleDemand(ctx, tx, p, demandID)
 		if err != nil {
 			return nil, err
 		}
@@ -170,7 +170,7 @@ func (s *MarketService) MatchesForSupply(ctx context.Context, supplyID uuid.UUID
 		return nil, err
 	}
 	return readTx(ctx, s.db, func(tx *Tx) ([]*exchange.DemandMatch, error) {
-		x, err := supplyTable.get(ctx, tx, supplyID, tx.now)
+		x, err := supplyTable.get(ctx, tx, supplyID)
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +217,7 @@ func (s *MarketService) MatchesForSupply(ctx context.Context, supplyID uuid.UUID
 		out := make([]*exchange.DemandMatch, len(list))
 		for i := range list {
 			d := list[i].LaborDemand
-			d.SetStatus(now)
+			tx.readDemand(&d)
 			score, reasons := list[i].score()
 			out[i] = &exchange.DemandMatch{LaborDemand: &d, Score: score, Reasons: reasons}
 		}

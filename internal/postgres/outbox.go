@@ -99,6 +99,7 @@ func (tx *Tx) outboxRows(changes []exchange.Change, payloads []any) ([][]any, er
 
 // audit appends an entry to the append-only audit trail.
 func (tx *Tx) audit(ctx context.Context, action string, kind exchange.Kind, id uuid.UUID, details map[string]any) error {
+	exchange.NoteAudit(ctx)
 	if details == nil {
 		details = map[string]any{}
 	}

@@ -27,7 +27,7 @@ type postingTable[T any] struct {
 	// audit is the entity's name in the audit trail.
 	audit  string
 	facts  func(*T) exchange.PostingFacts
-	status func(*T, time.Time)
+	read   func(*Tx, *T) // derives a row's status at tx's now (and a demand's catalog entries)
 	change func(*T, exchange.ChangeAction) (exchange.Change, map[string]any)
 }
 
@@ -39,7 +39,7 @@ var demandTable = postingTable[exchange.LaborDemand]{
 	facts: func(d *exchange.LaborDemand) exchange.PostingFacts {
 		return postingFacts(d.CenterID, d.Version, d.ClosedAt)
 	},
-	status: (*exchange.LaborDemand).SetStatus, change: demandChange,
+	read: (*Tx).readDemand, change: demandChange,
 }
 
 var supplyTable = postingTable[exchange.LaborSupply]{
@@ -50,7 +50,7 @@ var supplyTable = postingTable[exchange.LaborSupply]{
 	facts: func(x *exchange.LaborSupply) exchange.PostingFacts {
 		return postingFacts(x.CenterID, x.Version, x.WithdrawnAt)
 	},
-	status: (*exchange.LaborSupply).SetStatus, change: supplyChange,
+	read: func(tx *Tx, x *exchange.LaborSupply) { x.SetStatus(tx.now) }, change: supplyChange,
 }
 
 // endPostingSQL ends the posting with id $1 at $2 for reason $3.
@@ -79,24 +79,24 @@ func (pt postingTable[T]) lock(ctx context.Context, tx *Tx, id uuid.UUID, expect
 	if err := exchange.DecidePosting(pt.kind, tx.caller, f, expectedVersion, a); err != nil {
 		return nil, err
 	}
-	pt.status(row, tx.now)
+	pt.read(tx, row)
 	return row, nil
 }
 
-// get reads a posting with its status at now.
-func (pt postingTable[T]) get(ctx context.Context, q DBTX, id uuid.UUID, now time.Time) (*T, error) {
-	rows, _ := q.Query(ctx, pt.selectSQL, id)
+// get reads a posting as of the transaction's now.
+func (pt postingTable[T]) get(ctx context.Context, tx *Tx, id uuid.UUID) (*T, error) {
+	rows, _ := tx.Query(ctx, pt.selectSQL, id)
 	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[T])
 	if err != nil {
 		return nil, translate(err)
 	}
-	pt.status(row, now)
+	pt.read(tx, row)
 	return row, nil
 }
 
 // changed audits a change to a posting and publishes it to the change feed.
 func (pt postingTable[T]) changed(ctx context.Context, tx *Tx, id uuid.UUID, action exchange.ChangeAction) error {
-	row, err := pt.get(ctx, tx, id, tx.now)
+	row, err := pt.get(ctx, tx, id)
 	if err != nil {
 		return err
 	}
@@ -140,10 +140,10 @@ func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op s
 			if err != nil {
 				return nil, err
 			}
-			return pt.get(ctx, tx, prev, tx.now)
+			return pt.get(ctx, tx, prev)
 		}
 		row := list[0]
-		pt.status(row, tx.now)
+		pt.read(tx, row)
 		ch, payload := pt.change(row, exchange.ActionPublished)
 		if err := tx.publish(ctx, ch, payload); err != nil {
 			return nil, err
@@ -206,7 +206,7 @@ func (pt postingTable[T]) act(ctx context.Context, db *DB, globalID string, expe
 		if err := pt.changed(ctx, tx, id, action); err != nil {
 			return nil, err
 		}
-		return pt.get(ctx, tx, id, tx.now)
+		return pt.get(ctx, tx, id)
 	})
 }
 

@@ -259,7 +259,7 @@ func (tx *Tx) referralDemand(ctx context.Context, dest *exchange.Center, gid str
 		return nil, err
 	}
 	// authz: DecideReferralDemand (the demand as the origin sees it).
-	d, err := visibleDemand(ctx, tx, tx.caller, id, tx.now)
+	d, err := visibleDemand(ctx, tx, tx.caller, id)
 	if err != nil && exchange.ErrorCode(err) != exchange.CodeNotFound {
 		return nil, err
 	}

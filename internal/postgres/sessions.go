@@ -251,7 +251,7 @@ func (s *SessionService) SessionDemands(ctx context.Context, sessionIDs []uuid.U
 		out := make(map[uuid.UUID][]*exchange.LaborDemand, len(sessionIDs))
 		for _, r := range list {
 			d := r.LaborDemand
-			d.SetStatus(now)
+			tx.readDemand(&d)
 			out[r.SessionID] = append(out[r.SessionID], &d)
 		}
 		return out, nil

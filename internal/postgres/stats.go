@@ -115,51 +115,86 @@ func (s *StatsService) MarketBalance(ctx context.Context, args exchange.MarketBa
 		province = &p.Code
 	}
 	now := s.db.Now().UTC()
-	// Each side is summed by its raw province (or center) and occupation group first,
-	// and only those sums are mapped to today's provinces. The province condition is
-	// in the SQL only when asked for: pgx prepares statements, and the generic plan
-	// PostgreSQL switches to after five runs misjudges "$n IS NULL OR ..." conditions.
-	// The demand side reads the partial index of open demands; statuses as in
-	// demandStatusSQL and supplyStatusSQL (OPEN).
+	// The province condition is in the SQL only when asked for: pgx prepares
+	// statements, and the generic plan PostgreSQL switches to after five runs misjudges
+	// "$n IS NULL OR ..." conditions. The demand side reads the partial index of open
+	// demands; statuses as in demandStatusSQL and supplyStatusSQL (OPEN).
 	params := []any{args.OccupationLevel, now, exchange.Day(now)}
-	demandIn, supplyIn := "", ""
 	if province != nil {
 		params = append(params, *province)
-		demandIn = `AND work_province_code IN (SELECT code FROM ` + provinceNow + ` pn WHERE pn.now_code = $4)`
-		supplyIn = `AND center_id IN (SELECT c.id FROM centers c JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
-					WHERE pn.now_code = $4)`
 	}
 	rows, _ := s.read.Query(ctx, `
-		WITH demand AS (
-			SELECT pn.now_code AS province_code, d.occupation_code,
-				sum(d.positions)::bigint AS positions, sum(d.postings)::bigint AS postings
-			FROM (SELECT work_province_code, left(occupation_code, $1) AS occupation_code,
-					sum(quantity - filled_count) AS positions, count(*) AS postings
-				FROM labor_demands
-				WHERE closed_at IS NULL AND filled_count < quantity AND expires_at > $2 `+demandIn+`
-				GROUP BY 1, 2) d
-				JOIN `+provinceNow+` pn ON pn.code = d.work_province_code
-			GROUP BY 1, 2),
-		supply AS (
-			SELECT pn.now_code AS province_code, s.occupation_code,
-				sum(s.workers)::bigint AS workers, sum(s.postings)::bigint AS postings
-			FROM (SELECT center_id, left(occupation_code, $1) AS occupation_code, sum(quantity) AS workers, count(*) AS postings
-				FROM labor_supplies
-				WHERE withdrawn_at IS NULL AND quantity > 0 AND (available_until IS NULL OR available_until >= $3::date) `+supplyIn+`
-				GROUP BY 1, 2) s
-				JOIN centers c ON c.id = s.center_id JOIN `+provinceNow+` pn ON pn.code = c.province_code
-			GROUP BY 1, 2)
+		WITH `+marketSides(args.OccupationLevel, province != nil)+`
 		SELECT province_code, occupation_code,
 			coalesce(d.positions, 0) AS demand_positions, coalesce(d.postings, 0) AS demand_postings,
 			coalesce(s.workers, 0) AS supply_workers, coalesce(s.postings, 0) AS supply_postings,
 			coalesce(d.positions, 0) - coalesce(s.workers, 0) AS shortage
 		FROM demand d FULL JOIN supply s USING (province_code, occupation_code)
 		ORDER BY province_code, occupation_code`, params...)
-	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.MarketBalance])
+	// Scanned by position: a national table at occupation level 4 has thousands of rows.
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*exchange.MarketBalance, error) {
+		var m exchange.MarketBalance
+		err := row.Scan(&m.ProvinceCode, &m.OccupationCode, &m.DemandPositions, &m.DemandPostings,
+			&m.SupplyWorkers, &m.SupplyPostings, &m.Shortage)
+		return &m, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("market balance: %w", err)
 	}
 	return list, nil
+}
+
+// marketSides is the CTEs demand and supply of MarketBalance: each side's open
+// positions or available workers and postings by today's province and occupation group
+// ($1 digits; $4 the province when inProvince). Records of a dissolved province count
+// in its successor's (provinceNow). At levels 1 and 2 the groups are few, and each side
+// is summed by its raw province (or center) first and only those sums mapped to today's
+// provinces; at levels 3 and 4 nearly every posting is a group of its own, and mapping
+// each row before one sum costs less than summing twice (BENCHMARKS.md, statistics).
+func marketSides(level int, inProvince bool) string {
+	if level >= 3 {
+		demandIn, supplyIn := "", ""
+		if inProvince {
+			demandIn, supplyIn = `AND pn.now_code = $4`, `AND pn.now_code = $4`
+		}
+		return `demand AS (
+			SELECT pn.now_code AS province_code, left(d.occupation_code, $1) AS occupation_code,
+				sum(d.quantity - d.filled_count)::bigint AS positions, count(*) AS postings
+			FROM labor_demands d JOIN ` + provinceNow + ` pn ON pn.code = d.work_province_code
+			WHERE d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > $2 ` + demandIn + `
+			GROUP BY 1, 2),
+		supply AS (
+			SELECT pn.now_code AS province_code, left(s.occupation_code, $1) AS occupation_code,
+				sum(s.quantity)::bigint AS workers, count(*) AS postings
+			FROM labor_supplies s JOIN centers c ON c.id = s.center_id JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+			WHERE s.withdrawn_at IS NULL AND s.quantity > 0 AND (s.available_until IS NULL OR s.available_until >= $3::date) ` + supplyIn + `
+			GROUP BY 1, 2)`
+	}
+	demandIn, supplyIn := "", ""
+	if inProvince {
+		demandIn = `AND work_province_code IN (SELECT code FROM ` + provinceNow + ` pn WHERE pn.now_code = $4)`
+		supplyIn = `AND center_id IN (SELECT c.id FROM centers c JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+					WHERE pn.now_code = $4)`
+	}
+	return `demand AS (
+			SELECT pn.now_code AS province_code, d.occupation_code,
+				sum(d.positions)::bigint AS positions, sum(d.postings)::bigint AS postings
+			FROM (SELECT work_province_code, left(occupation_code, $1) AS occupation_code,
+					sum(quantity - filled_count) AS positions, count(*) AS postings
+				FROM labor_demands
+				WHERE closed_at IS NULL AND filled_count < quantity AND expires_at > $2 ` + demandIn + `
+				GROUP BY 1, 2) d
+				JOIN ` + provinceNow + ` pn ON pn.code = d.work_province_code
+			GROUP BY 1, 2),
+		supply AS (
+			SELECT pn.now_code AS province_code, s.occupation_code,
+				sum(s.workers)::bigint AS workers, sum(s.postings)::bigint AS postings
+			FROM (SELECT center_id, left(occupation_code, $1) AS occupation_code, sum(quantity) AS workers, count(*) AS postings
+				FROM labor_supplies
+				WHERE withdrawn_at IS NULL AND quantity > 0 AND (available_until IS NULL OR available_until >= $3::date) ` + supplyIn + `
+				GROUP BY 1, 2) s
+				JOIN centers c ON c.id = s.center_id JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+			GROUP BY 1, 2)`
 }
 
 // ReferralFlows counts referrals made in the period by origin and destination province.
@@ -274,7 +309,7 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 		hires.add(`r.created_at < %s`, hires.arg(*until))
 	}
 	rows, _ := s.read.Query(ctx, `
-		WITH stages AS (
+		WITH RECURSIVE stages AS (
 			SELECT coalesce(sum(r.n), 0)::int AS referred,
 				coalesce(sum(r.n) FILTER (WHERE r.stage >= 1), 0)::int AS acknowledged,
 				coalesce(sum(r.n) FILTER (WHERE r.stage >= 2), 0)::int AS interviewed,
@@ -304,20 +339,47 @@ func (s *StatsService) ReferralFunnel(ctx context.Context, args exchange.Referra
 	return f, nil
 }
 
+// hireDay is a referral's (alias r) whole days from creation to hire, the first key of
+// the index referrals_hire_day_created and the days of referral_hire_days.
+const hireDay = `floor(` + daysToHire + `)::integer`
+
 // medianWalk is the CTE middle of referralFunnel: the one or two hire times at the
-// middle position of the cohort (hires) in order of time to hire. Without a period the
-// day counts of referral_hire_days (migration 00135, restricted by ends) say in which
-// whole day of time to hire the middle falls and how many hires come before that day,
-// so the index walk starts there; with a period it starts at the shortest hire.
+// middle position of the cohort (hires) in order of time to hire. Both ways find the
+// whole day of time to hire that holds the middle position and how many of the
+// cohort's hires come before that day, so that only the hires from that day on are
+// ordered. Without a period the day counts of referral_hire_days (migration 00135,
+// restricted by ends) say it, and the walk of referrals_days_to_hire starts there. With
+// a period (the counts keep no creation day) the cohort's hires are counted day by day
+// from the shortest on the index referrals_hire_day_created (00165), each day one range
+// of it, until the positions needed are passed; then the hires of the days walked from
+// the middle's on are ordered.
 func medianWalk(hires *sqlWhere, ends string, allTime bool) string {
 	const middle = `(SELECT greatest((timed - 1) / 2, 0) FROM stages)`
 	if !allTime {
-		return `middle AS (
+		// need is the last position percentile_cont reads: the middle, or the one
+		// after it for an even count.
+		const need = `(SELECT least(greatest((timed - 1) / 2, 0) + 1, timed - 1) FROM stages)`
+		dayCount := `(SELECT count(*) FROM referral_facts r WHERE ` + hires.String() + ` AND ` + hireDay + ` = d.day)`
+		return `walk AS (
+			SELECT d.day, 0::bigint AS before, ` + dayCount + ` AS n
+			FROM (SELECT min(` + hireDay + `) AS day FROM referral_facts r WHERE r.hired_at IS NOT NULL) d
+			WHERE d.day IS NOT NULL AND (SELECT timed FROM stages) > 0
+			UNION ALL
+			SELECT d.day, w.before + w.n, ` + dayCount + `
+			FROM walk w, LATERAL (SELECT min(` + hireDay + `) AS day FROM referral_facts r
+				WHERE r.hired_at IS NOT NULL AND ` + hireDay + ` > w.day) d
+			WHERE w.before + w.n <= ` + need + ` AND d.day IS NOT NULL),
+		target AS (
+			SELECT day, (` + middle + ` - before)::bigint AS skip
+			FROM walk WHERE before <= ` + middle + `
+			ORDER BY day DESC LIMIT 1),
+		middle AS (
 			SELECT ` + daysToHire + ` AS days
 			FROM referral_facts r
-			WHERE ` + hires.String() + `
+			WHERE ` + hires.String() + ` AND ` + hireDay + ` >= (SELECT day FROM target)
+				AND ` + hireDay + ` <= (SELECT max(day) FROM walk)
 			ORDER BY ` + daysToHire + `
-			OFFSET ` + middle + ` LIMIT 2)`
+			OFFSET (SELECT skip FROM target) LIMIT 2)`
 	}
 	return `hire_days AS (
 			SELECT r.days, sum(sum(r.n)) OVER (ORDER BY r.days) - sum(r.n) AS before

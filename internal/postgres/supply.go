@@ -90,7 +90,7 @@ func (s *MarketService) LaborSupply(ctx context.Context, id uuid.UUID) (*exchang
 	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	return readTx(ctx, s.db, func(tx *Tx) (*exchange.LaborSupply, error) { return supplyTable.get(ctx, tx, id, tx.now) })
+	return readTx(ctx, s.db, func(tx *Tx) (*exchange.LaborSupply, error) { return supplyTable.get(ctx, tx, id) })
 }
 
 // PublishLaborSupply publishes workers of the caller's center ready to move.

@@ -17,6 +17,8 @@ type Tx struct {
 	pgx.Tx
 	now    time.Time
 	caller *exchange.Principal
+	// catalog describes the demands the transaction reads (readDemand).
+	catalog *exchange.Catalog
 	// pending: the transaction published a change still to be numbered (publishAll).
 	pending bool
 }
@@ -56,7 +58,7 @@ func withTxAt[T any](ctx context.Context, db *DB, now time.Time, mode txMode, fn
 		return zero, translate(fmt.Errorf("begin: %w", err))
 	}
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
-	tx := &Tx{Tx: ptx, now: now, caller: p}
+	tx := &Tx{Tx: ptx, now: now, caller: p, catalog: db.Catalog}
 	v, err = fn(tx)
 	if err == nil {
 		if err = ptx.Commit(ctx); err != nil {

@@ -126,6 +126,7 @@ func (tx *Tx) auditAccess(ctx context.Context, reads []exchange.WorkerRead, refu
 	if len(reads) == 0 {
 		return nil
 	}
+	exchange.NoteAudit(ctx)
 	action := exchange.ActionRead
 	if refusal != "" {
 		action = exchange.ActionAccessRefused

@@ -153,7 +153,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	// over one connection, and a loader would serve the next event what it read for the
 	// last (an agreement's revisions before a revision was added).
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		return next(loader.NewContext(ctx, loader.New(d.Loaders)))
+		return next(loader.NewLazyContext(ctx, d.Loaders))
 	})
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)
@@ -162,7 +162,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	// no pass over its variables; then the text checks and NFC.
 	srv.Use(newQueryLimits(cfg, es, queries, d.Logger))
 	srv.Use(inputText{})
-	srv.Use(graph.Streams{})
+	srv.Use(graph.Streams{Stats: streamStats(d.Registry)})
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
 	} else {
