@@ -5,6 +5,9 @@
 #   same  this checkout running only the tests that already existed at BASE
 #   whole this checkout's whole suite (MODE whole or both)
 # Usage: bash bench/suite-time.sh [BASE] [ROUNDS] [MODE: same (default), whole, both]
+# Each test binary runs under /usr/bin/time (go test -exec), so every round also reports
+# each package's CPU seconds, user+sys of the test process and of its PostgreSQL
+# clusters (their children): less sensitive to the machine's load than wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-5966683}
@@ -17,17 +20,32 @@ names() { grep -rhoE '^func (Test[A-Za-z0-9_]+)\(t \*testing\.T\)' --include='*_
 comm -12 <(names "$work/base") <(names .) >"$work/tests"
 echo "$(wc -l <"$work/tests") tests of $base still exist here"
 re="^($(paste -sd'|' "$work/tests"))\$"
+# timed LABEL: the -exec wrapper appending "user sys wall binary" of each test binary.
+timed() {
+  local w="$work/exec-$1"
+  printf '#!/bin/sh\nexec /usr/bin/time -a -o %s -f "%%U %%S %%e %%C" "$@"\n' "$work/cpu-$1" >"$w"
+  chmod +x "$w"
+  echo "$w"
+}
+# cpu LABEL: per-package CPU seconds and the total, from timed's file.
+cpu() {
+  awk '$1 ~ /^[0-9.]+$/ { n = split($4, p, "/"); sub(/\.test$/, "", p[n]); c[p[n]] += $1 + $2; t += $1 + $2 }
+    END { for (k in c) printf "    %-12s %7.1f s CPU\n", k, c[k]; printf "    %-12s %7.1f s CPU\n", "all", t }' "$work/cpu-$1" | sort -k2 -n -r
+}
 for i in $(seq "$rounds"); do
-  (cd "$work/base" && /usr/bin/time -f "base round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m ./... >"$work/base-$i.log" 2>&1 || echo "base round $i FAILED"; tail -1 "$work/base-$i.log")
+  (cd "$work/base" && /usr/bin/time -f "base round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m -exec "$(timed base-$i)" ./... >"$work/base-$i.log" 2>&1 || echo "base round $i FAILED"; tail -1 "$work/base-$i.log")
+  cpu base-$i
   echo "  load $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$mode" != whole ]; then
-    /usr/bin/time -f "same round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m -run "$re" ./... >"$work/same-$i.log" 2>&1 || echo "same round $i FAILED"
+    /usr/bin/time -f "same round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m -exec "$(timed same-$i)" -run "$re" ./... >"$work/same-$i.log" 2>&1 || echo "same round $i FAILED"
     tail -1 "$work/same-$i.log"
+    cpu same-$i
     echo "  load $(cut -d' ' -f1-3 /proc/loadavg)"
   fi
   if [ "$mode" != same ]; then
-    /usr/bin/time -f "whole round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m ./... >"$work/whole-$i.log" 2>&1 || { echo "whole round $i FAILED"; grep -E '^(--- FAIL|FAIL|ok )' "$work/whole-$i.log" | head -20; }
+    /usr/bin/time -f "whole round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m -exec "$(timed whole-$i)" ./... >"$work/whole-$i.log" 2>&1 || { echo "whole round $i FAILED"; grep -E '^(--- FAIL|FAIL|ok )' "$work/whole-$i.log" | head -20; }
     tail -1 "$work/whole-$i.log"
+    cpu whole-$i
     echo "  load $(cut -d' ' -f1-3 /proc/loadavg)"
   fi
 done

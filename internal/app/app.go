@@ -46,7 +46,7 @@ type Config struct {
 	// that a request's count does not depend on when the cache last heard its heartbeat.
 	KeyQueryTracer pgx.QueryTracer
 	// ListenDatabaseURL, when set, is a direct (not pooled) connection to the primary
-	// for the LISTEN connections of the change hub and the key follower: a pooler in
+	// for the LISTEN connection of the key follower and the change hub: a pooler in
 	// transaction mode hands the server connection to another client after each
 	// statement, so notifications never arrive. Empty: DatabaseURL.
 	ListenDatabaseURL string
@@ -239,15 +239,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		wc.Registry = reg
 		a.Webhooks = webhook.Start(postgres.NewWebhookQueue(db), webhookGuard, wc)
 	}
-	// One dedicated connection per instance LISTENs for changes committed anywhere.
+	// The hub's reader; the key follower's connection LISTENs for its changes.
 	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopListening = stop
 	go func() {
 		defer close(a.listening)
-		connect := func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.ConnectConfig(ctx, listenConfig.Copy())
-		}
-		_ = hub.Listen(listenCtx, postgres.ChangesChannel, connect)
+		hub.Run(listenCtx)
 	}()
 	// Publishers' changes are numbered by this instance's sequencer (and any other's).
 	go func() {

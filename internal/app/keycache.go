@@ -21,7 +21,8 @@ const keyCacheStartWait = 2 * time.Second
 // startKeyCache puts a verified-key cache in front of lookup, cleared by this
 // instance's own revocations and suspensions at once and by every other process's
 // through the database's announcements; each also has hub re-check the keys of the
-// instance's subscriptions. done closes when the follower has stopped.
+// instance's subscriptions. The follower's connection also wakes hub for every change
+// committed anywhere. done closes when the follower has stopped.
 func startKeyCache(ctx context.Context, listen *pgx.ConnConfig, lookup exchange.KeyLookup, centers *postgres.CenterService,
 	hub *events.Hub, logger *slog.Logger) (cache *auth.KeyCache, done <-chan struct{}) {
 	cache = auth.NewKeyCache(lookup)
@@ -30,7 +31,7 @@ func startKeyCache(ctx context.Context, listen *pgx.ConnConfig, lookup exchange.
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		postgres.FollowKeyChanges(ctx, listen, follower, logger)
+		postgres.FollowKeyChanges(ctx, listen, follower, hub.Wake, logger)
 	}()
 	select {
 	case <-cache.Ready():

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/laborx/laborx/internal/devdb"
+	"github.com/laborx/laborx/internal/pgtest"
 )
 
 // helperDirEnv makes the test binary a stand-in for laborx: it starts a cluster in the
@@ -35,7 +36,8 @@ func TestMain(m *testing.M) {
 		fmt.Println(c.DSN("postgres"))
 		time.Sleep(time.Hour)
 	}
-	os.Exit(m.Run())
+	// pgtest's sandbox: the clusters live in memory where they can, and none is left.
+	os.Exit(pgtest.Main(m))
 }
 
 // reachableTempDir returns a fresh directory the postgres OS user can reach: testing

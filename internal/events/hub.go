@@ -20,10 +20,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgxlisten"
-
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -82,47 +78,11 @@ type subscriber struct {
 	err   error           // why the hub ended it; under Hub.mu
 }
 
-// NewHub returns a hub with no subscribers; start Listen to feed it.
+// NewHub returns a hub with no subscribers; start Run to feed it.
 func NewHub(read ReadOutbox, check CheckKey, logger *slog.Logger) *Hub {
 	return &Hub{RetryFor: DefaultRetryFor, read: read, check: check, logger: logger,
 		wake: make(chan struct{}, 1), covered: map[exchange.Kind]int64{}, subs: map[*subscriber]struct{}{},
 		grew: make(chan struct{})}
-}
-
-// Listen holds one connection LISTENing on channel until ctx ends, reconnecting after
-// failures, and runs the instance's reader. connect must return a dedicated connection
-// (not one from the pool).
-func (h *Hub) Listen(ctx context.Context, channel string, connect func(ctx context.Context) (*pgx.Conn, error)) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Go(func() { h.run(ctx) })
-	l := &pgxlisten.Listener{
-		Connect:        connect,
-		ReconnectDelay: 2 * time.Second,
-		LogError: func(ctx context.Context, err error) {
-			if ctx.Err() == nil {
-				h.logger.WarnContext(ctx, "change listener", "err", err)
-				// Notifications may be lost until it reconnects: read now, and start the
-				// retry clock if the database is gone.
-				h.Wake()
-			}
-		},
-	}
-	l.Handle(channel, h)
-	return l.Listen(ctx)
-}
-
-// HandleNotification wakes the reader.
-func (h *Hub) HandleNotification(context.Context, *pgconn.Notification, *pgx.Conn) error {
-	h.Wake()
-	return nil
-}
-
-// HandleBacklog runs after each (re)connect: notifications may have been missed while
-// disconnected, so the reader reads.
-func (h *Hub) HandleBacklog(context.Context, string, *pgx.Conn) error {
-	h.Wake()
-	return nil
 }
 
 // Wake tells the reader that new changes may exist.
@@ -141,10 +101,13 @@ func (h *Hub) KeysChanged() {
 	h.Wake()
 }
 
-// run is the instance's reader: on every wake-up it reads what is new, re-checks keys,
-// and publishes; failures are retried with backoff, and past RetryFor every
-// subscriber ends with UNAVAILABLE.
-func (h *Hub) run(ctx context.Context) {
+// Run is the instance's reader, until ctx ends: on every wake-up it reads what is new,
+// re-checks keys, and publishes; failures are retried with backoff, and past RetryFor
+// every subscriber ends with UNAVAILABLE. Whoever LISTENs for changes (the key
+// follower's connection, postgres.FollowKeyChanges) calls Wake for each one, after each
+// (re)connection and when its connection fails, as notifications may be missed
+// meanwhile; the reader also reads every pollInterval.
+func (h *Hub) Run(ctx context.Context) {
 	ticker := time.NewTicker(pollInterval)
 	defer ticker.Stop()
 	var failingSince time.Time

@@ -11,8 +11,12 @@ import (
 // sandbox points TMPDIR at a fresh folder for the test binary, so that everything its
 // tests put in temporary folders (t.TempDir, os.MkdirTemp, the throwaway cluster) is
 // found afterwards by leftovers, without counting what other processes do meanwhile.
+// It is in memory where it can be (memoryDir).
 func sandbox() (dir string, restore func(), err error) {
-	dir, err = os.MkdirTemp("", "laborx-test-")
+	dir, err = os.MkdirTemp(memoryDir(), "laborx-test-")
+	if err != nil {
+		dir, err = os.MkdirTemp("", "laborx-test-") // /dev/shm not writable
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("pgtest: %w", err)
 	}

@@ -36,8 +36,13 @@ type KeyFollower interface {
 
 // FollowKeyChanges holds a dedicated connection (from cfg, a copy of the pool's) that
 // LISTENs on KeysChannel until ctx ends, reconnecting after failures. The connection
-// is untraced: its heartbeats are not any request's statements.
-func FollowKeyChanges(ctx context.Context, cfg *pgx.ConnConfig, f KeyFollower, logger *slog.Logger) {
+// is untraced: its heartbeats are not any request's statements. When changed is not
+// nil the same connection also LISTENs on ChangesChannel for the instance's change hub
+// (one backend less per instance than a connection of its own): changed is called for
+// every change announced and when the connection fails, as notifications may be lost
+// until it is back; after each (re)connection f.Invalidate is called, which the hub
+// hears too (app's keyFollower).
+func FollowKeyChanges(ctx context.Context, cfg *pgx.ConnConfig, f KeyFollower, changed func(), logger *slog.Logger) {
 	cfg = cfg.Copy()
 	cfg.Tracer = nil
 	// The connection is this follower's alone: when ctx ends or a heartbeat stalls, cut
@@ -47,14 +52,27 @@ func FollowKeyChanges(ctx context.Context, cfg *pgx.ConnConfig, f KeyFollower, l
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
 	}
+	listen := "LISTEN " + KeysChannel
+	if changed != nil {
+		listen += "; LISTEN " + ChangesChannel
+	}
 	// Notifications that arrive while a heartbeat runs are delivered here too.
-	cfg.OnNotification = func(*pgconn.PgConn, *pgconn.Notification) { f.Invalidate() }
+	cfg.OnNotification = func(_ *pgconn.PgConn, n *pgconn.Notification) {
+		if n.Channel == ChangesChannel && changed != nil {
+			changed()
+			return
+		}
+		f.Invalidate()
+	}
 	for ctx.Err() == nil {
-		err := followKeys(ctx, cfg, f)
+		err := followKeys(ctx, cfg, listen, f)
 		if ctx.Err() != nil {
 			return
 		}
 		logger.WarnContext(ctx, "key change follower reconnecting; verified keys are read from the database meanwhile", "err", err)
+		if changed != nil {
+			changed()
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
@@ -62,36 +80,49 @@ func FollowKeyChanges(ctx context.Context, cfg *pgx.ConnConfig, f KeyFollower, l
 	}
 }
 
-func followKeys(ctx context.Context, cfg *pgx.ConnConfig, f KeyFollower) error {
+func followKeys(ctx context.Context, cfg *pgx.ConnConfig, listen string, f KeyFollower) error {
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+KeysChannel); err != nil {
+	sent := time.Now()
+	if _, err := conn.Exec(ctx, listen); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	// Anything may have changed while no connection listened.
 	f.Invalidate()
+	// Only a round trip proves the connection delivers: a heartbeat is due keyHeartbeat
+	// after the last one, however many notifications arrive meanwhile (the changes'
+	// arrive at every write).
 	for {
-		f.Alive(time.Now().Add(keyAliveFor))
-		wait, cancel := context.WithTimeout(ctx, keyHeartbeat)
-		err := conn.PgConn().WaitForNotification(wait)
-		cancel()
-		switch {
-		case err == nil: // OnNotification has invalidated
-		case ctx.Err() != nil:
-			return nil
-		case errors.Is(err, context.DeadlineExceeded):
-			// Quiet: a round trip shows the connection still delivers.
-			beat, cancel := context.WithTimeout(ctx, keyAliveFor)
-			_, err = conn.Exec(beat, "SELECT 1")
+		f.Alive(sent.Add(keyAliveFor))
+		next := sent.Add(keyHeartbeat)
+		for {
+			wait, cancel := context.WithDeadline(ctx, next)
+			err := conn.PgConn().WaitForNotification(wait)
 			cancel()
-			if err != nil {
-				return fmt.Errorf("heartbeat: %w", err)
+			if err == nil { // OnNotification has dispatched it
+				continue
 			}
-		default:
-			return fmt.Errorf("wait: %w", err)
+			if ctx.Err() != nil {
+				return nil
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				return fmt.Errorf("wait: %w", err)
+			}
+			break
+		}
+		// A round trip shows the connection still delivers.
+		sent = time.Now()
+		beat, cancel := context.WithTimeout(ctx, keyAliveFor)
+		_, err := conn.Exec(beat, "SELECT 1")
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("heartbeat: %w", err)
 		}
 	}
 }
