@@ -355,46 +355,42 @@ const hireDay = `floor(` + daysToHire + `)::integer`
 // the middle's on are ordered.
 func medianWalk(hires *sqlWhere, ends string, allTime bool) string {
 	const middle = `(SELECT greatest((timed - 1) / 2, 0) FROM stages)`
-	if !allTime {
+	// day_counts holds, for each whole day of time to hire (day), the cohort's hires before
+	// it (before); from is the range of the middle's candidates.
+	var byDay, from string
+	if allTime {
+		byDay = `day_counts AS (
+			SELECT r.days AS day, sum(sum(r.n)) OVER (ORDER BY r.days) - sum(r.n) AS before
+			FROM referral_hire_days r
+			WHERE ` + ends + `
+			GROUP BY r.days
+			HAVING sum(r.n) > 0)`
+		from = daysToHire + ` >= (SELECT day FROM target)`
+	} else {
 		// need is the last position percentile_cont reads: the middle, or the one
 		// after it for an even count.
 		const need = `(SELECT least(greatest((timed - 1) / 2, 0) + 1, timed - 1) FROM stages)`
 		dayCount := `(SELECT count(*) FROM referral_facts r WHERE ` + hires.String() + ` AND ` + hireDay + ` = d.day)`
-		return `walk AS (
+		byDay = `day_counts AS (
 			SELECT d.day, 0::bigint AS before, ` + dayCount + ` AS n
 			FROM (SELECT min(` + hireDay + `) AS day FROM referral_facts r WHERE r.hired_at IS NOT NULL) d
 			WHERE d.day IS NOT NULL AND (SELECT timed FROM stages) > 0
 			UNION ALL
 			SELECT d.day, w.before + w.n, ` + dayCount + `
-			FROM walk w, LATERAL (SELECT min(` + hireDay + `) AS day FROM referral_facts r
+			FROM day_counts w, LATERAL (SELECT min(` + hireDay + `) AS day FROM referral_facts r
 				WHERE r.hired_at IS NOT NULL AND ` + hireDay + ` > w.day) d
-			WHERE w.before + w.n <= ` + need + ` AND d.day IS NOT NULL),
+			WHERE w.before + w.n <= ` + need + ` AND d.day IS NOT NULL)`
+		from = hireDay + ` >= (SELECT day FROM target) AND ` + hireDay + ` <= (SELECT max(day) FROM day_counts)`
+	}
+	return byDay + `,
 		target AS (
 			SELECT day, (` + middle + ` - before)::bigint AS skip
-			FROM walk WHERE before <= ` + middle + `
+			FROM day_counts WHERE before <= ` + middle + `
 			ORDER BY day DESC LIMIT 1),
 		middle AS (
 			SELECT ` + daysToHire + ` AS days
 			FROM referral_facts r
-			WHERE ` + hires.String() + ` AND ` + hireDay + ` >= (SELECT day FROM target)
-				AND ` + hireDay + ` <= (SELECT max(day) FROM walk)
-			ORDER BY ` + daysToHire + `
-			OFFSET (SELECT skip FROM target) LIMIT 2)`
-	}
-	return `hire_days AS (
-			SELECT r.days, sum(sum(r.n)) OVER (ORDER BY r.days) - sum(r.n) AS before
-			FROM referral_hire_days r
-			WHERE ` + ends + `
-			GROUP BY r.days
-			HAVING sum(r.n) > 0),
-		target AS (
-			SELECT days, (` + middle + ` - before)::bigint AS skip
-			FROM hire_days WHERE before <= ` + middle + `
-			ORDER BY days DESC LIMIT 1),
-		middle AS (
-			SELECT ` + daysToHire + ` AS days
-			FROM referral_facts r
-			WHERE ` + hires.String() + ` AND ` + daysToHire + ` >= (SELECT days FROM target)
+			WHERE ` + hires.String() + ` AND ` + from + `
 			ORDER BY ` + daysToHire + `
 			OFFSET (SELECT skip FROM target) LIMIT 2)`
 }
