@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -37,6 +38,14 @@ const demandColumns = `d.id, d.center_id, d.employer_name, d.employer_tax_code, 
 func demandStatusSQL(now string) string {
 	return `CASE WHEN d.closed_at IS NOT NULL THEN 'CLOSED' WHEN d.filled_count >= d.quantity THEN 'FILLED'
 		WHEN d.expires_at <= ` + now + ` THEN 'EXPIRED' ELSE 'OPEN' END`
+}
+
+// demandOpenSQL is `demandStatusSQL(now) = 'OPEN'` (the three columns are NOT NULL)
+// written as conditions on the columns, the first two being the predicate of the
+// partial indexes of open demands (labor_demands_open_occupation, 00004;
+// labor_demands_open_province, 00180), which a CASE never lets the planner use.
+func demandOpenSQL(now string) string {
+	return `d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > ` + now
 }
 
 // demandVisibility adds the rule of who sees a demand: operators everything; a center
@@ -147,7 +156,11 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 	if f.CenterCodes != nil {
 		w.add(`d.center_id IN (SELECT id FROM centers WHERE code = ANY(%s))`, w.arg(upperAll(f.CenterCodes)))
 	}
-	if len(f.Statuses) > 0 {
+	onlyOpen := !slices.ContainsFunc(f.Statuses, func(x exchange.DemandStatus) bool { return x != exchange.DemandOpen })
+	switch {
+	case len(f.Statuses) > 0 && onlyOpen:
+		w.add(`%s`, demandOpenSQL(w.arg(now)))
+	case len(f.Statuses) > 0:
 		st := make([]string, len(f.Statuses))
 		for i, x := range f.Statuses {
 			st[i] = string(x)
@@ -207,8 +220,23 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 		if counted {
 			page.WithTotal = false // the kept counts answer it below
 		}
-		pg, err := listPageScan(ctx, tx, demandColumns+", "+demandCenterColumns, "labor_demands d JOIN centers c ON c.id = d.center_id",
-			"labor_demands d", w, o, after, page, cursor, dc.scan)
+		const from, table = "labor_demands d JOIN centers c ON c.id = d.center_id", "labor_demands d"
+		var rows pgx.Rows
+		if order == exchange.DemandOrderNewest && len(f.ProvinceCodes) > 0 {
+			// The newest of each province, from labor_demands_open_province (00180):
+			// a walk per province that stops at the page, where the province index and
+			// the newest index together read and sort every matching row (Q3 of
+			// bench/peers, BENCHMARKS.md "Q3 by province").
+			inProvinces := f
+			inProvinces.ProvinceCodes = nil
+			pw := &sqlWhere{}
+			s.demandFilter(pw, p, inProvinces, now)
+			rows, _ = keysetByPart(ctx, tx, demandColumns+", "+demandCenterColumns, from, table, pw, o, after, page.First,
+				"d.work_province_code", expandProvinceCodes(s.db.Catalog, f.ProvinceCodes))
+		} else {
+			rows, _ = keysetQuery(ctx, tx, demandColumns+", "+demandCenterColumns, from, w, o, after, page.First)
+		}
+		pg, err := readPage(ctx, tx, rows, table, w, after, page, cursor, dc.scan)
 		if err != nil {
 			return nil, err
 		}

@@ -57,6 +57,14 @@ type keysetOrder struct {
 // first+1 rows so the caller knows whether another page follows.
 func keysetQuery(ctx context.Context, q DBTX, columns, from string, w *sqlWhere, o keysetOrder, after []any, first int) (pgx.Rows, error) {
 	pw := w.page()
+	dir := o.after(pw, after)
+	return q.Query(ctx, `SELECT `+columns+` FROM `+from+` WHERE `+pw.String()+
+		` ORDER BY `+o.key+dir+`, `+o.id+dir+` LIMIT `+pw.arg(first+1), pw.args...)
+}
+
+// after adds the keyset condition of a page after the cursor's (key, id) to pw, when
+// there is a cursor, and returns the order's direction in SQL.
+func (o keysetOrder) after(pw *sqlWhere, after []any) string {
 	dir, cmp := "", ">"
 	if o.desc {
 		dir, cmp = " DESC", "<"
@@ -64,8 +72,29 @@ func keysetQuery(ctx context.Context, q DBTX, columns, from string, w *sqlWhere,
 	if after != nil {
 		pw.add(`(%s, %s) %s (%s, %s)`, o.key, o.id, cmp, pw.arg(after[0]), pw.arg(after[1]))
 	}
-	return q.Query(ctx, `SELECT `+columns+` FROM `+from+` WHERE `+pw.String()+
-		` ORDER BY `+o.key+dir+`, `+o.id+dir+` LIMIT `+pw.arg(first+1), pw.args...)
+	return dir
+}
+
+// keysetByPart is keysetQuery for a filter that also holds `part = ANY(values)`, w
+// leaving that condition out. The page's ids are the first rows of each value's own
+// keyset scan of inner (from without its joins), merged in the order; only those rows
+// are then read through from. With an index on (part, key, id) that holds the filter's
+// columns, each value's scan is an index-only walk that stops once it has first+1
+// rows, however large the table: `part = ANY(values)` and the order in one scan can
+// only be answered by reading every matching row and sorting them. The rows, their
+// order and so the cursors are keysetQuery's: the values' rows are disjoint (DISTINCT)
+// and together the rows of `part = ANY(values)`, and the order is total.
+func keysetByPart(ctx context.Context, q DBTX, columns, from, inner string, w *sqlWhere, o keysetOrder, after []any, first int,
+	part string, values []string) (pgx.Rows, error) {
+	pw := w.page()
+	dir := o.after(pw, after)
+	vs, n := pw.arg(values), pw.arg(first+1)
+	ids := fmt.Sprintf(`SELECT k.id FROM (SELECT DISTINCT unnest(%[1]s::text[]) AS v) p CROSS JOIN LATERAL (
+		SELECT %[2]s AS id, %[3]s AS sort_key FROM %[4]s WHERE %[5]s = p.v AND %[6]s
+		ORDER BY %[3]s%[7]s, %[2]s%[7]s LIMIT %[8]s) k
+		ORDER BY k.sort_key%[7]s, k.id%[7]s LIMIT %[8]s`, vs, o.id, o.key, inner, part, pw.String(), dir, n)
+	return q.Query(ctx, `SELECT `+columns+` FROM `+from+` WHERE `+o.id+` = ANY(ARRAY(`+ids+`))
+		ORDER BY `+o.key+dir+`, `+o.id+dir, pw.args...)
 }
 
 // countOf counts the rows of from that w admits.
@@ -82,16 +111,18 @@ func countOf(ctx context.Context, q DBTX, from string, w *sqlWhere) (int, error)
 // without the joins that only add columns (one row each), or from itself.
 func listPage[T any](ctx context.Context, q DBTX, columns, from, countFrom string, w *sqlWhere, o keysetOrder, after []any,
 	page exchange.PageArgs, cursor func(*T) string) (*exchange.Page[*T], error) {
-	return listPageScan(ctx, q, columns, from, countFrom, w, o, after, page, cursor, pgx.RowToAddrOfStructByName[T])
+	rows, _ := keysetQuery(ctx, q, columns, from, w, o, after, page.First)
+	return readPage(ctx, q, rows, countFrom, w, after, page, cursor, pgx.RowToAddrOfStructByName[T])
 }
 
-// listPageScan is listPage with the rows read by scan.
-func listPageScan[T any](ctx context.Context, q DBTX, columns, from, countFrom string, w *sqlWhere, o keysetOrder, after []any,
+// readPage reads a page from rows of keysetQuery or keysetByPart (first+1 rows after
+// the cursor), each by scan, and, when page asks for it, the total count of countFrom
+// WHERE w.
+func readPage[T any](ctx context.Context, q DBTX, rows pgx.Rows, countFrom string, w *sqlWhere, after []any,
 	page exchange.PageArgs, cursor func(*T) string, scan pgx.RowToFunc[*T]) (*exchange.Page[*T], error) {
-	rows, _ := keysetQuery(ctx, q, columns, from, w, o, after, page.First)
 	list, err := pgx.CollectRows(rows, scan)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", from, err)
+		return nil, fmt.Errorf("list %s: %w", countFrom, err)
 	}
 	if page.NoCursors {
 		cursor = nil
