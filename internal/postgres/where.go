@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,23 +77,31 @@ func (o keysetOrder) after(pw *sqlWhere, after []any) string {
 }
 
 // keysetByPart is keysetQuery for a filter that also holds `part = ANY(values)`, w
-// leaving that condition out. The page's ids are the first rows of each value's own
-// keyset scan of inner (from without its joins), merged in the order; only those rows
-// are then read through from. With an index on (part, key, id) that holds the filter's
-// columns, each value's scan is an index-only walk that stops once it has first+1
-// rows, however large the table: `part = ANY(values)` and the order in one scan can
-// only be answered by reading every matching row and sorting them. The rows, their
-// order and so the cursors are keysetQuery's: the values' rows are disjoint (DISTINCT)
-// and together the rows of `part = ANY(values)`, and the order is total.
+// leaving that condition out; values is not empty. The page's ids are the first rows of
+// each value's own keyset scan of inner (from without its joins), merged in the order;
+// only those rows are then read through from. With an index on (part, key, id) that
+// holds the filter's columns, each value's scan is an index-only walk that stops once
+// it has first+1 rows, however large the table: `part = ANY(values)` and the order in
+// one scan can only be answered by reading every matching row and sorting them. The
+// rows, their order and so the cursors are keysetQuery's: the values' rows are disjoint
+// (values made distinct) and together the rows of `part = ANY(values)`, and the order
+// is total. The values are a VALUES list of one placeholder each rather than an array,
+// so that the prepared statement's generic plan counts them as the custom plans do and
+// is chosen: a custom plan is planned again on every call, which costs PostgreSQL more
+// than running it.
 func keysetByPart(ctx context.Context, q DBTX, columns, from, inner string, w *sqlWhere, o keysetOrder, after []any, first int,
 	part string, values []string) (pgx.Rows, error) {
 	pw := w.page()
 	dir := o.after(pw, after)
-	vs, n := pw.arg(values), pw.arg(first+1)
-	ids := fmt.Sprintf(`SELECT k.id FROM (SELECT DISTINCT unnest(%[1]s::text[]) AS v) p CROSS JOIN LATERAL (
+	var list []string
+	for _, v := range slices.Compact(slices.Sorted(slices.Values(values))) {
+		list = append(list, "("+pw.arg(v)+"::text)")
+	}
+	n := pw.arg(first + 1)
+	ids := fmt.Sprintf(`SELECT k.id FROM (VALUES %[1]s) p(v) CROSS JOIN LATERAL (
 		SELECT %[2]s AS id, %[3]s AS sort_key FROM %[4]s WHERE %[5]s = p.v AND %[6]s
 		ORDER BY %[3]s%[7]s, %[2]s%[7]s LIMIT %[8]s) k
-		ORDER BY k.sort_key%[7]s, k.id%[7]s LIMIT %[8]s`, vs, o.id, o.key, inner, part, pw.String(), dir, n)
+		ORDER BY k.sort_key%[7]s, k.id%[7]s LIMIT %[8]s`, strings.Join(list, ", "), o.id, o.key, inner, part, pw.String(), dir, n)
 	return q.Query(ctx, `SELECT `+columns+` FROM `+from+` WHERE `+o.id+` = ANY(ARRAY(`+ids+`))
 		ORDER BY `+o.key+dir+`, `+o.id+dir, pw.args...)
 }
