@@ -24,7 +24,9 @@ type postingTable[T any] struct {
 	endSQL    string
 	endAction exchange.ChangeAction
 	// audit is the entity's name in the audit trail.
-	audit  string
+	audit string
+	// scan reads a row of columns.
+	scan   pgx.RowToFunc[*T]
 	facts  func(*T) exchange.PostingFacts
 	read   func(*Tx, *T) // derives a row's status at tx's now (and a demand's catalog entries)
 	change func(*T, exchange.ChangeAction) (exchange.Change, any)
@@ -38,7 +40,7 @@ var demandTable = postingTable[exchange.LaborDemand]{
 	facts: func(d *exchange.LaborDemand) exchange.PostingFacts {
 		return postingFacts(d.CenterID, d.Version, d.ClosedAt)
 	},
-	read: (*Tx).readDemand, change: demandChange,
+	read: (*Tx).readDemand, change: demandChange, scan: scanDemand,
 }
 
 var supplyTable = postingTable[exchange.LaborSupply]{
@@ -50,6 +52,7 @@ var supplyTable = postingTable[exchange.LaborSupply]{
 		return postingFacts(x.CenterID, x.Version, x.WithdrawnAt)
 	},
 	read: func(tx *Tx, x *exchange.LaborSupply) { x.SetStatus(tx.now) }, change: supplyChange,
+	scan: pgx.RowToAddrOfStructByName[exchange.LaborSupply],
 }
 
 // endPostingSQL ends the posting with id $1 at $2 for reason $3.
@@ -66,7 +69,7 @@ func postingFacts(owner uuid.UUID, version int, endedAt *time.Time) exchange.Pos
 // it; a posting no row has is decided as not found.
 func (pt postingTable[T]) lock(ctx context.Context, tx *Tx, id uuid.UUID, expectedVersion *int, a exchange.PostingAction) (*T, error) {
 	rows, _ := tx.Query(ctx, pt.selectSQL+` FOR UPDATE`, id)
-	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[T])
+	row, err := pgx.CollectExactlyOneRow(rows, pt.scan)
 	var f exchange.PostingFacts
 	switch {
 	case err == nil:
@@ -85,7 +88,7 @@ func (pt postingTable[T]) lock(ctx context.Context, tx *Tx, id uuid.UUID, expect
 // get reads a posting as of the transaction's now.
 func (pt postingTable[T]) get(ctx context.Context, tx *Tx, id uuid.UUID) (*T, error) {
 	rows, _ := tx.Query(ctx, pt.selectSQL, id)
-	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[T])
+	row, err := pgx.CollectExactlyOneRow(rows, pt.scan)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -60,7 +60,7 @@ func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op s
 		return nil, err
 	}
 	sql, args := pt.publishSQL(tx, c, id, d, change[0][1:], exchange.ActionPublished.AuditName(pt.audit), exchange.RequestID(ctx))
-	list, err := publishOnce[T](ctx, db, tx.caller, d.searchGiven, sql, args)
+	list, err := publishOnce(ctx, db, tx.caller, d.searchGiven, sql, args, pt.scan)
 	if err != nil {
 		return nil, translate(fmt.Errorf("insert %s: %w", pt.kind.Noun, err))
 	}
@@ -90,7 +90,8 @@ const publishSettingsSQL = `SELECT set_config('laborx.center_id', $1, true), set
 // pipeline and so in one implicit transaction, and returns the rows of its RETURNING;
 // the transaction has committed when it returns without an error (the commit's own
 // error comes with the pipeline's end, which Close reads).
-func publishOnce[T any](ctx context.Context, db *DB, p *exchange.Principal, searchGiven bool, sql string, args []any) ([]*T, error) {
+func publishOnce[T any](ctx context.Context, db *DB, p *exchange.Principal, searchGiven bool, sql string, args []any,
+	scan pgx.RowToFunc[*T]) ([]*T, error) {
 	conn, err := db.Pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("acquire: %w", err)
@@ -109,7 +110,7 @@ func publishOnce[T any](ctx context.Context, db *DB, p *exchange.Principal, sear
 	var list []*T
 	if err == nil {
 		rows, _ := br.Query()
-		list, err = pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
+		list, err = pgx.CollectRows(rows, scan)
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
