@@ -15,17 +15,25 @@ import (
 // INSERT's column list, its named arguments (pgx.StructArgs), and the values of a COPY
 // in the same order, so no statement depends on the position of a value in a list.
 
-// columnsOf lists the db tags of record type T, in field order.
+// columnsOf lists the db tags of record type T, in field order; looked up once per
+// type (a publish would otherwise walk its record's tags every time). Callers must not
+// change the list.
 func columnsOf[T any]() []string {
 	t := reflect.TypeFor[T]()
+	if c, ok := columnsOfType.Load(t); ok {
+		return c.([]string)
+	}
 	cols := make([]string, 0, t.NumField())
 	for i := range t.NumField() {
 		if tag := t.Field(i).Tag.Get("db"); tag != "" && tag != "-" {
 			cols = append(cols, tag)
 		}
 	}
+	columnsOfType.Store(t, cols)
 	return cols
 }
+
+var columnsOfType sync.Map // reflect.Type → []string
 
 // valuesOf lists the values of r's db-tagged fields, in field order (columnsOf's), with
 // room for two more (an import appends its search texts).
