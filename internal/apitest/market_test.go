@@ -704,20 +704,42 @@ func TestImportLaborDemand(t *testing.T) {
 }
 
 // statementCounter counts SQL statements, to show that nested fields are batched.
-// statementCounter counts the statements requests run (n) and, apart, the change
-// sequencer's numbering rounds (rounds): a round is shared by the publishers of the
-// moment and runs every second anyway, so it is no request's own statement.
-type statementCounter struct{ n, rounds atomic.Int64 }
+// statementCounter counts the statements requests run (n), their round trips to the
+// database (trips: a statement on its own, or a pipeline of several), and, apart, the
+// change sequencer's numbering rounds (rounds): a round is shared by the publishers of
+// the moment and runs every second anyway, so it is no request's own statement.
+type statementCounter struct{ n, trips, rounds atomic.Int64 }
+
+// roundKey marks the context of a numbering round's pipeline (TraceBatchStart).
+type roundKey struct{}
 
 func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	if strings.Contains(d.SQL, "DELETE FROM pending_changes") {
 		c.rounds.Add(1)
 	} else {
 		c.n.Add(1)
+		c.trips.Add(1)
 	}
 	return ctx
 }
 func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c *statementCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	for _, q := range d.Batch.QueuedQueries {
+		if strings.Contains(q.SQL, "DELETE FROM pending_changes") {
+			c.rounds.Add(1)
+			return context.WithValue(ctx, roundKey{}, true)
+		}
+	}
+	c.trips.Add(1)
+	return ctx
+}
+func (c *statementCounter) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchQueryData) {
+	if ctx.Value(roundKey{}) == nil {
+		c.n.Add(1)
+	}
+}
+func (c *statementCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 func TestLaborDemandsStatementCount(t *testing.T) {
 	t.Parallel()

@@ -337,8 +337,11 @@ func (s *MarketService) PublishLaborDemand(ctx context.Context, in exchange.Publ
 	check := func(now time.Time) error {
 		return exchange.ValidateDemand(s.db.Catalog, now, d, exchange.DemandRules{Province: true, Expiry: true}).Err()
 	}
-	return demandTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborDemand", in, check, func(tx *Tx, id uuid.UUID) ([]string, []any) {
-		return recordOf(newDemandRecord(id, p.CenterID, d, tx.now))
+	return demandTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborDemand", in, check, func(tx *Tx, id uuid.UUID) postingDraft {
+		cols, vals := recordOf(newDemandRecord(id, p.CenterID, d, tx.now))
+		own, names := s.demandSearchText(d)
+		ch, payload := demandChange(publishedDemand(id, p.CenterID, d, tx.now), exchange.ActionPublished)
+		return postingDraft{cols: cols, vals: vals, searchGiven: true, own: own, names: names, change: ch, payload: payload}
 	})
 }
 

@@ -22,6 +22,15 @@ func demandTargets(t []any, d *exchange.LaborDemand) []any {
 		&d.ProbationDays, &d.SocialInsurance)
 }
 
+// scanDemand reads a row of demandColumns by position.
+func scanDemand(row pgx.CollectableRow) (*exchange.LaborDemand, error) {
+	d := &exchange.LaborDemand{}
+	if err := row.Scan(demandTargets(make([]any, 0, 41), d)...); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 // centerTargets appends the scan targets of centerColumns, in its order, to t.
 func centerTargets(t []any, c *exchange.Center) []any {
 	return append(t, &c.ID, &c.Code, &c.Name, &c.ProvinceCode, &c.Email, &c.Phone, &c.Status, &c.CreatedAt, &c.UpdatedAt, &c.Version)

@@ -262,11 +262,7 @@ func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center i
 	}
 	own, names := s.demandSearchText(d)
 	row := append(valuesOf(newDemandRecord(id, center.id, d, now)), own, names)
-	stored := &exchange.LaborDemand{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Title: d.Title,
-		Quantity: d.Quantity, WageMin: d.WageMin, WageMax: d.WageMax, WorkProvinceCode: d.WorkProvinceCode,
-		EmploymentType: d.EmploymentType, ExpiresAt: d.ExpiresAt, Visibility: d.Visibility, Version: 1}
-	stored.SetStatus(now)
-	ch, payload := demandChange(stored, exchange.ActionPublished)
+	ch, payload := demandChange(publishedDemand(id, center.id, d, now), exchange.ActionPublished)
 	return row, ch, payload, true
 }
 
@@ -278,11 +274,7 @@ func (s *MarketService) supplyImportRow(r *csvimport.Row, id uuid.UUID, center i
 	rec := newSupplyRecord(id, center.id, d, now)
 	codes := rec.DestinationCodes
 	row := append(valuesOf(rec), orEmpty(rec.Notes), s.supplySearchNames(d.OccupationCode, codes, center.provinceName))
-	stored := &exchange.LaborSupply{ID: id, CenterID: center.id, OccupationCode: d.OccupationCode, Quantity: d.Quantity,
-		AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: codes,
-		ExpectedWageMin: d.ExpectedWageMin, Version: 1}
-	stored.SetStatus(now)
-	ch, payload := supplyChange(stored, exchange.ActionPublished)
+	ch, payload := supplyChange(publishedSupply(rec, d, now), exchange.ActionPublished)
 	return row, ch, payload, true
 }
 

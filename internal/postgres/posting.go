@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,7 +24,9 @@ type postingTable[T any] struct {
 	endSQL    string
 	endAction exchange.ChangeAction
 	// audit is the entity's name in the audit trail.
-	audit  string
+	audit string
+	// scan reads a row of columns.
+	scan   pgx.RowToFunc[*T]
 	facts  func(*T) exchange.PostingFacts
 	read   func(*Tx, *T) // derives a row's status at tx's now (and a demand's catalog entries)
 	change func(*T, exchange.ChangeAction) (exchange.Change, any)
@@ -39,7 +40,7 @@ var demandTable = postingTable[exchange.LaborDemand]{
 	facts: func(d *exchange.LaborDemand) exchange.PostingFacts {
 		return postingFacts(d.CenterID, d.Version, d.ClosedAt)
 	},
-	read: (*Tx).readDemand, change: demandChange,
+	read: (*Tx).readDemand, change: demandChange, scan: scanDemand,
 }
 
 var supplyTable = postingTable[exchange.LaborSupply]{
@@ -51,6 +52,7 @@ var supplyTable = postingTable[exchange.LaborSupply]{
 		return postingFacts(x.CenterID, x.Version, x.WithdrawnAt)
 	},
 	read: func(tx *Tx, x *exchange.LaborSupply) { x.SetStatus(tx.now) }, change: supplyChange,
+	scan: pgx.RowToAddrOfStructByName[exchange.LaborSupply],
 }
 
 // endPostingSQL ends the posting with id $1 at $2 for reason $3.
@@ -67,7 +69,7 @@ func postingFacts(owner uuid.UUID, version int, endedAt *time.Time) exchange.Pos
 // it; a posting no row has is decided as not found.
 func (pt postingTable[T]) lock(ctx context.Context, tx *Tx, id uuid.UUID, expectedVersion *int, a exchange.PostingAction) (*T, error) {
 	rows, _ := tx.Query(ctx, pt.selectSQL+` FOR UPDATE`, id)
-	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[T])
+	row, err := pgx.CollectExactlyOneRow(rows, pt.scan)
 	var f exchange.PostingFacts
 	switch {
 	case err == nil:
@@ -86,7 +88,7 @@ func (pt postingTable[T]) lock(ctx context.Context, tx *Tx, id uuid.UUID, expect
 // get reads a posting as of the transaction's now.
 func (pt postingTable[T]) get(ctx context.Context, tx *Tx, id uuid.UUID) (*T, error) {
 	rows, _ := tx.Query(ctx, pt.selectSQL, id)
-	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[T])
+	row, err := pgx.CollectExactlyOneRow(rows, pt.scan)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -106,77 +108,6 @@ func (pt postingTable[T]) changed(ctx context.Context, tx *Tx, id uuid.UUID, act
 	}
 	err = tx.publish(ctx, ch, payload)
 	return err
-}
-
-// publish inserts a new posting of the caller's center, at most once per idempotency
-// key (op and input as idempotent takes them), and publishes it, in one transaction.
-// check is the rules' verdict on the input at the transaction's now (nil when all is
-// well); record gives the new row's columns and values.
-//
-// The key's claim, the row and its audit entry are one statement (publishSQL), whose
-// RETURNING is the posting itself; the change follows in one more (publishAll), the
-// last before the commit. A key claimed before inserts nothing: the claim's conflict
-// waits for the claiming transaction, and the key row it committed decides (replay).
-func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op string, input any,
-	check func(now time.Time) error, record func(tx *Tx, id uuid.UUID) ([]string, []any)) (*T, error) {
-	return WithTxV(ctx, db, func(tx *Tx) (*T, error) {
-		if err := check(tx.now); err != nil {
-			return nil, err
-		}
-		c, err := tx.claimFor(key, op, input)
-		if err != nil {
-			return nil, err
-		}
-		id := uuid.Must(uuid.NewV7())
-		cols, vals := record(tx, id)
-		sql, args := pt.publishSQL(tx, c, id, cols, vals, exchange.ActionPublished.AuditName(pt.audit), exchange.RequestID(ctx))
-		rows, _ := tx.Query(ctx, sql, args...)
-		list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[T])
-		if err != nil {
-			return nil, fmt.Errorf("insert %s: %w", pt.kind.Noun, err)
-		}
-		if len(list) == 0 {
-			prev, err := tx.replay(ctx, c)
-			if err != nil {
-				return nil, err
-			}
-			return pt.get(ctx, tx, prev)
-		}
-		row := list[0]
-		pt.read(tx, row)
-		ch, payload := pt.change(row, exchange.ActionPublished)
-		if err := tx.publish(ctx, ch, payload); err != nil {
-			return nil, err
-		}
-		return row, nil
-	})
-}
-
-// publishSQL is the statement that inserts a new posting with its audit entry (details:
-// the version) and, given a claim, the idempotency key row with its result: the posting
-// only if the key was free.
-func (pt postingTable[T]) publishSQL(tx *Tx, c *idempotencyClaim, id uuid.UUID, cols []string, vals []any,
-	auditAction, requestID string) (string, []any) {
-	var args []any
-	var b strings.Builder
-	b.WriteString(`WITH `)
-	guard := ``
-	if c != nil {
-		args = append(args, c.scope, c.key, c.operation, c.hash, tx.now, id)
-		b.WriteString(`claim AS (INSERT INTO idempotency_keys (scope, key, operation, request_hash, created_at, result_id)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1), `)
-		guard = ` WHERE EXISTS (SELECT FROM claim)`
-	}
-	from := len(args) + 1
-	args = append(args, vals...)
-	fmt.Fprintf(&b, `ins AS (INSERT INTO %s AS %s (%s) SELECT %s%s RETURNING %s), `, pt.table, pt.alias,
-		strings.Join(cols, ", "), placeholders(from, len(args)), guard, pt.columns)
-	from = len(args) + 1
-	args = append(append(args, tx.auditActor()...), auditAction, string(pt.kind.Kind), requestID)
-	fmt.Fprintf(&b, `audit AS (INSERT INTO audit_entries (`+auditEntryColumns+`)
-			SELECT %s, ins.id, jsonb_build_object('version', ins.version), NULLIF($%d, '') FROM ins)
-		SELECT * FROM ins`, placeholders(from, len(args)-1), len(args))
-	return b.String(), args
 }
 
 // act runs an owner's action on a posting of the caller's center in one transaction:

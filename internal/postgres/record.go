@@ -15,17 +15,25 @@ import (
 // INSERT's column list, its named arguments (pgx.StructArgs), and the values of a COPY
 // in the same order, so no statement depends on the position of a value in a list.
 
-// columnsOf lists the db tags of record type T, in field order.
+// columnsOf lists the db tags of record type T, in field order; looked up once per
+// type (a publish would otherwise walk its record's tags every time). Callers must not
+// change the list.
 func columnsOf[T any]() []string {
 	t := reflect.TypeFor[T]()
+	if c, ok := columnsOfType.Load(t); ok {
+		return c.([]string)
+	}
 	cols := make([]string, 0, t.NumField())
 	for i := range t.NumField() {
 		if tag := t.Field(i).Tag.Get("db"); tag != "" && tag != "-" {
 			cols = append(cols, tag)
 		}
 	}
+	columnsOfType.Store(t, cols)
 	return cols
 }
+
+var columnsOfType sync.Map // reflect.Type → []string
 
 // valuesOf lists the values of r's db-tagged fields, in field order (columnsOf's), with
 // room for two more (an import appends its search texts).
@@ -133,6 +141,18 @@ func newDemandRecord(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.T
 		ProbationDays: t.ProbationDays, SocialInsurance: t.SocialInsurance}
 }
 
+// publishedDemand is the demand a new record of d stores, as far as its change-feed
+// entry tells (demandChange), known before the row is written: a publish and an import
+// write the entry in the statements that write the row. The expiry is the one the row
+// gives back (microseconds, the local zone, as pgx reads a timestamptz).
+func publishedDemand(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.Time) *exchange.LaborDemand {
+	stored := &exchange.LaborDemand{ID: id, CenterID: centerID, OccupationCode: d.OccupationCode, Title: d.Title,
+		Quantity: d.Quantity, WageMin: d.WageMin, WageMax: d.WageMax, WorkProvinceCode: d.WorkProvinceCode,
+		EmploymentType: d.EmploymentType, ExpiresAt: time.UnixMicro(d.ExpiresAt.UnixMicro()), Visibility: d.Visibility, Version: 1}
+	stored.SetStatus(now)
+	return stored
+}
+
 // supplyRecord is a supply's columns as publish, update and import write them.
 type supplyRecord struct {
 	ID               uuid.UUID                `db:"id"`
@@ -161,6 +181,15 @@ func newSupplyRecord(id, centerID uuid.UUID, d *exchange.SupplyDraft, now time.T
 		EducationLevel: d.EducationLevel, MinAge: d.MinAge, MaxAge: d.MaxAge,
 		Quantity: d.Quantity, AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: codes,
 		ExpectedWageMin: d.ExpectedWageMin, Notes: blankNil(d.Notes), CreatedAt: now, UpdatedAt: now}
+}
+
+// publishedSupply is publishedDemand for a supply record of d.
+func publishedSupply(rec supplyRecord, d *exchange.SupplyDraft, now time.Time) *exchange.LaborSupply {
+	stored := &exchange.LaborSupply{ID: rec.ID, CenterID: rec.CenterID, OccupationCode: d.OccupationCode, Quantity: d.Quantity,
+		AvailableFrom: d.AvailableFrom, AvailableUntil: d.AvailableUntil, DestinationCodes: rec.DestinationCodes,
+		ExpectedWageMin: d.ExpectedWageMin, Version: 1}
+	stored.SetStatus(now)
+	return stored
 }
 
 // args are a record's named arguments.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/puddle/v2"
 )
 
@@ -36,13 +37,16 @@ const sequencerLockID = 0x6c61626f72786368
 // failed (the database was away).
 const sequencerSweep = time.Second
 
-// numberSQL is one numbering round, two statements in one simple-protocol message and
-// so one implicit transaction: the advisory lock first, so the second statement's
-// snapshot is taken once the previous round has committed (it sees that round's
-// deletions and cannot number a row twice); then the pending rows go, in id order, to
-// the next sequences. A round with nothing pending writes nothing and flushes nothing.
-var numberSQL = `SELECT pg_advisory_xact_lock(` + strconv.FormatInt(sequencerLockID, 10) + `);
-WITH p AS (DELETE FROM pending_changes RETURNING *),
+// numberLockSQL and numberSQL are one numbering round, two statements in one pipeline
+// and so one implicit transaction, both prepared (a simple-protocol message would be
+// parsed and planned at every round): the advisory lock first, so the second
+// statement's snapshot is taken once the previous round has committed (it sees that
+// round's deletions and cannot number a row twice); then the pending rows go, in id
+// order, to the next sequences. A round with nothing pending writes nothing and
+// flushes nothing.
+var numberLockSQL = `SELECT pg_advisory_xact_lock(` + strconv.FormatInt(sequencerLockID, 10) + `)`
+
+var numberSQL = `WITH p AS (DELETE FROM pending_changes RETURNING *),
 n AS (SELECT p.*, row_number() OVER (ORDER BY id) AS rn, count(*) OVER () AS cnt FROM p),
 s AS (UPDATE change_sequence SET last = last + (SELECT count(*) FROM p) WHERE EXISTS (SELECT FROM p) RETURNING last),
 i AS (INSERT INTO changes (` + strings.Join(outboxColumns, ", ") + `)
@@ -50,8 +54,11 @@ i AS (INSERT INTO changes (` + strings.Join(outboxColumns, ", ") + `)
 SELECT pg_notify('` + ChangesChannel + `', s.last::text) FROM s`
 
 // numberPending runs one numbering round.
-func numberPending(ctx context.Context, db DBTX) error {
-	if _, err := db.Exec(ctx, numberSQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+func numberPending(ctx context.Context, pool *pgxpool.Pool) error {
+	b := &pgx.Batch{}
+	b.Queue(numberLockSQL)
+	b.Queue(numberSQL)
+	if err := pool.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("number pending changes: %w", err)
 	}
 	return nil

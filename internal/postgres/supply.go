@@ -104,8 +104,11 @@ func (s *MarketService) PublishLaborSupply(ctx context.Context, in exchange.Publ
 	}
 	d := exchange.DraftFromPublishSupply(in)
 	check := func(now time.Time) error { return exchange.ValidateSupply(s.db.Catalog, now, d, true).Err() }
-	return supplyTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborSupply", in, check, func(tx *Tx, id uuid.UUID) ([]string, []any) {
-		return recordOf(newSupplyRecord(id, p.CenterID, d, tx.now))
+	return supplyTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborSupply", in, check, func(tx *Tx, id uuid.UUID) postingDraft {
+		rec := newSupplyRecord(id, p.CenterID, d, tx.now)
+		cols, vals := recordOf(rec)
+		ch, payload := supplyChange(publishedSupply(rec, d, tx.now), exchange.ActionPublished)
+		return postingDraft{cols: cols, vals: vals, change: ch, payload: payload}
 	})
 }
 

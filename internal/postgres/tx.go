@@ -109,15 +109,21 @@ func beginSQL(p *exchange.Principal, mode txMode) string {
 	if p == nil {
 		return begin
 	}
-	center, operator := "", "off"
+	center, operator := callerSettings(p)
+	return begin + "; SELECT set_config('laborx.center_id', '" + center + "', true), set_config('laborx.operator', '" +
+		operator + "', true)"
+}
+
+// callerSettings are the values of laborx.center_id and laborx.operator for caller p.
+func callerSettings(p *exchange.Principal) (center, operator string) {
+	center, operator = "", "off"
 	if p.CenterID != uuid.Nil {
 		center = p.CenterID.String()
 	}
 	if p.IsOperator() {
 		operator = "on"
 	}
-	return begin + "; SELECT set_config('laborx.center_id', '" + center + "', true), set_config('laborx.operator', '" +
-		operator + "', true)"
+	return center, operator
 }
 
 // withTxRead runs a change (fn) and the read-back of what it left (read) in one
