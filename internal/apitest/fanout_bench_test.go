@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,7 +25,8 @@ import (
 // key pools; its own publishes excluded, they run on the other instance) and the delay
 // from a publish request's start to each subscriber's event.
 // LABORX_FANOUT_SECONDS sets the publishing time (default 30), LABORX_FANOUT_SUBSCRIBERS
-// a comma-free single count to run only that size.
+// a comma-free single count to run only that size, LABORX_FANOUT_CPUPROFILE a file for
+// a CPU profile of the measured span alone (without the subscribers' handshakes).
 //
 //	go test -run '^$' -bench SubscriptionFanOut -benchtime 1x ./internal/apitest/
 func BenchmarkSubscriptionFanOut(b *testing.B) {
@@ -44,6 +48,10 @@ func BenchmarkSubscriptionFanOut(b *testing.B) {
 }
 
 func fanOut(b *testing.B, subscribers int, d time.Duration) {
+	if os.Getenv("GOGC") == "" {
+		// The collector as `laborx serve` sets it (cmd/laborx/gc.go), not Go's 100.
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	counter := &statementCounter{}
 	cfg := server.DefaultConfig()
 	cfg.RateLimit, cfg.UnauthRate = 0, 0
@@ -51,6 +59,11 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	tng, hpg := e.AddCenter(b, "TNG", "19"), e.AddCenter(b, "HPG", "31")
 	_, publisher := e.NewInstance(b, apitest.Options{})
 	viewer, hp := tng.Token(b, "viewer"), hpg.Token(b, "publisher")
+	// Everything this goroutine starts from here on is the clients' side (subscribers
+	// and publisher), labelled so that a CPU profile tells it from the two instances':
+	// go tool pprof -tagfocus side=client (or -tagignore) -top.
+	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("side", "client")))
+	defer pprof.SetGoroutineLabels(context.Background())
 	now := map[string]any{"after": feedCursor(b, e)}
 	// Half follow the feed, half the demands (whose objects are loaded once per change
 	// for all of them).
@@ -144,6 +157,9 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	}
 	tipBefore := tip(b, e)
 	before := counter.n.Load()
+	cpuBefore := processCPU(b)
+	stopProfile := profileSpan(b)
+	framesBefore, writesBefore := e.App.Drain.WebsocketWrites()
 	tick := time.NewTicker(time.Second / 50)
 	var pub sync.WaitGroup
 	var failed atomic.Int64
@@ -192,6 +208,10 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	statements := counter.n.Load() - before
+	cpu := processCPU(b) - cpuBefore
+	stopProfile()
+	frames, writes := e.App.Drain.WebsocketWrites()
+	frames, writes = frames-framesBefore, writes-writesBefore
 	changes := tip(b, e) - tipBefore
 	cancel()
 	stopped.Store(true)
@@ -205,8 +225,9 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	// Every subscriber has every demand published (in order: delivery is ordered, so
 	// the last one's arrival proves nothing was left behind, but check it).
 	var delays []time.Duration
-	missing := 0
+	missing, arrived := 0, 0
 	for i, rec := range records {
+		arrived += len(rec.arrivals)
 		for id := range published {
 			if !rec.seen[id] {
 				if missing++; missing <= 5 {
@@ -234,9 +255,47 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	// A publish that failed (timed out on a starved machine) is not in the delays:
 	// the run is only good when this is 0.
 	b.ReportMetric(float64(failed.Load()), "failed-publishes")
-	b.Logf("%d subscribers, %d publishes in %s (%d failed), %d changes: %d statements (%.2f per change); %d deliveries, p50 %s p99 %s max %s; the publish requests alone p50 %s p99 %s",
-		subscribers, total, d, failed.Load(), changes, statements, float64(statements)/float64(changes), len(delays),
+	// The test process's CPU (both instances and every client; PostgreSQL runs apart)
+	// per event delivered (of answered publishes or not): what decides whether 50,000
+	// deliveries a second fit.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(arrived), "cpu-µs/delivery")
+	// Frames per socket write: above 1 when frames waiting for one socket went out in
+	// one write (internal/server/gather.go).
+	b.ReportMetric(float64(frames)/float64(max(writes, 1)), "frames/write")
+	b.Logf("%d subscribers, %d publishes in %s (%d failed), %d changes: %d statements (%.2f per change); %d deliveries (%d measured), %s of CPU; p50 %s p99 %s max %s; the publish requests alone p50 %s p99 %s",
+		subscribers, total, d, failed.Load(), changes, statements, float64(statements)/float64(changes), arrived, len(delays), cpu,
 		p(delays, 0.5), p(delays, 0.99), p(delays, 1), p(publishing, 0.5), p(publishing, 0.99))
+}
+
+// profileSpan starts the CPU profile LABORX_FANOUT_CPUPROFILE names, if any, and
+// returns what stops it.
+func profileSpan(b *testing.B) func() {
+	name := os.Getenv("LABORX_FANOUT_CPUPROFILE")
+	if name == "" {
+		return func() {}
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Error(err)
+		}
+	}
+}
+
+// processCPU is the user and system CPU time the test process has used so far.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // tip is the feed's newest sequence. It reads through the counted pool: call it
