@@ -1,7 +1,9 @@
 package apitest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/laborx/laborx/internal/apitest"
+	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/postgres"
 	"github.com/laborx/laborx/internal/server"
 )
@@ -101,7 +104,8 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	published := map[string]time.Time{}
 	var publishing []time.Duration // each publish request's own duration
 	// Each subscriber records what it received on its own (no lock shared by a
-	// thousand readers), decoding only the id it is checked on.
+	// thousand readers), reading of each event only what it is checked on: its
+	// object's id and its cursor, which must grow from event to event.
 	type arrival struct {
 		id string
 		at time.Time
@@ -109,8 +113,9 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	type record struct {
 		mu       sync.Mutex
 		arrivals []arrival
-		seen     map[string]bool
+		done     atomic.Bool // has the last demand
 	}
+	var last atomic.Pointer[string] // the last demand's id, once published
 	records := make([]*record, len(subs))
 	total := int(d.Seconds() * 50)
 	ctx, cancel := context.WithTimeout(context.Background(), d+3*time.Minute)
@@ -118,19 +123,13 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	var wg sync.WaitGroup
 	var stopped atomic.Bool // the readers are stopped by closing their connections
 	for i, s := range subs {
-		rec := &record{seen: map[string]bool{}}
+		rec := &record{}
 		records[i] = rec
 		wg.Go(func() {
+			var buf bytes.Buffer
+			var prev int64
 			for {
-				var data struct {
-					Changes *struct {
-						EntityID string `json:"entityId"`
-					} `json:"changes"`
-					Demand *struct {
-						ID string `json:"id"`
-					} `json:"laborDemandPublished"`
-				}
-				_, err := s.ReadInto(context.Background(), &data)
+				msg, err := s.ReadMessage(context.Background(), &buf)
 				if err != nil {
 					if !stopped.Load() {
 						b.Errorf("subscriber: %v", err)
@@ -138,20 +137,22 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 					return
 				}
 				at := time.Now()
-				var id string
-				switch {
-				case data.Changes != nil:
-					id = data.Changes.EntityID
-				case data.Demand != nil:
-					id = data.Demand.ID
-				default:
-					b.Errorf("subscriber %d: an event without its object", i)
+				id, seq, err := readEvent(msg)
+				if err != nil {
+					b.Errorf("subscriber %d: %v", i, err)
 					return
 				}
+				if seq <= prev {
+					b.Errorf("subscriber %d: cursor %d after %d", i, seq, prev)
+					return
+				}
+				prev = seq
 				rec.mu.Lock()
 				rec.arrivals = append(rec.arrivals, arrival{id, at})
-				rec.seen[id] = true
 				rec.mu.Unlock()
+				if l := last.Load(); l != nil && *l == id {
+					rec.done.Store(true)
+				}
 			}
 		})
 	}
@@ -186,18 +187,20 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	pub.Wait()
 	// A last demand, published once the others are answered: a subscriber that has it
 	// has everything before it (delivery is in order).
-	var last string
-	for last == "" && ctx.Err() == nil {
+	for last.Load() == nil && ctx.Err() == nil {
 		r := apitest.Post(b, publisher.URL, hp, publishDemand, map[string]any{"in": demandInput(map[string]any{"title": "Bench end"})})
 		if len(r.Errors) == 0 {
-			last = r.String(b, "publishLaborDemand.laborDemand.id")
+			id := r.String(b, "publishLaborDemand.laborDemand.id")
+			last.Store(&id)
 		}
 	}
+	lastID := *last.Load()
 	for ctx.Err() == nil {
 		done := 0
 		for _, rec := range records {
 			rec.mu.Lock()
-			if rec.seen[last] {
+			if rec.done.Load() || slices.ContainsFunc(rec.arrivals, func(a arrival) bool { return a.id == lastID }) {
+				rec.done.Store(true)
 				done++
 			}
 			rec.mu.Unlock()
@@ -228,8 +231,12 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	missing, arrived := 0, 0
 	for i, rec := range records {
 		arrived += len(rec.arrivals)
+		seen := make(map[string]bool, len(rec.arrivals))
+		for _, a := range rec.arrivals {
+			seen[a.id] = true
+		}
 		for id := range published {
-			if !rec.seen[id] {
+			if !seen[id] {
 				if missing++; missing <= 5 {
 					b.Errorf("subscriber %d never received demand %s", i, id)
 				}
@@ -265,6 +272,75 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	b.Logf("%d subscribers, %d publishes in %s (%d failed), %d changes: %d statements (%.2f per change); %d deliveries (%d measured), %s of CPU; p50 %s p99 %s max %s; the publish requests alone p50 %s p99 %s",
 		subscribers, total, d, failed.Load(), changes, statements, float64(statements)/float64(changes), arrived, len(delays), cpu,
 		p(delays, 0.5), p(delays, 0.99), p(delays, 1), p(publishing, 0.5), p(publishing, 0.99))
+}
+
+// readEvent reads what a subscriber checks of a message: that it is an event (a
+// "next" without errors), its object's id (changes.entityId or
+// laborDemandPublished.id) and its cursor's sequence. The server writes every event in
+// one shape, so the fields are found by their text (a quote inside a JSON string is
+// escaped, so `":` there cannot match); a message of any other shape is decoded in
+// full, so that it is reported, not misread.
+func readEvent(msg []byte) (id string, seq int64, err error) {
+	if bytes.HasPrefix(msg, []byte(`{"payload":{"data":{`)) && bytes.HasSuffix(msg, []byte(`,"type":"next"}`)) &&
+		!bytes.Contains(msg, []byte(`"errors":`)) {
+		id, okID := textAfter(msg, `"entityId":"`)
+		if !okID {
+			id, okID = textAfter(msg, `"laborDemandPublished":{"id":"`)
+		}
+		cursor, okCursor := textAfter(msg, `"extensions":{"cursor":"`)
+		if okID && okCursor {
+			seq, err := exchange.ParseChangeCursor(cursor)
+			return id, seq, err
+		}
+	}
+	var m struct {
+		Type    string `json:"type"`
+		Payload struct {
+			Data struct {
+				Changes *struct {
+					EntityID string `json:"entityId"`
+				} `json:"changes"`
+				Demand *struct {
+					ID string `json:"id"`
+				} `json:"laborDemandPublished"`
+			} `json:"data"`
+			Errors     []apitest.Error `json:"errors"`
+			Extensions struct {
+				Cursor string `json:"cursor"`
+			} `json:"extensions"`
+		} `json:"payload"`
+	}
+	if err := json.Unmarshal(msg, &m); err != nil {
+		return "", 0, fmt.Errorf("undecodable message %s: %w", msg, err)
+	}
+	data := m.Payload.Data
+	switch {
+	case m.Type != "next" || len(m.Payload.Errors) > 0:
+		return "", 0, fmt.Errorf("got %s", msg)
+	case data.Changes != nil:
+		id = data.Changes.EntityID
+	case data.Demand != nil:
+		id = data.Demand.ID
+	default:
+		return "", 0, fmt.Errorf("an event without its object: %s", msg)
+	}
+	seq, err = exchange.ParseChangeCursor(m.Payload.Extensions.Cursor)
+	return id, seq, err
+}
+
+// textAfter returns the JSON string text that follows the last occurrence of prefix
+// (which ends with the string's opening quote), when it has no escapes.
+func textAfter(msg []byte, prefix string) (string, bool) {
+	i := bytes.LastIndex(msg, []byte(prefix))
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len(prefix):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 {
+		return "", false
+	}
+	return string(rest[:j]), true
 }
 
 // profileSpan starts the CPU profile LABORX_FANOUT_CPUPROFILE names, if any, and
