@@ -49,7 +49,8 @@ func (Streams) Validate(graphql.ExecutableSchema) error { return nil }
 // InterceptOperation gives each subscription the stream state its resolver writes to.
 func (Streams) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if op := graphql.GetOperationContext(ctx); op.Operation != nil && op.Operation.Operation == ast.Subscription {
-		ctx = context.WithValue(ctx, streamKey{}, &stream{events: make(chan streamEvent)})
+		// Buffered as the hub's stream is, for the same reason.
+		ctx = context.WithValue(ctx, streamKey{}, &stream{events: make(chan streamEvent, events.StreamBuffer)})
 	}
 	return next(ctx)
 }

@@ -1,17 +1,23 @@
 package apitest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/laborx/laborx/internal/apitest"
+	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/postgres"
 	"github.com/laborx/laborx/internal/server"
 )
@@ -22,7 +28,8 @@ import (
 // key pools; its own publishes excluded, they run on the other instance) and the delay
 // from a publish request's start to each subscriber's event.
 // LABORX_FANOUT_SECONDS sets the publishing time (default 30), LABORX_FANOUT_SUBSCRIBERS
-// a comma-free single count to run only that size.
+// a comma-free single count to run only that size, LABORX_FANOUT_CPUPROFILE a file for
+// a CPU profile of the measured span alone (without the subscribers' handshakes).
 //
 //	go test -run '^$' -bench SubscriptionFanOut -benchtime 1x ./internal/apitest/
 func BenchmarkSubscriptionFanOut(b *testing.B) {
@@ -44,6 +51,10 @@ func BenchmarkSubscriptionFanOut(b *testing.B) {
 }
 
 func fanOut(b *testing.B, subscribers int, d time.Duration) {
+	if os.Getenv("GOGC") == "" {
+		// The collector as `laborx serve` sets it (cmd/laborx/gc.go), not Go's 100.
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	counter := &statementCounter{}
 	cfg := server.DefaultConfig()
 	cfg.RateLimit, cfg.UnauthRate = 0, 0
@@ -51,6 +62,11 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	tng, hpg := e.AddCenter(b, "TNG", "19"), e.AddCenter(b, "HPG", "31")
 	_, publisher := e.NewInstance(b, apitest.Options{})
 	viewer, hp := tng.Token(b, "viewer"), hpg.Token(b, "publisher")
+	// Everything this goroutine starts from here on is the clients' side (subscribers
+	// and publisher), labelled so that a CPU profile tells it from the two instances':
+	// go tool pprof -tagfocus side=client (or -tagignore) -top.
+	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("side", "client")))
+	defer pprof.SetGoroutineLabels(context.Background())
 	now := map[string]any{"after": feedCursor(b, e)}
 	// Half follow the feed, half the demands (whose objects are loaded once per change
 	// for all of them).
@@ -88,7 +104,8 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	published := map[string]time.Time{}
 	var publishing []time.Duration // each publish request's own duration
 	// Each subscriber records what it received on its own (no lock shared by a
-	// thousand readers), decoding only the id it is checked on.
+	// thousand readers), reading of each event only what it is checked on: its
+	// object's id and its cursor, which must grow from event to event.
 	type arrival struct {
 		id string
 		at time.Time
@@ -96,8 +113,9 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	type record struct {
 		mu       sync.Mutex
 		arrivals []arrival
-		seen     map[string]bool
+		done     atomic.Bool // has the last demand
 	}
+	var last atomic.Pointer[string] // the last demand's id, once published
 	records := make([]*record, len(subs))
 	total := int(d.Seconds() * 50)
 	ctx, cancel := context.WithTimeout(context.Background(), d+3*time.Minute)
@@ -105,19 +123,13 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	var wg sync.WaitGroup
 	var stopped atomic.Bool // the readers are stopped by closing their connections
 	for i, s := range subs {
-		rec := &record{seen: map[string]bool{}}
+		rec := &record{}
 		records[i] = rec
 		wg.Go(func() {
+			var buf bytes.Buffer
+			var prev int64
 			for {
-				var data struct {
-					Changes *struct {
-						EntityID string `json:"entityId"`
-					} `json:"changes"`
-					Demand *struct {
-						ID string `json:"id"`
-					} `json:"laborDemandPublished"`
-				}
-				_, err := s.ReadInto(context.Background(), &data)
+				msg, err := s.ReadMessage(context.Background(), &buf)
 				if err != nil {
 					if !stopped.Load() {
 						b.Errorf("subscriber: %v", err)
@@ -125,25 +137,30 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 					return
 				}
 				at := time.Now()
-				var id string
-				switch {
-				case data.Changes != nil:
-					id = data.Changes.EntityID
-				case data.Demand != nil:
-					id = data.Demand.ID
-				default:
-					b.Errorf("subscriber %d: an event without its object", i)
+				id, seq, err := readEvent(msg)
+				if err != nil {
+					b.Errorf("subscriber %d: %v", i, err)
 					return
 				}
+				if seq <= prev {
+					b.Errorf("subscriber %d: cursor %d after %d", i, seq, prev)
+					return
+				}
+				prev = seq
 				rec.mu.Lock()
 				rec.arrivals = append(rec.arrivals, arrival{id, at})
-				rec.seen[id] = true
 				rec.mu.Unlock()
+				if l := last.Load(); l != nil && *l == id {
+					rec.done.Store(true)
+				}
 			}
 		})
 	}
 	tipBefore := tip(b, e)
 	before := counter.n.Load()
+	cpuBefore := processCPU(b)
+	stopProfile := profileSpan(b)
+	framesBefore, writesBefore := e.App.Drain.WebsocketWrites()
 	tick := time.NewTicker(time.Second / 50)
 	var pub sync.WaitGroup
 	var failed atomic.Int64
@@ -170,18 +187,20 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	pub.Wait()
 	// A last demand, published once the others are answered: a subscriber that has it
 	// has everything before it (delivery is in order).
-	var last string
-	for last == "" && ctx.Err() == nil {
+	for last.Load() == nil && ctx.Err() == nil {
 		r := apitest.Post(b, publisher.URL, hp, publishDemand, map[string]any{"in": demandInput(map[string]any{"title": "Bench end"})})
 		if len(r.Errors) == 0 {
-			last = r.String(b, "publishLaborDemand.laborDemand.id")
+			id := r.String(b, "publishLaborDemand.laborDemand.id")
+			last.Store(&id)
 		}
 	}
+	lastID := *last.Load()
 	for ctx.Err() == nil {
 		done := 0
 		for _, rec := range records {
 			rec.mu.Lock()
-			if rec.seen[last] {
+			if rec.done.Load() || slices.ContainsFunc(rec.arrivals, func(a arrival) bool { return a.id == lastID }) {
+				rec.done.Store(true)
 				done++
 			}
 			rec.mu.Unlock()
@@ -192,6 +211,10 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	statements := counter.n.Load() - before
+	cpu := processCPU(b) - cpuBefore
+	stopProfile()
+	frames, writes := e.App.Drain.WebsocketWrites()
+	frames, writes = frames-framesBefore, writes-writesBefore
 	changes := tip(b, e) - tipBefore
 	cancel()
 	stopped.Store(true)
@@ -205,10 +228,15 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	// Every subscriber has every demand published (in order: delivery is ordered, so
 	// the last one's arrival proves nothing was left behind, but check it).
 	var delays []time.Duration
-	missing := 0
+	missing, arrived := 0, 0
 	for i, rec := range records {
+		arrived += len(rec.arrivals)
+		seen := make(map[string]bool, len(rec.arrivals))
+		for _, a := range rec.arrivals {
+			seen[a.id] = true
+		}
 		for id := range published {
-			if !rec.seen[id] {
+			if !seen[id] {
 				if missing++; missing <= 5 {
 					b.Errorf("subscriber %d never received demand %s", i, id)
 				}
@@ -234,9 +262,116 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	// A publish that failed (timed out on a starved machine) is not in the delays:
 	// the run is only good when this is 0.
 	b.ReportMetric(float64(failed.Load()), "failed-publishes")
-	b.Logf("%d subscribers, %d publishes in %s (%d failed), %d changes: %d statements (%.2f per change); %d deliveries, p50 %s p99 %s max %s; the publish requests alone p50 %s p99 %s",
-		subscribers, total, d, failed.Load(), changes, statements, float64(statements)/float64(changes), len(delays),
+	// The test process's CPU (both instances and every client; PostgreSQL runs apart)
+	// per event delivered (of answered publishes or not): what decides whether 50,000
+	// deliveries a second fit.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(arrived), "cpu-µs/delivery")
+	// Frames per socket write: above 1 when frames waiting for one socket went out in
+	// one write (internal/server/gather.go).
+	b.ReportMetric(float64(frames)/float64(max(writes, 1)), "frames/write")
+	b.Logf("%d subscribers, %d publishes in %s (%d failed), %d changes: %d statements (%.2f per change); %d deliveries (%d measured), %s of CPU; p50 %s p99 %s max %s; the publish requests alone p50 %s p99 %s",
+		subscribers, total, d, failed.Load(), changes, statements, float64(statements)/float64(changes), arrived, len(delays), cpu,
 		p(delays, 0.5), p(delays, 0.99), p(delays, 1), p(publishing, 0.5), p(publishing, 0.99))
+}
+
+// readEvent reads what a subscriber checks of a message: that it is an event (a
+// "next" without errors), its object's id (changes.entityId or
+// laborDemandPublished.id) and its cursor's sequence. The server writes every event in
+// one shape, so the fields are found by their text (a quote inside a JSON string is
+// escaped, so `":` there cannot match); a message of any other shape is decoded in
+// full, so that it is reported, not misread.
+func readEvent(msg []byte) (id string, seq int64, err error) {
+	if bytes.HasPrefix(msg, []byte(`{"payload":{"data":{`)) && bytes.HasSuffix(msg, []byte(`,"type":"next"}`)) &&
+		!bytes.Contains(msg, []byte(`"errors":`)) {
+		id, okID := textAfter(msg, `"entityId":"`)
+		if !okID {
+			id, okID = textAfter(msg, `"laborDemandPublished":{"id":"`)
+		}
+		cursor, okCursor := textAfter(msg, `"extensions":{"cursor":"`)
+		if okID && okCursor {
+			seq, err := exchange.ParseChangeCursor(cursor)
+			return id, seq, err
+		}
+	}
+	var m struct {
+		Type    string `json:"type"`
+		Payload struct {
+			Data struct {
+				Changes *struct {
+					EntityID string `json:"entityId"`
+				} `json:"changes"`
+				Demand *struct {
+					ID string `json:"id"`
+				} `json:"laborDemandPublished"`
+			} `json:"data"`
+			Errors     []apitest.Error `json:"errors"`
+			Extensions struct {
+				Cursor string `json:"cursor"`
+			} `json:"extensions"`
+		} `json:"payload"`
+	}
+	if err := json.Unmarshal(msg, &m); err != nil {
+		return "", 0, fmt.Errorf("undecodable message %s: %w", msg, err)
+	}
+	data := m.Payload.Data
+	switch {
+	case m.Type != "next" || len(m.Payload.Errors) > 0:
+		return "", 0, fmt.Errorf("got %s", msg)
+	case data.Changes != nil:
+		id = data.Changes.EntityID
+	case data.Demand != nil:
+		id = data.Demand.ID
+	default:
+		return "", 0, fmt.Errorf("an event without its object: %s", msg)
+	}
+	seq, err = exchange.ParseChangeCursor(m.Payload.Extensions.Cursor)
+	return id, seq, err
+}
+
+// textAfter returns the JSON string text that follows the last occurrence of prefix
+// (which ends with the string's opening quote), when it has no escapes.
+func textAfter(msg []byte, prefix string) (string, bool) {
+	i := bytes.LastIndex(msg, []byte(prefix))
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len(prefix):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 {
+		return "", false
+	}
+	return string(rest[:j]), true
+}
+
+// profileSpan starts the CPU profile LABORX_FANOUT_CPUPROFILE names, if any, and
+// returns what stops it.
+func profileSpan(b *testing.B) func() {
+	name := os.Getenv("LABORX_FANOUT_CPUPROFILE")
+	if name == "" {
+		return func() {}
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Error(err)
+		}
+	}
+}
+
+// processCPU is the user and system CPU time the test process has used so far.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // tip is the feed's newest sequence. It reads through the counted pool: call it

@@ -348,6 +348,12 @@ func (h *Hub) take(s *subscriber, cursor int64) (rows []*exchange.OutboxRow, beh
 	return h.window[i:], 0, h.grew, nil
 }
 
+// StreamBuffer is how many changes a stream's channel holds, and what the stages
+// after it hold each: enough that a subscriber behind a burst goes through a run of
+// changes per goroutine switch, few enough that what a revoked subscriber already took
+// is soon delivered.
+const StreamBuffer = 16
+
 // Stream is one subscriber's ordered view of the change feed. C closes when the
 // subscription's context ends or the stream fails; Err then says why it failed (nil when
 // the context ended), so a client is told rather than left with a quiet stream.
@@ -365,7 +371,9 @@ func (s *Stream) Err() error { return s.err }
 // error (UNAVAILABLE when reads kept failing for RetryFor, UNAUTHENTICATED when p's key
 // was revoked or its center suspended).
 func (h *Hub) Follow(ctx context.Context, p *exchange.Principal, after int64, kinds []exchange.Kind) *Stream {
-	out := make(chan *exchange.Change)
+	// Buffered: a subscriber behind a burst takes its changes a run at a time instead
+	// of a goroutine switch per change (the order is the channel's).
+	out := make(chan *exchange.Change, StreamBuffer)
 	st := &Stream{C: out}
 	s := &subscriber{p: p, kinds: kinds}
 	leave := h.join(s, after)

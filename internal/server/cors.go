@@ -51,7 +51,7 @@ func OriginAllowed(origins []string, origin string) bool {
 // websocketOrigins accepts upgrades from the same host and from the configured
 // origins (each contains "://", so the whole scheme://host is compared).
 func websocketOrigins(origins []string) transport.WebsocketImplementation {
-	return transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: origins}}
+	return coderWebsocket{opts: websocket.AcceptOptions{OriginPatterns: origins}}
 }
 
 // corsHeaders answers preflights and marks responses readable for allowed origins.

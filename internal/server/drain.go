@@ -28,6 +28,7 @@ type Drain struct {
 	mu      sync.Mutex
 	sockets map[*int]context.CancelFunc
 	open    prometheus.Gauge
+	writes  writeCounts
 }
 
 // NewDrain returns a Drain that exports the open websocket count on reg.
@@ -35,8 +36,20 @@ func NewDrain(reg prometheus.Registerer) *Drain {
 	d := &Drain{sockets: map[*int]context.CancelFunc{}, open: prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "laborx_websockets_open", Help: "Open GraphQL websocket connections.",
 	})}
-	reg.MustRegister(d.open)
+	reg.MustRegister(d.open,
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "laborx_websocket_frames_total",
+			Help: "Websocket frames written (messages, pings, closes)."},
+			func() float64 { return float64(d.writes.frames.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "laborx_websocket_writes_total",
+			Help: "Socket writes the websocket frames took (frames waiting together go in one)."},
+			func() float64 { return float64(d.writes.writes.Load()) }))
 	return d
+}
+
+// WebsocketWrites returns the frames written to websockets so far and the socket
+// writes they took (gather.go).
+func (d *Drain) WebsocketWrites() (frames, writes int64) {
+	return d.writes.frames.Load(), d.writes.writes.Load()
 }
 
 // Start makes /readyz answer 503 from now on.
@@ -103,7 +116,8 @@ func (d *Drain) trackWebsockets(next http.Handler) http.Handler {
 
 // websocket is gqlgen's websocket implementation with the close code swapped: gqlgen
 // closes a connection whose context ended with 1000 "terminated", which tells a client
-// the server meant to end it; during shutdown it is 1001, which says reconnect.
+// the server meant to end it; during shutdown it is 1001, which says reconnect. Its
+// frames are written by one goroutine per connection, gathered (gather.go).
 func (d *Drain) websocket(inner transport.WebsocketImplementation) transport.WebsocketImplementation {
 	return goingAwayImplementation{inner: inner, d: d}
 }
@@ -114,7 +128,7 @@ type goingAwayImplementation struct {
 }
 
 func (g goingAwayImplementation) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	c, err := g.inner.Accept(w, r, o)
+	c, err := g.inner.Accept(gatherWrites(w, &g.d.writes), r, o)
 	if err != nil {
 		return nil, err
 	}
