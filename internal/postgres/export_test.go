@@ -58,3 +58,10 @@ func SetImportChunkRows(n int) (old int) {
 	old, importChunkRows = importChunkRows, n
 	return old
 }
+
+// PublishedPayloads are the change payloads a publish of d and of x writes.
+func PublishedPayloads(d *exchange.LaborDemand, x *exchange.LaborSupply) (demand, supply any) {
+	_, demand = demandChange(d, exchange.ActionPublished)
+	_, supply = supplyChange(x, exchange.ActionPublished)
+	return demand, supply
+}
