@@ -59,13 +59,9 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "demo data loaded; keys under %s\n", db.dataDir)
 	if *scale > 0 {
 		start := time.Now()
-		progress := func(stage string, done, total int) {
-			fmt.Fprintf(stderr, "\r%s %d/%d rows   ", stage, done, total)
-		}
-		if err := demo.SeedScale(ctx, store, *scale, progress); err != nil {
+		if err := demo.SeedScale(ctx, store, *scale); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "\n")
 		fmt.Fprintf(stdout, "published %d synthetic demands and %d supplies in %s\n", *scale, *scale, time.Since(start).Round(time.Millisecond))
 	}
 	return nil

@@ -20,16 +20,7 @@ var scaleTitles = []string{"Công nhân may công nghiệp", "Lắp ráp linh ki
 // and crafts. The same seed gives the same rows (dates are relative to today).
 func ScaleCSV(cat *exchange.Catalog, kind string, n int, seed uint64) string {
 	r := rand.New(rand.NewPCG(seed, 7))
-	var occ []string
-	for _, o := range cat.Occupations() {
-		if o.Level == 4 && (o.Code[0] == '7' || o.Code[0] == '8' || o.Code[0] == '9' || r.IntN(4) == 0) {
-			occ = append(occ, o.Code)
-		}
-	}
-	var prov []string
-	for _, p := range cat.Provinces(false) {
-		prov = append(prov, p.Code)
-	}
+	occ, prov := scaleCodes(cat, r)
 	today := time.Now().UTC()
 	var b strings.Builder
 	if kind == "demand" {
@@ -62,36 +53,37 @@ func ScaleCSV(cat *exchange.Catalog, kind string, n int, seed uint64) string {
 	return b.String()
 }
 
-// SeedScale publishes n synthetic demands and n synthetic supplies, spread over the demo
-// centers, through the bulk import path, for load tests against a realistically sized
-// market. Each call adds n more of each. The demo centers must exist (Seed).
-func SeedScale(ctx context.Context, db *postgres.DB, n int, progress postgres.ImportProgress) error {
-	centers := postgres.NewCenterService(db)
-	market := postgres.NewMarketService(db)
-	seed := uint64(time.Now().UnixNano())
-	for i, c := range Centers {
-		share := n / len(Centers)
-		if i < n%len(Centers) {
-			share++
+// scaleCodes are the occupations (unit groups, mostly in manufacturing and crafts) and
+// the current provinces a synthetic market is drawn from.
+func scaleCodes(cat *exchange.Catalog, r *rand.Rand) (occupations, provinces []string) {
+	for _, o := range cat.Occupations() {
+		if o.Level == 4 && (o.Code[0] == '7' || o.Code[0] == '8' || o.Code[0] == '9' || r.IntN(4) == 0) {
+			occupations = append(occupations, o.Code)
 		}
-		center, err := centers.CenterByCode(OperatorContext(ctx, "demo-scale"), c.Code)
+	}
+	for _, p := range cat.Provinces(false) {
+		provinces = append(provinces, p.Code)
+	}
+	return occupations, provinces
+}
+
+// SeedScale publishes n synthetic demands and n synthetic supplies, spread over the demo
+// centers, for load tests against a realistically sized market: the rows ScaleCSV
+// would give, drawn and copied straight into the tables (postgres.DB.SeedScale) rather
+// than imported, which would take minutes for a million. Each call adds n more of each. The demo
+// centers must exist (Seed).
+func SeedScale(ctx context.Context, db *postgres.DB, n int) error {
+	centers := postgres.NewCenterService(db)
+	seed := uint64(time.Now().UnixNano())
+	spec := postgres.ScaleSpec{Titles: scaleTitles, Subject: "demo-scale", Seed: seed}
+	spec.Occupations, spec.Provinces = scaleCodes(db.Catalog, rand.New(rand.NewPCG(seed, 7)))
+	op := OperatorContext(ctx, "demo-scale")
+	for _, c := range Centers {
+		center, err := centers.CenterByCode(op, c.Code)
 		if err != nil {
 			return fmt.Errorf("scale seed: %w", err)
 		}
-		cctx := CoordinatorContext(ctx, center, "demo-scale")
-		for _, kind := range []string{"demand", "supply"} {
-			imp := market.ImportSupplyCSV
-			if kind == "demand" {
-				imp = market.ImportDemandCSV
-			}
-			res, err := imp(cctx, strings.NewReader(ScaleCSV(db.Catalog, kind, share, seed+uint64(i))), false, progress)
-			if err != nil {
-				return fmt.Errorf("scale seed %s for %s: %w", kind, c.Code, err)
-			}
-			if len(res.Errors) > 0 {
-				return fmt.Errorf("scale seed %s for %s: %d bad rows, first: %s", kind, c.Code, len(res.Errors), res.Errors[0].Message)
-			}
-		}
+		spec.Centers = append(spec.Centers, center.ID)
 	}
-	return nil
+	return db.SeedScale(op, spec, n)
 }

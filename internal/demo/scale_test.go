@@ -8,7 +8,7 @@ import (
 )
 
 // TestSeedScale: `laborx seed --scale N` adds N demands and N supplies over the five
-// demo centers through the import path, on top of the demo data.
+// demo centers, on top of the demo data.
 func TestSeedScale(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
@@ -23,7 +23,7 @@ func TestSeedScale(t *testing.T) {
 		return
 	}
 	d0, s0, _ := count()
-	if err := demo.SeedScale(ctx, db, 27, nil); err != nil {
+	if err := demo.SeedScale(ctx, db, 27); err != nil {
 		t.Fatal(err)
 	}
 	d1, s1, centers := count()

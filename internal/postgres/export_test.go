@@ -51,3 +51,17 @@ var (
 func (db *DB) ReferralUnchecked(ctx context.Context, id uuid.UUID) (*exchange.Referral, error) {
 	return readTx(ctx, db, func(tx *Tx) (*exchange.Referral, error) { return getReferral(ctx, tx, id, false) })
 }
+
+// SetImportChunkRows sets how many rows an import writes at a time, so that a test's
+// small file is written in several chunks; it returns the setting to restore.
+func SetImportChunkRows(n int) (old int) {
+	old, importChunkRows = importChunkRows, n
+	return old
+}
+
+// PublishedPayloads are the change payloads a publish of d and of x writes.
+func PublishedPayloads(d *exchange.LaborDemand, x *exchange.LaborSupply) (demand, supply any) {
+	_, demand = demandChange(d, exchange.ActionPublished)
+	_, supply = supplyChange(x, exchange.ActionPublished)
+	return demand, supply
+}

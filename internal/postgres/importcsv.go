@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,8 +17,14 @@ import (
 
 // Bulk import: internal/csvimport reads the CSV and checks every row by the same rules
 // as the mutations; the good rows are then copied into a temporary table and moved into place
-// with one INSERT … SELECT, and their change-feed entries written with a second COPY,
-// so a 100,000-row file is a handful of statements, not 100,000.
+// with one INSERT … SELECT per chunk of rows, and their change-feed entries written with one more COPY,
+// so a 100,000-row file is a few dozen statements, not 100,000.
+//
+// The file is checked in a goroutine of its own while the transaction writes the
+// chunks checked before (importpipe.go): Go's reading and checking and PostgreSQL's
+// inserting overlap instead of following each other. The transaction stays the unit: a
+// file without partial that turns out to have a bad row is rolled back, so it writes
+// nothing, as before.
 //
 // The INSERT folds the search texts the importer built from the catalog (searchText*
 // below, the same words in the same order as the triggers of 00160): the row's own
@@ -25,22 +32,18 @@ import (
 // tells the trigger so with laborx.search_text = 'given': the trigger's per-row
 // lookups were most of an import's time.
 
-// ImportProgress is told how far an import got: stage "checked" while rows are read and
-// validated, "written" while they are copied.
+// ImportProgress is told how far an import got: stage "checked" as rows are read and
+// validated, "written" as they are copied (the two interleave; total is 0 while unknown).
 type ImportProgress func(stage string, done, total int)
 
-// copySource feeds COPY and reports progress.
+// copySource feeds COPY.
 type copySource struct {
-	rows     [][]any
-	i        int
-	progress ImportProgress
+	rows [][]any
+	i    int
 }
 
 func (c *copySource) Next() bool {
 	c.i++
-	if c.progress != nil && (c.i%5000 == 0 || c.i == len(c.rows)) {
-		c.progress("written", min(c.i, len(c.rows)), len(c.rows))
-	}
 	return c.i <= len(c.rows)
 }
 func (c *copySource) Values() ([]any, error) { return copyValues(c.rows[c.i-1]), nil }
@@ -97,6 +100,10 @@ type importRun struct {
 	progress    ImportProgress
 }
 
+// errImportUnwritten rolls back an import that turned out to write nothing: a file with
+// bad rows and no partial, no good row, or a file that could not be read.
+var errImportUnwritten = errors.New("import: nothing to write")
+
 func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader, run importRun) (*exchange.ImportResult, error) {
 	p, err := centerPublisher(ctx)
 	if err != nil {
@@ -104,8 +111,6 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	}
 	now := s.db.now()
 	center := importCenter{id: p.CenterID}
-	// The CSV is read and checked outside any transaction (it may be large); the rows
-	// are written in one, at the same now.
 	center.provinceName, err = withTxAt(ctx, s.db, now, txReadOnly, func(tx *Tx) (string, error) {
 		var name string
 		err := tx.QueryRow(ctx, `SELECT p.name FROM centers c JOIN provinces p ON p.code = c.province_code
@@ -115,47 +120,31 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	if err != nil {
 		return nil, fmt.Errorf("import: caller's center: %w", translate(err))
 	}
+	chk := startCheck(imp, r, run.partial, center, actorOf(p), now)
+	defer chk.stop()
 	res := &exchange.ImportResult{Errors: []*exchange.ImportRowError{}}
-	var rows [][]any
-	var changes []exchange.Change
-	var payloads []any
-	checked := 0
-	n, err := csvimport.Read(r, imp.spec, func(row *csvimport.Row) {
-		if rows == nil {
-			rows, changes, payloads = make([][]any, 0, row.FileLines), make([]exchange.Change, 0, row.FileLines), make([]any, 0, row.FileLines)
-		}
-		values, ch, payload, ok := imp.row(row, uuid.Must(uuid.NewV7()), center, now)
-		if !ok {
-			res.Errors = append(res.Errors, row.Errors...)
-		} else {
-			rows, changes, payloads = append(rows, values), append(changes, ch), append(payloads, payload)
-		}
-		if checked++; run.progress != nil && checked%5000 == 0 {
-			run.progress("checked", checked, 0)
-		}
-	})
-	res.RowCount = n
-	if err != nil {
-		return nil, err
-	}
-	// A file that writes nothing leaves the key unused, as a create mutation refused by
-	// its validation does.
-	if (len(res.Errors) > 0 && !run.partial) || len(rows) == 0 {
-		return res, nil
-	}
-	return withTxAt(ctx, s.db, now, txReadWrite, func(tx *Tx) (*exchange.ImportResult, error) {
+	var readErr error
+	out, err := withTxAt(ctx, s.db, now, txReadWrite, func(tx *Tx) (*exchange.ImportResult, error) {
 		id, replayed, err := tx.idempotent(ctx, run.key, imp.op, run.fingerprint, func() (uuid.UUID, error) {
-			copied, err := tx.copyWithSearchText(ctx, imp.table, imp.columns, &copySource{rows: rows, progress: run.progress})
+			copied, outbox, err := tx.writeChunks(ctx, imp, chk.chunks, run.progress)
 			if err != nil {
 				return uuid.Nil, err
 			}
-			res.CreatedCount = int(copied)
+			done := <-chk.done
+			res.RowCount, readErr = done.rows, done.err
+			res.Errors = append(res.Errors, done.errors...)
+			// A file that writes nothing leaves the key unused, as a create mutation
+			// refused by its validation does: the rollback takes the claim back too.
+			if readErr != nil || (len(res.Errors) > 0 && !run.partial) || copied == 0 {
+				return uuid.Nil, errImportUnwritten
+			}
+			res.CreatedCount = copied
 			id := uuid.Must(uuid.NewV7())
-			if err := tx.audit(ctx, imp.op, imp.kind, uuid.Nil, map[string]any{"created": copied, "rows": n,
+			if err := tx.audit(ctx, imp.op, imp.kind, uuid.Nil, map[string]any{"created": copied, "rows": res.RowCount,
 				"rejected": len(res.Errors), "import": id}); err != nil {
 				return uuid.Nil, err
 			}
-			if err := tx.publishAll(ctx, changes, payloads); err != nil {
+			if err := tx.publishRows(ctx, outbox); err != nil {
 				return uuid.Nil, err
 			}
 			if run.key == nil {
@@ -168,6 +157,13 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 		}
 		return tx.importResult(ctx, id)
 	})
+	switch {
+	case readErr != nil:
+		return nil, readErr
+	case errors.Is(err, errImportUnwritten):
+		return res, nil
+	}
+	return out, err
 }
 
 // saveImportResult keeps an idempotent import's result for its replays.
@@ -191,29 +187,46 @@ func (tx *Tx) importResult(ctx context.Context, id uuid.UUID) (*exchange.ImportR
 	return res, nil
 }
 
-// copyWithSearchText writes rows of columns plus two unfolded search texts (own words,
-// reference names) into table: COPY into a temporary table, then one INSERT … SELECT
-// that folds them, with the search_text trigger told to keep them.
-func (tx *Tx) copyWithSearchText(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) (int64, error) {
-	cols := strings.Join(columns, ", ")
-	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE import_rows ON COMMIT DROP AS
-		SELECT `+cols+`, search_own AS own_raw, search_text AS names_raw FROM `+table+` WITH NO DATA`); err != nil {
-		return 0, fmt.Errorf("import: staging table: %w", err)
-	}
-	copied, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, append(columns[:len(columns):len(columns)], "own_raw", "names_raw"), src)
-	if err != nil {
-		return 0, fmt.Errorf("import: copy: %w", translate(err))
-	}
-	// One simple-protocol round trip; the setting lasts for the INSERT only. fold works
-	// letter by letter, so folding the two parts apart gives the trigger's search_text.
-	if _, err := tx.Exec(ctx, `SELECT set_config('laborx.search_text', 'given', true);
-		INSERT INTO `+table+` (`+cols+`, search_own, search_text)
-			SELECT `+cols+`, f.own, f.own || ' ' || fold(names_raw) FROM import_rows, LATERAL (SELECT fold(own_raw) AS own) f;
+// writeChunks writes the chunks of checked rows as they come (columns plus two
+// unfolded search texts: own words, reference names): each by COPY into a temporary
+// table, then one INSERT … SELECT that folds the texts, with the search_text trigger
+// told to keep them. It returns how many rows it wrote and their outbox rows, which
+// the caller publishes once the whole file is known to be good.
+func (tx *Tx) writeChunks(ctx context.Context, imp importer, chunks <-chan importChunk, progress ImportProgress) (int, [][]any, error) {
+	cols := strings.Join(imp.columns, ", ")
+	copyCols := append(imp.columns[:len(imp.columns):len(imp.columns)], "own_raw", "names_raw")
+	// One simple-protocol round trip a chunk; the setting lasts for the INSERT only. fold
+	// works letter by letter, so folding the two parts apart gives the trigger's search_text.
+	insert := `SELECT set_config('laborx.search_text', 'given', true);
+		INSERT INTO ` + imp.table + ` (` + cols + `, search_own, search_text)
+			SELECT ` + cols + `, f.own, f.own || ' ' || fold(names_raw) FROM import_rows, LATERAL (SELECT fold(own_raw) AS own) f;
 		SELECT set_config('laborx.search_text', '', true);
-		DROP TABLE import_rows`); err != nil {
-		return 0, fmt.Errorf("import: insert %s: %w", table, translate(err))
+		TRUNCATE import_rows`
+	copied := 0
+	var outbox [][]any
+	for c := range chunks {
+		if progress != nil {
+			progress("checked", c.checked, 0)
+		}
+		if copied == 0 {
+			if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE import_rows ON COMMIT DROP AS
+				SELECT `+cols+`, search_own AS own_raw, search_text AS names_raw FROM `+imp.table+` WITH NO DATA`); err != nil {
+				return 0, nil, fmt.Errorf("import: staging table: %w", err)
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, copyCols, &copySource{rows: c.rows}); err != nil {
+			return 0, nil, fmt.Errorf("import: copy: %w", translate(err))
+		}
+		if _, err := tx.Exec(ctx, insert); err != nil {
+			return 0, nil, fmt.Errorf("import: insert %s: %w", imp.table, translate(err))
+		}
+		copied += len(c.rows)
+		outbox = append(outbox, c.changes...)
+		if progress != nil {
+			progress("written", copied, 0)
+		}
 	}
-	return copied, nil
+	return copied, outbox, nil
 }
 
 // ImportLaborDemand imports demand CSV sent through the API.

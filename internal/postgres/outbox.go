@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -46,7 +47,15 @@ func (tx *Tx) publishAll(ctx context.Context, changes []exchange.Change, payload
 	if err != nil {
 		return err
 	}
-	if len(rows) == 1 {
+	return tx.publishRows(ctx, rows)
+}
+
+// publishRows is publishAll of outbox rows already built (outboxRow's).
+func (tx *Tx) publishRows(ctx context.Context, rows [][]any) error {
+	switch len(rows) {
+	case 0:
+		return nil
+	case 1:
 		if _, err := tx.Exec(ctx, pendingInsertSQL, rows[0][1:]...); err != nil {
 			return fmt.Errorf("publish change: %w", err)
 		}
@@ -54,14 +63,14 @@ func (tx *Tx) publishAll(ctx context.Context, changes []exchange.Change, payload
 		return nil
 	}
 	var last int64
-	if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + $1 RETURNING last`, len(changes)).Scan(&last); err != nil {
+	if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + $1 RETURNING last`, len(rows)).Scan(&last); err != nil {
 		return fmt.Errorf("publish change: next sequence: %w", err)
 	}
-	first := last - int64(len(changes)) + 1
+	first := last - int64(len(rows)) + 1
 	for i := range rows {
 		rows[i][0] = first + int64(i)
 	}
-	if _, err = tx.CopyFrom(ctx, pgx.Identifier{"changes"}, outboxColumns, pgx.CopyFromRows(rows)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, outboxColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("publish change: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, fmt.Sprint(last)); err != nil {
@@ -73,28 +82,48 @@ func (tx *Tx) publishAll(ctx context.Context, changes []exchange.Change, payload
 // outboxRows are the outbox rows of changes in outboxColumns' order, the sequence
 // (first) still to be set.
 func (tx *Tx) outboxRows(changes []exchange.Change, payloads []any) ([][]any, error) {
-	var actorCenter *uuid.UUID
-	subject := "system"
-	if tx.caller != nil {
-		subject = tx.caller.Subject
-		if tx.caller.CenterID != uuid.Nil {
-			id := tx.caller.CenterID
-			actorCenter = &id
-		}
-	}
+	a := actorOf(tx.caller)
 	rows := make([][]any, len(changes))
 	for i, ch := range changes {
-		body, err := json.Marshal(payloads[i])
+		row, err := a.outboxRow(ch, payloads[i], tx.now)
 		if err != nil {
-			return nil, fmt.Errorf("publish change: %w", err)
+			return nil, err
 		}
-		if ch.AudienceCenterIDs == nil {
-			ch.AudienceCenterIDs = []uuid.UUID{}
-		}
-		rows[i] = copyValues([]any{int64(0), string(ch.EntityKind), ch.EntityID, string(ch.Action), actorCenter,
-			subject, string(ch.Audience), ch.AudienceCenterIDs, ch.OwnerCenterID, body, tx.now})
+		rows[i] = row
 	}
 	return rows, nil
+}
+
+// outboxActor is who a change's outbox row names as its actor.
+type outboxActor struct {
+	center  *uuid.UUID
+	subject string
+}
+
+func actorOf(p *exchange.Principal) outboxActor {
+	a := outboxActor{subject: "system"}
+	if p != nil {
+		a.subject = p.Subject
+		if p.CenterID != uuid.Nil {
+			id := p.CenterID
+			a.center = &id
+		}
+	}
+	return a
+}
+
+// outboxRow is one change's outbox row in outboxColumns' order, the sequence still to
+// be set. It needs no transaction, so an import builds its rows while checking the file.
+func (a outboxActor) outboxRow(ch exchange.Change, payload any, now time.Time) ([]any, error) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return nil, fmt.Errorf("publish change: %w", err)
+	}
+	if ch.AudienceCenterIDs == nil {
+		ch.AudienceCenterIDs = []uuid.UUID{}
+	}
+	return copyValues([]any{int64(0), string(ch.EntityKind), ch.EntityID, string(ch.Action), a.center,
+		a.subject, string(ch.Audience), ch.AudienceCenterIDs, ch.OwnerCenterID, body, now}), nil
 }
 
 // audit appends an entry to the append-only audit trail.

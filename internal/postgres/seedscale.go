@@ -1,0 +1,174 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/laborx/laborx/internal/exchange"
+)
+
+// A synthetic market for load tests (`laborx seed --scale N`) is not read from a CSV
+// file through the import's checks: its rows are drawn in Go and copied straight into
+// the tables, so that a million demands and a million supplies cost seconds, not
+// minutes. What is written is what an import of the same values would write: the
+// columns the import writes (the others take their defaults, which are the values the
+// import writes for empty cells), the search texts the triggers would give (folded
+// from the catalog's names, folded once in SQL: fold works letter by letter), one
+// PUBLISHED change per row with the payload demandChange/supplyChange build, numbered
+// after what was there, one audit entry per kind, and labor_demand_counts kept by its
+// trigger. TestSeedScaleAsPublished checks the rows against the publish rules, the texts against
+// the triggers and the payloads against Go's.
+//
+// A seed that at least doubles a table drops the table's secondary indexes and
+// foreign keys first and makes them again from their own definitions afterwards, in
+// the same transaction: PostgreSQL builds an index over a million rows with one sort
+// and checks a foreign key with one join, many times cheaper than a million index
+// insertions and key lookups (PostgreSQL's "Populating a Database"). The tables are
+// locked meanwhile.
+
+// ScaleSpec is what a synthetic market is drawn from.
+type ScaleSpec struct {
+	// Centers publish the rows in turn.
+	Centers []uuid.UUID
+	// Occupations, Provinces and Titles are the codes and demand titles every row picks
+	// one of (a supply up to three destinations); they must be valid for a publish.
+	Occupations, Provinces, Titles []string
+	// Subject is the actor of the changes and audit entries.
+	Subject string
+	// Seed makes the draw: the same seed gives the same values.
+	Seed uint64
+}
+
+// seedTables are the tables a seed fills.
+var seedTables = []string{"labor_demands", "labor_supplies", "changes"}
+
+// seedDemandColumns and seedSupplyColumns are the columns a seed writes.
+var (
+	seedDemandColumns = []string{"id", "center_id", "employer_name", "occupation_code", "title", "description", "quantity",
+		"wage_min", "wage_max", "work_province_code", "employment_type", "expires_at", "visibility", "created_at",
+		"updated_at", "search_own", "search_text"}
+	seedSupplyColumns = []string{"id", "center_id", "occupation_code", "quantity", "available_from", "available_until",
+		"destination_codes", "expected_wage_min", "notes", "created_at", "updated_at", "search_own", "search_text"}
+)
+
+// SeedScale adds n synthetic demands and n synthetic supplies, the rows taking
+// spec.Centers in turn, all published now. The caller in ctx is the audit's actor.
+func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
+	if n <= 0 || len(spec.Centers) == 0 || len(spec.Occupations) == 0 || len(spec.Provinces) == 0 || len(spec.Titles) == 0 {
+		return fmt.Errorf("scale seed: nothing to draw from")
+	}
+	now := db.now()
+	_, err := withTxAt(ctx, db, now, txReadWrite, func(tx *Tx) (struct{}, error) {
+		g, err := tx.newSeedDraw(ctx, spec, now)
+		if err != nil {
+			return struct{}{}, err
+		}
+		if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', '256MB', true),
+			set_config('laborx.search_text', 'given', true)`); err != nil {
+			return struct{}{}, fmt.Errorf("scale seed: settings: %w", err)
+		}
+		var rebuild []string
+		for _, t := range seedTables {
+			// Locked first, so that the count that decides stays true.
+			var existing int64
+			if _, err := tx.Exec(ctx, `LOCK TABLE `+t+` IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+				return struct{}{}, fmt.Errorf("scale seed: lock %s: %w", t, err)
+			}
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+t).Scan(&existing); err != nil {
+				return struct{}{}, fmt.Errorf("scale seed: count %s: %w", t, err)
+			}
+			if existing <= int64(n) {
+				rebuild = append(rebuild, t)
+			}
+		}
+		restore, err := tx.dropSecondary(ctx, rebuild)
+		if err != nil {
+			return struct{}{}, err
+		}
+		var last int64
+		if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + $1 RETURNING last`, 2*n).Scan(&last); err != nil {
+			return struct{}{}, fmt.Errorf("scale seed: sequence: %w", err)
+		}
+		g.sequence = last - int64(2*n)
+		for _, c := range []struct {
+			table   string
+			columns []string
+			src     pgx.CopyFromSource
+		}{
+			{"labor_demands", seedDemandColumns, g.rows(n, g.demandRows(n))},
+			{"labor_supplies", seedSupplyColumns, g.rows(n, g.supplyRows(n))},
+			// The changes draw the same rows again (same seed), rather than holding a
+			// million payloads until the rows are in.
+			{"changes", outboxColumns, g.rows(2*n, g.changeRows(n))},
+		} {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, c.src); err != nil {
+				return struct{}{}, fmt.Errorf("scale seed: copy %s: %w", c.table, err)
+			}
+		}
+		for _, stmt := range restore {
+			if _, err := tx.Exec(ctx, stmt); err != nil {
+				return struct{}{}, fmt.Errorf("scale seed: %s: %w", stmt, err)
+			}
+		}
+		for _, k := range []struct {
+			op   string
+			kind exchange.Kind
+		}{{"laborDemand.import", exchange.KindLaborDemand}, {"laborSupply.import", exchange.KindLaborSupply}} {
+			if err := tx.audit(ctx, k.op, k.kind, uuid.Nil, map[string]any{"created": n, "rows": n, "rejected": 0,
+				"import": uuid.Must(uuid.NewV7()), "seed": true, "centers": len(spec.Centers)}); err != nil {
+				return struct{}{}, err
+			}
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, fmt.Sprint(last)); err != nil {
+			return struct{}{}, fmt.Errorf("scale seed: notify: %w", err)
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return err
+	}
+	// The planner's statistics, for the plans of a market this size from the first query.
+	if _, err := db.Pool.Exec(ctx, `ANALYZE labor_demands, labor_supplies, changes, labor_demand_counts`); err != nil {
+		return fmt.Errorf("scale seed: analyze: %w", err)
+	}
+	return nil
+}
+
+// dropSecondary drops the tables' indexes other than their primary and unique keys,
+// and their foreign keys, and returns the statements that make them again.
+func (tx *Tx) dropSecondary(ctx context.Context, tables []string) ([]string, error) {
+	var drop, restore []string
+	for _, t := range tables {
+		rows, err := tx.Query(ctx, `
+			SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+			FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+			LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid
+			WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND k.oid IS NULL
+			UNION ALL
+			SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', $1::regclass, conname),
+				format('ALTER TABLE %s ADD CONSTRAINT %I %s', $1::regclass, conname, pg_get_constraintdef(oid))
+			FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`, t)
+		if err != nil {
+			return nil, fmt.Errorf("scale seed: indexes of %s: %w", t, err)
+		}
+		for rows.Next() {
+			var d, r string
+			if err := rows.Scan(&d, &r); err != nil {
+				return nil, fmt.Errorf("scale seed: indexes of %s: %w", t, err)
+			}
+			drop, restore = append(drop, d), append(restore, r)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("scale seed: indexes of %s: %w", t, err)
+		}
+	}
+	for _, stmt := range drop {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("scale seed: %s: %w", stmt, err)
+		}
+	}
+	return restore, nil
+}
