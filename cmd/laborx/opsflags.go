@@ -53,7 +53,7 @@ func (f *opsFlags) register(fs *flag.FlagSet) {
 		"how statements are sent: "+strings.Join(postgres.ExecModes, ", ")+"; auto is cache_describe when --listen-database-url differs "+
 			"from --database-url (a pooler in transaction mode), else the URL's default_query_exec_mode (LABORX_DB_EXEC_MODE)")
 	fs.IntVar(&f.maxConcurrent, "max-concurrent", envInt("LABORX_MAX_CONCURRENT", def.MaxConcurrent),
-		"queries and mutations executing at once; the rest wait in arrival order, 0 for no bound (LABORX_MAX_CONCURRENT)")
+		"queries running at once (default 2 per core); the rest wait in arrival order, 0 for no bound (LABORX_MAX_CONCURRENT)")
 	fs.DurationVar(&f.queueWait, "queue-wait", envDuration("LABORX_QUEUE_WAIT", def.QueueWait),
 		"how long a request waits for one of the --max-concurrent slots before it is answered UNAVAILABLE (LABORX_QUEUE_WAIT)")
 	f.trustedProxies = envPrefixes("LABORX_TRUSTED_PROXIES")

@@ -17,8 +17,8 @@ import (
 	"github.com/laborx/laborx/internal/exchange"
 )
 
-// admission bounds how many queries and mutations run at once; the rest wait their
-// turn in arrival order (semaphore.Weighted is FIFO). On a few cores, ten requests that
+// admission bounds how many queries run at once; the rest wait their turn in arrival
+// order (semaphore.Weighted is FIFO). On a few cores, ten requests that
 // each fan out into dozens of goroutines all run interleaved and all finish late, and a
 // collection that starts in the middle slows every one of them; admitted a few at a
 // time they finish in the order they came, each in about the time it takes alone, and
@@ -28,11 +28,14 @@ import (
 //
 // A slot bounds the requests using the CPU, not those waiting for something else: a
 // request that has held its slot for slotLease is waiting on PostgreSQL (a lock, a
-// slow statement, a pool connection) or is a long import, and gives its slot back
-// while it goes on. So a stalled database never stalls the queries that need none of
-// it ({ viewer }, cached keys), as without the gate.
+// slow statement, a pool connection) and gives its slot back while it goes on. So a
+// stalled database never stalls the queries that need none of it ({ viewer }, cached
+// keys), as without the gate.
 //
-// Subscriptions are not gated: they live as long as their connection.
+// Only queries are gated: a page of demands is CPU (gqlgen's per-field work, dozens of
+// goroutines), while a mutation spends its time in PostgreSQL's transactions and
+// commits, where more in flight is more throughput. Subscriptions live as long as
+// their connection.
 type admission struct {
 	slots *semaphore.Weighted
 	wait  time.Duration
@@ -58,10 +61,10 @@ func newAdmission(cfg Config, present graphql.ErrorPresenterFunc, reg prometheus
 		present: present,
 		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "laborx_graphql_waiting",
-			Help: "Queries and mutations waiting for one of the --max-concurrent execution slots.",
+			Help: "Queries waiting for one of the --max-concurrent execution slots.",
 		}),
 		waitTime: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "laborx_graphql_wait_seconds", Help: "How long queries and mutations waited for an execution slot.",
+			Name: "laborx_graphql_wait_seconds", Help: "How long queries waited for an execution slot.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 		}),
 	}
@@ -82,7 +85,7 @@ var errBusy = errors.New("no execution slot within the wait bound")
 
 func (a *admission) aroundOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	op := graphql.GetOperationContext(ctx)
-	if op == nil || op.Operation == nil || op.Operation.Operation == ast.Subscription {
+	if op == nil || op.Operation == nil || op.Operation.Operation != ast.Query {
 		return next(ctx)
 	}
 	h := next(ctx) // cheap: gqlgen executes when the response handler is called

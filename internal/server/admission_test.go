@@ -90,10 +90,14 @@ type gatedAnswer struct {
 	codes      []string
 }
 
-// do sends `query op { __typename }`.
+// do sends `query op { __typename }`, or the mutation when op starts with "mutation ".
 func (g *gatedServer) do(t *testing.T, op string) gatedAnswer {
 	t.Helper()
-	resp, err := http.Post(g.url, "application/json", strings.NewReader(string(requestBody("query "+op+" { __typename }", nil))))
+	doc := "query " + op + " { __typename }"
+	if strings.HasPrefix(op, "mutation ") {
+		doc = op + " { __typename }"
+	}
+	resp, err := http.Post(g.url, "application/json", strings.NewReader(string(requestBody(doc, nil))))
 	if err != nil {
 		t.Error(err)
 		return gatedAnswer{}
@@ -197,6 +201,20 @@ func TestAdmissionLeaseFreesTheSlot(t *testing.T) {
 	if a := <-first; a.status != http.StatusOK {
 		t.Errorf("A: %+v, want 200", a)
 	}
+}
+
+// TestAdmissionLetsMutationsPass: mutations wait on PostgreSQL, not the CPU, and are
+// not counted.
+func TestAdmissionLetsMutationsPass(t *testing.T) {
+	g := newGatedServer(t, gateConfig(1, 20*time.Millisecond, time.Hour))
+	g.hold("A")
+	first := g.goDo(t, "A")
+	waitFor(t, "A runs", func() bool { return len(g.admitted()) == 1 })
+	if a := g.do(t, "mutation M"); a.status != http.StatusOK || len(a.codes) != 0 {
+		t.Errorf("a mutation while a query holds the only slot: %+v, want 200", a)
+	}
+	g.release("A")
+	<-first
 }
 
 // TestAdmissionUnboundedWithoutLimit: MaxConcurrent 0 is no gate at all.

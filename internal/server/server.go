@@ -60,7 +60,7 @@ type Config struct {
 	UnauthBurst int
 	// WebsocketInitTimeout closes a websocket that sends no connection_init in time.
 	WebsocketInitTimeout time.Duration
-	// MaxConcurrent bounds the queries and mutations running at once (0: no bound);
+	// MaxConcurrent bounds the queries running at once (0: no bound);
 	// the others wait in arrival order up to QueueWait (0: up to their deadline), then
 	// are answered UNAVAILABLE (admission.go).
 	MaxConcurrent int
