@@ -43,6 +43,9 @@ var peersSQL string
 
 type config struct {
 	laborx, baseline string // binaries; baseline is optional (the "before" of a change)
+	// laborxFlags and baselineFlags are extra `laborx serve` flags of each, so one
+	// binary can be measured against itself with a setting changed.
+	laborxFlags, baselineFlags string
 	dataDir          string
 	nodePath         string
 	scale            int
@@ -57,6 +60,8 @@ func main() {
 	var c config
 	flag.StringVar(&c.laborx, "laborx", "", "laborx binary to measure")
 	flag.StringVar(&c.baseline, "baseline", "", "optional second laborx binary measured in the same rounds (before/after)")
+	flag.StringVar(&c.laborxFlags, "laborx-flags", "", "extra serve flags of --laborx, space-separated (e.g. \"--max-concurrent 0\")")
+	flag.StringVar(&c.baselineFlags, "baseline-flags", "", "extra serve flags of --baseline, space-separated")
 	flag.StringVar(&c.dataDir, "data-dir", "/tmp/laborx-peers", "cluster, keys and seeded data; reused when already seeded")
 	flag.StringVar(&c.nodePath, "node-path", "", "node_modules folder holding postgraphile and postgraphile-plugin-connection-filter")
 	flag.IntVar(&c.scale, "scale", 20000, "laborx seed --scale N on first use")
@@ -243,11 +248,11 @@ func (b *bench) startServers(ctx context.Context) ([]*system, error) {
 	}
 	// The current binary starts first and migrates; the baseline may predate some of
 	// the migrations and runs without migrating. It is listed first.
-	if err := laborx("laborx", b.cfg.laborx); err != nil {
+	if err := laborx("laborx", b.cfg.laborx, strings.Fields(b.cfg.laborxFlags)...); err != nil {
 		return nil, err
 	}
 	if b.cfg.baseline != "" {
-		if err := laborx("laborx (before)", b.cfg.baseline, "--no-migrate"); err != nil {
+		if err := laborx("laborx (before)", b.cfg.baseline, append([]string{"--no-migrate"}, strings.Fields(b.cfg.baselineFlags)...)...); err != nil {
 			return nil, err
 		}
 		systems[0], systems[1] = systems[1], systems[0]

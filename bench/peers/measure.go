@@ -285,6 +285,11 @@ func (b *bench) report(systems []*system, queries []*query, results map[string]m
 		"%d demands in the database at the end. Load average (1/5/15 min) at start %s, at end %s.\n\n",
 		started.Format("2006-01-02 15:04"), time.Now().UTC().Format("15:04"), b.cfg.rounds, b.cfg.duration, b.cfg.conns,
 		demands, loadStart, loadEnd)
+	for _, f := range []struct{ who, flags string }{{"laborx", b.cfg.laborxFlags}, {"laborx (before)", b.cfg.baselineFlags}} {
+		if f.flags != "" {
+			fmt.Fprintf(&w, "%s ran with `%s`.\n\n", f.who, f.flags)
+		}
+	}
 	w.WriteString("| query | system | req/s (median; rounds) | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | statements/req |\n")
 	w.WriteString("|---|---|---|---|---|---|---|---|\n")
 	for _, q := range queries {

@@ -7,6 +7,9 @@
 #
 # --quick         1 round × 3 s (a sanity run); default 3 rounds × 10 s
 # --baseline REF  also measure laborx built from git REF (e.g. main) in the same rounds
+#                 (--baseline HEAD -- --baseline-flags "--max-concurrent 0" measures one
+#                 setting against the default: --laborx-flags and --baseline-flags add
+#                 serve flags to either)
 #
 # It installs what it needs when missing: wrk and pgbench (Debian packages), and
 # postgraphile@4 with postgraphile-plugin-connection-filter from npm into a temporary

@@ -31,6 +31,8 @@ type opsFlags struct {
 	readMaxLag     time.Duration
 	execMode       string
 	trustedProxies prefixList
+	maxConcurrent  int
+	queueWait      time.Duration
 }
 
 func (f *opsFlags) register(fs *flag.FlagSet) {
@@ -50,6 +52,10 @@ func (f *opsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.execMode, "db-exec-mode", env("LABORX_DB_EXEC_MODE", "auto"),
 		"how statements are sent: "+strings.Join(postgres.ExecModes, ", ")+"; auto is cache_describe when --listen-database-url differs "+
 			"from --database-url (a pooler in transaction mode), else the URL's default_query_exec_mode (LABORX_DB_EXEC_MODE)")
+	fs.IntVar(&f.maxConcurrent, "max-concurrent", envInt("LABORX_MAX_CONCURRENT", def.MaxConcurrent),
+		"queries running at once (default 2 per core); the rest wait in arrival order, 0 for no bound (LABORX_MAX_CONCURRENT)")
+	fs.DurationVar(&f.queueWait, "queue-wait", envDuration("LABORX_QUEUE_WAIT", def.QueueWait),
+		"how long a request waits for one of the --max-concurrent slots before it is answered UNAVAILABLE (LABORX_QUEUE_WAIT)")
 	f.trustedProxies = envPrefixes("LABORX_TRUSTED_PROXIES")
 	fs.Var(&f.trustedProxies, "trusted-proxy",
 		"CIDR of a load balancer whose X-Forwarded-For names the client in logs (repeatable; LABORX_TRUSTED_PROXIES, comma-separated)")
@@ -75,6 +81,8 @@ func (f *opsFlags) apply(cfg *server.Config) {
 	cfg.RequestTimeout = f.requestTimeout
 	cfg.ImportTimeout = f.importTimeout
 	cfg.TrustedProxies = f.trustedProxies
+	cfg.MaxConcurrent = max(f.maxConcurrent, 0)
+	cfg.QueueWait = f.queueWait
 }
 
 // shutdownDeadline is how long in-flight requests may take to finish after the

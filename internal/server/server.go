@@ -60,13 +60,21 @@ type Config struct {
 	UnauthBurst int
 	// WebsocketInitTimeout closes a websocket that sends no connection_init in time.
 	WebsocketInitTimeout time.Duration
+	// MaxConcurrent bounds the queries running at once (0: no bound);
+	// the others wait in arrival order up to QueueWait (0: up to their deadline), then
+	// are answered UNAVAILABLE (admission.go).
+	MaxConcurrent int
+	QueueWait     time.Duration
+	// slotLease replaces slotLease in tests (0: the constant).
+	slotLease time.Duration
 }
 
 // DefaultConfig returns production defaults.
 func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 32 << 20, Limits: DefaultLimits(), RateLimit: 50, Burst: 200,
 		UnauthRate: 2, UnauthBurst: 30, WebsocketInitTimeout: 10 * time.Second,
-		RequestTimeout: 10 * time.Second, ImportTimeout: time.Minute, ReadTimeout: 2 * time.Minute}
+		RequestTimeout: 10 * time.Second, ImportTimeout: time.Minute, ReadTimeout: 2 * time.Minute,
+		MaxConcurrent: defaultMaxConcurrent()}
 }
 
 // Deps are the parts the server is built from.
@@ -171,7 +179,11 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	srv.SetDisableSuggestion(true)
 	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	ops.use(srv)
-	srv.SetErrorPresenter(presentError(d.Logger, m, d.Outage))
+	present := presentError(d.Logger, m, d.Outage)
+	if gate := newAdmission(cfg, present, d.Registry); gate != nil {
+		srv.AroundOperations(gate.aroundOperation) // inside the deadline that ops gives
+	}
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		d.Logger.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", exchange.RequestID(ctx))
 		return errors.New("internal error")
