@@ -220,8 +220,10 @@ func (pt postingTable[T]) end(ctx context.Context, db *DB, globalID string, reas
 	})
 }
 
-// listPostings is listPage for demands and supplies: each posting on the page gets its
-// status derived at the transaction's now, the one status rule reads use.
+// listPostings is listPage for postings whose rows pgx maps by name (today only the
+// supplies; the demand list scans by position with its centers, demandsWithCenters, and
+// finishes each demand with readDemand): each posting on the page gets its status
+// derived at the transaction's now, the one status rule reads use.
 func listPostings[T any, P interface {
 	*T
 	SetStatus(time.Time)
