@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Wall time of the test suite, measured the same way on two commits, in alternating
 # rounds (the machine is shared, so the rounds of both see the same load):
-#   base  the whole suite of BASE (default 5966683, the state issue 8 was filed against)
-#   same  this checkout running only the tests that already existed at BASE
-#   whole this checkout's whole suite (MODE whole or both)
+#   base-same  BASE (default 5966683, the state issue 8 was filed against) running only
+#              its test functions that still exist here by name (MODE same or both)
+#   same       this checkout running only those same test functions (MODE same or both):
+#              with base-same, a like-for-like comparison
+#   base       the whole suite of BASE (MODE whole or both)
+#   whole      this checkout's whole suite (MODE whole or both)
 # Usage: bash bench/suite-time.sh [BASE] [ROUNDS] [MODE: same (default), whole, both]
 # Each test binary runs under /usr/bin/time (go test -exec), so every round also reports
 # each package's CPU seconds, user+sys of the test process and of its PostgreSQL
@@ -32,20 +35,23 @@ cpu() {
   awk '$1 ~ /^[0-9.]+$/ { n = split($4, p, "/"); sub(/\.test$/, "", p[n]); c[p[n]] += $1 + $2; t += $1 + $2 }
     END { for (k in c) printf "    %-12s %7.1f s CPU\n", k, c[k]; printf "    %-12s %7.1f s CPU\n", "all", t }' "$work/cpu-$1" | sort -k2 -n -r
 }
-for i in $(seq "$rounds"); do
-  (cd "$work/base" && /usr/bin/time -f "base round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m -exec "$(timed base-$i)" ./... >"$work/base-$i.log" 2>&1 || echo "base round $i FAILED"; tail -1 "$work/base-$i.log")
-  cpu base-$i
+# suite LABEL DIR [go test args...]: one timed run of the suite in DIR.
+suite() {
+  local label=$1 dir=$2
+  shift 2
+  (cd "$dir" && /usr/bin/time -f "$label: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m -exec "$(timed "$label")" "$@" ./... >"$work/$label.log" 2>&1) ||
+    { echo "$label FAILED"; grep -E '^(--- FAIL|FAIL|ok )' "$work/$label.log" | head -20; }
+  tail -1 "$work/$label.log"
+  cpu "$label"
   echo "  load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+for i in $(seq "$rounds"); do
   if [ "$mode" != whole ]; then
-    /usr/bin/time -f "same round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m -exec "$(timed same-$i)" -run "$re" ./... >"$work/same-$i.log" 2>&1 || echo "same round $i FAILED"
-    tail -1 "$work/same-$i.log"
-    cpu same-$i
-    echo "  load $(cut -d' ' -f1-3 /proc/loadavg)"
+    suite "base-same-$i" "$work/base" -run "$re"
+    suite "same-$i" . -run "$re"
   fi
   if [ "$mode" != same ]; then
-    /usr/bin/time -f "whole round $i: wall %e s, user %U s, sys %S s" go test -p 2 -count=1 -timeout 30m -exec "$(timed whole-$i)" ./... >"$work/whole-$i.log" 2>&1 || { echo "whole round $i FAILED"; grep -E '^(--- FAIL|FAIL|ok )' "$work/whole-$i.log" | head -20; }
-    tail -1 "$work/whole-$i.log"
-    cpu whole-$i
-    echo "  load $(cut -d' ' -f1-3 /proc/loadavg)"
+    suite "base-$i" "$work/base"
+    suite "whole-$i" .
   fi
 done

@@ -36,13 +36,16 @@ func traversableTempDir(t *testing.T) string {
 	return filepath.Join(dir, "data")
 }
 
-// TestSIGTERMDrains stops `laborx serve` (as SIGTERM does) while a request is in flight
+// drainFlags are the flags of a serve that checkDrains stops.
+var drainFlags = []string{"--drain", "2s", "--request-timeout", "60s"}
+
+// checkDrains stops `laborx serve` (as SIGTERM does) while a request is in flight
 // and a subscription is open: /readyz turns 503 while the listener still accepts and
 // requests are still served, then the listener closes, the in-flight request finishes
-// with its answer, and the websocket is closed with 1001 "going away".
-func TestSIGTERMDrains(t *testing.T) {
-	dataDir := traversableTempDir(t)
-	url, stop := startServe(t, dataDir, "--drain", "2s", "--request-timeout", "60s")
+// with its answer, and the websocket is closed with 1001 "going away". serve was started
+// with drainFlags. TestServeDemo stops its first serve so: a serve of its own would
+// cost this test a cluster and the demo's seeding, seconds of CPU, for nothing else.
+func checkDrains(t *testing.T, dataDir, url string, stop func()) {
 	tok, err := demo.Token(dataDir, "TNG", "drain-test", []string{"publisher"}, 10*time.Minute)
 	if err != nil {
 		t.Fatal(err)

@@ -35,10 +35,11 @@ func (s *syncBuffer) String() string {
 
 // TestServeDemo runs the program as a user would: `serve --demo` on its embedded
 // PostgreSQL, then a token from `token mint` answers a query, then SIGINT-style
-// cancellation shuts everything down, and a second start finds the data again.
+// cancellation shuts everything down (draining, checkDrains), and a second start finds
+// the data again.
 func TestServeDemo(t *testing.T) {
 	dataDir := traversableTempDir(t)
-	url, stop := startServe(t, dataDir)
+	url, stop := startServe(t, dataDir, drainFlags...)
 	checkDataDirLayout(t, dataDir)
 
 	var tok bytes.Buffer
@@ -90,7 +91,8 @@ func TestServeDemo(t *testing.T) {
 
 	// Stopped and started again on the same data dir, the exchange still knows its
 	// centers and keys: the token minted before works.
-	stop()
+	t.Run("SIGTERM drains", func(t *testing.T) { checkDrains(t, dataDir, url, stop) })
+	stop() // when the subtest failed early
 	url, _ = startServe(t, dataDir)
 	got = query(t, url, strings.TrimSpace(tok.String()), `{ viewer { center { code } } centers { totalCount } }`)
 	if !strings.Contains(got, `"code":"HPG"`) || !strings.Contains(got, `"totalCount":6`) {

@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/laborx/laborx/internal/apitest"
 	"github.com/laborx/laborx/internal/devdb"
@@ -57,29 +55,16 @@ func newRestartableCluster(t *testing.T) *restartableCluster {
 			t.Errorf("remove the test cluster: %v", err)
 		}
 	})
-	rc.start()
-	ctx := context.Background()
-	if err := rc.c.EnsureDatabase(ctx, "laborx"); err != nil {
+	if err := copyGoldenCluster(filepath.Join(dir, "pg")); err != nil {
 		t.Fatal(err)
 	}
+	rc.start()
 	rc.DSN = rc.c.DSN("laborx")
 	u, err := url.Parse(rc.DSN)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rc.port, err = strconv.Atoi(u.Port()); err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(ctx, rc.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	m, err := postgres.NewMigrator(stdlib.OpenDBFromPool(pool), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return rc

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -481,25 +482,43 @@ func allColumns(t *testing.T, pool *pgxpool.Pool) [][3]string {
 }
 
 // findInDatabase returns "table.column" for every column whose text form (bytea also
-// read as raw bytes) contains s.
+// read as raw bytes) contains s. Each table is read once, with a count per column: a
+// statement per column made this search hundreds of round trips.
 func findInDatabase(t *testing.T, pool *pgxpool.Pool, s string) []string {
 	t.Helper()
 	var found []string
-	for _, c := range allColumns(t, pool) {
-		col := pgx.Identifier{c[1]}.Sanitize()
-		cond := col + `::text LIKE $1`
-		if c[2] == "bytea" {
-			cond += ` OR encode(` + col + `, 'escape') LIKE $1`
+	cols := allColumns(t, pool)
+	for len(cols) > 0 {
+		table := cols[0][0]
+		n := 1
+		for n < len(cols) && cols[n][0] == table {
+			n++
 		}
-		var n int
-		err := pool.QueryRow(context.Background(), fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`,
-			pgx.Identifier{c[0]}.Sanitize(), cond), "%"+s+"%").Scan(&n)
+		counts := make([]string, n)
+		for i, c := range cols[:n] {
+			col := pgx.Identifier{c[1]}.Sanitize()
+			cond := col + `::text LIKE $1`
+			if c[2] == "bytea" {
+				cond += ` OR encode(` + col + `, 'escape') LIKE $1`
+			}
+			counts[i] = `count(*) FILTER (WHERE ` + cond + `)`
+		}
+		hits := make([]int, n)
+		dest := make([]any, n)
+		for i := range hits {
+			dest[i] = &hits[i]
+		}
+		err := pool.QueryRow(context.Background(), fmt.Sprintf(`SELECT %s FROM %s`,
+			strings.Join(counts, ", "), pgx.Identifier{table}.Sanitize()), "%"+s+"%").Scan(dest...)
 		if err != nil {
-			t.Fatalf("%s.%s: %v", c[0], c[1], err)
+			t.Fatalf("%s: %v", table, err)
 		}
-		if n > 0 {
-			found = append(found, c[0]+"."+c[1])
+		for i, c := range cols[:n] {
+			if hits[i] > 0 {
+				found = append(found, c[0]+"."+c[1])
+			}
 		}
+		cols = cols[n:]
 	}
 	return found
 }

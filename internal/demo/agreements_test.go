@@ -14,13 +14,11 @@ import (
 // between HNI and HYN, the history's TNG–HYN (signed) and BNH–TNG (terminated), and
 // seeding twice changes nothing.
 func TestSeedAgreements(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := newDB(t)
-	dir := t.TempDir()
-	for range 2 {
-		if err := demo.Seed(ctx, db, dir); err != nil {
-			t.Fatal(err)
-		}
+	db, dir := seededDB(t)
+	if err := demo.Seed(ctx, db, dir); err != nil { // the second seed
+		t.Fatal(err)
 	}
 	page, err := postgres.NewAgreementService(db).Agreements(demo.OperatorContext(ctx, "test"), exchange.AgreementFilter{},
 		exchange.PageArgs{First: 10, WithTotal: true})
@@ -49,11 +47,9 @@ func TestSeedAgreements(t *testing.T) {
 // TestSeedHistory: the demo's past gives every monthly series a shape and the funnel a
 // median time to hire of days.
 func TestSeedHistory(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := newDB(t)
-	if err := demo.Seed(ctx, db, t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := seededDB(t)
 	stats := postgres.NewStatsService(db, nil)
 	opCtx := demo.OperatorContext(ctx, "test")
 	to := exchange.Day(time.Now())

@@ -13,9 +13,9 @@ import (
 // TestSeedBenefitTransfers: the demo has a transfer in every status, at least one of
 // them overdue, and a second seed (also on a later day) adds or moves nothing.
 func TestSeedBenefitTransfers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := newDB(t)
-	dir := t.TempDir()
+	db, dir := seededDB(t) // seeded once
 	counts := func() map[string]int {
 		t.Helper()
 		// Overdue as BenefitTransfer.overdue: not sent and past dueBy in Vietnam.
@@ -39,9 +39,6 @@ func TestSeedBenefitTransfers(t *testing.T) {
 			t.Fatal(err)
 		}
 		return m
-	}
-	if err := demo.Seed(ctx, db, dir); err != nil {
-		t.Fatal(err)
 	}
 	first := counts()
 	for _, s := range []exchange.BenefitTransferStatus{exchange.TransferRequested, exchange.TransferNotified,

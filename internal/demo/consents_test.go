@@ -11,9 +11,9 @@ import (
 // destination's province or to a day, one with a withdrawal and consent given again;
 // seeding twice adds no record.
 func TestSeedConsents(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := newDB(t)
-	dir := t.TempDir()
+	db, dir := seededDB(t) // seeded once
 	counts := func() (workers, without, records, scoped, dated, withdrawn int) {
 		t.Helper()
 		if err := db.Pool.QueryRow(ctx, `SELECT
@@ -25,9 +25,6 @@ func TestSeedConsents(t *testing.T) {
 			t.Fatal(err)
 		}
 		return
-	}
-	if err := demo.Seed(ctx, db, dir); err != nil {
-		t.Fatal(err)
 	}
 	workers, without, records, scoped, dated, withdrawn := counts()
 	if workers == 0 || without != 0 || records != workers+1 || scoped == 0 || dated == 0 || withdrawn != 1 {

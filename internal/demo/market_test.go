@@ -8,11 +8,9 @@ import (
 )
 
 func TestSeedMarketTwice(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := newDB(t)
-	if err := demo.Seed(ctx, db, t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := seededDB(t) // seeded once
 	if err := demo.SeedMarket(ctx, db); err != nil {
 		t.Fatal(err)
 	}

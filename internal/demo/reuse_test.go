@@ -14,12 +14,10 @@ import (
 // `serve --demo` instances on one LABORX_DATABASE_URL do: the second reuses the demo
 // data instead of failing, and the tokens of both data dirs are accepted.
 func TestSecondDataDirReusesDemoData(t *testing.T) {
-	db := newDB(t)
+	t.Parallel()
+	db, first := seededDB(t) // seeded from the first data dir
 	ctx := context.Background()
-	first, second := t.TempDir(), t.TempDir()
-	if err := demo.Seed(ctx, db, first); err != nil {
-		t.Fatal(err)
-	}
+	second := t.TempDir()
 	if err := demo.Seed(ctx, db, second); err != nil {
 		t.Fatalf("second data dir on a seeded database: %v", err)
 	}

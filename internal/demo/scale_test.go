@@ -10,11 +10,9 @@ import (
 // TestSeedScale: `laborx seed --scale N` adds N demands and N supplies over the five
 // demo centers, on top of the demo data.
 func TestSeedScale(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := newDB(t)
-	if err := demo.Seed(ctx, db, t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := seededDB(t)
 	count := func() (d, s, centers int) {
 		if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM labor_demands), (SELECT count(*) FROM labor_supplies),
 			(SELECT count(DISTINCT center_id) FROM labor_demands)`).Scan(&d, &s, &centers); err != nil {

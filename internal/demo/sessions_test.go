@@ -8,9 +8,9 @@ import (
 )
 
 func TestSeedSessionsTwice(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := newDB(t)
-	dir := t.TempDir()
+	db, dir := seededDB(t) // seeded once
 	counts := func() [6]int {
 		var n [6]int
 		// Today's sessions; the history's are older.
@@ -25,9 +25,6 @@ func TestSeedSessionsTwice(t *testing.T) {
 			t.Fatal(err)
 		}
 		return n
-	}
-	if err := demo.Seed(ctx, db, dir); err != nil {
-		t.Fatal(err)
 	}
 	first := counts()
 	// Three sessions of two centers each (one a record of 2020); Chợ Mới has HPG's
