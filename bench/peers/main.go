@@ -46,14 +46,14 @@ type config struct {
 	// laborxFlags and baselineFlags are extra `laborx serve` flags of each, so one
 	// binary can be measured against itself with a setting changed.
 	laborxFlags, baselineFlags string
-	dataDir          string
-	nodePath         string
-	scale            int
-	rounds           int
-	duration         time.Duration
-	conns            int
-	only             string
-	out              string
+	dataDir                    string
+	nodePath                   string
+	scale                      int
+	rounds                     int
+	duration                   time.Duration
+	conns                      int
+	only                       string
+	out                        string
 }
 
 func main() {
