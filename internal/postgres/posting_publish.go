@@ -131,39 +131,33 @@ func publishOnce[T any](ctx context.Context, db *DB, p *exchange.Principal, sear
 // if the key was free. With searchGiven the row's search texts are folded here.
 func (pt postingTable[T]) publishSQL(tx *Tx, c *idempotencyClaim, id uuid.UUID, d postingDraft, change []any,
 	auditAction, requestID string) (string, []any) {
-	var args []any
+	var a sqlWhere // only its placeholders: each value is numbered where it is used
 	var b strings.Builder
 	b.WriteString(`WITH `)
 	guard := ``
 	if c != nil {
-		args = append(args, c.scope, c.key, c.operation, c.hash, tx.now, id)
-		b.WriteString(`claim AS (INSERT INTO idempotency_keys (scope, key, operation, request_hash, created_at, result_id)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1), `)
+		fmt.Fprintf(&b, `claim AS (INSERT INTO idempotency_keys (scope, key, operation, request_hash, created_at, result_id)
+			VALUES (%s) ON CONFLICT DO NOTHING RETURNING 1), `, a.list(c.scope, c.key, c.operation, c.hash, tx.now, id))
 		guard = ` WHERE EXISTS (SELECT FROM claim)`
 	}
-	from := len(args) + 1
-	args = append(args, d.vals...)
-	cols, vals, source := strings.Join(d.cols, ", "), placeholders(from, len(args)), ``
+	cols, vals, source := strings.Join(d.cols, ", "), a.list(d.vals...), ``
 	if d.searchGiven {
 		// fold works letter by letter, so folding the two parts apart gives the
-		// trigger's search_text (as copyWithSearchText does).
-		args = append(args, d.own, d.names)
+		// trigger's search_text (as the import's chunks do, writeChunks).
+		own, names := a.arg(d.own), a.arg(d.names)
 		cols += `, search_own, search_text`
-		vals += fmt.Sprintf(`, f.own, f.own || ' ' || %s`, foldInline(fmt.Sprintf("$%d", len(args))))
-		source = fmt.Sprintf(` FROM (SELECT %s AS own) f`, foldInline(fmt.Sprintf("$%d", len(args)-1)))
+		vals += `, f.own, f.own || ' ' || ` + foldInline(names)
+		source = ` FROM (SELECT ` + foldInline(own) + ` AS own) f`
 	}
 	fmt.Fprintf(&b, `ins AS (INSERT INTO %s AS %s (%s) SELECT %s%s%s RETURNING %s), `, pt.table, pt.alias,
 		cols, vals, source, guard, pt.columns)
-	from = len(args) + 1
-	args = append(append(args, tx.auditActor()...), auditAction, string(pt.kind.Kind), requestID)
+	actor := append(append([]any{}, tx.auditActor()...), auditAction, string(pt.kind.Kind))
 	fmt.Fprintf(&b, `audit AS (INSERT INTO audit_entries (`+auditEntryColumns+`)
-			SELECT %s, ins.id, jsonb_build_object('version', ins.version), NULLIF($%d, '') FROM ins), `,
-		placeholders(from, len(args)-1), len(args))
-	from = len(args) + 1
-	args = append(args, change...)
+			SELECT %s, ins.id, jsonb_build_object('version', ins.version), NULLIF(%s, '') FROM ins), `,
+		a.list(actor...), a.arg(requestID))
 	fmt.Fprintf(&b, `pending AS (INSERT INTO pending_changes (%s) SELECT %s FROM ins)
-		SELECT * FROM ins`, strings.Join(outboxColumns[1:], ", "), placeholders(from, len(args)))
-	return b.String(), args
+		SELECT * FROM ins`, strings.Join(outboxColumns[1:], ", "), a.list(change...))
+	return b.String(), a.args
 }
 
 // foldInline is fold(arg) written out (00001): fold is IMMUTABLE over the STABLE

@@ -29,6 +29,15 @@ func (w *sqlWhere) arg(v any) string {
 	return fmt.Sprintf("$%d", len(w.args))
 }
 
+// list adds arguments and returns their placeholders, comma-separated.
+func (w *sqlWhere) list(vs ...any) string {
+	ph := make([]string, len(vs))
+	for i, v := range vs {
+		ph[i] = w.arg(v)
+	}
+	return strings.Join(ph, ", ")
+}
+
 // add adds a condition; format's verbs take placeholders from arg.
 func (w *sqlWhere) add(format string, args ...any) {
 	w.conds = append(w.conds, fmt.Sprintf(format, args...))
