@@ -138,6 +138,7 @@ func (pt postingTable[T]) publishSQL(tx *Tx, c *idempotencyClaim, id uuid.UUID, 
 	auditAction, requestID string) (string, []any) {
 	var a sqlWhere // only its placeholders: each value is numbered where it is used
 	var b strings.Builder
+	b.Grow(4096) // a demand's statement is about 3 kB
 	b.WriteString(`WITH `)
 	guard := ``
 	if c != nil {
