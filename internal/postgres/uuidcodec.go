@@ -8,8 +8,8 @@ import (
 // encodeUUIDs makes m encode a uuid.UUID argument as pgx's own pgtype.UUID, in binary:
 // uuid.UUID is a driver.Valuer, which pgx otherwise encodes by calling Value (a 36-byte
 // string) and parsing the text back for a binary parameter, about half of the argument
-// encoding of a publish's 57 arguments (BENCHMARKS.md, "publishLaborDemand: the counts
-// in the statement"). Pointers, nil and slices keep working: pgx's own wrappers
+// encoding of a publish's 57 arguments (BENCHMARKS.md, "publishLaborDemand: where the CPU
+// goes"). Pointers, nil and slices keep working: pgx's own wrappers
 // dereference and iterate before they reach this one.
 func encodeUUIDs(m *pgtype.Map) {
 	m.TryWrapEncodePlanFuncs = append([]pgtype.TryWrapEncodePlanFunc{tryWrapUUID}, m.TryWrapEncodePlanFuncs...)

@@ -4,7 +4,7 @@
 -- insert trigger so with laborx.demand_counts = 'counted', as it tells the search
 -- trigger with laborx.search_text = 'given': the trigger's PL/pgSQL call and its SPI
 -- statement were about 6 % of the publishing backend's CPU (BENCHMARKS.md,
--- "publishLaborDemand: the counts in the statement"). Every other insert (imports,
+-- "publishLaborDemand: where the CPU goes"). Every other insert (imports,
 -- seeds, tests, psql) sets nothing and is counted by the trigger as before.
 DROP TRIGGER labor_demand_counts_insert ON labor_demands;
 CREATE TRIGGER labor_demand_counts_insert AFTER INSERT ON labor_demands
