@@ -52,6 +52,14 @@ func PoolConfig(dsn string, o PoolOptions) (*pgxpool.Config, error) {
 	if o.LockTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["lock_timeout"] = millis(o.LockTimeout)
 	}
+	// No JIT compilation unless the URL asks for it (jit=on): PostgreSQL compiles a
+	// statement whose estimated cost passes jit_above_cost, and a text search's
+	// prepared (generic) plan estimates the branch it rarely runs that high; compiling
+	// took 200-1,000 ms of a search that runs in 2-30 ms (BENCHMARKS.md, "Text search
+	// at 1,000,000 demands"). The API's statements are short; none gains from it.
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	if o.Tracer != nil {
 		cfg.ConnConfig.Tracer = o.Tracer
 	}
