@@ -77,7 +77,7 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 		if err != nil {
 			return struct{}{}, err
 		}
-		if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', '256MB', true),
+		if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', '1GB', true),
 			set_config('laborx.search_text', 'given', true)`); err != nil {
 			return struct{}{}, fmt.Errorf("scale seed: settings: %w", err)
 		}
