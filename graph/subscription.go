@@ -73,11 +73,11 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 				continue
 			}
 			obj, err := events.Retry(ctx, r.Hub.RetryFor, func() (*T, error) { return load(ctx, ch) })
-			switch {
-			case exchange.ErrorCode(err) == exchange.CodeUnavailable:
-				st.fail(err)
-				return
-			case err != nil:
+			if err != nil {
+				if exchange.ErrorCode(err) == exchange.CodeUnavailable {
+					st.fail(err)
+					return
+				}
 				continue // refused: the caller may not see it (now), or it does not match
 			}
 			if st.events == nil {

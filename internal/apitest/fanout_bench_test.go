@@ -195,12 +195,18 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 		}
 	}
 	lastID := *last.Load()
+	// Each arrival is looked at once: a subscriber that had the last demand before its
+	// id was known is found by its arrivals since the last look.
+	checked := make([]int, len(records))
 	for ctx.Err() == nil {
 		done := 0
-		for _, rec := range records {
+		for i, rec := range records {
 			rec.mu.Lock()
-			if rec.done.Load() || slices.ContainsFunc(rec.arrivals, func(a arrival) bool { return a.id == lastID }) {
+			if !rec.done.Load() && slices.ContainsFunc(rec.arrivals[checked[i]:], func(a arrival) bool { return a.id == lastID }) {
 				rec.done.Store(true)
+			}
+			checked[i] = len(rec.arrivals)
+			if rec.done.Load() {
 				done++
 			}
 			rec.mu.Unlock()
@@ -328,10 +334,11 @@ func readEvent(msg []byte) (id string, seq int64, err error) {
 	return id, seq, err
 }
 
-// textAfter returns the JSON string text that follows the last occurrence of prefix
-// (which ends with the string's opening quote), when it has no escapes.
+// textAfter returns the JSON string text that follows prefix (which ends with the
+// string's opening quote), when it has no escapes. The prefix's quotes match only
+// outside strings, and a key occurs once in the message.
 func textAfter(msg []byte, prefix string) (string, bool) {
-	i := bytes.LastIndex(msg, []byte(prefix))
+	i := bytes.Index(msg, []byte(prefix))
 	if i < 0 {
 		return "", false
 	}
