@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
@@ -159,6 +160,8 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	tipBefore := tip(b, e)
 	before := counter.n.Load()
 	cpuBefore := processCPU(b)
+	var memBefore runtime.MemStats
+	runtime.ReadMemStats(&memBefore)
 	stopProfile := profileSpan(b)
 	framesBefore, writesBefore := e.App.Drain.WebsocketWrites()
 	tick := time.NewTicker(time.Second / 50)
@@ -218,6 +221,8 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	}
 	statements := counter.n.Load() - before
 	cpu := processCPU(b) - cpuBefore
+	var memAfter runtime.MemStats
+	runtime.ReadMemStats(&memAfter)
 	stopProfile()
 	frames, writes := e.App.Drain.WebsocketWrites()
 	frames, writes = frames-framesBefore, writes-writesBefore
@@ -272,6 +277,10 @@ func fanOut(b *testing.B, subscribers int, d time.Duration) {
 	// per event delivered (of answered publishes or not): what decides whether 50,000
 	// deliveries a second fit.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(arrived), "cpu-µs/delivery")
+	// The allocations of the whole process (both instances and the clients) per event
+	// delivered: unlike CPU time, they do not depend on how loaded the machine is.
+	b.ReportMetric(float64(memAfter.Mallocs-memBefore.Mallocs)/float64(arrived), "allocs/delivery")
+	b.ReportMetric(float64(memAfter.TotalAlloc-memBefore.TotalAlloc)/float64(arrived), "B/delivery")
 	// Frames per socket write: above 1 when frames waiting for one socket went out in
 	// one write (internal/server/gather.go).
 	b.ReportMetric(float64(frames)/float64(max(writes, 1)), "frames/write")
