@@ -37,8 +37,10 @@ func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.Respon
 		if resp == nil || len(resp.Errors) > 0 || len(resp.Extensions) > 0 || audited.Load() {
 			return resp, errNotShared
 		}
-		// gqlgen reuses its buffer for the subscription's next event.
-		return &graphql.Response{Data: bytes.Clone(resp.Data)}, nil
+		// gqlgen reuses its buffer for the subscription's next event. The cursor is the
+		// change's, the same for every subscriber of the key: its extensions are
+		// shared too, read-only.
+		return &graphql.Response{Data: bytes.Clone(resp.Data), Extensions: map[string]any{"cursor": ev.cursor}}, nil
 	}
 	var resp *graphql.Response
 	var err error
@@ -51,13 +53,15 @@ func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.Respon
 		return nil
 	}
 	if err == nil {
-		// Others read the shared response: this one gets its own, with its cursor.
-		resp = &graphql.Response{Data: resp.Data}
+		// Others read the shared response: this one gets its own, whose data and
+		// extensions (the cursor) no one writes to.
+		resp = &graphql.Response{Data: resp.Data, Extensions: resp.Extensions}
+	} else {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cursor"] = ev.cursor
 	}
-	if resp.Extensions == nil {
-		resp.Extensions = map[string]any{}
-	}
-	resp.Extensions["cursor"] = ev.cursor
 	if s.Stats != nil {
 		s.Stats.Events.Add(1)
 	}

@@ -59,7 +59,7 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 	}
 	st := streamFrom(ctx)
 	operation := operationKey(ctx, p)
-	changes := r.Hub.Follow(ctx, p, from, kinds)
+	run := r.Hub.Follow(ctx, p, from, kinds)
 	// Buffered: the response side hands each object over just before it renders it.
 	out := make(chan *T, 1)
 	go func() {
@@ -68,35 +68,34 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 		} else {
 			defer close(st.events)
 		}
-		for ch := range changes.C {
+		st.fail(run(func(ch *exchange.Change) error {
 			if !keep(ch) {
-				continue
+				return nil
 			}
 			obj, err := events.Retry(ctx, r.Hub.RetryFor, func() (*T, error) { return load(ctx, ch) })
-			switch {
-			case exchange.ErrorCode(err) == exchange.CodeUnavailable:
-				st.fail(err)
-				return
-			case err != nil:
-				continue // refused: the caller may not see it (now), or it does not match
+			if err != nil {
+				if exchange.ErrorCode(err) == exchange.CodeUnavailable {
+					return err
+				}
+				return nil // refused: the caller may not see it (now), or it does not match
 			}
 			if st.events == nil {
 				select {
 				case out <- obj:
+					return nil
 				case <-ctx.Done():
-					return
+					return ctx.Err()
 				}
-				continue
 			}
 			ev := streamEvent{cursor: exchange.ChangeCursor(ch.Sequence), hub: r.Hub,
 				key: renderKey(ch.Sequence, operation), send: func() { out <- obj }}
 			select {
 			case st.events <- ev:
+				return nil
 			case <-ctx.Done():
-				return
+				return ctx.Err()
 			}
-		}
-		st.fail(changes.Err())
+		}))
 	}()
 	return out, nil
 }

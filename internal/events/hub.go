@@ -348,64 +348,46 @@ func (h *Hub) take(s *subscriber, cursor int64) (rows []*exchange.OutboxRow, beh
 	return h.window[i:], 0, h.grew, nil
 }
 
-// StreamBuffer is how many changes a stream's channel holds, and what the stages
-// after it hold each: enough that a subscriber behind a burst goes through a run of
-// changes per goroutine switch, few enough that what a revoked subscriber already took
-// is soon delivered.
+// StreamBuffer is how many events a subscription's stages hold between them: enough
+// that a subscriber behind a burst goes through a run of changes per goroutine switch,
+// few enough that what a revoked subscriber already took is soon delivered.
 const StreamBuffer = 16
 
-// Stream is one subscriber's ordered view of the change feed. C closes when the
-// subscription's context ends or the stream fails; Err then says why it failed (nil when
-// the context ended), so a client is told rather than left with a quiet stream.
-type Stream struct {
-	C   <-chan *exchange.Change
-	err error // written before C closes
-}
-
-// Err is the reason the stream ended; read it only after C is closed.
-func (s *Stream) Err() error { return s.err }
-
-// Follow streams the changes after `after` of the given kinds (nil: every kind) that p
-// may see, in sequence order: first those already committed, then new ones as they are
-// committed on any instance. It never skips a change: it delivers it or ends with an
-// error (UNAVAILABLE when reads kept failing for RetryFor, UNAUTHENTICATED when p's key
-// was revoked or its center suspended).
-func (h *Hub) Follow(ctx context.Context, p *exchange.Principal, after int64, kinds []exchange.Kind) *Stream {
-	// Buffered: a subscriber behind a burst takes its changes a run at a time instead
-	// of a goroutine switch per change (the order is the channel's).
-	out := make(chan *exchange.Change, StreamBuffer)
-	st := &Stream{C: out}
+// Follow registers p as a subscriber to the changes after `after` of the given kinds
+// (nil: every kind) and returns the loop that hands them to each, in sequence order and
+// in the caller's goroutine (no goroutine and channel of its own between the hub and
+// the subscription): first those already committed, then new ones as they are
+// committed on any instance. Run it once. It never skips a change: it delivers it or
+// ends with an error (UNAVAILABLE when reads kept failing for RetryFor,
+// UNAUTHENTICATED when p's key was revoked or its center suspended, or each's own); it
+// returns nil when ctx ends, so a client is told of a failure rather than left with a
+// quiet stream.
+func (h *Hub) Follow(ctx context.Context, p *exchange.Principal, after int64, kinds []exchange.Kind) func(each func(*exchange.Change) error) error {
 	s := &subscriber{p: p, kinds: kinds}
 	leave := h.join(s, after)
-	go func() {
-		defer close(out)
+	return func(each func(*exchange.Change) error) error {
 		defer leave()
 		// p's key was verified before s joined: a revocation announced in between was
 		// re-checked without s, so s checks its key once more now that it is in.
 		_, err := Retry(ctx, h.RetryFor, func() (struct{}, error) { return struct{}{}, h.check(ctx, p) })
 		if err == nil {
-			err = h.deliver(ctx, s, after, out)
+			err = h.deliver(ctx, s, after, each)
 		}
-		if err != nil && ctx.Err() == nil {
-			h.logger.InfoContext(ctx, "subscription ended", "err", err)
-			st.err = err
+		if err == nil || ctx.Err() != nil {
+			return nil
 		}
-	}()
-	return st
+		h.logger.InfoContext(ctx, "subscription ended", "err", err)
+		return err
+	}
 }
 
-func (h *Hub) deliver(ctx context.Context, s *subscriber, cursor int64, out chan<- *exchange.Change) error {
+func (h *Hub) deliver(ctx context.Context, s *subscriber, cursor int64, each func(*exchange.Change) error) error {
 	send := func(row *exchange.OutboxRow) error {
 		cursor = row.Sequence
 		if s.kinds != nil && !slices.Contains(s.kinds, row.EntityKind) || !exchange.ChangeVisible(s.p, row) {
 			return nil
 		}
-		select {
-		case out <- row.Change:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return each(row.Change)
 	}
 	for {
 		rows, behind, grew, err := h.take(s, cursor)

@@ -127,42 +127,37 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	r.Market = ops.meterImports(r.Market)
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &r})
 	srv := handler.New(es)
+	wsInit := func(ctx context.Context, payload transport.InitPayload) (context.Context, *wsRefusal) {
+		p, err := verify(ctx, cfg, d, payload.Authorization())
+		if f := faultOf(err); f != postgres.NoFault {
+			// The token could not be checked: 1013 "try again later", not a refusal.
+			// gqlgen sends the error's text to the client: the cause stays here.
+			appErr := d.Outage.unavailable(ctx, f, err)
+			return ctx, &wsRefusal{appErr, closeTryAgainLater, fmt.Sprintf("%s: %s", appErr.Code, appErr.Message)}
+		}
+		if err != nil {
+			guard.record(ctx, clientIPFrom(ctx), err)
+			// graphql-transport-ws closes an unauthorised connection with 4403; the
+			// reason carries the code and why, as errors[] would over HTTP.
+			return ctx, &wsRefusal{err, 4403, fmt.Sprintf("%s: %s", exchange.ErrorCode(err), exchange.ErrorMessage(err))}
+		}
+		// The connection lives no longer than its token: the client reconnects with a
+		// fresh one, which is verified again (revocation, suspension, expiry).
+		ctx, cancel := context.WithDeadline(ctx, p.ExpiresAt.Add(auth.Leeway))
+		context.AfterFunc(ctx, cancel) // release the timer when the connection ends first
+		return auth.NewContext(endable(ctx, cancel), p), nil
+	}
+	websockets := d.Drain.websocket(websocketOrigins(cfg.CORSOrigins))
+	// graphql-transport-ws by our transport (its events written without re-encoding),
+	// the legacy graphql-ws by gqlgen's.
+	srv.AddTransport(transportWS{implementation: websockets, initTimeout: cfg.WebsocketInitTimeout, init: wsInit})
 	srv.AddTransport(transport.Websocket{
-		Implementation:        d.Drain.websocket(websocketOrigins(cfg.CORSOrigins)),
+		Implementation:        websockets,
 		KeepAlivePingInterval: 10 * time.Second,
 		InitTimeout:           cfg.WebsocketInitTimeout,
-		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			p, err := verify(ctx, cfg, d, payload.Authorization())
-			if f := faultOf(err); f != postgres.NoFault {
-				// The token could not be checked: 1013 "try again later", not a refusal.
-				// gqlgen sends the error's text to the client: the cause stays here.
-				appErr := d.Outage.unavailable(ctx, f, err)
-				ctx = transport.WithWebsocketCloseCode(ctx, closeTryAgainLater)
-				ctx = transport.AppendCloseReason(ctx, fmt.Sprintf("%s: %s", appErr.Code, appErr.Message))
-				return ctx, nil, appErr
-			}
-			if err != nil {
-				guard.record(ctx, clientIPFrom(ctx), err)
-				// graphql-transport-ws closes an unauthorised connection with 4403; the
-				// reason carries the code and why, as errors[] would over HTTP.
-				ctx = transport.WithWebsocketCloseCode(ctx, 4403)
-				ctx = transport.AppendCloseReason(ctx, fmt.Sprintf("%s: %s", exchange.ErrorCode(err), exchange.ErrorMessage(err)))
-				return ctx, nil, err
-			}
-			// The connection lives no longer than its token: the client reconnects with a
-			// fresh one, which is verified again (revocation, suspension, expiry).
-			ctx, cancel := context.WithDeadline(ctx, p.ExpiresAt.Add(auth.Leeway))
-			context.AfterFunc(ctx, cancel) // release the timer when the connection ends first
-			return auth.NewContext(endable(ctx, cancel), p), nil, nil
-		},
+		InitFunc:              gqlgenInit(wsInit),
 	})
 	srv.AddTransport(httpTransport{maxQuery: cfg.Limits.MaxQueryBytes})
-	// Every response resolves with fresh loaders: a subscription sends many responses
-	// over one connection, and a loader would serve the next event what it read for the
-	// last (an agreement's revisions before a revision was added).
-	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		return next(loader.NewLazyContext(ctx, d.Loaders))
-	})
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
@@ -171,6 +166,13 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	srv.Use(newQueryLimits(cfg, es, queries, d.Logger))
 	srv.Use(inputText{})
 	srv.Use(graph.Streams{Stats: streamStats(d.Registry)})
+	// Every response resolves with fresh loaders: a subscription sends many responses
+	// over one connection, and a loader would serve the next event what it read for the
+	// last (an agreement's revisions before a revision was added). Inside Streams, so
+	// that an event whose render another subscriber shares makes none.
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		return next(loader.NewLazyContext(ctx, d.Loaders))
+	})
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
 	} else {

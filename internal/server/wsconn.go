@@ -85,6 +85,9 @@ func (c *coderConn) NextReader() (int, io.Reader, error) {
 }
 
 func (c *coderConn) WriteJSON(v any) error {
+	if m, ok := v.(encodedMessage); ok {
+		return c.conn.Write(context.Background(), websocket.MessageText, m)
+	}
 	data, ok := eventMessage(v)
 	if !ok {
 		var err error
