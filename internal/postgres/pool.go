@@ -61,6 +61,7 @@ func PoolConfig(dsn string, o PoolOptions) (*pgxpool.Config, error) {
 	if err := checkExecMode(cfg.ConnConfig.DefaultQueryExecMode); err != nil {
 		return nil, err
 	}
+	cfg.AfterConnect = registerUUIDCodec
 	// When a request's deadline passes mid-statement, ask the server to cancel the
 	// statement and keep the connection, instead of pgx's default of cutting the socket:
 	// a cut connection is lost to the pool, and the server would go on waiting for the
