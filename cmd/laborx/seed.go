@@ -20,6 +20,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	db.register(fs)
 	withDemo := fs.Bool("demo", false, "load the demo centers, keys and data")
 	scale := fs.Int("scale", 0, "also publish N synthetic demands and N supplies over the demo centers (load tests)")
+	timings := fs.Bool("timings", false, "with --scale, print how long each phase of the seed took")
 	var piiKeyValue secret
 	secretVar(fs, &piiKeyValue, "pii-key", "LABORX_PII_KEY",
 		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; default <data-dir>/keys/pii.key)")
@@ -59,7 +60,13 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "demo data loaded; keys under %s\n", db.dataDir)
 	if *scale > 0 {
 		start := time.Now()
-		if err := demo.SeedScale(ctx, store, *scale); err != nil {
+		var phase func(string, time.Duration)
+		if *timings {
+			phase = func(name string, took time.Duration) {
+				fmt.Fprintf(stdout, "%10s  %s\n", took.Round(time.Millisecond), name)
+			}
+		}
+		if err := demo.SeedScale(ctx, store, *scale, phase); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "published %d synthetic demands and %d supplies in %s\n", *scale, *scale, time.Since(start).Round(time.Millisecond))

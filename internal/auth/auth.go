@@ -113,7 +113,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*exchange.Principa
 	kid, _ := parsed.Header["kid"].(string)
 	p, err := principal(&claims, center, kid, now)
 	if err == nil {
-		v.tokens.put(token, verifiedToken{parsed: parsed, pub: pub}, now)
+		v.tokens.put(token, verifiedToken{parsed: parsed, pub: pub})
 	}
 	return p, err
 }

@@ -105,7 +105,7 @@ func TestKeyCache(t *testing.T) {
 			t.Fatalf("publicKey: %v", err)
 		}
 	}
-	if n := len(c.keys); n != keyCacheSize {
+	if n := c.keys.Len(); n != keyCacheSize {
 		t.Errorf("cache holds %d keys, want the bound %d", n, keyCacheSize)
 	}
 	// The same kid with a key text that no longer parses is not served from the cache.

@@ -10,8 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/laborx/laborx/internal/exchange"
 )
 
@@ -117,12 +117,12 @@ func ParsePublicKeyPEM(pemText string, alg string) (crypto.PublicKey, error) {
 // bound only stops endless key rotation from growing memory.
 const keyCacheSize = 1024
 
-// keyCache keeps parsed center public keys. It caches parsing only, never the decision
-// to trust a key: the key row is read on every request. Entries are keyed by a hash of
-// the PEM, so a kid whose key text changes is parsed afresh.
+// keyCache keeps parsed center public keys, least recently used first out. It caches
+// parsing only, never the decision to trust a key: the key row is read on every
+// request. Entries are keyed by a hash of the PEM, so a kid whose key text changes is
+// parsed afresh.
 type keyCache struct {
-	mu   sync.Mutex
-	keys map[cacheKey]crypto.PublicKey
+	keys *lru.Cache[cacheKey, crypto.PublicKey]
 }
 
 type cacheKey struct {
@@ -131,7 +131,11 @@ type cacheKey struct {
 }
 
 func newKeyCache() *keyCache {
-	return &keyCache{keys: make(map[cacheKey]crypto.PublicKey)}
+	c, err := lru.New[cacheKey, crypto.PublicKey](keyCacheSize)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return &keyCache{keys: c}
 }
 
 // publicKey returns the parsed key, parsing and caching it on a miss. A nil cache
@@ -141,25 +145,13 @@ func (c *keyCache) publicKey(kid, alg, pemText string) (crypto.PublicKey, error)
 		return ParsePublicKeyPEM(pemText, alg)
 	}
 	ck := cacheKey{kid: kid, alg: alg, pemHash: sha256.Sum256([]byte(pemText))}
-	c.mu.Lock()
-	pub, ok := c.keys[ck]
-	c.mu.Unlock()
-	if ok {
+	if pub, ok := c.keys.Get(ck); ok {
 		return pub, nil
 	}
 	pub, err := ParsePublicKeyPEM(pemText, alg)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.keys) >= keyCacheSize {
-		// Evict an arbitrary entry: a miss costs one PEM parse, so the order hardly matters.
-		for k := range c.keys {
-			delete(c.keys, k)
-			break
-		}
-	}
-	c.keys[ck] = pub
+	c.keys.Add(ck, pub)
 	return pub, nil
 }

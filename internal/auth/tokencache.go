@@ -2,10 +2,9 @@ package auth
 
 import (
 	"crypto"
-	"sync"
-	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // maxVerifiedTokens bounds the verified-token cache: a client sends the same token
@@ -18,10 +17,11 @@ const maxVerifiedTokens = 4096
 // and the signing key, looked up as on a first sight (revoked, expired, its center
 // suspended, or no longer the key that signed: the token is then verified in full,
 // which gives the refusal its exact reason). It holds only what a successful
-// verification established and never outlives a token's exp.
+// verification established. It is a bounded LRU: a burst of new callers evicts the
+// least recently used tokens (an expired token is never used again, so it is among
+// the first to go), at the price of one full verification each on their return.
 type tokenCache struct {
-	mu     sync.Mutex
-	tokens map[string]verifiedToken
+	tokens *lru.Cache[string, verifiedToken]
 }
 
 // verifiedToken is a token whose signature pub checked.
@@ -30,47 +30,34 @@ type verifiedToken struct {
 	pub    crypto.PublicKey
 }
 
-func newTokenCache() *tokenCache { return &tokenCache{tokens: map[string]verifiedToken{}} }
+func newTokenCache() *tokenCache {
+	c, err := lru.New[string, verifiedToken](maxVerifiedTokens)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return &tokenCache{tokens: c}
+}
 
 func (c *tokenCache) get(token string) (verifiedToken, bool) {
 	if c == nil {
 		return verifiedToken{}, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t, ok := c.tokens[token]
-	return t, ok
+	return c.tokens.Get(token)
 }
 
-// put remembers a verified token. When the cache is full, the tokens past their exp
-// leave first; if none has, the cache starts over (a burst of new callers costs one
-// full verification each, never unbounded memory).
-func (c *tokenCache) put(token string, t verifiedToken, now time.Time) {
+// put remembers a verified token.
+func (c *tokenCache) put(token string, t verifiedToken) {
 	if c == nil {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.tokens) >= maxVerifiedTokens {
-		for k, v := range c.tokens {
-			if exp := v.parsed.Claims.(*tokenClaims).ExpiresAt; exp == nil || !exp.Add(Leeway).After(now) {
-				delete(c.tokens, k)
-			}
-		}
-		if len(c.tokens) >= maxVerifiedTokens {
-			clear(c.tokens)
-		}
-	}
-	c.tokens[token] = t
+	c.tokens.Add(token, t)
 }
 
 func (c *tokenCache) drop(token string) {
 	if c == nil {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.tokens, token)
+	c.tokens.Remove(token)
 }
 
 // samePublicKey reports whether a and b are the same key (every key type laborx

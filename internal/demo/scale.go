@@ -72,10 +72,10 @@ func scaleCodes(cat *exchange.Catalog, r *rand.Rand) (occupations, provinces []s
 // would give, drawn and copied straight into the tables (postgres.DB.SeedScale) rather
 // than imported, which would take minutes for a million. Each call adds n more of each. The demo
 // centers must exist (Seed).
-func SeedScale(ctx context.Context, db *postgres.DB, n int) error {
+func SeedScale(ctx context.Context, db *postgres.DB, n int, phase func(string, time.Duration)) error {
 	centers := postgres.NewCenterService(db)
 	seed := uint64(time.Now().UnixNano())
-	spec := postgres.ScaleSpec{Titles: scaleTitles, Subject: "demo-scale", Seed: seed}
+	spec := postgres.ScaleSpec{Titles: scaleTitles, Subject: "demo-scale", Seed: seed, Phase: phase}
 	spec.Occupations, spec.Provinces = scaleCodes(db.Catalog, rand.New(rand.NewPCG(seed, 7)))
 	op := OperatorContext(ctx, "demo-scale")
 	for _, c := range Centers {

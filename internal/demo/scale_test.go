@@ -21,7 +21,7 @@ func TestSeedScale(t *testing.T) {
 		return
 	}
 	d0, s0, _ := count()
-	if err := demo.SeedScale(ctx, db, 27); err != nil {
+	if err := demo.SeedScale(ctx, db, 27, nil); err != nil {
 		t.Fatal(err)
 	}
 	d1, s1, centers := count()

@@ -96,7 +96,7 @@ func StartBouncer(ctx context.Context, opts BouncerOptions) (*Bouncer, error) {
 func (b *Bouncer) path(name string) string { return filepath.Join(b.opts.Dir, name) }
 
 // writeConfig writes pgbouncer.ini and the password file. PgBouncer refuses startup
-// parameters it does not know, and pgx sends statement_timeout and lock_timeout as
+// parameters it does not know, and pgx sends statement_timeout, lock_timeout and jit as
 // such (PoolOptions): they are ignored here, so behind a pooler they belong on the
 // role (ALTER ROLE … SET statement_timeout), see docs/scaling.md.
 func (b *Bouncer) writeConfig() error {
@@ -117,7 +117,7 @@ auth_file = %s
 pool_mode = transaction
 default_pool_size = %d
 max_client_conn = 500
-ignore_startup_parameters = extra_float_digits,statement_timeout,lock_timeout
+ignore_startup_parameters = extra_float_digits,statement_timeout,lock_timeout,jit
 server_connect_timeout = 2
 server_login_retry = 1
 logfile = %s

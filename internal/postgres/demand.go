@@ -18,10 +18,21 @@ import (
 
 // MarketService implements exchange.MarketService: labor demand and supply, their
 // search, matching and bulk import.
-type MarketService struct{ db *DB }
+type MarketService struct {
+	db *DB
+	// probeWindow is how many rows of a list's order a text search reads before it asks
+	// the indexes for every match (probedQuery).
+	probeWindow int
+}
+
+// probeWindow is MarketService.probeWindow: 5,000 rows are read and filtered in about
+// 350 buffers and a few milliseconds, and a phrase with fewer than 21 matches among them
+// (under 0.4 % of the rows) has few enough matches in all to sort (BENCHMARKS.md, "Text
+// search at 1,000,000 demands").
+const probeWindow = 5000
 
 // NewMarketService returns the marketplace service.
-func NewMarketService(db *DB) *MarketService { return &MarketService{db: db} }
+func NewMarketService(db *DB) *MarketService { return &MarketService{db: db, probeWindow: probeWindow} }
 
 var _ exchange.MarketService = (*MarketService)(nil)
 
@@ -108,12 +119,15 @@ func textWords(w *sqlWhere, column string, text *string) {
 // words or a name. So the candidates are the rows whose own words hold the phrase, or
 // whose codes name something holding the last word (names, with @word, a condition on
 // the row's codes) and whose own words or names hold each other word; search_text must
-// still hold the phrase, so the rows are exactly textWords' rows.
-func marketText(w *sqlWhere, alias, names string, text *string) {
+// still hold the phrase, so the rows are exactly textWords' rows. A page of them is
+// read by probedQuery (w.probed), which alone knows whether to walk
+// the order or to ask these indexes.
+func (s *MarketService) marketText(w *sqlWhere, table, alias, names string, text *string) {
 	phrase := searchPhrase(text)
 	if phrase == "" {
 		return
 	}
+	w.probed = &probe{table: table, alias: alias, window: s.probeWindow}
 	p := w.arg(likeContains(phrase))
 	named := func(pattern string) string { return strings.ReplaceAll(names, "@word", pattern) }
 	// The last word of the folded pattern (fold can add spaces: "½" is " 1/2").
@@ -170,7 +184,7 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 	if f.WageAtLeast != nil {
 		w.add(`d.wage_sort >= %s`, w.arg(*f.WageAtLeast))
 	}
-	marketText(w, "d", `d`+occupationsNamed+`
+	s.marketText(w, "labor_demands", "d", `d`+occupationsNamed+`
 		OR d.work_province_code = ANY(ARRAY(SELECT code FROM provinces WHERE search_name LIKE @word ESCAPE '\'))`, f.Text)
 }
 

@@ -12,15 +12,20 @@ import (
 // share.
 func demandCountsDisagree(t *testing.T, db *sql.DB) int {
 	t.Helper()
-	kept := `SELECT center_id, visibility, sum(n) FROM labor_demand_counts GROUP BY 1, 2 HAVING sum(n) <> 0`
-	fresh := `SELECT center_id, visibility, count(*)::numeric FROM labor_demands GROUP BY 1, 2`
 	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM ((` + kept + ` EXCEPT ALL ` + fresh + `) UNION ALL (` +
-		fresh + ` EXCEPT ALL ` + kept + `)) x`).Scan(&n); err != nil {
+	if err := db.QueryRow(demandCountsDisagreeSQL).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
+
+const demandCountsDisagreeSQL = `SELECT count(*) FROM ((` + keptDemandCounts + ` EXCEPT ALL ` + freshDemandCounts +
+	`) UNION ALL (` + freshDemandCounts + ` EXCEPT ALL ` + keptDemandCounts + `)) x`
+
+const (
+	keptDemandCounts  = `SELECT center_id, visibility, sum(n) FROM labor_demand_counts GROUP BY 1, 2 HAVING sum(n) <> 0`
+	freshDemandCounts = `SELECT center_id, visibility, count(*)::numeric FROM labor_demands GROUP BY 1, 2`
+)
 
 // TestLaborDemandCountsFollowDemands: migration 00130 counts the demands made before
 // it, and its triggers keep the counts equal to the demands through single and bulk

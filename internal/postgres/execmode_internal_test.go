@@ -48,3 +48,20 @@ func TestPoolConfigRefusesGuessingModes(t *testing.T) {
 		t.Errorf("--db-exec-mode overrides the URL's mode: %v", err)
 	}
 }
+
+// TestPoolConfigTurnsJITOff: connections run without JIT compilation (a generic plan of
+// a text search was compiled for longer than it runs), unless the URL says otherwise.
+func TestPoolConfigTurnsJITOff(t *testing.T) {
+	for url, want := range map[string]string{
+		"postgres://u@127.0.0.1:1/laborx":        "off",
+		"postgres://u@127.0.0.1:1/laborx?jit=on": "on",
+	} {
+		cfg, err := PoolConfig(url, PoolOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.ConnConfig.RuntimeParams["jit"]; got != want {
+			t.Errorf("%s: jit %q, want %q", url, got, want)
+		}
+	}
+}

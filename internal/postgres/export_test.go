@@ -8,6 +8,9 @@ import (
 	"github.com/laborx/laborx/internal/exchange"
 )
 
+// SetProbeWindow sets how many rows of the order a text search reads first (probedQuery).
+func (s *MarketService) SetProbeWindow(n int) { s.probeWindow = n }
+
 // ConsumeQuota runs consumeQuota in its own transaction, for tests of the quota cap.
 func (db *DB) ConsumeQuota(ctx context.Context, agreementID uuid.UUID, occupationCode string, from, to uuid.UUID) error {
 	return WithTx(ctx, db, func(tx *Tx) error { return tx.consumeQuota(ctx, agreementID, occupationCode, from, to) })

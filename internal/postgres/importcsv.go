@@ -122,11 +122,13 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	}
 	chk := startCheck(imp, r, run.partial, center, actorOf(p), now)
 	defer chk.stop()
+	clean := startCleaner(ctx, s.db.Pool, imp.table)
+	defer func() { _ = clean.finish() }()
 	res := &exchange.ImportResult{Errors: []*exchange.ImportRowError{}}
 	var readErr error
 	out, err := withTxAt(ctx, s.db, now, txReadWrite, func(tx *Tx) (*exchange.ImportResult, error) {
 		id, replayed, err := tx.idempotent(ctx, run.key, imp.op, run.fingerprint, func() (uuid.UUID, error) {
-			copied, outbox, err := tx.writeChunks(ctx, imp, chk.chunks, run.progress)
+			copied, outbox, err := tx.writeChunks(ctx, imp, chk.chunks, clean, run.progress)
 			if err != nil {
 				return uuid.Nil, err
 			}
@@ -145,6 +147,9 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 				return uuid.Nil, err
 			}
 			if err := tx.publishRows(ctx, outbox); err != nil {
+				return uuid.Nil, err
+			}
+			if err := clean.finish(); err != nil {
 				return uuid.Nil, err
 			}
 			if run.key == nil {
@@ -190,14 +195,15 @@ func (tx *Tx) importResult(ctx context.Context, id uuid.UUID) (*exchange.ImportR
 // writeChunks writes the chunks of checked rows as they come (columns plus two
 // unfolded search texts: own words, reference names): each by COPY into a temporary
 // table, then one INSERT … SELECT that folds the texts, with the search_text trigger
-// told to keep them. It returns how many rows it wrote and their outbox rows, which
-// the caller publishes once the whole file is known to be good.
-func (tx *Tx) writeChunks(ctx context.Context, imp importer, chunks <-chan importChunk, progress ImportProgress) (int, [][]any, error) {
+// told to keep them and the GIN entries left pending for clean, poked after each. It
+// returns how many rows it wrote and their outbox rows, which the caller publishes
+// once the whole file is known to be good.
+func (tx *Tx) writeChunks(ctx context.Context, imp importer, chunks <-chan importChunk, clean *pendingCleaner, progress ImportProgress) (int, [][]any, error) {
 	cols := strings.Join(imp.columns, ", ")
 	copyCols := append(imp.columns[:len(imp.columns):len(imp.columns)], "own_raw", "names_raw")
 	// One simple-protocol round trip a chunk; the setting lasts for the INSERT only. fold
 	// works letter by letter, so folding the two parts apart gives the trigger's search_text.
-	insert := `SELECT set_config('laborx.search_text', 'given', true);
+	insert := `SELECT set_config('laborx.search_text', 'given', true), set_config('gin_pending_list_limit', '` + importPendingLimit + `', true);
 		INSERT INTO ` + imp.table + ` (` + cols + `, search_own, search_text)
 			SELECT ` + cols + `, f.own, f.own || ' ' || fold(names_raw) FROM import_rows, LATERAL (SELECT fold(own_raw) AS own) f;
 		SELECT set_config('laborx.search_text', '', true);
@@ -220,6 +226,7 @@ func (tx *Tx) writeChunks(ctx context.Context, imp importer, chunks <-chan impor
 		if _, err := tx.Exec(ctx, insert); err != nil {
 			return 0, nil, fmt.Errorf("import: insert %s: %w", imp.table, translate(err))
 		}
+		clean.poke()
 		copied += len(c.rows)
 		outbox = append(outbox, c.changes...)
 		if progress != nil {

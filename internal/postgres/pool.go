@@ -52,6 +52,14 @@ func PoolConfig(dsn string, o PoolOptions) (*pgxpool.Config, error) {
 	if o.LockTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["lock_timeout"] = millis(o.LockTimeout)
 	}
+	// No JIT compilation unless the URL asks for it (jit=on): PostgreSQL compiles a
+	// statement whose estimated cost passes jit_above_cost, and a text search's
+	// prepared (generic) plan estimates the branch it rarely runs that high; compiling
+	// took 200-1,000 ms of a search that runs in 2-30 ms (BENCHMARKS.md, "Text search
+	// at 1,000,000 demands"). The API's statements are short; none gains from it.
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	if o.Tracer != nil {
 		cfg.ConnConfig.Tracer = o.Tracer
 	}
@@ -61,13 +69,17 @@ func PoolConfig(dsn string, o PoolOptions) (*pgxpool.Config, error) {
 	if err := checkExecMode(cfg.ConnConfig.DefaultQueryExecMode); err != nil {
 		return nil, err
 	}
-	cfg.AfterConnect = registerUUIDCodec
 	// When a request's deadline passes mid-statement, ask the server to cancel the
 	// statement and keep the connection, instead of pgx's default of cutting the socket:
 	// a cut connection is lost to the pool, and the server would go on waiting for the
 	// lock or finishing the query for nobody.
 	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
+	}
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		encodeUUIDs(c.TypeMap())
+		scanUUIDs(c.TypeMap())
+		return nil
 	}
 	return cfg, nil
 }

@@ -30,6 +30,9 @@ type postingTable[T any] struct {
 	facts  func(*T) exchange.PostingFacts
 	read   func(*Tx, *T) // derives a row's status at tx's now (and a demand's catalog entries)
 	change func(*T, exchange.ChangeAction) (exchange.Change, any)
+	// counts is the statement, over publishSQL's ins, that counts a published row where
+	// a trigger told laborx.demand_counts = 'counted' would have (00185); empty: none.
+	counts string
 }
 
 var demandTable = postingTable[exchange.LaborDemand]{
@@ -41,6 +44,10 @@ var demandTable = postingTable[exchange.LaborDemand]{
 		return postingFacts(d.CenterID, d.Version, d.ClosedAt)
 	},
 	read: (*Tx).readDemand, change: demandChange, scan: scanDemand,
+	// labor_demand_counts_add('1') of 00130 for one row.
+	counts: `INSERT INTO labor_demand_counts AS c (center_id, visibility, slot, n)
+		SELECT center_id, visibility, pg_backend_pid() % 16, 1 FROM ins
+		ON CONFLICT (center_id, visibility, slot) DO UPDATE SET n = c.n + 1`,
 }
 
 var supplyTable = postingTable[exchange.LaborSupply]{

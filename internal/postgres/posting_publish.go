@@ -34,8 +34,8 @@ type postingDraft struct {
 // verdict on the input at the transaction's now (nil when all is well); draft gives
 // what the new row writes.
 //
-// All of it is one statement (publishSQL: the key's claim, the row, its audit entry
-// and its pending change) after the caller's settings, sent as one pipeline that
+// All of it is one statement (publishSQL: the key's claim, the row, its audit entry,
+// its pending change and, for demands, its count) after the caller's settings, sent as one pipeline that
 // PostgreSQL runs as one implicit transaction, committed at the pipeline's end:
 // one round trip instead of BEGIN, the statement, the change and COMMIT. The answer is
 // the statement's RETURNING. A key claimed before inserts nothing (the claim's
@@ -60,7 +60,7 @@ func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op s
 		return nil, err
 	}
 	sql, args := pt.publishSQL(tx, c, id, d, change[0][1:], exchange.ActionPublished.AuditName(pt.audit), exchange.RequestID(ctx))
-	list, err := publishOnce(ctx, db, tx.caller, d.searchGiven, sql, args, pt.scan)
+	list, err := publishOnce(ctx, db, tx.caller, d.searchGiven, pt.counts != "", sql, args, pt.scan)
 	if err != nil {
 		return nil, translate(fmt.Errorf("insert %s: %w", pt.kind.Noun, err))
 	}
@@ -81,16 +81,18 @@ func (pt postingTable[T]) publish(ctx context.Context, db *DB, key *string, op s
 }
 
 // publishSettingsSQL is beginSQL's settings of the caller as a statement of its own,
-// the first of a publish's pipeline, and whether the publish gives its search texts.
-// set_config(…, true) lasts until the implicit transaction ends with the pipeline.
+// the first of a publish's pipeline, whether the publish gives its search texts and
+// whether it counts its row itself (postingTable.counts: the counts trigger is then
+// skipped, 00185). set_config(…, true) lasts until the implicit transaction ends with
+// the pipeline.
 const publishSettingsSQL = `SELECT set_config('laborx.center_id', $1, true), set_config('laborx.operator', $2, true),
-	set_config('laborx.search_text', $3, true)`
+	set_config('laborx.search_text', $3, true), set_config('laborx.demand_counts', $4, true)`
 
 // publishOnce runs a publish's statement after the caller's settings, both in one
 // pipeline and so in one implicit transaction, and returns the rows of its RETURNING;
 // the transaction has committed when it returns without an error (the commit's own
 // error comes with the pipeline's end, which Close reads).
-func publishOnce[T any](ctx context.Context, db *DB, p *exchange.Principal, searchGiven bool, sql string, args []any,
+func publishOnce[T any](ctx context.Context, db *DB, p *exchange.Principal, searchGiven, counted bool, sql string, args []any,
 	scan pgx.RowToFunc[*T]) ([]*T, error) {
 	conn, err := db.Pool.Acquire(ctx)
 	if err != nil {
@@ -98,12 +100,15 @@ func publishOnce[T any](ctx context.Context, db *DB, p *exchange.Principal, sear
 	}
 	defer conn.Release()
 	center, operator := callerSettings(p)
-	given := ""
+	given, counts := "", ""
 	if searchGiven {
 		given = "given"
 	}
+	if counted {
+		counts = "counted"
+	}
 	b := &pgx.Batch{}
-	b.Queue(publishSettingsSQL, center, operator, given)
+	b.Queue(publishSettingsSQL, center, operator, given, counts)
 	b.Queue(sql, args...)
 	br := conn.SendBatch(ctx, b)
 	_, err = br.Exec()
@@ -126,13 +131,14 @@ func publishOnce[T any](ctx context.Context, db *DB, p *exchange.Principal, sear
 }
 
 // publishSQL is the statement that inserts a new posting with its audit entry (details:
-// the version) and its pending change (values: change, outboxColumns without the
-// sequence) and, given a claim, the idempotency key row with its result: all of it only
-// if the key was free. With searchGiven the row's search texts are folded here.
+// the version), its pending change (values: change, outboxColumns without the sequence)
+// and its count (postingTable.counts) and, given a claim, the idempotency key row with
+// its result: all of it only if the key was free. With searchGiven the row's search texts are folded here.
 func (pt postingTable[T]) publishSQL(tx *Tx, c *idempotencyClaim, id uuid.UUID, d postingDraft, change []any,
 	auditAction, requestID string) (string, []any) {
 	var a sqlWhere // only its placeholders: each value is numbered where it is used
 	var b strings.Builder
+	b.Grow(4096) // a demand's statement is about 3 kB
 	b.WriteString(`WITH `)
 	guard := ``
 	if c != nil {
@@ -155,8 +161,13 @@ func (pt postingTable[T]) publishSQL(tx *Tx, c *idempotencyClaim, id uuid.UUID, 
 	fmt.Fprintf(&b, `audit AS (INSERT INTO audit_entries (`+auditEntryColumns+`)
 			SELECT %s, ins.id, jsonb_build_object('version', ins.version), NULLIF(%s, '') FROM ins), `,
 		a.list(actor...), a.arg(requestID))
-	fmt.Fprintf(&b, `pending AS (INSERT INTO pending_changes (%s) SELECT %s FROM ins)
-		SELECT * FROM ins`, strings.Join(outboxColumns[1:], ", "), a.list(change...))
+	fmt.Fprintf(&b, `pending AS (INSERT INTO pending_changes (%s) SELECT %s FROM ins)`,
+		strings.Join(outboxColumns[1:], ", "), a.list(change...))
+	if pt.counts != "" {
+		b.WriteString(`, counts AS (` + pt.counts + `)`)
+	}
+	b.WriteString(`
+		SELECT * FROM ins`)
 	return b.String(), a.args
 }
 

@@ -3,6 +3,8 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,5 +55,57 @@ func TestPublishWritesWhatTheTriggerWould(t *testing.T) {
 		if published[id] != text {
 			t.Errorf("%s: published %q, trigger %q", id, published[id], text)
 		}
+	}
+}
+
+// TestPublishCountsItsDemand: a publish counts its demand in labor_demand_counts in its
+// own statement and the insert trigger skips it (00185), so the counts must still
+// follow the demands through parallel publishes of both visibilities (several backends,
+// so several slots), a replayed idempotency key (counted once) and a plain INSERT,
+// which the trigger counts as before.
+func TestPublishCountsItsDemand(t *testing.T) {
+	db, market, ctx := newMarket(t)
+	partners := exchange.VisibilityAgreementPartners
+	exp := time.Now().AddDate(0, 1, 0)
+	publish := func(i int, key *string) {
+		in := exchange.PublishLaborDemandInput{Employer: exchange.EmployerInput{Name: "Công ty May"}, OccupationCode: "8153",
+			Title: fmt.Sprintf("May %d", i), Quantity: 1, WorkProvinceCode: "31", EmploymentType: exchange.EmploymentFullTime,
+			ExpiresAt: exp, IdempotencyKey: key}
+		if i%3 == 0 {
+			in.Visibility = &partners
+		}
+		if _, err := market.PublishLaborDemand(ctx, in); err != nil {
+			t.Errorf("publish %d: %v", i, err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range 24 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			publish(i, nil)
+		}()
+	}
+	wg.Wait()
+	key := "counted-once"
+	publish(100, &key)
+	publish(100, &key)
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO labor_demands (center_id, employer_name, occupation_code, title, quantity,
+			work_province_code, employment_type, expires_at, visibility, created_at, updated_at)
+		SELECT center_id, employer_name, occupation_code, title, quantity, work_province_code, employment_type, expires_at,
+			visibility, created_at, updated_at FROM labor_demands LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	var demands, counted int
+	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM labor_demands), (SELECT sum(n) FROM labor_demand_counts)`).
+		Scan(&demands, &counted); err != nil {
+		t.Fatal(err)
+	}
+	var disagree int
+	if err := db.Pool.QueryRow(ctx, demandCountsDisagreeSQL).Scan(&disagree); err != nil {
+		t.Fatal(err)
+	}
+	if demands != 26 || counted != demands || disagree != 0 {
+		t.Fatalf("%d demands, %d counted, %d (center, visibility) counts disagree; want 26, 26, 0", demands, counted, disagree)
 	}
 }

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -22,6 +23,55 @@ import (
 // occupation title, English title into Vietnamese, occupation into province,
 // destination into destination), some taken from the rows themselves.
 func TestMarketTextSameAsWholeText(t *testing.T) {
+	db, market, ctx := searchMarket(t)
+	queries := []string{
+		"may cong nghiep", "May công nghiệp", "MAY CÔNG NGHIỆP", "  may   cong  nghiep ", "công nghiệp", "cong ngh",
+		"ng nh", "Bac Kan", "Bắc Kạn", "bac kan", "Hai Phong", "Hải Phòng", "ha noi", "Hà Nội", "Thái Nguyên", "thai",
+		"nguyen", "Thợ hàn", "tho han", "thợ vận hành", "dien tu", "điện tử", "Sewing", "sewing machine",
+		"machine operators", "operators thợ", "flamecutters thợ hàn", "welders", "kim loại", "giản đơn", "Cơ khí",
+		"cong ty 42", "Công ty 9", "đợt 12", "dot 123", "Lao động đợt 7", "lao dong", "tuyen gap dot 3", "ca đêm",
+		"dem", "đêm sewing", "may hải", "nha o", "Hỗ trợ nhà ở", "ho tro", "welders", "le loi", "lợi, hải",
+		"½", "½ ca", "1/2", "han 1/2", "100%", "100% sạch", "sạch_sẽ", "%", "_", `\`, "a", "ty", "42", "7",
+		"xyz không có", "đã qua đào tạo", "tao sewing", "hồ chí minh", "ho chi minh thanh", "minh", "n", "ạ",
+		"kinh te", "lap rap", "phu bep", "lắp ráp thiết bị", "san xuat", "labourers", "ha noi thai nguyen",
+		"nguyen bac kan", "hai phong sewing", "nha o welders", "ở welders and", "welders electrical", "ca đêm manu",
+	}
+	queries = append(queries, borderPhrases(t, db)...)
+	// With the window of the service (larger than this table) and with one row, where
+	// every page is read from the indexes (probedQuery).
+	for _, window := range []int{0, 1} {
+		if window > 0 {
+			market.SetProbeWindow(window)
+		}
+		textSameAsWholeText(t, db, market, ctx, queries)
+	}
+}
+
+// textSameAsWholeText is TestMarketTextSameAsWholeText's comparison for each query.
+func textSameAsWholeText(t *testing.T, db *postgres.DB, market *postgres.MarketService, ctx context.Context, queries []string) {
+	t.Helper()
+	for _, q := range queries {
+		oldDemands := oldSearch(t, db, "labor_demands", q)
+		got := allIDs(t, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborDemand], error) {
+			return market.LaborDemands(ctx, exchange.LaborDemandFilter{Text: &q}, "", page)
+		}, func(d *exchange.LaborDemand) string { return d.ID.String() })
+		if !slices.Equal(got, oldDemands) {
+			t.Errorf("demands %q: %d rows, before %d", q, len(got), len(oldDemands))
+		}
+		oldSupplies := oldSearch(t, db, "labor_supplies", q)
+
+		got = allIDs(t, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborSupply], error) {
+			return market.LaborSupplies(ctx, exchange.LaborSupplyFilter{Text: &q}, "", page)
+		}, func(s *exchange.LaborSupply) string { return s.ID.String() })
+		if !slices.Equal(got, oldSupplies) {
+			t.Errorf("supplies %q: %d rows, before %d", q, len(got), len(oldSupplies))
+		}
+	}
+}
+
+// searchMarket is a market of 400 imported demands and supplies and a few published
+// through the mutations, with the texts TestMarketTextSameAsWholeText searches for.
+func searchMarket(t *testing.T) (*postgres.DB, *postgres.MarketService, context.Context) {
 	db, market, ctx := newMarket(t)
 	exp := time.Now().AddDate(0, 1, 0)
 	demands := marketCSV(db, "demand", 400, 5)
@@ -58,43 +108,73 @@ func TestMarketTextSameAsWholeText(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	queries := []string{
-		"may cong nghiep", "May công nghiệp", "MAY CÔNG NGHIỆP", "  may   cong  nghiep ", "công nghiệp", "cong ngh",
-		"ng nh", "Bac Kan", "Bắc Kạn", "bac kan", "Hai Phong", "Hải Phòng", "ha noi", "Hà Nội", "Thái Nguyên", "thai",
-		"nguyen", "Thợ hàn", "tho han", "thợ vận hành", "dien tu", "điện tử", "Sewing", "sewing machine",
-		"machine operators", "operators thợ", "flamecutters thợ hàn", "welders", "kim loại", "giản đơn", "Cơ khí",
-		"cong ty 42", "Công ty 9", "đợt 12", "dot 123", "Lao động đợt 7", "lao dong", "tuyen gap dot 3", "ca đêm",
-		"dem", "đêm sewing", "may hải", "nha o", "Hỗ trợ nhà ở", "ho tro", "welders", "le loi", "lợi, hải",
-		"½", "½ ca", "1/2", "han 1/2", "100%", "100% sạch", "sạch_sẽ", "%", "_", `\`, "a", "ty", "42", "7",
-		"xyz không có", "đã qua đào tạo", "tao sewing", "hồ chí minh", "ho chi minh thanh", "minh", "n", "ạ",
-		"kinh te", "lap rap", "phu bep", "lắp ráp thiết bị", "san xuat", "labourers", "ha noi thai nguyen",
-		"nguyen bac kan", "hai phong sewing", "nha o welders", "ở welders and", "welders electrical", "ca đêm manu",
-	}
-	queries = append(queries, borderPhrases(t, db)...)
-	for _, q := range queries {
-		oldDemands := oldSearch(t, db, "labor_demands", q)
-		got := allIDs(t, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborDemand], error) {
-			return market.LaborDemands(ctx, exchange.LaborDemandFilter{Text: &q}, "", page)
-		}, func(d *exchange.LaborDemand) string { return d.ID.String() })
-		if !slices.Equal(got, oldDemands) {
-			t.Errorf("demands %q: %d rows, before %d", q, len(got), len(oldDemands))
-		}
-		oldSupplies := oldSearch(t, db, "labor_supplies", q)
+	return db, market, ctx
+}
 
-		got = allIDs(t, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborSupply], error) {
-			return market.LaborSupplies(ctx, exchange.LaborSupplyFilter{Text: &q}, "", page)
-		}, func(s *exchange.LaborSupply) string { return s.ID.String() })
-		if !slices.Equal(got, oldSupplies) {
-			t.Errorf("supplies %q: %d rows, before %d", q, len(got), len(oldSupplies))
+// TestProbedSearchSameAsWalk checks the two ways of probedQuery against each other: with
+// a window larger than the table every page but the last is the walk of the window (the
+// search TestMarketTextSameAsWholeText proves equal to the search before), with a
+// window of one row every page is read from the indexes and sorted, and with 30 rows
+// some pages are one and some the other. Page by page (7 rows, so many pages), in every
+// order, for demands (with the visibility of a center and with a status filter) and
+// supplies, the rows and their order must be the same.
+func TestProbedSearchSameAsWalk(t *testing.T) {
+	_, market, ctx := searchMarket(t)
+	queries := []string{"may cong nghiep", "cong ty 4", "cong ty 42", "bac kan", "tho han", "thai nguyen", "xyz khong co",
+		"dot 1", "a", "welders", "ca đêm"}
+	windows := []int{100000, 1, 30}
+	compare := func(what string, list func() []string) {
+		t.Helper()
+		var want []string
+		for _, window := range windows {
+			market.SetProbeWindow(window)
+			got := list()
+			if want == nil {
+				want = got
+			} else if !slices.Equal(got, want) {
+				t.Errorf("%s, window %d: %d rows, with the walk %d (or in another order)", what, window, len(got), len(want))
+			}
 		}
+	}
+	open := []exchange.DemandStatus{exchange.DemandOpen}
+	total := 0
+	for _, q := range queries {
+		for _, order := range []exchange.LaborDemandOrder{"", exchange.DemandOrderWageDesc, exchange.DemandOrderExpiresSoon} {
+			for _, statuses := range [][]exchange.DemandStatus{nil, open} {
+				compare(fmt.Sprintf("demands %q %s %v", q, order, statuses), func() []string {
+					ids := pageIDs(t, 7, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborDemand], error) {
+						return market.LaborDemands(ctx, exchange.LaborDemandFilter{Text: &q, Statuses: statuses}, order, page)
+					}, func(d *exchange.LaborDemand) string { return d.ID.String() })
+					total += len(ids)
+					return ids
+				})
+			}
+		}
+		for _, order := range []exchange.LaborSupplyOrder{"", exchange.SupplyOrderAvailableFrom} {
+			compare(fmt.Sprintf("supplies %q %s", q, order), func() []string {
+				return pageIDs(t, 7, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborSupply], error) {
+					return market.LaborSupplies(ctx, exchange.LaborSupplyFilter{Text: &q}, order, page)
+				}, func(s *exchange.LaborSupply) string { return s.ID.String() })
+			})
+		}
+	}
+	if total < 1000 {
+		t.Fatalf("only %d demands found in all: the queries no longer span pages", total)
 	}
 }
 
 // allIDs reads every page of a list and returns the items' ids, sorted.
 func allIDs[T any](t *testing.T, list func(exchange.PageArgs) (*exchange.Page[T], error), id func(T) string) []string {
 	t.Helper()
+	return slices.Sorted(slices.Values(pageIDs(t, 100, list, id)))
+}
+
+// pageIDs reads every page of a list, first items each, and returns the items' ids in
+// the list's order.
+func pageIDs[T any](t *testing.T, first int, list func(exchange.PageArgs) (*exchange.Page[T], error), id func(T) string) []string {
+	t.Helper()
 	ids := []string{}
-	page := exchange.PageArgs{First: 100}
+	page := exchange.PageArgs{First: first}
 	for {
 		p, err := list(page)
 		if err != nil {
@@ -104,7 +184,6 @@ func allIDs[T any](t *testing.T, list func(exchange.PageArgs) (*exchange.Page[T]
 			ids = append(ids, id(it))
 		}
 		if !p.HasNextPage {
-			slices.Sort(ids)
 			return ids
 		}
 		page.After = p.Cursors[len(p.Cursors)-1]

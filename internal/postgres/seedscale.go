@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -40,6 +42,8 @@ type ScaleSpec struct {
 	Subject string
 	// Seed makes the draw: the same seed gives the same values.
 	Seed uint64
+	// Phase, if set, is told how long each phase of the seed took (where the time goes).
+	Phase func(phase string, took time.Duration)
 }
 
 // seedTables are the tables a seed fills.
@@ -61,12 +65,19 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 		return fmt.Errorf("scale seed: nothing to draw from")
 	}
 	now := db.now()
+	mark := time.Now()
+	phase := func(name string) {
+		if spec.Phase != nil {
+			spec.Phase(name, time.Since(mark))
+		}
+		mark = time.Now()
+	}
 	_, err := withTxAt(ctx, db, now, txReadWrite, func(tx *Tx) (struct{}, error) {
 		g, err := tx.newSeedDraw(ctx, spec, now)
 		if err != nil {
 			return struct{}{}, err
 		}
-		if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', '256MB', true),
+		if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', '1GB', true),
 			set_config('laborx.search_text', 'given', true)`); err != nil {
 			return struct{}{}, fmt.Errorf("scale seed: settings: %w", err)
 		}
@@ -88,6 +99,7 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 		if err != nil {
 			return struct{}{}, err
 		}
+		phase("lock, count, drop indexes")
 		var last int64
 		if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + $1 RETURNING last`, 2*n).Scan(&last); err != nil {
 			return struct{}{}, fmt.Errorf("scale seed: sequence: %w", err)
@@ -107,11 +119,14 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, c.src); err != nil {
 				return struct{}{}, fmt.Errorf("scale seed: copy %s: %w", c.table, err)
 			}
+			phase("copy " + c.table)
 		}
 		for _, stmt := range restore {
 			if _, err := tx.Exec(ctx, stmt); err != nil {
 				return struct{}{}, fmt.Errorf("scale seed: %s: %w", stmt, err)
 			}
+			name, _, _ := strings.Cut(strings.Join(strings.Fields(stmt)[:6], " "), " ON ")
+			phase(name)
 		}
 		for _, k := range []struct {
 			op   string
@@ -130,10 +145,12 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 	if err != nil {
 		return err
 	}
+	phase("audit, notify, commit")
 	// The planner's statistics, for the plans of a market this size from the first query.
 	if _, err := db.Pool.Exec(ctx, `ANALYZE labor_demands, labor_supplies, changes, labor_demand_counts`); err != nil {
 		return fmt.Errorf("scale seed: analyze: %w", err)
 	}
+	phase("analyze")
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (s *MarketService) supplyFilter(w *sqlWhere, f exchange.LaborSupplyFilter, 
 		}
 		w.add(`%s = ANY(%s)`, supplyStatusSQL(w.arg(exchange.Day(now))), w.arg(st))
 	}
-	marketText(w, "s", `s`+occupationsNamed+`
+	s.marketText(w, "labor_supplies", "s", `s`+occupationsNamed+`
 		OR s.destination_codes && ARRAY(SELECT code FROM provinces WHERE search_name LIKE @word ESCAPE '\')
 		OR s.center_id = ANY(ARRAY(SELECT c.id FROM centers c JOIN provinces p ON p.code = c.province_code
 			WHERE p.search_name LIKE @word ESCAPE '\'))`, f.Text)

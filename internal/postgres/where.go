@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,21 +22,39 @@ import (
 type sqlWhere struct {
 	conds []string
 	args  []any
+	// probed is set on a filter whose rows the planner cannot count ahead (text search,
+	// marketText): keysetQuery then reads the first rows of the order before asking an
+	// index for every match (probedQuery).
+	probed *probe
+}
+
+// probe is what probedQuery needs of a filter: its table with the alias of its
+// conditions, and how many rows of the order to read first.
+type probe struct {
+	table, alias string
+	window       int
 }
 
 // arg adds an argument and returns its placeholder.
 func (w *sqlWhere) arg(v any) string {
 	w.args = append(w.args, v)
-	return fmt.Sprintf("$%d", len(w.args))
+	return "$" + strconv.Itoa(len(w.args))
 }
 
-// list adds arguments and returns their placeholders, comma-separated.
+// list adds arguments and returns their placeholders, comma-separated (a publish's
+// statement takes most of its 57 arguments so: BenchmarkPublishSQL).
 func (w *sqlWhere) list(vs ...any) string {
-	ph := make([]string, len(vs))
+	w.args = slices.Grow(w.args, len(vs))
+	b := make([]byte, 0, len(vs)*5)
 	for i, v := range vs {
-		ph[i] = w.arg(v)
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		w.args = append(w.args, v)
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(len(w.args)), 10)
 	}
-	return strings.Join(ph, ", ")
+	return string(b)
 }
 
 // add adds a condition; format's verbs take placeholders from arg.
@@ -53,7 +72,7 @@ func (w *sqlWhere) String() string {
 // page returns a copy of the filter to add a page's keyset condition and limit to,
 // leaving w as the filter the count query uses.
 func (w *sqlWhere) page() *sqlWhere {
-	return &sqlWhere{conds: append([]string(nil), w.conds...), args: append([]any(nil), w.args...)}
+	return &sqlWhere{conds: append([]string(nil), w.conds...), args: append([]any(nil), w.args...), probed: w.probed}
 }
 
 // keysetOrder is a list's order: by key, then by id, descending or not.
@@ -68,8 +87,43 @@ type keysetOrder struct {
 func keysetQuery(ctx context.Context, q DBTX, columns, from string, w *sqlWhere, o keysetOrder, after []any, first int) (pgx.Rows, error) {
 	pw := w.page()
 	dir := o.after(pw, after)
+	if w.probed != nil {
+		return probedQuery(ctx, q, columns, from, pw, o, after != nil, dir, first)
+	}
 	return q.Query(ctx, `SELECT `+columns+` FROM `+from+` WHERE `+pw.String()+
 		` ORDER BY `+o.key+dir+`, `+o.id+dir+` LIMIT `+pw.arg(first+1), pw.args...)
+}
+
+// probedQuery is keysetQuery for a filter whose matching rows the planner cannot count
+// ahead (sqlWhere.probed: text search), pw holding the page's keyset condition (last,
+// when paged is set). PostgreSQL chose between walking the order's index until the page
+// is full, fast when the phrase is common and far too slow when it is rare (every row
+// of 1,000,000 visited for a phrase that is nowhere), and reading every match from the
+// trigram index and sorting them, the other way round; its estimate of a LIKE phrase
+// cannot tell the two apart (BENCHMARKS.md, "Text search at 1,000,000 demands"). So
+// both, bounded: the first rows (pw.probed.window: probeWindow) of the order are read and filtered (recent);
+// when they hold the whole page it is the page, as the walk would have found it (the
+// order is total, so the first first+1 matches of the window are the first of all).
+// Only otherwise, when the phrase is rare among them, are the matches read from the
+// indexes (OFFSET 0 keeps that sub-select from being planned as a walk of the order)
+// and sorted; CASE evaluates the one branch it takes. The rows, their order and so the
+// cursors are keysetQuery's.
+func probedQuery(ctx context.Context, q DBTX, columns, from string, pw *sqlWhere, o keysetOrder, paged bool, dir string,
+	first int) (pgx.Rows, error) {
+	cursor := "true"
+	if paged {
+		cursor = pw.conds[len(pw.conds)-1]
+	}
+	order := o.key + dir + `, ` + o.id + dir
+	n := pw.arg(first + 1)
+	return q.Query(ctx, fmt.Sprintf(`WITH recent AS (
+			SELECT %[1]s FROM (SELECT * FROM %[2]s %[3]s WHERE %[4]s ORDER BY %[5]s LIMIT %[6]d) %[3]s
+			WHERE %[7]s ORDER BY %[5]s LIMIT %[8]s)
+		SELECT %[9]s FROM %[10]s WHERE %[1]s = ANY(CASE
+			WHEN (SELECT count(*) FROM recent) = %[8]s THEN ARRAY(SELECT id FROM recent)
+			ELSE ARRAY(SELECT m.id FROM (SELECT %[1]s AS id, %[11]s AS sort_key FROM %[2]s %[3]s WHERE %[7]s OFFSET 0) m
+				ORDER BY m.sort_key%[12]s, m.id%[12]s LIMIT %[8]s) END)
+		ORDER BY %[5]s`, o.id, pw.probed.table, pw.probed.alias, cursor, order, pw.probed.window, pw.String(), n, columns, from, o.key, dir), pw.args...)
 }
 
 // after adds the keyset condition of a page after the cursor's (key, id) to pw, when

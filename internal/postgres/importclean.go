@@ -1,0 +1,70 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// importPendingLimit is gin_pending_list_limit in an import's transaction: high enough
+// that its INSERTs never stop to merge a GIN pending list themselves, which the
+// pendingCleaner does meanwhile on a connection of its own (00190).
+const importPendingLimit = "1GB"
+
+// pendingCleaner moves the GIN pending entries of an import's table into the indexes
+// on another connection while the import goes on: after each chunk (poke), and once
+// more after the last, before the import commits (finish). GIN entries need no
+// visibility: entries of rows not yet committed are merged like any, and a search
+// reads the pending list and the index alike. Without a free connection (a pool of
+// one), it cleans nothing and the next writer or vacuum merges the list.
+type pendingCleaner struct {
+	kick    chan struct{}
+	done    chan error
+	cancel  context.CancelFunc
+	finishd sync.Once
+	err     error
+}
+
+func startCleaner(ctx context.Context, pool *pgxpool.Pool, table string) *pendingCleaner {
+	acquireCtx, cancel := context.WithCancel(ctx)
+	c := &pendingCleaner{kick: make(chan struct{}, 1), done: make(chan error, 1), cancel: cancel}
+	go func() {
+		conn, err := pool.Acquire(acquireCtx)
+		if err != nil {
+			for range c.kick {
+			}
+			c.done <- nil // no connection to spare: the list waits for the next merge
+			return
+		}
+		defer conn.Release()
+		for range c.kick {
+			if err == nil {
+				if _, err = conn.Exec(ctx, `SELECT import_clean_pending($1::regclass)`, table); err != nil {
+					err = fmt.Errorf("import: clean %s pending list: %w", table, err)
+				}
+			}
+		}
+		c.done <- err
+	}()
+	return c
+}
+
+// poke asks for a clean; pokes while one runs make one more.
+func (c *pendingCleaner) poke() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// finish waits for the last clean asked for and reports the first error.
+func (c *pendingCleaner) finish() error {
+	c.finishd.Do(func() {
+		close(c.kick)
+		c.cancel() // only a connection still awaited: the cleans run on ctx
+		c.err = <-c.done
+	})
+	return c.err
+}
