@@ -15,9 +15,9 @@ import (
 	"github.com/laborx/laborx/internal/loader"
 )
 
-// Province is the batch resolver for the province field.
-func (r *centerResolver) Province(ctx context.Context, objs []*exchange.Center) ([]*exchange.Province, error) {
-	return each(objs, func(c *exchange.Center) (*exchange.Province, error) { return r.province(c.ProvinceCode) })
+// Province is the resolver for the province field.
+func (r *centerResolver) Province(ctx context.Context, obj *exchange.Center) (*exchange.Province, error) {
+	return r.province(obj.ProvinceCode)
 }
 
 // Keys is the resolver for the keys field.

@@ -8,16 +8,14 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
 	"github.com/laborx/laborx/graph/model"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/loader"
 )
 
-// Center is the batch resolver for the center field.
-func (r *laborDemandResolver) Center(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Center, error) {
-	ids, _ := each(objs, func(d *exchange.LaborDemand) (uuid.UUID, error) { return d.CenterID, nil })
-	return loader.For(ctx).Center.LoadAll(ctx, ids)
+// Center is the resolver for the center field.
+func (r *laborDemandResolver) Center(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Center, error) {
+	return loader.For(ctx).Center.Load(ctx, obj.CenterID)
 }
 
 // PublishLaborDemand is the resolver for the publishLaborDemand field.

@@ -1145,7 +1145,7 @@ type BenefitTransferStatsResolver interface {
 	Center(ctx context.Context, obj *exchange.BenefitTransferStats) (*exchange.Center, error)
 }
 type CenterResolver interface {
-	Province(ctx context.Context, objs []*exchange.Center) ([]*exchange.Province, error)
+	Province(ctx context.Context, obj *exchange.Center) (*exchange.Province, error)
 
 	Keys(ctx context.Context, obj *exchange.Center) ([]*exchange.CenterKey, error)
 }
@@ -1178,7 +1178,7 @@ type ExchangeSessionResolver interface {
 	Invitations(ctx context.Context, obj *exchange.ExchangeSession) ([]*exchange.SessionInvitation, error)
 }
 type LaborDemandResolver interface {
-	Center(ctx context.Context, objs []*exchange.LaborDemand) ([]*exchange.Center, error)
+	Center(ctx context.Context, obj *exchange.LaborDemand) (*exchange.Center, error)
 }
 type LaborSupplyResolver interface {
 	ID(ctx context.Context, obj *exchange.LaborSupply) (string, error)
@@ -16372,7 +16372,7 @@ func (ec *executionContext) _Center_province(ctx context.Context, field graphql.
 			return ec.fieldContext_Center_province(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Center_province(ctx, field, obj)
+			return ec.Resolvers.Center().Province(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Province) graphql.Marshaler {
@@ -16393,29 +16393,6 @@ func (ec *executionContext) fieldContext_Center_province(_ context.Context, fiel
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_Center_province(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (any, error) {
-	resolver := ec.Resolvers.Center()
-	if batch, ok := graphql.BatchParentsFor[*exchange.Center](ctx, "Center"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Province(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*exchange.Province](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Center.province",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Province(ctx, []*exchange.Center{obj})
-	return graphql.ResolveBatchSingleResult[*exchange.Province](
-		ctx,
-		results,
-		err,
-		"Center.province",
-	)
 }
 
 func (ec *executionContext) _Center_email(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
@@ -19151,7 +19128,7 @@ func (ec *executionContext) _LaborDemand_center(ctx context.Context, field graph
 			return ec.fieldContext_LaborDemand_center(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_LaborDemand_center(ctx, field, obj)
+			return ec.Resolvers.LaborDemand().Center(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *exchange.Center) graphql.Marshaler {
@@ -19172,29 +19149,6 @@ func (ec *executionContext) fieldContext_LaborDemand_center(_ context.Context, f
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_LaborDemand_center(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (any, error) {
-	resolver := ec.Resolvers.LaborDemand()
-	if batch, ok := graphql.BatchParentsFor[*exchange.LaborDemand](ctx, "LaborDemand"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Center(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*exchange.Center](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"LaborDemand.center",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Center(ctx, []*exchange.LaborDemand{obj})
-	return graphql.ResolveBatchSingleResult[*exchange.Center](
-		ctx,
-		results,
-		err,
-		"LaborDemand.center",
-	)
 }
 
 func (ec *executionContext) _LaborDemand_employer(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
@@ -43708,7 +43662,6 @@ func (ec *executionContext) marshalNCancelExchangeSessionPayload2ᚖgithubᚗcom
 }
 
 func (ec *executionContext) marshalNCenter2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐCenterᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.Center) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "Center", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -44326,7 +44279,6 @@ func (ec *executionContext) marshalNJoinExchangeSessionPayload2ᚖgithubᚗcom�
 }
 
 func (ec *executionContext) marshalNLaborDemand2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋinternalᚋexchangeᚐLaborDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*exchange.LaborDemand) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "LaborDemand", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -44471,34 +44423,6 @@ func (ec *executionContext) marshalNMonthlyValue2ᚖgithubᚗcomᚋlaborxᚋlabo
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	{
-		var batchItemsLaborDemand []*exchange.LaborDemand
-		batchIdxMapLaborDemand := map[int]int{}
-		var batchItemsCenter []*exchange.Center
-		batchIdxMapCenter := map[int]int{}
-		for i, item := range v {
-			switch concrete := item.(type) {
-			case exchange.LaborDemand:
-				batchIdxMapLaborDemand[i] = len(batchItemsLaborDemand)
-				batchItemsLaborDemand = append(batchItemsLaborDemand, &concrete)
-			case *exchange.LaborDemand:
-				batchIdxMapLaborDemand[i] = len(batchItemsLaborDemand)
-				batchItemsLaborDemand = append(batchItemsLaborDemand, concrete)
-			case exchange.Center:
-				batchIdxMapCenter[i] = len(batchItemsCenter)
-				batchItemsCenter = append(batchItemsCenter, &concrete)
-			case *exchange.Center:
-				batchIdxMapCenter[i] = len(batchItemsCenter)
-				batchItemsCenter = append(batchItemsCenter, concrete)
-			}
-		}
-		if len(batchItemsLaborDemand) > 0 {
-			ctx = graphql.WithBatchParents(ctx, "LaborDemand", batchItemsLaborDemand, batchIdxMapLaborDemand)
-		}
-		if len(batchItemsCenter) > 0 {
-			ctx = graphql.WithBatchParents(ctx, "Center", batchItemsCenter, batchIdxMapCenter)
-		}
-	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

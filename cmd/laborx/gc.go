@@ -10,14 +10,15 @@ import (
 )
 
 // The collector's defaults for serve, chosen from measurements (BENCHMARKS.md, "GC
-// settings"): a GraphQL response allocates about a megabyte of short-lived objects
-// over a live heap of a few tens of megabytes, so Go's GOGC=100 collects several
-// hundred times a second under load and costs a fifth of the CPU. GOGC=400 keeps the
-// heap a few times larger and the collector mostly idle; the soft memory limit makes
-// the collector work harder again before a burst (a large import) lets the heap grow
-// without bound.
+// settings" and "Q1 allocations"): a page of 50 demands allocates about 0.76 MB of
+// short-lived objects over a live heap of 4-6 MB, so Go's GOGC=100 would collect every
+// few requests. GOGC=800 lets the heap grow to about nine times the live heap (some
+// 50 MB): a collection every ~55 such requests, half as many as at 400, each taking a
+// share of the CPU and the latency of the requests it overlaps. The soft memory limit
+// makes the collector work harder again before a burst (a large import) lets the heap
+// grow without bound.
 const (
-	defaultGCPercent   = "400"
+	defaultGCPercent   = "800"
 	defaultMemoryLimit = "1GiB"
 )
 

@@ -27,8 +27,25 @@ const (
 // GlobalID encodes a type and key as an opaque ID. Clients must not parse it; the
 // encoding (base64url of "Kind:uuid") is an implementation detail.
 func GlobalID(k Kind, id uuid.UUID) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(string(k) + ":" + id.String()))
+	// Built on the stack and allocated once: a page of 50 demands makes 50 of them.
+	var raw, enc [96]byte
+	b := append(append(raw[:0], k...), ':')
+	b = appendUUID(b, id)
+	return string(base64.RawURLEncoding.AppendEncode(enc[:0], b))
 }
+
+// appendUUID appends id in its canonical text form, as id.String() spells it.
+func appendUUID(b []byte, id uuid.UUID) []byte {
+	for i, c := range id {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
 
 // ParseGlobalID decodes a global ID. A malformed ID reads as NOT_FOUND, like an ID
 // that names nothing, so probing reveals nothing.

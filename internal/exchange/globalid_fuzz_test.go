@@ -31,3 +31,17 @@ func FuzzParseGlobalID(f *testing.F) {
 		}
 	})
 }
+
+// TestGlobalIDSpelling: IDs stay what clients have stored, base64url of "Kind:uuid".
+func TestGlobalIDSpelling(t *testing.T) {
+	kinds := []exchange.Kind{exchange.KindCenter, exchange.KindLaborDemand, exchange.KindBenefitDocument, ""}
+	ids := []uuid.UUID{uuid.Nil, uuid.Max, uuid.MustParse("0191f1a2-7c3e-7d4a-9b2f-3c4d5e6f7a8b"), uuid.New(), uuid.New()}
+	for _, k := range kinds {
+		for _, id := range ids {
+			want := base64.RawURLEncoding.EncodeToString([]byte(string(k) + ":" + id.String()))
+			if got := exchange.GlobalID(k, id); got != want {
+				t.Errorf("GlobalID(%q, %s) = %s, want %s", k, id, got, want)
+			}
+		}
+	}
+}

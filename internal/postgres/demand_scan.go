@@ -41,26 +41,43 @@ var demandCenterColumns = "c." + strings.ReplaceAll(centerColumns, ", ", ", c.")
 
 // demandsWithCenters reads rows of demandColumns followed by demandCenterColumns: the
 // demands, and their centers once each (in *centers), for a list whose nested centers
-// are then served without a second statement.
+// are then served without a second statement. A center already read is not decoded
+// again: a page names few centers, and each would cost its strings on every row.
 type demandsWithCenters struct {
 	centers []*exchange.Center
 	seen    map[uuid.UUID]bool
 	targets []any // reused from row to row
 }
 
+// centerColumnCount is the number of centerColumns.
+var centerColumnCount = len(centerTargets(nil, &exchange.Center{}))
+
 func (dc *demandsWithCenters) scan(row pgx.CollectableRow) (*exchange.LaborDemand, error) {
-	d, c := &exchange.LaborDemand{}, &exchange.Center{}
-	dc.targets = centerTargets(demandTargets(dc.targets[:0], d), c)
-	if err := row.Scan(dc.targets...); err != nil {
+	d := &exchange.LaborDemand{}
+	t := demandTargets(dc.targets[:0], d)
+	n := len(t)
+	for range centerColumnCount {
+		t = append(t, nil) // pgx skips a nil target
+	}
+	dc.targets = t
+	if err := row.Scan(t...); err != nil {
 		return nil, err
 	}
-	if !dc.seen[c.ID] {
-		if dc.seen == nil {
-			dc.seen = map[uuid.UUID]bool{}
-		}
-		dc.seen[c.ID] = true
-		dc.centers = append(dc.centers, c)
+	if dc.seen[d.CenterID] { // the join's c.id is d.center_id
+		return d, nil
 	}
+	// The same row again, now its center columns only.
+	c := &exchange.Center{}
+	clear(t[:n])
+	centerTargets(t[:n], c)
+	if err := row.Scan(t...); err != nil {
+		return nil, err
+	}
+	if dc.seen == nil {
+		dc.seen = map[uuid.UUID]bool{}
+	}
+	dc.seen[c.ID] = true
+	dc.centers = append(dc.centers, c)
 	return d, nil
 }
 

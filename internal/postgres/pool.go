@@ -78,6 +78,7 @@ func PoolConfig(dsn string, o PoolOptions) (*pgxpool.Config, error) {
 	}
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
 		encodeUUIDs(c.TypeMap())
+		scanUUIDs(c.TypeMap())
 		return nil
 	}
 	return cfg, nil

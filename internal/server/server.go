@@ -178,6 +178,7 @@ func newGraphQL(cfg Config, d Deps, m *metrics, guard *unauthGuard) *handler.Ser
 	} else {
 		srv.AroundRootFields(hideTypes)
 	}
+	srv.AroundRootFields(renderRootFields)
 	srv.SetDisableSuggestion(true)
 	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	ops.use(srv)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -313,6 +315,38 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	_, _ = w.Write(head)
 	_, _ = w.Write(data)
 	_, _ = w.Write(tail)
+}
+
+// renderRootFields marshals each root field of a query into a pooled buffer and hands
+// it to gqlgen's response buffer in one write. That buffer starts empty and would
+// otherwise grow by doubling through the whole document (64 bytes to 32 KiB for the
+// 21 KB of 50 demands: 64 KB allocated and copied per request); with one write it is
+// allocated once at the document's size. Null stays Null: gqlgen compares the value to
+// propagate a null.
+func renderRootFields(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	m := next(ctx)
+	if m == graphql.Null || m == graphql.RequiredNull || graphql.GetOperationContext(ctx).Operation.Operation != ast.Query {
+		return m
+	}
+	return rendered{m}
+}
+
+type rendered struct{ graphql.Marshaler }
+
+// maxPooledRender bounds the buffers kept: one very large answer must not stay in
+// memory for the next small ones.
+const maxPooledRender = 1 << 20
+
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func (r rendered) MarshalGQL(w io.Writer) {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	r.Marshaler.MarshalGQL(buf)
+	_, _ = w.Write(buf.Bytes())
+	if buf.Cap() <= maxPooledRender {
+		buf.Reset()
+		renderBuffers.Put(buf)
+	}
 }
 
 func writeBody(w io.Writer, v any) {
