@@ -20,11 +20,11 @@ const importPendingLimit = "1GB"
 // reads the pending list and the index alike. Without a free connection (a pool of
 // one), it cleans nothing and the next writer or vacuum merges the list.
 type pendingCleaner struct {
-	kick    chan struct{}
-	done    chan error
-	cancel  context.CancelFunc
-	finishd sync.Once
-	err     error
+	kick     chan struct{}
+	done     chan error
+	cancel   context.CancelFunc
+	finished sync.Once
+	err      error
 }
 
 func startCleaner(ctx context.Context, pool *pgxpool.Pool, table string) *pendingCleaner {
@@ -61,7 +61,7 @@ func (c *pendingCleaner) poke() {
 
 // finish waits for the last clean asked for and reports the first error.
 func (c *pendingCleaner) finish() error {
-	c.finishd.Do(func() {
+	c.finished.Do(func() {
 		close(c.kick)
 		c.cancel() // only a connection still awaited: the cleans run on ctx
 		c.err = <-c.done

@@ -86,17 +86,17 @@ type keysetOrder struct {
 // first+1 rows so the caller knows whether another page follows.
 func keysetQuery(ctx context.Context, q DBTX, columns, from string, w *sqlWhere, o keysetOrder, after []any, first int) (pgx.Rows, error) {
 	pw := w.page()
-	dir := o.after(pw, after)
+	dir, cursor := o.after(pw, after)
 	if w.probed != nil {
-		return probedQuery(ctx, q, columns, from, pw, o, after != nil, dir, first)
+		return probedQuery(ctx, q, columns, from, pw, o, cursor, dir, first)
 	}
 	return q.Query(ctx, `SELECT `+columns+` FROM `+from+` WHERE `+pw.String()+
 		` ORDER BY `+o.key+dir+`, `+o.id+dir+` LIMIT `+pw.arg(first+1), pw.args...)
 }
 
 // probedQuery is keysetQuery for a filter whose matching rows the planner cannot count
-// ahead (sqlWhere.probed: text search), pw holding the page's keyset condition (last,
-// when paged is set). PostgreSQL chose between walking the order's index until the page
+// ahead (sqlWhere.probed: text search), pw holding the page's keyset condition, cursor
+// (true on the first page). PostgreSQL chose between walking the order's index until the page
 // is full, fast when the phrase is common and far too slow when it is rare (every row
 // of 1,000,000 visited for a phrase that is nowhere), and reading every match from the
 // trigram index and sorting them, the other way round; its estimate of a LIKE phrase
@@ -108,12 +108,8 @@ func keysetQuery(ctx context.Context, q DBTX, columns, from string, w *sqlWhere,
 // indexes (OFFSET 0 keeps that sub-select from being planned as a walk of the order)
 // and sorted; CASE evaluates the one branch it takes. The rows, their order and so the
 // cursors are keysetQuery's.
-func probedQuery(ctx context.Context, q DBTX, columns, from string, pw *sqlWhere, o keysetOrder, paged bool, dir string,
+func probedQuery(ctx context.Context, q DBTX, columns, from string, pw *sqlWhere, o keysetOrder, cursor, dir string,
 	first int) (pgx.Rows, error) {
-	cursor := "true"
-	if paged {
-		cursor = pw.conds[len(pw.conds)-1]
-	}
 	order := o.key + dir + `, ` + o.id + dir
 	n := pw.arg(first + 1)
 	return q.Query(ctx, fmt.Sprintf(`WITH recent AS (
@@ -127,16 +123,19 @@ func probedQuery(ctx context.Context, q DBTX, columns, from string, pw *sqlWhere
 }
 
 // after adds the keyset condition of a page after the cursor's (key, id) to pw, when
-// there is a cursor, and returns the order's direction in SQL.
-func (o keysetOrder) after(pw *sqlWhere, after []any) string {
+// there is a cursor, and returns the order's direction in SQL and that condition
+// (true when there is none).
+func (o keysetOrder) after(pw *sqlWhere, after []any) (dir, cursor string) {
 	dir, cmp := "", ">"
 	if o.desc {
 		dir, cmp = " DESC", "<"
 	}
+	cursor = "true"
 	if after != nil {
-		pw.add(`(%s, %s) %s (%s, %s)`, o.key, o.id, cmp, pw.arg(after[0]), pw.arg(after[1]))
+		cursor = fmt.Sprintf(`(%s, %s) %s (%s, %s)`, o.key, o.id, cmp, pw.arg(after[0]), pw.arg(after[1]))
+		pw.add(`%s`, cursor)
 	}
-	return dir
+	return dir, cursor
 }
 
 // keysetByPart is keysetQuery for a filter that also holds `part = ANY(values)`, w
@@ -155,7 +154,7 @@ func (o keysetOrder) after(pw *sqlWhere, after []any) string {
 func keysetByPart(ctx context.Context, q DBTX, columns, from, inner string, w *sqlWhere, o keysetOrder, after []any, first int,
 	part string, values []string) (pgx.Rows, error) {
 	pw := w.page()
-	dir := o.after(pw, after)
+	dir, _ := o.after(pw, after)
 	var list []string
 	for _, v := range slices.Compact(slices.Sorted(slices.Values(values))) {
 		list = append(list, "("+pw.arg(v)+"::text)")
