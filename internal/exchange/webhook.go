@@ -133,6 +133,21 @@ func AuthorizeWebhooks(p *Principal) error {
 	return nil
 }
 
+// DecideNewWebhook allows one more active webhook to a center that has active ones
+// already: each costs a delivery worker's attention, so a center keeps a bounded number.
+func DecideNewWebhook(active int) error {
+	if active >= MaxWebhooksPerCenter {
+		return Errorf(CodeOutOfRange, "a center has at most %d active webhooks; disable one first", MaxWebhooksPerCenter)
+	}
+	return nil
+}
+
+// WebhookNotFound refuses an unknown webhook ID and another center's alike, so IDs
+// cannot be probed.
+func WebhookNotFound(id uuid.UUID) *Error {
+	return NotFound("no webhook has ID %q", GlobalID(KindWebhook, id))
+}
+
 // WebhookPrincipal is whom a webhook's deliveries read the feed as: a coordinator of its
 // center, the role that created it, so the feed's own rule (changeVisible) decides
 // what it carries.

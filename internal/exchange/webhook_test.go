@@ -32,6 +32,25 @@ func TestAuthorizeWebhooks(t *testing.T) {
 	}
 }
 
+func TestDecideNewWebhook(t *testing.T) {
+	t.Parallel()
+	if err := exchange.DecideNewWebhook(exchange.MaxWebhooksPerCenter - 1); err != nil {
+		t.Errorf("DecideNewWebhook(%d) = %v, want allowed", exchange.MaxWebhooksPerCenter-1, err)
+	}
+	err := exchange.DecideNewWebhook(exchange.MaxWebhooksPerCenter)
+	if exchange.ErrorCode(err) != exchange.CodeOutOfRange {
+		t.Fatalf("DecideNewWebhook(%d) = %v, want OUT_OF_RANGE", exchange.MaxWebhooksPerCenter, err)
+	}
+	if want := "a center has at most 20 active webhooks; disable one first"; exchange.ErrorMessage(err) != want {
+		t.Errorf("message %q, want %q", exchange.ErrorMessage(err), want)
+	}
+	id := uuid.New()
+	nf := exchange.WebhookNotFound(id)
+	if nf.Code != exchange.CodeNotFound || !strings.Contains(nf.Message, exchange.GlobalID(exchange.KindWebhook, id)) {
+		t.Errorf("WebhookNotFound = %+v, want NOT_FOUND naming the global ID", nf)
+	}
+}
+
 func TestValidateWebhook(t *testing.T) {
 	t.Parallel()
 	long := "http://127.0.0.1/" + strings.Repeat("a", exchange.MaxWebhookURLLen)

@@ -93,9 +93,8 @@ func (s *WebhookService) CreateWebhook(ctx context.Context, in exchange.CreateWe
 			p.CenterID).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count webhooks: %w", err)
 		}
-		if n >= exchange.MaxWebhooksPerCenter {
-			return nil, exchange.Errorf(exchange.CodeOutOfRange, "a center has at most %d active webhooks; disable one first",
-				exchange.MaxWebhooksPerCenter)
+		if err := exchange.DecideNewWebhook(n); err != nil {
+			return nil, err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO webhooks (id, center_id, url, entity_types, demand_filter, secret_sealed,
 				status, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVE', $7, $8)`,
@@ -133,7 +132,7 @@ func getWebhook(ctx context.Context, tx *Tx, center, id uuid.UUID, lock bool) (*
 	rows, _ := tx.Query(ctx, q, id, center)
 	w, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.Webhook])
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, exchange.Errorf(exchange.CodeNotFound, "no webhook has ID %q", exchange.GlobalID(exchange.KindWebhook, id))
+		return nil, exchange.WebhookNotFound(id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read webhook: %w", err)
