@@ -302,20 +302,28 @@ func (s *MarketService) LaborDemand(ctx context.Context, id uuid.UUID) (*exchang
 	if err != nil {
 		return nil, err
 	}
-	return readTx(ctx, s.db, func(tx *Tx) (*exchange.LaborDemand, error) { return visibleDemand(ctx, tx, p, id) })
+	return readEach(ctx, s.db, func(q DBTX, now time.Time) (*exchange.LaborDemand, error) {
+		return visibleDemandAt(ctx, q, p, id, now, s.db.Catalog)
+	})
 }
 
 // visibleDemand loads a demand if p may see it, NOT_FOUND otherwise.
 func visibleDemand(ctx context.Context, tx *Tx, p *exchange.Principal, id uuid.UUID) (*exchange.LaborDemand, error) {
+	return visibleDemandAt(ctx, tx, p, id, tx.now, tx.catalog)
+}
+
+// visibleDemandAt is visibleDemand through q, at now.
+func visibleDemandAt(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.UUID, now time.Time,
+	catalog *exchange.Catalog) (*exchange.LaborDemand, error) {
 	w := &sqlWhere{}
 	w.add(`d.id = %s`, w.arg(id))
-	demandVisibility(w, p, tx.now)
-	rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
+	demandVisibility(w, p, now)
+	rows, _ := q.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
 	if err != nil {
 		return nil, translate(err)
 	}
-	tx.readDemand(d)
+	readDemand(d, now, catalog)
 	return d, nil
 }
 
