@@ -14,12 +14,12 @@ import (
 // readEach is readTx for a read whose statements need not share a transaction: fn's
 // q runs each statement in an implicit transaction of its own, the pipeline of the
 // caller's settings (readSettingsSQL) and the statement, which PostgreSQL runs as one
-// transaction up to its Sync. That is one round trip and two statements, where readTx
-// spends three round trips and three statements more than fn's (BEGIN with the
-// settings, COMMIT): most of the database's work for a page of demands after its
-// plan, and the waits of both processes on each other (BENCHMARKS.md, "Q1 in one
-// round trip"). At READ COMMITTED a transaction gives its statements nothing more:
-// each takes a snapshot of its own either way. The statement is read-only as in
+// transaction up to its Sync. That is one round trip and two statements for each of
+// fn's, where readTx adds two round trips and three statements to fn's own (BEGIN with
+// the settings, COMMIT): for a page of demands, about as much of PostgreSQL's CPU as
+// the page itself, and two waits of each process on the other (BENCHMARKS.md, "Q1 in
+// one round trip"). At READ COMMITTED a transaction gives its statements nothing
+// more: each takes a snapshot of its own either way. The statement is read-only as in
 // readTx, and the row-level security policies see the same caller.
 func readEach[T any](ctx context.Context, db *DB, fn func(q DBTX, now time.Time) (T, error)) (T, error) {
 	q := eachStatement{pool: db.Pool}
