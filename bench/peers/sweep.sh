@@ -14,7 +14,7 @@
 # request from pg_stat_statements, which run.sh's setup loads); each variant's stderr
 # (gctrace) goes to $SWEEP_OUT/NAME.err (default /tmp/laborx-sweep).
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n 2,13p "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n 2,15p "$0" >&2; exit 2; }
 rounds=$1 dur=$2; shift 2
 dir=${PEERS_DATA_DIR:-/tmp/laborx-peers}
 out=${SWEEP_OUT:-/tmp/laborx-sweep}
