@@ -9,10 +9,12 @@
 #   bash bench/peers/sweep.sh 8 3s main=/tmp/laborx-main gate0=/tmp/laborx:LABORX_MAX_CONCURRENT=0 \
 #     gate4=/tmp/laborx:LABORX_MAX_CONCURRENT=4,GODEBUG=gctrace=1
 #
-# Prints one line per round and variant (req/s, p50/p90/p99, server CPU ms per request);
-# each variant's stderr (gctrace) goes to $SWEEP_OUT/NAME.err (default /tmp/laborx-sweep).
+# Prints one line per round and variant (req/s, p50/p90/p99, server CPU ms per request,
+# PostgreSQL CPU ms per request: every process of the cluster, and statements per
+# request from pg_stat_statements, which run.sh's setup loads); each variant's stderr
+# (gctrace) goes to $SWEEP_OUT/NAME.err (default /tmp/laborx-sweep).
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n 2,13p "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n 2,15p "$0" >&2; exit 2; }
 rounds=$1 dur=$2; shift 2
 dir=${PEERS_DATA_DIR:-/tmp/laborx-peers}
 out=${SWEEP_OUT:-/tmp/laborx-sweep}
@@ -51,16 +53,25 @@ for u in "${urls[@]}"; do
   done
 done
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+postmaster=$(head -1 "$dir/pg/postmaster.pid")
+pgticks() { # user + system of the postmaster, of its children, and of those that have exited
+  { sed 's/^.*) //' "/proc/$postmaster/stat" | awk '{print $14 + $15}'
+    for p in $postmaster $(pgrep -P "$postmaster"); do cat "/proc/$p/stat" 2>/dev/null || true; done |
+      awk '{sub(/^.*\) /, ""); print $12 + $13}'; } | awk '{t += $1} END {print t + 0}'
+}
+pgcalls() { psql -qtA "$dsn" -c 'SELECT coalesce(sum(calls), 0) FROM pg_stat_statements' 2>/dev/null || echo 0; }
 for r in $(seq "$rounds"); do
   for i in "${!names[@]}"; do
-    t0=$(ticks "${pids[$i]}")
+    c0=$(pgcalls) t0=$(ticks "${pids[$i]}") g0=$(pgticks)
     w=$(wrk -t1 -c10 -d"$dur" --timeout 10s --latency -s "$out/q1.lua" "${urls[$i]}")
-    t1=$(ticks "${pids[$i]}")
+    t1=$(ticks "${pids[$i]}") g1=$(pgticks) c1=$(pgcalls)
     n=$(awk '/requests in/ {print $1}' <<< "$w")
-    printf 'round %s %s rps %s p50 %s p90 %s p99 %s cpu_ms %s non2xx %s load %s\n' "$r" "${names[$i]}" \
+    printf 'round %s %s rps %s p50 %s p90 %s p99 %s cpu_ms %s pg_ms %s stmts %s non2xx %s load %s\n' "$r" "${names[$i]}" \
       "$(awk '/Requests\/sec/ {print $2}' <<< "$w")" "$(awk '$1 == "50%" {print $2}' <<< "$w")" \
       "$(awk '$1 == "90%" {print $2}' <<< "$w")" "$(awk '$1 == "99%" {print $2}' <<< "$w")" \
       "$(awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN {printf "%.2f", (b - a) * 10 / n}')" \
+      "$(awk -v a="$g0" -v b="$g1" -v n="$n" 'BEGIN {printf "%.2f", (b - a) * 10 / n}')" \
+      "$(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN {printf "%.2f", (b - a - 1) / n}')" \
       "$(awk '/Non-2xx/ {print $5}' <<< "$w" | grep . || echo 0)" "$(cut -d' ' -f1 /proc/loadavg)"
   done
 done

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -63,8 +64,8 @@ func (s *CenterService) CenterByCode(ctx context.Context, code string) (*exchang
 
 // CentersByIDs loads centers for a dataloader; missing ids are simply absent.
 func (s *CenterService) CentersByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*exchange.Center, error) {
-	list, err := readTx(ctx, s.db, func(tx *Tx) ([]*exchange.Center, error) {
-		rows, _ := tx.Query(ctx, `SELECT `+centerColumns+` FROM centers WHERE id = ANY($1)`, ids)
+	list, err := readEach(ctx, s.db, func(q DBTX, _ time.Time) ([]*exchange.Center, error) {
+		rows, _ := q.Query(ctx, `SELECT `+centerColumns+` FROM centers WHERE id = ANY($1)`, ids)
 		return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.Center])
 	})
 	if err != nil {

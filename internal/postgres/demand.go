@@ -195,8 +195,7 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 	if err != nil {
 		return nil, err
 	}
-	return readTx(ctx, s.db, func(tx *Tx) (*exchange.Page[*exchange.LaborDemand], error) {
-		now := tx.now
+	return readEach(ctx, s.db, func(q DBTX, now time.Time) (*exchange.Page[*exchange.LaborDemand], error) {
 		w := &sqlWhere{}
 		s.demandFilter(w, p, f, now)
 		var o keysetOrder
@@ -245,22 +244,22 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 			inProvinces.ProvinceCodes = nil
 			pw := &sqlWhere{}
 			s.demandFilter(pw, p, inProvinces, now)
-			rows, _ = keysetByPart(ctx, tx, demandColumns+", "+demandCenterColumns, from, table, pw, o, after, page.First,
+			rows, _ = keysetByPart(ctx, q, demandColumns+", "+demandCenterColumns, from, table, pw, o, after, page.First,
 				"d.work_province_code", expandProvinceCodes(s.db.Catalog, f.ProvinceCodes))
 		} else {
-			rows, _ = keysetQuery(ctx, tx, demandColumns+", "+demandCenterColumns, from, w, o, after, page.First)
+			rows, _ = keysetQuery(ctx, q, demandColumns+", "+demandCenterColumns, from, w, o, after, page.First)
 		}
-		pg, err := readPage(ctx, tx, rows, table, w, after, page, cursor, dc.scan)
+		pg, err := readPage(ctx, q, rows, table, w, after, page, cursor, dc.scan)
 		if err != nil {
 			return nil, err
 		}
 		if counted {
-			if pg.TotalCount, err = visibleDemandCount(ctx, tx, p, now); err != nil {
+			if pg.TotalCount, err = visibleDemandCount(ctx, q, p, now); err != nil {
 				return nil, err
 			}
 		}
 		for _, d := range pg.Items {
-			tx.readDemand(d)
+			readDemand(d, now, s.db.Catalog)
 		}
 		pg.Centers = dc.centers
 		return pg, nil
@@ -303,20 +302,28 @@ func (s *MarketService) LaborDemand(ctx context.Context, id uuid.UUID) (*exchang
 	if err != nil {
 		return nil, err
 	}
-	return readTx(ctx, s.db, func(tx *Tx) (*exchange.LaborDemand, error) { return visibleDemand(ctx, tx, p, id) })
+	return readEach(ctx, s.db, func(q DBTX, now time.Time) (*exchange.LaborDemand, error) {
+		return visibleDemandAt(ctx, q, p, id, now, s.db.Catalog)
+	})
 }
 
 // visibleDemand loads a demand if p may see it, NOT_FOUND otherwise.
 func visibleDemand(ctx context.Context, tx *Tx, p *exchange.Principal, id uuid.UUID) (*exchange.LaborDemand, error) {
+	return visibleDemandAt(ctx, tx, p, id, tx.now, tx.catalog)
+}
+
+// visibleDemandAt is visibleDemand through q, at now.
+func visibleDemandAt(ctx context.Context, q DBTX, p *exchange.Principal, id uuid.UUID, now time.Time,
+	catalog *exchange.Catalog) (*exchange.LaborDemand, error) {
 	w := &sqlWhere{}
 	w.add(`d.id = %s`, w.arg(id))
-	demandVisibility(w, p, tx.now)
-	rows, _ := tx.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
+	demandVisibility(w, p, now)
+	rows, _ := q.Query(ctx, `SELECT `+demandColumns+` FROM labor_demands d WHERE `+w.String(), w.args...)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[exchange.LaborDemand])
 	if err != nil {
 		return nil, translate(err)
 	}
-	tx.readDemand(d)
+	readDemand(d, now, catalog)
 	return d, nil
 }
 

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -83,7 +84,10 @@ func (dc *demandsWithCenters) scan(row pgx.CollectableRow) (*exchange.LaborDeman
 
 // readDemand finishes a demand read from the database: its status at the
 // transaction's now and its catalog entries. Every read of a demand ends here.
-func (tx *Tx) readDemand(d *exchange.LaborDemand) {
-	d.SetStatus(tx.now)
-	tx.catalog.DescribeDemand(d)
+func (tx *Tx) readDemand(d *exchange.LaborDemand) { readDemand(d, tx.now, tx.catalog) }
+
+// readDemand finishes d, read at now, with its status and catalog's entries.
+func readDemand(d *exchange.LaborDemand, now time.Time, catalog *exchange.Catalog) {
+	d.SetStatus(now)
+	catalog.DescribeDemand(d)
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -67,4 +68,10 @@ func PublishedPayloads(d *exchange.LaborDemand, x *exchange.LaborSupply) (demand
 	_, demand = demandChange(d, exchange.ActionPublished)
 	_, supply = supplyChange(x, exchange.ActionPublished)
 	return demand, supply
+}
+
+// ReadEach runs fn with readEach's statements, for their tests.
+func ReadEach(ctx context.Context, db *DB, fn func(q DBTX) error) error {
+	_, err := readEach(ctx, db, func(q DBTX, _ time.Time) (struct{}, error) { return struct{}{}, fn(q) })
+	return err
 }

@@ -83,7 +83,12 @@ type keysetOrder struct {
 
 // keysetQuery runs a page of the list `SELECT columns FROM from WHERE w` in order o:
 // strictly after the cursor's (key, id) when there is one (after nil: the first page),
-// first+1 rows so the caller knows whether another page follows.
+// first+1 rows so the caller knows whether another page follows. The limit is written
+// into the statement, not passed: the generic plan of `LIMIT $n` is costed for a tenth
+// of the table's rows, never as cheap as a custom plan's, so PostgreSQL planned the
+// statement again on every call (0.6 ms, three times running the page: BENCHMARKS.md,
+// "Q1 in one round trip"); with the number it keeps the generic plan after five calls.
+// first is the page size the caller checked (1 to 100), a statement per size.
 func keysetQuery(ctx context.Context, q DBTX, columns, from string, w *sqlWhere, o keysetOrder, after []any, first int) (pgx.Rows, error) {
 	pw := w.page()
 	dir, cursor := o.after(pw, after)
@@ -91,7 +96,7 @@ func keysetQuery(ctx context.Context, q DBTX, columns, from string, w *sqlWhere,
 		return probedQuery(ctx, q, columns, from, pw, o, cursor, dir, first)
 	}
 	return q.Query(ctx, `SELECT `+columns+` FROM `+from+` WHERE `+pw.String()+
-		` ORDER BY `+o.key+dir+`, `+o.id+dir+` LIMIT `+pw.arg(first+1), pw.args...)
+		` ORDER BY `+o.key+dir+`, `+o.id+dir+` LIMIT `+strconv.Itoa(first+1), pw.args...)
 }
 
 // probedQuery is keysetQuery for a filter whose matching rows the planner cannot count
