@@ -22,7 +22,7 @@ const (
 	defaultMemoryLimit = "1GiB"
 )
 
-// gcFlags set the garbage collector at serve start. The standard GOGC and GOMEMLIMIT
+// gcFlags set the garbage collector at serve (and seed) start. The standard GOGC and GOMEMLIMIT
 // environment variables are their defaults, so deployments that already set them keep
 // their values; a flag overrides both.
 type gcFlags struct {
