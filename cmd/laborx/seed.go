@@ -22,8 +22,8 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	scale := fs.Int("scale", 0, "also publish N synthetic demands and N supplies over the demo centers (load tests)")
 	timings := fs.Bool("timings", false, "with --scale, print how long each phase of the seed took")
 	// A scale seed draws its rows in Go while PostgreSQL copies them: short-lived
-	// values over a small live heap, as in serve, where GOGC=100 would collect
-	// constantly (about 40 % of the seed's Go CPU; BENCHMARKS.md, session 7, bulk2).
+	// values over a small live heap, as in serve: GOGC=800 takes about 40 % off the
+	// seed's Go CPU (BENCHMARKS.md, "Scale seed and import (session 7, branch bulk2)").
 	var gc gcFlags
 	gc.register(fs)
 	var piiKeyValue secret

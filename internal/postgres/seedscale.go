@@ -37,8 +37,9 @@ import (
 // again before it commits: a BEFORE ROW trigger, even one its WHEN skips, makes COPY
 // insert row by row instead of a page at a time, and the counts' statement trigger has
 // every copied row kept in its transition table; the seed gives the search texts and
-// adds the counts itself (countSeeded). Its COPYs cost about half as much
-// (BENCHMARKS.md, "Scale seed and import (session 7, branch bulk2)").
+// adds the counts itself (countSeeded). PostgreSQL's CPU for the COPYs of demands and
+// supplies falls by about a fifth (BENCHMARKS.md, "Scale seed and import (session 7,
+// branch bulk2)").
 
 // ScaleSpec is what a synthetic market is drawn from.
 type ScaleSpec struct {
