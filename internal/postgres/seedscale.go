@@ -39,7 +39,9 @@ import (
 // every copied row kept in its transition table; the seed gives the search texts and
 // adds the counts itself (countSeeded). PostgreSQL's CPU for the COPYs of demands and
 // supplies falls by about a fifth (BENCHMARKS.md, "Scale seed and import (session 7,
-// branch bulk2)").
+// branch bulk2)"). Dropping a trigger locks its table against readers until the commit,
+// as dropping the indexes of a rebuild already did: a seed that rebuilds nothing no
+// longer lets the tables be read while it runs.
 
 // ScaleSpec is what a synthetic market is drawn from.
 type ScaleSpec struct {
