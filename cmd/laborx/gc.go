@@ -22,9 +22,9 @@ const (
 	defaultMemoryLimit = "1GiB"
 )
 
-// gcFlags set the garbage collector at serve start. The standard GOGC and GOMEMLIMIT
-// environment variables are their defaults, so deployments that already set them keep
-// their values; a flag overrides both.
+// gcFlags set the garbage collector at serve (and seed) start. The standard GOGC and
+// GOMEMLIMIT environment variables are their defaults, so deployments that already set
+// them keep their values; a flag overrides both.
 type gcFlags struct {
 	percent string
 	limit   string

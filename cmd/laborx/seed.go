@@ -21,6 +21,11 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	withDemo := fs.Bool("demo", false, "load the demo centers, keys and data")
 	scale := fs.Int("scale", 0, "also publish N synthetic demands and N supplies over the demo centers (load tests)")
 	timings := fs.Bool("timings", false, "with --scale, print how long each phase of the seed took")
+	// A scale seed draws its rows in Go while PostgreSQL copies them: short-lived
+	// values over a small live heap, as in serve: GOGC=800 takes about 40 % off the
+	// seed's Go CPU (BENCHMARKS.md, "Scale seed and import (session 7, branch bulk2)").
+	var gc gcFlags
+	gc.register(fs)
 	var piiKeyValue secret
 	secretVar(fs, &piiKeyValue, "pii-key", "LABORX_PII_KEY",
 		"base64 32-byte key that encrypts workers' national IDs (LABORX_PII_KEY; default <data-dir>/keys/pii.key)")
@@ -29,6 +34,9 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if !*withDemo && *scale <= 0 {
 		return errors.New("give --demo or --scale N")
+	}
+	if err := gc.apply(); err != nil {
+		return err
 	}
 	key, err := piiKey(piiKeyValue.value, db.dataDir, true)
 	if err != nil {

@@ -29,6 +29,8 @@ type seedDraw struct {
 	// order), of each center's province, and of the fixed words before the numbers.
 	occupations, provinces, titles, centerProvinces []string
 	employer, description, notes                    string
+	// counts are the demands drawn for labor_demands by center and visibility.
+	counts map[seedCount]int64
 }
 
 const (
@@ -39,7 +41,7 @@ const (
 
 // newSeedDraw folds the words the rows' search texts are made of, in one statement.
 func (tx *Tx) newSeedDraw(ctx context.Context, spec ScaleSpec, now time.Time) (*seedDraw, error) {
-	g := &seedDraw{spec: spec, now: now, today: now.Truncate(24 * time.Hour)}
+	g := &seedDraw{spec: spec, now: now, today: now.Truncate(24 * time.Hour), counts: map[seedCount]int64{}}
 	words := []string{seedEmployer, seedDescription, seedNotes}
 	for _, code := range spec.Occupations {
 		o, ok := tx.catalog.Occupation(code)
@@ -156,6 +158,7 @@ func (g *seedDraw) demandRows(n int) func(i int) ([]any, error) {
 	return func(i int) ([]any, error) {
 		x := draw(i)
 		d := &x.d
+		g.counts[seedCount{d.CenterID, d.Visibility}]++
 		return []any{[16]byte(d.ID), [16]byte(d.CenterID), d.EmployerName, d.OccupationCode, d.Title, *d.Description,
 			d.Quantity, *d.WageMin, *d.WageMax, d.WorkProvinceCode, string(d.EmploymentType), d.ExpiresAt,
 			string(d.Visibility), g.now, g.now, x.own, x.text}, nil

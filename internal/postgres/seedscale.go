@@ -3,11 +3,13 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/laborx/laborx/internal/exchange"
 )
@@ -20,8 +22,8 @@ import (
 // import writes for empty cells), the search texts the triggers would give (folded
 // from the catalog's names, folded once in SQL: fold works letter by letter), one
 // PUBLISHED change per row with the payload demandChange/supplyChange build, numbered
-// after what was there, one audit entry per kind, and labor_demand_counts kept by its
-// trigger. TestSeedScaleAsPublished checks the rows against the publish rules, the texts against
+// after what was there, one audit entry per kind, and labor_demand_counts added to as its
+// trigger would. TestSeedScaleAsPublished checks the rows against the publish rules, the texts against
 // the triggers and the payloads against Go's.
 //
 // A seed that at least doubles a table drops the table's secondary indexes and
@@ -30,6 +32,16 @@ import (
 // and checks a foreign key with one join, many times cheaper than a million index
 // insertions and key lookups (PostgreSQL's "Populating a Database"). The tables are
 // locked meanwhile.
+//
+// Every seed also drops the insert triggers (seedTriggers) for its COPYs and makes them
+// again before it commits: a BEFORE ROW trigger, even one its WHEN skips, makes COPY
+// insert row by row instead of a page at a time, and the counts' statement trigger has
+// every copied row kept in its transition table; the seed gives the search texts and
+// adds the counts itself (countSeeded). PostgreSQL's CPU for the COPYs of demands and
+// supplies falls by about a fifth (BENCHMARKS.md, "Scale seed and import (session 7,
+// branch bulk2)"). Dropping a trigger locks its table against readers until the commit,
+// as dropping the indexes of a rebuild already did: a seed that rebuilds nothing no
+// longer lets the tables be read while it runs.
 
 // ScaleSpec is what a synthetic market is drawn from.
 type ScaleSpec struct {
@@ -99,6 +111,11 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 		if err != nil {
 			return struct{}{}, err
 		}
+		triggers, err := tx.dropInsertTriggers(ctx)
+		if err != nil {
+			return struct{}{}, err
+		}
+		restore = append(triggers, restore...)
 		phase("lock, count, drop indexes")
 		var last int64
 		if err := tx.QueryRow(ctx, `UPDATE change_sequence SET last = last + $1 RETURNING last`, 2*n).Scan(&last); err != nil {
@@ -120,6 +137,9 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 				return struct{}{}, fmt.Errorf("scale seed: copy %s: %w", c.table, err)
 			}
 			phase("copy " + c.table)
+		}
+		if err := tx.countSeeded(ctx, g.counts); err != nil {
+			return struct{}{}, err
 		}
 		for _, stmt := range restore {
 			if _, err := tx.Exec(ctx, stmt); err != nil {
@@ -146,9 +166,19 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 		return err
 	}
 	phase("audit, notify, commit")
-	// The planner's statistics, for the plans of a market this size from the first query.
-	if _, err := db.Pool.Exec(ctx, `ANALYZE labor_demands, labor_supplies, changes, labor_demand_counts`); err != nil {
-		return fmt.Errorf("scale seed: analyze: %w", err)
+	// The planner's statistics, for the plans of a market this size from the first query:
+	// a table per connection, at once (each ANALYZE runs on one core).
+	g, gctx := errgroup.WithContext(ctx)
+	for _, t := range []string{"labor_demands", "labor_supplies", "changes, labor_demand_counts"} {
+		g.Go(func() error {
+			if _, err := db.Pool.Exec(gctx, `ANALYZE `+t); err != nil {
+				return fmt.Errorf("scale seed: analyze %s: %w", t, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	phase("analyze")
 	return nil
@@ -188,4 +218,63 @@ func (tx *Tx) dropSecondary(ctx context.Context, tables []string) ([]string, err
 		}
 	}
 	return restore, nil
+}
+
+// seedTriggers are the insert triggers of the seed's tables, which a seed does the work
+// of: the search texts are given (search_text 'given'), the counts added (countSeeded).
+var seedTriggers = []string{"labor_demands_search_text", "labor_demand_counts_insert", "labor_supplies_search_text"}
+
+// dropInsertTriggers drops seedTriggers and returns the statements that make them again.
+// Another insert trigger on a seed table fails the seed: what it does would be skipped.
+func (tx *Tx) dropInsertTriggers(ctx context.Context) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT t.tgname, format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass),
+			pg_get_triggerdef(t.oid)
+		FROM pg_trigger t
+		WHERE t.tgrelid = ANY ($1::regclass[]) AND NOT t.tgisinternal AND t.tgtype & 4 <> 0 -- TRIGGER_TYPE_INSERT
+		ORDER BY t.tgrelid, t.tgname`, seedTables)
+	if err != nil {
+		return nil, fmt.Errorf("scale seed: triggers: %w", err)
+	}
+	type trigger struct{ name, drop, restore string }
+	triggers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (t trigger, err error) {
+		return t, r.Scan(&t.name, &t.drop, &t.restore)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scale seed: triggers: %w", err)
+	}
+	var restore []string
+	for _, t := range triggers {
+		if !slices.Contains(seedTriggers, t.name) {
+			return nil, fmt.Errorf("scale seed: insert trigger %s is not one the seed does the work of", t.name)
+		}
+		if _, err := tx.Exec(ctx, t.drop); err != nil {
+			return nil, fmt.Errorf("scale seed: %s: %w", t.drop, err)
+		}
+		restore = append(restore, t.restore)
+	}
+	return restore, nil
+}
+
+// seedCount is a (center, visibility) pair of labor_demand_counts.
+type seedCount struct {
+	center     uuid.UUID
+	visibility exchange.Visibility
+}
+
+// countSeeded adds the seeded demands to labor_demand_counts as labor_demand_counts_add
+// ('1') of 00130 adds a statement's rows: to the backend's slot, in key order.
+func (tx *Tx) countSeeded(ctx context.Context, counts map[seedCount]int64) error {
+	var centers []uuid.UUID
+	var visibilities []string
+	var ns []int64
+	for k, n := range counts {
+		centers, visibilities, ns = append(centers, k.center), append(visibilities, string(k.visibility)), append(ns, n)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO labor_demand_counts AS c (center_id, visibility, slot, n)
+		SELECT center_id, visibility, pg_backend_pid() % 16, n FROM unnest($1::uuid[], $2::text[], $3::bigint[]) u (center_id, visibility, n)
+		ORDER BY 1, 2
+		ON CONFLICT (center_id, visibility, slot) DO UPDATE SET n = c.n + excluded.n`, centers, visibilities, ns); err != nil {
+		return fmt.Errorf("scale seed: counts: %w", err)
+	}
+	return nil
 }

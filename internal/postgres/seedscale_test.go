@@ -19,8 +19,8 @@ import (
 // would hold had it been published through the API: every demand and supply passes the
 // publish rules, its search texts are the trigger's, its one PUBLISHED change carries
 // the payload Go builds for it, numbered without gaps after what was there; the
-// demand counts agree; and the indexes and foreign keys dropped for the load are all
-// back with their definitions. The first seed rebuilds them (it more than doubles the
+// demand counts agree; and the indexes, foreign keys and triggers dropped for the load
+// are all back with their definitions. The first seed rebuilds them (it more than doubles the
 // tables), the second does not.
 func TestSeedScaleAsPublished(t *testing.T) {
 	ctx := context.Background()
@@ -54,7 +54,9 @@ func TestSeedScaleAsPublished(t *testing.T) {
 		rows, err := db.Pool.Query(ctx, `SELECT pg_get_indexdef(indexrelid) FROM pg_index
 			WHERE indrelid IN ('labor_demands'::regclass, 'labor_supplies'::regclass, 'changes'::regclass)
 			UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
-			WHERE conrelid IN ('labor_demands'::regclass, 'labor_supplies'::regclass, 'changes'::regclass) ORDER BY 1`)
+			WHERE conrelid IN ('labor_demands'::regclass, 'labor_supplies'::regclass, 'changes'::regclass)
+			UNION ALL SELECT pg_get_triggerdef(oid) FROM pg_trigger
+			WHERE tgrelid IN ('labor_demands'::regclass, 'labor_supplies'::regclass, 'changes'::regclass) AND NOT tgisinternal ORDER BY 1`)
 		if err != nil {
 			t.Fatal(err)
 		}
