@@ -33,15 +33,15 @@ import (
 // insertions and key lookups (PostgreSQL's "Populating a Database"). The tables are
 // locked meanwhile.
 //
-// Every seed also drops the insert triggers (seedTriggers) for its COPYs and makes them
-// again before it commits: a BEFORE ROW trigger, even one its WHEN skips, makes COPY
-// insert row by row instead of a page at a time, and the counts' statement trigger has
-// every copied row kept in its transition table; the seed gives the search texts and
-// adds the counts itself (countSeeded). PostgreSQL's CPU for the COPYs of demands and
-// supplies falls by about a fifth (BENCHMARKS.md, "Scale seed and import (session 7,
-// branch bulk2)"). Dropping a trigger locks its table against readers until the commit,
-// as dropping the indexes of a rebuild already did: a seed that rebuilds nothing no
-// longer lets the tables be read while it runs.
+// A seed that rebuilds a table also drops its insert triggers (seedTriggers) for the
+// COPY and makes them again before it commits: a BEFORE ROW trigger, even one its WHEN
+// skips, makes COPY insert row by row instead of a page at a time, and the counts'
+// statement trigger has every copied row kept in its transition table; the seed gives
+// the search texts and adds the counts itself (countSeeded). PostgreSQL's CPU for the
+// COPYs of demands and supplies falls by about a fifth (BENCHMARKS.md, "Scale seed and
+// import (session 7, branch bulk2)"). Dropping a trigger locks its table against
+// readers until the commit, as dropping its indexes already does, so a seed that
+// rebuilds nothing keeps the triggers and lets the tables be read while it runs.
 
 // ScaleSpec is what a synthetic market is drawn from.
 type ScaleSpec struct {
@@ -111,7 +111,7 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 		if err != nil {
 			return struct{}{}, err
 		}
-		triggers, err := tx.dropInsertTriggers(ctx)
+		triggers, err := tx.dropInsertTriggers(ctx, rebuild)
 		if err != nil {
 			return struct{}{}, err
 		}
@@ -138,8 +138,11 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 			}
 			phase("copy " + c.table)
 		}
-		if err := tx.countSeeded(ctx, g.counts); err != nil {
-			return struct{}{}, err
+		// A table whose triggers stay counts its rows itself.
+		if slices.Contains(rebuild, "labor_demands") {
+			if err := tx.countSeeded(ctx, g.counts); err != nil {
+				return struct{}{}, err
+			}
 		}
 		for _, stmt := range restore {
 			if _, err := tx.Exec(ctx, stmt); err != nil {
@@ -224,14 +227,18 @@ func (tx *Tx) dropSecondary(ctx context.Context, tables []string) ([]string, err
 // of: the search texts are given (search_text 'given'), the counts added (countSeeded).
 var seedTriggers = []string{"labor_demands_search_text", "labor_demand_counts_insert", "labor_supplies_search_text"}
 
-// dropInsertTriggers drops seedTriggers and returns the statements that make them again.
-// Another insert trigger on a seed table fails the seed: what it does would be skipped.
-func (tx *Tx) dropInsertTriggers(ctx context.Context) ([]string, error) {
+// dropInsertTriggers drops seedTriggers of tables and returns the statements that make
+// them again. Another insert trigger on such a table fails the seed: what it does would
+// be skipped.
+func (tx *Tx) dropInsertTriggers(ctx context.Context, tables []string) ([]string, error) {
+	if len(tables) == 0 {
+		return nil, nil
+	}
 	rows, err := tx.Query(ctx, `SELECT t.tgname, format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass),
 			pg_get_triggerdef(t.oid)
 		FROM pg_trigger t
 		WHERE t.tgrelid = ANY ($1::regclass[]) AND NOT t.tgisinternal AND t.tgtype & 4 <> 0 -- TRIGGER_TYPE_INSERT
-		ORDER BY t.tgrelid, t.tgname`, seedTables)
+		ORDER BY t.tgrelid, t.tgname`, tables)
 	if err != nil {
 		return nil, fmt.Errorf("scale seed: triggers: %w", err)
 	}
