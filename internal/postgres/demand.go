@@ -184,8 +184,7 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 	if f.WageAtLeast != nil {
 		w.add(`d.wage_sort >= %s`, w.arg(*f.WageAtLeast))
 	}
-	s.marketText(w, "labor_demands", "d", `d`+occupationsNamed+`
-		OR d.work_province_code = ANY(ARRAY(SELECT code FROM provinces WHERE search_name LIKE @word ESCAPE '\'))`, f.Text)
+	s.demandText(w, f.Text)
 }
 
 // LaborDemands searches the demands the caller may see, keyset-paginated in the order.
@@ -236,11 +235,13 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 		}
 		const from, table = "labor_demands d JOIN centers c ON c.id = d.center_id", "labor_demands d"
 		var rows pgx.Rows
-		if order == exchange.DemandOrderNewest && len(f.ProvinceCodes) > 0 {
+		if order == exchange.DemandOrderNewest && len(f.ProvinceCodes) > 0 && w.probed == nil {
 			// The newest of each province, from labor_demands_open_province (00180):
 			// a walk per province that stops at the page, where the province index and
 			// the newest index together read and sort every matching row (Q3 of
-			// bench/peers, BENCHMARKS.md "Q3 by province").
+			// bench/peers, BENCHMARKS.md "Q3 by province"). Not with a text: a walk
+			// per province visits every row of the province for a rare phrase, where
+			// probedQuery reads the newest rows and then the text's indexes.
 			inProvinces := f
 			inProvinces.ProvinceCodes = nil
 			pw := &sqlWhere{}
