@@ -73,6 +73,7 @@ func (s *MarketService) demandText(w *sqlWhere, text *string) {
 			occupations(`starts_with(fold(`+r+`), search_text || ' ')`), r))
 	}
 	w.add(`(%s) AND d.search_text LIKE fold(%s) ESCAPE '\'`, strings.Join(cands, "\n\t\tOR "), p)
+	w.probed.text = w.conds[len(w.conds)-1]
 }
 
 // ownEnd is the expression of labor_demands_own_end (00215): the last 32 characters of
