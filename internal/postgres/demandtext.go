@@ -32,7 +32,7 @@ const maxSplitWords = 8
 //
 // Each is a set of rows the indexes give directly, however common the phrase's words
 // are in the names: marketText's candidates for "tho han nghe an" were every demand of
-// an occupation whose names hold "an" (871,619 of 1,000,000). search_text must still
+// an occupation whose names hold "an" (886,623 of 1,000,000). search_text must still
 // hold the phrase, so the rows are textWords' rows. The split needs a phrase whose
 // folded form has its spaces where the phrase has them (fold turns "½" into " 1/2"):
 // letters, marks, digits and ASCII only, or marketText's candidates.
