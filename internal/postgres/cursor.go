@@ -44,16 +44,16 @@ func decodeCursor(s string, dst ...any) (bool, error) {
 
 // likeContains builds a LIKE pattern that matches s anywhere, with LIKE's wildcards in s
 // taken literally (use with ESCAPE '\').
-func likeContains(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
-}
+func likeContains(s string) string { return "%" + likeEscape.Replace(s) + "%" }
+
+// likeEscape takes LIKE's wildcards and its escape character literally.
+var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // likePrefix is likeContains for a prefix match.
-func likePrefix(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s) + "%"
-}
+func likePrefix(s string) string { return likeEscape.Replace(s) + "%" }
+
+// likeSuffix is likeContains for a suffix match.
+func likeSuffix(s string) string { return "%" + likeEscape.Replace(s) }
 
 // pageOf trims the limit+1 rows a query fetched to one page and computes cursors.
 func pageOf[T any](rows []T, first int, cursor func(T) string) *exchange.Page[T] {

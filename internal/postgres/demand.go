@@ -146,6 +146,7 @@ func (s *MarketService) marketText(w *sqlWhere, table, alias, names string, text
 	}
 	w.add(`(%[1]s.search_own LIKE fold(%[2]s) ESCAPE '\' OR (%[3]s)) AND %[1]s.search_text LIKE fold(%[2]s) ESCAPE '\'`,
 		alias, p, cands)
+	w.probed.text = w.conds[len(w.conds)-1]
 }
 
 // occupationsNamed is the condition of marketText's names on an occupation code column.
@@ -170,9 +171,8 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 	if f.CenterCodes != nil {
 		w.add(`d.center_id IN (SELECT id FROM centers WHERE code = ANY(%s))`, w.arg(upperAll(f.CenterCodes)))
 	}
-	onlyOpen := !slices.ContainsFunc(f.Statuses, func(x exchange.DemandStatus) bool { return x != exchange.DemandOpen })
 	switch {
-	case len(f.Statuses) > 0 && onlyOpen:
+	case onlyOpen(f.Statuses):
 		w.add(`%s`, demandOpenSQL(w.arg(now)))
 	case len(f.Statuses) > 0:
 		st := make([]string, len(f.Statuses))
@@ -184,8 +184,12 @@ func (s *MarketService) demandFilter(w *sqlWhere, p *exchange.Principal, f excha
 	if f.WageAtLeast != nil {
 		w.add(`d.wage_sort >= %s`, w.arg(*f.WageAtLeast))
 	}
-	s.marketText(w, "labor_demands", "d", `d`+occupationsNamed+`
-		OR d.work_province_code = ANY(ARRAY(SELECT code FROM provinces WHERE search_name LIKE @word ESCAPE '\'))`, f.Text)
+	s.demandText(w, f.Text)
+}
+
+// onlyOpen says whether a status filter admits open demands only.
+func onlyOpen(statuses []exchange.DemandStatus) bool {
+	return len(statuses) > 0 && !slices.ContainsFunc(statuses, func(x exchange.DemandStatus) bool { return x != exchange.DemandOpen })
 }
 
 // LaborDemands searches the demands the caller may see, keyset-paginated in the order.
@@ -239,7 +243,9 @@ func (s *MarketService) LaborDemands(ctx context.Context, f exchange.LaborDemand
 			// The newest of each province, from labor_demands_open_province (00180):
 			// a walk per province that stops at the page, where the province index and
 			// the newest index together read and sort every matching row (Q3 of
-			// bench/peers, BENCHMARKS.md "Q3 by province").
+			// bench/peers, BENCHMARKS.md "Q3 by province"); with a text, walks of at
+			// most a window each (probedByPart), over that index or, for other
+			// statuses, labor_demands_province_newest (00216).
 			inProvinces := f
 			inProvinces.ProvinceCodes = nil
 			pw := &sqlWhere{}

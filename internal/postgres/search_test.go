@@ -35,8 +35,13 @@ func TestMarketTextSameAsWholeText(t *testing.T) {
 		"xyz không có", "đã qua đào tạo", "tao sewing", "hồ chí minh", "ho chi minh thanh", "minh", "n", "ạ",
 		"kinh te", "lap rap", "phu bep", "lắp ráp thiết bị", "san xuat", "labourers", "ha noi thai nguyen",
 		"nguyen bac kan", "hai phong sewing", "nha o welders", "ở welders and", "welders electrical", "ca đêm manu",
+		// Own words into a whole short occupation title and on into the province
+		// (5120 is "Cooks Đầu bếp"), an occupation into its province.
+		"bao an cooks dau bep ha noi", "Bao ăn Cooks Đầu bếp Hà", "an cooks dau bep h", "ăn cooks", "sen bao an cooks",
+		"dau bep ha noi", "bep ha", "p ha n", "bếp hà nội", "an cooks dau bep ha noi xyz", "tho han nghe an",
 	}
 	queries = append(queries, borderPhrases(t, db)...)
+	queries = append(queries, tailPhrases(t, db)...)
 	// With the window of the service (larger than this table) and with one row, where
 	// every page is read from the indexes (probedQuery).
 	for _, window := range []int{0, 1} {
@@ -90,6 +95,8 @@ func searchMarket(t *testing.T) (*postgres.DB, *postgres.MarketService, context.
 		{"May công nghiệp", "8153", "31", "Công ty May 10", "Số 5 Lê Lợi, Hải Phòng", ""},
 		{"Lắp ráp", "8212", "01", "Điện tử ½ giá", "", "Welders"},
 		{"Phụ bếp", "9329", "24", "Nhà hàng 100% sạch_sẽ", "", "ca đêm"},
+		{"Tuyển gấp", "5120", "01", "Nhà hàng Sen", "", "Bao ăn"},
+		{"Thợ hàn", "7212", "40", "Cơ khí Vinh", "", "Hỗ trợ nhà ở miễn phí và xe đưa đón hằng ngày"},
 	} {
 		in := exchange.PublishLaborDemandInput{Employer: exchange.EmployerInput{Name: d.employer}, OccupationCode: d.occ,
 			Title: d.title, Quantity: 3, WorkProvinceCode: d.prov, EmploymentType: exchange.EmploymentFullTime, ExpiresAt: exp}
@@ -226,8 +233,64 @@ func borderPhrases(t *testing.T, db *postgres.DB) []string {
 		t.Fatal(err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil || len(out) != 11 {
+	if err != nil || len(out) != 13 {
 		t.Fatalf("border phrases: %v %q", err, out)
 	}
 	return out
+}
+
+// tailPhrases are phrases of the demands' search texts that end in the names and begin
+// further back in the own words than the 32 characters labor_demands_own_end holds, and
+// phrases across the occupation's names into the province's.
+func tailPhrases(t *testing.T, db *postgres.DB) []string {
+	t.Helper()
+	rows, err := db.Pool.Query(context.Background(), `(SELECT ltrim(right(search_own, 40)) || ' ' ||
+			substring(substring(search_text from length(search_own) + 2) from '^[^ ]+')
+		FROM labor_demands WHERE search_own ~ '[^ ]$' AND length(search_own) > 40 ORDER BY id LIMIT 4)
+		UNION ALL
+		(SELECT substring(o.search_text from '[^ ]+ [^ ]+$') || ' ' || substring(p.search_name from '^[^ ]+')
+		FROM labor_demands d JOIN occupations o ON o.code = d.occupation_code JOIN provinces p ON p.code = d.work_province_code
+		ORDER BY d.id LIMIT 4)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(out) != 5 {
+		t.Fatalf("tail phrases: %v %q", err, out)
+	}
+	return out
+}
+
+// TestTextInProvincesSameAsWholeText checks a text search with provinceCodes (newest
+// first, which without a text walks each province's index: keysetByPart), with and
+// without a status and in pages of 7, against the rows of those provinces that the
+// search before 00160 finds, with the service's window and with a window of one row.
+func TestTextInProvincesSameAsWholeText(t *testing.T) {
+	db, market, ctx := searchMarket(t)
+	open := []exchange.DemandStatus{exchange.DemandOpen}
+	for _, window := range []int{0, 1} {
+		if window > 0 {
+			market.SetProbeWindow(window)
+		}
+		for _, provinces := range [][]string{{"19"}, {"01", "31"}, {"40"}} {
+			for _, statuses := range [][]exchange.DemandStatus{nil, open} {
+				inProvinces := map[string]bool{}
+				for _, id := range pageIDs(t, 100, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborDemand], error) {
+					return market.LaborDemands(ctx, exchange.LaborDemandFilter{ProvinceCodes: provinces, Statuses: statuses}, "", page)
+				}, func(d *exchange.LaborDemand) string { return d.ID.String() }) {
+					inProvinces[id] = true
+				}
+				for _, q := range []string{"may cong nghiep", "cong ty 4", "tho han", "thai nguyen", "bac kan", "tho han nghe an",
+					"ha noi", "xyz khong co", "dau bep ha noi"} {
+					want := slices.DeleteFunc(oldSearch(t, db, "labor_demands", q), func(id string) bool { return !inProvinces[id] })
+					got := slices.Sorted(slices.Values(pageIDs(t, 7, func(page exchange.PageArgs) (*exchange.Page[*exchange.LaborDemand], error) {
+						return market.LaborDemands(ctx, exchange.LaborDemandFilter{Text: &q, ProvinceCodes: provinces, Statuses: statuses}, "", page)
+					}, func(d *exchange.LaborDemand) string { return d.ID.String() })))
+					if !slices.Equal(got, want) {
+						t.Errorf("%q in %v %v, window %d: %d rows, before %d", q, provinces, statuses, window, len(got), len(want))
+					}
+				}
+			}
+		}
+	}
 }

@@ -147,15 +147,32 @@ func (s *StatsService) MarketBalance(ctx context.Context, args exchange.MarketBa
 // marketSides is the CTEs demand and supply of MarketBalance: each side's open
 // positions or available workers and postings by today's province and occupation group
 // ($1 digits; $4 the province when inProvince). Records of a dissolved province count
-// in its successor's (provinceNow). At levels 1 and 2 the groups are few, and each side
-// is summed by its raw province (or center) first and only those sums mapped to today's
-// provinces; at levels 3 and 4 nearly every posting is a group of its own, and mapping
-// each row before one sum costs less than summing twice (BENCHMARKS.md, statistics).
+// in its successor's (provinceNow). Supply is summed by its center (a center's province
+// is the supply's) and occupation group first and only those sums mapped to today's
+// provinces: there are few centers, so at every level there are far fewer sums than
+// postings (1,047 for 20,000 at level 4). Demand is summed so at levels 1 and 2; at
+// levels 3 and 4 nearly every demand is a group of its own (work province by
+// occupation: 8,693 for 20,000), and mapping each row before one sum costs less than
+// summing twice (BENCHMARKS.md, statistics).
 func marketSides(level int, inProvince bool) string {
+	supplyIn := ""
+	if inProvince {
+		supplyIn = `AND center_id IN (SELECT c.id FROM centers c JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+					WHERE pn.now_code = $4)`
+	}
+	supply := `supply AS (
+			SELECT pn.now_code AS province_code, s.occupation_code,
+				sum(s.workers)::bigint AS workers, sum(s.postings)::bigint AS postings
+			FROM (SELECT center_id, left(occupation_code, $1) AS occupation_code, sum(quantity) AS workers, count(*) AS postings
+				FROM labor_supplies
+				WHERE withdrawn_at IS NULL AND quantity > 0 AND (available_until IS NULL OR available_until >= $3::date) ` + supplyIn + `
+				GROUP BY 1, 2) s
+				JOIN centers c ON c.id = s.center_id JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
+			GROUP BY 1, 2)`
 	if level >= 3 {
-		demandIn, supplyIn := "", ""
+		demandIn := ""
 		if inProvince {
-			demandIn, supplyIn = `AND pn.now_code = $4`, `AND pn.now_code = $4`
+			demandIn = `AND pn.now_code = $4`
 		}
 		return `demand AS (
 			SELECT pn.now_code AS province_code, left(d.occupation_code, $1) AS occupation_code,
@@ -163,18 +180,11 @@ func marketSides(level int, inProvince bool) string {
 			FROM labor_demands d JOIN ` + provinceNow + ` pn ON pn.code = d.work_province_code
 			WHERE d.closed_at IS NULL AND d.filled_count < d.quantity AND d.expires_at > $2 ` + demandIn + `
 			GROUP BY 1, 2),
-		supply AS (
-			SELECT pn.now_code AS province_code, left(s.occupation_code, $1) AS occupation_code,
-				sum(s.quantity)::bigint AS workers, count(*) AS postings
-			FROM labor_supplies s JOIN centers c ON c.id = s.center_id JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
-			WHERE s.withdrawn_at IS NULL AND s.quantity > 0 AND (s.available_until IS NULL OR s.available_until >= $3::date) ` + supplyIn + `
-			GROUP BY 1, 2)`
+		` + supply
 	}
-	demandIn, supplyIn := "", ""
+	demandIn := ""
 	if inProvince {
 		demandIn = `AND work_province_code IN (SELECT code FROM ` + provinceNow + ` pn WHERE pn.now_code = $4)`
-		supplyIn = `AND center_id IN (SELECT c.id FROM centers c JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
-					WHERE pn.now_code = $4)`
 	}
 	return `demand AS (
 			SELECT pn.now_code AS province_code, d.occupation_code,
@@ -186,15 +196,7 @@ func marketSides(level int, inProvince bool) string {
 				GROUP BY 1, 2) d
 				JOIN ` + provinceNow + ` pn ON pn.code = d.work_province_code
 			GROUP BY 1, 2),
-		supply AS (
-			SELECT pn.now_code AS province_code, s.occupation_code,
-				sum(s.workers)::bigint AS workers, sum(s.postings)::bigint AS postings
-			FROM (SELECT center_id, left(occupation_code, $1) AS occupation_code, sum(quantity) AS workers, count(*) AS postings
-				FROM labor_supplies
-				WHERE withdrawn_at IS NULL AND quantity > 0 AND (available_until IS NULL OR available_until >= $3::date) ` + supplyIn + `
-				GROUP BY 1, 2) s
-				JOIN centers c ON c.id = s.center_id JOIN ` + provinceNow + ` pn ON pn.code = c.province_code
-			GROUP BY 1, 2)`
+		` + supply
 }
 
 // ReferralFlows counts referrals made in the period by origin and destination province.

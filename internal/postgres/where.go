@@ -29,10 +29,22 @@ type sqlWhere struct {
 }
 
 // probe is what probedQuery needs of a filter: its table with the alias of its
-// conditions, and how many rows of the order to read first.
+// conditions, how many rows of the order to read first, and the text's condition (one
+// of the filter's conditions).
 type probe struct {
-	table, alias string
-	window       int
+	table, alias, text string
+	window             int
+}
+
+// others is w's conditions but the text's.
+func (w *sqlWhere) others() string {
+	var conds []string
+	for _, c := range w.conds {
+		if c != w.probed.text {
+			conds = append(conds, c)
+		}
+	}
+	return (&sqlWhere{conds: conds}).String()
 }
 
 // arg adds an argument and returns its placeholder.
@@ -165,12 +177,45 @@ func keysetByPart(ctx context.Context, q DBTX, columns, from, inner string, w *s
 		list = append(list, "("+pw.arg(v)+"::text)")
 	}
 	n := pw.arg(first + 1)
+	if pw.probed != nil {
+		return probedByPart(ctx, q, columns, from, inner, pw, o, dir, n, part, strings.Join(list, ", "))
+	}
 	ids := fmt.Sprintf(`SELECT k.id FROM (VALUES %[1]s) p(v) CROSS JOIN LATERAL (
 		SELECT %[2]s AS id, %[3]s AS sort_key FROM %[4]s WHERE %[5]s = p.v AND %[6]s
 		ORDER BY %[3]s%[7]s, %[2]s%[7]s LIMIT %[8]s) k
 		ORDER BY k.sort_key%[7]s, k.id%[7]s LIMIT %[8]s`, strings.Join(list, ", "), o.id, o.key, inner, part, pw.String(), dir, n)
 	return q.Query(ctx, `SELECT `+columns+` FROM `+from+` WHERE `+o.id+` = ANY(ARRAY(`+ids+`))
 		ORDER BY `+o.key+dir+`, `+o.id+dir, pw.args...)
+}
+
+// probedByPart is keysetByPart for a text search (pw.probed), n the placeholder of
+// first+1 and values the VALUES list. Each value's walk stops after the window's rows
+// (pw.probed.window) of the filter without the text, which an index such as
+// labor_demands_open_province answers without visiting a row, and keeps the first n of
+// them that hold the text: for a common phrase a walk reads about as many rows as the
+// page, and a rare one no longer reads every row of the province. When each value's
+// walk found n rows or read every row of its value (a window not full), the rows are
+// the walks' of keysetByPart; otherwise the page is read as probedQuery reads it from
+// the text's indexes, the text's rows found first (OFFSET 0) and the other conditions
+// applied to them: the planner, which cannot count the text's candidates, would read
+// every row of the provinces instead.
+func probedByPart(ctx context.Context, q DBTX, columns, from, inner string, pw *sqlWhere, o keysetOrder, dir, n, part, values string) (pgx.Rows, error) {
+	return q.Query(ctx, fmt.Sprintf(`WITH walks AS (
+			SELECT p.v, k.id, k.sort_key FROM (VALUES %[1]s) p(v) CROSS JOIN LATERAL (
+				SELECT %[2]s AS id, %[3]s AS sort_key FROM (SELECT * FROM %[4]s WHERE %[5]s = p.v AND %[6]s
+					ORDER BY %[3]s%[7]s, %[2]s%[7]s LIMIT %[8]d) %[9]s
+				WHERE %[10]s ORDER BY %[3]s%[7]s, %[2]s%[7]s LIMIT %[11]s) k),
+		short AS (
+			SELECT p.v FROM (VALUES %[1]s) p(v) WHERE (SELECT count(*) FROM walks w WHERE w.v = p.v) < %[11]s
+				AND (SELECT count(*) FROM (SELECT FROM %[4]s WHERE %[5]s = p.v AND %[6]s
+					ORDER BY %[3]s%[7]s, %[2]s%[7]s LIMIT %[8]d) x) = %[8]d)
+		SELECT %[12]s FROM %[13]s WHERE %[2]s = ANY(CASE
+			WHEN NOT EXISTS (SELECT FROM short) THEN ARRAY(SELECT id FROM walks ORDER BY sort_key%[7]s, id%[7]s LIMIT %[11]s)
+			ELSE ARRAY(SELECT %[2]s FROM (SELECT * FROM %[4]s WHERE %[10]s OFFSET 0) %[9]s
+				WHERE %[5]s IN (VALUES %[1]s) AND %[6]s ORDER BY %[3]s%[7]s, %[2]s%[7]s LIMIT %[11]s) END)
+		ORDER BY %[3]s%[7]s, %[2]s%[7]s`,
+		values, o.id, o.key, inner, part, pw.others(), dir, pw.probed.window, pw.probed.alias, pw.probed.text, n, columns, from),
+		pw.args...)
 }
 
 // countOf counts the rows of from that w admits.
