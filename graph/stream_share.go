@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -40,14 +39,14 @@ func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.Respon
 		// gqlgen reuses its buffer for the subscription's next event. The cursor is the
 		// change's, the same for every subscriber of the key: its extensions are
 		// shared too, read-only.
-		return &graphql.Response{Data: bytes.Clone(resp.Data), Extensions: map[string]any{"cursor": ev.cursor}}, nil
+		return &graphql.Response{Data: bytes.Clone(resp.Data), Extensions: map[string]any{"cursor": exchange.ChangeCursor(ev.seq)}}, nil
 	}
 	var resp *graphql.Response
 	var err error
-	if ev.key == "" {
+	if ev.operation == "" {
 		resp, err = own()
 	} else {
-		resp, err = events.Shared(ev.hub, ev.key, own)
+		resp, err = events.Shared(ev.hub, events.SharedKey{What: "render", Seq: ev.seq, Who: ev.operation}, own)
 	}
 	if resp == nil {
 		return nil
@@ -60,21 +59,12 @@ func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.Respon
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		resp.Extensions["cursor"] = ev.cursor
+		resp.Extensions["cursor"] = exchange.ChangeCursor(ev.seq)
 	}
 	if s.Stats != nil {
 		s.Stats.Events.Add(1)
 	}
 	return resp
-}
-
-// renderKey is the key under which the subscribers of one operation key share the
-// render of one change; "" (no operation key) shares nothing.
-func renderKey(seq int64, operation string) string {
-	if operation == "" {
-		return ""
-	}
-	return "render " + strconv.FormatInt(seq, 10) + " " + operation
 }
 
 // operationKey is what decides an event's render besides its change: the operation

@@ -52,9 +52,14 @@ func BenchmarkSubscriptionFanOut(b *testing.B) {
 }
 
 func fanOut(b *testing.B, subscribers int, d time.Duration) {
+	// The collector as `laborx serve` sets it by default (cmd/laborx/gc.go: GOGC 800,
+	// GOMEMLIMIT 1GiB), not Go's 100 and no limit; GOGC or GOMEMLIMIT in the
+	// environment override them, as they do serve's.
 	if os.Getenv("GOGC") == "" {
-		// The collector as `laborx serve` sets it (cmd/laborx/gc.go), not Go's 100.
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
+		defer debug.SetGCPercent(debug.SetGCPercent(800))
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 30))
 	}
 	counter := &statementCounter{}
 	cfg := server.DefaultConfig()
