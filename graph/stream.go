@@ -47,9 +47,9 @@ func (Streams) ExtensionName() string { return "Streams" }
 func (Streams) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptOperation gives each subscription the stream state its resolver writes to.
-func (Streams) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+func (s Streams) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if op := graphql.GetOperationContext(ctx); op.Operation != nil && op.Operation.Operation == ast.Subscription {
-		ctx = context.WithValue(ctx, streamKey{}, &stream{})
+		ctx = context.WithValue(ctx, streamKey{}, &stream{stats: s.Stats})
 	}
 	return next(ctx)
 }
@@ -61,9 +61,18 @@ func (s Streams) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	if st == nil {
 		return next(ctx)
 	}
-	if st.next == nil {
+	var ev streamEvent
+	ok := false
+	switch {
+	case st.pending != nil: // taken by SharedEvent
+		ev, ok = *st.pending, true
+		st.pending = nil
+	case st.next != nil:
+		ev, ok = st.next()
+	default:
 		<-ctx.Done() // the resolver gave no stream
-	} else if ev, ok := st.next(); ok {
+	}
+	if ok {
 		if resp := s.render(ctx, ev, next); resp != nil {
 			return resp
 		}
@@ -107,6 +116,8 @@ type stream struct {
 	// next waits for the next event, in the response handler's goroutine; false when
 	// the stream has ended. The resolver sets it.
 	next    func() (streamEvent, bool)
+	pending *streamEvent // taken by SharedEvent for the handlers to render
+	stats   *StreamStats
 	mu      sync.Mutex
 	err     error
 	refused error // the UNAUTHENTICATED error sent; the response side ends the connection

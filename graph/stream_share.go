@@ -46,7 +46,7 @@ func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.Respon
 	if ev.operation == "" {
 		resp, err = own()
 	} else {
-		resp, err = events.Shared(ev.hub, events.SharedKey{What: "render", Seq: ev.seq, Who: ev.operation}, own)
+		resp, err = events.Shared(ev.hub, ev.renderKey(), own)
 	}
 	if resp == nil {
 		return nil
@@ -65,6 +65,42 @@ func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.Respon
 		s.Stats.Events.Add(1)
 	}
 	return resp
+}
+
+// renderKey is the key under which the subscribers of ev's operation key share its
+// render.
+func (ev streamEvent) renderKey() events.SharedKey {
+	return events.SharedKey{What: "render", Seq: ev.seq, Who: ev.operation}
+}
+
+// SharedEvent returns the subscription's next event when a subscriber alike has
+// rendered it already, for its transport to write as it is: through gqlgen's response
+// handlers it would only be handed that render back (see render), at the cost of a
+// response context and the handler chain for each subscriber. It reports false when
+// ctx is not a subscription's of Streams, or has ended, or the next event needs the
+// handlers (a render of its own, the stream's end or error): the transport asks them
+// for it then, as for any response, and they take the event kept for them. The events
+// are the same, in the same order, either way; the resolver decided each is visible
+// to the subscriber (events.Follower.Next, and the rights in the operation key).
+func SharedEvent(ctx context.Context) (*graphql.Response, bool) {
+	st, _ := ctx.Value(streamKey{}).(*stream)
+	if st == nil || st.next == nil || st.pending != nil || ctx.Err() != nil {
+		return nil, false
+	}
+	ev, ok := st.next()
+	if !ok {
+		return nil, false // ended: the handlers tell the client how
+	}
+	if ev.operation != "" {
+		if resp, ok := events.Cached[*graphql.Response](ev.hub, ev.renderKey()); ok {
+			if st.stats != nil {
+				st.stats.Events.Add(1)
+			}
+			return &graphql.Response{Data: resp.Data, Extensions: resp.Extensions}, true
+		}
+	}
+	st.pending = &ev
+	return nil, false
 }
 
 // operationKey is what decides an event's render besides its change: the operation

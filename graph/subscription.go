@@ -76,6 +76,7 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 			}
 			if exchange.ErrorCode(err) == exchange.CodeUnavailable {
 				st.fail(err)
+				f.Close()
 				return 0, nil, false
 			}
 			// refused: the caller may not see it (now), or it does not match

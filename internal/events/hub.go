@@ -398,6 +398,12 @@ func (f *Follower) Next() (*exchange.Change, error) {
 	return nil, err
 }
 
+// Close ends the follower before its end: it leaves the hub, and Next returns nil, nil.
+func (f *Follower) Close() {
+	f.ended = true
+	f.leave()
+}
+
 func (f *Follower) next() (*exchange.Change, error) {
 	h, s, ctx := f.h, f.s, f.ctx
 	if !f.checked {

@@ -81,3 +81,24 @@ func Shared[T any](h *Hub, key SharedKey, read func() (T, error)) (T, error) {
 	}
 	return v, err
 }
+
+// Cached returns the answer Shared has for key when it is read already (successfully,
+// within sharedFor), without waiting for a read under way or starting one.
+func Cached[T any](h *Hub, key SharedKey) (T, bool) {
+	s := &h.shared
+	s.mu.Lock()
+	e, ok := s.entries[key]
+	s.mu.Unlock()
+	var zero T
+	if !ok || time.Since(e.at) >= sharedFor {
+		return zero, false
+	}
+	select {
+	case <-e.done:
+		if e.err == nil {
+			return e.v.(T), true
+		}
+	default:
+	}
+	return zero, false
+}

@@ -15,6 +15,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/laborx/laborx/graph"
 )
 
 // transportWS serves graphql-transport-ws (the graphql-ws library's protocol) as
@@ -297,6 +299,10 @@ func (c *wsConn) subscribe(start time.Time, m wsMessage) {
 		}()
 		responses, ctx := c.exec.DispatchOperation(ctx, rc)
 		for {
+			if resp, ok := graph.SharedEvent(ctx); ok {
+				c.sendResponse(m.ID, resp) // rendered for a subscriber alike
+				continue
+			}
 			resp := responses(ctx)
 			if resp == nil {
 				return
