@@ -64,9 +64,9 @@ func (s Streams) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	var ev streamEvent
 	ok := false
 	switch {
-	case st.pending != nil: // taken by SharedEvent
-		ev, ok = *st.pending, true
-		st.pending = nil
+	case st.hasPending: // taken by SharedEvent
+		ev, ok = st.pending, true
+		st.pending, st.hasPending = streamEvent{}, false
 	case st.next != nil:
 		ev, ok = st.next()
 	default:
@@ -115,23 +115,25 @@ type streamKey struct{}
 type stream struct {
 	// next waits for the next event, in the response handler's goroutine; false when
 	// the stream has ended. The resolver sets it.
-	next    func() (streamEvent, bool)
-	pending *streamEvent // taken by SharedEvent for the handlers to render
-	stats   *StreamStats
-	mu      sync.Mutex
-	err     error
-	refused error // the UNAUTHENTICATED error sent; the response side ends the connection
+	next       func() (streamEvent, bool)
+	pending    streamEvent // taken by SharedEvent for the handlers to render
+	hasPending bool
+	stats      *StreamStats
+	mu         sync.Mutex
+	err        error
+	refused    error // the UNAUTHENTICATED error sent; the response side ends the connection
 }
 
 // streamEvent is one event to deliver: its change's sequence (its cursor), the
 // operation key under which subscribers alike share its render (in hub's shared
-// reads; "" shares nothing), and send, which hands the object to gqlgen's channel so
-// that the response handler renders it.
+// reads; "" shares nothing), its object, and send, which hands the object to gqlgen's
+// channel so that the response handler renders it (made once per subscription).
 type streamEvent struct {
 	seq       int64
 	hub       *events.Hub
 	operation string
-	send      func()
+	obj       any
+	send      func(obj any)
 }
 
 // streamFrom is the stream of the gqlgen subscription ctx belongs to; false outside

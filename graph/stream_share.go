@@ -27,7 +27,7 @@ var errNotShared = errors.New("render not shared")
 // for themselves. It returns nil when the subscription's context ended meanwhile.
 func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.ResponseHandler) *graphql.Response {
 	own := func() (*graphql.Response, error) {
-		ev.send()
+		ev.send(ev.obj)
 		rctx, audited := exchange.WithAuditNote(ctx)
 		resp := next(rctx)
 		if s.Stats != nil {
@@ -84,7 +84,7 @@ func (ev streamEvent) renderKey() events.SharedKey {
 // to the subscriber (events.Follower.Next, and the rights in the operation key).
 func SharedEvent(ctx context.Context) (*graphql.Response, bool) {
 	st, _ := ctx.Value(streamKey{}).(*stream)
-	if st == nil || st.next == nil || st.pending != nil || ctx.Err() != nil {
+	if st == nil || st.next == nil || st.hasPending || ctx.Err() != nil {
 		return nil, false
 	}
 	ev, ok := st.next()
@@ -99,7 +99,7 @@ func SharedEvent(ctx context.Context) (*graphql.Response, bool) {
 			return &graphql.Response{Data: resp.Data, Extensions: resp.Extensions}, true
 		}
 	}
-	st.pending = &ev
+	st.pending, st.hasPending = ev, true
 	return nil, false
 }
 

@@ -102,12 +102,13 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 		return out, nil
 	}
 	operation := operationKey(ctx, p)
+	send := func(obj any) { out <- obj.(*T) }
 	st.next = func() (streamEvent, bool) {
 		seq, obj, ok := next()
 		if !ok {
 			return streamEvent{}, false
 		}
-		return streamEvent{seq: seq, hub: r.Hub, operation: operation, send: func() { out <- obj }}, true
+		return streamEvent{seq: seq, hub: r.Hub, operation: operation, obj: obj, send: send}, true
 	}
 	return out, nil
 }
