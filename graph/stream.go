@@ -47,10 +47,9 @@ func (Streams) ExtensionName() string { return "Streams" }
 func (Streams) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptOperation gives each subscription the stream state its resolver writes to.
-func (Streams) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+func (s Streams) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if op := graphql.GetOperationContext(ctx); op.Operation != nil && op.Operation.Operation == ast.Subscription {
-		// Buffered as the hub's stream is, for the same reason.
-		ctx = context.WithValue(ctx, streamKey{}, &stream{events: make(chan streamEvent, events.StreamBuffer)})
+		ctx = context.WithValue(ctx, streamKey{}, &stream{stats: s.Stats})
 	}
 	return next(ctx)
 }
@@ -62,14 +61,21 @@ func (s Streams) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	if st == nil {
 		return next(ctx)
 	}
-	select {
-	case ev, ok := <-st.events:
-		if ok {
-			if resp := s.render(ctx, ev, next); resp != nil {
-				return resp
-			}
+	var ev streamEvent
+	ok := false
+	switch {
+	case st.hasPending: // taken by SharedEvent
+		ev, ok = st.pending, true
+		st.pending, st.hasPending = streamEvent{}, false
+	case st.next != nil:
+		ev, ok = st.next()
+	default:
+		<-ctx.Done() // the resolver gave no stream
+	}
+	if ok {
+		if resp := s.render(ctx, ev, next); resp != nil {
+			return resp
 		}
-	case <-ctx.Done():
 	}
 	if err := st.takeErr(); err != nil {
 		graphql.AddError(ctx, err)
@@ -103,33 +109,40 @@ func WithEndConnection(ctx context.Context, end func(code int, reason string)) c
 
 type streamKey struct{}
 
-// stream is what a subscription's resolver tells the response side: the events to
-// deliver, in order (the resolver decided each is visible to its caller), and why the
-// stream ended.
+// stream is what a subscription's resolver tells the response side: how to take the
+// next event to deliver, in order (the resolver decides each is visible to its
+// caller), and why the stream ended.
 type stream struct {
-	// events is closed when the stream ends; nil outside a gqlgen subscription (tests
-	// calling resolvers), where the resolver sends on its own channel.
-	events  chan streamEvent
-	mu      sync.Mutex
-	err     error
-	refused error // the UNAUTHENTICATED error sent; the response side ends the connection
+	// next waits for the next event, in the response handler's goroutine; false when
+	// the stream has ended. The resolver sets it.
+	next       func() (streamEvent, bool)
+	pending    streamEvent // taken by SharedEvent for the handlers to render
+	hasPending bool
+	stats      *StreamStats
+	mu         sync.Mutex
+	err        error
+	refused    error // the UNAUTHENTICATED error sent; the response side ends the connection
 }
 
-// streamEvent is one event to deliver: its cursor, the key under which subscribers
-// alike share its render (in hub's shared reads), and send, which hands the object to
-// gqlgen's channel so that the response handler renders it.
+// streamEvent is one event to deliver: its change's sequence (its cursor), the
+// operation key under which subscribers alike share its render (in hub's shared
+// reads; "" shares nothing), its object, and send, which hands the object to gqlgen's
+// channel so that the response handler renders it (made once per subscription).
 type streamEvent struct {
-	cursor string
-	hub    *events.Hub
-	key    string
-	send   func()
+	seq       int64
+	hub       *events.Hub
+	operation string
+	obj       any
+	send      func(obj any)
 }
 
-func streamFrom(ctx context.Context) *stream {
+// streamFrom is the stream of the gqlgen subscription ctx belongs to; false outside
+// one (tests calling resolvers), where the resolver sends on its own channel.
+func streamFrom(ctx context.Context) (*stream, bool) {
 	if st, ok := ctx.Value(streamKey{}).(*stream); ok {
-		return st
+		return st, true
 	}
-	return &stream{}
+	return &stream{}, false
 }
 
 // fail records why the stream ended; call it before closing the event channel.

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -28,7 +27,7 @@ var errNotShared = errors.New("render not shared")
 // for themselves. It returns nil when the subscription's context ended meanwhile.
 func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.ResponseHandler) *graphql.Response {
 	own := func() (*graphql.Response, error) {
-		ev.send()
+		ev.send(ev.obj)
 		rctx, audited := exchange.WithAuditNote(ctx)
 		resp := next(rctx)
 		if s.Stats != nil {
@@ -40,14 +39,14 @@ func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.Respon
 		// gqlgen reuses its buffer for the subscription's next event. The cursor is the
 		// change's, the same for every subscriber of the key: its extensions are
 		// shared too, read-only.
-		return &graphql.Response{Data: bytes.Clone(resp.Data), Extensions: map[string]any{"cursor": ev.cursor}}, nil
+		return &graphql.Response{Data: bytes.Clone(resp.Data), Extensions: map[string]any{"cursor": exchange.ChangeCursor(ev.seq)}}, nil
 	}
 	var resp *graphql.Response
 	var err error
-	if ev.key == "" {
+	if ev.operation == "" {
 		resp, err = own()
 	} else {
-		resp, err = events.Shared(ev.hub, ev.key, own)
+		resp, err = events.Shared(ev.hub, ev.renderKey(), own)
 	}
 	if resp == nil {
 		return nil
@@ -60,7 +59,7 @@ func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.Respon
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		resp.Extensions["cursor"] = ev.cursor
+		resp.Extensions["cursor"] = exchange.ChangeCursor(ev.seq)
 	}
 	if s.Stats != nil {
 		s.Stats.Events.Add(1)
@@ -68,13 +67,40 @@ func (s Streams) render(ctx context.Context, ev streamEvent, next graphql.Respon
 	return resp
 }
 
-// renderKey is the key under which the subscribers of one operation key share the
-// render of one change; "" (no operation key) shares nothing.
-func renderKey(seq int64, operation string) string {
-	if operation == "" {
-		return ""
+// renderKey is the key under which the subscribers of ev's operation key share its
+// render.
+func (ev streamEvent) renderKey() events.SharedKey {
+	return events.SharedKey{What: "render", Seq: ev.seq, Who: ev.operation}
+}
+
+// SharedEvent returns the subscription's next event when a subscriber alike has
+// rendered it already, for its transport to write as it is: through gqlgen's response
+// handlers it would only be handed that render back (see render), at the cost of a
+// response context and the handler chain for each subscriber. It reports false when
+// ctx is not a subscription's of Streams, or has ended, or the next event needs the
+// handlers (a render of its own, the stream's end or error): the transport asks them
+// for it then, as for any response, and they take the event kept for them. The events
+// are the same, in the same order, either way; the resolver decided each is visible
+// to the subscriber (events.Follower.Next, and the rights in the operation key).
+func SharedEvent(ctx context.Context) (*graphql.Response, bool) {
+	st, _ := ctx.Value(streamKey{}).(*stream)
+	if st == nil || st.next == nil || st.hasPending || ctx.Err() != nil {
+		return nil, false
 	}
-	return "render " + strconv.FormatInt(seq, 10) + " " + operation
+	ev, ok := st.next()
+	if !ok {
+		return nil, false // ended: the handlers tell the client how
+	}
+	if ev.operation != "" {
+		if resp, ok := events.Cached[*graphql.Response](ev.hub, ev.renderKey()); ok {
+			if st.stats != nil {
+				st.stats.Events.Add(1)
+			}
+			return &graphql.Response{Data: resp.Data, Extensions: resp.Extensions}, true
+		}
+	}
+	st.pending, st.hasPending = ev, true
+	return nil, false
 }
 
 // operationKey is what decides an event's render besides its change: the operation

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 
 	"github.com/google/uuid"
 
@@ -57,46 +56,60 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 	if err != nil {
 		return nil, err
 	}
-	st := streamFrom(ctx)
-	operation := operationKey(ctx, p)
-	run := r.Hub.Follow(ctx, p, from, kinds)
-	// Buffered: the response side hands each object over just before it renders it.
-	out := make(chan *T, 1)
-	go func() {
-		if st.events == nil {
-			defer close(out)
-		} else {
-			defer close(st.events)
-		}
-		st.fail(run(func(ch *exchange.Change) error {
+	st, inGraphQL := streamFrom(ctx)
+	f := r.Hub.Follow(ctx, p, from, kinds)
+	// next runs in the goroutine that asks for the next event: gqlgen's response
+	// handler (through Streams), so a delivery costs no goroutine switch of its own.
+	next := func() (int64, *T, bool) {
+		for {
+			ch, err := f.Next()
+			if ch == nil {
+				st.fail(err)
+				return 0, nil, false
+			}
 			if !keep(ch) {
-				return nil
+				continue
 			}
 			obj, err := events.Retry(ctx, r.Hub.RetryFor, func() (*T, error) { return load(ctx, ch) })
-			if err != nil {
-				if exchange.ErrorCode(err) == exchange.CodeUnavailable {
-					return err
-				}
-				return nil // refused: the caller may not see it (now), or it does not match
+			if err == nil {
+				return ch.Sequence, obj, true
 			}
-			if st.events == nil {
+			if exchange.ErrorCode(err) == exchange.CodeUnavailable {
+				st.fail(err)
+				f.Close()
+				return 0, nil, false
+			}
+			// refused: the caller may not see it (now), or it does not match
+		}
+	}
+	// Buffered: the response side hands each object over just before it renders it.
+	out := make(chan *T, 1)
+	if !inGraphQL {
+		go func() {
+			defer close(out)
+			for {
+				_, obj, ok := next()
+				if !ok {
+					return
+				}
 				select {
 				case out <- obj:
-					return nil
 				case <-ctx.Done():
-					return ctx.Err()
+					return
 				}
 			}
-			ev := streamEvent{cursor: exchange.ChangeCursor(ch.Sequence), hub: r.Hub,
-				key: renderKey(ch.Sequence, operation), send: func() { out <- obj }}
-			select {
-			case st.events <- ev:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}))
-	}()
+		}()
+		return out, nil
+	}
+	operation := operationKey(ctx, p)
+	send := func(obj any) { out <- obj.(*T) }
+	st.next = func() (streamEvent, bool) {
+		seq, obj, ok := next()
+		if !ok {
+			return streamEvent{}, false
+		}
+		return streamEvent{seq: seq, hub: r.Hub, operation: operation, obj: obj, send: send}, true
+	}
 	return out, nil
 }
 
@@ -107,9 +120,9 @@ func follow[T any](ctx context.Context, r *Resolver, after *string, kinds []exch
 // subscription's: its caller's rights go into the key once, not at every change.
 func sharedLoad[T any](ctx context.Context, r *Resolver, filter string, load func(ctx context.Context, ch *exchange.Change) (*T, error)) func(ctx context.Context, ch *exchange.Change) (*T, error) {
 	// authz: the key holds everything of the caller the services' rules read.
-	alike := rightsKey(auth.FromContext(ctx)) + " " + filter
+	alike := "load " + rightsKey(auth.FromContext(ctx)) + " " + filter
 	return func(ctx context.Context, ch *exchange.Change) (*T, error) {
-		key := "load " + string(ch.EntityKind) + " " + strconv.FormatInt(ch.Sequence, 10) + " " + alike
+		key := events.SharedKey{What: string(ch.EntityKind), Seq: ch.Sequence, Who: alike}
 		return events.Shared(r.Hub, key, func() (*T, error) { return load(ctx, ch) })
 	}
 }

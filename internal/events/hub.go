@@ -348,85 +348,115 @@ func (h *Hub) take(s *subscriber, cursor int64) (rows []*exchange.OutboxRow, beh
 	return h.window[i:], 0, h.grew, nil
 }
 
-// StreamBuffer is how many events a subscription's stages hold between them: enough
-// that a subscriber behind a burst goes through a run of changes per goroutine switch,
-// few enough that what a revoked subscriber already took is soon delivered.
-const StreamBuffer = 16
-
 // Follow registers p as a subscriber to the changes after `after` of the given kinds
-// (nil: every kind) and returns the loop that hands them to each, in sequence order and
-// in the caller's goroutine (no goroutine and channel of its own between the hub and
-// the subscription): first those already committed, then new ones as they are
-// committed on any instance. Run it once. It never skips a change: it delivers it or
-// ends with an error (UNAVAILABLE when reads kept failing for RetryFor,
-// UNAUTHENTICATED when p's key was revoked or its center suspended, or each's own); it
-// returns nil when ctx ends, so a client is told of a failure rather than left with a
-// quiet stream.
-func (h *Hub) Follow(ctx context.Context, p *exchange.Principal, after int64, kinds []exchange.Kind) func(each func(*exchange.Change) error) error {
+// (nil: every kind) and returns its follower, whose Next hands them over one at a
+// time, in sequence order and in the caller's goroutine (no goroutine and channel of
+// its own between the hub and the subscription): first those already committed, then
+// new ones as they are committed on any instance. The follower leaves the hub when
+// ctx ends or Next reports the end.
+func (h *Hub) Follow(ctx context.Context, p *exchange.Principal, after int64, kinds []exchange.Kind) *Follower {
 	s := &subscriber{p: p, kinds: kinds}
 	leave := h.join(s, after)
-	return func(each func(*exchange.Change) error) error {
-		defer leave()
-		// p's key was verified before s joined: a revocation announced in between was
-		// re-checked without s, so s checks its key once more now that it is in.
-		_, err := Retry(ctx, h.RetryFor, func() (struct{}, error) { return struct{}{}, h.check(ctx, p) })
-		if err == nil {
-			err = h.deliver(ctx, s, after, each)
-		}
-		if err == nil || ctx.Err() != nil {
-			return nil
-		}
-		h.logger.InfoContext(ctx, "subscription ended", "err", err)
-		return err
-	}
+	stop := context.AfterFunc(ctx, leave)
+	return &Follower{h: h, s: s, ctx: ctx, cursor: after, leave: func() { stop(); leave() }}
 }
 
-func (h *Hub) deliver(ctx context.Context, s *subscriber, cursor int64, each func(*exchange.Change) error) error {
-	send := func(row *exchange.OutboxRow) error {
-		cursor = row.Sequence
-		if s.kinds != nil && !slices.Contains(s.kinds, row.EntityKind) || !exchange.ChangeVisible(s.p, row) {
-			return nil
+// Follower is one subscriber's place in the feed; its Next is called from one
+// goroutine at a time.
+type Follower struct {
+	h      *Hub
+	s      *subscriber
+	ctx    context.Context
+	leave  func()
+	cursor int64                 // the last sequence looked at
+	rows   []*exchange.OutboxRow // taken, not looked at yet
+	upTo   int64                 // once rows are looked at, the cursor is at least this
+	grew   <-chan struct{}       // non-nil: the window had nothing more; wait for it
+	// checked: p's key was re-checked after joining; ended: Next reported the end.
+	checked, ended bool
+}
+
+// Next returns the next change the subscriber may see. It never skips a change: it
+// returns it, or ends with an error (UNAVAILABLE when reads kept failing for
+// RetryFor, UNAUTHENTICATED when p's key was revoked or its center suspended); it
+// returns nil, nil when ctx ends, so a client is told of a failure rather than left
+// with a quiet stream. After the end every call returns nil, nil.
+func (f *Follower) Next() (*exchange.Change, error) {
+	if f.ended {
+		return nil, nil
+	}
+	ch, err := f.next()
+	if ch != nil {
+		return ch, nil
+	}
+	f.ended = true
+	f.leave()
+	if err == nil || f.ctx.Err() != nil {
+		return nil, nil
+	}
+	f.h.logger.InfoContext(f.ctx, "subscription ended", "err", err)
+	return nil, err
+}
+
+// Close ends the follower before its end: it leaves the hub, and Next returns nil, nil.
+func (f *Follower) Close() {
+	f.ended = true
+	f.leave()
+}
+
+func (f *Follower) next() (*exchange.Change, error) {
+	h, s, ctx := f.h, f.s, f.ctx
+	if !f.checked {
+		// p's key was verified before s joined: a revocation announced in between was
+		// re-checked without s, so s checks its key once more now that it is in.
+		if _, err := Retry(ctx, h.RetryFor, func() (struct{}, error) { return struct{}{}, h.check(ctx, s.p) }); err != nil {
+			return nil, err
 		}
-		return each(row.Change)
+		f.checked = true
 	}
 	for {
-		rows, behind, grew, err := h.take(s, cursor)
-		if err != nil {
-			return err
+		for len(f.rows) > 0 {
+			row := f.rows[0]
+			f.rows = f.rows[1:]
+			f.cursor = row.Sequence
+			// authz: the subscriber gets of its kinds only the changes it may see, by
+			// the rule of the `changes` query.
+			if (s.kinds == nil || slices.Contains(s.kinds, row.EntityKind)) && exchange.ChangeVisible(s.p, row) {
+				return row.Change, nil
+			}
 		}
-		if behind > cursor {
-			// Behind the window: read the backlog up to where it starts.
-			rows, err := Retry(ctx, h.RetryFor, func() ([]*exchange.OutboxRow, error) {
-				return h.read(ctx, cursor, s.kinds, pageRows)
-			})
-			if err != nil {
-				return err
+		f.cursor, f.upTo = max(f.cursor, f.upTo), 0
+		if f.grew != nil {
+			select {
+			case <-f.grew:
+			case <-ctx.Done():
+				return nil, ctx.Err()
 			}
-			for _, row := range rows {
-				if row.Sequence > behind {
-					break
-				}
-				if err := send(row); err != nil {
-					return err
-				}
-			}
-			if len(rows) < pageRows || rows[len(rows)-1].Sequence >= behind {
-				cursor = max(cursor, behind)
+			f.grew = nil
+		}
+		rows, behind, grew, err := h.take(s, f.cursor)
+		if err != nil {
+			return nil, err
+		}
+		if behind <= f.cursor {
+			// The window's rows after the cursor; none: wait for it to grow.
+			f.rows = rows
+			if len(rows) == 0 {
+				f.grew = grew
 			}
 			continue
 		}
-		for _, row := range rows {
-			if err := send(row); err != nil {
-				return err
-			}
+		// Behind the window: read the backlog up to where it starts.
+		rows, err = Retry(ctx, h.RetryFor, func() ([]*exchange.OutboxRow, error) {
+			return h.read(ctx, f.cursor, s.kinds, pageRows)
+		})
+		if err != nil {
+			return nil, err
 		}
-		if len(rows) > 0 {
-			continue // the window may have grown meanwhile
-		}
-		select {
-		case <-grew:
-		case <-ctx.Done():
-			return ctx.Err()
+		n := sort.Search(len(rows), func(i int) bool { return rows[i].Sequence > behind })
+		f.rows = rows[:n]
+		if len(rows) < pageRows || rows[len(rows)-1].Sequence >= behind {
+			f.upTo = behind
 		}
 	}
 }

@@ -18,7 +18,16 @@ const sharedFor = 5 * time.Second
 // and reuse its answer.
 type shared struct {
 	mu      sync.Mutex
-	entries map[string]*sharedEntry
+	entries map[SharedKey]*sharedEntry
+}
+
+// SharedKey names a shared read: what is read (a kind of object, a render), for
+// which change, and for whom (callers alike: everything of them the read depends on).
+// Its parts are strings a subscription makes once, so a delivery builds none.
+type SharedKey struct {
+	What string
+	Seq  int64
+	Who  string
 }
 
 type sharedEntry struct {
@@ -41,7 +50,7 @@ func (s *shared) sweep() {
 
 // Shared returns read's answer for key, reading once for all the subscribers of the hub
 // that ask within sharedFor. Failed reads are not shared: each asker retries.
-func Shared[T any](h *Hub, key string, read func() (T, error)) (T, error) {
+func Shared[T any](h *Hub, key SharedKey, read func() (T, error)) (T, error) {
 	s := &h.shared
 	s.mu.Lock()
 	e, ok := s.entries[key]
@@ -55,7 +64,7 @@ func Shared[T any](h *Hub, key string, read func() (T, error)) (T, error) {
 	}
 	e = &sharedEntry{at: time.Now(), done: make(chan struct{})}
 	if s.entries == nil {
-		s.entries = map[string]*sharedEntry{}
+		s.entries = map[SharedKey]*sharedEntry{}
 	}
 	s.entries[key] = e
 	s.mu.Unlock()
@@ -71,4 +80,25 @@ func Shared[T any](h *Hub, key string, read func() (T, error)) (T, error) {
 		s.mu.Unlock()
 	}
 	return v, err
+}
+
+// Cached returns the answer Shared has for key when it is read already (successfully,
+// within sharedFor), without waiting for a read under way or starting one.
+func Cached[T any](h *Hub, key SharedKey) (T, bool) {
+	s := &h.shared
+	s.mu.Lock()
+	e, ok := s.entries[key]
+	s.mu.Unlock()
+	var zero T
+	if !ok || time.Since(e.at) >= sharedFor {
+		return zero, false
+	}
+	select {
+	case <-e.done:
+		if e.err == nil {
+			return e.v.(T), true
+		}
+	default:
+	}
+	return zero, false
 }

@@ -23,7 +23,7 @@ func TestSharedReadsOnce(t *testing.T) {
 	started := make(chan struct{})
 	wg.Go(func() {
 		close(started)
-		if v, err := Shared(h, "k", read); v != 7 || err != nil {
+		if v, err := Shared(h, SharedKey{What: "k"}, read); v != 7 || err != nil {
 			t.Errorf("first asker got %d, %v", v, err)
 		}
 	})
@@ -33,7 +33,7 @@ func TestSharedReadsOnce(t *testing.T) {
 	}
 	for range 10 {
 		wg.Go(func() {
-			if v, err := Shared(h, "k", read); v != 7 || err != nil {
+			if v, err := Shared(h, SharedKey{What: "k"}, read); v != 7 || err != nil {
 				t.Errorf("asker got %d, %v", v, err)
 			}
 		})
@@ -45,10 +45,10 @@ func TestSharedReadsOnce(t *testing.T) {
 	}
 
 	boom := errors.New("connection reset")
-	if _, err := Shared(h, "bad", func() (int, error) { return 0, boom }); !errors.Is(err, boom) {
+	if _, err := Shared(h, SharedKey{What: "bad"}, func() (int, error) { return 0, boom }); !errors.Is(err, boom) {
 		t.Errorf("failed read: %v", err)
 	}
-	if v, err := Shared(h, "bad", func() (int, error) { return 3, nil }); v != 3 || err != nil {
+	if v, err := Shared(h, SharedKey{What: "bad"}, func() (int, error) { return 3, nil }); v != 3 || err != nil {
 		t.Errorf("after a failed read the next asker got %d, %v; want its own read", v, err)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/laborx/laborx/graph"
 )
 
 // transportWS serves graphql-transport-ws (the graphql-ws library's protocol) as
@@ -116,9 +118,10 @@ type wsConn struct {
 	exec    graphql.GraphExecutor
 	headers http.Header
 
-	mu     sync.Mutex // serialises writes and guards active, closed
+	mu     sync.Mutex // serialises writes and guards active, closed, event
 	active map[string]context.CancelFunc
 	closed bool
+	event  []byte // the last event message, its buffer reused for the next one
 }
 
 // wsMessage is a graphql-transport-ws message, its fields in gqlgen's order.
@@ -296,6 +299,10 @@ func (c *wsConn) subscribe(start time.Time, m wsMessage) {
 		}()
 		responses, ctx := c.exec.DispatchOperation(ctx, rc)
 		for {
+			if resp, ok := graph.SharedEvent(ctx); ok {
+				c.sendResponse(m.ID, resp) // rendered for a subscriber alike
+				continue
+			}
 			resp := responses(ctx)
 			if resp == nil {
 				return
@@ -308,10 +315,15 @@ func (c *wsConn) subscribe(start time.Time, m wsMessage) {
 // sendResponse sends resp as a "next" message. An event's (data and extensions, no
 // errors) is written around its data as it is; any other is encoded as gqlgen does.
 func (c *wsConn) sendResponse(id string, resp *graphql.Response) {
-	if msg, ok := nextMessage(id, resp); ok {
-		c.write(msg)
+	c.mu.Lock()
+	if msg, ok := appendNext(c.event[:0], id, resp); ok {
+		// The websocket library has copied msg when Write returns: its buffer is free.
+		c.event = msg
+		_ = c.conn.WriteJSON(encodedMessage(msg))
+		c.mu.Unlock()
 		return
 	}
+	c.mu.Unlock()
 	b, err := json.Marshal(resp)
 	if err != nil {
 		panic(err)
@@ -363,11 +375,11 @@ func (c *wsConn) close(code int, reason string) {
 	_ = c.conn.Close()
 }
 
-// nextMessage is the "next" message of an event, {"payload":{"data":…,"extensions":
-// {"cursor":"…"}},"id":"…","type":"next"}, its data as the executor wrote it (valid,
-// compact JSON); false for a response of another shape (errors, incremental parts,
-// other extensions), which the caller encodes in full.
-func nextMessage(id string, resp *graphql.Response) ([]byte, bool) {
+// appendNext appends to b the "next" message of an event, {"payload":{"data":…,
+// "extensions":{"cursor":"…"}},"id":"…","type":"next"}, its data as the executor
+// wrote it (valid, compact JSON); false for a response of another shape (errors,
+// incremental parts, other extensions), which the caller encodes in full.
+func appendNext(b []byte, id string, resp *graphql.Response) ([]byte, bool) {
 	if len(resp.Errors) > 0 || resp.Label != "" || resp.Path != nil || resp.HasNext != nil || !plainText(id) {
 		return nil, false
 	}
@@ -387,7 +399,6 @@ func nextMessage(id string, resp *graphql.Response) ([]byte, bool) {
 	if len(data) == 0 {
 		data = []byte("null")
 	}
-	b := make([]byte, 0, len(data)+len(id)+len(cursor)+80)
 	b = append(b, `{"payload":{"data":`...)
 	b = append(b, data...)
 	if len(resp.Extensions) == 1 {
