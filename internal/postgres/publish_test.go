@@ -153,3 +153,26 @@ func TestPublishAnswersWhatItStored(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPublishLaborDemand: one demand published through the store per op, one
+// publisher at a time: allocations, and the CPU of the test process (the store's Go
+// side: building, encoding, decoding; no HTTP or GraphQL) and of PostgreSQL per op,
+// which the machine's load changes less than the time per op.
+func BenchmarkPublishLaborDemand(b *testing.B) {
+	db, market, ctx := newMarket(b)
+	in := exchange.PublishLaborDemandInput{Employer: exchange.EmployerInput{Name: "Công ty Bench"}, OccupationCode: "8153",
+		Title: "Công nhân may (bench)", Quantity: 5, WorkProvinceCode: "01", EmploymentType: exchange.EmploymentFullTime,
+		ExpiresAt: time.Now().AddDate(0, 1, 0)}
+	if _, err := market.PublishLaborDemand(ctx, in); err != nil { // the statements are prepared
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	goBefore, pgBefore := processCPU(), serverCPU(b, db)
+	for b.Loop() {
+		if _, err := market.PublishLaborDemand(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(processCPU()-goBefore)/float64(time.Microsecond)/float64(b.N), "go-cpu-µs/op")
+	b.ReportMetric(float64(serverCPU(b, db)-pgBefore)/float64(time.Microsecond)/float64(b.N), "pg-cpu-µs/op")
+}
