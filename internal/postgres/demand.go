@@ -365,10 +365,12 @@ func (s *MarketService) PublishLaborDemand(ctx context.Context, in exchange.Publ
 		return exchange.ValidateDemand(s.db.Catalog, now, d, exchange.DemandRules{Province: true, Expiry: true}).Err()
 	}
 	return demandTable.publish(ctx, s.db, in.IdempotencyKey, "publishLaborDemand", in, check, func(tx *Tx, id uuid.UUID) postingDraft {
-		cols, vals := recordOf(newDemandRecord(id, p.CenterID, d, tx.now))
+		rec := newDemandRecord(id, p.CenterID, d, tx.now)
+		cols, vals := recordOf(rec)
 		own, names := s.demandSearchText(d)
 		ch, payload := demandChange(publishedDemand(id, p.CenterID, d, tx.now), exchange.ActionPublished)
-		return postingDraft{cols: cols, vals: vals, searchGiven: true, own: own, names: names, change: ch, payload: payload}
+		return postingDraft{cols: cols, vals: vals, searchGiven: true, own: own, names: names, change: ch, payload: payload,
+			stored: storedDemand(rec)}
 	})
 }
 

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -141,6 +142,43 @@ func newDemandRecord(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.T
 		ProbationDays: t.ProbationDays, SocialInsurance: t.SocialInsurance}
 }
 
+// storedDemand is the demand that inserting rec stores, as a read of the row gives it
+// back (scanDemand): the column defaults of a new row (no position filled, version 1,
+// never closed), timestamps in microseconds in the local zone and dates at midnight
+// UTC, as pgx reads a timestamptz and a date. A publish answers with it instead of
+// reading the row back; TestPublishAnswersWhatItStored compares the two.
+func storedDemand(rec demandRecord) *exchange.LaborDemand {
+	shifts := make([]exchange.WorkShift, len(rec.Shifts))
+	for i, x := range rec.Shifts {
+		shifts[i] = exchange.WorkShift(x)
+	}
+	return &exchange.LaborDemand{ID: rec.ID, CenterID: rec.CenterID, EmployerName: rec.EmployerName,
+		EmployerTaxCode: rec.EmployerTaxCode, OccupationCode: rec.OccupationCode, Title: rec.Title,
+		Description: rec.Description, Quantity: rec.Quantity, WageMin: rec.WageMin, WageMax: rec.WageMax,
+		WorkProvinceCode: rec.WorkProvinceCode, WorkAddress: rec.WorkAddress, EmploymentType: exchange.EmploymentType(rec.EmploymentType),
+		EducationLevel: rec.EducationLevel, SkillLevel: rec.SkillLevel, MinAge: rec.MinAge, MaxAge: rec.MaxAge,
+		ExperienceYears: rec.ExperienceYears, Housing: rec.Housing, TransportSupport: rec.TransportSupport, Meals: rec.Meals,
+		BenefitsNote: rec.BenefitsNote, StartDate: storedDate(rec.StartDate), ExpiresAt: storedTime(rec.ExpiresAt),
+		Visibility: exchange.Visibility(rec.Visibility), HoursPerWeek: rec.HoursPerWeek, Shifts: shifts,
+		ContractMonths: rec.ContractMonths, ContractEndDate: storedDate(rec.ContractEndDate),
+		OvertimeHoursPerMonth: rec.OvertimeHoursPerMonth, OvertimePayPercent: rec.OvertimePayPercent, PayPeriod: rec.PayPeriod,
+		Deductions: slices.Clone(rec.Deductions), ProbationDays: rec.ProbationDays, SocialInsurance: rec.SocialInsurance,
+		CreatedAt: storedTime(rec.CreatedAt), UpdatedAt: storedTime(rec.UpdatedAt), Version: 1}
+}
+
+// storedTime is t as pgx reads it back from a timestamptz: microseconds, local zone.
+func storedTime(t time.Time) time.Time { return time.UnixMicro(t.UnixMicro()) }
+
+// storedDate is a date as pgx reads it back: the day t names (in t's own zone, as pgx
+// writes it) at midnight UTC; nil stays nil.
+func storedDate(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return &d
+}
+
 // publishedDemand is the demand a new record of d stores, as far as its change-feed
 // entry tells (demandChange), known before the row is written: a publish and an import
 // write the entry in the statements that write the row. The expiry is the one the row
@@ -148,7 +186,7 @@ func newDemandRecord(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.T
 func publishedDemand(id, centerID uuid.UUID, d *exchange.DemandDraft, now time.Time) *exchange.LaborDemand {
 	stored := &exchange.LaborDemand{ID: id, CenterID: centerID, OccupationCode: d.OccupationCode, Title: d.Title,
 		Quantity: d.Quantity, WageMin: d.WageMin, WageMax: d.WageMax, WorkProvinceCode: d.WorkProvinceCode,
-		EmploymentType: d.EmploymentType, ExpiresAt: time.UnixMicro(d.ExpiresAt.UnixMicro()), Visibility: d.Visibility, Version: 1}
+		EmploymentType: d.EmploymentType, ExpiresAt: storedTime(d.ExpiresAt), Visibility: d.Visibility, Version: 1}
 	stored.SetStatus(now)
 	return stored
 }
