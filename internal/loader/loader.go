@@ -90,11 +90,6 @@ func New(f Fetchers) *Loaders {
 
 type ctxKey struct{}
 
-// NewContext returns ctx carrying loaders.
-func NewContext(ctx context.Context, l *Loaders) context.Context {
-	return context.WithValue(ctx, ctxKey{}, l)
-}
-
 // NewLazyContext returns ctx carrying loaders created on first use: a response that
 // resolves no nested field (most subscription events, and every event whose rendering
 // another subscriber shared) creates none.
