@@ -71,7 +71,12 @@ func newTopology(t *testing.T) *topology {
 	if err != nil {
 		t.Fatalf("%v (the topology test needs PgBouncer: apt-get install -y pgbouncer)", err)
 	}
-	t.Cleanup(b.Stop)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(b.Report())
+		}
+		b.Stop()
+	})
 	return &topology{primary: primary, standby: standby, bouncer: b, multi: multi.String(), replica: replica.String()}
 }
 

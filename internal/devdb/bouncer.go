@@ -43,6 +43,8 @@ type Bouncer struct {
 	port   int
 	proc   *os.Process
 	exited chan struct{}
+	// waitErr is how pgbouncer ended (set before exited closes).
+	waitErr error
 }
 
 // StartBouncer starts pgbouncer on a free loopback port and returns once it accepts
@@ -84,7 +86,7 @@ func StartBouncer(ctx context.Context, opts BouncerOptions) (*Bouncer, error) {
 		return nil, fmt.Errorf("start pgbouncer: %w", err)
 	}
 	b.proc = cmd.Process
-	go func() { _ = cmd.Wait(); close(b.exited) }()
+	go func() { b.waitErr = cmd.Wait(); close(b.exited) }()
 	if err := b.waitReady(ctx); err != nil {
 		b.Stop()
 		log, _ := os.ReadFile(b.path("pgbouncer.log"))
@@ -178,6 +180,24 @@ func (b *Bouncer) waitReady(ctx context.Context) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// Report says whether pgbouncer still runs (or how it ended) and the end of its log,
+// for a test that failed through it.
+func (b *Bouncer) Report() string {
+	state := "running"
+	select {
+	case <-b.exited:
+		state = fmt.Sprintf("exited (%v)", b.waitErr)
+	default:
+	}
+	log, _ := os.ReadFile(b.path("pgbouncer.log"))
+	out, _ := os.ReadFile(b.path("pgbouncer.out"))
+	log = append(log, out...)
+	if len(log) > 4000 {
+		log = log[len(log)-4000:]
+	}
+	return "pgbouncer " + state + "; the end of its log:\n" + string(log)
 }
 
 // Stop shuts pgbouncer down at once (SIGTERM: close every connection) and waits for it.
