@@ -127,7 +127,6 @@ func (s *MarketService) marketText(w *sqlWhere, table, alias, names string, text
 	if phrase == "" {
 		return
 	}
-	w.probed = &probe{table: table, alias: alias, window: s.probeWindow}
 	p := w.arg(likeContains(phrase))
 	named := func(pattern string) string { return strings.ReplaceAll(names, "@word", pattern) }
 	// The last word of the folded pattern (fold can add spaces: "½" is " 1/2").
@@ -144,9 +143,9 @@ func (s *MarketService) marketText(w *sqlWhere, table, alias, names string, text
 		wp := `fold(` + w.arg(likeContains(word)) + `)`
 		cands += fmt.Sprintf(` AND (%s.search_own LIKE %s ESCAPE '\' OR %s)`, alias, wp, named(wp))
 	}
-	w.add(`(%[1]s.search_own LIKE fold(%[2]s) ESCAPE '\' OR (%[3]s)) AND %[1]s.search_text LIKE fold(%[2]s) ESCAPE '\'`,
+	w.addText(probe{table: table, alias: alias, window: s.probeWindow},
+		`(%[1]s.search_own LIKE fold(%[2]s) ESCAPE '\' OR (%[3]s)) AND %[1]s.search_text LIKE fold(%[2]s) ESCAPE '\'`,
 		alias, p, cands)
-	w.probed.text = w.conds[len(w.conds)-1]
 }
 
 // occupationsNamed is the condition of marketText's names on an occupation code column.

@@ -45,7 +45,6 @@ func (s *MarketService) demandText(w *sqlWhere, text *string) {
 		s.marketText(w, "labor_demands", "d", demandNames, text)
 		return
 	}
-	w.probed = &probe{table: "labor_demands", alias: "d", window: s.probeWindow}
 	occupations := func(cond string) string {
 		return `d.occupation_code = ANY(ARRAY(SELECT code FROM occupations WHERE ` + cond + `))`
 	}
@@ -72,8 +71,8 @@ func (s *MarketService) demandText(w *sqlWhere, text *string) {
 			ownEnd, end, occupations(`search_text LIKE fold(`+restPrefix+`) ESCAPE '\'`),
 			occupations(`starts_with(fold(`+r+`), search_text || ' ')`), r))
 	}
-	w.add(`(%s) AND d.search_text LIKE fold(%s) ESCAPE '\'`, strings.Join(cands, "\n\t\tOR "), p)
-	w.probed.text = w.conds[len(w.conds)-1]
+	w.addText(probe{table: "labor_demands", alias: "d", window: s.probeWindow},
+		`(%s) AND d.search_text LIKE fold(%s) ESCAPE '\'`, strings.Join(cands, "\n\t\tOR "), p)
 }
 
 // ownEnd is the expression of labor_demands_own_end (00215): the last 32 characters of

@@ -74,6 +74,14 @@ func (w *sqlWhere) add(format string, args ...any) {
 	w.conds = append(w.conds, fmt.Sprintf(format, args...))
 }
 
+// addText adds a text search's condition and has the filter read by probedQuery with
+// pr, whose text is that condition.
+func (w *sqlWhere) addText(pr probe, format string, args ...any) {
+	pr.text = fmt.Sprintf(format, args...)
+	w.conds = append(w.conds, pr.text)
+	w.probed = &pr
+}
+
 func (w *sqlWhere) String() string {
 	if len(w.conds) == 0 {
 		return "true"
