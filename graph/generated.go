@@ -44311,7 +44311,7 @@ func (ec *executionContext) marshalNLaborDemandConnection2ᚖgithubᚗcomᚋlabo
 }
 
 func (ec *executionContext) marshalNLaborDemandEdge2ᚕᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborDemandEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LaborDemandEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLaborDemandEdge2ᚖgithubᚗcomᚋlaborxᚋlaborxᚋgraphᚋmodelᚐLaborDemandEdge(ctx, sel, v[i])

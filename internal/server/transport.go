@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -282,8 +283,10 @@ func writeRequestError(w http.ResponseWriter, status int, code exchange.Code, ms
 // writeResponse writes a GraphQL response with its data as gqlgen marshalled it:
 // json.Marshal would re-scan and copy the whole document (a json.RawMessage is
 // compacted and validated), about as much work again as writing it. Only errors and
-// extensions, small, go through encoding/json.
-func writeResponse(w io.Writer, resp *graphql.Response) {
+// extensions, small, go through encoding/json. The body goes in one Write with its
+// Content-Length: written in parts, net/http would send it chunked, and the last
+// part and the chunked terminator in one more write to the socket after the handler.
+func writeResponse(w http.ResponseWriter, resp *graphql.Response) {
 	if resp == nil || resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
 		writeBody(w, resp) // incremental delivery parts are not served over this transport
 		return
@@ -312,9 +315,14 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	if len(data) == 0 {
 		data = []byte("null")
 	}
-	_, _ = w.Write(head)
-	_, _ = w.Write(data)
-	_, _ = w.Write(tail)
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	buf.Grow(len(head) + len(data) + len(tail))
+	buf.Write(head)
+	buf.Write(data)
+	buf.Write(tail)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, _ = w.Write(buf.Bytes())
+	putRenderBuffer(buf)
 }
 
 // renderRootFields marshals each root field of a query into a pooled buffer and hands
@@ -343,6 +351,11 @@ func (r rendered) MarshalGQL(w io.Writer) {
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	r.Marshaler.MarshalGQL(buf)
 	_, _ = w.Write(buf.Bytes())
+	putRenderBuffer(buf)
+}
+
+// putRenderBuffer returns buf to renderBuffers unless it grew over maxPooledRender.
+func putRenderBuffer(buf *bytes.Buffer) {
 	if buf.Cap() <= maxPooledRender {
 		buf.Reset()
 		renderBuffers.Put(buf)
