@@ -82,6 +82,7 @@ func (ev streamEvent) renderKey() events.SharedKey {
 // for it then, as for any response, and they take the event kept for them. The events
 // are the same, in the same order, either way; the resolver decided each is visible
 // to the subscriber (events.Follower.Next, and the rights in the operation key).
+// The response is the one the subscribers alike share: the caller only reads it.
 func SharedEvent(ctx context.Context) (*graphql.Response, bool) {
 	st, _ := ctx.Value(streamKey{}).(*stream)
 	if st == nil || st.next == nil || st.hasPending || ctx.Err() != nil {
@@ -96,7 +97,7 @@ func SharedEvent(ctx context.Context) (*graphql.Response, bool) {
 			if st.stats != nil {
 				st.stats.Events.Add(1)
 			}
-			return &graphql.Response{Data: resp.Data, Extensions: resp.Extensions}, true
+			return resp, true
 		}
 	}
 	st.pending, st.hasPending = ev, true
