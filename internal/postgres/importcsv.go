@@ -26,11 +26,12 @@ import (
 // file without partial that turns out to have a bad row is rolled back, so it writes
 // nothing, as before.
 //
-// The INSERT folds the search texts the importer built from the catalog (searchText*
-// below, the same words in the same order as the triggers of 00160): the row's own
-// words (search_own) and the reference names after them (search_text is both), and
-// tells the trigger so with laborx.search_text = 'given': the trigger's per-row
-// lookups were most of an import's time.
+// The importer builds the search texts from the catalog (the same words in the same
+// order as the triggers of 00160), and the INSERT tells the trigger so with
+// laborx.search_text = 'given': the trigger's per-row lookups were most of an import's
+// time. The reference names come folded already, from the generated columns
+// occupations.search_text and provinces.search_name (importNames); the INSERT folds only
+// the row's own words (search_own), and search_text is those and the names after them.
 
 // ImportProgress is told how far an import got: stage "checked" as rows are read and
 // validated, "written" as they are copied (the two interleave; total is 0 while unknown).
@@ -80,15 +81,48 @@ type importer struct {
 	table   string
 	columns []string
 	spec    csvimport.Spec
-	// row maps a checked row to its COPY values (the last two its own search words
-	// and the reference names of its search text, unfolded) and change; ok is false when the row has errors (in r.Errors).
+	// row maps a checked row to its COPY values (the last two its own search words,
+	// unfolded, and the reference names of its search text, folded) and change; ok is
+	// false when the row has errors (in r.Errors).
 	row func(r *csvimport.Row, id uuid.UUID, center importCenter, now time.Time) (values []any, ch exchange.Change, payload any, ok bool)
 }
 
-// importCenter is the caller's center as the rows need it.
+// importCenter is the caller's center as the rows need it, with the folded names.
 type importCenter struct {
-	id           uuid.UUID
-	provinceName string
+	id    uuid.UUID
+	names importNames
+}
+
+// importNames are the reference names folded, as the search texts hold them: the
+// occupations' titles (occupations.search_text) and the provinces' names
+// (provinces.search_name) by code, and the name of the center's province. Folding
+// them once per import rather than once per row in the INSERT was a tenth of its
+// instructions (BENCHMARKS.md, "Import and scale seed (session 8, branch bulk3)").
+type importNames struct {
+	occupations, provinces map[string]string
+	centerProvince         string
+}
+
+// loadImportNames reads the folded names and the caller's center's province.
+func loadImportNames(ctx context.Context, tx *Tx, center uuid.UUID) (importNames, error) {
+	var n importNames
+	var occCodes, occNames, provCodes, provNames []string
+	err := tx.QueryRow(ctx, `SELECT p.search_name,
+			ARRAY(SELECT code FROM occupations ORDER BY code), ARRAY(SELECT search_text FROM occupations ORDER BY code),
+			ARRAY(SELECT code FROM provinces ORDER BY code), ARRAY(SELECT search_name FROM provinces ORDER BY code)
+		FROM centers c JOIN provinces p ON p.code = c.province_code WHERE c.id = $1`, center).
+		Scan(&n.centerProvince, &occCodes, &occNames, &provCodes, &provNames)
+	if err != nil {
+		return n, err
+	}
+	n.occupations, n.provinces = make(map[string]string, len(occCodes)), make(map[string]string, len(provCodes))
+	for i, c := range occCodes {
+		n.occupations[c] = occNames[i]
+	}
+	for i, c := range provCodes {
+		n.provinces[c] = provNames[i]
+	}
+	return n, nil
 }
 
 // importRun is how one import runs: partial writes the good rows of a file with bad
@@ -111,11 +145,8 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	}
 	now := s.db.now()
 	center := importCenter{id: p.CenterID}
-	center.provinceName, err = withTxAt(ctx, s.db, now, txReadOnly, func(tx *Tx) (string, error) {
-		var name string
-		err := tx.QueryRow(ctx, `SELECT p.name FROM centers c JOIN provinces p ON p.code = c.province_code
-			WHERE c.id = $1`, p.CenterID).Scan(&name)
-		return name, err
+	center.names, err = withTxAt(ctx, s.db, now, txReadOnly, func(tx *Tx) (importNames, error) {
+		return loadImportNames(ctx, tx, p.CenterID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import: caller's center: %w", translate(err))
@@ -193,19 +224,23 @@ func (tx *Tx) importResult(ctx context.Context, id uuid.UUID) (*exchange.ImportR
 }
 
 // writeChunks writes the chunks of checked rows as they come (columns plus two
-// unfolded search texts: own words, reference names): each by COPY into a temporary
-// table, then one INSERT … SELECT that folds the texts, with the search_text trigger
+// search texts: own words unfolded, reference names folded): each by COPY into a temporary
+// table, then one INSERT … SELECT that folds the own words, with the search_text trigger
 // told to keep them and the GIN entries left pending for clean, poked after each. It
 // returns how many rows it wrote and their outbox rows, which the caller publishes
 // once the whole file is known to be good.
 func (tx *Tx) writeChunks(ctx context.Context, imp importer, chunks <-chan importChunk, clean *pendingCleaner, progress ImportProgress) (int, [][]any, error) {
 	cols := strings.Join(imp.columns, ", ")
-	copyCols := append(imp.columns[:len(imp.columns):len(imp.columns)], "own_raw", "names_raw")
+	copyCols := append(imp.columns[:len(imp.columns):len(imp.columns)], "own_raw", "names")
 	// One simple-protocol round trip a chunk; the setting lasts for the INSERT only. fold
 	// works letter by letter, so folding the two parts apart gives the trigger's search_text.
+	// The INSERT spells out fold's body (00001): PostgreSQL cannot inline fold, an
+	// IMMUTABLE function over the STABLE unaccent, and runs it as an SQL function, with
+	// an executor's start and end, at every call.
 	insert := `SELECT set_config('laborx.search_text', 'given', true), set_config('gin_pending_list_limit', '` + importPendingLimit + `', true);
 		INSERT INTO ` + imp.table + ` (` + cols + `, search_own, search_text)
-			SELECT ` + cols + `, f.own, f.own || ' ' || fold(names_raw) FROM import_rows, LATERAL (SELECT fold(own_raw) AS own) f;
+			SELECT ` + cols + `, f.own, f.own || ' ' || names FROM import_rows,
+				LATERAL (SELECT lower(public.unaccent('public.unaccent'::regdictionary, own_raw)) AS own) f;
 		SELECT set_config('laborx.search_text', '', true);
 		TRUNCATE import_rows`
 	copied := 0
@@ -216,7 +251,7 @@ func (tx *Tx) writeChunks(ctx context.Context, imp importer, chunks <-chan impor
 		}
 		if copied == 0 {
 			if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE import_rows ON COMMIT DROP AS
-				SELECT `+cols+`, search_own AS own_raw, search_text AS names_raw FROM `+imp.table+` WITH NO DATA`); err != nil {
+				SELECT `+cols+`, search_own AS own_raw, search_text AS names FROM `+imp.table+` WITH NO DATA`); err != nil {
 				return 0, nil, fmt.Errorf("import: staging table: %w", err)
 			}
 		}
@@ -280,8 +315,8 @@ func (s *MarketService) demandImportRow(r *csvimport.Row, id uuid.UUID, center i
 	if d == nil {
 		return nil, exchange.Change{}, nil, false
 	}
-	own, names := s.demandSearchText(d)
-	row := append(valuesOf(newDemandRecord(id, center.id, d, now)), own, names)
+	row := append(valuesOf(newDemandRecord(id, center.id, d, now)), demandOwnText(d),
+		center.names.occupations[d.OccupationCode]+" "+center.names.provinces[d.WorkProvinceCode])
 	ch, payload := demandChange(publishedDemand(id, center.id, d, now), exchange.ActionPublished)
 	return row, ch, payload, true
 }
@@ -293,7 +328,7 @@ func (s *MarketService) supplyImportRow(r *csvimport.Row, id uuid.UUID, center i
 	}
 	rec := newSupplyRecord(id, center.id, d, now)
 	codes := rec.DestinationCodes
-	row := append(valuesOf(rec), orEmpty(rec.Notes), s.supplySearchNames(d.OccupationCode, codes, center.provinceName))
+	row := append(valuesOf(rec), orEmpty(rec.Notes), center.names.supply(d.OccupationCode, codes))
 	ch, payload := supplyChange(publishedSupply(rec, d, now), exchange.ActionPublished)
 	return row, ch, payload, true
 }
@@ -320,18 +355,24 @@ func orEmpty(s *string) string {
 // reference names.
 func (s *MarketService) demandSearchText(d *exchange.DemandDraft) (own, names string) {
 	prov, _ := s.db.Catalog.Province(d.WorkProvinceCode)
-	return strings.Join([]string{d.Title, d.Employer.Name, orEmpty(blankNil(d.Description)), orEmpty(blankNil(d.WorkAddress)),
-		orEmpty(blankNil(d.Benefits.Note))}, " "), s.occupationSearchText(d.OccupationCode) + " " + prov.Name
+	return demandOwnText(d), s.occupationSearchText(d.OccupationCode) + " " + prov.Name
 }
 
-// supplySearchNames is the part of what the labor_supplies_search_text trigger (00160)
-// folds after the notes.
-func (s *MarketService) supplySearchNames(occupationCode string, destinations []string, centerProvince string) string {
+// demandOwnText is a demand's own words, unfolded, as the trigger (00160) joins them.
+func demandOwnText(d *exchange.DemandDraft) string {
+	return strings.Join([]string{d.Title, d.Employer.Name, orEmpty(blankNil(d.Description)), orEmpty(blankNil(d.WorkAddress)),
+		orEmpty(blankNil(d.Benefits.Note))}, " ")
+}
+
+// supply is the part of what the labor_supplies_search_text trigger (00160) folds
+// after the notes, folded: the occupation, the known destinations in order, the
+// center's province.
+func (n importNames) supply(occupationCode string, destinations []string) string {
 	var names []string
 	for _, c := range destinations {
-		if p, ok := s.db.Catalog.Province(c); ok {
-			names = append(names, p.Name)
+		if p, ok := n.provinces[c]; ok {
+			names = append(names, p)
 		}
 	}
-	return strings.Join([]string{s.occupationSearchText(occupationCode), strings.Join(names, " "), centerProvince}, " ")
+	return strings.Join([]string{n.occupations[occupationCode], strings.Join(names, " "), n.centerProvince}, " ")
 }

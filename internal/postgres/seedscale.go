@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,11 +28,19 @@ import (
 // the triggers and the payloads against Go's.
 //
 // A seed that at least doubles a table drops the table's secondary indexes and
-// foreign keys first and makes them again from their own definitions afterwards, in
-// the same transaction: PostgreSQL builds an index over a million rows with one sort
-// and checks a foreign key with one join, many times cheaper than a million index
-// insertions and key lookups (PostgreSQL's "Populating a Database"). The tables are
-// locked meanwhile.
+// foreign keys first and makes them again from their own definitions afterwards:
+// PostgreSQL builds an index over a million rows with one sort and checks a foreign key
+// with one join, many times cheaper than a million index insertions and key lookups
+// (PostgreSQL's "Populating a Database"). The foreign keys are made again in the
+// seed's transaction. The secondary indexes are built after it commits, on two
+// connections at once (buildPendingIndexes): one transaction is one backend, and the
+// trigram index of demands alone kept a core busy for a sixth of the seed while the
+// other had nothing to do. Until then, the statements that build them are in
+// seed_pending_indexes, committed with the rows, each deleted by the transaction that
+// builds its index: a seed stopped or failed after its commit leaves the table saying
+// what is missing (the error says so too), and the next scale seed builds it first. The
+// tables are locked meanwhile: against everyone until the commit, against writers
+// while their indexes are built.
 //
 // A seed that rebuilds a table also drops its insert triggers (seedTriggers) for the
 // COPY and makes them again before it commits: a BEFORE ROW trigger, even one its WHEN
@@ -84,6 +93,11 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 		}
 		mark = time.Now()
 	}
+	// What an earlier seed left unbuilt comes first: the indexes it dropped would
+	// otherwise be missing from the indexes this one drops and makes again.
+	if err := db.buildPendingIndexes(ctx, phase); err != nil {
+		return err
+	}
 	_, err := withTxAt(ctx, db, now, txReadWrite, func(tx *Tx) (struct{}, error) {
 		g, err := tx.newSeedDraw(ctx, spec, now)
 		if err != nil {
@@ -107,9 +121,12 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 				rebuild = append(rebuild, t)
 			}
 		}
-		restore, err := tx.dropSecondary(ctx, rebuild)
+		indexes, restore, err := tx.dropSecondary(ctx, rebuild)
 		if err != nil {
 			return struct{}{}, err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO seed_pending_indexes (statement) SELECT unnest($1::text[])`, indexes); err != nil {
+			return struct{}{}, fmt.Errorf("scale seed: pending indexes: %w", err)
 		}
 		triggers, err := tx.dropInsertTriggers(ctx, rebuild)
 		if err != nil {
@@ -169,8 +186,12 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 		return err
 	}
 	phase("audit, notify, commit")
-	// The planner's statistics, for the plans of a market this size from the first query:
-	// a table per connection, at once (each ANALYZE runs on one core).
+	if err := db.buildPendingIndexes(ctx, phase); err != nil {
+		return err
+	}
+	// The planner's statistics, for the plans of a market this size from the first query
+	// (after the indexes: an expression index has statistics of its own): a table per
+	// connection, at once (each ANALYZE runs on one core).
 	g, gctx := errgroup.WithContext(ctx)
 	for _, t := range []string{"labor_demands", "labor_supplies", "changes, labor_demand_counts"} {
 		g.Go(func() error {
@@ -187,40 +208,100 @@ func (db *DB) SeedScale(ctx context.Context, spec ScaleSpec, n int) error {
 	return nil
 }
 
+// seedIndexBuilders is how many connections build a seed's indexes after its commit:
+// one per core of the machine the seed was measured on; the btree builds use parallel
+// workers besides.
+const seedIndexBuilders = 2
+
+// buildPendingIndexes builds the indexes of seed_pending_indexes on seedIndexBuilders
+// connections, the GIN indexes (the longest builds, on one core each) first. Each index
+// is built in a transaction of its own that deletes its statement from the table.
+func (db *DB) buildPendingIndexes(ctx context.Context, phase func(string)) error {
+	rows, _ := db.Pool.Query(ctx, `SELECT statement FROM seed_pending_indexes
+		ORDER BY statement NOT LIKE '% USING gin %', statement`)
+	pending, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("scale seed: pending indexes: %w", err)
+	}
+	next := make(chan string, len(pending))
+	for _, stmt := range pending {
+		next <- stmt
+	}
+	close(next)
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	for range min(seedIndexBuilders, len(pending)) {
+		g.Go(func() error {
+			for stmt := range next {
+				start := time.Now()
+				err := pgx.BeginFunc(gctx, db.Pool, func(tx pgx.Tx) error {
+					if _, err := tx.Exec(gctx, `SELECT set_config('maintenance_work_mem', '1GB', true)`); err != nil {
+						return err
+					}
+					if _, err := tx.Exec(gctx, stmt); err != nil {
+						return err
+					}
+					_, err := tx.Exec(gctx, `DELETE FROM seed_pending_indexes WHERE statement = $1`, stmt)
+					return err
+				})
+				if err != nil {
+					return fmt.Errorf("scale seed: %s: %w (the rows are committed; this index and any others not built "+
+						"are listed in seed_pending_indexes, and the next `laborx seed --scale` builds them first)", stmt, err)
+				}
+				if phase != nil {
+					mu.Lock()
+					name, _, _ := strings.Cut(strings.Join(strings.Fields(stmt)[:6], " "), " ON ")
+					phase(fmt.Sprintf("%s (own %s)", name, time.Since(start).Round(time.Millisecond)))
+					mu.Unlock()
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
 // dropSecondary drops the tables' indexes other than their primary and unique keys,
-// and their foreign keys, and returns the statements that make them again.
-func (tx *Tx) dropSecondary(ctx context.Context, tables []string) ([]string, error) {
-	var drop, restore []string
+// and their foreign keys. It returns the statements that make the indexes again and
+// those that make the foreign keys again.
+func (tx *Tx) dropSecondary(ctx context.Context, tables []string) (indexes, constraints []string, err error) {
+	var drop []string
 	for _, t := range tables {
 		rows, err := tx.Query(ctx, `
-			SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+			SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), true
 			FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 			LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid
 			WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND k.oid IS NULL
 			UNION ALL
 			SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', $1::regclass, conname),
-				format('ALTER TABLE %s ADD CONSTRAINT %I %s', $1::regclass, conname, pg_get_constraintdef(oid))
+				format('ALTER TABLE %s ADD CONSTRAINT %I %s', $1::regclass, conname, pg_get_constraintdef(oid)), false
 			FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`, t)
 		if err != nil {
-			return nil, fmt.Errorf("scale seed: indexes of %s: %w", t, err)
+			return nil, nil, fmt.Errorf("scale seed: indexes of %s: %w", t, err)
 		}
 		for rows.Next() {
 			var d, r string
-			if err := rows.Scan(&d, &r); err != nil {
-				return nil, fmt.Errorf("scale seed: indexes of %s: %w", t, err)
+			var index bool
+			if err := rows.Scan(&d, &r, &index); err != nil {
+				return nil, nil, fmt.Errorf("scale seed: indexes of %s: %w", t, err)
 			}
-			drop, restore = append(drop, d), append(restore, r)
+			drop = append(drop, d)
+			if index {
+				indexes = append(indexes, r)
+			} else {
+				constraints = append(constraints, r)
+			}
 		}
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("scale seed: indexes of %s: %w", t, err)
+			return nil, nil, fmt.Errorf("scale seed: indexes of %s: %w", t, err)
 		}
 	}
 	for _, stmt := range drop {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("scale seed: %s: %w", stmt, err)
+			return nil, nil, fmt.Errorf("scale seed: %s: %w", stmt, err)
 		}
 	}
-	return restore, nil
+	return indexes, constraints, nil
 }
 
 // seedTriggers are the insert triggers of the seed's tables, which a seed does the work
