@@ -12305,24 +12305,8 @@ func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Agreement", field, true, true, "ID")
 }
 
-func (ec *executionContext) _Agreement_title(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Agreement_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Agreement_title(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Agreement_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
@@ -12653,47 +12637,15 @@ func (ec *executionContext) fieldContext_Agreement_validUntil(_ context.Context,
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Agreement_isActive(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Agreement_isActive(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsActive, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Agreement_isActive(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsActive) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Agreement_isActive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Agreement_statusReason(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Agreement_statusReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StatusReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Agreement_statusReason(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StatusReason) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Agreement_statusReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
@@ -12768,24 +12720,8 @@ func (ec *executionContext) fieldContext_Agreement_updatedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Agreement_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Agreement_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Agreement_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Agreement) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Version) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Agreement_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Int")
@@ -12823,70 +12759,22 @@ func (ec *executionContext) fieldContext_AgreementComment_center(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementComment_authorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementComment_authorSubject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AuthorSubject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementComment_authorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.AuthorSubject) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementComment_authorSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementComment", field, false, false, "String")
 }
 
-func (ec *executionContext) _AgreementComment_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementComment_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementComment_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementComment_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementComment", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AgreementComment_text(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementComment_text(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Text, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementComment_text(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementCommentEntry) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Text) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementComment_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementComment", field, false, false, "String")
@@ -12979,47 +12867,15 @@ func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementEdge", field, false, false, "String")
@@ -13158,70 +13014,22 @@ func (ec *executionContext) fieldContext_AgreementEvent_actorCenter(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementEvent_actorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementEvent_actorSubject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ActorSubject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementEvent_actorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.ActorSubject) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementEvent_actorSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "String")
 }
 
-func (ec *executionContext) _AgreementEvent_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementEvent_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementEvent_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementEvent_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AgreementEvent_note(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementEvent_note(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AgreementEvent_note(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementEvent) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementEvent", field, false, false, "String")
@@ -13282,24 +13090,8 @@ func (ec *executionContext) fieldContext_AgreementFulfillment_agreement(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementFulfillment_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementFulfillment_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementFulfillment_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementFulfillment_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementFulfillment", field, false, false, "Int")
@@ -13337,70 +13129,22 @@ func (ec *executionContext) fieldContext_AgreementFulfillment_lines(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementFulfillment_quota(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementFulfillment_quota(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Quota, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementFulfillment_quota(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Quota) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementFulfillment_quota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementFulfillment", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AgreementFulfillment_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementFulfillment_referred(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Referred, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementFulfillment_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Referred) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementFulfillment_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementFulfillment", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AgreementFulfillment_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementFulfillment_hired(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Hired, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementFulfillment_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementFulfillment) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Hired) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementFulfillment_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementFulfillment", field, false, false, "Int")
@@ -13502,93 +13246,29 @@ func (ec *executionContext) fieldContext_AgreementQuotaLine_to(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementQuotaLine_workers(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementQuotaLine_workers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Workers, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementQuotaLine_workers(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Workers) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementQuotaLine_workers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementQuotaLine", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AgreementQuotaLine_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementQuotaLine_referred(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Referred, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementQuotaLine_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Referred) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementQuotaLine_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementQuotaLine", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AgreementQuotaLine_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementQuotaLine_hired(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Hired, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementQuotaLine_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementQuotaLine) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Hired) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementQuotaLine_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementQuotaLine", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AgreementRevision_number(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementRevision_number(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Number, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementRevision_number(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Number) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementRevision_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "Int")
@@ -13626,47 +13306,15 @@ func (ec *executionContext) fieldContext_AgreementRevision_terms(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementRevision_termsHash(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementRevision_termsHash(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermsHash, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementRevision_termsHash(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.TermsHash) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementRevision_termsHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "String")
 }
 
-func (ec *executionContext) _AgreementRevision_hashVersion(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementRevision_hashVersion(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HashVersion, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementRevision_hashVersion(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.HashVersion) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementRevision_hashVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "Int")
@@ -13704,47 +13352,15 @@ func (ec *executionContext) fieldContext_AgreementRevision_proposedBy(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementRevision_proposedBySubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementRevision_proposedBySubject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProposedBySubject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementRevision_proposedBySubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.ProposedBySubject) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementRevision_proposedBySubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "String")
 }
 
-func (ec *executionContext) _AgreementRevision_note(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementRevision_note(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AgreementRevision_note(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementRevision) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementRevision_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementRevision", field, false, false, "String")
@@ -13805,70 +13421,22 @@ func (ec *executionContext) fieldContext_AgreementSignature_center(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementSignature_signerSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementSignature_signerSubject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SignerSubject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementSignature_signerSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.SignerSubject) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementSignature_signerSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
 }
 
-func (ec *executionContext) _AgreementSignature_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementSignature_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementSignature_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementSignature_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AgreementSignature_termsHash(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementSignature_termsHash(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TermsHash, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementSignature_termsHash(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.TermsHash) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementSignature_termsHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
@@ -13897,70 +13465,22 @@ func (ec *executionContext) fieldContext_AgreementSignature_signedAt(_ context.C
 	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _AgreementSignature_kid(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementSignature_kid(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.KID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AgreementSignature_kid(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.KID) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementSignature_kid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
 }
 
-func (ec *executionContext) _AgreementSignature_alg(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementSignature_alg(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Alg, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AgreementSignature_alg(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Alg) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementSignature_alg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
 }
 
-func (ec *executionContext) _AgreementSignature_jws(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementSignature_jws(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.JWS, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AgreementSignature_jws(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementSignature) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.JWS) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementSignature_jws(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementSignature", field, false, false, "String")
@@ -14076,47 +13596,15 @@ func (ec *executionContext) fieldContext_AgreementTerms_responsibilities(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _AgreementTerms_supportPolicy(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementTerms_supportPolicy(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SupportPolicy, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementTerms_supportPolicy(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.SupportPolicy) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementTerms_supportPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "String")
 }
 
-func (ec *executionContext) _AgreementTerms_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementTerms_notes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Notes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AgreementTerms_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.AgreementTerms) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Notes) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AgreementTerms_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementTerms", field, false, false, "String")
@@ -14177,47 +13665,15 @@ func (ec *executionContext) fieldContext_AuditEntry_center(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_centerCode(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_centerCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CenterCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AuditEntry_centerCode(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CenterCode) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntry_centerCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_subject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntry_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -14246,70 +13702,22 @@ func (ec *executionContext) fieldContext_AuditEntry_roles(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Role")
 }
 
-func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_action(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Action, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Action) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_entityKind(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_entityKind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EntityKind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AuditEntry_entityKind(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EntityKind) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntry_entityKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_entityId(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_entityId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EntityID(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AuditEntry_entityId(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) graphql.Marshaler {
+	return ec.marshalOID2ᚖstring(ctx, field.Selections, obj.EntityID()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntry_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, true, false, "ID")
@@ -14338,47 +13746,15 @@ func (ec *executionContext) fieldContext_AuditEntry_fields(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_purpose(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_purpose(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Purpose, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AuditEntry_purpose(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Purpose) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntry_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_operation(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Operation, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Operation) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntry_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -14407,24 +13783,8 @@ func (ec *executionContext) fieldContext_AuditEntry_refusal(_ context.Context, f
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AccessRefusal")
 }
 
-func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntry_requestId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RequestID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *exchange.AuditEntry) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RequestID) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -14494,47 +13854,15 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AuditEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntryConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
@@ -15022,24 +14350,8 @@ func (ec *executionContext) fieldContext_BenefitTransfer_firstPaymentDate(_ cont
 	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "Date")
 }
 
-func (ec *executionContext) _BenefitTransfer_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransfer_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransfer_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransfer_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "Int")
@@ -15155,24 +14467,8 @@ func (ec *executionContext) fieldContext_BenefitTransfer_updatedAt(_ context.Con
 	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _BenefitTransfer_version(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransfer_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransfer_version(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransfer) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Version) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransfer_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransfer", field, false, false, "Int")
@@ -15242,24 +14538,8 @@ func (ec *executionContext) fieldContext_BenefitTransferConnection_pageInfo(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _BenefitTransferConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferConnection", field, false, false, "Int")
@@ -15311,24 +14591,8 @@ func (ec *executionContext) fieldContext_BenefitTransferDocument_kind(_ context.
 	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "BenefitDocumentKind")
 }
 
-func (ec *executionContext) _BenefitTransferDocument_title(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferDocument_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferDocument_title(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferDocument_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "String")
@@ -15357,47 +14621,15 @@ func (ec *executionContext) fieldContext_BenefitTransferDocument_sha256(_ contex
 	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, true, true, "String")
 }
 
-func (ec *executionContext) _BenefitTransferDocument_size(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferDocument_size(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Size, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferDocument_size(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Size) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferDocument_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferDocument_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferDocument_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferDocument_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitDocument) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferDocument_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, false, false, "Int")
@@ -15449,24 +14681,8 @@ func (ec *executionContext) fieldContext_BenefitTransferDocument_contentBase64(_
 	return graphql.NewScalarFieldContext("BenefitTransferDocument", field, true, true, "String")
 }
 
-func (ec *executionContext) _BenefitTransferEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BenefitTransferEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferEdge", field, false, false, "String")
@@ -15628,24 +14844,8 @@ func (ec *executionContext) fieldContext_BenefitTransferEvent_actorSubject(_ con
 	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, true, true, "String")
 }
 
-func (ec *executionContext) _BenefitTransferEvent_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferEvent_revision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Revision, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferEvent_revision(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Revision) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferEvent_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "Int")
@@ -15674,24 +14874,8 @@ func (ec *executionContext) fieldContext_BenefitTransferEvent_returnReason(_ con
 	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "TransferReturnReason")
 }
 
-func (ec *executionContext) _BenefitTransferEvent_note(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferEvent_note(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _BenefitTransferEvent_note(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferEvent) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferEvent", field, false, false, "String")
@@ -15885,346 +15069,106 @@ func (ec *executionContext) fieldContext_BenefitTransferStats_to(_ context.Conte
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Date")
 }
 
-func (ec *executionContext) _BenefitTransferStats_total(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferStats_total(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Total) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferStats_requested(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_requested(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Requested, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferStats_requested(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Requested) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_requested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferStats_notified(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_notified(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Notified, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferStats_notified(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Notified) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_notified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferStats_sent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_sent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Sent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferStats_sent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Sent) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferStats_received(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_received(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Received, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferStats_received(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Received) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferStats_accepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_accepted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Accepted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferStats_accepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Accepted) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferStats_returned(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_returned(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Returned, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferStats_returned(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Returned) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_returned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferStats_cancelled(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_cancelled(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cancelled, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferStats_cancelled(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Cancelled) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferStats_overdue(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_overdue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Overdue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _BenefitTransferStats_overdue(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Overdue) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToSent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToSent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MedianWorkingDaysToSent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToSent(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.MedianWorkingDaysToSent) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_medianWorkingDaysToSent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Float")
 }
 
-func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToAccepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MedianWorkingDaysToAccepted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _BenefitTransferStats_medianWorkingDaysToAccepted(ctx context.Context, field graphql.CollectedField, obj *exchange.BenefitTransferStats) graphql.Marshaler {
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.MedianWorkingDaysToAccepted) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_BenefitTransferStats_medianWorkingDaysToAccepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitTransferStats", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Benefits_housing(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefits_housing(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Housing, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Benefits_housing(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Housing) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Benefits_housing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefits", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Benefits_transportSupport(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefits_transportSupport(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TransportSupport, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Benefits_transportSupport(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.TransportSupport) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Benefits_transportSupport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefits", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Benefits_meals(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefits_meals(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Meals, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Benefits_meals(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Meals) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Benefits_meals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefits", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Benefits_note(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefits_note(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Benefits_note(ctx context.Context, field graphql.CollectedField, obj *exchange.Benefits) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Benefits_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefits", field, false, false, "String")
@@ -16294,70 +15238,22 @@ func (ec *executionContext) fieldContext_CancelExchangeSessionPayload_userErrors
 	return fc, nil
 }
 
-func (ec *executionContext) _Center_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Center_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NodeID(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Center_id(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) graphql.Marshaler {
+	return ec.marshalNID2string(ctx, field.Selections, obj.NodeID()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Center_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Center", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Center_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Center_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Center_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Center_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Center", field, false, false, "String")
 }
 
-func (ec *executionContext) _Center_name(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Center_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Center_name(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Center_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Center", field, false, false, "String")
@@ -16395,47 +15291,15 @@ func (ec *executionContext) fieldContext_Center_province(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Center_email(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Center_email(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Center_email(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Email) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Center_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Center", field, false, false, "String")
 }
 
-func (ec *executionContext) _Center_phone(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Center_phone(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Center_phone(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Phone) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Center_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Center", field, false, false, "String")
@@ -16542,24 +15406,8 @@ func (ec *executionContext) fieldContext_Center_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Center", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Center_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Center_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Center_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Center) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Version) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Center_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Center", field, false, false, "Int")
@@ -16629,47 +15477,15 @@ func (ec *executionContext) fieldContext_CenterConnection_pageInfo(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _CenterConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CenterConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CenterConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _CenterConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CenterConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_CenterConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CenterConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _CenterEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CenterEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CenterEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _CenterEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CenterEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_CenterEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CenterEdge", field, false, false, "String")
@@ -16730,24 +15546,8 @@ func (ec *executionContext) fieldContext_CenterKey_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("CenterKey", field, true, true, "ID")
 }
 
-func (ec *executionContext) _CenterKey_kid(ctx context.Context, field graphql.CollectedField, obj *exchange.CenterKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CenterKey_kid(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.KID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _CenterKey_kid(ctx context.Context, field graphql.CollectedField, obj *exchange.CenterKey) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.KID) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_CenterKey_kid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CenterKey", field, false, false, "String")
@@ -16785,47 +15585,15 @@ func (ec *executionContext) fieldContext_CenterKey_center(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _CenterKey_alg(ctx context.Context, field graphql.CollectedField, obj *exchange.CenterKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CenterKey_alg(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Alg, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _CenterKey_alg(ctx context.Context, field graphql.CollectedField, obj *exchange.CenterKey) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Alg) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_CenterKey_alg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CenterKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _CenterKey_publicKeyPem(ctx context.Context, field graphql.CollectedField, obj *exchange.CenterKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CenterKey_publicKeyPem(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PublicKeyPEM, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _CenterKey_publicKeyPem(ctx context.Context, field graphql.CollectedField, obj *exchange.CenterKey) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.PublicKeyPEM) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_CenterKey_publicKeyPem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CenterKey", field, false, false, "String")
@@ -16923,24 +15691,8 @@ func (ec *executionContext) fieldContext_CenterKey_revokedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("CenterKey", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Change_sequence(ctx context.Context, field graphql.CollectedField, obj *exchange.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Change_sequence(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Sequence, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Change_sequence(ctx context.Context, field graphql.CollectedField, obj *exchange.Change) graphql.Marshaler {
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Sequence) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Change_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Change", field, false, false, "Int64")
@@ -17015,24 +15767,8 @@ func (ec *executionContext) fieldContext_Change_entityId(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Change", field, true, true, "ID")
 }
 
-func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *exchange.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Change_action(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ActionName(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *exchange.Change) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.ActionName()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
@@ -17180,47 +15916,15 @@ func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ChangeConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ChangeEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEdge", field, false, false, "String")
@@ -17450,24 +16154,8 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_webhook(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _CreateWebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateWebhookPayload_secret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _CreateWebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Secret) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_CreateWebhookPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateWebhookPayload", field, false, false, "String")
@@ -17624,24 +16312,8 @@ func (ec *executionContext) fieldContext_Deduction_kind(_ context.Context, field
 	return graphql.NewScalarFieldContext("Deduction", field, false, false, "DeductionKind")
 }
 
-func (ec *executionContext) _Deduction_amount(ctx context.Context, field graphql.CollectedField, obj *exchange.Deduction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Deduction_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Deduction_amount(ctx context.Context, field graphql.CollectedField, obj *exchange.Deduction) graphql.Marshaler {
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Amount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Deduction_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Deduction", field, false, false, "Int64")
@@ -17679,24 +16351,8 @@ func (ec *executionContext) fieldContext_DemandMatch_laborDemand(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _DemandMatch_score(ctx context.Context, field graphql.CollectedField, obj *exchange.DemandMatch) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DemandMatch_score(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Score, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _DemandMatch_score(ctx context.Context, field graphql.CollectedField, obj *exchange.DemandMatch) graphql.Marshaler {
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Score) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_DemandMatch_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DemandMatch", field, false, false, "Float")
@@ -17789,70 +16445,22 @@ func (ec *executionContext) fieldContext_DisableWebhookPayload_userErrors(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Employer_name(ctx context.Context, field graphql.CollectedField, obj *exchange.Employer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Employer_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Employer_name(ctx context.Context, field graphql.CollectedField, obj *exchange.Employer) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Employer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Employer", field, false, false, "String")
 }
 
-func (ec *executionContext) _Employer_taxCode(ctx context.Context, field graphql.CollectedField, obj *exchange.Employer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Employer_taxCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TaxCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Employer_taxCode(ctx context.Context, field graphql.CollectedField, obj *exchange.Employer) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TaxCode) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Employer_taxCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Employer", field, false, false, "String")
 }
 
-func (ec *executionContext) _EraseWorkerPayload_erasedWorkerId(ctx context.Context, field graphql.CollectedField, obj *model.EraseWorkerPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EraseWorkerPayload_erasedWorkerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ErasedWorkerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _EraseWorkerPayload_erasedWorkerId(ctx context.Context, field graphql.CollectedField, obj *model.EraseWorkerPayload) graphql.Marshaler {
+	return ec.marshalOID2ᚖstring(ctx, field.Selections, obj.ErasedWorkerID) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_EraseWorkerPayload_erasedWorkerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EraseWorkerPayload", field, false, false, "ID")
@@ -17913,47 +16521,15 @@ func (ec *executionContext) fieldContext_ExchangeSession_id(_ context.Context, f
 	return graphql.NewScalarFieldContext("ExchangeSession", field, true, true, "ID")
 }
 
-func (ec *executionContext) _ExchangeSession_title(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExchangeSession_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ExchangeSession_title(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ExchangeSession_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
 }
 
-func (ec *executionContext) _ExchangeSession_description(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExchangeSession_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ExchangeSession_description(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ExchangeSession_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
@@ -18060,24 +16636,8 @@ func (ec *executionContext) fieldContext_ExchangeSession_endsAt(_ context.Contex
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _ExchangeSession_address(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExchangeSession_address(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Address, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ExchangeSession_address(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Address) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ExchangeSession_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
@@ -18115,24 +16675,8 @@ func (ec *executionContext) fieldContext_ExchangeSession_province(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ExchangeSession_onlineUrl(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExchangeSession_onlineUrl(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OnlineURL, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ExchangeSession_onlineUrl(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.OnlineURL) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ExchangeSession_onlineUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
@@ -18184,24 +16728,8 @@ func (ec *executionContext) fieldContext_ExchangeSession_cancelledAt(_ context.C
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _ExchangeSession_cancelReason(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExchangeSession_cancelReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CancelReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ExchangeSession_cancelReason(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CancelReason) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ExchangeSession_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "String")
@@ -18335,24 +16863,8 @@ func (ec *executionContext) fieldContext_ExchangeSession_totals(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ExchangeSession_isRecord(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExchangeSession_isRecord(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsRecord, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ExchangeSession_isRecord(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRecord) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ExchangeSession_isRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "Boolean")
@@ -18436,24 +16948,8 @@ func (ec *executionContext) fieldContext_ExchangeSession_updatedAt(_ context.Con
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _ExchangeSession_version(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExchangeSession_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ExchangeSession_version(ctx context.Context, field graphql.CollectedField, obj *exchange.ExchangeSession) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Version) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ExchangeSession_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeSession", field, false, false, "Int")
@@ -18523,47 +17019,15 @@ func (ec *executionContext) fieldContext_ExchangeSessionConnection_pageInfo(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _ExchangeSessionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeSessionConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExchangeSessionConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ExchangeSessionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeSessionConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ExchangeSessionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeSessionConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ExchangeSessionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeSessionEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExchangeSessionEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ExchangeSessionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeSessionEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ExchangeSessionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeSessionEdge", field, false, false, "String")
@@ -18665,47 +17129,15 @@ func (ec *executionContext) fieldContext_GiveConsentPayload_userErrors(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _ImportPayload_createdCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportPayload_createdCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ImportPayload_createdCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.CreatedCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ImportPayload_createdCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportPayload", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ImportPayload_rowCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportPayload_rowCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RowCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ImportPayload_rowCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.RowCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ImportPayload_rowCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportPayload", field, false, false, "Int")
@@ -18775,47 +17207,15 @@ func (ec *executionContext) fieldContext_ImportPayload_userErrors(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ImportRowError_line(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportRowError_line(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ImportRowError_line(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Line) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ImportRowError_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ImportRowError_column(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportRowError_column(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Column, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ImportRowError_column(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Column) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ImportRowError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
@@ -18844,24 +17244,8 @@ func (ec *executionContext) fieldContext_ImportRowError_code(_ context.Context, 
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "UserErrorCode")
 }
 
-func (ec *executionContext) _ImportRowError_message(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ImportRowError_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ImportRowError_message(ctx context.Context, field graphql.CollectedField, obj *exchange.ImportRowError) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ImportRowError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
@@ -18890,47 +17274,15 @@ func (ec *executionContext) fieldContext_Interview_at(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Interview", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Interview_place(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Interview_place(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Place, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Interview_place(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Place) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Interview_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
 }
 
-func (ec *executionContext) _Interview_link(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Interview_link(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Link, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Interview_link(ctx context.Context, field graphql.CollectedField, obj *exchange.Interview) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Link) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Interview_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
@@ -19096,24 +17448,8 @@ func (ec *executionContext) fieldContext_JoinExchangeSessionPayload_userErrors(_
 	return fc, nil
 }
 
-func (ec *executionContext) _LaborDemand_id(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NodeID(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborDemand_id(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalNID2string(ctx, field.Selections, obj.NodeID()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, true, false, "ID")
@@ -19215,162 +17551,50 @@ func (ec *executionContext) fieldContext_LaborDemand_occupation(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _LaborDemand_title(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborDemand_title(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
 }
 
-func (ec *executionContext) _LaborDemand_description(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborDemand_description(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
 }
 
-func (ec *executionContext) _LaborDemand_quantity(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_quantity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Quantity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborDemand_quantity(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Quantity) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LaborDemand_filledCount(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_filledCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FilledCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborDemand_filledCount(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.FilledCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_filledCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LaborDemand_openPositions(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_openPositions(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OpenPositions(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborDemand_openPositions(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.OpenPositions()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_openPositions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, true, false, "Int")
 }
 
-func (ec *executionContext) _LaborDemand_wageMin(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_wageMin(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WageMin, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt642ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborDemand_wageMin(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.WageMin) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_wageMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int64")
 }
 
-func (ec *executionContext) _LaborDemand_wageMax(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_wageMax(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WageMax, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt642ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborDemand_wageMax(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.WageMax) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_wageMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int64")
@@ -19408,24 +17632,8 @@ func (ec *executionContext) fieldContext_LaborDemand_workProvince(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _LaborDemand_workAddress(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_workAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WorkAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborDemand_workAddress(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.WorkAddress) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_workAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
@@ -19633,47 +17841,15 @@ func (ec *executionContext) fieldContext_LaborDemand_closedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _LaborDemand_closeReason(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_closeReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CloseReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborDemand_closeReason(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CloseReason) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_closeReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "String")
 }
 
-func (ec *executionContext) _LaborDemand_hoursPerWeek(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_hoursPerWeek(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HoursPerWeek, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborDemand_hoursPerWeek(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.HoursPerWeek) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_hoursPerWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
@@ -19702,24 +17878,8 @@ func (ec *executionContext) fieldContext_LaborDemand_shifts(_ context.Context, f
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "WorkShift")
 }
 
-func (ec *executionContext) _LaborDemand_contractMonths(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_contractMonths(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ContractMonths, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborDemand_contractMonths(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ContractMonths) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_contractMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
@@ -19835,47 +17995,15 @@ func (ec *executionContext) fieldContext_LaborDemand_deductions(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _LaborDemand_probationDays(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_probationDays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProbationDays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborDemand_probationDays(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ProbationDays) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_probationDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LaborDemand_socialInsurance(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_socialInsurance(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SocialInsurance, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
-			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborDemand_socialInsurance(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.SocialInsurance) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_socialInsurance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Boolean")
@@ -19927,24 +18055,8 @@ func (ec *executionContext) fieldContext_LaborDemand_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _LaborDemand_version(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemand_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborDemand_version(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborDemand) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Version) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemand_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemand", field, false, false, "Int")
@@ -20014,47 +18126,15 @@ func (ec *executionContext) fieldContext_LaborDemandConnection_pageInfo(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _LaborDemandConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LaborDemandConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemandConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborDemandConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LaborDemandConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemandConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemandConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LaborDemandEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LaborDemandEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborDemandEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborDemandEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LaborDemandEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborDemandEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborDemandEdge", field, false, false, "String")
@@ -20225,70 +18305,22 @@ func (ec *executionContext) fieldContext_LaborSupply_educationLevel(_ context.Co
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "EducationLevel")
 }
 
-func (ec *executionContext) _LaborSupply_minAge(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborSupply_minAge(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinAge, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborSupply_minAge(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) graphql.Marshaler {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.MinAge) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborSupply_minAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LaborSupply_maxAge(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborSupply_maxAge(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MaxAge, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborSupply_maxAge(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) graphql.Marshaler {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.MaxAge) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborSupply_maxAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LaborSupply_quantity(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborSupply_quantity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Quantity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborSupply_quantity(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Quantity) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborSupply_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
@@ -20372,47 +18404,15 @@ func (ec *executionContext) fieldContext_LaborSupply_destinationProvinces(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _LaborSupply_expectedWageMin(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborSupply_expectedWageMin(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpectedWageMin, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt642ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborSupply_expectedWageMin(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) graphql.Marshaler {
+	return ec.marshalOInt642ᚖint64(ctx, field.Selections, obj.ExpectedWageMin) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborSupply_expectedWageMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int64")
 }
 
-func (ec *executionContext) _LaborSupply_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborSupply_notes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Notes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _LaborSupply_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Notes) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborSupply_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "String")
@@ -20510,24 +18510,8 @@ func (ec *executionContext) fieldContext_LaborSupply_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _LaborSupply_version(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborSupply_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborSupply_version(ctx context.Context, field graphql.CollectedField, obj *exchange.LaborSupply) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Version) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborSupply_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupply", field, false, false, "Int")
@@ -20597,47 +18581,15 @@ func (ec *executionContext) fieldContext_LaborSupplyConnection_pageInfo(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _LaborSupplyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LaborSupplyConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborSupplyConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborSupplyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LaborSupplyConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborSupplyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupplyConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LaborSupplyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LaborSupplyEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LaborSupplyEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _LaborSupplyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LaborSupplyEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_LaborSupplyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LaborSupplyEdge", field, false, false, "String")
@@ -20739,162 +18691,50 @@ func (ec *executionContext) fieldContext_MarketBalance_occupation(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _MarketBalance_demandPositions(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketBalance_demandPositions(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DemandPositions, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _MarketBalance_demandPositions(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DemandPositions) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_MarketBalance_demandPositions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _MarketBalance_demandPostings(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketBalance_demandPostings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DemandPostings, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _MarketBalance_demandPostings(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DemandPostings) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_MarketBalance_demandPostings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _MarketBalance_supplyWorkers(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketBalance_supplyWorkers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SupplyWorkers, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _MarketBalance_supplyWorkers(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SupplyWorkers) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_MarketBalance_supplyWorkers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _MarketBalance_supplyPostings(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketBalance_supplyPostings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SupplyPostings, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _MarketBalance_supplyPostings(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SupplyPostings) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_MarketBalance_supplyPostings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _MarketBalance_shortage(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketBalance_shortage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Shortage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _MarketBalance_shortage(ctx context.Context, field graphql.CollectedField, obj *exchange.MarketBalance) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Shortage) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_MarketBalance_shortage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketBalance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _MonthlyValue_month(ctx context.Context, field graphql.CollectedField, obj *exchange.MonthlyValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthlyValue_month(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Month, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _MonthlyValue_month(ctx context.Context, field graphql.CollectedField, obj *exchange.MonthlyValue) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Month) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_MonthlyValue_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthlyValue", field, false, false, "String")
 }
 
-func (ec *executionContext) _MonthlyValue_value(ctx context.Context, field graphql.CollectedField, obj *exchange.MonthlyValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthlyValue_value(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _MonthlyValue_value(ctx context.Context, field graphql.CollectedField, obj *exchange.MonthlyValue) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Value) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_MonthlyValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthlyValue", field, false, false, "Int")
@@ -22836,93 +20676,29 @@ func (ec *executionContext) fieldContext_Mutation_updateWorker(ctx context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Occupation_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Occupation_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Occupation_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Occupation_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Occupation", field, false, false, "String")
 }
 
-func (ec *executionContext) _Occupation_level(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Occupation_level(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Occupation_level(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Level) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Occupation_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Occupation", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Occupation_titleEn(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Occupation_titleEn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TitleEn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Occupation_titleEn(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.TitleEn) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Occupation_titleEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Occupation", field, false, false, "String")
 }
 
-func (ec *executionContext) _Occupation_titleVi(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Occupation_titleVi(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TitleVi, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Occupation_titleVi(ctx context.Context, field graphql.CollectedField, obj *exchange.Occupation) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TitleVi) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Occupation_titleVi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Occupation", field, false, false, "String")
@@ -22992,139 +20768,43 @@ func (ec *executionContext) fieldContext_Occupation_children(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Overtime_hoursPerMonth(ctx context.Context, field graphql.CollectedField, obj *exchange.Overtime) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Overtime_hoursPerMonth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HoursPerMonth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Overtime_hoursPerMonth(ctx context.Context, field graphql.CollectedField, obj *exchange.Overtime) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.HoursPerMonth) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Overtime_hoursPerMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Overtime", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Overtime_payRatePercent(ctx context.Context, field graphql.CollectedField, obj *exchange.Overtime) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Overtime_payRatePercent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PayRatePercent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Overtime_payRatePercent(ctx context.Context, field graphql.CollectedField, obj *exchange.Overtime) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.PayRatePercent) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Overtime_payRatePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Overtime", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNextPage) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasPreviousPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_startCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StartCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
@@ -23194,116 +20874,36 @@ func (ec *executionContext) fieldContext_ProposeAgreementPayload_userErrors(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _Province_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Province_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Province_code(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Province_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Province", field, false, false, "String")
 }
 
-func (ec *executionContext) _Province_name(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Province_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Province_name(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Province_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Province", field, false, false, "String")
 }
 
-func (ec *executionContext) _Province_nameAscii(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Province_nameAscii(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NameASCII, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Province_nameAscii(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.NameASCII) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Province_nameAscii(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Province", field, false, false, "String")
 }
 
-func (ec *executionContext) _Province_isCurrent(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Province_isCurrent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsCurrent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Province_isCurrent(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsCurrent) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Province_isCurrent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Province", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Province_kind(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Province_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Province_kind(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Kind) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Province_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Province", field, false, false, "String")
@@ -23396,24 +20996,8 @@ func (ec *executionContext) fieldContext_Province_mergedFrom(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Province_formerName(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Province_formerName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FormerName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Province_formerName(ctx context.Context, field graphql.CollectedField, obj *exchange.Province) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FormerName) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Province_formerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Province", field, false, false, "String")
@@ -24651,139 +22235,43 @@ func (ec *executionContext) fieldContext_QuotaFulfillment_to(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _QuotaFulfillment_quota(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QuotaFulfillment_quota(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Quota, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _QuotaFulfillment_quota(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Quota) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_QuotaFulfillment_quota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Int")
 }
 
-func (ec *executionContext) _QuotaFulfillment_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QuotaFulfillment_referred(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Referred, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _QuotaFulfillment_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Referred) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_QuotaFulfillment_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Int")
 }
 
-func (ec *executionContext) _QuotaFulfillment_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QuotaFulfillment_hired(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Hired, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _QuotaFulfillment_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Hired) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_QuotaFulfillment_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Int")
 }
 
-func (ec *executionContext) _QuotaFulfillment_remaining(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QuotaFulfillment_remaining(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Remaining, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _QuotaFulfillment_remaining(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Remaining) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_QuotaFulfillment_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Int")
 }
 
-func (ec *executionContext) _QuotaFulfillment_hiredRate(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QuotaFulfillment_hiredRate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HiredRate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _QuotaFulfillment_hiredRate(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaFulfillment) graphql.Marshaler {
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.HiredRate) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_QuotaFulfillment_hiredRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaFulfillment", field, false, false, "Float")
 }
 
-func (ec *executionContext) _QuotaLine_occupationCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QuotaLine_occupationCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OccupationCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _QuotaLine_occupationCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.OccupationCode) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_QuotaLine_occupationCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "String")
@@ -24821,70 +22309,22 @@ func (ec *executionContext) fieldContext_QuotaLine_occupation(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _QuotaLine_workers(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QuotaLine_workers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Workers, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _QuotaLine_workers(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Workers) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_QuotaLine_workers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "Int")
 }
 
-func (ec *executionContext) _QuotaLine_fromCenterCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QuotaLine_fromCenterCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FromCenterCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _QuotaLine_fromCenterCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.FromCenterCode) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_QuotaLine_fromCenterCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "String")
 }
 
-func (ec *executionContext) _QuotaLine_toCenterCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QuotaLine_toCenterCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ToCenterCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _QuotaLine_toCenterCode(ctx context.Context, field graphql.CollectedField, obj *exchange.QuotaLine) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.ToCenterCode) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_QuotaLine_toCenterCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuotaLine", field, false, false, "String")
@@ -25105,24 +22545,8 @@ func (ec *executionContext) fieldContext_Referral_worker(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Referral_workerErased(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Referral_workerErased(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WorkerErased, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Referral_workerErased(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.WorkerErased) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Referral_workerErased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "Boolean")
@@ -25453,24 +22877,8 @@ func (ec *executionContext) fieldContext_Referral_updatedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Referral_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Referral_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Referral_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Referral) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Version) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Referral_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "Int")
@@ -25627,47 +23035,15 @@ func (ec *executionContext) fieldContext_ReferralConnection_pageInfo(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ReferralConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReferralEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReferralEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralEdge", field, false, false, "String")
@@ -25806,47 +23182,15 @@ func (ec *executionContext) fieldContext_ReferralEvent_actorCenter(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ReferralEvent_actorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralEvent_actorSubject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ActorSubject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralEvent_actorSubject(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.ActorSubject) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralEvent_actorSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReferralEvent_note(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralEvent_note(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ReferralEvent_note(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralEvent) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralEvent", field, false, false, "String")
@@ -25994,208 +23338,64 @@ func (ec *executionContext) fieldContext_ReferralFlow_destination(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ReferralFlow_total(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFlow_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFlow_total(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Total) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFlow_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFlow_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFlow_referred(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Referred, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFlow_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Referred) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFlow_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFlow_acknowledged(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFlow_acknowledged(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Acknowledged, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFlow_acknowledged(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Acknowledged) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFlow_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFlow_interviewScheduled(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFlow_interviewScheduled(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InterviewScheduled, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFlow_interviewScheduled(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.InterviewScheduled) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFlow_interviewScheduled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFlow_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFlow_hired(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Hired, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFlow_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Hired) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFlow_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFlow_notHired(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFlow_notHired(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NotHired, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFlow_notHired(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.NotHired) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFlow_notHired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFlow_withdrawn(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFlow_withdrawn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Withdrawn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFlow_withdrawn(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Withdrawn) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFlow_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFlow_employed(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFlow_employed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Employed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFlow_employed(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Employed) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFlow_employed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFlow_leftJob(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFlow_leftJob(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LeftJob, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFlow_leftJob(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFlow) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.LeftJob) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFlow_leftJob(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFlow", field, false, false, "Int")
@@ -26279,254 +23479,78 @@ func (ec *executionContext) fieldContext_ReferralFunnel_to(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Date")
 }
 
-func (ec *executionContext) _ReferralFunnel_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_referred(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Referred, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFunnel_referred(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Referred) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_referred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFunnel_acknowledged(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_acknowledged(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Acknowledged, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFunnel_acknowledged(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Acknowledged) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFunnel_interviewed(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_interviewed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Interviewed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFunnel_interviewed(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Interviewed) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_interviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFunnel_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_hired(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Hired, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFunnel_hired(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Hired) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_hired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFunnel_employed(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_employed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Employed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _ReferralFunnel_employed(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Employed) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_employed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReferralFunnel_acknowledgedRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_acknowledgedRate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AcknowledgedRate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ReferralFunnel_acknowledgedRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.AcknowledgedRate) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_acknowledgedRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ReferralFunnel_interviewedRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_interviewedRate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InterviewedRate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ReferralFunnel_interviewedRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.InterviewedRate) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_interviewedRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ReferralFunnel_hiredRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_hiredRate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HiredRate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ReferralFunnel_hiredRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.HiredRate) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_hiredRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ReferralFunnel_employedRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_employedRate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EmployedRate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ReferralFunnel_employedRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.EmployedRate) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_employedRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ReferralFunnel_overallHireRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_overallHireRate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OverallHireRate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ReferralFunnel_overallHireRate(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.OverallHireRate) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_overallHireRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ReferralFunnel_medianDaysToHire(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferralFunnel_medianDaysToHire(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MedianDaysToHire, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _ReferralFunnel_medianDaysToHire(ctx context.Context, field graphql.CollectedField, obj *exchange.ReferralFunnel) graphql.Marshaler {
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.MedianDaysToHire) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_ReferralFunnel_medianDaysToHire(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReferralFunnel", field, false, false, "Float")
@@ -26770,139 +23794,43 @@ func (ec *executionContext) fieldContext_Requirements_skillLevel(_ context.Conte
 	return graphql.NewScalarFieldContext("Requirements", field, false, false, "SkillLevel")
 }
 
-func (ec *executionContext) _Requirements_minAge(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Requirements_minAge(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinAge, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Requirements_minAge(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) graphql.Marshaler {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.MinAge) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Requirements_minAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirements", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Requirements_maxAge(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Requirements_maxAge(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MaxAge, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Requirements_maxAge(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) graphql.Marshaler {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.MaxAge) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Requirements_maxAge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirements", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Requirements_experienceYears(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Requirements_experienceYears(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExperienceYears, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Requirements_experienceYears(ctx context.Context, field graphql.CollectedField, obj *exchange.Requirements) graphql.Marshaler {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ExperienceYears) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Requirements_experienceYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Requirements", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Responsibility_centerCode(ctx context.Context, field graphql.CollectedField, obj *exchange.Responsibility) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Responsibility_centerCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CenterCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Responsibility_centerCode(ctx context.Context, field graphql.CollectedField, obj *exchange.Responsibility) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.CenterCode) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Responsibility_centerCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "String")
 }
 
-func (ec *executionContext) _Responsibility_text(ctx context.Context, field graphql.CollectedField, obj *exchange.Responsibility) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Responsibility_text(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Text, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Responsibility_text(ctx context.Context, field graphql.CollectedField, obj *exchange.Responsibility) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Text) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Responsibility_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "String")
 }
 
-func (ec *executionContext) _RetentionCheckpoint_day(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionCheckpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RetentionCheckpoint_day(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Day, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _RetentionCheckpoint_day(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionCheckpoint) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Day) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_RetentionCheckpoint_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RetentionCheckpoint", field, false, false, "Int")
@@ -27041,116 +23969,36 @@ func (ec *executionContext) fieldContext_RetentionRate_destination(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _RetentionRate_day(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RetentionRate_day(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Day, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _RetentionRate_day(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Day) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_RetentionRate_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RetentionRate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RetentionRate_due(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RetentionRate_due(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Due, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _RetentionRate_due(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Due) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_RetentionRate_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RetentionRate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RetentionRate_confirmed(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RetentionRate_confirmed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Confirmed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _RetentionRate_confirmed(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Confirmed) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_RetentionRate_confirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RetentionRate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RetentionRate_left(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RetentionRate_left(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Left, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _RetentionRate_left(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Left) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_RetentionRate_left(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RetentionRate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RetentionRate_rate(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RetentionRate_rate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rate(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _RetentionRate_rate(ctx context.Context, field graphql.CollectedField, obj *exchange.RetentionRate) graphql.Marshaler {
+	return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.Rate()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_RetentionRate_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RetentionRate", field, true, false, "Float")
@@ -27316,24 +24164,8 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_webhook(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RotateWebhookSecretPayload_secret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Secret) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RotateWebhookSecretPayload", field, false, false, "String")
@@ -27490,24 +24322,8 @@ func (ec *executionContext) fieldContext_SessionInvitation_status(_ context.Cont
 	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "SessionInvitationStatus")
 }
 
-func (ec *executionContext) _SessionInvitation_message(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionInvitation_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _SessionInvitation_message(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Message) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionInvitation_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "String")
@@ -27559,24 +24375,8 @@ func (ec *executionContext) fieldContext_SessionInvitation_respondedAt(_ context
 	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _SessionInvitation_declineReason(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionInvitation_declineReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeclineReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _SessionInvitation_declineReason(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionInvitation) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeclineReason) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionInvitation_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionInvitation", field, false, false, "String")
@@ -27614,116 +24414,36 @@ func (ec *executionContext) fieldContext_SessionOutcome_center(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _SessionOutcome_workersAttending(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionOutcome_workersAttending(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WorkersAttending, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionOutcome_workersAttending(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.WorkersAttending) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionOutcome_workersAttending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SessionOutcome_interviewed(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionOutcome_interviewed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Interviewed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionOutcome_interviewed(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Interviewed) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionOutcome_interviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SessionOutcome_hiredOnSpot(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionOutcome_hiredOnSpot(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HiredOnSpot, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionOutcome_hiredOnSpot(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.HiredOnSpot) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionOutcome_hiredOnSpot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SessionOutcome_referredAfter(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionOutcome_referredAfter(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReferredAfter, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionOutcome_referredAfter(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReferredAfter) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionOutcome_referredAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SessionOutcome_referralCount(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionOutcome_referralCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReferralCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionOutcome_referralCount(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReferralCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionOutcome_referralCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "Int")
@@ -27752,24 +24472,8 @@ func (ec *executionContext) fieldContext_SessionOutcome_referralIds(_ context.Co
 	return graphql.NewScalarFieldContext("SessionOutcome", field, true, true, "ID")
 }
 
-func (ec *executionContext) _SessionOutcome_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionOutcome_notes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Notes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _SessionOutcome_notes(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionOutcome) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Notes) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionOutcome_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionOutcome", field, false, false, "String")
@@ -27853,24 +24557,8 @@ func (ec *executionContext) fieldContext_SessionParticipant_center(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _SessionParticipant_isHost(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionParticipant_isHost(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsHost, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionParticipant_isHost(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionParticipant) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsHost) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionParticipant_isHost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionParticipant", field, false, false, "Boolean")
@@ -27931,139 +24619,43 @@ func (ec *executionContext) fieldContext_SessionParticipant_outcome(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _SessionTotals_participatingCenters(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionTotals_participatingCenters(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ParticipatingCenters, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionTotals_participatingCenters(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ParticipatingCenters) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionTotals_participatingCenters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SessionTotals_reportingCenters(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionTotals_reportingCenters(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReportingCenters, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionTotals_reportingCenters(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReportingCenters) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionTotals_reportingCenters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SessionTotals_workersAttending(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionTotals_workersAttending(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.WorkersAttending, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionTotals_workersAttending(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.WorkersAttending) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionTotals_workersAttending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SessionTotals_interviewed(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionTotals_interviewed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Interviewed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionTotals_interviewed(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Interviewed) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionTotals_interviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SessionTotals_hiredOnSpot(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionTotals_hiredOnSpot(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HiredOnSpot, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionTotals_hiredOnSpot(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.HiredOnSpot) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionTotals_hiredOnSpot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SessionTotals_referredAfter(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SessionTotals_referredAfter(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReferredAfter, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SessionTotals_referredAfter(ctx context.Context, field graphql.CollectedField, obj *exchange.SessionTotals) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReferredAfter) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SessionTotals_referredAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionTotals", field, false, false, "Int")
@@ -28681,24 +25273,8 @@ func (ec *executionContext) fieldContext_SupplyMatch_laborSupply(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _SupplyMatch_score(ctx context.Context, field graphql.CollectedField, obj *exchange.SupplyMatch) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SupplyMatch_score(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Score, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _SupplyMatch_score(ctx context.Context, field graphql.CollectedField, obj *exchange.SupplyMatch) graphql.Marshaler {
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Score) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_SupplyMatch_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SupplyMatch", field, false, false, "Float")
@@ -29198,24 +25774,8 @@ func (ec *executionContext) fieldContext_UserError_field(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
 }
 
-func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *exchange.Error) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UserError_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *exchange.Error) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
@@ -29276,24 +25836,8 @@ func (ec *executionContext) fieldContext_Viewer_center(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *exchange.Principal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Viewer_subject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *exchange.Principal) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Subject) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Viewer_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
@@ -29377,24 +25921,8 @@ func (ec *executionContext) fieldContext_Webhook_center(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *exchange.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Webhook_url(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *exchange.Webhook) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.URL) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Webhook_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
@@ -29446,24 +25974,8 @@ func (ec *executionContext) fieldContext_Webhook_status(_ context.Context, field
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "WebhookStatus")
 }
 
-func (ec *executionContext) _Webhook_lastSequence(ctx context.Context, field graphql.CollectedField, obj *exchange.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Webhook_lastSequence(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastSequence, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Webhook_lastSequence(ctx context.Context, field graphql.CollectedField, obj *exchange.Webhook) graphql.Marshaler {
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.LastSequence) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Webhook_lastSequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Int64")
@@ -29561,24 +26073,8 @@ func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, f
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "ID")
 }
 
-func (ec *executionContext) _WebhookDelivery_sequence(ctx context.Context, field graphql.CollectedField, obj *exchange.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDelivery_sequence(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Sequence, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _WebhookDelivery_sequence(ctx context.Context, field graphql.CollectedField, obj *exchange.WebhookDelivery) graphql.Marshaler {
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Sequence) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int64")
@@ -29607,70 +26103,22 @@ func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Contex
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "WebhookDeliveryStatus")
 }
 
-func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *exchange.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attempts, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *exchange.WebhookDelivery) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Attempts) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
 }
 
-func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, field graphql.CollectedField, obj *exchange.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDelivery_responseCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResponseCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, field graphql.CollectedField, obj *exchange.WebhookDelivery) graphql.Marshaler {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ResponseCode) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_responseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
 }
 
-func (ec *executionContext) _WebhookDelivery_error(ctx context.Context, field graphql.CollectedField, obj *exchange.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDelivery_error(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Error, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _WebhookDelivery_error(ctx context.Context, field graphql.CollectedField, obj *exchange.WebhookDelivery) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Error) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
@@ -29832,47 +26280,15 @@ func (ec *executionContext) fieldContext_WebhookDeliveryConnection_pageInfo(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _WebhookDeliveryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDeliveryConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _WebhookDeliveryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_WebhookDeliveryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDeliveryConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _WebhookDeliveryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDeliveryEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _WebhookDeliveryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryEdge) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_WebhookDeliveryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDeliveryEdge", field, false, false, "String")
@@ -30125,24 +26541,8 @@ func (ec *executionContext) fieldContext_Worker_id(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Worker", field, true, true, "ID")
 }
 
-func (ec *executionContext) _Worker_fullName(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Worker_fullName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FullName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Worker_fullName(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.FullName) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Worker_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "String")
@@ -30194,47 +26594,15 @@ func (ec *executionContext) fieldContext_Worker_gender(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "Gender")
 }
 
-func (ec *executionContext) _Worker_phone(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Worker_phone(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Worker_phone(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Phone) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Worker_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "String")
 }
 
-func (ec *executionContext) _Worker_nationalIdMasked(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Worker_nationalIdMasked(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NationalIDMasked, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Worker_nationalIdMasked(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.NationalIDMasked) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Worker_nationalIdMasked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "String")
@@ -30318,24 +26686,8 @@ func (ec *executionContext) fieldContext_Worker_educationLevel(_ context.Context
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "EducationLevel")
 }
 
-func (ec *executionContext) _Worker_consentGiven(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Worker_consentGiven(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ConsentGiven, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Worker_consentGiven(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ConsentGiven) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Worker_consentGiven(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "Boolean")
@@ -30364,24 +26716,8 @@ func (ec *executionContext) fieldContext_Worker_consentAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Worker_consentPurpose(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Worker_consentPurpose(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ConsentPurpose, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Worker_consentPurpose(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ConsentPurpose) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Worker_consentPurpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "String")
@@ -30520,24 +26856,8 @@ func (ec *executionContext) fieldContext_Worker_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Worker_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Worker_version(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Worker_version(ctx context.Context, field graphql.CollectedField, obj *exchange.Worker) graphql.Marshaler {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Version) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_Worker_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Worker", field, false, false, "Int")
@@ -30587,24 +26907,8 @@ func (ec *executionContext) fieldContext_Worker_accessLog(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkerConsent_purpose(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WorkerConsent_purpose(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Purpose, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _WorkerConsent_purpose(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Purpose) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_WorkerConsent_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "String")
@@ -30642,24 +26946,8 @@ func (ec *executionContext) fieldContext_WorkerConsent_destinationProvinces(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkerConsent_anyDestination(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WorkerConsent_anyDestination(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AnyDestination(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _WorkerConsent_anyDestination(ctx context.Context, field graphql.CollectedField, obj *exchange.Consent) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.AnyDestination()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext_WorkerConsent_anyDestination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WorkerConsent", field, true, false, "Boolean")
@@ -30757,70 +27045,22 @@ func (ec *executionContext) fieldContext_WorkerConsent_status(_ context.Context,
 	return graphql.NewScalarFieldContext("WorkerConsent", field, false, false, "ConsentStatus")
 }
 
-func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
 }
 
-func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, true, false, "String")
 }
 
-func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_isRepeatable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsRepeatable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
@@ -30893,139 +27133,43 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
 }
 
-func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
-func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_isDeprecated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "Boolean")
 }
 
-func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_deprecationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
-func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
 }
 
-func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
@@ -31107,93 +27251,29 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_isDeprecated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, true, false, "Boolean")
 }
 
-func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_deprecationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
 }
 
-func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) graphql.Marshaler {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
 }
 
-func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
@@ -31231,93 +27311,29 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_defaultValue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DefaultValue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
 }
 
-func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_isDeprecated(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) graphql.Marshaler {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "Boolean")
 }
 
-func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_deprecationReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
 }
 
-func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Schema_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Schema", field, true, false, "String")
@@ -31506,70 +27522,22 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "__TypeKind")
 }
 
-func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
 }
 
-func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
 }
 
-func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_specifiedByURL(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SpecifiedByURL(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) graphql.Marshaler {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SpecifiedByURL()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
@@ -31803,24 +27771,8 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Type_isOneOf(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsOneOf(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalOBoolean2bool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) graphql.Marshaler {
+	return ec.marshalOBoolean2bool(ctx, field.Selections, obj.IsOneOf()) // lean: a plain field
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Type", field, true, false, "Boolean")
@@ -36244,7 +32196,7 @@ func (ec *executionContext) _AddCenterKeyPayload(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, addCenterKeyPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36273,7 +32225,7 @@ func (ec *executionContext) _AddCenterKeyPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementImplementors = []string{"Agreement", "Node"}
@@ -36282,7 +32234,7 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36405,7 +32357,7 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementCommentImplementors = []string{"AgreementComment"}
@@ -36414,7 +32366,7 @@ func (ec *executionContext) _AgreementComment(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementCommentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36459,7 +32411,7 @@ func (ec *executionContext) _AgreementComment(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementConnectionImplementors = []string{"AgreementConnection"}
@@ -36468,7 +32420,7 @@ func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36502,7 +32454,7 @@ func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementEdgeImplementors = []string{"AgreementEdge"}
@@ -36511,7 +32463,7 @@ func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36540,7 +32492,7 @@ func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementEventImplementors = []string{"AgreementEvent"}
@@ -36549,7 +32501,7 @@ func (ec *executionContext) _AgreementEvent(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36609,7 +32561,7 @@ func (ec *executionContext) _AgreementEvent(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementFulfillmentImplementors = []string{"AgreementFulfillment"}
@@ -36618,7 +32570,7 @@ func (ec *executionContext) _AgreementFulfillment(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementFulfillmentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36668,7 +32620,7 @@ func (ec *executionContext) _AgreementFulfillment(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementQuotaLineImplementors = []string{"AgreementQuotaLine"}
@@ -36677,7 +32629,7 @@ func (ec *executionContext) _AgreementQuotaLine(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementQuotaLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36729,7 +32681,7 @@ func (ec *executionContext) _AgreementQuotaLine(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementRevisionImplementors = []string{"AgreementRevision"}
@@ -36738,7 +32690,7 @@ func (ec *executionContext) _AgreementRevision(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementRevisionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36798,7 +32750,7 @@ func (ec *executionContext) _AgreementRevision(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementSignatureImplementors = []string{"AgreementSignature"}
@@ -36807,7 +32759,7 @@ func (ec *executionContext) _AgreementSignature(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementSignatureImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36867,7 +32819,7 @@ func (ec *executionContext) _AgreementSignature(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var agreementTermsImplementors = []string{"AgreementTerms"}
@@ -36876,7 +32828,7 @@ func (ec *executionContext) _AgreementTerms(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, agreementTermsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36925,7 +32877,7 @@ func (ec *executionContext) _AgreementTerms(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var auditEntryImplementors = []string{"AuditEntry"}
@@ -36934,7 +32886,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37019,7 +32971,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
@@ -37028,7 +32980,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37062,7 +33014,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
@@ -37071,7 +33023,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37100,7 +33052,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var benefitTransferImplementors = []string{"BenefitTransfer", "Node"}
@@ -37109,7 +33061,7 @@ func (ec *executionContext) _BenefitTransfer(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37264,7 +33216,7 @@ func (ec *executionContext) _BenefitTransfer(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var benefitTransferConnectionImplementors = []string{"BenefitTransferConnection"}
@@ -37273,7 +33225,7 @@ func (ec *executionContext) _BenefitTransferConnection(ctx context.Context, sel 
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37307,7 +33259,7 @@ func (ec *executionContext) _BenefitTransferConnection(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var benefitTransferDocumentImplementors = []string{"BenefitTransferDocument"}
@@ -37316,7 +33268,7 @@ func (ec *executionContext) _BenefitTransferDocument(ctx context.Context, sel as
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferDocumentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37378,7 +33330,7 @@ func (ec *executionContext) _BenefitTransferDocument(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var benefitTransferEdgeImplementors = []string{"BenefitTransferEdge"}
@@ -37387,7 +33339,7 @@ func (ec *executionContext) _BenefitTransferEdge(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37416,7 +33368,7 @@ func (ec *executionContext) _BenefitTransferEdge(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var benefitTransferEventImplementors = []string{"BenefitTransferEvent"}
@@ -37425,7 +33377,7 @@ func (ec *executionContext) _BenefitTransferEvent(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37491,7 +33443,7 @@ func (ec *executionContext) _BenefitTransferEvent(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var benefitTransferPayloadImplementors = []string{"BenefitTransferPayload"}
@@ -37500,7 +33452,7 @@ func (ec *executionContext) _BenefitTransferPayload(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37529,7 +33481,7 @@ func (ec *executionContext) _BenefitTransferPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var benefitTransferStatsImplementors = []string{"BenefitTransferStats"}
@@ -37538,7 +33490,7 @@ func (ec *executionContext) _BenefitTransferStats(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitTransferStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37633,7 +33585,7 @@ func (ec *executionContext) _BenefitTransferStats(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var benefitsImplementors = []string{"Benefits"}
@@ -37642,7 +33594,7 @@ func (ec *executionContext) _Benefits(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37681,7 +33633,7 @@ func (ec *executionContext) _Benefits(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var cancelExchangeSessionPayloadImplementors = []string{"CancelExchangeSessionPayload"}
@@ -37690,7 +33642,7 @@ func (ec *executionContext) _CancelExchangeSessionPayload(ctx context.Context, s
 	fields := graphql.CollectFields(ec.OperationContext, sel, cancelExchangeSessionPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37719,7 +33671,7 @@ func (ec *executionContext) _CancelExchangeSessionPayload(ctx context.Context, s
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var centerImplementors = []string{"Center", "Node"}
@@ -37728,7 +33680,7 @@ func (ec *executionContext) _Center(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, centerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37804,7 +33756,7 @@ func (ec *executionContext) _Center(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var centerConnectionImplementors = []string{"CenterConnection"}
@@ -37813,7 +33765,7 @@ func (ec *executionContext) _CenterConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, centerConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37847,7 +33799,7 @@ func (ec *executionContext) _CenterConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var centerEdgeImplementors = []string{"CenterEdge"}
@@ -37856,7 +33808,7 @@ func (ec *executionContext) _CenterEdge(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, centerEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37885,7 +33837,7 @@ func (ec *executionContext) _CenterEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var centerKeyImplementors = []string{"CenterKey", "Node"}
@@ -37894,7 +33846,7 @@ func (ec *executionContext) _CenterKey(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, centerKeyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37961,7 +33913,7 @@ func (ec *executionContext) _CenterKey(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var changeImplementors = []string{"Change"}
@@ -37970,7 +33922,7 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38033,7 +33985,7 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var changeConnectionImplementors = []string{"ChangeConnection"}
@@ -38042,7 +33994,7 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38076,7 +34028,7 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var changeEdgeImplementors = []string{"ChangeEdge"}
@@ -38085,7 +34037,7 @@ func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38114,7 +34066,7 @@ func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var closeLaborDemandPayloadImplementors = []string{"CloseLaborDemandPayload"}
@@ -38123,7 +34075,7 @@ func (ec *executionContext) _CloseLaborDemandPayload(ctx context.Context, sel as
 	fields := graphql.CollectFields(ec.OperationContext, sel, closeLaborDemandPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38152,7 +34104,7 @@ func (ec *executionContext) _CloseLaborDemandPayload(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var commentOnAgreementPayloadImplementors = []string{"CommentOnAgreementPayload"}
@@ -38161,7 +34113,7 @@ func (ec *executionContext) _CommentOnAgreementPayload(ctx context.Context, sel 
 	fields := graphql.CollectFields(ec.OperationContext, sel, commentOnAgreementPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38195,7 +34147,7 @@ func (ec *executionContext) _CommentOnAgreementPayload(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var createWebhookPayloadImplementors = []string{"CreateWebhookPayload"}
@@ -38204,7 +34156,7 @@ func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, createWebhookPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38238,7 +34190,7 @@ func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var declineExchangeSessionPayloadImplementors = []string{"DeclineExchangeSessionPayload"}
@@ -38247,7 +34199,7 @@ func (ec *executionContext) _DeclineExchangeSessionPayload(ctx context.Context, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, declineExchangeSessionPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38281,7 +34233,7 @@ func (ec *executionContext) _DeclineExchangeSessionPayload(ctx context.Context, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var deductionImplementors = []string{"Deduction"}
@@ -38290,7 +34242,7 @@ func (ec *executionContext) _Deduction(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, deductionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38319,7 +34271,7 @@ func (ec *executionContext) _Deduction(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var demandMatchImplementors = []string{"DemandMatch"}
@@ -38328,7 +34280,7 @@ func (ec *executionContext) _DemandMatch(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, demandMatchImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38362,7 +34314,7 @@ func (ec *executionContext) _DemandMatch(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var disableWebhookPayloadImplementors = []string{"DisableWebhookPayload"}
@@ -38371,7 +34323,7 @@ func (ec *executionContext) _DisableWebhookPayload(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, disableWebhookPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38400,7 +34352,7 @@ func (ec *executionContext) _DisableWebhookPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var employerImplementors = []string{"Employer"}
@@ -38409,7 +34361,7 @@ func (ec *executionContext) _Employer(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, employerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38438,7 +34390,7 @@ func (ec *executionContext) _Employer(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var eraseWorkerPayloadImplementors = []string{"EraseWorkerPayload"}
@@ -38447,7 +34399,7 @@ func (ec *executionContext) _EraseWorkerPayload(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, eraseWorkerPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38476,7 +34428,7 @@ func (ec *executionContext) _EraseWorkerPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var exchangeSessionImplementors = []string{"ExchangeSession", "Node"}
@@ -38485,7 +34437,7 @@ func (ec *executionContext) _ExchangeSession(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeSessionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38622,7 +34574,7 @@ func (ec *executionContext) _ExchangeSession(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var exchangeSessionConnectionImplementors = []string{"ExchangeSessionConnection"}
@@ -38631,7 +34583,7 @@ func (ec *executionContext) _ExchangeSessionConnection(ctx context.Context, sel 
 	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeSessionConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38665,7 +34617,7 @@ func (ec *executionContext) _ExchangeSessionConnection(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var exchangeSessionEdgeImplementors = []string{"ExchangeSessionEdge"}
@@ -38674,7 +34626,7 @@ func (ec *executionContext) _ExchangeSessionEdge(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeSessionEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38703,7 +34655,7 @@ func (ec *executionContext) _ExchangeSessionEdge(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var giveConsentPayloadImplementors = []string{"GiveConsentPayload"}
@@ -38712,7 +34664,7 @@ func (ec *executionContext) _GiveConsentPayload(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, giveConsentPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38741,7 +34693,7 @@ func (ec *executionContext) _GiveConsentPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var importPayloadImplementors = []string{"ImportPayload"}
@@ -38750,7 +34702,7 @@ func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, importPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38789,7 +34741,7 @@ func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var importRowErrorImplementors = []string{"ImportRowError"}
@@ -38798,7 +34750,7 @@ func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, importRowErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38837,7 +34789,7 @@ func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var interviewImplementors = []string{"Interview"}
@@ -38846,7 +34798,7 @@ func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, interviewImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38880,7 +34832,7 @@ func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var inviteToExchangeSessionPayloadImplementors = []string{"InviteToExchangeSessionPayload"}
@@ -38889,7 +34841,7 @@ func (ec *executionContext) _InviteToExchangeSessionPayload(ctx context.Context,
 	fields := graphql.CollectFields(ec.OperationContext, sel, inviteToExchangeSessionPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38923,7 +34875,7 @@ func (ec *executionContext) _InviteToExchangeSessionPayload(ctx context.Context,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var joinExchangeSessionPayloadImplementors = []string{"JoinExchangeSessionPayload"}
@@ -38932,7 +34884,7 @@ func (ec *executionContext) _JoinExchangeSessionPayload(ctx context.Context, sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, joinExchangeSessionPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -38961,7 +34913,7 @@ func (ec *executionContext) _JoinExchangeSessionPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var laborDemandImplementors = []string{"LaborDemand", "Node"}
@@ -38970,7 +34922,7 @@ func (ec *executionContext) _LaborDemand(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, laborDemandImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39160,7 +35112,7 @@ func (ec *executionContext) _LaborDemand(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var laborDemandConnectionImplementors = []string{"LaborDemandConnection"}
@@ -39169,7 +35121,7 @@ func (ec *executionContext) _LaborDemandConnection(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, laborDemandConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39203,7 +35155,7 @@ func (ec *executionContext) _LaborDemandConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var laborDemandEdgeImplementors = []string{"LaborDemandEdge"}
@@ -39212,7 +35164,7 @@ func (ec *executionContext) _LaborDemandEdge(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, laborDemandEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39241,7 +35193,7 @@ func (ec *executionContext) _LaborDemandEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var laborSupplyImplementors = []string{"LaborSupply", "Node"}
@@ -39250,7 +35202,7 @@ func (ec *executionContext) _LaborSupply(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, laborSupplyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39363,7 +35315,7 @@ func (ec *executionContext) _LaborSupply(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var laborSupplyConnectionImplementors = []string{"LaborSupplyConnection"}
@@ -39372,7 +35324,7 @@ func (ec *executionContext) _LaborSupplyConnection(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, laborSupplyConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39406,7 +35358,7 @@ func (ec *executionContext) _LaborSupplyConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var laborSupplyEdgeImplementors = []string{"LaborSupplyEdge"}
@@ -39415,7 +35367,7 @@ func (ec *executionContext) _LaborSupplyEdge(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, laborSupplyEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39444,7 +35396,7 @@ func (ec *executionContext) _LaborSupplyEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var marketBalanceImplementors = []string{"MarketBalance"}
@@ -39453,7 +35405,7 @@ func (ec *executionContext) _MarketBalance(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, marketBalanceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39509,7 +35461,7 @@ func (ec *executionContext) _MarketBalance(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var monthlyValueImplementors = []string{"MonthlyValue"}
@@ -39518,7 +35470,7 @@ func (ec *executionContext) _MonthlyValue(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, monthlyValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39547,7 +35499,7 @@ func (ec *executionContext) _MonthlyValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -39900,7 +35852,7 @@ func (ec *executionContext) _Occupation(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, occupationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39951,7 +35903,7 @@ func (ec *executionContext) _Occupation(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var overtimeImplementors = []string{"Overtime"}
@@ -39960,7 +35912,7 @@ func (ec *executionContext) _Overtime(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, overtimeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -39989,7 +35941,7 @@ func (ec *executionContext) _Overtime(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -39998,7 +35950,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40037,7 +35989,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var proposeAgreementPayloadImplementors = []string{"ProposeAgreementPayload"}
@@ -40046,7 +35998,7 @@ func (ec *executionContext) _ProposeAgreementPayload(ctx context.Context, sel as
 	fields := graphql.CollectFields(ec.OperationContext, sel, proposeAgreementPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40075,7 +36027,7 @@ func (ec *executionContext) _ProposeAgreementPayload(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var provinceImplementors = []string{"Province"}
@@ -40084,7 +36036,7 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, provinceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40150,7 +36102,7 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var publishLaborDemandPayloadImplementors = []string{"PublishLaborDemandPayload"}
@@ -40159,7 +36111,7 @@ func (ec *executionContext) _PublishLaborDemandPayload(ctx context.Context, sel 
 	fields := graphql.CollectFields(ec.OperationContext, sel, publishLaborDemandPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40188,7 +36140,7 @@ func (ec *executionContext) _PublishLaborDemandPayload(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var publishLaborSupplyPayloadImplementors = []string{"PublishLaborSupplyPayload"}
@@ -40197,7 +36149,7 @@ func (ec *executionContext) _PublishLaborSupplyPayload(ctx context.Context, sel 
 	fields := graphql.CollectFields(ec.OperationContext, sel, publishLaborSupplyPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40226,7 +36178,7 @@ func (ec *executionContext) _PublishLaborSupplyPayload(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var queryImplementors = []string{"Query"}
@@ -40417,7 +36369,7 @@ func (ec *executionContext) _QuotaFulfillment(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, quotaFulfillmentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40479,7 +36431,7 @@ func (ec *executionContext) _QuotaFulfillment(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var quotaLineImplementors = []string{"QuotaLine"}
@@ -40488,7 +36440,7 @@ func (ec *executionContext) _QuotaLine(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, quotaLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40533,7 +36485,7 @@ func (ec *executionContext) _QuotaLine(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var recordSessionOutcomePayloadImplementors = []string{"RecordSessionOutcomePayload"}
@@ -40542,7 +36494,7 @@ func (ec *executionContext) _RecordSessionOutcomePayload(ctx context.Context, se
 	fields := graphql.CollectFields(ec.OperationContext, sel, recordSessionOutcomePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40576,7 +36528,7 @@ func (ec *executionContext) _RecordSessionOutcomePayload(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var referWorkerPayloadImplementors = []string{"ReferWorkerPayload"}
@@ -40585,7 +36537,7 @@ func (ec *executionContext) _ReferWorkerPayload(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, referWorkerPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40614,7 +36566,7 @@ func (ec *executionContext) _ReferWorkerPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var referralImplementors = []string{"Referral", "Node"}
@@ -40623,7 +36575,7 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40743,7 +36695,7 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var referralConnectionImplementors = []string{"ReferralConnection"}
@@ -40752,7 +36704,7 @@ func (ec *executionContext) _ReferralConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40786,7 +36738,7 @@ func (ec *executionContext) _ReferralConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var referralEdgeImplementors = []string{"ReferralEdge"}
@@ -40795,7 +36747,7 @@ func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40824,7 +36776,7 @@ func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var referralEventImplementors = []string{"ReferralEvent"}
@@ -40833,7 +36785,7 @@ func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40898,7 +36850,7 @@ func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var referralFlowImplementors = []string{"ReferralFlow"}
@@ -40907,7 +36859,7 @@ func (ec *executionContext) _ReferralFlow(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralFlowImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40983,7 +36935,7 @@ func (ec *executionContext) _ReferralFlow(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var referralFunnelImplementors = []string{"ReferralFunnel"}
@@ -40992,7 +36944,7 @@ func (ec *executionContext) _ReferralFunnel(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralFunnelImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41082,7 +37034,7 @@ func (ec *executionContext) _ReferralFunnel(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var registerCenterPayloadImplementors = []string{"RegisterCenterPayload"}
@@ -41091,7 +37043,7 @@ func (ec *executionContext) _RegisterCenterPayload(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, registerCenterPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41120,7 +37072,7 @@ func (ec *executionContext) _RegisterCenterPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var reinstateCenterPayloadImplementors = []string{"ReinstateCenterPayload"}
@@ -41129,7 +37081,7 @@ func (ec *executionContext) _ReinstateCenterPayload(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, reinstateCenterPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41158,7 +37110,7 @@ func (ec *executionContext) _ReinstateCenterPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var rejectAgreementPayloadImplementors = []string{"RejectAgreementPayload"}
@@ -41167,7 +37119,7 @@ func (ec *executionContext) _RejectAgreementPayload(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, rejectAgreementPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41196,7 +37148,7 @@ func (ec *executionContext) _RejectAgreementPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var requirementsImplementors = []string{"Requirements"}
@@ -41205,7 +37157,7 @@ func (ec *executionContext) _Requirements(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, requirementsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41249,7 +37201,7 @@ func (ec *executionContext) _Requirements(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var responsibilityImplementors = []string{"Responsibility"}
@@ -41258,7 +37210,7 @@ func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41287,7 +37239,7 @@ func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var retentionCheckpointImplementors = []string{"RetentionCheckpoint"}
@@ -41296,7 +37248,7 @@ func (ec *executionContext) _RetentionCheckpoint(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, retentionCheckpointImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41335,7 +37287,7 @@ func (ec *executionContext) _RetentionCheckpoint(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var retentionRateImplementors = []string{"RetentionRate"}
@@ -41344,7 +37296,7 @@ func (ec *executionContext) _RetentionRate(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, retentionRateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41400,7 +37352,7 @@ func (ec *executionContext) _RetentionRate(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var reviseAgreementPayloadImplementors = []string{"ReviseAgreementPayload"}
@@ -41409,7 +37361,7 @@ func (ec *executionContext) _ReviseAgreementPayload(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, reviseAgreementPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41438,7 +37390,7 @@ func (ec *executionContext) _ReviseAgreementPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var revokeCenterKeyPayloadImplementors = []string{"RevokeCenterKeyPayload"}
@@ -41447,7 +37399,7 @@ func (ec *executionContext) _RevokeCenterKeyPayload(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, revokeCenterKeyPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41476,7 +37428,7 @@ func (ec *executionContext) _RevokeCenterKeyPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayload"}
@@ -41485,7 +37437,7 @@ func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, rotateWebhookSecretPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41519,7 +37471,7 @@ func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var scheduleExchangeSessionPayloadImplementors = []string{"ScheduleExchangeSessionPayload"}
@@ -41528,7 +37480,7 @@ func (ec *executionContext) _ScheduleExchangeSessionPayload(ctx context.Context,
 	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleExchangeSessionPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41557,7 +37509,7 @@ func (ec *executionContext) _ScheduleExchangeSessionPayload(ctx context.Context,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var sessionInvitationImplementors = []string{"SessionInvitation"}
@@ -41566,7 +37518,7 @@ func (ec *executionContext) _SessionInvitation(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, sessionInvitationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41616,7 +37568,7 @@ func (ec *executionContext) _SessionInvitation(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var sessionOutcomeImplementors = []string{"SessionOutcome"}
@@ -41625,7 +37577,7 @@ func (ec *executionContext) _SessionOutcome(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, sessionOutcomeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41696,7 +37648,7 @@ func (ec *executionContext) _SessionOutcome(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var sessionParticipantImplementors = []string{"SessionParticipant"}
@@ -41705,7 +37657,7 @@ func (ec *executionContext) _SessionParticipant(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, sessionParticipantImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41745,7 +37697,7 @@ func (ec *executionContext) _SessionParticipant(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var sessionTotalsImplementors = []string{"SessionTotals"}
@@ -41754,7 +37706,7 @@ func (ec *executionContext) _SessionTotals(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, sessionTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41803,7 +37755,7 @@ func (ec *executionContext) _SessionTotals(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var signAgreementPayloadImplementors = []string{"SignAgreementPayload"}
@@ -41812,7 +37764,7 @@ func (ec *executionContext) _SignAgreementPayload(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, signAgreementPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41841,7 +37793,7 @@ func (ec *executionContext) _SignAgreementPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var statsImplementors = []string{"Stats"}
@@ -41850,7 +37802,7 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, statsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41911,7 +37863,7 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -41948,7 +37900,7 @@ func (ec *executionContext) _SupplyMatch(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, supplyMatchImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41982,7 +37934,7 @@ func (ec *executionContext) _SupplyMatch(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var suspendCenterPayloadImplementors = []string{"SuspendCenterPayload"}
@@ -41991,7 +37943,7 @@ func (ec *executionContext) _SuspendCenterPayload(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, suspendCenterPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42020,7 +37972,7 @@ func (ec *executionContext) _SuspendCenterPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var terminateAgreementPayloadImplementors = []string{"TerminateAgreementPayload"}
@@ -42029,7 +37981,7 @@ func (ec *executionContext) _TerminateAgreementPayload(ctx context.Context, sel 
 	fields := graphql.CollectFields(ec.OperationContext, sel, terminateAgreementPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42058,7 +38010,7 @@ func (ec *executionContext) _TerminateAgreementPayload(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var updateCenterPayloadImplementors = []string{"UpdateCenterPayload"}
@@ -42067,7 +38019,7 @@ func (ec *executionContext) _UpdateCenterPayload(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, updateCenterPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42096,7 +38048,7 @@ func (ec *executionContext) _UpdateCenterPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var updateLaborDemandPayloadImplementors = []string{"UpdateLaborDemandPayload"}
@@ -42105,7 +38057,7 @@ func (ec *executionContext) _UpdateLaborDemandPayload(ctx context.Context, sel a
 	fields := graphql.CollectFields(ec.OperationContext, sel, updateLaborDemandPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42134,7 +38086,7 @@ func (ec *executionContext) _UpdateLaborDemandPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var updateLaborSupplyPayloadImplementors = []string{"UpdateLaborSupplyPayload"}
@@ -42143,7 +38095,7 @@ func (ec *executionContext) _UpdateLaborSupplyPayload(ctx context.Context, sel a
 	fields := graphql.CollectFields(ec.OperationContext, sel, updateLaborSupplyPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42172,7 +38124,7 @@ func (ec *executionContext) _UpdateLaborSupplyPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var updateReferralStatusPayloadImplementors = []string{"UpdateReferralStatusPayload"}
@@ -42181,7 +38133,7 @@ func (ec *executionContext) _UpdateReferralStatusPayload(ctx context.Context, se
 	fields := graphql.CollectFields(ec.OperationContext, sel, updateReferralStatusPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42210,7 +38162,7 @@ func (ec *executionContext) _UpdateReferralStatusPayload(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var updateWorkerPayloadImplementors = []string{"UpdateWorkerPayload"}
@@ -42219,7 +38171,7 @@ func (ec *executionContext) _UpdateWorkerPayload(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, updateWorkerPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42248,7 +38200,7 @@ func (ec *executionContext) _UpdateWorkerPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var userErrorImplementors = []string{"UserError"}
@@ -42257,7 +38209,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42291,7 +38243,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -42300,7 +38252,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42335,7 +38287,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var webhookImplementors = []string{"Webhook"}
@@ -42344,7 +38296,7 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42410,7 +38362,7 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var webhookDeliveryImplementors = []string{"WebhookDelivery"}
@@ -42419,7 +38371,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42489,7 +38441,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var webhookDeliveryConnectionImplementors = []string{"WebhookDeliveryConnection"}
@@ -42498,7 +38450,7 @@ func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel 
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42532,7 +38484,7 @@ func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var webhookDeliveryEdgeImplementors = []string{"WebhookDeliveryEdge"}
@@ -42541,7 +38493,7 @@ func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42570,7 +38522,7 @@ func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var withdrawAgreementPayloadImplementors = []string{"WithdrawAgreementPayload"}
@@ -42579,7 +38531,7 @@ func (ec *executionContext) _WithdrawAgreementPayload(ctx context.Context, sel a
 	fields := graphql.CollectFields(ec.OperationContext, sel, withdrawAgreementPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42608,7 +38560,7 @@ func (ec *executionContext) _WithdrawAgreementPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var withdrawConsentPayloadImplementors = []string{"WithdrawConsentPayload"}
@@ -42617,7 +38569,7 @@ func (ec *executionContext) _WithdrawConsentPayload(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, withdrawConsentPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42646,7 +38598,7 @@ func (ec *executionContext) _WithdrawConsentPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var withdrawLaborSupplyPayloadImplementors = []string{"WithdrawLaborSupplyPayload"}
@@ -42655,7 +38607,7 @@ func (ec *executionContext) _WithdrawLaborSupplyPayload(ctx context.Context, sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, withdrawLaborSupplyPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42684,7 +38636,7 @@ func (ec *executionContext) _WithdrawLaborSupplyPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var workerImplementors = []string{"Worker", "Node"}
@@ -42693,7 +38645,7 @@ func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, workerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42812,7 +38764,7 @@ func (ec *executionContext) _Worker(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var workerConsentImplementors = []string{"WorkerConsent"}
@@ -42821,7 +38773,7 @@ func (ec *executionContext) _WorkerConsent(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, workerConsentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42876,7 +38828,7 @@ func (ec *executionContext) _WorkerConsent(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -42885,7 +38837,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42929,7 +38881,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -42938,7 +38890,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42977,7 +38929,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -42986,7 +38938,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43035,7 +38987,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -43044,7 +38996,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43093,7 +39045,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -43102,7 +39054,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43151,7 +39103,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -43160,7 +39112,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43234,7 +39186,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return fieldValues{fields, out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -3,7 +3,7 @@
 package graph
 
 //go:generate go run github.com/99designs/gqlgen generate
-//go:generate go run ./inorder -file generated.go LaborDemandEdge
+//go:generate go run ./lean -file generated.go LaborDemandEdge
 
 import (
 	"context"
