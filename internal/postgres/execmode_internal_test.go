@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func TestParseExecMode(t *testing.T) {
@@ -62,6 +64,26 @@ func TestPoolConfigTurnsJITOff(t *testing.T) {
 		}
 		if got := cfg.ConnConfig.RuntimeParams["jit"]; got != want {
 			t.Errorf("%s: jit %q, want %q", url, got, want)
+		}
+	}
+}
+
+// TestContextWatcherThroughPooler: a request's deadline cancels the statement by a
+// cancel request on a direct connection, and by cutting the socket in the modes chosen
+// for a transaction pooler, where a cancel request can kill PgBouncer 1.18.
+func TestContextWatcherThroughPooler(t *testing.T) {
+	c := &pgconn.PgConn{}
+	for mode, want := range map[pgx.QueryExecMode]string{
+		pgx.QueryExecModeCacheStatement: "*pgconn.CancelRequestContextWatcherHandler",
+		pgx.QueryExecModeCacheDescribe:  "*pgconn.DeadlineContextWatcherHandler",
+		pgx.QueryExecModeDescribeExec:   "*pgconn.DeadlineContextWatcherHandler",
+	} {
+		cfg, err := PoolConfig("postgres://db:5432/laborx", PoolOptions{ExecMode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%T", cfg.ConnConfig.BuildContextWatcherHandler(c)); got != want {
+			t.Errorf("exec mode %v: %s, want %s", mode, got, want)
 		}
 	}
 }

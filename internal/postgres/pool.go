@@ -69,19 +69,37 @@ func PoolConfig(dsn string, o PoolOptions) (*pgxpool.Config, error) {
 	if err := checkExecMode(cfg.ConnConfig.DefaultQueryExecMode); err != nil {
 		return nil, err
 	}
-	// When a request's deadline passes mid-statement, ask the server to cancel the
-	// statement and keep the connection, instead of pgx's default of cutting the socket:
-	// a cut connection is lost to the pool, and the server would go on waiting for the
-	// lock or finishing the query for nobody.
-	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
-	}
+	cfg.ConnConfig.BuildContextWatcherHandler = contextWatcher(cfg.ConnConfig.DefaultQueryExecMode)
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
 		encodeUUIDs(c.TypeMap())
 		scanUUIDs(c.TypeMap())
 		return nil
 	}
 	return cfg, nil
+}
+
+// contextWatcher is what a connection does when a request's deadline passes
+// mid-statement. Directly on PostgreSQL it asks the server to cancel the statement
+// and keeps the connection, instead of pgx's default of cutting the socket: a cut
+// connection is lost to the pool, and the server would go on waiting for the lock or
+// finishing the query for nobody. Through a transaction pooler (the exec modes
+// chosen for one, see AutoExecMode) it cuts the socket after the same grace: a
+// pooler's connections are cheap to remake, it cancels the server's statement
+// itself when its client goes, and a cancel request sent through PgBouncer before
+// 1.20 (Debian 12 ships 1.18) kills the whole pooler when the client gives up on it
+// before the server has answered, as it does while the server is down or stuck
+// ("FATAL … disconnect_client(): bad client state: 0", pgbouncer/pgbouncer#801,
+// fixed by #846), which TestTopology met.
+func contextWatcher(m pgx.QueryExecMode) func(*pgconn.PgConn) ctxwatch.Handler {
+	const grace = 2 * time.Second
+	if m == pgx.QueryExecModeCacheDescribe || m == pgx.QueryExecModeDescribeExec {
+		return func(c *pgconn.PgConn) ctxwatch.Handler {
+			return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn(), DeadlineDelay: grace}
+		}
+	}
+	return func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: grace}
+	}
 }
 
 // OpenPool connects a pool configured by o. Connections are made on first use, so a
