@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/google/uuid"
 	"github.com/laborx/laborx/graph/model"
 	"github.com/laborx/laborx/internal/auth"
 	"github.com/laborx/laborx/internal/exchange"
@@ -22,7 +23,7 @@ func (r *centerResolver) Province(ctx context.Context, obj *exchange.Center) (*e
 
 // Keys is the resolver for the keys field.
 func (r *centerResolver) Keys(ctx context.Context, obj *exchange.Center) ([]*exchange.CenterKey, error) {
-	return r.CenterService.CenterKeys(ctx, obj.ID)
+	return loader.List(ctx, loader.For(ctx).CenterKeys, obj.ID)
 }
 
 // ID is the resolver for the id field.
@@ -104,6 +105,7 @@ func (r *queryResolver) Centers(ctx context.Context, filter *exchange.CenterFilt
 	if err != nil {
 		return nil, err
 	}
+	prefetchCenterKeys(ctx, p.Items, func(c *exchange.Center) uuid.UUID { return c.ID }, "edges", "node")
 	return &model.CenterConnection{
 		Edges:      edges(p, func(c string, n *exchange.Center) *model.CenterEdge { return &model.CenterEdge{Cursor: c, Node: n} }),
 		PageInfo:   pageInfo(p),

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
 	"github.com/laborx/laborx/graph/model"
 	"github.com/laborx/laborx/internal/exchange"
 	"github.com/laborx/laborx/internal/loader"
@@ -56,6 +57,7 @@ func (r *queryResolver) LaborDemands(ctx context.Context, filter *exchange.Labor
 		return nil, err
 	}
 	primeCenters(ctx, p.Centers)
+	prefetchCenterKeys(ctx, p.Centers, func(c *exchange.Center) uuid.UUID { return c.ID }, "edges", "node", "center")
 	return &model.LaborDemandConnection{
 		Edges: edges(p, func(c string, n *exchange.LaborDemand) *model.LaborDemandEdge {
 			return &model.LaborDemandEdge{Cursor: c, Node: n}

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -27,6 +29,21 @@ func prefetchCenters[T any](ctx context.Context, items []T, centerOf func(T) uui
 		ids[i] = centerOf(item)
 	}
 	loader.Prefetch(ctx, loader.For(ctx).Center, ids)
+}
+
+// prefetchCenterKeys starts one batch for the keys of a page's centers when the client
+// selected `keys` on them (at path below the list field): rows are marshalled one after
+// the other (marshalInOrder), so without it each new center would wait out the loader's
+// batch window alone.
+func prefetchCenterKeys[T any](ctx context.Context, items []T, centerOf func(T) uuid.UUID, path ...string) {
+	if !slices.Contains(strings.Split(selectedFields(ctx, path...), ","), "keys") {
+		return
+	}
+	ids := make([]uuid.UUID, len(items))
+	for i, item := range items {
+		ids[i] = centerOf(item)
+	}
+	loader.Prefetch(ctx, loader.For(ctx).CenterKeys, ids)
 }
 
 // primeCenters gives the center loader the centers a list read with its page, so the

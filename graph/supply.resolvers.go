@@ -72,6 +72,7 @@ func (r *queryResolver) LaborSupplies(ctx context.Context, filter *exchange.Labo
 		return nil, err
 	}
 	prefetchCenters(ctx, p.Items, func(s *exchange.LaborSupply) uuid.UUID { return s.CenterID })
+	prefetchCenterKeys(ctx, p.Items, func(s *exchange.LaborSupply) uuid.UUID { return s.CenterID }, "edges", "node", "center")
 	return &model.LaborSupplyConnection{
 		Edges: edges(p, func(c string, n *exchange.LaborSupply) *model.LaborSupplyEdge {
 			return &model.LaborSupplyEdge{Cursor: c, Node: n}

@@ -741,13 +741,11 @@ func (c *statementCounter) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, _ p
 }
 func (c *statementCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
-func TestLaborDemandsStatementCount(t *testing.T) {
-	t.Parallel()
-	counter := &statementCounter{}
-	e := apitest.NewWith(t, apitest.Options{QueryTracer: counter})
-	hpg := e.AddCenter(t, "HPG", "31")
-	tng := e.AddCenter(t, "TNG", "19")
-	bnh := e.AddCenter(t, "BNH", "24")
+// threeCentersOfDemands adds HPG, TNG and BNH with 30 open demands each.
+func threeCentersOfDemands(t *testing.T, e *apitest.Env) (hpg, tng, bnh *apitest.Center) {
+	hpg = e.AddCenter(t, "HPG", "31")
+	tng = e.AddCenter(t, "TNG", "19")
+	bnh = e.AddCenter(t, "BNH", "24")
 	var csv strings.Builder
 	csv.WriteString("employer_name,occupation_code,title,quantity,work_province_code,employment_type,expires_at\n")
 	exp := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
@@ -760,6 +758,66 @@ func TestLaborDemandsStatementCount(t *testing.T) {
 			map[string]any{"in": map[string]any{"csv": strings.ReplaceAll(csv.String(), ",31,", ","+map[string]string{"HPG": "31", "TNG": "19", "BNH": "24"}[c.Code]+",")}})
 		r.NoErrors(t)
 	}
+	return hpg, tng, bnh
+}
+
+// TestCenterKeysStatementCount: the keys of a page's centers cost one statement
+// whatever the page's size, for the demand list and the center directory, and each
+// caller sees only the keys it may (its own center's; an operator's, all).
+func TestCenterKeysStatementCount(t *testing.T) {
+	t.Parallel()
+	counter := &statementCounter{}
+	e := apitest.NewWith(t, apitest.Options{QueryTracer: counter})
+	_, tng, _ := threeCentersOfDemands(t, e)
+	run := func(tok, q string, first int) (int64, *apitest.Response) {
+		before := counter.n.Load()
+		r := e.Do(t, tok, q, map[string]any{"n": first})
+		r.NoErrors(t)
+		return counter.n.Load() - before, r
+	}
+	const demands = `query($n: Int) { laborDemands(first: $n) { edges { node { center { code keys { kid } } } } } }`
+	op := e.OperatorToken(t)
+	n5, _ := run(op, demands, 5)
+	n50, r := run(op, demands, 50)
+	if n5 != n50 {
+		t.Errorf("operator: laborDemands(first: 5) with center keys ran %d statements, (first: 50) %d", n5, n50)
+	}
+	codes := map[string]bool{}
+	for i := range r.Len("laborDemands.edges") {
+		node := fmt.Sprintf("laborDemands.edges.%d.node.center", i)
+		codes[r.String(t, node+".code")] = true
+		if r.Len(node+".keys") == 0 {
+			t.Errorf("operator: %s of %s has no keys", node, r.String(t, node+".code"))
+		}
+	}
+	if len(codes) < 2 {
+		t.Fatalf("the page names centers %v, want several", codes)
+	}
+	_, r = run(tng.Token(t, "coordinator"), demands, 50)
+	for i := range r.Len("laborDemands.edges") {
+		node := fmt.Sprintf("laborDemands.edges.%d.node.center", i)
+		own := r.String(t, node+".code") == "TNG"
+		if got := r.Len(node + ".keys"); own != (got > 0) {
+			t.Errorf("TNG's coordinator sees %d keys of %s", got, r.String(t, node+".code"))
+		}
+	}
+	const directory = `query($n: Int) { centers(first: $n) { edges { node { code keys { kid } } } } }`
+	n1, _ := run(op, directory, 1)
+	n3, r := run(op, directory, 3)
+	if r.Len("centers.edges") != 3 {
+		t.Fatalf("centers(first: 3): %d edges", r.Len("centers.edges"))
+	}
+	if n1 != n3 {
+		t.Errorf("operator: centers(first: 1) with keys ran %d statements, (first: 3) %d", n1, n3)
+	}
+	t.Logf("statements per request: demands 5 → %d, 50 → %d; centers 1 → %d, 3 → %d", n5, n50, n1, n3)
+}
+
+func TestLaborDemandsStatementCount(t *testing.T) {
+	t.Parallel()
+	counter := &statementCounter{}
+	e := apitest.NewWith(t, apitest.Options{QueryTracer: counter})
+	_, tng, _ := threeCentersOfDemands(t, e)
 	tok := tng.Token(t, "viewer")
 	count := func(first int) (int64, int) {
 		q := `query($n: Int) { laborDemands(first: $n) { totalCount edges { node { title

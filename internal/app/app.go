@@ -223,7 +223,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			AgreementEvents: agreements.EventsByAgreement, AgreementComments: agreements.CommentsByAgreement,
 			AgreementQuotaLines: agreements.QuotaLinesByAgreement,
 			ReferralCheckpoints: referrals.ReferralCheckpoints, WorkerConsents: referrals.WorkerConsents,
-			SessionReferrals: referrals.SessionReferrals},
+			SessionReferrals: referrals.SessionReferrals, CenterKeys: centers.KeysByCenter},
 		Ready:    a.ready,
 		Logger:   cfg.Logger,
 		Registry: reg,

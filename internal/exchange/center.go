@@ -137,5 +137,4 @@ type CenterService interface {
 	AddCenterKey(ctx context.Context, in AddCenterKeyInput) (*CenterKey, error)
 	RevokeCenterKey(ctx context.Context, in RevokeCenterKeyInput) (*CenterKey, error)
 	CenterKey(ctx context.Context, id uuid.UUID) (*CenterKey, error)
-	CenterKeys(ctx context.Context, centerID uuid.UUID) ([]*CenterKey, error)
 }

@@ -39,6 +39,8 @@ type Fetchers struct {
 	WorkerConsents func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.Consent, error)
 	// SessionReferrals loads the referrals made from sessions that the caller may see.
 	SessionReferrals func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.SessionReferral, error)
+	// CenterKeys loads keys by center id, for the centers whose keys the caller may see.
+	CenterKeys func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.CenterKey, error)
 }
 
 // Loaders is one request's set of loaders.
@@ -60,6 +62,7 @@ type Loaders struct {
 	ReferralCheckpoints *dataloadgen.Loader[uuid.UUID, []*exchange.RetentionCheckpoint]
 	WorkerConsents      *dataloadgen.Loader[uuid.UUID, []*exchange.Consent]
 	SessionReferrals    *dataloadgen.Loader[uuid.UUID, []*exchange.SessionReferral]
+	CenterKeys          *dataloadgen.Loader[uuid.UUID, []*exchange.CenterKey]
 }
 
 // wait is how long a loader collects keys before it runs its batch: long enough for
@@ -85,6 +88,7 @@ func New(f Fetchers) *Loaders {
 		ReferralCheckpoints: dataloadgen.NewMappedLoader(f.ReferralCheckpoints, dataloadgen.WithWait(wait)),
 		WorkerConsents:      dataloadgen.NewMappedLoader(f.WorkerConsents, dataloadgen.WithWait(wait)),
 		SessionReferrals:    dataloadgen.NewMappedLoader(f.SessionReferrals, dataloadgen.WithWait(wait)),
+		CenterKeys:          dataloadgen.NewMappedLoader(f.CenterKeys, dataloadgen.WithWait(wait)),
 	}
 }
 

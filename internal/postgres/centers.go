@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -291,25 +292,32 @@ func (s *CenterService) CenterKey(ctx context.Context, id uuid.UUID) (*exchange.
 	})
 }
 
-// CenterKeys lists a center's keys, newest first; empty for callers who may not see them.
-func (s *CenterService) CenterKeys(ctx context.Context, centerID uuid.UUID) ([]*exchange.CenterKey, error) {
+// KeysByCenter lists the keys of centers by center id, newest first, in one statement
+// for a page of centers (the loader behind Center.keys). A center whose keys the caller
+// may not see is absent, and its list is empty.
+func (s *CenterService) KeysByCenter(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*exchange.CenterKey, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// authz: SeesCenterKeys.
-	if !exchange.SeesCenterKeys(p, centerID) {
-		return []*exchange.CenterKey{}, nil
+	// authz: SeesCenterKeys, per center.
+	seen := slices.DeleteFunc(slices.Clone(ids), func(id uuid.UUID) bool { return !exchange.SeesCenterKeys(p, id) })
+	out := make(map[uuid.UUID][]*exchange.CenterKey, len(seen))
+	if len(seen) == 0 {
+		return out, nil
 	}
 	keys, err := readTx(ctx, s.db, func(tx *Tx) ([]*exchange.CenterKey, error) {
 		rows, _ := tx.Query(ctx, `SELECT `+keyColumns+` FROM center_keys k JOIN centers c ON c.id = k.center_id
-			WHERE k.center_id = $1 ORDER BY k.created_at DESC, k.kid`, centerID)
+			WHERE k.center_id = ANY($1) ORDER BY k.created_at DESC, k.kid`, seen)
 		return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[exchange.CenterKey])
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
-	return keys, nil
+	for _, k := range keys {
+		out[k.CenterID] = append(out[k.CenterID], k)
+	}
+	return out, nil
 }
 
 // AddCenterKey registers a public key for a center's tokens: the operator's, or a
