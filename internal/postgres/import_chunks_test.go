@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/laborx/laborx/internal/pgtest"
 	"github.com/laborx/laborx/internal/postgres"
 )
 
@@ -76,5 +79,34 @@ func TestImportChunks(t *testing.T) {
 	if err := db.Pool.QueryRow(context.Background(), `SELECT bool_and(s.ok) FROM (SELECT lag(c.sequence) OVER (ORDER BY d.created_at, d.id) < c.sequence
 		OR lag(c.sequence) OVER (ORDER BY d.created_at, d.id) IS NULL AS ok FROM changes c JOIN labor_supplies d ON d.id = c.entity_id) s`).Scan(&ordered); err != nil || !ordered {
 		t.Errorf("changes not in the rows' order: %v", err)
+	}
+}
+
+// TestImportCleansWithoutASpareConnection: on a pool of one, where the import holds
+// the only connection and its cleaner gets none, the import still merges its rows' GIN
+// entries before it commits, in its own transaction. A busy machine, where the
+// cleaner's connection is still being made when the import ends, takes the same path.
+func TestImportCleansWithoutASpareConnection(t *testing.T) {
+	defer postgres.SetImportChunkRows(postgres.SetImportChunkRows(7))
+	pool, err := pgxpool.New(context.Background(), pgtest.NewDSN(t, pgtest.Laborx)+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	db, err := postgres.New(context.Background(), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, err := registerHPG(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := postgres.NewMarketService(db).ImportSupplyCSV(ctx, strings.NewReader(marketCSV(db, "supply", 30, 5)), false, nil)
+	if err != nil || res.CreatedCount != 30 {
+		t.Fatalf("import on a pool of one: %v %+v", err, res)
+	}
+	var pending int64
+	if err := pool.QueryRow(context.Background(), `SELECT import_clean_pending('labor_supplies'::regclass)`).Scan(&pending); err != nil || pending != 0 {
+		t.Errorf("%d pages of GIN entries left pending (%v), want 0", pending, err)
 	}
 }

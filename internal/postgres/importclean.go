@@ -17,25 +17,29 @@ const importPendingLimit = "1GB"
 // on another connection while the import goes on: after each chunk (poke), and once
 // more after the last, before the import commits (finish). GIN entries need no
 // visibility: entries of rows not yet committed are merged like any, and a search
-// reads the pending list and the index alike. Without a free connection (a pool of
-// one), it cleans nothing and the next writer or vacuum merges the list.
+// reads the pending list and the index alike. Without a free connection by then (a
+// pool of one, or a busy machine where the connection was still being made), the
+// last clean runs in the import's own transaction instead.
 type pendingCleaner struct {
+	table    string
 	kick     chan struct{}
 	done     chan error
 	cancel   context.CancelFunc
 	finished sync.Once
+	idle     bool // no connection was had: nothing was cleaned
 	err      error
 }
 
 func startCleaner(ctx context.Context, pool *pgxpool.Pool, table string) *pendingCleaner {
 	acquireCtx, cancel := context.WithCancel(ctx)
-	c := &pendingCleaner{kick: make(chan struct{}, 1), done: make(chan error, 1), cancel: cancel}
+	c := &pendingCleaner{table: table, kick: make(chan struct{}, 1), done: make(chan error, 1), cancel: cancel}
 	go func() {
 		conn, err := pool.Acquire(acquireCtx)
 		if err != nil {
 			for range c.kick {
 			}
-			c.done <- nil // no connection to spare: the list waits for the next merge
+			c.idle = true // read by finish after done
+			c.done <- nil
 			return
 		}
 		defer conn.Release()
@@ -59,12 +63,19 @@ func (c *pendingCleaner) poke() {
 	}
 }
 
-// finish waits for the last clean asked for and reports the first error.
-func (c *pendingCleaner) finish() error {
+// finish waits for the last clean asked for and reports the first error. When the
+// cleaner never had a connection, it cleans on q, the import's transaction, unless q
+// is nil (the deferred finish of an import that failed).
+func (c *pendingCleaner) finish(ctx context.Context, q DBTX) error {
 	c.finished.Do(func() {
 		close(c.kick)
 		c.cancel() // only a connection still awaited: the cleans run on ctx
 		c.err = <-c.done
+		if c.err == nil && c.idle && q != nil {
+			if _, err := q.Exec(ctx, `SELECT import_clean_pending($1::regclass)`, c.table); err != nil {
+				c.err = fmt.Errorf("import: clean %s pending list: %w", c.table, err)
+			}
+		}
 	})
 	return c.err
 }

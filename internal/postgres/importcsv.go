@@ -154,7 +154,7 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 	chk := startCheck(imp, r, run.partial, center, actorOf(p), now)
 	defer chk.stop()
 	clean := startCleaner(ctx, s.db.Pool, imp.table)
-	defer func() { _ = clean.finish() }()
+	defer func() { _ = clean.finish(ctx, nil) }()
 	res := &exchange.ImportResult{Errors: []*exchange.ImportRowError{}}
 	var readErr error
 	out, err := withTxAt(ctx, s.db, now, txReadWrite, func(tx *Tx) (*exchange.ImportResult, error) {
@@ -180,7 +180,7 @@ func (s *MarketService) runImport(ctx context.Context, imp importer, r io.Reader
 			if err := tx.publishRows(ctx, outbox); err != nil {
 				return uuid.Nil, err
 			}
-			if err := clean.finish(); err != nil {
+			if err := clean.finish(ctx, tx); err != nil {
 				return uuid.Nil, err
 			}
 			if run.key == nil {
