@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -24,26 +23,24 @@ func deref[T any](p *T) T {
 // prefetchCenters starts one batch for the centers of a page of postings
 // (loader.Prefetch), so nested `center` fields cost one query whatever the timing.
 func prefetchCenters[T any](ctx context.Context, items []T, centerOf func(T) uuid.UUID) {
-	ids := make([]uuid.UUID, len(items))
-	for i, item := range items {
-		ids[i] = centerOf(item)
-	}
-	loader.Prefetch(ctx, loader.For(ctx).Center, ids)
+	loader.Prefetch(ctx, loader.For(ctx).Center, centerIDs(items, centerOf))
 }
 
-// prefetchCenterKeys starts one batch for the keys of a page's centers when the client
-// selected `keys` on them (at path below the list field): rows are marshalled one after
-// the other (marshalInOrder), so without it each new center would wait out the loader's
+// prefetchCenterKeys prefetches the keys of a page's centers when the client selected
+// `keys` on them (at path below the list field): rows are marshalled one after the
+// other (marshalInOrder), so without it each new center would wait out the loader's
 // batch window alone.
 func prefetchCenterKeys[T any](ctx context.Context, items []T, centerOf func(T) uuid.UUID, path ...string) {
-	if !slices.Contains(strings.Split(selectedFields(ctx, path...), ","), "keys") {
-		return
-	}
+	selected := strings.Split(selectedFields(ctx, path...), ",")
+	prefetch(ctx, selected, "keys", loader.For(ctx).CenterKeys, centerIDs(items, centerOf))
+}
+
+func centerIDs[T any](items []T, centerOf func(T) uuid.UUID) []uuid.UUID {
 	ids := make([]uuid.UUID, len(items))
 	for i, item := range items {
 		ids[i] = centerOf(item)
 	}
-	loader.Prefetch(ctx, loader.For(ctx).CenterKeys, ids)
+	return ids
 }
 
 // primeCenters gives the center loader the centers a list read with its page, so the

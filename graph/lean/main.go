@@ -85,9 +85,10 @@ func inOrder(src []byte, t string) ([]byte, error) {
 	return append(src[:start:start], append(body, src[end:]...)...), nil
 }
 
-// plainField is gqlgen's executor of a field read from its object (group 4: obj.F or
-// obj.F()) without middleware, marshalled by group 6 from a value of type group 5.
-var plainField = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_(\w+)_(\w+))\(ctx context\.Context, field graphql\.CollectedField, obj [^)]+\) \(ret graphql\.Marshaler\) \{
+// plainField is gqlgen's executor (group 1) of a field of an object of type group 2,
+// read from it (group 3: obj.F or obj.F()) without middleware and marshalled by
+// group 4.
+var plainField = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_\w+)\(ctx context\.Context, field graphql\.CollectedField, obj ([^)]+)\) \(ret graphql\.Marshaler\) \{
 	return graphql\.ResolveField\(
 		ctx,
 		ec\.OperationContext,
@@ -99,7 +100,7 @@ var plainField = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_(\w+)
 			return (obj\.\w+(?:\(\))?), nil
 		\},
 		nil,
-		func\(ctx context\.Context, selections ast\.SelectionSet, v (\S+)\) graphql\.Marshaler \{
+		func\(ctx context\.Context, selections ast\.SelectionSet, v \S+\) graphql\.Marshaler \{
 			return ec\.(marshal\S+)\(ctx, selections, v\)
 		\},
 		true,
@@ -119,22 +120,18 @@ func plainFields(src []byte) ([]byte, error) {
 	n := 0
 	out := plainField.ReplaceAllFunc(src, func(m []byte) []byte {
 		g := plainField.FindSubmatch(m)
-		if !builtin.Match(g[6]) {
+		if !builtin.Match(g[4]) {
 			return m
 		}
 		n++
 		return fmt.Appendf(nil, "func (ec *executionContext) %s(ctx context.Context, field graphql.CollectedField, obj %s) graphql.Marshaler {\n\treturn ec.%s(ctx, field.Selections, %s) // lean: a plain field\n}\n",
-			g[1], objType(m), g[6], g[4])
+			g[1], g[2], g[4], g[3])
 	})
 	if n == 0 {
 		return nil, fmt.Errorf("no plain field found: has gqlgen changed how it writes field executors?")
 	}
 	return out, nil
 }
-
-var objParam = regexp.MustCompile(`obj ([^)]+)\)`)
-
-func objType(fn []byte) []byte { return objParam.FindSubmatch(fn)[1] }
 
 const (
 	newDeferred  = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"

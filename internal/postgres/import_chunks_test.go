@@ -88,7 +88,12 @@ func TestImportChunks(t *testing.T) {
 // cleaner's connection is still being made when the import ends, takes the same path.
 func TestImportCleansWithoutASpareConnection(t *testing.T) {
 	defer postgres.SetImportChunkRows(postgres.SetImportChunkRows(7))
-	pool, err := pgxpool.New(context.Background(), pgtest.NewDSN(t, pgtest.Laborx)+"&pool_max_conns=1")
+	cfg, err := pgxpool.ParseConfig(pgtest.NewDSN(t, pgtest.Laborx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

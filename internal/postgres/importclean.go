@@ -45,9 +45,7 @@ func startCleaner(ctx context.Context, pool *pgxpool.Pool, table string) *pendin
 		defer conn.Release()
 		for range c.kick {
 			if err == nil {
-				if _, err = conn.Exec(ctx, `SELECT import_clean_pending($1::regclass)`, table); err != nil {
-					err = fmt.Errorf("import: clean %s pending list: %w", table, err)
-				}
+				err = cleanPending(ctx, conn, table)
 			}
 		}
 		c.done <- err
@@ -72,10 +70,16 @@ func (c *pendingCleaner) finish(ctx context.Context, q DBTX) error {
 		c.cancel() // only a connection still awaited: the cleans run on ctx
 		c.err = <-c.done
 		if c.err == nil && c.idle && q != nil {
-			if _, err := q.Exec(ctx, `SELECT import_clean_pending($1::regclass)`, c.table); err != nil {
-				c.err = fmt.Errorf("import: clean %s pending list: %w", c.table, err)
-			}
+			c.err = cleanPending(ctx, q, c.table)
 		}
 	})
 	return c.err
+}
+
+// cleanPending merges the GIN pending lists of table's indexes (00190).
+func cleanPending(ctx context.Context, q DBTX, table string) error {
+	if _, err := q.Exec(ctx, `SELECT import_clean_pending($1::regclass)`, table); err != nil {
+		return fmt.Errorf("import: clean %s pending list: %w", table, err)
+	}
+	return nil
 }
